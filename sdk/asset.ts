@@ -1,0 +1,430 @@
+import { DefinitionError, ErrorCode } from "./errors.js";
+import { assertJsonObject, describeValue, type JsonObject } from "./json.js";
+import type { ConditionNode } from "./manifest/schema.js";
+import { sanitizeUri } from "./uri/sanitize.js";
+import { emitAssetflowWarning } from "./warnings.js";
+
+const ASSET_MARK = Symbol.for("assetflow.asset");
+const ALIAS_MARK = Symbol.for("assetflow.alias");
+const REF_MARK = Symbol.for("assetflow.assetRef");
+const CONDITION_MARK = Symbol.for("assetflow.condition");
+
+/** Phantom key that carries an asset's event-extra type at no runtime cost. */
+declare const extraType: unique symbol;
+
+/** Options of `new Asset({...})`. */
+export interface AssetOptions {
+  /** The URI; defaults to `name` when only a name is given. */
+  uri?: string;
+  /** A human-readable identifier; defaults to the URI as written. */
+  name?: string;
+  /** A free grouping label shown in the Assets view; default `"asset"`. */
+  group?: string;
+  /** Static description of the asset (owner, purpose). Not part of its identity. */
+  extra?: JsonObject;
+}
+
+const ASSET_OPTION_KEYS = new Set(["uri", "name", "group", "extra"]);
+
+/**
+ * Anything a condition is built from: an asset, an alias, a reference, or a
+ * combination of them.
+ */
+export type Condition = AnyAsset | AssetAlias | AssetRef | AssetAll | AssetAny;
+
+/** An asset whatever its extra type: the supertype of every `Asset<T>`. */
+export type AnyAsset = Asset<object>;
+
+/**
+ * Methods shared by every condition operand: combine with `and` / `or`.
+ */
+abstract class ConditionBase {
+  /** @internal */
+  readonly [CONDITION_MARK] = true;
+
+  /**
+   * Both this and `others` (the seed's `&`). Returns a new, frozen condition.
+   *
+   * @example
+   * ```ts
+   * const both = a.and(b); // schedule when a and b were both updated
+   * ```
+   */
+  and(...others: Condition[]): AssetAll {
+    return all(this as unknown as Condition, ...others);
+  }
+
+  /**
+   * This or any of `others` (the seed's `|`). Returns a new, frozen condition.
+   *
+   * @example
+   * ```ts
+   * const either = a.or(b); // schedule when a or b was updated
+   * ```
+   */
+  or(...others: Condition[]): AssetAny {
+    return any(this as unknown as Condition, ...others);
+  }
+
+  /** The condition's node in the manifest. */
+  abstract toConditionNode(): ConditionNode;
+}
+
+/**
+ * A logical grouping of data identified by a URI. Tasks that update it list it
+ * in `outlets`; DAGs scheduled on it run when it is updated.
+ *
+ * `TExtra` types the extra of this asset's *events* (what `Metadata` and
+ * `outletEvents` attach, what `inletEvents` and `triggeringAssetEvents` read).
+ * It is a phantom type: it costs nothing at run time.
+ *
+ * Identity is `(name, uri)` after URI sanitization; `extra` and `group` are not
+ * part of it.
+ *
+ * @example
+ * ```ts
+ * const orders = new Asset<{ rowCount: number }>("s3://warehouse/orders.parquet");
+ * const named = new Asset({ uri: "s3://asset-bucket/example.csv", name: "bucket-1" });
+ * ```
+ */
+export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
+  /** @internal */
+  readonly [ASSET_MARK] = true;
+  declare readonly [extraType]?: TExtra;
+  /** The sanitized URI. */
+  readonly uri: string;
+  /** The name; defaults to the URI as written. */
+  readonly name: string;
+  /** Grouping label, `"asset"` unless given. */
+  readonly group: string;
+  /** Static description of the asset, outside its identity. */
+  readonly extra: Readonly<JsonObject>;
+
+  constructor(uri: string);
+  constructor(options: AssetOptions);
+  constructor(uriOrOptions: string | AssetOptions) {
+    super();
+    const options = normalizeAssetOptions(uriOrOptions);
+    const written = options.uri ?? options.name;
+    if (written === undefined) {
+      throw new DefinitionError(
+        ErrorCode.assetInvalid,
+        'new Asset({...}) needs a "uri" or a "name": pass new Asset("s3://bucket/key") or new Asset({ uri, name }).',
+      );
+    }
+    const sanitized = sanitizeUri(written);
+    for (const warning of sanitized.warnings) emitAssetflowWarning(warning);
+    this.uri = sanitized.uri;
+    // A URI with a dropped password must not leak through the default name.
+    this.name = options.name ?? (sanitized.warnings.length > 0 ? sanitized.uri : written);
+    if (this.name.trim() === "" || this.name.length > 1500) {
+      throw new DefinitionError(
+        ErrorCode.assetInvalid,
+        `Asset name ${JSON.stringify(this.name.slice(0, 80))} is invalid: a name must be a non-blank string of at most 1500 characters.`,
+      );
+    }
+    this.group = options.group ?? "asset";
+    const extra = options.extra ?? {};
+    assertJsonObject(extra, `extra of asset "${this.uri}"`);
+    this.extra = deepFreeze(structuredClone(extra));
+    Object.freeze(this);
+  }
+
+  /**
+   * A reference to an asset by name or by URI, resolved by the scheduler to
+   * whichever asset has it. Use it to depend on an asset declared elsewhere.
+   *
+   * @example
+   * ```ts
+   * const schedule = Asset.ref({ name: "bucket-1" });
+   * ```
+   */
+  static ref(by: { name: string } | { uri: string }): AssetRef {
+    return new AssetRef(by);
+  }
+
+  /** A stable string key of the identity `(name, uri)`. */
+  get key(): string {
+    return assetKey(this.name, this.uri);
+  }
+
+  /** True when `other` is the same asset (same name and URI). */
+  equals(other: AnyAsset): boolean {
+    return other.name === this.name && other.uri === this.uri;
+  }
+
+  toConditionNode(): ConditionNode {
+    return { kind: "asset", name: this.name, uri: this.uri };
+  }
+
+  override toString(): string {
+    return this.name === this.uri ? `Asset(${this.uri})` : `Asset(${this.name}: ${this.uri})`;
+  }
+}
+
+/**
+ * A named placeholder for assets known only at run time. A task lists the alias
+ * in its outlets and adds concrete assets to it while it runs; consumers can
+ * schedule on the alias itself.
+ *
+ * @example
+ * ```ts
+ * const outputs = new AssetAlias("my-task-outputs");
+ * ```
+ */
+export class AssetAlias extends ConditionBase {
+  /** @internal */
+  readonly [ALIAS_MARK] = true;
+  /** The alias name, its identity. */
+  readonly name: string;
+  /** Grouping label, `"asset"` unless given. */
+  readonly group: string;
+
+  constructor(name: string, options: { group?: string } = {}) {
+    super();
+    if (typeof name !== "string" || name.trim() === "" || name.length > 1500) {
+      throw new DefinitionError(
+        ErrorCode.assetInvalid,
+        `AssetAlias name must be a non-blank string of at most 1500 characters, got ${describeValue(name)}: pass new AssetAlias("my-task-outputs").`,
+      );
+    }
+    this.name = name;
+    this.group = options.group ?? "asset";
+    Object.freeze(this);
+  }
+
+  toConditionNode(): ConditionNode {
+    return { kind: "alias", name: this.name };
+  }
+
+  override toString(): string {
+    return `AssetAlias(${this.name})`;
+  }
+}
+
+/**
+ * A reference to an asset by its name or its URI (see {@link Asset.ref}).
+ *
+ * @example
+ * ```ts
+ * const byUri = Asset.ref({ uri: "s3://asset-bucket/example.csv" });
+ * ```
+ */
+export class AssetRef extends ConditionBase {
+  /** @internal */
+  readonly [REF_MARK] = true;
+  readonly name: string | undefined;
+  readonly uri: string | undefined;
+
+  constructor(by: { name: string } | { uri: string }) {
+    super();
+    const keys = typeof by === "object" && by !== null ? Object.keys(by) : [];
+    const name = (by as { name?: unknown }).name;
+    const uri = (by as { uri?: unknown }).uri;
+    if (keys.length !== 1 || (typeof name !== "string" && typeof uri !== "string")) {
+      throw new DefinitionError(
+        ErrorCode.assetInvalid,
+        'Asset.ref() takes exactly one of { name } or { uri }: pass Asset.ref({ name: "bucket-1" }) or Asset.ref({ uri: "s3://b/k" }).',
+      );
+    }
+    this.name = typeof name === "string" ? name : undefined;
+    this.uri = typeof uri === "string" ? sanitizeUri(uri).uri : undefined;
+    Object.freeze(this);
+  }
+
+  toConditionNode(): ConditionNode {
+    return this.name !== undefined ? { kind: "ref", name: this.name } : { kind: "ref", uri: this.uri as string };
+  }
+
+  override toString(): string {
+    return this.name !== undefined ? `Asset.ref(name=${this.name})` : `Asset.ref(uri=${this.uri})`;
+  }
+}
+
+/**
+ * All of its conditions must hold (the seed's `&`, or a schedule list).
+ * Immutable; nested `all`s are flattened.
+ *
+ * @example
+ * ```ts
+ * const both = all(a, b); // same as a.and(b)
+ * ```
+ */
+export class AssetAll extends ConditionBase {
+  readonly conditions: readonly Condition[];
+
+  constructor(conditions: readonly Condition[]) {
+    super();
+    this.conditions = Object.freeze(flatten(conditions, "all"));
+    Object.freeze(this);
+  }
+
+  toConditionNode(): ConditionNode {
+    return { kind: "all", conditions: this.conditions.map((c) => c.toConditionNode()) };
+  }
+
+  override toString(): string {
+    return `(${this.conditions.map(String).join(" & ")})`;
+  }
+}
+
+/**
+ * Any one of its conditions must hold (the seed's `|`). Immutable; nested
+ * `any`s are flattened.
+ *
+ * @example
+ * ```ts
+ * const either = any(a, b); // same as a.or(b)
+ * ```
+ */
+export class AssetAny extends ConditionBase {
+  readonly conditions: readonly Condition[];
+
+  constructor(conditions: readonly Condition[]) {
+    super();
+    this.conditions = Object.freeze(flatten(conditions, "any"));
+    Object.freeze(this);
+  }
+
+  toConditionNode(): ConditionNode {
+    return { kind: "any", conditions: this.conditions.map((c) => c.toConditionNode()) };
+  }
+
+  override toString(): string {
+    return `(${this.conditions.map(String).join(" | ")})`;
+  }
+}
+
+/**
+ * A condition that holds when every operand holds.
+ *
+ * @example
+ * ```ts
+ * dag({ dagId: "report", schedule: all(orders, customers) }, () => {});
+ * ```
+ */
+export function all(...conditions: Condition[]): AssetAll {
+  return new AssetAll(checkOperands(conditions, "all"));
+}
+
+/**
+ * A condition that holds when any operand holds.
+ *
+ * @example
+ * ```ts
+ * dag({ dagId: "refresh", schedule: any(orders, customers) }, () => {});
+ * ```
+ */
+export function any(...conditions: Condition[]): AssetAny {
+  return new AssetAny(checkOperands(conditions, "any"));
+}
+
+/** True for an {@link Asset} from any copy of the package. */
+export function isAsset(value: unknown): value is AnyAsset {
+  return hasMark(value, ASSET_MARK);
+}
+
+/** True for an {@link AssetAlias} from any copy of the package. */
+export function isAssetAlias(value: unknown): value is AssetAlias {
+  return hasMark(value, ALIAS_MARK);
+}
+
+/** True for an {@link AssetRef} from any copy of the package. */
+export function isAssetRef(value: unknown): value is AssetRef {
+  return hasMark(value, REF_MARK);
+}
+
+/** True for any condition operand: asset, alias, ref, `all` or `any`. */
+export function isCondition(value: unknown): value is Condition {
+  return hasMark(value, CONDITION_MARK);
+}
+
+/** The identity key of an asset: its name and URI. */
+export function assetKey(name: string, uri: string): string {
+  return JSON.stringify([name, uri]);
+}
+
+function hasMark(value: unknown, mark: symbol): boolean {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[mark] === true;
+}
+
+function checkOperands(conditions: readonly unknown[], operator: "all" | "any"): Condition[] {
+  if (conditions.length === 0) {
+    throw new DefinitionError(
+      ErrorCode.conditionInvalid,
+      `${operator}() needs at least one asset: an empty condition would never (or always) hold. Pass assets, as in ${operator}(a, b).`,
+    );
+  }
+  conditions.forEach((operand, index) => {
+    assertConditionOperand(operand, `operand ${index + 1} of ${operator}()`);
+  });
+  return conditions as Condition[];
+}
+
+/**
+ * Throws a clear {@link DefinitionError} unless `operand` is a condition
+ * operand. `where` names the place in the message.
+ */
+export function assertConditionOperand(operand: unknown, where: string): asserts operand is Condition {
+  if (!isCondition(operand)) {
+    const hint =
+      typeof operand === "string"
+        ? ` Wrap the URI: new Asset(${JSON.stringify(operand)}).`
+        : " Use an Asset, an AssetAlias, Asset.ref(...), or a condition made with and/or/all/any.";
+    throw new DefinitionError(
+      ErrorCode.conditionInvalid,
+      `${where} is ${describeValue(operand)}, not an asset.${hint}`,
+      {
+        details: { where },
+      },
+    );
+  }
+}
+
+function flatten(conditions: readonly Condition[], kind: "all" | "any"): Condition[] {
+  const flat: Condition[] = [];
+  for (const condition of conditions) {
+    if (kind === "all" && condition instanceof AssetAll) flat.push(...condition.conditions);
+    else if (kind === "any" && condition instanceof AssetAny) flat.push(...condition.conditions);
+    else flat.push(condition);
+  }
+  return flat;
+}
+
+function normalizeAssetOptions(uriOrOptions: unknown): AssetOptions {
+  if (typeof uriOrOptions === "string") return { uri: uriOrOptions };
+  if (typeof uriOrOptions !== "object" || uriOrOptions === null || Array.isArray(uriOrOptions)) {
+    throw new DefinitionError(
+      ErrorCode.assetInvalid,
+      `new Asset() takes a URI string or { uri, name, group, extra }, got ${describeValue(uriOrOptions)}.`,
+    );
+  }
+  for (const key of Object.keys(uriOrOptions)) {
+    if (!ASSET_OPTION_KEYS.has(key)) {
+      throw new DefinitionError(
+        ErrorCode.optionUnknown,
+        `Unknown option "${key}" in new Asset({...}). Known options: ${[...ASSET_OPTION_KEYS].join(", ")}.`,
+        { details: { option: key } },
+      );
+    }
+  }
+  const options = uriOrOptions as Record<string, unknown>;
+  for (const key of ["uri", "name", "group"] as const) {
+    if (options[key] !== undefined && typeof options[key] !== "string") {
+      throw new DefinitionError(
+        ErrorCode.assetInvalid,
+        `Asset option "${key}" must be a string, got ${describeValue(options[key])}.`,
+        { details: { option: key } },
+      );
+    }
+  }
+  return options as AssetOptions;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,134 @@
+import { all, any, assertConditionOperand, type Condition } from "./asset.js";
+import { DefinitionError, ErrorCode } from "./errors.js";
+
+type Token =
+  | { kind: "operand"; value: Condition; position: number }
+  | { kind: "and" | "or" | "open" | "close"; position: number };
+
+/**
+ * Builds a condition with the seed's operators: `&` (all) binds tighter than
+ * `|` (any), and parentheses group. Interpolated values must be assets,
+ * aliases, refs or conditions.
+ *
+ * @example
+ * ```ts
+ * const schedule = assets`${dag1Asset} | (${dag2Asset} & ${dag3Asset})`;
+ * ```
+ */
+export function assets(strings: TemplateStringsArray, ...values: unknown[]): Condition {
+  const source = renderSource(strings);
+  const tokens = tokenize(strings, values, source);
+  const parser = new Parser(tokens, source);
+  const condition = parser.parseExpression();
+  parser.expectEnd();
+  return condition;
+}
+
+function renderSource(strings: TemplateStringsArray): string {
+  return strings.reduce((text, part, index) => (index === 0 ? part : `${text}\${${index - 1}}${part}`), "");
+}
+
+function tokenize(strings: TemplateStringsArray, values: unknown[], source: string): Token[] {
+  const tokens: Token[] = [];
+  let position = 0;
+  strings.forEach((part, index) => {
+    for (const char of part) {
+      const kind = char === "&" ? "and" : char === "|" ? "or" : char === "(" ? "open" : char === ")" ? "close" : null;
+      if (kind) tokens.push({ kind, position });
+      else if (!/\s/.test(char)) {
+        throw syntaxError(
+          source,
+          position,
+          `unexpected ${JSON.stringify(char)}; only & | ( ) and interpolated assets are allowed`,
+        );
+      }
+      position++;
+    }
+    if (index < values.length) {
+      const value = values[index];
+      assertConditionOperand(value, `\${${index}} in assets\`${source}\``);
+      tokens.push({ kind: "operand", value, position });
+      position += `\${${index}}`.length;
+    }
+  });
+  return tokens;
+}
+
+class Parser {
+  private index = 0;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly source: string,
+  ) {}
+
+  parseExpression(): Condition {
+    const terms = [this.parseTerm()];
+    while (this.peek()?.kind === "or") {
+      this.index++;
+      terms.push(this.parseTerm());
+    }
+    return terms.length === 1 ? (terms[0] as Condition) : any(...terms);
+  }
+
+  expectEnd(): void {
+    const token = this.peek();
+    if (token) throw syntaxError(this.source, token.position, `unexpected ${describe(token)}`);
+  }
+
+  private parseTerm(): Condition {
+    const factors = [this.parseFactor()];
+    while (this.peek()?.kind === "and") {
+      this.index++;
+      factors.push(this.parseFactor());
+    }
+    return factors.length === 1 ? (factors[0] as Condition) : all(...factors);
+  }
+
+  private parseFactor(): Condition {
+    const token = this.tokens[this.index++];
+    if (!token) throw syntaxError(this.source, this.source.length, "expected an asset or '(' but the condition ended");
+    if (token.kind === "operand") return token.value;
+    if (token.kind === "open") {
+      const inner = this.parseExpression();
+      const close = this.tokens[this.index++];
+      if (close?.kind !== "close") {
+        throw syntaxError(this.source, close?.position ?? this.source.length, "missing ')'");
+      }
+      return inner;
+    }
+    throw syntaxError(this.source, token.position, `expected an asset or '(' but found ${describe(token)}`);
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.index];
+  }
+}
+
+function describe(token: Token): string {
+  switch (token.kind) {
+    case "operand":
+      return "an asset";
+    case "and":
+      return "'&'";
+    case "or":
+      return "'|'";
+    case "open":
+      return "'('";
+    case "close":
+      return "')'";
+  }
+}
+
+function syntaxError(source: string, position: number, problem: string): DefinitionError {
+  const pointer = `${" ".repeat(position)}^`;
+  const empty = source.trim() === "";
+  return new DefinitionError(
+    ErrorCode.conditionInvalid,
+    empty
+      ? // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows template syntax to the user
+        "assets`` is empty: a condition needs at least one asset, as in assets`${a} & ${b}`."
+      : `Invalid condition in assets\`...\` at column ${position + 1}: ${problem}.\n  ${source}\n  ${pointer}\nWrite it as assets\`\${a} & (\${b} | \${c})\`.`,
+    { details: { source, column: position + 1 } },
+  );
+}

@@ -1,0 +1,47 @@
+import { type AnyAsset, type AssetAlias, AssetAll, AssetAny, type Condition, isAsset, isAssetAlias } from "./asset.js";
+import type { DagSettings } from "./definitions.js";
+import type { JsonObject } from "./json.js";
+import { AssetOrTimeSchedule, normalizeSchedule } from "./schedule.js";
+
+/** Validated DAG options, before defaults. */
+export interface DagOptionValues {
+  dagId: string;
+  schedule?: unknown;
+  description?: string | undefined;
+  startDate?: Date | string | undefined;
+  catchup?: boolean | undefined;
+  maxActiveRuns?: number | undefined;
+  tags?: readonly string[] | undefined;
+  params?: JsonObject | undefined;
+}
+
+/** Default of `maxActiveRuns`. */
+export const DEFAULT_MAX_ACTIVE_RUNS = 16;
+
+/** Applies defaults and normalizes the schedule; shared by both authoring styles. */
+export function makeDagSettings(options: DagOptionValues): DagSettings {
+  const where = `dag "${options.dagId}"`;
+  return Object.freeze({
+    dagId: options.dagId,
+    description: options.description ?? null,
+    schedule: normalizeSchedule(options.schedule, where),
+    startDate: options.startDate === undefined ? null : new Date(options.startDate).toISOString(),
+    catchup: options.catchup ?? false,
+    maxActiveRuns: options.maxActiveRuns ?? DEFAULT_MAX_ACTIVE_RUNS,
+    tags: Object.freeze([...(options.tags ?? [])]),
+    params: Object.freeze(structuredClone(options.params ?? {})),
+    scheduleAssets: Object.freeze(scheduleLeaves(options.schedule)),
+  });
+}
+
+function scheduleLeaves(schedule: unknown): (AnyAsset | AssetAlias)[] {
+  const leaves: (AnyAsset | AssetAlias)[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node instanceof AssetOrTimeSchedule) walk(node.assets);
+    else if (node instanceof AssetAll || node instanceof AssetAny) node.conditions.forEach(walk);
+    else if (isAsset(node) || isAssetAlias(node)) leaves.push(node as Condition as AnyAsset | AssetAlias);
+  };
+  walk(schedule);
+  return leaves;
+}

@@ -1,0 +1,112 @@
+/**
+ * assetflow's authoring API: assets, aliases, conditions, Metadata, DAGs and
+ * tasks in two styles (functions and decorators), operators, schedules, the
+ * manifest, and the error hierarchy. Pure: no IO.
+ *
+ * @packageDocumentation
+ */
+import "./decorators/symbol-metadata.js";
+
+export {
+  type AnyAsset,
+  Asset,
+  AssetAlias,
+  AssetAll,
+  AssetAny,
+  type AssetOptions,
+  AssetRef,
+  all,
+  any,
+  assetKey,
+  type Condition,
+  isAsset,
+  isAssetAlias,
+  isAssetRef,
+  isCondition,
+} from "./asset.js";
+export { assets } from "./assets-template.js";
+export {
+  type AssetEvent,
+  type BashRequest,
+  type BashResult,
+  type InletEventSequence,
+  type InletEvents,
+  type OperatorServices,
+  type OutletAliasAccessor,
+  type OutletEventAccessor,
+  type OutletEvents,
+  RunType,
+  type SourceDagRun,
+  type SqlRequest,
+  type SqlResult,
+  type TaskContext,
+  type TriggeringAssetEvents,
+  type TriggeringKey,
+} from "./context.js";
+export { type DagOptions, dag } from "./dag.js";
+export { DEFAULT_MAX_ACTIVE_RUNS } from "./dag-settings.js";
+export type { DagClassDecorator } from "./decorators/dag-decorator.js";
+export { scanDagClass } from "./decorators/scanner.js";
+export type { TaskMethodDecorator } from "./decorators/task-decorator.js";
+export {
+  Dag,
+  type DagSettings,
+  isDag,
+  type OperatorLike,
+  type TaskDefinition,
+  type TaskRunner,
+} from "./definitions.js";
+export {
+  AssetflowError,
+  type AssetflowErrorOptions,
+  AssetUriError,
+  DefinitionError,
+  ErrorCode,
+  ExtraError,
+  isAssetflowError,
+  ManifestError,
+} from "./errors.js";
+export { assertJsonObject, findNonJson, type JsonObject, type JsonValue, stableStringify } from "./json.js";
+export * from "./manifest/schema.js";
+export { type DagLike, manifestToJson, resolveDag, serializeDags } from "./manifest/serialize.js";
+export { isMetadata, Metadata, type MetadataOptions } from "./metadata.js";
+export { BaseOperator, type BaseOperatorOptions } from "./operators/base-operator.js";
+export { BashOperator, type BashOperatorOptions } from "./operators/bash-operator.js";
+export {
+  SQLExecuteQueryOperator,
+  type SQLExecuteQueryOperatorOptions,
+} from "./operators/sql-execute-query-operator.js";
+export { collectDags, registerDag } from "./registry.js";
+export {
+  AssetOrTimeSchedule,
+  type AssetOrTimeScheduleOptions,
+  CRON_PRESETS,
+  CronDataIntervalTimetable,
+  type CronTimetableOptions,
+  CronTriggerTimetable,
+  isTimetable,
+  normalizeSchedule,
+  type Schedule,
+  type Timetable,
+} from "./schedule.js";
+export { isTaskSkipped, TaskSkipped } from "./signals.js";
+export {
+  chain,
+  DEFAULT_RETRY_DELAY_MS,
+  isTaskHandle,
+  type ResultsOf,
+  type TaskDecoratorOptions,
+  type TaskFunction,
+  type TaskHandle,
+  type TaskOptions,
+  type TaskResult,
+  task,
+} from "./task.js";
+export {
+  looksLikePattern,
+  registerUriScheme,
+  type SanitizedUri,
+  sanitizeUri,
+  type UriSchemeRule,
+} from "./uri/sanitize.js";
+export { type AssetflowWarning, captureWarnings, emitAssetflowWarning } from "./warnings.js";

@@ -1,0 +1,181 @@
+/**
+ * The manifest: the serialized asset graph of a project. The compiler writes
+ * it from source, `serializeDags` writes it from loaded DAG objects, and the
+ * scheduler reads it. One zod schema; every type derives from it.
+ */
+import { z } from "zod";
+import { ManifestError } from "../errors.js";
+import type { JsonObject } from "../json.js";
+
+/** The manifest format version. Bump it with a migration note when the shape changes. */
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+const jsonValueSchema: z.ZodType<unknown> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number().refine(Number.isFinite, "must be a finite number"),
+    z.boolean(),
+    z.null(),
+    z.array(jsonValueSchema),
+    z.record(z.string(), jsonValueSchema),
+  ]),
+);
+
+/** A JSON object (extras, params). */
+export const jsonObjectSchema = z.record(z.string(), jsonValueSchema) as unknown as z.ZodType<JsonObject>;
+
+/** A reference to a concrete asset by identity. */
+export const assetNodeSchema = z.strictObject({ kind: z.literal("asset"), name: z.string(), uri: z.string() });
+/** A reference to an alias. */
+export const aliasNodeSchema = z.strictObject({ kind: z.literal("alias"), name: z.string() });
+/** A reference resolved by the scheduler: by name or by URI. */
+export const refNodeSchema = z.union([
+  z.strictObject({ kind: z.literal("ref"), name: z.string() }),
+  z.strictObject({ kind: z.literal("ref"), uri: z.string() }),
+]);
+
+/** A node of a serialized condition tree. */
+export type ConditionNode =
+  | z.output<typeof assetNodeSchema>
+  | z.output<typeof aliasNodeSchema>
+  | z.output<typeof refNodeSchema>
+  | { kind: "all"; conditions: ConditionNode[] }
+  | { kind: "any"; conditions: ConditionNode[] };
+
+/** Schema of a serialized condition tree. */
+export const conditionNodeSchema: z.ZodType<ConditionNode> = z.lazy(() =>
+  z.union([
+    assetNodeSchema,
+    aliasNodeSchema,
+    refNodeSchema,
+    z.strictObject({ kind: z.literal("all"), conditions: z.array(conditionNodeSchema).min(1) }),
+    z.strictObject({ kind: z.literal("any"), conditions: z.array(conditionNodeSchema).min(1) }),
+  ]),
+);
+
+/** A cron timetable: runs cover the interval from the previous tick to the tick, and start at its end. */
+export const cronTimetableSchema = z.strictObject({
+  kind: z.literal("cron"),
+  expression: z.string(),
+  timezone: z.string(),
+});
+
+/** A cron trigger timetable: a run starts at each tick, with an empty data interval. */
+export const cronTriggerTimetableSchema = z.strictObject({
+  kind: z.literal("cronTrigger"),
+  expression: z.string(),
+  timezone: z.string(),
+});
+
+/** A time-based timetable. */
+export const timetableSchema = z.discriminatedUnion("kind", [cronTimetableSchema, cronTriggerTimetableSchema]);
+
+/** A DAG's schedule. */
+export const scheduleSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("none") }),
+  z.strictObject({ kind: z.literal("once") }),
+  cronTimetableSchema,
+  cronTriggerTimetableSchema,
+  z.strictObject({ kind: z.literal("assets"), condition: conditionNodeSchema }),
+  z.strictObject({ kind: z.literal("assetOrTime"), timetable: timetableSchema, condition: conditionNodeSchema }),
+]);
+
+/** A task's outlet or inlet. */
+export const taskAssetSchema = z.union([assetNodeSchema, aliasNodeSchema]);
+
+/** Where a definition stands in source (filled by the compiler). */
+export const sourceLocationSchema = z.strictObject({
+  file: z.string(),
+  line: z.number().int().positive(),
+  column: z.number().int().positive(),
+});
+
+/** A task of a DAG. */
+export const taskSchema = z.strictObject({
+  taskId: z.string(),
+  /** `"task"` for task functions and methods; the class name for operators. */
+  operator: z.string(),
+  outlets: z.array(taskAssetSchema),
+  inlets: z.array(taskAssetSchema),
+  /** Task ids this task waits for, sorted. */
+  upstream: z.array(z.string()),
+  retries: z.number().int().nonnegative(),
+  retryDelayMs: z.number().int().nonnegative(),
+  executionTimeoutMs: z.number().int().positive().nullable(),
+  source: sourceLocationSchema.optional(),
+});
+
+/** A DAG. */
+export const dagSchema = z.strictObject({
+  dagId: z.string(),
+  description: z.string().nullable(),
+  schedule: scheduleSchema,
+  startDate: z.string().nullable(),
+  catchup: z.boolean(),
+  maxActiveRuns: z.number().int().positive(),
+  tags: z.array(z.string()),
+  params: jsonObjectSchema,
+  tasks: z.array(taskSchema),
+  source: sourceLocationSchema.optional(),
+});
+
+/** An asset as declared (first declaration in manifest order wins for `group` and `extra`). */
+export const assetSchema = z.strictObject({
+  name: z.string(),
+  uri: z.string(),
+  group: z.string(),
+  extra: jsonObjectSchema,
+});
+
+/** An alias as declared. */
+export const aliasSchema = z.strictObject({ name: z.string(), group: z.string() });
+
+/** The whole manifest. */
+export const manifestSchema = z.strictObject({
+  schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+  assets: z.array(assetSchema),
+  aliases: z.array(aliasSchema),
+  dags: z.array(dagSchema),
+});
+
+/** A whole manifest. */
+export type Manifest = z.output<typeof manifestSchema>;
+/** A DAG in a manifest. */
+export type DagManifest = z.output<typeof dagSchema>;
+/** A task in a manifest. */
+export type TaskManifest = z.output<typeof taskSchema>;
+/** A schedule in a manifest. */
+export type ScheduleManifest = z.output<typeof scheduleSchema>;
+/** A time-based timetable in a manifest. */
+export type TimetableManifest = z.output<typeof timetableSchema>;
+/** An asset in a manifest. */
+export type AssetManifest = z.output<typeof assetSchema>;
+/** An alias in a manifest. */
+export type AliasManifest = z.output<typeof aliasSchema>;
+/** An outlet or inlet in a manifest. */
+export type TaskAssetNode = z.output<typeof taskAssetSchema>;
+/** A source location in a manifest. */
+export type SourceLocation = z.output<typeof sourceLocationSchema>;
+
+/**
+ * Validates unknown data (for example a parsed `manifest.json`) as a
+ * manifest, or throws a {@link ManifestError} listing every problem with its
+ * path.
+ *
+ * @example
+ * ```ts
+ * const manifest = parseManifest(JSON.parse(readFileSync("manifest.json", "utf8")));
+ * ```
+ */
+export function parseManifest(data: unknown): Manifest {
+  const result = manifestSchema.safeParse(data);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .slice(0, 10)
+    .map((issue) => `  - at ${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`)
+    .join("\n");
+  throw new ManifestError(
+    `The manifest is not valid (schemaVersion ${MANIFEST_SCHEMA_VERSION} expected):\n${problems}\nRegenerate it with \`assetflow compile\` or serializeDags().`,
+    { details: { issues: result.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) } },
+  );
+}

@@ -1,0 +1,128 @@
+import { type AnyAsset, type AssetAlias, isAsset } from "../asset.js";
+import { getDagOfClass } from "../decorators/scanner.js";
+import { type Dag, isDag } from "../definitions.js";
+import { DefinitionError, ErrorCode } from "../errors.js";
+import { describeValue, stableStringify } from "../json.js";
+import {
+  type AliasManifest,
+  type AssetManifest,
+  type DagManifest,
+  MANIFEST_SCHEMA_VERSION,
+  type Manifest,
+  manifestSchema,
+  type TaskAssetNode,
+} from "./schema.js";
+
+/** A DAG as `serializeDags` accepts it: a {@link Dag} or a `@dag` class. */
+export type DagLike = Dag | Function;
+
+/**
+ * Resolves a {@link Dag} from a `Dag` or a `@dag` class, or throws a clear error.
+ *
+ * @example
+ * ```ts
+ * const definition = resolveDag(ProducerDag);
+ * ```
+ */
+export function resolveDag(value: unknown): Dag {
+  if (isDag(value)) return value;
+  const scanned = getDagOfClass(value);
+  if (scanned) return scanned;
+  throw new DefinitionError(
+    ErrorCode.dagInvalid,
+    `Expected a DAG (made with dag(...) or a @dag class), got ${describeValue(value)}.`,
+  );
+}
+
+/**
+ * Serializes DAGs (either style) to the manifest: assets, aliases and DAGs with
+ * their schedules and tasks. The output is deterministic: DAGs, tasks, assets
+ * and aliases sorted, no timestamps. When the same asset is declared with
+ * different `group`/`extra`, the first declaration in that order wins (DAGs by
+ * id, then tasks by id with outlets before inlets, then the schedule).
+ *
+ * @example
+ * ```ts
+ * const manifest = serializeDags([producer, ConsumerDag]);
+ * writeFileSync("manifest.json", manifestToJson(manifest));
+ * ```
+ */
+export function serializeDags(dags: Iterable<DagLike>): Manifest {
+  const resolved = [...dags].map(resolveDag).sort((a, b) => compare(a.dagId, b.dagId));
+  for (let index = 1; index < resolved.length; index++) {
+    if (resolved[index]?.dagId === resolved[index - 1]?.dagId) {
+      throw new DefinitionError(
+        ErrorCode.dagInvalid,
+        `Two DAGs have the id "${resolved[index]?.dagId}": DAG ids must be unique in a project. Rename one of them.`,
+      );
+    }
+  }
+  const assets = new Map<string, AssetManifest>();
+  const aliases = new Map<string, AliasManifest>();
+  const declare = (item: AnyAsset | AssetAlias): void => {
+    if (isAsset(item)) {
+      if (!assets.has(item.key)) {
+        assets.set(item.key, { name: item.name, uri: item.uri, group: item.group, extra: structuredClone(item.extra) });
+      }
+    } else if (!aliases.has(item.name)) {
+      aliases.set(item.name, { name: item.name, group: item.group });
+    }
+  };
+  const dagManifests = resolved.map((definition): DagManifest => {
+    const tasks = [...definition.tasks.values()].sort((a, b) => compare(a.taskId, b.taskId));
+    for (const task of tasks) {
+      task.outlets.forEach(declare);
+      task.inlets.forEach(declare);
+    }
+    definition.settings.scheduleAssets.forEach(declare);
+    const settings = definition.settings;
+    return {
+      dagId: settings.dagId,
+      description: settings.description,
+      schedule: structuredClone(settings.schedule),
+      startDate: settings.startDate,
+      catchup: settings.catchup,
+      maxActiveRuns: settings.maxActiveRuns,
+      tags: [...settings.tags].sort(compare),
+      params: structuredClone(settings.params),
+      tasks: tasks.map((task) => ({
+        taskId: task.taskId,
+        operator: task.operator,
+        outlets: task.outlets.map(toTaskAssetNode),
+        inlets: task.inlets.map(toTaskAssetNode),
+        upstream: [...(definition.upstream.get(task.taskId) ?? [])].sort(compare),
+        retries: task.retries,
+        retryDelayMs: task.retryDelayMs,
+        executionTimeoutMs: task.executionTimeoutMs,
+      })),
+    };
+  });
+  return manifestSchema.parse({
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    assets: [...assets.values()].sort((a, b) => compare(a.name, b.name) || compare(a.uri, b.uri)),
+    aliases: [...aliases.values()].sort((a, b) => compare(a.name, b.name)),
+    dags: dagManifests,
+  });
+}
+
+/**
+ * The manifest as deterministic JSON text (sorted keys, two-space indent,
+ * trailing newline).
+ *
+ * @example
+ * ```ts
+ * writeFileSync("manifest.json", manifestToJson(serializeDags(dags)));
+ * ```
+ */
+export function manifestToJson(manifest: Manifest): string {
+  return `${stableStringify(manifest)}\n`;
+}
+
+function toTaskAssetNode(item: AnyAsset | AssetAlias): TaskAssetNode {
+  return isAsset(item) ? { kind: "asset", name: item.name, uri: item.uri } : { kind: "alias", name: item.name };
+}
+
+/** Code-point order, the same on every machine and locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

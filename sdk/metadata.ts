@@ -1,0 +1,78 @@
+import { type AnyAsset, type Asset, AssetAlias, isAsset, isAssetAlias } from "./asset.js";
+import { DefinitionError, ErrorCode } from "./errors.js";
+import { assertJsonObject, describeValue, type JsonObject } from "./json.js";
+
+const METADATA_MARK = Symbol.for("assetflow.metadata");
+
+/** Options of {@link Metadata}. */
+export interface MetadataOptions {
+  /** Also add the event through this alias (which must be an outlet of the task). */
+  alias?: string | AssetAlias;
+}
+
+/**
+ * Extra information for the event a task emits for one of its outlets. A task
+ * `yield`s it; the runtime merges it into the outlet's event extra. With
+ * `alias`, the asset is also added to that alias.
+ *
+ * The extra is typed by the asset: `new Metadata(orders, { rowCount: 3 })`
+ * only compiles when `orders` is an `Asset<{ rowCount: number }>` (or untyped).
+ *
+ * @example
+ * ```ts
+ * const orders = new Asset<{ rowCount: number }>("s3://warehouse/orders.parquet");
+ * class Etl {
+ *   @task({ outlets: [orders] })
+ *   *write() {
+ *     yield new Metadata(orders, { rowCount: 42 });
+ *   }
+ * }
+ * ```
+ */
+export class Metadata<TExtra extends object = JsonObject> {
+  /** @internal */
+  readonly [METADATA_MARK] = true;
+  readonly asset: Asset<TExtra>;
+  readonly extra: Readonly<TExtra>;
+  readonly alias: AssetAlias | undefined;
+
+  constructor(asset: Asset<TExtra>, extra: NoInfer<TExtra>, options: MetadataOptions = {}) {
+    if (!isAsset(asset)) {
+      throw new DefinitionError(
+        ErrorCode.metadataInvalid,
+        `Metadata needs an Asset as its first argument, got ${describeValue(asset)}. Pass new Metadata(myAsset, { ... }).`,
+      );
+    }
+    assertJsonObject(extra, `extra of Metadata for asset "${(asset as AnyAsset).uri}"`);
+    if (typeof options !== "object" || options === null) {
+      throw new DefinitionError(
+        ErrorCode.metadataInvalid,
+        'Metadata options must be an object such as { alias: "my-alias" }.',
+      );
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== "alias") {
+        throw new DefinitionError(
+          ErrorCode.optionUnknown,
+          `Unknown option "${key}" in Metadata. Known options: alias.`,
+        );
+      }
+    }
+    const alias = options.alias;
+    if (alias !== undefined && typeof alias !== "string" && !isAssetAlias(alias)) {
+      throw new DefinitionError(
+        ErrorCode.metadataInvalid,
+        `Metadata option "alias" must be an alias name or an AssetAlias, got ${describeValue(alias)}.`,
+      );
+    }
+    this.asset = asset;
+    this.extra = structuredClone(extra) as Readonly<TExtra>;
+    this.alias = typeof alias === "string" ? new AssetAlias(alias) : alias;
+    Object.freeze(this);
+  }
+}
+
+/** True for a {@link Metadata} from any copy of the package. */
+export function isMetadata(value: unknown): value is Metadata<object> {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[METADATA_MARK] === true;
+}
