@@ -1,7 +1,7 @@
 import { DefinitionError, ErrorCode } from "./errors.js";
 import { assertJsonObject, describeValue, type JsonObject } from "./json.js";
 import type { ConditionNode } from "./manifest/schema.js";
-import { sanitizeUri } from "./uri/sanitize.js";
+import { sanitizeUri, UriWarningCode } from "./uri/sanitize.js";
 import { emitAssetflowWarning } from "./warnings.js";
 
 const ASSET_MARK = Symbol.for("assetflow.asset");
@@ -116,7 +116,7 @@ export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
     for (const warning of sanitized.warnings) emitAssetflowWarning(warning);
     this.uri = sanitized.uri;
     // A URI with a dropped password must not leak through the default name.
-    this.name = options.name ?? (sanitized.warnings.length > 0 ? sanitized.uri : written);
+    this.name = options.name ?? (sanitized.warnings.some((w) => w.code === UriWarningCode.passwordDropped) ? sanitized.uri : written);
     if (this.name.trim() === "" || this.name.length > 1500) {
       throw new DefinitionError(
         ErrorCode.assetInvalid,
@@ -188,6 +188,28 @@ export class AssetAlias extends ConditionBase {
         `AssetAlias name must be a non-blank string of at most 1500 characters, got ${describeValue(name)}: pass new AssetAlias("my-task-outputs").`,
       );
     }
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new DefinitionError(
+        ErrorCode.assetInvalid,
+        `Options of AssetAlias "${name}" must be an object such as { group: "exports" }, got ${describeValue(options)}.`,
+      );
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== "group") {
+        throw new DefinitionError(
+          ErrorCode.optionUnknown,
+          `Unknown option "${key}" in new AssetAlias("${name}", {...}). Known options: group.`,
+          { details: { option: key } },
+        );
+      }
+    }
+    if (options.group !== undefined && typeof options.group !== "string") {
+      throw new DefinitionError(
+        ErrorCode.assetInvalid,
+        `AssetAlias option "group" must be a string, got ${describeValue(options.group)}.`,
+        { details: { option: "group" } },
+      );
+    }
     this.name = name;
     this.group = options.group ?? "asset";
     Object.freeze(this);
@@ -218,17 +240,30 @@ export class AssetRef extends ConditionBase {
 
   constructor(by: { name: string } | { uri: string }) {
     super();
-    const keys = typeof by === "object" && by !== null ? Object.keys(by) : [];
-    const name = (by as { name?: unknown }).name;
-    const uri = (by as { uri?: unknown }).uri;
+    const isObject = typeof by === "object" && by !== null && !Array.isArray(by);
+    const keys = isObject ? Object.keys(by) : [];
+    const name = isObject ? (by as { name?: unknown }).name : undefined;
+    const uri = isObject ? (by as { uri?: unknown }).uri : undefined;
     if (keys.length !== 1 || (typeof name !== "string" && typeof uri !== "string")) {
       throw new DefinitionError(
         ErrorCode.assetInvalid,
-        'Asset.ref() takes exactly one of { name } or { uri }: pass Asset.ref({ name: "bucket-1" }) or Asset.ref({ uri: "s3://b/k" }).',
+        `Asset.ref() takes exactly one of { name } or { uri }, got ${isObject ? (keys.length > 0 ? `{ ${keys.join(", ")} }` : "{}") : describeValue(by)}: pass Asset.ref({ name: "bucket-1" }) or Asset.ref({ uri: "s3://b/k" }).`,
+      );
+    }
+    if (typeof name === "string" && (name.trim() === "" || name.length > 1500)) {
+      throw new DefinitionError(
+        ErrorCode.assetInvalid,
+        `Asset.ref({ name }) needs a non-blank name of at most 1500 characters, got ${describeValue(name)}: pass the name of an asset declared elsewhere, as in Asset.ref({ name: "bucket-1" }).`,
       );
     }
     this.name = typeof name === "string" ? name : undefined;
-    this.uri = typeof uri === "string" ? sanitizeUri(uri).uri : undefined;
+    if (typeof uri === "string") {
+      const sanitized = sanitizeUri(uri);
+      for (const warning of sanitized.warnings) emitAssetflowWarning(warning);
+      this.uri = sanitized.uri;
+    } else {
+      this.uri = undefined;
+    }
     Object.freeze(this);
   }
 

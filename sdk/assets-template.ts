@@ -1,5 +1,6 @@
-import { all, any, assertConditionOperand, type Condition } from "./asset.js";
+import { all, any, type Condition, isCondition } from "./asset.js";
 import { DefinitionError, ErrorCode } from "./errors.js";
+import { describeValue } from "./json.js";
 
 type Token =
   | { kind: "operand"; value: Condition; position: number }
@@ -46,7 +47,13 @@ function tokenize(strings: TemplateStringsArray, values: unknown[], source: stri
     }
     if (index < values.length) {
       const value = values[index];
-      assertConditionOperand(value, `\${${index}} in assets\`${source}\``);
+      if (!isCondition(value)) {
+        const hint =
+          typeof value === "string"
+            ? `wrap the URI, as in \${new Asset(${JSON.stringify(value)})}`
+            : "interpolate an Asset, an AssetAlias, Asset.ref(...), or a condition made with and/or/all/any";
+        throw syntaxError(source, position, `\${${index}} is ${describeValue(value)}, not an asset; ${hint}`);
+      }
       tokens.push({ kind: "operand", value, position });
       position += `\${${index}}`.length;
     }
@@ -73,7 +80,18 @@ class Parser {
 
   expectEnd(): void {
     const token = this.peek();
-    if (token) throw syntaxError(this.source, token.position, `unexpected ${describe(token)}`);
+    if (!token) return;
+    if (token.kind === "operand" || token.kind === "open") {
+      throw syntaxError(
+        this.source,
+        token.position,
+        `expected '&' or '|' before ${describe(token)}: two operands in a row need an operator between them`,
+      );
+    }
+    if (token.kind === "close") {
+      throw syntaxError(this.source, token.position, "unexpected ')' with no matching '('");
+    }
+    throw syntaxError(this.source, token.position, `unexpected ${describe(token)}`);
   }
 
   private parseTerm(): Condition {

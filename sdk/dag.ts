@@ -62,6 +62,8 @@ export function dag(options?: unknown, build?: unknown): Dag | DagClassDecorator
   const builder = new DagBuilder(makeDagSettings(parsed));
   const result: unknown = withDagBuilder(builder, () => build());
   if (result instanceof Promise) {
+    // The error below is what the user must see; do not add an unhandled rejection to it.
+    result.catch(() => undefined);
     throw new DefinitionError(
       ErrorCode.dagInvalid,
       `The build function of DAG "${parsed.dagId}" returned a Promise: declare tasks synchronously; put async work inside task functions.`,

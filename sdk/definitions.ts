@@ -217,7 +217,8 @@ export function topologicalSort(
     const seen = state.get(taskId);
     if (seen === "done") return;
     if (seen === "visiting") {
-      const cycle = [...path.slice(path.indexOf(taskId)), taskId];
+      // The walk follows upstream edges; reverse it so the message reads in run order (a -> b: b runs after a).
+      const cycle = [...path.slice(path.indexOf(taskId)), taskId].reverse();
       throw new DefinitionError(
         ErrorCode.dependencyCycle,
         `Dependency cycle in DAG "${dagId}": ${cycle.join(" -> ")}. A task cannot run after itself; remove one of these dependencies.`,

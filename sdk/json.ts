@@ -18,23 +18,34 @@ export type JsonObject = { [key: string]: JsonValue };
  * ```
  */
 export function findNonJson(value: unknown, path = "", seen = new Set<object>()): string | undefined {
+  return findNonJsonValue(value, path, seen)?.path;
+}
+
+/** Where a value stops being JSON: the dotted path, the offending value, and whether it closes a cycle. */
+interface NonJson {
+  readonly path: string;
+  readonly value: unknown;
+  readonly cycle: boolean;
+}
+
+function findNonJsonValue(value: unknown, path: string, seen: Set<object>): NonJson | undefined {
   if (value === null || typeof value === "string" || typeof value === "boolean") return undefined;
-  if (typeof value === "number") return Number.isFinite(value) ? undefined : path;
-  if (typeof value !== "object") return path;
-  if (seen.has(value)) return path;
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : { path, value, cycle: false };
+  if (typeof value !== "object") return { path, value, cycle: false };
+  if (seen.has(value)) return { path, value, cycle: true };
   seen.add(value);
   try {
     if (Array.isArray(value)) {
       for (let index = 0; index < value.length; index++) {
-        const found = findNonJson(value[index], `${path}[${index}]`, seen);
+        const found = findNonJsonValue(value[index], `${path}[${index}]`, seen);
         if (found !== undefined) return found;
       }
       return undefined;
     }
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return path;
+    if (proto !== Object.prototype && proto !== null) return { path, value, cycle: false };
     for (const [key, item] of Object.entries(value)) {
-      const found = findNonJson(item, path === "" ? key : `${path}.${key}`, seen);
+      const found = findNonJsonValue(item, path === "" ? key : `${path}.${key}`, seen);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -53,22 +64,28 @@ export function findNonJson(value: unknown, path = "", seen = new Set<object>())
  * ```
  */
 export function assertJsonObject(value: unknown, where: string): asserts value is JsonObject {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ExtraError(`${where} must be a plain JSON object, got ${describeValue(value)}.`, {
-      details: { where },
-    });
-  }
-  const path = findNonJson(value);
-  if (path !== undefined) {
-    const offending = path.split(/[.[]/).reduce<unknown>((node, part) => {
-      const key = part.endsWith("]") ? Number(part.slice(0, -1)) : part;
-      return (node as Record<string | number, unknown>)?.[key];
-    }, value);
+  const proto = typeof value === "object" && value !== null ? Object.getPrototypeOf(value) : undefined;
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    Array.isArray(value) ||
+    (proto !== Object.prototype && proto !== null)
+  ) {
     throw new ExtraError(
-      `${where} is not JSON: key "${path}" holds ${describeValue(offending)}. ` +
+      `${where} must be a plain JSON object such as { "rowCount": 3 }, got ${describeValue(value)}.`,
+      {
+        details: { where },
+      },
+    );
+  }
+  const found = findNonJsonValue(value, "", new Set());
+  if (found !== undefined) {
+    const holds = found.cycle ? "a circular reference (an object that contains itself)" : describeValue(found.value);
+    throw new ExtraError(
+      `${where} is not JSON: key "${found.path}" holds ${holds}. ` +
         "Extras must be plain JSON (strings, finite numbers, booleans, null, arrays, plain objects); " +
         "convert it, for example a Date with toISOString().",
-      { details: { where, key: path } },
+      { details: { where, key: found.path } },
     );
   }
 }
@@ -80,7 +97,8 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") {
     const name = (value as object).constructor?.name;
-    return name && name !== "Object" ? `a ${name}` : "an object";
+    if (!name || name === "Object") return "an object";
+    return /^[AEIO]/i.test(name) ? `an ${name}` : `a ${name}`;
   }
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   if (typeof value === "string")
@@ -102,6 +120,10 @@ export function stableStringify(value: unknown, indent = 2): string {
 }
 
 function sortKeys(value: unknown): unknown {
+  // As JSON.stringify does, a value with toJSON (a Date, say) is written as what toJSON returns.
+  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    value = (value as { toJSON(): unknown }).toJSON();
+  }
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === "object") {
     const sorted: Record<string, unknown> = {};

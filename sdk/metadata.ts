@@ -54,7 +54,8 @@ export class Metadata<TExtra extends object = JsonObject> {
       if (key !== "alias") {
         throw new DefinitionError(
           ErrorCode.optionUnknown,
-          `Unknown option "${key}" in Metadata. Known options: alias.`,
+          `Unknown option "${key}" in Metadata for asset "${asset.uri}". Known options: alias.`,
+          { details: { option: key } },
         );
       }
     }

@@ -35,11 +35,23 @@ export function parseOptions<T extends z.ZodType>(schema: T, input: unknown, whe
   }
   const path = issue.path.map(String).join(".");
   const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)?.[key], input);
+  if (value === undefined && issue.path.length > 0) {
+    throw new DefinitionError(
+      ErrorCode.optionInvalid,
+      `Missing required option "${path}" in ${where}: add ${path} to the options (${issue.message}).`,
+      { details: { option: path, where } },
+    );
+  }
   throw new DefinitionError(
     ErrorCode.optionInvalid,
-    `Invalid option "${path}" in ${where}: ${issue.message} (got ${describeValue(value)}).`,
+    `Invalid option "${path}" in ${where}: ${issue.message} (got ${describeOptionValue(value)}).`,
     { details: { option: path, where } },
   );
+}
+
+/** Numbers and booleans are shown as written; other values by their kind. */
+function describeOptionValue(value: unknown): string {
+  return typeof value === "number" || typeof value === "boolean" ? String(value) : describeValue(value);
 }
 
 function knownKeys(schema: z.ZodType): string[] {

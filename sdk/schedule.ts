@@ -3,6 +3,7 @@ import { all, assertConditionOperand, type Condition, isCondition } from "./asse
 import { DefinitionError, ErrorCode } from "./errors.js";
 import { describeValue } from "./json.js";
 import type { ScheduleManifest, TimetableManifest } from "./manifest/schema.js";
+import { closest } from "./options.js";
 
 const TIMETABLE_MARK = Symbol.for("assetflow.timetable");
 const ASSET_OR_TIME_MARK = Symbol.for("assetflow.assetOrTimeSchedule");
@@ -33,6 +34,7 @@ export class CronTriggerTimetable {
   readonly timezone: string;
 
   constructor(expression: string, options: CronTimetableOptions = {}) {
+    rejectUnknownKeys(options, ["timezone"], "CronTriggerTimetable");
     const timezone = options.timezone ?? "UTC";
     validateCron(expression, timezone, "CronTriggerTimetable");
     this.expression = expression;
@@ -62,6 +64,7 @@ export class CronDataIntervalTimetable {
   readonly timezone: string;
 
   constructor(expression: string, options: CronTimetableOptions = {}) {
+    rejectUnknownKeys(options, ["timezone"], "CronDataIntervalTimetable");
     const timezone = options.timezone ?? "UTC";
     validateCron(expression, timezone, "CronDataIntervalTimetable");
     this.expression = expression;
@@ -110,17 +113,12 @@ export class AssetOrTimeSchedule {
         "AssetOrTimeSchedule takes { timetable, assets }, as in new AssetOrTimeSchedule({ timetable: new CronTriggerTimetable('0 1 * * *'), assets: [a] }).",
       );
     }
-    for (const key of Object.keys(options)) {
-      if (key !== "timetable" && key !== "assets") {
-        throw new DefinitionError(
-          ErrorCode.optionUnknown,
-          `Unknown option "${key}" in AssetOrTimeSchedule. Known options: timetable, assets.`,
-        );
-      }
-    }
+    rejectUnknownKeys(options, ["timetable", "assets"], "AssetOrTimeSchedule");
     const timetable = options.timetable;
-    if (typeof timetable === "string") this.timetable = new CronDataIntervalTimetable(timetable);
-    else if (isTimetable(timetable)) this.timetable = timetable;
+    if (typeof timetable === "string") {
+      validateCron(timetable, "UTC", 'the "timetable" of AssetOrTimeSchedule');
+      this.timetable = new CronDataIntervalTimetable(timetable);
+    } else if (isTimetable(timetable)) this.timetable = timetable;
     else {
       throw new DefinitionError(
         ErrorCode.scheduleInvalid,
@@ -176,6 +174,26 @@ export function normalizeSchedule(schedule: unknown, where: string): ScheduleMan
   );
 }
 
+/** Throws OPTION_UNKNOWN (with a "did you mean") for a key of `options` not in `known`. */
+function rejectUnknownKeys(options: object, known: readonly string[], where: string): void {
+  if (typeof options !== "object" || options === null) {
+    throw new DefinitionError(
+      ErrorCode.optionInvalid,
+      `Options of ${where} must be an object such as { ${known[0]}: ... }, got ${describeValue(options)}.`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      const suggestion = closest(key, known);
+      throw new DefinitionError(
+        ErrorCode.optionUnknown,
+        `Unknown option "${key}" in ${where}.${suggestion ? ` Did you mean "${suggestion}"?` : ""} Known options: ${known.join(", ")}.`,
+        { details: { option: key, where } },
+      );
+    }
+  }
+}
+
 /** True for a cron timetable from any copy of the package. */
 export function isTimetable(value: unknown): value is Timetable {
   return typeof value === "object" && value !== null && TIMETABLE_MARK in value;
@@ -224,6 +242,13 @@ export function validateCron(expression: unknown, timezone: string, where: strin
       ErrorCode.scheduleInvalid,
       `Unknown time zone "${timezone}" in ${where}: use an IANA name such as "UTC" or "Europe/Paris".`,
       { details: { timezone } },
+    );
+  }
+  if (expression === "@once") {
+    throw new DefinitionError(
+      ErrorCode.scheduleInvalid,
+      `"@once" in ${where} is not a cron expression: it runs a DAG a single time, so use it only as a DAG's schedule (schedule: "@once"). Use a preset such as ${CRON_PRESETS.join(", ")} or 5 cron fields here.`,
+      { details: { expression } },
     );
   }
   if (expression.startsWith("@") && !(CRON_PRESETS as readonly string[]).includes(expression)) {

@@ -116,8 +116,10 @@ export function task(first?: unknown, second?: unknown, ...rest: unknown[]): unk
 export type TaskFunction<Args extends unknown[]> = (ctx: TaskContext, ...args: Args) => unknown;
 
 function defineFunctionTask(rawOptions: unknown, fn: Function): TaskHandle {
-  const builder = requireDagBuilder(`task ${fn.name ? `"${fn.name}"` : "(anonymous function)"}`);
-  const where = `task ${fn.name ? `"${fn.name}" ` : ""}of DAG "${builder.settings.dagId}"`;
+  const declaredId = (rawOptions as { taskId?: unknown } | null)?.taskId;
+  const name = typeof declaredId === "string" ? declaredId : fn.name;
+  const builder = requireDagBuilder(`task ${name ? `"${name}"` : "(anonymous function)"}`);
+  const where = `task ${name ? `"${name}" ` : ""}of DAG "${builder.settings.dagId}"`;
   const options = parseOptions(taskOptionsSchema, rawOptions, where);
   const taskId = options.taskId ?? (fn.name || undefined);
   if (!taskId) {

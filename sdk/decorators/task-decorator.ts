@@ -17,7 +17,8 @@ export function taskDecorator(options: unknown): TaskMethodDecorator {
   return ((target: unknown, keyOrContext: unknown) => {
     if (isStandardContext(keyOrContext)) {
       if (keyOrContext.kind !== "method" || keyOrContext.static || keyOrContext.private) {
-        throw misuse(String(keyOrContext.name), keyOrContext.kind);
+        const modifiers = `${keyOrContext.static ? "static " : ""}${keyOrContext.private ? "private " : ""}`;
+        throw misuse(String(keyOrContext.name), `${modifiers}${keyOrContext.kind}`);
       }
       const metadata = keyOrContext.metadata as Record<string, unknown> | undefined;
       if (!metadata) {

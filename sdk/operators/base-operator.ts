@@ -4,7 +4,7 @@ import { type DagBuilder, requireDagBuilder } from "../definitions.js";
 import { DefinitionError, ErrorCode } from "../errors.js";
 import { describeValue } from "../json.js";
 import { baseOperatorOptionsSchema } from "../option-schemas.js";
-import { parseOptions } from "../options.js";
+import { closest, parseOptions } from "../options.js";
 import { isTaskHandle, linkTasks, makeTaskDefinition, TASK_HANDLE_MARK, type TaskHandle } from "../task.js";
 
 /** Options every operator takes. */
@@ -59,7 +59,7 @@ export abstract class BaseOperator implements TaskHandle<unknown> {
     const taskIdHint = typeof options?.taskId === "string" ? ` "${options.taskId}"` : "";
     const builder = requireDagBuilder(`${className}${taskIdHint}`);
     const where = `${className}${taskIdHint} of DAG "${builder.settings.dagId}"`;
-    const parsed = parseOptions(baseOperatorOptionsSchema, options, where);
+    const parsed = parseBaseOptions(options, where, className);
     this.taskId = parsed.taskId;
     Object.defineProperty(this, TASK_HANDLE_MARK, { value: builder, enumerable: false });
     builder.addTask(makeTaskDefinition(parsed.taskId, className, parsed, [], { kind: "operator", operator: this }));
@@ -100,24 +100,55 @@ export abstract class BaseOperator implements TaskHandle<unknown> {
 
 /**
  * Splits operator options into the base options and the operator's own, and
- * rejects unknown keys. Subclasses call it before `super(...)`.
+ * rejects unknown keys (suggesting the closest known one). Subclasses call it
+ * before `super(...)`; it also fails first when there is no DAG to attach to.
+ * `where` names the operator and its DAG for messages about its own options.
  */
 export function splitOperatorOptions<K extends string>(
   options: object,
   ownKeys: readonly K[],
   className: string,
-): { base: BaseOperatorOptions; own: Record<K, unknown> } {
-  if (typeof options !== "object" || options === null) {
+): { base: BaseOperatorOptions; own: Record<K, unknown>; where: string } {
+  const taskId = (options as { taskId?: unknown } | null | undefined)?.taskId;
+  const taskIdHint = typeof taskId === "string" ? ` "${taskId}"` : "";
+  const builder = requireDagBuilder(`${className}${taskIdHint}`);
+  const where = `${className}${taskIdHint} of DAG "${builder.settings.dagId}"`;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new DefinitionError(
       ErrorCode.optionInvalid,
-      `${className} options must be an object, got ${describeValue(options)}.`,
+      `Options of ${where} must be an object, got ${describeValue(options)}.`,
     );
   }
+  const known = [...Object.keys(baseOperatorOptionsSchema.shape), ...ownKeys];
   const base: Record<string, unknown> = {};
   const own = {} as Record<K, unknown>;
   for (const [key, value] of Object.entries(options)) {
     if ((ownKeys as readonly string[]).includes(key)) own[key as K] = value;
-    else base[key] = value;
+    else if (known.includes(key)) base[key] = value;
+    else {
+      const suggestion = closest(key, known);
+      throw new DefinitionError(
+        ErrorCode.optionUnknown,
+        `Unknown option "${key}" in ${where}.${suggestion ? ` Did you mean "${suggestion}"?` : ""} Known options: ${known.join(", ")}.`,
+        { details: { option: key, where } },
+      );
+    }
   }
-  return { base: base as unknown as BaseOperatorOptions, own };
+  return { base: base as unknown as BaseOperatorOptions, own, where };
+}
+
+/** Parses the base options; an unknown key in a subclass gets a hint about `super(...)`. */
+function parseBaseOptions(options: unknown, where: string, className: string) {
+  try {
+    return parseOptions(baseOperatorOptionsSchema, options, where);
+  } catch (error) {
+    if (error instanceof DefinitionError && error.code === ErrorCode.optionUnknown) {
+      throw new DefinitionError(
+        error.code,
+        `${error.message} If it is an option of ${className} itself, take it out of the object its constructor passes to super(...).`,
+        { details: error.details, cause: error },
+      );
+    }
+    throw error;
+  }
 }

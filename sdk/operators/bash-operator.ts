@@ -49,8 +49,8 @@ export class BashOperator extends BaseOperator {
 
   constructor(options: BashOperatorOptions) {
     const keys = ["bashCommand", "env", "appendEnv", "cwd", "skipOnExitCode"] as const;
-    const { base, own } = splitOperatorOptions(options, keys, "BashOperator");
-    const parsed = parseOptions(bashOwnSchema, own, `BashOperator "${String(options?.taskId)}"`);
+    const { base, own, where } = splitOperatorOptions(options, keys, "BashOperator");
+    const parsed = parseOptions(bashOwnSchema, own, where);
     super(base);
     this.bashCommand = parsed.bashCommand;
     this.env = parsed.env;

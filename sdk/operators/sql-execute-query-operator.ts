@@ -13,11 +13,19 @@ export interface SQLExecuteQueryOperatorOptions extends BaseOperatorOptions {
   parameters?: readonly unknown[] | Record<string, unknown>;
 }
 
+const SQL_ERROR = "sql must be a non-empty statement or a non-empty list of statements";
+
 const sqlOwnSchema = z.strictObject({
   connId: z.string().regex(/^[A-Za-z0-9_]+$/, { error: "connId may only contain letters, digits and _" }),
-  sql: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
-    error: "sql must be a non-empty statement or a non-empty list of statements",
-  }),
+  sql: z.union(
+    [
+      z.string().min(1, { error: SQL_ERROR }),
+      z.array(z.string().min(1, { error: SQL_ERROR })).min(1, { error: SQL_ERROR }),
+    ],
+    {
+      error: SQL_ERROR,
+    },
+  ),
   parameters: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
 });
 
@@ -42,8 +50,8 @@ export class SQLExecuteQueryOperator extends BaseOperator {
 
   constructor(options: SQLExecuteQueryOperatorOptions) {
     const keys = ["connId", "sql", "parameters"] as const;
-    const { base, own } = splitOperatorOptions(options, keys, "SQLExecuteQueryOperator");
-    const parsed = parseOptions(sqlOwnSchema, own, `SQLExecuteQueryOperator "${String(options?.taskId)}"`);
+    const { base, own, where } = splitOperatorOptions(options, keys, "SQLExecuteQueryOperator");
+    const parsed = parseOptions(sqlOwnSchema, own, where);
     super(base);
     this.connId = parsed.connId;
     this.sql = parsed.sql;

@@ -267,7 +267,7 @@ function sanitize(input: string, checkRuleOutput: boolean): SanitizedUri {
       input,
       "reserved-scheme",
       `uses the scheme "${scheme}", which is reserved for assetflow's internals (airflow and assetflow are reserved in any case)`,
-      `use a scheme of your own, or an "x-" scheme that is kept verbatim, as in "x-${scheme}:${rest}".`,
+      `use a scheme of your own, or an "x-" scheme that is kept verbatim, as in ${quoteUri(`x-${scheme}:${rest}`)}.`,
     );
   }
   if (scheme.startsWith("x-")) return { uri: input, warnings: [] };

@@ -24,12 +24,8 @@ const fixture = JSON.parse(
 const label = (input: string): string =>
   JSON.stringify(input.length > 60 ? `${input.slice(0, 40)}... (${input.length} chars)` : input);
 
-const accepted = fixture.cases
-  .filter((c) => c.uri !== undefined)
-  .map((c) => ({ ...c, title: label(c.input) }));
-const rejected = fixture.cases
-  .filter((c) => c.error !== undefined)
-  .map((c) => ({ ...c, title: label(c.input) }));
+const accepted = fixture.cases.filter((c) => c.uri !== undefined).map((c) => ({ ...c, title: label(c.input) }));
+const rejected = fixture.cases.filter((c) => c.error !== undefined).map((c) => ({ ...c, title: label(c.input) }));
 
 describe("URI conformance (test/fixtures/conformance/uri.json)", () => {
   it("has every case either accepted or rejected", () => {

@@ -1,0 +1,44 @@
+/**
+ * Assets and aliases that several examples share, imported by both styles
+ * (`functional/` and `decorators/`). Examples that show off asset identity
+ * (the same URI written twice, with different extras) keep writing
+ * `new Asset(...)` inline, as the seed does.
+ *
+ * Seed: "Uniform Resource Identifier (URI) define assets: example_asset =
+ * Asset("s3://asset-bucket/example.csv")".
+ */
+import { Asset, AssetAlias } from "assetflow";
+
+/** Quickstart: "this task updates example.csv". */
+export const quickstartAsset = new Asset("s3://asset-bucket/example.csv");
+
+/** How to use assets in your DAGs: the asset between `producer` and `consumer`. */
+export const exampleAsset = new Asset("s3://asset/example.csv");
+
+/** Multiple assets: the three assets `multiple_assets_example` waits for. */
+export const exampleAsset1 = new Asset("s3://asset/example_1.csv");
+export const exampleAsset2 = new Asset("s3://asset/example_2.csv");
+export const exampleAsset3 = new Asset("s3://asset/example_3.csv");
+
+/**
+ * Attaching extra information to an emitting asset event: a named asset whose
+ * events carry a typed extra, `{ rowCount: number }`.
+ */
+export const exampleS3Asset = new Asset<{ rowCount: number }>({ uri: "s3://asset/example.csv", name: "example_s3" });
+
+/** Fetching information from a triggering asset event. */
+export const exampleSnowflakeAsset = new Asset("snowflake://my_db/my_schema/my_table");
+
+/** Conditional expressions (and AssetOrTimeSchedule): the outputs of dag1, dag2 and dag3. */
+export const dag1Asset = new Asset("s3://dag1/output_1.txt");
+export const dag2Asset = new Asset("s3://dag2/output_1.txt");
+export const dag3Asset = new Asset("s3://dag3/output_3.txt");
+
+/** AssetAlias: the alias `my_task_with_outlet_events` and `my_task_with_metadata` emit through. */
+export const myTaskOutputs = new AssetAlias("my-task-outputs");
+
+/** AssetAlias: the alias the alias producers resolve to `s3://bucket/my-task`. */
+export const exampleAlias = new AssetAlias("example-alias");
+
+/** AssetAlias: the concrete asset the aliases resolve to at run time, with a typed event extra. */
+export const myTaskAsset = new Asset<{ rowCount: number }>("s3://bucket/my-task");

@@ -1,0 +1,39 @@
+/**
+ * assetflow's task runtime: runs one try of a task in-process with its full
+ * context (outlet, inlet and triggering asset events, templates, operator
+ * services) and reports a plain-data `TaskOutcome`. The worker pool and the
+ * in-process test runner build on it.
+ *
+ * @packageDocumentation
+ */
+export { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
+export { toAssetEvent } from "./events.js";
+export {
+  createInletEventSequence,
+  createInletEvents,
+  INLET_PAGE_SIZE,
+  type InletOwner,
+} from "./inlet-events.js";
+export { MemoryAssetEventReader } from "./memory-event-reader.js";
+export { OutletCollector, type OutletOwner } from "./outlet-events.js";
+export { type RunTaskDeps, runTask } from "./run-task.js";
+export {
+  BASH_OUTPUT_TAIL_LINES,
+  createOperatorServices,
+  type OperatorServicesOptions,
+  resolveConnection,
+  runBash,
+  runSql,
+  type SqlConnection,
+} from "./services.js";
+export {
+  createTemplateContext,
+  renderTemplate,
+  renderTemplateFields,
+  type TemplateAssetEvent,
+  type TemplateContext,
+  type TemplateSourceDagRun,
+  type TemplateTriggeringAssetEvents,
+  type TemplateTriggeringKey,
+} from "./templates.js";
+export { createTriggeringAssetEvents } from "./triggering-events.js";

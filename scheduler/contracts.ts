@@ -1,0 +1,128 @@
+/**
+ * The narrow interface between the scheduler and whatever runs tasks (the
+ * in-process runner of `assetflow/testing`, the worker pool). The scheduler
+ * hands out {@link TaskRunRequest}s and takes back {@link TaskOutcome}s; the
+ * runtime reads past events through an {@link AssetEventReader}. Plain data
+ * only: nothing here refers to SDK classes or user code.
+ */
+import type { JsonObject, JsonValue } from "../sdk/json.js";
+
+/** The states of a DAG run. */
+export const RunState = {
+  queued: "queued",
+  running: "running",
+  success: "success",
+  failed: "failed",
+} as const;
+/** One of {@link RunState}. */
+export type RunState = (typeof RunState)[keyof typeof RunState];
+
+/** The states of a task instance. */
+export const TaskState = {
+  none: "none",
+  queued: "queued",
+  running: "running",
+  success: "success",
+  failed: "failed",
+  skipped: "skipped",
+  upForRetry: "up_for_retry",
+  upstreamFailed: "upstream_failed",
+} as const;
+/** One of {@link TaskState}. */
+export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+/** Task states after which a task instance never changes again (in this run). */
+export const FINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
+  TaskState.success,
+  TaskState.failed,
+  TaskState.skipped,
+  TaskState.upstreamFailed,
+]);
+
+/** How a run was created. */
+export type RunKind = "manual" | "scheduled" | "asset_triggered";
+
+/** The run an event came from, with its data interval (epoch milliseconds). */
+export interface SourceRunRecord {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly runType: RunKind;
+  readonly logicalDate: number | null;
+  readonly dataIntervalStart: number | null;
+  readonly dataIntervalEnd: number | null;
+}
+
+/** A recorded asset event, as stored. */
+export interface AssetEventRecord {
+  readonly id: number;
+  readonly assetName: string;
+  readonly assetUri: string;
+  readonly extra: JsonObject;
+  /** Epoch milliseconds. */
+  readonly timestamp: number;
+  readonly sourceDagId: string | null;
+  readonly sourceTaskId: string | null;
+  readonly sourceRunId: string | null;
+  readonly sourceMapIndex: number | null;
+  readonly sourceAliases: readonly string[];
+  readonly sourceRun: SourceRunRecord | null;
+}
+
+/** What a task asks to read: the events of an asset or of an alias. */
+export type EventSubject =
+  | { readonly kind: "asset"; readonly name: string; readonly uri: string }
+  | { readonly kind: "alias"; readonly name: string };
+
+/** Reads past asset events in timestamp order (then id), earliest first. */
+export interface AssetEventReader {
+  countEvents(subject: EventSubject): Promise<number>;
+  listEvents(subject: EventSubject, offset: number, limit: number): Promise<AssetEventRecord[]>;
+}
+
+/** Identifies one try of one task instance. */
+export interface TaskInstanceKey {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  readonly mapIndex: number;
+  readonly tryNumber: number;
+}
+
+/** Everything needed to run one try of a task. */
+export interface TaskRunRequest {
+  readonly key: TaskInstanceKey;
+  readonly runType: RunKind;
+  readonly logicalDate: number | null;
+  readonly dataIntervalStart: number | null;
+  readonly dataIntervalEnd: number | null;
+  readonly conf: JsonObject;
+  /** Return values of upstream tasks, by task id (only those that returned JSON). */
+  readonly upstreamResults: Readonly<Record<string, JsonValue>>;
+  /** The events this run consumed, in timestamp order (asset-triggered runs only). */
+  readonly triggeringEvents: readonly AssetEventRecord[];
+  /** Alias names each consumed event reached this run through, keyed by event id. */
+  readonly triggeringAliases: Readonly<Record<number, readonly string[]>>;
+  /** Milliseconds the try may run, or null. */
+  readonly executionTimeoutMs: number | null;
+}
+
+/** An asset event a successful task emits. */
+export interface EmittedAssetEvent {
+  readonly asset: { readonly name: string; readonly uri: string; readonly group: string; readonly extra: JsonObject };
+  readonly extra: JsonObject;
+  /** Aliases the event was added through (empty for a direct outlet). */
+  readonly aliases: readonly string[];
+}
+
+/** How a try ended. */
+export type TaskOutcome =
+  | { readonly state: "success"; readonly events: readonly EmittedAssetEvent[]; readonly result?: JsonValue }
+  | { readonly state: "failed"; readonly error: TaskErrorInfo }
+  | { readonly state: "skipped"; readonly reason: string };
+
+/** A task failure, as reported. */
+export interface TaskErrorInfo {
+  readonly message: string;
+  readonly code?: string;
+  readonly stack?: string;
+}

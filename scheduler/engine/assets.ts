@@ -1,0 +1,70 @@
+/**
+ * Asset and alias rows: created on first sight (replay-safe upserts), ids
+ * cached in memory since assets and aliases are never deleted.
+ */
+import type { JsonObject } from "../../sdk/json.js";
+import { assetIdentity, type EngineContext, type Executor } from "./context.js";
+
+/** An asset as the engine records it. */
+export interface AssetInput {
+  readonly name: string;
+  readonly uri: string;
+  readonly group: string;
+  readonly extra: JsonObject;
+}
+
+/**
+ * The id of an asset, creating its row if needed. `updateDeclaration` refreshes
+ * `group`/`extra` (at registration: the latest declaration wins).
+ */
+export async function ensureAsset(
+  ctx: EngineContext,
+  db: Executor,
+  asset: AssetInput,
+  updateDeclaration = false,
+): Promise<number> {
+  const key = assetIdentity(asset.name, asset.uri);
+  const cached = ctx.assetIds.get(key);
+  if (cached !== undefined && !updateDeclaration) return cached;
+  const extra = JSON.stringify(asset.extra);
+  await db
+    .insertInto("asset")
+    .values({ name: asset.name, uri: asset.uri, group_name: asset.group, extra, created_at: ctx.clock.now() })
+    .onConflict((oc) =>
+      updateDeclaration
+        ? oc.columns(["name", "uri"]).doUpdateSet({ group_name: asset.group, extra })
+        : oc.columns(["name", "uri"]).doNothing(),
+    )
+    .execute();
+  const row = await db
+    .selectFrom("asset")
+    .select("id")
+    .where("name", "=", asset.name)
+    .where("uri", "=", asset.uri)
+    .executeTakeFirstOrThrow();
+  ctx.assetIds.set(key, row.id);
+  return row.id;
+}
+
+/** The id of an alias, creating its row if needed. */
+export async function ensureAlias(ctx: EngineContext, db: Executor, name: string, group = "asset"): Promise<number> {
+  const cached = ctx.aliasIds.get(name);
+  if (cached !== undefined) return cached;
+  await db
+    .insertInto("asset_alias")
+    .values({ name, group_name: group })
+    .onConflict((oc) => oc.column("name").doNothing())
+    .execute();
+  const row = await db.selectFrom("asset_alias").select("id").where("name", "=", name).executeTakeFirstOrThrow();
+  ctx.aliasIds.set(name, row.id);
+  return row.id;
+}
+
+/** Records that `aliasId` resolved to `assetId` (idempotent). */
+export async function linkAliasToAsset(db: Executor, aliasId: number, assetId: number): Promise<void> {
+  await db
+    .insertInto("asset_alias_asset")
+    .values({ alias_id: aliasId, asset_id: assetId })
+    .onConflict((oc) => oc.columns(["alias_id", "asset_id"]).doNothing())
+    .execute();
+}

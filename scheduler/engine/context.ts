@@ -1,0 +1,38 @@
+import type { Kysely, Transaction } from "kysely";
+import type { DagManifest } from "../../sdk/manifest/schema.js";
+import type { DialectName } from "../store/migrations.js";
+import type { Database } from "../store/schema.js";
+
+/** Something queries run on: the database or an open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+/** A source of time (epoch ms); tests pass a controllable one. */
+export interface Clock {
+  now(): number;
+}
+
+/** The real clock. */
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** State shared by the engine's modules: the store, the clock, and caches of immutable facts. */
+export interface EngineContext {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  readonly clock: Clock;
+  /** Asset ids by identity key; assets are never deleted, so entries never go stale. */
+  readonly assetIds: Map<string, number>;
+  /** Alias ids by name; aliases are never deleted. */
+  readonly aliasIds: Map<string, number>;
+  /** Parsed DAG manifests by dag id, valid while `updated_at` matches. */
+  readonly dagManifests: Map<string, { updatedAt: number; manifest: DagManifest }>;
+}
+
+/** Creates an engine context over an open store. */
+export function createEngineContext(db: Kysely<Database>, dialect: DialectName, clock: Clock): EngineContext {
+  return { db, dialect, clock, assetIds: new Map(), aliasIds: new Map(), dagManifests: new Map() };
+}
+
+/** The identity key of an asset. */
+export function assetIdentity(name: string, uri: string): string {
+  return JSON.stringify([name, uri]);
+}

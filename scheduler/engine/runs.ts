@@ -1,0 +1,228 @@
+/**
+ * DAG runs and the task-instance state machine inside a run: creating runs,
+ * starting queued runs under `maxActiveRuns`, and advancing task instances
+ * (queue ready tasks, propagate failures and skips, finish the run).
+ */
+import { randomBytes } from "node:crypto";
+import type { JsonObject } from "../../sdk/json.js";
+import { type DagManifest, dagSchema } from "../../sdk/manifest/schema.js";
+import { FINAL_TASK_STATES, type RunKind, TaskState } from "../contracts.js";
+import type { EngineContext, Executor } from "./context.js";
+
+/** A new run's fields. */
+export interface NewRun {
+  readonly runType: RunKind;
+  readonly runId?: string;
+  readonly logicalDate: number | null;
+  readonly dataIntervalStart: number | null;
+  readonly dataIntervalEnd: number | null;
+  readonly conf: JsonObject;
+}
+
+/** The parsed manifest of a registered DAG (cached while unchanged), or undefined. */
+export async function getDagManifest(
+  ctx: EngineContext,
+  db: Executor,
+  dagId: string,
+): Promise<{ manifest: DagManifest; isPaused: boolean; isActive: boolean; maxActiveRuns: number } | undefined> {
+  const row = await db
+    .selectFrom("dag")
+    .select(["updated_at", "is_paused", "is_active", "max_active_runs"])
+    .where("dag_id", "=", dagId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  let cached = ctx.dagManifests.get(dagId);
+  if (!cached || cached.updatedAt !== row.updated_at) {
+    const text = await db.selectFrom("dag").select("manifest").where("dag_id", "=", dagId).executeTakeFirstOrThrow();
+    cached = { updatedAt: row.updated_at, manifest: dagSchema.parse(JSON.parse(text.manifest)) };
+    ctx.dagManifests.set(dagId, cached);
+  }
+  return {
+    manifest: cached.manifest,
+    isPaused: row.is_paused === 1,
+    isActive: row.is_active === 1,
+    maxActiveRuns: row.max_active_runs,
+  };
+}
+
+/** A run id: `<type>__<ISO time>` plus a random suffix for runs that are not scheduled. */
+export function makeRunId(runType: RunKind, time: number): string {
+  const iso = new Date(time).toISOString();
+  return runType === "scheduled" ? `scheduled__${iso}` : `${runType}__${iso}_${randomBytes(4).toString("hex")}`;
+}
+
+/**
+ * Inserts a queued run and its task instances. Returns the run id, or null
+ * when a run with that id exists already (a scheduled tick created twice).
+ */
+export async function createRun(
+  ctx: EngineContext,
+  trx: Executor,
+  dag: DagManifest,
+  run: NewRun,
+): Promise<string | null> {
+  const now = ctx.clock.now();
+  const runId = run.runId ?? makeRunId(run.runType, run.logicalDate ?? now);
+  const inserted = await trx
+    .insertInto("dag_run")
+    .values({
+      dag_id: dag.dagId,
+      run_id: runId,
+      run_type: run.runType,
+      state: "queued",
+      logical_date: run.logicalDate,
+      data_interval_start: run.dataIntervalStart,
+      data_interval_end: run.dataIntervalEnd,
+      conf: JSON.stringify(run.conf),
+      created_at: now,
+      start_date: null,
+      end_date: null,
+    })
+    .onConflict((oc) => oc.columns(["dag_id", "run_id"]).doNothing())
+    .returning("run_id")
+    .executeTakeFirst();
+  if (!inserted) return null;
+  if (dag.tasks.length > 0) {
+    await trx
+      .insertInto("task_instance")
+      .values(
+        dag.tasks.map((task) => ({
+          dag_id: dag.dagId,
+          run_id: runId,
+          task_id: task.taskId,
+          map_index: -1,
+          state: TaskState.none,
+          try_number: 0,
+          max_tries: task.retries,
+          retry_delay_ms: task.retryDelayMs,
+          execution_timeout_ms: task.executionTimeoutMs,
+          next_retry_at: null,
+          queued_at: null,
+          start_date: null,
+          end_date: null,
+          worker_id: null,
+          heartbeat_at: null,
+          result: null,
+          error: null,
+        })),
+      )
+      .execute();
+  }
+  return runId;
+}
+
+/** Starts queued runs of a DAG, oldest first, while fewer than `maxActiveRuns` run. Returns the started run ids. */
+export async function startQueuedRuns(ctx: EngineContext, trx: Executor, dagId: string): Promise<string[]> {
+  const dag = await getDagManifest(ctx, trx, dagId);
+  if (!dag) return [];
+  const running = await trx
+    .selectFrom("dag_run")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("dag_id", "=", dagId)
+    .where("state", "=", "running")
+    .executeTakeFirstOrThrow();
+  const slots = dag.maxActiveRuns - Number(running.count);
+  if (slots <= 0) return [];
+  const queued = await trx
+    .selectFrom("dag_run")
+    .select("run_id")
+    .where("dag_id", "=", dagId)
+    .where("state", "=", "queued")
+    .orderBy("id")
+    .limit(slots)
+    .execute();
+  const started: string[] = [];
+  for (const { run_id } of queued) {
+    await trx
+      .updateTable("dag_run")
+      .set({ state: "running", start_date: ctx.clock.now() })
+      .where("dag_id", "=", dagId)
+      .where("run_id", "=", run_id)
+      .where("state", "=", "queued")
+      .execute();
+    await advanceRun(ctx, trx, dag.manifest, run_id);
+    started.push(run_id);
+  }
+  return started;
+}
+
+/** What {@link advanceRun} did. */
+export interface AdvanceResult {
+  /** Task ids newly queued. */
+  readonly queued: string[];
+  /** The run's final state when it just finished. */
+  readonly finished: "success" | "failed" | null;
+}
+
+/**
+ * Moves a running run forward: queues tasks whose upstream tasks all
+ * succeeded, marks `upstream_failed` / `skipped` where upstream failed or
+ * skipped, and finishes the run when every task instance is final.
+ */
+export async function advanceRun(
+  ctx: EngineContext,
+  trx: Executor,
+  dag: DagManifest,
+  runId: string,
+): Promise<AdvanceResult> {
+  const run = await trx
+    .selectFrom("dag_run")
+    .select("state")
+    .where("dag_id", "=", dag.dagId)
+    .where("run_id", "=", runId)
+    .executeTakeFirst();
+  if (run?.state !== "running") return { queued: [], finished: null };
+  const rows = await trx
+    .selectFrom("task_instance")
+    .select(["task_id", "state"])
+    .where("dag_id", "=", dag.dagId)
+    .where("run_id", "=", runId)
+    .execute();
+  const states = new Map(rows.map((row) => [row.task_id, row.state]));
+  const changes = new Map<string, string>();
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const task of dag.tasks) {
+      if (states.get(task.taskId) !== TaskState.none) continue;
+      const upstream = task.upstream.map((id) => states.get(id));
+      let next: string | null = null;
+      if (upstream.some((s) => s === TaskState.failed || s === TaskState.upstreamFailed)) next = TaskState.upstreamFailed;
+      else if (upstream.every((s) => s !== undefined && FINAL_TASK_STATES.has(s as TaskState))) {
+        next = upstream.some((s) => s === TaskState.skipped) ? TaskState.skipped : TaskState.queued;
+      }
+      if (next) {
+        states.set(task.taskId, next);
+        changes.set(task.taskId, next);
+        changed = true;
+      }
+    }
+  }
+  const now = ctx.clock.now();
+  const byState = new Map<string, string[]>();
+  for (const [taskId, state] of changes) byState.set(state, [...(byState.get(state) ?? []), taskId]);
+  for (const [state, taskIds] of byState) {
+    await trx
+      .updateTable("task_instance")
+      .set(state === TaskState.queued ? { state, queued_at: now } : { state, end_date: now })
+      .where("dag_id", "=", dag.dagId)
+      .where("run_id", "=", runId)
+      .where("task_id", "in", taskIds)
+      .where("state", "=", TaskState.none)
+      .execute();
+  }
+  let finished: "success" | "failed" | null = null;
+  if ([...states.values()].every((s) => FINAL_TASK_STATES.has(s as TaskState))) {
+    finished = [...states.values()].some((s) => s === TaskState.failed || s === TaskState.upstreamFailed)
+      ? "failed"
+      : "success";
+    await trx
+      .updateTable("dag_run")
+      .set({ state: finished, end_date: now })
+      .where("dag_id", "=", dag.dagId)
+      .where("run_id", "=", runId)
+      .where("state", "=", "running")
+      .execute();
+  }
+  return { queued: byState.get(TaskState.queued) ?? [], finished };
+}

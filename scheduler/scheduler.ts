@@ -1,0 +1,400 @@
+/**
+ * The scheduler: registers DAGs, records asset events, creates consumer runs
+ * the moment an event commits, moves task instances through their states, and
+ * creates time-based runs. Work that runs tasks (the testing harness, the
+ * worker pool) claims queued tries and reports outcomes through it.
+ */
+import type { Kysely } from "kysely";
+import { AssetflowError } from "../sdk/errors.js";
+import type { JsonObject } from "../sdk/json.js";
+import type { Manifest } from "../sdk/manifest/schema.js";
+import type {
+  AssetEventReader,
+  AssetEventRecord,
+  EventSubject,
+  TaskInstanceKey,
+  TaskOutcome,
+  TaskRunRequest,
+} from "./contracts.js";
+import type { ExplainedCondition } from "./condition-evaluator.js";
+import { evaluateConsumer, explainConsumer } from "./engine/consumers.js";
+import { type Clock, createEngineContext, type EngineContext, systemClock } from "./engine/context.js";
+import { type RecordedEvent, recordEvent } from "./engine/events.js";
+import { type RegistrationResult, type RegistrationScope, registerManifest, replanTimetable } from "./engine/registration.js";
+import { createRun, getDagManifest, startQueuedRuns } from "./engine/runs.js";
+import {
+  buildRunRequest,
+  type CompletionEffects,
+  claimQueued,
+  completeTry,
+  eventQuery,
+  requeueDueRetries,
+  withAliases,
+} from "./engine/task-instances.js";
+import { type OpenStoreOptions, openStore, type StoreConnection } from "./store/open-store.js";
+import type { Database } from "./store/schema.js";
+import { inferManualInterval } from "./timetable.js";
+
+/** Options of {@link Scheduler.open}. */
+export interface SchedulerOptions extends OpenStoreOptions {
+  /** Time source (default: the system clock). */
+  clock?: Clock;
+  /** Fallback poll period for timetables, retries and missed evaluations, in ms (default 5000). */
+  pollIntervalMs?: number;
+}
+
+/** Errors the scheduler raises on bad requests (unknown DAG, ...). */
+export class SchedulerError extends AssetflowError {}
+
+/** A listener told that queued task instances may be waiting. */
+export type WorkListener = () => void;
+
+/**
+ * The scheduling engine over one store.
+ *
+ * @example
+ * ```ts
+ * const scheduler = await Scheduler.open({ url: ":memory:" });
+ * await scheduler.registerManifest(serializeDags([producer, consumer]));
+ * await scheduler.triggerDag("producer");
+ * ```
+ */
+export class Scheduler {
+  private readonly ctx: EngineContext;
+  private readonly listeners = new Set<WorkListener>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly store: StoreConnection,
+    clock: Clock,
+    private readonly pollIntervalMs: number,
+  ) {
+    this.ctx = createEngineContext(store.db, store.dialect, clock);
+  }
+
+  /** Opens the store (migrating it) and returns a scheduler over it. */
+  static async open(options: SchedulerOptions = {}): Promise<Scheduler> {
+    const store = await openStore(options);
+    return new Scheduler(store, options.clock ?? systemClock, options.pollIntervalMs ?? 5000);
+  }
+
+  /** The Kysely instance, for read models. */
+  get db(): Kysely<Database> {
+    return this.ctx.db;
+  }
+
+  /** The scheduler's clock. */
+  get clock(): Clock {
+    return this.ctx.clock;
+  }
+
+  /** Registers (or re-registers) the DAGs of a manifest. */
+  async registerManifest(
+    manifest: Manifest,
+    scope: RegistrationScope = { kind: "project" },
+  ): Promise<RegistrationResult> {
+    const result = await this.ctx.db.transaction().execute((trx) => registerManifest(this.ctx, trx, manifest, scope));
+    this.rescheduleWake();
+    return result;
+  }
+
+  /** Creates a manual run of a DAG with `conf`; returns its run id. */
+  async triggerDag(dagId: string, options: { conf?: JsonObject; runId?: string } = {}): Promise<string> {
+    const runId = await this.ctx.db.transaction().execute(async (trx) => {
+      const dag = await this.requireDag(trx, dagId);
+      const now = this.ctx.clock.now();
+      const interval = inferManualInterval(dag.manifest.schedule, now);
+      const created = await createRun(this.ctx, trx, dag.manifest, {
+        runType: "manual",
+        ...(options.runId === undefined ? {} : { runId: options.runId }),
+        logicalDate: now,
+        dataIntervalStart: interval.start,
+        dataIntervalEnd: interval.end,
+        conf: options.conf ?? {},
+      });
+      if (created === null) {
+        throw new SchedulerError("RUN_EXISTS", `DAG "${dagId}" already has a run "${options.runId}": choose another run id.`);
+      }
+      await startQueuedRuns(this.ctx, trx, dagId);
+      return created;
+    });
+    this.notify();
+    return runId;
+  }
+
+  /**
+   * Records an asset event from outside (the API, tests): it is routed and
+   * triggers consumers exactly like a task's event. Unknown assets are an
+   * error unless `createIfMissing`.
+   */
+  async recordExternalEvent(
+    asset: { name?: string; uri: string },
+    options: { extra?: JsonObject; createIfMissing?: boolean } = {},
+  ): Promise<RecordedEvent & { runs: string[] }> {
+    const recorded = await this.ctx.db.transaction().execute(async (trx) => {
+      const existing = await trx
+        .selectFrom("asset")
+        .select(["name", "uri", "group_name", "extra"])
+        .where("uri", "=", asset.uri)
+        .$if(asset.name !== undefined, (q) => q.where("name", "=", asset.name as string))
+        .orderBy("id")
+        .executeTakeFirst();
+      if (!existing && !options.createIfMissing) {
+        throw new SchedulerError(
+          "ASSET_NOT_FOUND",
+          `No asset with URI "${asset.uri}"${asset.name ? ` and name "${asset.name}"` : ""} is registered. Declare it in a DAG first.`,
+        );
+      }
+      return recordEvent(this.ctx, trx, {
+        asset: existing
+          ? { name: existing.name, uri: existing.uri, group: existing.group_name, extra: JSON.parse(existing.extra) }
+          : { name: asset.name ?? asset.uri, uri: asset.uri, group: "asset", extra: {} },
+        extra: options.extra ?? {},
+        aliases: [],
+        source: null,
+      });
+    });
+    const runs = await this.evaluateConsumers(recorded.consumers);
+    return { ...recorded, runs };
+  }
+
+  /** Pauses a DAG: no new runs; asset events keep buffering. */
+  async pauseDag(dagId: string): Promise<void> {
+    await this.setPaused(dagId, true);
+  }
+
+  /** Unpauses a DAG and evaluates it at once. */
+  async unpauseDag(dagId: string): Promise<void> {
+    await this.setPaused(dagId, false);
+    await this.ctx.db.transaction().execute(async (trx) => {
+      const dag = await this.requireDag(trx, dagId);
+      await replanTimetable(this.ctx, trx, dagId, dag.manifest);
+      await startQueuedRuns(this.ctx, trx, dagId);
+    });
+    await this.evaluateConsumers([dagId]);
+    this.rescheduleWake();
+    this.notify();
+  }
+
+  /** Claims up to `limit` queued tries for a worker and returns their run requests. */
+  async claimTasks(workerId: string, limit = 1): Promise<TaskRunRequest[]> {
+    return this.ctx.db.transaction().execute(async (trx) => {
+      const keys = await claimQueued(this.ctx, trx, workerId, limit);
+      const requests: TaskRunRequest[] = [];
+      for (const key of keys) requests.push(await buildRunRequest(this.ctx, trx, key));
+      return requests;
+    });
+  }
+
+  /**
+   * Reports how a try ended. Its events are recorded in the transaction that
+   * marks it successful; consumers are evaluated right after the commit.
+   */
+  async completeTask(key: TaskInstanceKey, outcome: TaskOutcome): Promise<CompletionEffects & { runs: string[] }> {
+    const effects = await this.ctx.db.transaction().execute((trx) => completeTry(this.ctx, trx, key, outcome));
+    const toEvaluate = new Set(effects.consumers);
+    if (effects.finishedRun) {
+      const { dagId } = effects.finishedRun;
+      await this.ctx.db.transaction().execute((trx) => startQueuedRuns(this.ctx, trx, dagId));
+      toEvaluate.add(dagId);
+    }
+    const runs = await this.evaluateConsumers([...toEvaluate]);
+    if (effects.retryAt !== null) this.rescheduleWake();
+    if (effects.queuedTasks || runs.length > 0 || effects.finishedRun) this.notify();
+    return { ...effects, runs };
+  }
+
+  /** Evaluates consumers (each in its own transaction); returns the runs created. */
+  async evaluateConsumers(dagIds: readonly string[]): Promise<string[]> {
+    const runs: string[] = [];
+    for (const dagId of dagIds) {
+      const runId = await this.ctx.db.transaction().execute((trx) => evaluateConsumer(this.ctx, trx, dagId));
+      if (runId) runs.push(runId);
+    }
+    if (runs.length > 0) this.notify();
+    return runs;
+  }
+
+  /**
+   * Does the time-driven work that is due: scheduled runs, retries whose delay
+   * passed, and a fallback evaluation of consumers with pending events.
+   */
+  async tick(): Promise<{ scheduledRuns: string[]; requeued: number; assetRuns: string[] }> {
+    const now = this.ctx.clock.now();
+    const scheduledRuns: string[] = [];
+    const due = await this.ctx.db
+      .selectFrom("dag")
+      .select("dag_id")
+      .where("is_active", "=", 1)
+      .where("is_paused", "=", 0)
+      .where("next_run_at", "<=", now)
+      .execute();
+    for (const { dag_id } of due) {
+      const runId = await this.ctx.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom("dag")
+          .select(["next_run_at", "next_logical_date", "next_interval_start", "next_interval_end"])
+          .where("dag_id", "=", dag_id)
+          .executeTakeFirst();
+        const dag = await getDagManifest(this.ctx, trx, dag_id);
+        if (!row || !dag || row.next_run_at === null || row.next_run_at > now) return null;
+        const created = await createRun(this.ctx, trx, dag.manifest, {
+          runType: "scheduled",
+          logicalDate: row.next_logical_date,
+          dataIntervalStart: row.next_interval_start,
+          dataIntervalEnd: row.next_interval_end,
+          conf: {},
+        });
+        await replanTimetable(this.ctx, trx, dag_id, dag.manifest);
+        await startQueuedRuns(this.ctx, trx, dag_id);
+        return created;
+      });
+      if (runId) scheduledRuns.push(runId);
+    }
+    const requeued = await requeueDueRetries(this.ctx, this.ctx.db);
+    const waiting = await this.ctx.db.selectFrom("asset_event_inbox").select("dag_id").distinct().execute();
+    const assetRuns = await this.evaluateConsumers(waiting.map((row) => row.dag_id));
+    if (scheduledRuns.length > 0 || requeued > 0) this.notify();
+    this.rescheduleWake();
+    return { scheduledRuns, requeued, assetRuns };
+  }
+
+  /** The earliest time (epoch ms) when time-driven work is due, or null. */
+  async nextWakeAt(): Promise<number | null> {
+    const dag = await this.ctx.db
+      .selectFrom("dag")
+      .select((eb) => eb.fn.min("next_run_at").as("at"))
+      .where("is_active", "=", 1)
+      .where("is_paused", "=", 0)
+      .executeTakeFirst();
+    const retry = await this.ctx.db
+      .selectFrom("task_instance")
+      .select((eb) => eb.fn.min("next_retry_at").as("at"))
+      .where("state", "=", "up_for_retry")
+      .executeTakeFirst();
+    const times = [dag?.at, retry?.at].filter((t): t is number => t !== null && t !== undefined).map(Number);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  /** Starts the timers: a precise wake-up for the next due work, and the fallback poll. */
+  start(): void {
+    if (this.pollTimer) return;
+    this.pollTimer = setInterval(() => void this.safeTick(), this.pollIntervalMs);
+    this.pollTimer.unref?.();
+    void this.safeTick();
+  }
+
+  /** Stops the timers. */
+  stop(): void {
+    clearInterval(this.pollTimer);
+    clearTimeout(this.wakeTimer);
+    this.pollTimer = undefined;
+    this.wakeTimer = undefined;
+  }
+
+  /** Stops and closes the store. */
+  async close(): Promise<void> {
+    this.stop();
+    this.closed = true;
+    await this.store.close();
+  }
+
+  /** Subscribes to "queued task instances may be waiting". Returns an unsubscribe function. */
+  onWork(listener: WorkListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Why a consumer has not run yet: its condition with each leaf marked. */
+  explainConsumer(dagId: string): Promise<ExplainedCondition | null> {
+    return explainConsumer(this.ctx, this.ctx.db, dagId);
+  }
+
+  /** Reads events in timestamp order, for `inletEvents`. */
+  eventReader(): AssetEventReader {
+    return {
+      countEvents: async (subject) => {
+        const row = await this.subjectQuery(subject)
+          .clearSelect()
+          .select((eb) => eb.fn.countAll<number>().as("count"))
+          .executeTakeFirst();
+        return Number(row?.count ?? 0);
+      },
+      listEvents: async (subject, offset, limit) => {
+        const rows = await this.subjectQuery(subject)
+          .orderBy("e.timestamp")
+          .orderBy("e.id")
+          .limit(limit)
+          .offset(offset)
+          .execute();
+        return withAliases(this.ctx.db, rows);
+      },
+    };
+  }
+
+  /** Events of an asset or alias, oldest first (for views and the CLI). */
+  async listEvents(subject: EventSubject, options: { offset?: number; limit?: number } = {}): Promise<AssetEventRecord[]> {
+    return this.eventReader().listEvents(subject, options.offset ?? 0, options.limit ?? 100);
+  }
+
+  private subjectQuery(subject: EventSubject) {
+    const base = eventQuery(this.ctx.db);
+    if (subject.kind === "asset") return base.where("a.name", "=", subject.name).where("a.uri", "=", subject.uri);
+    return base.where(
+      "e.id",
+      "in",
+      this.ctx.db
+        .selectFrom("asset_event_alias as ea")
+        .innerJoin("asset_alias as al", "al.id", "ea.alias_id")
+        .select("ea.event_id")
+        .where("al.name", "=", subject.name),
+    );
+  }
+
+  private async setPaused(dagId: string, paused: boolean): Promise<void> {
+    const result = await this.ctx.db
+      .updateTable("dag")
+      .set({ is_paused: paused ? 1 : 0 })
+      .where("dag_id", "=", dagId)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw unknownDag(dagId);
+  }
+
+  private async requireDag(db: Parameters<typeof getDagManifest>[1], dagId: string) {
+    const dag = await getDagManifest(this.ctx, db, dagId);
+    if (!dag || !dag.isActive) throw unknownDag(dagId);
+    return dag;
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  private async safeTick(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.tick();
+    } catch (error) {
+      process.emitWarning(`assetflow scheduler tick failed: ${(error as Error).message}`);
+    }
+  }
+
+  private rescheduleWake(): void {
+    if (!this.pollTimer || this.closed) return;
+    void this.nextWakeAt().then((at) => {
+      clearTimeout(this.wakeTimer);
+      if (at === null) return;
+      const delay = Math.max(0, Math.min(at - this.ctx.clock.now(), 2 ** 31 - 1));
+      this.wakeTimer = setTimeout(() => void this.safeTick(), delay);
+      this.wakeTimer.unref?.();
+    });
+  }
+}
+
+function unknownDag(dagId: string): SchedulerError {
+  return new SchedulerError("DAG_NOT_FOUND", `No active DAG "${dagId}" is registered. List DAGs with \`assetflow dags list\`.`);
+}
+
+

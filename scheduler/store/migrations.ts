@@ -1,0 +1,276 @@
+/**
+ * The store's migrations: one set for every dialect. Column types that differ
+ * between dialects come from {@link DialectTypes}. Never edit a released
+ * migration; add a new one.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { AssetflowError } from "../../sdk/errors.js";
+
+/** The dialects the store supports. */
+export type DialectName = "sqlite" | "postgres";
+
+interface DialectTypes {
+  /** An auto-incrementing primary key. */
+  readonly id: "integer" | "bigserial";
+  /** Epoch milliseconds and other large integers. */
+  readonly bigint: "integer" | "bigint";
+}
+
+const TYPES: Record<DialectName, DialectTypes> = {
+  sqlite: { id: "integer", bigint: "integer" },
+  postgres: { id: "bigserial", bigint: "bigint" },
+};
+
+function initial(dialect: DialectName): Migration {
+  const t = TYPES[dialect];
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("dag")
+        .addColumn("dag_id", "text", (c) => c.primaryKey())
+        .addColumn("manifest", "text", (c) => c.notNull())
+        .addColumn("fileloc", "text")
+        .addColumn("is_paused", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("is_active", "integer", (c) => c.notNull().defaultTo(1))
+        .addColumn("max_active_runs", "integer", (c) => c.notNull())
+        .addColumn("registered_at", t.bigint, (c) => c.notNull())
+        .addColumn("updated_at", t.bigint, (c) => c.notNull())
+        .addColumn("next_run_at", t.bigint)
+        .addColumn("next_logical_date", t.bigint)
+        .addColumn("next_interval_start", t.bigint)
+        .addColumn("next_interval_end", t.bigint)
+        .execute();
+
+      await db.schema
+        .createTable("asset")
+        .addColumn("id", t.id, (c) => (dialect === "sqlite" ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("uri", "text", (c) => c.notNull())
+        .addColumn("group_name", "text", (c) => c.notNull())
+        .addColumn("extra", "text", (c) => c.notNull())
+        .addColumn("created_at", t.bigint, (c) => c.notNull())
+        .addUniqueConstraint("asset_identity", ["name", "uri"])
+        .execute();
+      await db.schema.createIndex("asset_by_uri").on("asset").column("uri").execute();
+
+      await db.schema
+        .createTable("asset_alias")
+        .addColumn("id", t.id, (c) => (dialect === "sqlite" ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn("name", "text", (c) => c.notNull().unique())
+        .addColumn("group_name", "text", (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable("asset_alias_asset")
+        .addColumn("alias_id", t.bigint, (c) => c.notNull())
+        .addColumn("asset_id", t.bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint("asset_alias_asset_pk", ["alias_id", "asset_id"])
+        .execute();
+      await db.schema.createIndex("asset_alias_asset_by_asset").on("asset_alias_asset").column("asset_id").execute();
+
+      await db.schema
+        .createTable("dag_schedule_asset")
+        .addColumn("dag_id", "text", (c) => c.notNull())
+        .addColumn("asset_id", t.bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint("dag_schedule_asset_pk", ["asset_id", "dag_id"])
+        .execute();
+      await db.schema.createIndex("dag_schedule_asset_by_dag").on("dag_schedule_asset").column("dag_id").execute();
+
+      await db.schema
+        .createTable("dag_schedule_alias")
+        .addColumn("dag_id", "text", (c) => c.notNull())
+        .addColumn("alias_id", t.bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint("dag_schedule_alias_pk", ["alias_id", "dag_id"])
+        .execute();
+      await db.schema.createIndex("dag_schedule_alias_by_dag").on("dag_schedule_alias").column("dag_id").execute();
+
+      await db.schema
+        .createTable("dag_schedule_ref")
+        .addColumn("dag_id", "text", (c) => c.notNull())
+        .addColumn("ref_kind", "text", (c) => c.notNull())
+        .addColumn("value", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("dag_schedule_ref_pk", ["ref_kind", "value", "dag_id"])
+        .execute();
+      await db.schema.createIndex("dag_schedule_ref_by_dag").on("dag_schedule_ref").column("dag_id").execute();
+
+      await db.schema
+        .createTable("task_asset_reference")
+        .addColumn("dag_id", "text", (c) => c.notNull())
+        .addColumn("task_id", "text", (c) => c.notNull())
+        .addColumn("direction", "text", (c) => c.notNull())
+        .addColumn("asset_id", t.bigint)
+        .addColumn("alias_id", t.bigint)
+        .execute();
+      await db.schema.createIndex("task_asset_reference_by_dag").on("task_asset_reference").column("dag_id").execute();
+      await db.schema
+        .createIndex("task_asset_reference_by_asset")
+        .on("task_asset_reference")
+        .column("asset_id")
+        .execute();
+
+      await db.schema
+        .createTable("dag_run")
+        .addColumn("id", t.id, (c) => (dialect === "sqlite" ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn("dag_id", "text", (c) => c.notNull())
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("run_type", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("logical_date", t.bigint)
+        .addColumn("data_interval_start", t.bigint)
+        .addColumn("data_interval_end", t.bigint)
+        .addColumn("conf", "text", (c) => c.notNull())
+        .addColumn("created_at", t.bigint, (c) => c.notNull())
+        .addColumn("start_date", t.bigint)
+        .addColumn("end_date", t.bigint)
+        .addUniqueConstraint("dag_run_identity", ["dag_id", "run_id"])
+        .execute();
+      await db.schema.createIndex("dag_run_by_state").on("dag_run").columns(["dag_id", "state"]).execute();
+
+      await db.schema
+        .createTable("task_instance")
+        .addColumn("dag_id", "text", (c) => c.notNull())
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("task_id", "text", (c) => c.notNull())
+        .addColumn("map_index", "integer", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("try_number", "integer", (c) => c.notNull())
+        .addColumn("max_tries", "integer", (c) => c.notNull())
+        .addColumn("retry_delay_ms", t.bigint, (c) => c.notNull())
+        .addColumn("execution_timeout_ms", t.bigint)
+        .addColumn("next_retry_at", t.bigint)
+        .addColumn("queued_at", t.bigint)
+        .addColumn("start_date", t.bigint)
+        .addColumn("end_date", t.bigint)
+        .addColumn("worker_id", "text")
+        .addColumn("heartbeat_at", t.bigint)
+        .addColumn("result", "text")
+        .addColumn("error", "text")
+        .addPrimaryKeyConstraint("task_instance_pk", ["dag_id", "run_id", "task_id", "map_index"])
+        .execute();
+      await db.schema.createIndex("task_instance_by_state").on("task_instance").columns(["state", "queued_at"]).execute();
+
+      await db.schema
+        .createTable("asset_event")
+        .addColumn("id", t.id, (c) => (dialect === "sqlite" ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn("asset_id", t.bigint, (c) => c.notNull())
+        .addColumn("extra", "text", (c) => c.notNull())
+        .addColumn("timestamp", t.bigint, (c) => c.notNull())
+        .addColumn("source_dag_id", "text")
+        .addColumn("source_task_id", "text")
+        .addColumn("source_run_id", "text")
+        .addColumn("source_map_index", "integer")
+        .execute();
+      await db.schema.createIndex("asset_event_by_asset").on("asset_event").columns(["asset_id", "timestamp"]).execute();
+
+      await db.schema
+        .createTable("asset_event_alias")
+        .addColumn("event_id", t.bigint, (c) => c.notNull())
+        .addColumn("alias_id", t.bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint("asset_event_alias_pk", ["event_id", "alias_id"])
+        .execute();
+      await db.schema.createIndex("asset_event_alias_by_alias").on("asset_event_alias").column("alias_id").execute();
+
+      await db.schema
+        .createTable("asset_event_inbox")
+        .addColumn("dag_id", "text", (c) => c.notNull())
+        .addColumn("event_id", t.bigint, (c) => c.notNull())
+        .addColumn("asset_id", t.bigint, (c) => c.notNull())
+        .addColumn("created_at", t.bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint("asset_event_inbox_pk", ["dag_id", "event_id"])
+        .execute();
+      await db.schema.createIndex("asset_event_inbox_by_asset").on("asset_event_inbox").columns(["asset_id", "dag_id"]).execute();
+
+      await db.schema
+        .createTable("dag_run_consumed_event")
+        .addColumn("dag_id", "text", (c) => c.notNull())
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("event_id", t.bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint("dag_run_consumed_event_pk", ["dag_id", "run_id", "event_id"])
+        .execute();
+      await db.schema
+        .createIndex("dag_run_consumed_event_by_event")
+        .on("dag_run_consumed_event")
+        .column("event_id")
+        .execute();
+
+      await db.schema
+        .createTable("import_error")
+        .addColumn("id", t.id, (c) => (dialect === "sqlite" ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn("fileloc", "text", (c) => c.notNull().unique())
+        .addColumn("message", "text", (c) => c.notNull())
+        .addColumn("created_at", t.bigint, (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const table of [
+        "import_error",
+        "dag_run_consumed_event",
+        "asset_event_inbox",
+        "asset_event_alias",
+        "asset_event",
+        "task_instance",
+        "dag_run",
+        "task_asset_reference",
+        "dag_schedule_ref",
+        "dag_schedule_alias",
+        "dag_schedule_asset",
+        "asset_alias_asset",
+        "asset_alias",
+        "asset",
+        "dag",
+      ]) {
+        await db.schema.dropTable(table).ifExists().execute();
+      }
+    },
+  };
+}
+
+/** The migrations for a dialect, by name (applied in name order). */
+export function migrationsFor(dialect: DialectName): Record<string, Migration> {
+  return { "0001_initial": initial(dialect) };
+}
+
+class InCodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: DialectName) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrationsFor(this.dialect);
+  }
+}
+
+/**
+ * Brings the database schema up to date. Safe to run from several processes:
+ * Kysely's migrator takes a lock.
+ *
+ * @example
+ * ```ts
+ * await migrateToLatest(db, "sqlite");
+ * ```
+ */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(dialect),
+    migrationTableName: "assetflow_migration",
+    migrationLockTableName: "assetflow_migration_lock",
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    throw new AssetflowError("STORE_MIGRATION_FAILED", `Could not migrate the assetflow database: ${(error as Error).message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Names of the migrations not yet applied. */
+export async function pendingMigrations(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(dialect),
+    migrationTableName: "assetflow_migration",
+    migrationLockTableName: "assetflow_migration_lock",
+  });
+  const migrations = await migrator.getMigrations();
+  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+

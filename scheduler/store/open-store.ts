@@ -1,0 +1,52 @@
+import { join, resolve } from "node:path";
+import type { Kysely } from "kysely";
+import { type DialectName, migrateToLatest } from "./migrations.js";
+import type { Database } from "./schema.js";
+import { openSqlite } from "./sqlite/open-sqlite.js";
+
+/** An open store: the Kysely instance and its dialect. */
+export interface StoreConnection {
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  /** Where it is: a file path or a database URL without its password. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+/** Options of {@link openStore}. */
+export interface OpenStoreOptions {
+  /** `postgres://...` for PostgreSQL, a file path or `:memory:` for SQLite. Default: `ASSETFLOW_DATABASE_URL`, else `$ASSETFLOW_HOME/assetflow.db`. */
+  url?: string;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+}
+
+/** `ASSETFLOW_HOME`, default `./.assetflow`, as an absolute path. */
+export function assetflowHome(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.ASSETFLOW_HOME ?? ".assetflow");
+}
+
+/**
+ * Opens the store named by `options.url`, `ASSETFLOW_DATABASE_URL`, or the
+ * default SQLite file, and migrates it.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore({ url: ":memory:" });
+ * ```
+ */
+export async function openStore(options: OpenStoreOptions = {}): Promise<StoreConnection> {
+  const url = options.url ?? process.env.ASSETFLOW_DATABASE_URL ?? join(assetflowHome(), "assetflow.db");
+  let connection: StoreConnection;
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    const { openPostgres } = await import("./postgres/open-postgres.js");
+    const db = openPostgres(url);
+    connection = { db, dialect: "postgres", location: url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@"), close: () => db.destroy() };
+  } else {
+    const path = url.replace(/^sqlite:\/\//i, "");
+    const db = openSqlite(path);
+    connection = { db, dialect: "sqlite", location: path, close: () => db.destroy() };
+  }
+  if (options.migrate ?? true) await migrateToLatest(connection.db as Kysely<unknown>, connection.dialect);
+  return connection;
+}

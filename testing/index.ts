@@ -1,0 +1,175 @@
+/**
+ * `assetflow/testing`: test your DAG wiring without a server. A test
+ * environment registers your DAGs on a private SQLite store with a clock you
+ * control, runs their tasks in-process, and lets you inspect runs, consumed
+ * events and queued events.
+ *
+ * @example
+ * ```ts
+ * import { createTestEnvironment } from "assetflow/testing";
+ *
+ * const env = await createTestEnvironment({ dags: [producer, ConsumerDag] });
+ * await env.triggerDag("producer");
+ * await env.runUntilIdle();
+ * const [run] = await env.getDagRuns("consumer");
+ * expect(run?.runType).toBe("asset_triggered");
+ * await env.close();
+ * ```
+ *
+ * @packageDocumentation
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runTask } from "../runtime/run-task.js";
+import type { AssetEventRecord, TaskOutcome } from "../scheduler/contracts.js";
+import {
+  type DagRunView,
+  listDagRuns,
+  listQueuedEvents,
+  listTaskInstances,
+  type QueuedEventView,
+  type TaskInstanceView,
+} from "../scheduler/read-models.js";
+import { Scheduler } from "../scheduler/scheduler.js";
+import { type AnyAsset, type Dag, type DagLike, isAsset, type JsonObject, resolveDag, serializeDags } from "../sdk/index.js";
+
+/** A clock the test moves by hand. */
+export interface TestClock {
+  /** The current time, epoch milliseconds. */
+  now(): number;
+  /** Moves time forward; due work runs at the next `runUntilIdle()`. */
+  advance(ms: number): void;
+  /** Sets the time (never backwards). */
+  set(time: Date | number): void;
+}
+
+/** Options of {@link createTestEnvironment}. */
+export interface TestEnvironmentOptions {
+  /** The DAGs to register: `dag(...)` results or `@dag` classes. */
+  dags: readonly DagLike[];
+  /** Where the clock starts (default 2025-01-01T00:00:00Z). */
+  start?: Date | number;
+  /** `"memory"` (default) or `"file"`: a SQLite file in a temporary directory, removed by `close()`. */
+  store?: "memory" | "file";
+}
+
+/** A task's log lines, by try. */
+export interface TaskLog {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly taskId: string;
+  readonly tryNumber: number;
+  readonly lines: string[];
+  readonly outcome: TaskOutcome;
+}
+
+/** The environment {@link createTestEnvironment} returns. */
+export interface TestEnvironment {
+  /** The scheduler underneath, for anything the helpers do not cover. */
+  readonly scheduler: Scheduler;
+  readonly clock: TestClock;
+  /** Records an external event for an asset (created if unknown); consumers are evaluated at once. */
+  emitAssetEvent(asset: AnyAsset | { uri: string; name?: string }, options?: { extra?: JsonObject }): Promise<{ eventId: number; runs: string[] }>;
+  /** Creates a manual run; returns its run id. */
+  triggerDag(dagId: string, options?: { conf?: JsonObject }): Promise<string>;
+  /** Runs due time-based work and every queued task, until nothing is left to do now. */
+  runUntilIdle(): Promise<void>;
+  /** Runs of a DAG, oldest first, each with `runType`, `state` and `consumedEvents`. */
+  getDagRuns(dagId: string): Promise<DagRunView[]>;
+  /** Task instances of a run. */
+  getTaskInstances(dagId: string, runId: string): Promise<TaskInstanceView[]>;
+  /** Pending events of a consumer, per asset. */
+  getQueuedEvents(dagId: string): Promise<QueuedEventView[]>;
+  /** Events of an asset, oldest first. */
+  getAssetEvents(asset: AnyAsset): Promise<AssetEventRecord[]>;
+  /** Log lines of every try run so far. */
+  getTaskLogs(dagId?: string): TaskLog[];
+  pauseDag(dagId: string): Promise<void>;
+  unpauseDag(dagId: string): Promise<void>;
+  /** Closes the store (and removes its temporary directory). */
+  close(): Promise<void>;
+}
+
+const MAX_STEPS = 100_000;
+
+/**
+ * Creates a test environment over a private store.
+ *
+ * @example
+ * ```ts
+ * const env = await createTestEnvironment({ dags: [producer, consumer] });
+ * ```
+ */
+export async function createTestEnvironment(options: TestEnvironmentOptions): Promise<TestEnvironment> {
+  let time = options.start === undefined ? Date.UTC(2025, 0, 1) : new Date(options.start).getTime();
+  const clock: TestClock = {
+    now: () => time,
+    advance(ms) {
+      if (!(ms >= 0)) throw new RangeError(`clock.advance(ms) needs a number >= 0, got ${ms}`);
+      time += ms;
+    },
+    set(value) {
+      const next = new Date(value).getTime();
+      if (!(next >= time)) throw new RangeError("clock.set() cannot move time backwards");
+      time = next;
+    },
+  };
+  const directory = options.store === "file" ? mkdtempSync(join(tmpdir(), "assetflow-test-")) : undefined;
+  const scheduler = await Scheduler.open({
+    url: directory ? join(directory, "assetflow.db") : ":memory:",
+    clock,
+  });
+  const dags = new Map<string, Dag>(options.dags.map((value) => {
+    const definition = resolveDag(value);
+    return [definition.dagId, definition];
+  }));
+  await scheduler.registerManifest(serializeDags([...dags.values()]));
+  const logs: TaskLog[] = [];
+
+  const runUntilIdle = async (): Promise<void> => {
+    for (let step = 0; step < MAX_STEPS; step++) {
+      await scheduler.tick();
+      const [request] = await scheduler.claimTasks("testing", 1);
+      if (!request) return;
+      const dag = dags.get(request.key.dagId);
+      const lines: string[] = [];
+      const outcome: TaskOutcome = dag
+        ? await runTask(dag, request, { reader: scheduler.eventReader(), now: clock.now, log: (line) => lines.push(line) })
+        : { state: "failed", error: { message: `DAG "${request.key.dagId}" is not part of this test environment.` } };
+      logs.push({ ...request.key, lines, outcome });
+      await scheduler.completeTask(request.key, outcome);
+    }
+    throw new Error(`runUntilIdle() stopped after ${MAX_STEPS} steps: do tasks keep creating runs?`);
+  };
+
+  return {
+    scheduler,
+    clock,
+    async emitAssetEvent(asset, emitOptions = {}) {
+      const identity = isAsset(asset) ? { uri: asset.uri, name: asset.name } : asset;
+      const recorded = await scheduler.recordExternalEvent(identity, {
+        ...(emitOptions.extra === undefined ? {} : { extra: emitOptions.extra }),
+        createIfMissing: true,
+      });
+      return { eventId: recorded.eventId, runs: recorded.runs };
+    },
+    triggerDag: (dagId, triggerOptions = {}) =>
+      scheduler.triggerDag(dagId, triggerOptions.conf === undefined ? {} : { conf: triggerOptions.conf }),
+    runUntilIdle,
+    getDagRuns: (dagId) => listDagRuns(scheduler.db, dagId),
+    getTaskInstances: (dagId, runId) => listTaskInstances(scheduler.db, dagId, runId),
+    getQueuedEvents: (dagId) => listQueuedEvents(scheduler.db, { dagId }),
+    getAssetEvents: (asset) => scheduler.listEvents({ kind: "asset", name: asset.name, uri: asset.uri }, { limit: 100_000 }),
+    getTaskLogs: (dagId) => logs.filter((log) => dagId === undefined || log.dagId === dagId),
+    pauseDag: (dagId) => scheduler.pauseDag(dagId),
+    unpauseDag: (dagId) => scheduler.unpauseDag(dagId),
+    async close() {
+      await scheduler.close();
+      if (directory) rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export type { DagRunView, QueuedEventView, TaskInstanceView } from "../scheduler/read-models.js";
+export type { AssetEventRecord, TaskOutcome } from "../scheduler/contracts.js";
