@@ -43,7 +43,12 @@ function failed(outcome: TaskOutcome) {
   return outcome.error;
 }
 
-const orders = new Asset({ uri: "s3://warehouse/orders.parquet", name: "orders", group: "sales", extra: { owner: "ops" } });
+const orders = new Asset({
+  uri: "s3://warehouse/orders.parquet",
+  name: "orders",
+  group: "sales",
+  extra: { owner: "ops" },
+});
 const report = new Asset("s3://warehouse/report.csv");
 const myTask = new Asset("s3://bucket/my-task");
 
@@ -121,7 +126,11 @@ describe("outlet events", () => {
       });
     });
     expect(succeeded(await run(d, "write")).events).toEqual([
-      { asset: { name: myTask.uri, uri: myTask.uri, group: "asset", extra: {} }, extra: { k: "v" }, aliases: ["my-task-outputs"] },
+      {
+        asset: { name: myTask.uri, uri: myTask.uri, group: "asset", extra: {} },
+        extra: { k: "v" },
+        aliases: ["my-task-outputs"],
+      },
     ]);
   });
 
@@ -553,7 +562,9 @@ describe("task context", () => {
         };
       });
     });
-    succeeded(await run(d, "look", { runType: "asset_triggered", triggeringEvents, triggeringAliases: { 12: ["outputs"] } }));
+    succeeded(
+      await run(d, "look", { runType: "asset_triggered", triggeringEvents, triggeringAliases: { 12: ["outputs"] } }),
+    );
     expect(seen).toEqual({
       size: 4,
       keys: [
@@ -609,10 +620,14 @@ describe("operators", () => {
   it("calls preExecute, execute and postExecute(result) in order on rendered template fields", async () => {
     let operator: Recording | undefined;
     const d = dag({ dagId: "operator_order" }, () => {
-      operator = new Recording("t_{{ ds_nodash }}", { labels: ["{{ dag.dag_id }}", "x"], depth: 2 }, {
-        taskId: "record",
-        outlets: [orders],
-      });
+      operator = new Recording(
+        "t_{{ ds_nodash }}",
+        { labels: ["{{ dag.dag_id }}", "x"], depth: 2 },
+        {
+          taskId: "record",
+          outlets: [orders],
+        },
+      );
     });
     calls.length = 0;
     const outcome = succeeded(await run(d, "record"));

@@ -249,11 +249,15 @@ function runSqlite(
           : [Object.fromEntries(Object.entries(parameters).map(([key, value]) => [key, toSqliteValue(value)]))];
     return db.transaction(() => {
       let rows: Record<string, unknown>[] = [];
-      for (const sql of statements) {
+      for (const [index, sql] of statements.entries()) {
         log(`Running SQL statement: ${sql.trim()}`);
-        const statement = db.prepare(sql);
-        if (statement.reader) rows = statement.all(...bind) as Record<string, unknown>[];
-        else statement.run(...bind);
+        try {
+          const statement = db.prepare(sql);
+          if (statement.reader) rows = statement.all(...bind) as Record<string, unknown>[];
+          else statement.run(...bind);
+        } catch (error) {
+          throw statementError(error, index, statements.length);
+        }
       }
       return rows;
     })();
@@ -281,9 +285,13 @@ async function runPostgres(
   try {
     await client.query("BEGIN");
     let rows: Record<string, unknown>[] = [];
-    for (const sql of statements) {
+    for (const [index, sql] of statements.entries()) {
       log(`Running SQL statement: ${sql.trim()}`);
-      const outcome: unknown = await client.query(sql, parameters === undefined ? undefined : [...parameters]);
+      const outcome: unknown = await client
+        .query(sql, parameters === undefined ? undefined : [...parameters])
+        .catch((error: unknown) => {
+          throw statementError(error, index, statements.length);
+        });
       for (const result of (Array.isArray(outcome) ? outcome : [outcome]) as pg.QueryResult[]) {
         if (result.fields.length > 0) rows = result.rows;
       }
@@ -296,6 +304,16 @@ async function runPostgres(
   } finally {
     await client.end();
   }
+}
+
+/** The driver's error with the failing statement's position, and a hint when several statements share parameters. */
+function statementError(error: unknown, index: number, count: number): unknown {
+  if (!(error instanceof Error) || count === 1) return error;
+  error.message = `SQL statement ${index + 1} of ${count} failed: ${error.message}`;
+  if (/parameter/i.test(error.message)) {
+    error.message += " (parameters bind to every statement: run statements that take none in a separate task or query)";
+  }
+  return error;
 }
 
 function toSqliteValue(value: unknown): unknown {

@@ -15,7 +15,7 @@ import {
   type TaskContext,
 } from "assetflow";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TaskOutcome, TaskRunRequest } from "../scheduler/contracts.js";
 import type { Dag } from "../sdk/index.js";
 import { MemoryAssetEventReader, runTask } from "./index.js";
@@ -69,7 +69,12 @@ async function render(text: string, overrides: Partial<Omit<TaskRunRequest, "key
   return expectSuccess(await run(d, "echo", overrides)).result;
 }
 
-function run(d: Dag, taskId: string, overrides: Partial<Omit<TaskRunRequest, "key">> = {}, services?: OperatorServices) {
+function run(
+  d: Dag,
+  taskId: string,
+  overrides: Partial<Omit<TaskRunRequest, "key">> = {},
+  services?: OperatorServices,
+) {
   return runTask(d, makeRequest(d, taskId, overrides), {
     reader: new MemoryAssetEventReader(),
     log: () => {},
@@ -182,8 +187,4 @@ describe("template fields", () => {
   it("leaves strings without template syntax untouched", async () => {
     expect(await render("echo { not a template } 100%")).toBe("echo { not a template } 100%");
   });
-});
-
-afterEach(() => {
-  delete process.env["ASSETFLOW_CONN_TEMPLATE_SQLITE"];
 });

@@ -1,9 +1,9 @@
 import {
   Asset,
   collectDags,
+  Dag,
   DEFAULT_MAX_ACTIVE_RUNS,
   DEFAULT_RETRY_DELAY_MS,
-  Dag,
   DefinitionError,
   dag,
   ErrorCode,
@@ -92,7 +92,10 @@ describe("dag(options, build)", () => {
       params: { region: "eu", limits: { rows: 10 } },
       schedule: {
         kind: "assets",
-        condition: { kind: "all", conditions: [{ kind: "asset", name: "s3://warehouse/orders", uri: "s3://warehouse/orders" }] },
+        condition: {
+          kind: "all",
+          conditions: [{ kind: "asset", name: "s3://warehouse/orders", uri: "s3://warehouse/orders" }],
+        },
       },
     });
     expect(configured.settings.scheduleAssets).toEqual([orders]);
@@ -145,7 +148,11 @@ describe("dag() option validation", () => {
     ["maxActiveRuns", { dagId: "d", maxActiveRuns: 0 }, "maxActiveRuns must be a whole number >= 1 (got 0)"],
     ["maxActiveRuns", { dagId: "d", maxActiveRuns: 1.5 }, "(got 1.5)"],
     ["dagId", { dagId: "has space" }, 'may only contain letters, digits, "_", "-" and "."'],
-    ["startDate", { dagId: "d", startDate: "not a date" }, 'must be a Date or an ISO date string such as "2024-01-01T00:00:00Z"'],
+    [
+      "startDate",
+      { dagId: "d", startDate: "not a date" },
+      'must be a Date or an ISO date string such as "2024-01-01T00:00:00Z"',
+    ],
     ["params", { dagId: "d", params: { when: new Date(0) } }, "must be a plain JSON object"],
     ["params", { dagId: "d", params: { count: Number.NaN } }, "must be a plain JSON object"],
     ["catchup", { dagId: "d", catchup: "yes" }, 'got the string "yes"'],

@@ -223,9 +223,7 @@ describe("AssetOrTimeSchedule", () => {
   });
 
   it('rejects an unknown option, suggesting "assets" for "asset"', () => {
-    const error = definitionError(
-      () => new AssetOrTimeSchedule({ timetable: "@daily", asset: [dag1Asset] } as never),
-    );
+    const error = definitionError(() => new AssetOrTimeSchedule({ timetable: "@daily", asset: [dag1Asset] } as never));
     expect(error.code).toBe(ErrorCode.optionUnknown);
     expect(error.message).toBe(
       'Unknown option "asset" in AssetOrTimeSchedule. Did you mean "assets"? Known options: timetable, assets.',

@@ -97,7 +97,17 @@ describe("task(options, fn) inside dag()", () => {
     const orders = new Asset("s3://warehouse/orders");
     const alias = new AssetAlias("daily-orders");
     const etl = dag({ dagId: "etl" }, () => {
-      task({ taskId: "load", outlets: [orders, alias], inlets: [orders], retries: 3, retryDelay: 1000, executionTimeout: 60_000 }, () => {});
+      task(
+        {
+          taskId: "load",
+          outlets: [orders, alias],
+          inlets: [orders],
+          retries: 3,
+          retryDelay: 1000,
+          executionTimeout: 60_000,
+        },
+        () => {},
+      );
     });
     const load = etl.getTaskOrThrow("load");
     expect(load.outlets).toEqual([orders, alias]);
@@ -322,7 +332,10 @@ describe("dependencies", () => {
     let returned: TaskHandle | undefined;
     const etl = dag({ dagId: "fan_out" }, () => {
       const a = task({ taskId: "a" }, () => 1);
-      returned = a.precedes(task({ taskId: "b" }, () => 1), task({ taskId: "c" }, () => 1));
+      returned = a.precedes(
+        task({ taskId: "b" }, () => 1),
+        task({ taskId: "c" }, () => 1),
+      );
     });
     expect(returned?.taskId).toBe("c");
     expect(upstreamOf(etl, "b")).toEqual(["a"]);

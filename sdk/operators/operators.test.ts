@@ -3,8 +3,8 @@ import {
   type AssetEvent,
   BaseOperator,
   type BaseOperatorOptions,
-  type BashRequest,
   BashOperator,
+  type BashRequest,
   chain,
   type Dag,
   DefinitionError,
@@ -322,9 +322,19 @@ describe("BashOperator", () => {
   });
 
   it.each([
-    ["bashCommand", { taskId: "b", bashCommand: "" }, 'Invalid option "bashCommand"', "bashCommand must be a non-empty command"],
+    [
+      "bashCommand",
+      { taskId: "b", bashCommand: "" },
+      'Invalid option "bashCommand"',
+      "bashCommand must be a non-empty command",
+    ],
     ["bashCommand", { taskId: "b" }, 'Missing required option "bashCommand"', "add bashCommand to the options"],
-    ["skipOnExitCode", { taskId: "b", bashCommand: "x", skipOnExitCode: 256 }, 'Invalid option "skipOnExitCode"', "(got 256)"],
+    [
+      "skipOnExitCode",
+      { taskId: "b", bashCommand: "x", skipOnExitCode: 256 },
+      'Invalid option "skipOnExitCode"',
+      "(got 256)",
+    ],
     ["env", { taskId: "b", bashCommand: "x", env: { A: 1 } }, 'Invalid option "env.A"', "(got 1)"],
   ])("rejects a wrong %s with OPTION_INVALID naming the option and the operator", (_option, options, what, fix) => {
     const error = definitionError(() =>
@@ -350,7 +360,10 @@ describe("BashOperator", () => {
   });
 
   it("is an error outside a DAG, even with invalid options", () => {
-    for (const options of [{ taskId: "b", bashCommand: "echo" }, { taskId: "b", bashCommand: "" }]) {
+    for (const options of [
+      { taskId: "b", bashCommand: "echo" },
+      { taskId: "b", bashCommand: "" },
+    ]) {
       const error = definitionError(() => new BashOperator(options));
       expect(error.code).toBe(ErrorCode.dagInvalid);
       expect(error.message).toContain('BashOperator "b" was created outside a DAG');
@@ -364,7 +377,9 @@ describe("BashOperator", () => {
       }),
     );
     expect(error.code).toBe(ErrorCode.optionInvalid);
-    expect(error.message).toBe('Options of BashOperator of DAG "bash_string" must be an object, got the string "echo hi".');
+    expect(error.message).toBe(
+      'Options of BashOperator of DAG "bash_string" must be an object, got the string "echo hi".',
+    );
   });
 });
 
@@ -408,9 +423,21 @@ describe("SQLExecuteQueryOperator", () => {
 
   it.each([
     ["connId", { taskId: "q", connId: "my-conn", sql: "SELECT 1" }, "connId may only contain letters, digits and _"],
-    ["sql", { taskId: "q", connId: "c", sql: "" }, "sql must be a non-empty statement or a non-empty list of statements"],
-    ["sql", { taskId: "q", connId: "c", sql: [] }, "sql must be a non-empty statement or a non-empty list of statements"],
-    ["sql", { taskId: "q", connId: "c", sql: 42 }, "sql must be a non-empty statement or a non-empty list of statements"],
+    [
+      "sql",
+      { taskId: "q", connId: "c", sql: "" },
+      "sql must be a non-empty statement or a non-empty list of statements",
+    ],
+    [
+      "sql",
+      { taskId: "q", connId: "c", sql: [] },
+      "sql must be a non-empty statement or a non-empty list of statements",
+    ],
+    [
+      "sql",
+      { taskId: "q", connId: "c", sql: 42 },
+      "sql must be a non-empty statement or a non-empty list of statements",
+    ],
     ["parameters", { taskId: "q", connId: "c", sql: "SELECT 1", parameters: "x" }, 'got the string "x"'],
   ])("rejects a wrong %s with OPTION_INVALID naming the option and the operator", (option, options, fix) => {
     const error = definitionError(() =>
@@ -441,7 +468,9 @@ describe("SQLExecuteQueryOperator", () => {
     );
     expect(error.code).toBe(ErrorCode.optionUnknown);
     expect(error.message).toContain('Unknown option "param" in SQLExecuteQueryOperator "q" of DAG "sql_typo".');
-    expect(error.message).toContain("Known options: taskId, outlets, inlets, retries, retryDelay, executionTimeout, after, connId, sql, parameters.");
+    expect(error.message).toContain(
+      "Known options: taskId, outlets, inlets, retries, retryDelay, executionTimeout, after, connId, sql, parameters.",
+    );
   });
 
   it("is an error outside a DAG", () => {
