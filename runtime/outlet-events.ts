@@ -6,7 +6,6 @@ import {
   assetKey,
   isAsset,
   isAssetAlias,
-  isMetadata,
   type JsonObject,
   type Metadata,
   type OutletAliasAccessor,
@@ -65,14 +64,12 @@ export class OutletCollector {
    * extra (when the asset is an outlet) and, with `alias`, adds the asset
    * through that alias. Without `alias` the asset must be an outlet.
    */
-  applyMetadata(metadata: Metadata<object>): void {
-    if (!isMetadata(metadata)) throw new TypeError(`Expected Metadata, got ${describeValue(metadata)}.`);
-    const slot = this.extras.get(metadata.asset.key);
-    if (metadata.alias === undefined || slot !== undefined) {
-      const current = this.assetSlot(metadata.asset);
-      current.extra = Object.assign(isPlainObject(current.extra) ? current.extra : {}, structuredClone(metadata.extra));
+  applyMetadata({ asset, extra, alias }: Metadata<object>): void {
+    if (alias === undefined || this.extras.has(asset.key)) {
+      const slot = this.assetSlot(asset);
+      slot.extra = Object.assign(isPlainObject(slot.extra) ? slot.extra : {}, structuredClone(extra));
     }
-    if (metadata.alias !== undefined) this.aliasAccessor(metadata.alias).add(metadata.asset, metadata.extra);
+    if (alias !== undefined) this.aliasAccessor(alias).add(asset, extra);
   }
 
   /**
@@ -90,7 +87,7 @@ export class OutletCollector {
     }
     for (const [key, addition] of this.additions) {
       const existing = events.get(key);
-      if (existing) existing.aliases.push(...addition.aliases.filter((name) => !existing.aliases.includes(name)));
+      if (existing) existing.aliases.push(...addition.aliases);
       else events.set(key, { asset: addition.asset, extra: addition.extra, aliases: [...addition.aliases] });
     }
     return [...events.values()].map(({ asset, extra, aliases }) => ({

@@ -334,6 +334,19 @@ describe("outcomes", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it("fails as timed out a synchronous task that blocked past executionTimeoutMs", async () => {
+    const d = dag({ dagId: "busy" }, () => {
+      task({ taskId: "spin", outlets: [orders] }, () => {
+        const until = performance.now() + 60;
+        while (performance.now() < until) {}
+        return "finished late";
+      });
+    });
+    const outcome = await run(d, "spin", { executionTimeoutMs: 20 });
+    expect(failed(outcome).message).toContain("timed out after 20 ms");
+    expect(outcome).not.toHaveProperty("events");
+  });
+
   it("closes a timed-out async generator at its next step", async () => {
     let release: () => void = () => {};
     let closed = false;

@@ -37,7 +37,7 @@ export interface RunTaskDeps {
   readonly services?: OperatorServices;
   /** Receives each line of the task log, prefixed with its ISO time (default: standard output). */
   readonly log?: (line: string) => void;
-  /** The clock, in epoch milliseconds (default `Date.now`). */
+  /** The clock that stamps log lines, in epoch milliseconds (default `Date.now`). */
   readonly now?: () => number;
 }
 
@@ -61,9 +61,10 @@ export interface RunTaskDeps {
  *
  * The timeout only stops *waiting*: JavaScript cannot stop a running function,
  * so a timed-out task keeps running in the background (a generator task is
- * closed at its next step) and a task that blocks the event loop is not
- * interrupted at all. Killing a stuck task is the worker pool's job, which
- * runs tasks in processes it can terminate.
+ * closed at its next step; a bash command or query started by an operator
+ * runs to its end), and a task that blocks the event loop is not interrupted
+ * at all (it fails as timed out once it returns). Killing a stuck task is the
+ * worker pool's job, which runs tasks in processes it can terminate.
  *
  * @example
  * ```ts
@@ -89,7 +90,7 @@ export async function runTask(dag: Dag, request: TaskRunRequest, deps: RunTaskDe
     return { state: "failed", error: { message, code: RuntimeErrorCode.requestInvalid } };
   }
 
-  const started = now();
+  const started = performance.now();
   log(`Running task "${task.taskId}" of DAG "${dag.dagId}", run "${key.runId}", try ${key.tryNumber}.`);
   const collector = new OutletCollector({ dagId: dag.dagId, taskId: task.taskId, outlets: task.outlets });
   const ctx = createTaskContext(dag, task, request, {
@@ -99,18 +100,22 @@ export async function runTask(dag: Dag, request: TaskRunRequest, deps: RunTaskDe
     log,
   });
   const stop = { requested: false };
+  const timeoutMs = request.executionTimeoutMs;
+  const timedOut = (): TaskRuntimeError => {
+    stop.requested = true;
+    return new TaskRuntimeError(
+      RuntimeErrorCode.timeout,
+      `Task "${task.taskId}" of DAG "${dag.dagId}" timed out after ${timeoutMs} ms (its executionTimeout).`,
+      { details: { dagId: dag.dagId, taskId: task.taskId, executionTimeoutMs: timeoutMs } },
+    );
+  };
   try {
-    const result = await withTimeout(runBody(task, ctx, request, collector, stop), request.executionTimeoutMs, () => {
-      stop.requested = true;
-      return new TaskRuntimeError(
-        RuntimeErrorCode.timeout,
-        `Task "${task.taskId}" of DAG "${dag.dagId}" timed out after ${request.executionTimeoutMs} ms (its executionTimeout).`,
-        { details: { dagId: dag.dagId, taskId: task.taskId, executionTimeoutMs: request.executionTimeoutMs } },
-      );
-    });
+    const result = await withTimeout(runBody(task, ctx, request, collector, stop), timeoutMs, timedOut);
+    // A task that blocked the event loop finishes before the timer can fire.
+    if (timeoutMs !== null && performance.now() - started > timeoutMs) throw timedOut();
     const events = collector.events();
     const outcome = successOutcome(task, dag.dagId, events, result);
-    log(`Task succeeded in ${now() - started} ms with ${events.length} asset event(s).`);
+    log(`Task succeeded in ${elapsed(started)} ms with ${events.length} asset event(s).`);
     return outcome;
   } catch (error) {
     if (isTaskSkipped(error)) {
@@ -118,7 +123,7 @@ export async function runTask(dag: Dag, request: TaskRunRequest, deps: RunTaskDe
       return { state: "skipped", reason: error.message };
     }
     const info = errorInfo(error);
-    log(`Task failed after ${now() - started} ms: ${info.message}`);
+    log(`Task failed after ${elapsed(started)} ms: ${info.message}`);
     if (info.stack !== undefined) log(info.stack);
     return { state: "failed", error: info };
   }
@@ -255,6 +260,10 @@ function successOutcome(
     );
   }
   return { state: "success", events, result: result as JsonValue };
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
 }
 
 function errorInfo(error: unknown): TaskErrorInfo {

@@ -20,6 +20,7 @@ import type { ExplainedCondition } from "./condition-evaluator.js";
 import { evaluateConsumer, explainConsumer } from "./engine/consumers.js";
 import { type Clock, createEngineContext, type EngineContext, systemClock } from "./engine/context.js";
 import { type RecordedEvent, recordEvent } from "./engine/events.js";
+import { dagsWithQueuedRuns, failLostTry, findLostTries, heartbeat } from "./engine/liveness.js";
 import { type RegistrationResult, type RegistrationScope, registerManifest, replanTimetable } from "./engine/registration.js";
 import { createRun, getDagManifest, startQueuedRuns } from "./engine/runs.js";
 import {
@@ -206,6 +207,29 @@ export class Scheduler {
     return { ...effects, runs };
   }
 
+  /** Records that a worker still runs these tries. */
+  async heartbeat(keys: readonly TaskInstanceKey[]): Promise<void> {
+    await heartbeat(this.ctx, this.ctx.db, keys);
+  }
+
+  /**
+   * Fails the tries whose worker is gone — heartbeat older than `timeoutMs`,
+   * or owned by one of `workerIds` (for example every worker of a process that
+   * restarted) — so they are retried per their settings. Returns their keys.
+   */
+  async failLostTasks(options: { timeoutMs?: number; workerIds?: readonly string[] }): Promise<TaskInstanceKey[]> {
+    const lost = await findLostTries(this.ctx, this.ctx.db, options);
+    for (const key of lost) {
+      const effects = await this.ctx.db.transaction().execute((trx) => failLostTry(this.ctx, trx, key));
+      if (effects.finishedRun) await this.evaluateConsumers([effects.finishedRun.dagId]);
+    }
+    if (lost.length > 0) {
+      this.rescheduleWake();
+      this.notify();
+    }
+    return lost;
+  }
+
   /** Evaluates consumers (each in its own transaction); returns the runs created. */
   async evaluateConsumers(dagIds: readonly string[]): Promise<string[]> {
     const runs: string[] = [];
@@ -252,6 +276,9 @@ export class Scheduler {
         return created;
       });
       if (runId) scheduledRuns.push(runId);
+    }
+    for (const dagId of await dagsWithQueuedRuns(this.ctx.db)) {
+      await this.ctx.db.transaction().execute((trx) => startQueuedRuns(this.ctx, trx, dagId));
     }
     const requeued = await requeueDueRetries(this.ctx, this.ctx.db);
     const waiting = await this.ctx.db.selectFrom("asset_event_inbox").select("dag_id").distinct().execute();

@@ -114,7 +114,7 @@ describe("dag(options, build)", () => {
     expect(Object.isFrozen(copied.settings.params)).toBe(true);
   });
 
-  it("is frozen once built: no task can be added to it afterwards", () => {
+  it("is frozen once built: no dependency can be added to it afterwards", () => {
     let addLater: (() => void) | undefined;
     const built = dag({ dagId: "built" }, () => {
       const first = task({ taskId: "first" }, () => 1);
