@@ -57,8 +57,7 @@ export type ExplainedCondition = ConditionNode extends infer N
 export function explainCondition(node: ConditionNode, pending: PendingLookup): ExplainedCondition {
   if (node.kind === "all" || node.kind === "any") {
     const conditions = node.conditions.map((child) => explainCondition(child, pending));
-    const satisfied =
-      node.kind === "all" ? conditions.every((c) => c.satisfied) : conditions.some((c) => c.satisfied);
+    const satisfied = node.kind === "all" ? conditions.every((c) => c.satisfied) : conditions.some((c) => c.satisfied);
     return { kind: node.kind, satisfied, conditions } as ExplainedCondition;
   }
   return { ...node, satisfied: evaluateCondition(node, pending) } as ExplainedCondition;

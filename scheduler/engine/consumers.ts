@@ -5,7 +5,13 @@
  */
 import { sql } from "kysely";
 import type { ConditionNode } from "../../sdk/manifest/schema.js";
-import { conditionLeaves, evaluateCondition, explainCondition, type ExplainedCondition, type PendingLookup } from "../condition-evaluator.js";
+import {
+  conditionLeaves,
+  type ExplainedCondition,
+  evaluateCondition,
+  explainCondition,
+  type PendingLookup,
+} from "../condition-evaluator.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
 import { createRun, getDagManifest, startQueuedRuns } from "./runs.js";
 
@@ -15,7 +21,11 @@ export function assetConditionOf(schedule: { kind: string; condition?: Condition
 }
 
 /** Builds the pending lookup of one consumer from its inbox. */
-export async function loadPending(db: Executor, dagId: string, condition: ConditionNode): Promise<PendingLookup & { empty: boolean }> {
+export async function loadPending(
+  db: Executor,
+  dagId: string,
+  condition: ConditionNode,
+): Promise<PendingLookup & { empty: boolean }> {
   const pending = await db
     .selectFrom("asset_event_inbox as i")
     .innerJoin("asset as a", "a.id", "i.asset_id")
@@ -81,10 +91,7 @@ export async function evaluateConsumer(ctx: EngineContext, trx: Executor, dagId:
     .leftJoin("dag_run as r", (join) =>
       join.onRef("r.dag_id", "=", "e.source_dag_id").onRef("r.run_id", "=", "e.source_run_id"),
     )
-    .select((eb) => [
-      eb.fn.min("r.data_interval_start").as("start"),
-      eb.fn.max("r.data_interval_end").as("end"),
-    ])
+    .select((eb) => [eb.fn.min("r.data_interval_start").as("start"), eb.fn.max("r.data_interval_end").as("end")])
     .where("i.dag_id", "=", dagId)
     .executeTakeFirst();
   const now = ctx.clock.now();
@@ -109,7 +116,11 @@ export async function evaluateConsumer(ctx: EngineContext, trx: Executor, dagId:
  * Why a consumer has (not) run: its condition tree with each leaf marked, or
  * null for a DAG without an asset condition.
  */
-export async function explainConsumer(ctx: EngineContext, db: Executor, dagId: string): Promise<ExplainedCondition | null> {
+export async function explainConsumer(
+  ctx: EngineContext,
+  db: Executor,
+  dagId: string,
+): Promise<ExplainedCondition | null> {
   const dag = await getDagManifest(ctx, db, dagId);
   const condition = dag ? assetConditionOf(dag.manifest.schedule) : null;
   if (!condition) return null;

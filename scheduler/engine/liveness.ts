@@ -6,7 +6,7 @@
 import type { TaskInstanceKey } from "../contracts.js";
 import { TaskState } from "../contracts.js";
 import type { EngineContext, Executor } from "./context.js";
-import { completeTry, type CompletionEffects } from "./task-instances.js";
+import { type CompletionEffects, completeTry } from "./task-instances.js";
 
 /** Records that a worker is still running these tries. */
 export async function heartbeat(ctx: EngineContext, db: Executor, keys: readonly TaskInstanceKey[]): Promise<void> {

@@ -4,8 +4,8 @@
  * DAG that disappears from its scope is deactivated and stops consuming.
  */
 import { sql } from "kysely";
-import type { DagManifest, Manifest } from "../../sdk/manifest/schema.js";
 import { stableStringify } from "../../sdk/json.js";
+import type { DagManifest, Manifest } from "../../sdk/manifest/schema.js";
 import { conditionLeaves } from "../condition-evaluator.js";
 import { planNextRun, timetableOf } from "../timetable.js";
 import { ensureAlias, ensureAsset } from "./assets.js";
@@ -49,14 +49,25 @@ export async function registerManifest(
       .select(["manifest", "is_active", "fileloc"])
       .where("dag_id", "=", dag.dagId)
       .executeTakeFirst();
-    if (existing && existing.manifest === text && existing.is_active === 1 && existing.fileloc === (fileloc ?? existing.fileloc)) {
+    if (
+      existing &&
+      existing.manifest === text &&
+      existing.is_active === 1 &&
+      existing.fileloc === (fileloc ?? existing.fileloc)
+    ) {
       result.unchanged.push(dag.dagId);
       continue;
     }
     if (existing) {
       await trx
         .updateTable("dag")
-        .set({ manifest: text, is_active: 1, max_active_runs: dag.maxActiveRuns, updated_at: now, fileloc: fileloc ?? existing.fileloc })
+        .set({
+          manifest: text,
+          is_active: 1,
+          max_active_runs: dag.maxActiveRuns,
+          updated_at: now,
+          fileloc: fileloc ?? existing.fileloc,
+        })
         .where("dag_id", "=", dag.dagId)
         .execute();
       result.updated.push(dag.dagId);
@@ -119,7 +130,12 @@ async function writeReferences(
   dag: DagManifest,
   declared: Map<string, { name: string; uri: string; group: string; extra: Record<string, unknown> }>,
 ): Promise<void> {
-  for (const table of ["dag_schedule_asset", "dag_schedule_alias", "dag_schedule_ref", "task_asset_reference"] as const) {
+  for (const table of [
+    "dag_schedule_asset",
+    "dag_schedule_alias",
+    "dag_schedule_ref",
+    "task_asset_reference",
+  ] as const) {
     await trx.deleteFrom(table).where("dag_id", "=", dag.dagId).execute();
   }
   const assetIdOf = (name: string, uri: string) => {
@@ -205,7 +221,12 @@ function timeSignature(dag: DagManifest): string {
 }
 
 /** Recomputes when a DAG's next time-based run is due. */
-export async function replanTimetable(ctx: EngineContext, trx: Executor, dagId: string, dag: DagManifest): Promise<void> {
+export async function replanTimetable(
+  ctx: EngineContext,
+  trx: Executor,
+  dagId: string,
+  dag: DagManifest,
+): Promise<void> {
   const timetable = timetableOf(dag.schedule);
   const row = await trx.selectFrom("dag").select("registered_at").where("dag_id", "=", dagId).executeTakeFirstOrThrow();
   let plan = null;

@@ -187,7 +187,8 @@ export async function advanceRun(
       if (states.get(task.taskId) !== TaskState.none) continue;
       const upstream = task.upstream.map((id) => states.get(id));
       let next: string | null = null;
-      if (upstream.some((s) => s === TaskState.failed || s === TaskState.upstreamFailed)) next = TaskState.upstreamFailed;
+      if (upstream.some((s) => s === TaskState.failed || s === TaskState.upstreamFailed))
+        next = TaskState.upstreamFailed;
       else if (upstream.every((s) => s !== undefined && FINAL_TASK_STATES.has(s as TaskState))) {
         next = upstream.some((s) => s === TaskState.skipped) ? TaskState.skipped : TaskState.queued;
       }

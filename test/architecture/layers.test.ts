@@ -14,7 +14,8 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
     target.startsWith("sdk/manifest/schema") ||
     target === "sdk/json.ts" ||
     target === "sdk/errors.ts",
-  runtime: (target) => target.startsWith("runtime/") || target.startsWith("sdk/") || target === "scheduler/contracts.ts",
+  runtime: (target) =>
+    target.startsWith("runtime/") || target.startsWith("sdk/") || target === "scheduler/contracts.ts",
   testing: (target) => !target.startsWith("server/") && !target.startsWith("cli/"),
   server: (target) =>
     target.startsWith("server/") ||
@@ -42,7 +43,9 @@ function sourceFiles(folder: string): string[] {
 
 function relativeImports(file: string): string[] {
   const text = readFileSync(join(root, file), "utf8");
-  const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1] as string);
+  const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)].map(
+    (m) => m[1] as string,
+  );
   return specifiers.map((specifier) =>
     relative(root, resolve(dirname(join(root, file)), specifier)).replace(/\.js$/, ".ts"),
   );

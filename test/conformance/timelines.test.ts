@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Asset, type Condition, assets, dag, task } from "assetflow";
+import { Asset, assets, type Condition, dag, task } from "assetflow";
 import { createTestEnvironment } from "assetflow/testing";
 import { describe, expect, it } from "vitest";
 
