@@ -8,14 +8,8 @@
  */
 export { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 export { toAssetEvent } from "./events.js";
-export {
-  createInletEventSequence,
-  createInletEvents,
-  INLET_PAGE_SIZE,
-  type InletOwner,
-} from "./inlet-events.js";
+export { createInletEventSequence, INLET_PAGE_SIZE } from "./inlet-events.js";
 export { MemoryAssetEventReader } from "./memory-event-reader.js";
-export { OutletCollector, type OutletOwner } from "./outlet-events.js";
 export { type RunTaskDeps, runTask } from "./run-task.js";
 export {
   BASH_OUTPUT_TAIL_LINES,

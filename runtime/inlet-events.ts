@@ -12,7 +12,14 @@ import { describeValue } from "../sdk/json.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 import { eventSubject, subjectKey, toAssetEvent } from "./events.js";
 
-/** How many events `for await` reads per call to the reader. */
+/**
+ * How many events `for await` over an inlet sequence reads per call to the reader.
+ *
+ * @example
+ * ```ts
+ * createInletEventSequence(reader, subject, INLET_PAGE_SIZE * 10); // bigger pages
+ * ```
+ */
 export const INLET_PAGE_SIZE = 100;
 
 /**

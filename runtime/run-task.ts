@@ -29,7 +29,14 @@ import { createOperatorServices } from "./services.js";
 import { createTemplateContext, renderTemplateFields } from "./templates.js";
 import { createTriggeringAssetEvents } from "./triggering-events.js";
 
-/** What {@link runTask} needs besides the DAG and the request. */
+/**
+ * What {@link runTask} needs besides the DAG and the request.
+ *
+ * @example
+ * ```ts
+ * const deps: RunTaskDeps = { reader: new MemoryAssetEventReader(), log: (line) => lines.push(line) };
+ * ```
+ */
 export interface RunTaskDeps {
   /** Reads past events for `ctx.inletEvents`. */
   readonly reader: AssetEventReader;

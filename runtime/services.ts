@@ -19,7 +19,14 @@ import {
 } from "../sdk/index.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 
-/** Options of the operator services. */
+/**
+ * Options of the operator services.
+ *
+ * @example
+ * ```ts
+ * createOperatorServices({ log: (line) => taskLog.push(line), env: { ASSETFLOW_CONN_WAREHOUSE: "sqlite:///tmp/w.db" } });
+ * ```
+ */
 export interface OperatorServicesOptions {
   /** Receives each line of command output and each statement run (default: discarded). */
   log?: (line: string) => void;
@@ -27,7 +34,14 @@ export interface OperatorServicesOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** How many lines of output a failing bash command's error shows. */
+/**
+ * How many lines of output a failing bash command's error shows.
+ *
+ * @example
+ * ```ts
+ * (error as TaskRuntimeError).details["outputTail"]; // at most BASH_OUTPUT_TAIL_LINES lines
+ * ```
+ */
 export const BASH_OUTPUT_TAIL_LINES = 20;
 
 /**
@@ -157,7 +171,14 @@ function findBash(): string {
   return bashPath;
 }
 
-/** A resolved SQL connection. */
+/**
+ * A resolved SQL connection (see {@link resolveConnection}).
+ *
+ * @example
+ * ```ts
+ * const connection: SqlConnection = { kind: "sqlite", path: "/var/data/warehouse.db" };
+ * ```
+ */
 export type SqlConnection =
   | { readonly kind: "sqlite"; readonly path: string }
   | { readonly kind: "postgres"; readonly url: string };

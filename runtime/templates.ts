@@ -7,7 +7,14 @@ import type { AssetEvent, JsonObject, OperatorLike, TaskContext, TriggeringKey }
 import { describeValue } from "../sdk/json.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 
-/** The source run of an event, as templates see it (dates as ISO strings, `""` when unknown). */
+/**
+ * The source run of an event, as templates see it (dates as ISO strings, `""` when unknown).
+ *
+ * @example
+ * ```ts
+ * renderTemplate("{{ (triggering_asset_events.values() | first | first).source_dag_run.run_id }}", context);
+ * ```
+ */
 export interface TemplateSourceDagRun {
   readonly dag_id: string;
   readonly run_id: string;
@@ -17,7 +24,14 @@ export interface TemplateSourceDagRun {
   readonly data_interval_end: string;
 }
 
-/** An asset event, as templates see it. */
+/**
+ * An asset event, as templates see it: the SDK's `AssetEvent` in snake_case.
+ *
+ * @example
+ * ```ts
+ * renderTemplate("{% for e in triggering_asset_events.values() | first %}{{ e.extra.rows }} {% endfor %}", context);
+ * ```
+ */
 export interface TemplateAssetEvent {
   readonly id: number;
   readonly uri: string;
@@ -32,13 +46,25 @@ export interface TemplateAssetEvent {
   readonly source_dag_run: TemplateSourceDagRun | null;
 }
 
-/** A key of `triggering_asset_events`: renders as `Asset(uri)` or `AssetAlias(name)`. */
+/**
+ * A key of `triggering_asset_events`: renders as `Asset(uri)` or `AssetAlias(name)`.
+ *
+ * @example
+ * ```ts
+ * renderTemplate("{{ triggering_asset_events.keys() | join(', ') }}", context); // "Asset(s3://b/orders)"
+ * ```
+ */
 export type TemplateTriggeringKey = TriggeringKey & { toString(): string };
 
 /**
  * `triggering_asset_events` in templates: Python-dict-like methods returning
  * arrays, so `{{ (triggering_asset_events.values() | first | first).source_dag_run.data_interval_start }}`
  * works as in the seed.
+ *
+ * @example
+ * ```ts
+ * renderTemplate("{% for key, events in triggering_asset_events.items() %}{{ key }}: {{ events | length }}{% endfor %}", context);
+ * ```
  */
 export interface TemplateTriggeringAssetEvents {
   keys(): TemplateTriggeringKey[];
@@ -49,6 +75,11 @@ export interface TemplateTriggeringAssetEvents {
 /**
  * The names templates see, as in the seed's templates reference. Dates are
  * ISO strings, or `""` when the run has none.
+ *
+ * @example
+ * ```ts
+ * renderTemplate("{{ dag_run.run_id }} covers {{ data_interval_start }} to {{ data_interval_end }}", context);
+ * ```
  */
 export interface TemplateContext {
   /** The logical date as `YYYY-MM-DD`. */

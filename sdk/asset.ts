@@ -8,6 +8,8 @@ const ASSET_MARK = Symbol.for("assetflow.asset");
 const ALIAS_MARK = Symbol.for("assetflow.alias");
 const REF_MARK = Symbol.for("assetflow.assetRef");
 const CONDITION_MARK = Symbol.for("assetflow.condition");
+const ALL_MARK = Symbol.for("assetflow.conditionAll");
+const ANY_MARK = Symbol.for("assetflow.conditionAny");
 
 /** Phantom key that carries an asset's event-extra type at no runtime cost. */
 declare const extraType: unique symbol;
@@ -116,7 +118,9 @@ export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
     for (const warning of sanitized.warnings) emitAssetflowWarning(warning);
     this.uri = sanitized.uri;
     // A URI with a dropped password must not leak through the default name.
-    this.name = options.name ?? (sanitized.warnings.some((w) => w.code === UriWarningCode.passwordDropped) ? sanitized.uri : written);
+    this.name =
+      options.name ??
+      (sanitized.warnings.some((w) => w.code === UriWarningCode.passwordDropped) ? sanitized.uri : written);
     if (this.name.trim() === "" || this.name.length > 1500) {
       throw new DefinitionError(
         ErrorCode.assetInvalid,
@@ -286,6 +290,8 @@ export class AssetRef extends ConditionBase {
  * ```
  */
 export class AssetAll extends ConditionBase {
+  /** @internal */
+  readonly [ALL_MARK] = true;
   readonly conditions: readonly Condition[];
 
   constructor(conditions: readonly Condition[]) {
@@ -313,6 +319,8 @@ export class AssetAll extends ConditionBase {
  * ```
  */
 export class AssetAny extends ConditionBase {
+  /** @internal */
+  readonly [ANY_MARK] = true;
   readonly conditions: readonly Condition[];
 
   constructor(conditions: readonly Condition[]) {
@@ -369,6 +377,16 @@ export function isAssetRef(value: unknown): value is AssetRef {
   return hasMark(value, REF_MARK);
 }
 
+/** True for an {@link AssetAll} from any copy of the package. */
+export function isAssetAll(value: unknown): value is AssetAll {
+  return hasMark(value, ALL_MARK);
+}
+
+/** True for an {@link AssetAny} from any copy of the package. */
+export function isAssetAny(value: unknown): value is AssetAny {
+  return hasMark(value, ANY_MARK);
+}
+
 /** True for any condition operand: asset, alias, ref, `all` or `any`. */
 export function isCondition(value: unknown): value is Condition {
   return hasMark(value, CONDITION_MARK);
@@ -419,8 +437,8 @@ export function assertConditionOperand(operand: unknown, where: string): asserts
 function flatten(conditions: readonly Condition[], kind: "all" | "any"): Condition[] {
   const flat: Condition[] = [];
   for (const condition of conditions) {
-    if (kind === "all" && condition instanceof AssetAll) flat.push(...condition.conditions);
-    else if (kind === "any" && condition instanceof AssetAny) flat.push(...condition.conditions);
+    if (kind === "all" && isAssetAll(condition)) flat.push(...condition.conditions);
+    else if (kind === "any" && isAssetAny(condition)) flat.push(...condition.conditions);
     else flat.push(condition);
   }
   return flat;

@@ -1,7 +1,15 @@
-import { type AnyAsset, type AssetAlias, AssetAll, AssetAny, type Condition, isAsset, isAssetAlias } from "./asset.js";
+import {
+  type AnyAsset,
+  type AssetAlias,
+  type Condition,
+  isAsset,
+  isAssetAlias,
+  isAssetAll,
+  isAssetAny,
+} from "./asset.js";
 import type { DagSettings } from "./definitions.js";
 import type { JsonObject } from "./json.js";
-import { AssetOrTimeSchedule, normalizeSchedule } from "./schedule.js";
+import { isAssetOrTimeSchedule, normalizeSchedule } from "./schedule.js";
 
 /** Validated DAG options, before defaults. */
 export interface DagOptionValues {
@@ -38,8 +46,8 @@ function scheduleLeaves(schedule: unknown): (AnyAsset | AssetAlias)[] {
   const leaves: (AnyAsset | AssetAlias)[] = [];
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(walk);
-    else if (node instanceof AssetOrTimeSchedule) walk(node.assets);
-    else if (node instanceof AssetAll || node instanceof AssetAny) node.conditions.forEach(walk);
+    else if (isAssetOrTimeSchedule(node)) walk(node.assets);
+    else if (isAssetAll(node) || isAssetAny(node)) node.conditions.forEach(walk);
     else if (isAsset(node) || isAssetAlias(node)) leaves.push(node as Condition as AnyAsset | AssetAlias);
   };
   walk(schedule);

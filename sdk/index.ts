@@ -21,6 +21,8 @@ export {
   type Condition,
   isAsset,
   isAssetAlias,
+  isAssetAll,
+  isAssetAny,
   isAssetRef,
   isCondition,
 } from "./asset.js";
@@ -84,6 +86,7 @@ export {
   CronDataIntervalTimetable,
   type CronTimetableOptions,
   CronTriggerTimetable,
+  isAssetOrTimeSchedule,
   isTimetable,
   normalizeSchedule,
   type Schedule,

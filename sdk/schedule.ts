@@ -154,7 +154,7 @@ export function normalizeSchedule(schedule: unknown, where: string): ScheduleMan
     return { kind: "cron", expression: schedule, timezone: "UTC" };
   }
   if (isTimetable(schedule)) return schedule.toManifest();
-  if (schedule instanceof AssetOrTimeSchedule || isMarked(schedule, ASSET_OR_TIME_MARK)) {
+  if (isAssetOrTimeSchedule(schedule)) {
     const value = schedule as AssetOrTimeSchedule;
     return {
       kind: "assetOrTime",
@@ -192,6 +192,11 @@ function rejectUnknownKeys(options: object, known: readonly string[], where: str
       );
     }
   }
+}
+
+/** True for an {@link AssetOrTimeSchedule} from any copy of the package. */
+export function isAssetOrTimeSchedule(value: unknown): value is AssetOrTimeSchedule {
+  return isMarked(value, ASSET_OR_TIME_MARK);
 }
 
 /** True for a cron timetable from any copy of the package. */
