@@ -119,7 +119,6 @@ async function main(): Promise<void> {
       await scheduler.triggerDag("producer", { conf: { n } });
       say(`triggered n=${n}`);
     }
-    await scheduler.tick();
     const [request] = await scheduler.claimTasks(WORKER_ID, 1);
     if (request) {
       const definition = dags.get(request.key.dagId);
@@ -131,6 +130,9 @@ async function main(): Promise<void> {
       if (completed % 25 === 0) say(`progress completed=${completed} producers=${producers}`);
       continue;
     }
+    // Nothing queued: do the time-driven work (retries are due at once) and the fallback evaluation.
+    const ticked = await scheduler.tick();
+    if (ticked.requeued > 0 || ticked.assetRuns.length > 0) continue;
     if (producers >= target && (await isIdle(scheduler))) break;
     await sleep(1);
   }

@@ -111,6 +111,17 @@ describe("time-based schedules", () => {
     ]);
   });
 
+  it("runUntilIdle creates every due catch-up run, even of a DAG without tasks", async () => {
+    const empty = dag({ dagId: "empty", schedule: "@daily", startDate: "2024-12-29T00:00:00Z", catchup: true }, () => {});
+    const env = await start([empty], { start: at("2025-01-01T12:00:00Z") });
+    await env.runUntilIdle();
+    expect((await env.getDagRuns("empty")).map((run) => [run.state, iso(run.logicalDate)])).toEqual([
+      ["success", "2024-12-29T00:00:00.000Z"],
+      ["success", "2024-12-30T00:00:00.000Z"],
+      ["success", "2024-12-31T00:00:00.000Z"],
+    ]);
+  });
+
   it("a cron DAG with a future startDate creates nothing before its first interval ends", async () => {
     const env = await start([timed("@daily", { startDate: "2025-01-05T00:00:00Z" })], { start: at("2025-01-01T00:00:00Z") });
     env.clock.set(at("2025-01-05T12:00:00Z"));
