@@ -18,7 +18,8 @@ import { performance } from "node:perf_hooks";
 import BetterSqlite3 from "better-sqlite3";
 import type { EmittedAssetEvent } from "../scheduler/contracts.js";
 import { createEngineContext, type EngineContext, systemClock } from "../scheduler/engine/context.js";
-import { type EventToRecord, recordEvent } from "../scheduler/engine/events.js";
+import * as engineEvents from "../scheduler/engine/events.js";
+import type { EventToRecord, RecordedEvent } from "../scheduler/engine/events.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import { openStore } from "../scheduler/store/open-store.js";
 import type { ConditionNode, DagManifest, Manifest, TaskManifest } from "../sdk/manifest/schema.js";
@@ -27,6 +28,8 @@ import type { ConditionNode, DagManifest, Manifest, TaskManifest } from "../sdk/
 
 interface Options {
   readonly only: ReadonlySet<string>;
+  /** Bench 2 and 3: `auto`, `event` (recordEvent per event) or `events` (recordEvents per batch). */
+  readonly record: string;
   /** Bench 1: measured producer -> consumer iterations (after warm-up). */
   readonly iterations: number;
   readonly warmup: number;
@@ -64,8 +67,11 @@ function parseOptions(argv: readonly string[]): Options {
   for (const name of only) {
     if (!["latency", "throughput", "scale"].includes(name)) throw new Error(`--only: unknown bench "${name}".`);
   }
+  const record = flags.get("record") ?? "auto";
+  if (!["auto", "event", "events"].includes(record)) throw new Error(`--record: "auto", "event" or "events", got "${record}".`);
   return {
     only,
+    record,
     iterations: int("iterations", 1000, 500),
     warmup: int("warmup", 100, 50),
     batch: int("batch", 100, 100),
@@ -212,11 +218,37 @@ function taskEvent(i: number, seq: number): EventToRecord {
   };
 }
 
+type Executor = Parameters<typeof engineEvents.recordEvent>[1];
+type BatchRecorder = (ctx: EngineContext, trx: Executor, events: readonly EventToRecord[]) => Promise<RecordedEvent[]>;
+
 /**
- * Records `count` events in transactions of `batch`, through the engine's
- * `recordEvent` (the code `completeTask` runs for each event of a successful
- * try): asset lookup, event insert, routing into the inbox of each consumer.
- * `assetOf(seq)` picks the asset of event `seq`. Returns ms.
+ * How events are recorded: the engine's batch entry point `recordEvents` when
+ * the engine has one, else `recordEvent` once per event (what `completeTask`
+ * does for each event of a successful try). `--record=event|events` forces one.
+ */
+function eventRecorder(choice: string): { label: string; record: BatchRecorder } {
+  const batch = (engineEvents as { recordEvents?: BatchRecorder }).recordEvents;
+  if (choice === "events" || (choice === "auto" && batch)) {
+    if (!batch) throw new Error("--record=events: the engine exports no recordEvents()");
+    return { label: "recordEvents(batch)", record: batch };
+  }
+  return {
+    label: "recordEvent per event",
+    record: async (ctx, trx, events) => {
+      const recorded: RecordedEvent[] = [];
+      for (const event of events) recorded.push(await engineEvents.recordEvent(ctx, trx, event));
+      return recorded;
+    },
+  };
+}
+
+let recorder: { label: string; record: BatchRecorder } | undefined;
+
+/**
+ * Records `count` events in transactions of `batch` (a worker reporting a
+ * batch), through the engine's code: asset lookup, event insert, routing into
+ * the inbox of each consumer. `assetOf(seq)` picks the asset of event `seq`.
+ * Returns ms.
  */
 async function recordThroughEngine(
   scheduler: Scheduler,
@@ -231,12 +263,12 @@ async function recordThroughEngine(
   const started = performance.now();
   for (let first = 0; first < count; first += batch) {
     const last = Math.min(count, first + batch);
-    await scheduler.db.transaction().execute(async (trx) => {
-      for (let k = first; k < last; k++) {
-        const seq = seqStart + k;
-        const recorded = await recordEvent(ctx, trx, taskEvent(assetOf(seq), seq));
-        if (recorded.consumers.length === 1 && recorded.consumers[0] === expectConsumers(seq)) routed++;
-      }
+    const events: EventToRecord[] = [];
+    for (let k = first; k < last; k++) events.push(taskEvent(assetOf(seqStart + k), seqStart + k));
+    const { record } = recorder as NonNullable<typeof recorder>;
+    const recorded = await scheduler.db.transaction().execute((trx) => record(ctx, trx, events));
+    recorded.forEach((event, k) => {
+      if (event.consumers.length === 1 && event.consumers[0] === expectConsumers(seqStart + first + k)) routed++;
     });
   }
   const elapsed = performance.now() - started;
@@ -348,6 +380,7 @@ async function benchThroughput(options: Options): Promise<void> {
   try {
     const registerMs = await registerGatedConsumers(scheduler, consumers, consumers);
     info(`register ${consumers} consumers (one manifest)`, ms(registerMs));
+    info("events recorded through", recorder?.label ?? "?");
     const ctx = createEngineContext(scheduler.db, "sqlite", systemClock);
     const assetIds = new Map<number, number>();
     for (const row of await scheduler.db.selectFrom("asset").select(["id", "name"]).execute()) {
@@ -488,6 +521,7 @@ async function main(): Promise<void> {
   console.log(`  machine: ${cpu[0]?.model ?? "unknown cpu"}, ${cpu.length} cores, node ${process.version}, ${platform()} ${release()} ${arch()}`);
   console.log(`  date:    ${new Date().toISOString()}`);
   console.log("  store:   SQLite file in a temporary directory (WAL, synchronous=NORMAL), via Kysely + better-sqlite3");
+  recorder = eventRecorder(options.record);
   if (options.only.has("latency")) await benchLatency(options);
   if (options.only.has("throughput")) await benchThroughput(options);
   if (options.only.has("scale")) await benchScale(options);

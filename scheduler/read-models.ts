@@ -100,7 +100,11 @@ export async function listDagRuns(
  * const tasks = await listTaskInstances(db, "producer", runId);
  * ```
  */
-export async function listTaskInstances(db: Kysely<Database>, dagId: string, runId: string): Promise<TaskInstanceView[]> {
+export async function listTaskInstances(
+  db: Kysely<Database>,
+  dagId: string,
+  runId: string,
+): Promise<TaskInstanceView[]> {
   const rows = await db
     .selectFrom("task_instance")
     .selectAll()
@@ -175,7 +179,14 @@ export async function deleteQueuedEvents(
     .deleteFrom("asset_event_inbox")
     .$if(filter.dagId !== undefined, (q) => q.where("dag_id", "=", filter.dagId as string))
     .$if(filter.uri !== undefined, (q) =>
-      q.where("asset_id", "in", db.selectFrom("asset").select("id").where("uri", "=", filter.uri as string)),
+      q.where(
+        "asset_id",
+        "in",
+        db
+          .selectFrom("asset")
+          .select("id")
+          .where("uri", "=", filter.uri as string),
+      ),
     )
     .$if(filter.before !== undefined, (q) => q.where("created_at", "<", filter.before as number))
     .executeTakeFirst();

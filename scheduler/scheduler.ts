@@ -8,6 +8,7 @@ import type { Kysely } from "kysely";
 import { AssetflowError } from "../sdk/errors.js";
 import type { JsonObject } from "../sdk/json.js";
 import type { Manifest } from "../sdk/manifest/schema.js";
+import type { ExplainedCondition } from "./condition-evaluator.js";
 import type {
   AssetEventReader,
   AssetEventRecord,
@@ -16,12 +17,16 @@ import type {
   TaskOutcome,
   TaskRunRequest,
 } from "./contracts.js";
-import type { ExplainedCondition } from "./condition-evaluator.js";
 import { evaluateConsumer, explainConsumer } from "./engine/consumers.js";
 import { type Clock, createEngineContext, type EngineContext, systemClock } from "./engine/context.js";
 import { type RecordedEvent, recordEvent } from "./engine/events.js";
 import { dagsWithQueuedRuns, failLostTry, findLostTries, heartbeat } from "./engine/liveness.js";
-import { type RegistrationResult, type RegistrationScope, registerManifest, replanTimetable } from "./engine/registration.js";
+import {
+  type RegistrationResult,
+  type RegistrationScope,
+  registerManifest,
+  replanTimetable,
+} from "./engine/registration.js";
 import { createRun, getDagManifest, startQueuedRuns } from "./engine/runs.js";
 import {
   buildRunRequest,
@@ -116,7 +121,10 @@ export class Scheduler {
         conf: options.conf ?? {},
       });
       if (created === null) {
-        throw new SchedulerError("RUN_EXISTS", `DAG "${dagId}" already has a run "${options.runId}": choose another run id.`);
+        throw new SchedulerError(
+          "RUN_EXISTS",
+          `DAG "${dagId}" already has a run "${options.runId}": choose another run id.`,
+        );
       }
       await startQueuedRuns(this.ctx, trx, dagId);
       return created;
@@ -362,7 +370,10 @@ export class Scheduler {
   }
 
   /** Events of an asset or alias, oldest first (for views and the CLI). */
-  async listEvents(subject: EventSubject, options: { offset?: number; limit?: number } = {}): Promise<AssetEventRecord[]> {
+  async listEvents(
+    subject: EventSubject,
+    options: { offset?: number; limit?: number } = {},
+  ): Promise<AssetEventRecord[]> {
     return this.eventReader().listEvents(subject, options.offset ?? 0, options.limit ?? 100);
   }
 
@@ -421,7 +432,8 @@ export class Scheduler {
 }
 
 function unknownDag(dagId: string): SchedulerError {
-  return new SchedulerError("DAG_NOT_FOUND", `No active DAG "${dagId}" is registered. List DAGs with \`assetflow dags list\`.`);
+  return new SchedulerError(
+    "DAG_NOT_FOUND",
+    `No active DAG "${dagId}" is registered. List DAGs with \`assetflow dags list\`.`,
+  );
 }
-
-

@@ -140,7 +140,9 @@ describe("planNextRun: cron trigger timetables", () => {
       "2025-01-01T05:00:00.000Z",
       "2025-01-01T05:00:00.000Z",
     ]);
-    expect(show(planNextRun(sixInParis, input({ now: t("2025-07-01T00:00:00Z") })))?.[0]).toBe("2025-07-01T04:00:00.000Z");
+    expect(show(planNextRun(sixInParis, input({ now: t("2025-07-01T00:00:00Z") })))?.[0]).toBe(
+      "2025-07-01T04:00:00.000Z",
+    );
   });
 
   it("the next tick follows the last run", () => {
@@ -162,7 +164,10 @@ describe("planNextRun: cron trigger timetables", () => {
   });
 
   it("a startDate in the future delays the first tick", () => {
-    const plan = planNextRun(sixInParis, input({ startDate: t("2025-02-01T00:00:00Z"), now: t("2025-01-01T00:00:00Z") }));
+    const plan = planNextRun(
+      sixInParis,
+      input({ startDate: t("2025-02-01T00:00:00Z"), now: t("2025-01-01T00:00:00Z") }),
+    );
     expect(show(plan)?.[0]).toBe("2025-02-01T05:00:00.000Z");
   });
 });
@@ -199,10 +204,14 @@ describe("timetableOf", () => {
 
 describe("inferManualInterval", () => {
   const now = t("2025-01-01T10:30:00Z");
-  const interval = (value: { start: number; end: number }) => [value.start, value.end].map((ms) => new Date(ms).toISOString());
+  const interval = (value: { start: number; end: number }) =>
+    [value.start, value.end].map((ms) => new Date(ms).toISOString());
 
   it("gives a cron DAG's manual run the latest complete interval", () => {
-    expect(interval(inferManualInterval(hourly, now))).toEqual(["2025-01-01T09:00:00.000Z", "2025-01-01T10:00:00.000Z"]);
+    expect(interval(inferManualInterval(hourly, now))).toEqual([
+      "2025-01-01T09:00:00.000Z",
+      "2025-01-01T10:00:00.000Z",
+    ]);
     expect(interval(inferManualInterval(hourly, t("2025-01-01T10:00:00Z")))).toEqual([
       "2025-01-01T09:00:00.000Z",
       "2025-01-01T10:00:00.000Z",
@@ -221,9 +230,13 @@ describe("inferManualInterval", () => {
 
   it("gives the instant itself to cron triggers, @once and DAGs without a time schedule", () => {
     const instant = ["2025-01-01T10:30:00.000Z", "2025-01-01T10:30:00.000Z"];
-    expect(interval(inferManualInterval({ kind: "cronTrigger", expression: "0 6 * * *", timezone: "UTC" }, now))).toEqual(instant);
+    expect(
+      interval(inferManualInterval({ kind: "cronTrigger", expression: "0 6 * * *", timezone: "UTC" }, now)),
+    ).toEqual(instant);
     expect(interval(inferManualInterval({ kind: "once" }, now))).toEqual(instant);
     expect(interval(inferManualInterval({ kind: "none" }, now))).toEqual(instant);
-    expect(interval(inferManualInterval({ kind: "assets", condition: { kind: "alias", name: "x" } }, now))).toEqual(instant);
+    expect(interval(inferManualInterval({ kind: "assets", condition: { kind: "alias", name: "x" } }, now))).toEqual(
+      instant,
+    );
   });
 });

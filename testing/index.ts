@@ -32,7 +32,15 @@ import {
   type TaskInstanceView,
 } from "../scheduler/read-models.js";
 import { Scheduler } from "../scheduler/scheduler.js";
-import { type AnyAsset, type Dag, type DagLike, isAsset, type JsonObject, resolveDag, serializeDags } from "../sdk/index.js";
+import {
+  type AnyAsset,
+  type Dag,
+  type DagLike,
+  isAsset,
+  type JsonObject,
+  resolveDag,
+  serializeDags,
+} from "../sdk/index.js";
 
 /** A clock the test moves by hand. */
 export interface TestClock {
@@ -70,7 +78,10 @@ export interface TestEnvironment {
   readonly scheduler: Scheduler;
   readonly clock: TestClock;
   /** Records an external event for an asset (created if unknown); consumers are evaluated at once. */
-  emitAssetEvent(asset: AnyAsset | { uri: string; name?: string }, options?: { extra?: JsonObject }): Promise<{ eventId: number; runs: string[] }>;
+  emitAssetEvent(
+    asset: AnyAsset | { uri: string; name?: string },
+    options?: { extra?: JsonObject },
+  ): Promise<{ eventId: number; runs: string[] }>;
   /** Creates a manual run; returns its run id. */
   triggerDag(dagId: string, options?: { conf?: JsonObject }): Promise<string>;
   /** Runs due time-based work and every queued task, until nothing is left to do now. */
@@ -120,10 +131,12 @@ export async function createTestEnvironment(options: TestEnvironmentOptions): Pr
     url: directory ? join(directory, "assetflow.db") : ":memory:",
     clock,
   });
-  const dags = new Map<string, Dag>(options.dags.map((value) => {
-    const definition = resolveDag(value);
-    return [definition.dagId, definition];
-  }));
+  const dags = new Map<string, Dag>(
+    options.dags.map((value) => {
+      const definition = resolveDag(value);
+      return [definition.dagId, definition];
+    }),
+  );
   await scheduler.registerManifest(serializeDags([...dags.values()]));
   const logs: TaskLog[] = [];
 
@@ -139,7 +152,11 @@ export async function createTestEnvironment(options: TestEnvironmentOptions): Pr
       const dag = dags.get(request.key.dagId);
       const lines: string[] = [];
       const outcome: TaskOutcome = dag
-        ? await runTask(dag, request, { reader: scheduler.eventReader(), now: clock.now, log: (line) => lines.push(line) })
+        ? await runTask(dag, request, {
+            reader: scheduler.eventReader(),
+            now: clock.now,
+            log: (line) => lines.push(line),
+          })
         : { state: "failed", error: { message: `DAG "${request.key.dagId}" is not part of this test environment.` } };
       logs.push({ ...request.key, lines, outcome });
       await scheduler.completeTask(request.key, outcome);
@@ -164,7 +181,8 @@ export async function createTestEnvironment(options: TestEnvironmentOptions): Pr
     getDagRuns: (dagId) => listDagRuns(scheduler.db, dagId),
     getTaskInstances: (dagId, runId) => listTaskInstances(scheduler.db, dagId, runId),
     getQueuedEvents: (dagId) => listQueuedEvents(scheduler.db, { dagId }),
-    getAssetEvents: (asset) => scheduler.listEvents({ kind: "asset", name: asset.name, uri: asset.uri }, { limit: 100_000 }),
+    getAssetEvents: (asset) =>
+      scheduler.listEvents({ kind: "asset", name: asset.name, uri: asset.uri }, { limit: 100_000 }),
     getTaskLogs: (dagId) => logs.filter((log) => dagId === undefined || log.dagId === dagId),
     pauseDag: (dagId) => scheduler.pauseDag(dagId),
     unpauseDag: (dagId) => scheduler.unpauseDag(dagId),
@@ -175,5 +193,5 @@ export async function createTestEnvironment(options: TestEnvironmentOptions): Pr
   };
 }
 
-export type { DagRunView, QueuedEventView, TaskInstanceView } from "../scheduler/read-models.js";
 export type { AssetEventRecord, TaskOutcome } from "../scheduler/contracts.js";
+export type { DagRunView, QueuedEventView, TaskInstanceView } from "../scheduler/read-models.js";

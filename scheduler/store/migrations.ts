@@ -147,7 +147,11 @@ function initial(dialect: DialectName): Migration {
         .addColumn("error", "text")
         .addPrimaryKeyConstraint("task_instance_pk", ["dag_id", "run_id", "task_id", "map_index"])
         .execute();
-      await db.schema.createIndex("task_instance_by_state").on("task_instance").columns(["state", "queued_at"]).execute();
+      await db.schema
+        .createIndex("task_instance_by_state")
+        .on("task_instance")
+        .columns(["state", "queued_at"])
+        .execute();
 
       await db.schema
         .createTable("asset_event")
@@ -160,7 +164,11 @@ function initial(dialect: DialectName): Migration {
         .addColumn("source_run_id", "text")
         .addColumn("source_map_index", "integer")
         .execute();
-      await db.schema.createIndex("asset_event_by_asset").on("asset_event").columns(["asset_id", "timestamp"]).execute();
+      await db.schema
+        .createIndex("asset_event_by_asset")
+        .on("asset_event")
+        .columns(["asset_id", "timestamp"])
+        .execute();
 
       await db.schema
         .createTable("asset_event_alias")
@@ -178,7 +186,11 @@ function initial(dialect: DialectName): Migration {
         .addColumn("created_at", t.bigint, (c) => c.notNull())
         .addPrimaryKeyConstraint("asset_event_inbox_pk", ["dag_id", "event_id"])
         .execute();
-      await db.schema.createIndex("asset_event_inbox_by_asset").on("asset_event_inbox").columns(["asset_id", "dag_id"]).execute();
+      await db.schema
+        .createIndex("asset_event_inbox_by_asset")
+        .on("asset_event_inbox")
+        .columns(["asset_id", "dag_id"])
+        .execute();
 
       await db.schema
         .createTable("dag_run_consumed_event")
@@ -255,9 +267,13 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName)
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    throw new AssetflowError("STORE_MIGRATION_FAILED", `Could not migrate the assetflow database: ${(error as Error).message ?? String(error)}`, {
-      cause: error,
-    });
+    throw new AssetflowError(
+      "STORE_MIGRATION_FAILED",
+      `Could not migrate the assetflow database: ${(error as Error).message ?? String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
@@ -273,4 +289,3 @@ export async function pendingMigrations(db: Kysely<unknown>, dialect: DialectNam
   const migrations = await migrator.getMigrations();
   return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
-

@@ -41,7 +41,12 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<StoreCo
   if (/^postgres(ql)?:\/\//i.test(url)) {
     const { openPostgres } = await import("./postgres/open-postgres.js");
     const db = openPostgres(url);
-    connection = { db, dialect: "postgres", location: url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@"), close: () => db.destroy() };
+    connection = {
+      db,
+      dialect: "postgres",
+      location: url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@"),
+      close: () => db.destroy(),
+    };
   } else {
     const path = url.replace(/^sqlite:\/\//i, "");
     const db = openSqlite(path);

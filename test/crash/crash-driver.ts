@@ -20,11 +20,13 @@
  */
 import { Asset, type Dag, dag, Metadata, resolveDag, serializeDags, task } from "assetflow";
 import { runTask } from "assetflow/runtime";
-import { Scheduler, type TaskOutcome } from "assetflow/scheduler";
+import { Scheduler, type TaskOutcome, type TaskRunRequest } from "assetflow/scheduler";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** The one worker id of every incarnation: a restart fails all tries still running under it. */
 const WORKER_ID = "crash-driver";
+/** Tries run at once by the in-process worker pool. */
+const CONCURRENCY = 4;
 /** Producer runs kept in flight at once (more would only queue). */
 const MAX_PRODUCERS_IN_FLIGHT = 4;
 /** Probability that a try throws (it is retried). */
@@ -111,7 +113,18 @@ async function main(): Promise<void> {
     return Number(row.count);
   };
 
+  // A small worker pool: up to CONCURRENCY tries run at once, each completed as soon as it ends.
   let completed = 0;
+  const inFlight = new Set<Promise<void>>();
+  const runOne = async (request: TaskRunRequest): Promise<void> => {
+    const definition = dags.get(request.key.dagId);
+    const outcome: TaskOutcome = definition
+      ? await runTask(definition, request, { reader: scheduler.eventReader(), log: () => {} })
+      : { state: "failed", error: { message: `unknown DAG ${request.key.dagId}` } };
+    await scheduler.completeTask(request.key, outcome);
+    completed++;
+    if (completed % 25 === 0) say(`progress completed=${completed}`);
+  };
   for (;;) {
     const producers = await countRuns("producer");
     if (producers < target && (await countRuns("producer", ["queued", "running"])) < MAX_PRODUCERS_IN_FLIGHT) {
@@ -119,20 +132,19 @@ async function main(): Promise<void> {
       await scheduler.triggerDag("producer", { conf: { n } });
       say(`triggered n=${n}`);
     }
-    const [request] = await scheduler.claimTasks(WORKER_ID, 1);
-    if (request) {
-      const definition = dags.get(request.key.dagId);
-      const outcome: TaskOutcome = definition
-        ? await runTask(definition, request, { reader: scheduler.eventReader(), log: () => {} })
-        : { state: "failed", error: { message: `unknown DAG ${request.key.dagId}` } };
-      await scheduler.completeTask(request.key, outcome);
-      completed++;
-      if (completed % 25 === 0) say(`progress completed=${completed} producers=${producers}`);
-      continue;
+    const requests = inFlight.size < CONCURRENCY ? await scheduler.claimTasks(WORKER_ID, CONCURRENCY - inFlight.size) : [];
+    for (const request of requests) {
+      const promise: Promise<void> = runOne(request).finally(() => inFlight.delete(promise));
+      inFlight.add(promise);
     }
-    // Nothing queued: do the time-driven work (retries are due at once) and the fallback evaluation.
+    if (requests.length > 0) continue;
+    // Nothing claimable: do the time-driven work (retries are due at once) and the fallback evaluation.
     const ticked = await scheduler.tick();
     if (ticked.requeued > 0 || ticked.assetRuns.length > 0) continue;
+    if (inFlight.size > 0) {
+      await Promise.race(inFlight);
+      continue;
+    }
     if (producers >= target && (await isIdle(scheduler))) break;
     await sleep(1);
   }

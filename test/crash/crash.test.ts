@@ -75,6 +75,8 @@ interface Incarnation {
   readonly child: ChildProcess;
   readonly lines: string[];
   readonly stderr: string[];
+  /** Resolves when the driver printed its `start` line (its modules are loaded; it is about to open the store). */
+  readonly started: Promise<void>;
   /** Resolves when the driver printed its `ready` line (recovery done). */
   readonly ready: Promise<void>;
   /** Resolves when the process is gone. */
@@ -88,6 +90,10 @@ function startDriver(target: number): Incarnation {
   const lines: string[] = [];
   const stderr: string[] = [];
   let exited = false;
+  let onStart: () => void = () => {};
+  const started = new Promise<void>((resolveStart) => {
+    onStart = resolveStart;
+  });
   let onReady: () => void = () => {};
   const ready = new Promise<void>((resolveReady) => {
     onReady = resolveReady;
@@ -99,6 +105,7 @@ function startDriver(target: number): Incarnation {
     buffered = parts.pop() ?? "";
     for (const line of parts) {
       lines.push(line);
+      if (line.startsWith("start ")) onStart();
       if (line.startsWith("ready ")) onReady();
     }
   });
@@ -107,11 +114,12 @@ function startDriver(target: number): Incarnation {
     child.on("exit", (code, signal) => {
       exited = true;
       children.delete(child);
+      onStart();
       onReady();
       resolveExit({ code, signal });
     });
   });
-  return { child, lines, stderr, ready, exited: exitPromise, exitedYet: () => exited };
+  return { child, lines, stderr, started, ready, exited: exitPromise, exitedYet: () => exited };
 }
 
 const randomBetween = (low: number, high: number) => low + Math.floor(Math.random() * (high - low + 1));
@@ -129,11 +137,12 @@ describe("crash consistency (issue 3)", () => {
       // 1. Kill it again and again.
       for (let index = 0; index < KILLS; index++) {
         const driver = startDriver(UNREACHABLE_TARGET);
-        // Every fourth kill lands early: while it opens, migrates, registers or recovers.
+        // Every fourth kill lands early: while it opens, migrates, registers or recovers (~50 ms).
         const early = index % 4 === 1;
         let delay: number;
         if (early) {
-          delay = randomBetween(0, 250);
+          await driver.started;
+          delay = randomBetween(0, 60);
         } else {
           await driver.ready;
           delay = randomBetween(50, 400);

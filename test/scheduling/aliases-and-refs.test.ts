@@ -107,7 +107,11 @@ describe("asset aliases", () => {
   });
 
   it("the seed's dedupe example: three aliases, the same asset, two extras give exactly two events", async () => {
-    const outputs = [1, 2, 3].map((n) => new AssetAlias(`my-task-outputs-${n}`)) as [AssetAlias, AssetAlias, AssetAlias];
+    const outputs = [1, 2, 3].map((n) => new AssetAlias(`my-task-outputs-${n}`)) as [
+      AssetAlias,
+      AssetAlias,
+      AssetAlias,
+    ];
     const producer = dag({ dagId: "alias-dedupe", schedule: null }, () => {
       task({ taskId: "my_task_with_outlet_events", outlets: outputs }, (ctx) => {
         ctx.outletEvents.get(outputs[0]).add(new Asset("s3://bucket/my-task"), { k: "v" });
@@ -179,7 +183,9 @@ describe("Asset.ref consumers", () => {
     for (const consumer of ["by-name", "by-uri"]) {
       const runs = await env.getDagRuns(consumer);
       expect(runs).toHaveLength(1);
-      expect(runs[0]?.consumedEvents).toMatchObject([{ assetName: "bucket-1", assetUri: bucket1.uri, sourceDagId: "write-bucket-1" }]);
+      expect(runs[0]?.consumedEvents).toMatchObject([
+        { assetName: "bucket-1", assetUri: bucket1.uri, sourceDagId: "write-bucket-1" },
+      ]);
       const [report] = await env.getTaskInstances(consumer, runs[0]?.runId ?? "");
       expect(report?.result).toEqual([["asset s3://asset-bucket/example.csv", [{}]]]);
     }
@@ -193,6 +199,8 @@ describe("Asset.ref consumers", () => {
     expect(await env.getDagRuns("by-name")).toEqual([]);
     const runs = await env.getDagRuns("by-uri");
     expect(runs).toHaveLength(1);
-    expect(runs[0]?.consumedEvents).toMatchObject([{ assetName: "s3://asset-bucket/example.csv", assetUri: bucket1.uri }]);
+    expect(runs[0]?.consumedEvents).toMatchObject([
+      { assetName: "s3://asset-bucket/example.csv", assetUri: bucket1.uri },
+    ]);
   });
 });

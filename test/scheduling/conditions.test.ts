@@ -62,7 +62,10 @@ describe("asset conditions", () => {
     await write(env, "b", 2);
     expect(await consumedByRun(env)).toEqual([["a1", "a2", "b1"]]);
     await write(env, "a", 3);
-    expect(await consumedByRun(env)).toEqual([["a1", "a2", "b1"], ["b2", "a3"]]);
+    expect(await consumedByRun(env)).toEqual([
+      ["a1", "a2", "b1"],
+      ["b2", "a3"],
+    ]);
   });
 
   it("a | b runs for each update of either asset", async () => {

@@ -81,7 +81,11 @@ describe("extras attached to emitted events", () => {
       });
     });
     const expected = { source: "api", rowCount: 10, day: "2025-01-01" };
-    expect(await emittedExtras(producer)).toEqual({ stored: [expected], consumed: [expected], seenByConsumer: [expected] });
+    expect(await emittedExtras(producer)).toEqual({
+      stored: [expected],
+      consumed: [expected],
+      seenByConsumer: [expected],
+    });
   });
 
   it("a task that attaches nothing emits an empty extra, not the asset's static extra", async () => {

@@ -71,15 +71,24 @@ describe("events recorded from outside", () => {
 
     const runs = await env.getDagRuns("by-uri");
     expect(runs).toHaveLength(1);
-    expect(runs[0]?.consumedEvents).toMatchObject([{ assetName: "landing-drop", assetUri: "s3://landing/drop.csv", extra: { files: 2 } }]);
+    expect(runs[0]?.consumedEvents).toMatchObject([
+      { assetName: "landing-drop", assetUri: "s3://landing/drop.csv", extra: { files: 2 } },
+    ]);
     expect(await env.getAssetEvents(new Asset({ uri: "s3://landing/drop.csv", name: "landing-drop" }))).toHaveLength(1);
   });
 
   it("the scheduler refuses an external event for an unknown asset unless asked to create it", async () => {
     const env = await start([consumer]);
-    await expect(env.scheduler.recordExternalEvent({ uri: "s3://nowhere/x" })).rejects.toMatchObject({ code: "ASSET_NOT_FOUND" });
-    const recorded = await env.scheduler.recordExternalEvent({ uri: orders.uri, name: "orders" }, { extra: { rowCount: 3 } });
+    await expect(env.scheduler.recordExternalEvent({ uri: "s3://nowhere/x" })).rejects.toMatchObject({
+      code: "ASSET_NOT_FOUND",
+    });
+    const recorded = await env.scheduler.recordExternalEvent(
+      { uri: orders.uri, name: "orders" },
+      { extra: { rowCount: 3 } },
+    );
     expect(recorded.runs).toHaveLength(1);
-    expect((await env.getDagRuns("consumer"))[0]?.consumedEvents.map((event) => event.extra)).toEqual([{ rowCount: 3 }]);
+    expect((await env.getDagRuns("consumer"))[0]?.consumedEvents.map((event) => event.extra)).toEqual([
+      { rowCount: 3 },
+    ]);
   });
 });

@@ -26,7 +26,13 @@ describe("producer and consumer", () => {
     expect(runs[0]?.runType).toBe("asset_triggered");
     expect(runs[0]?.state).toBe("success");
     expect(runs[0]?.consumedEvents).toMatchObject([
-      { assetUri: example.uri, extra: { rowCount: 42 }, sourceDagId: "producer", sourceTaskId: "write", sourceRunId: producerRun },
+      {
+        assetUri: example.uri,
+        extra: { rowCount: 42 },
+        sourceDagId: "producer",
+        sourceTaskId: "write",
+        sourceRunId: producerRun,
+      },
     ]);
     const [read] = await env.getTaskInstances("consumer", runs[0]?.runId ?? "");
     expect(read?.result).toBe(42);

@@ -1,4 +1,4 @@
-import { Asset, chain, dag, TaskSkipped, type TaskContext, task } from "assetflow";
+import { Asset, chain, dag, type TaskContext, TaskSkipped, task } from "assetflow";
 import type { TestEnvironment } from "assetflow/testing";
 import { describe, expect, it } from "vitest";
 import { useTestEnvironments } from "./support.js";
@@ -39,7 +39,12 @@ describe("task dependencies inside a DAG", () => {
       run: "failed",
       tasks: { audit: "success", extract: "failed", load: "upstream_failed", transform: "upstream_failed" },
     });
-    expect(env.getTaskLogs("etl").map((log) => log.taskId).sort()).toEqual(["audit", "extract"]);
+    expect(
+      env
+        .getTaskLogs("etl")
+        .map((log) => log.taskId)
+        .sort(),
+    ).toEqual(["audit", "extract"]);
     expect(await env.getAssetEvents(report)).toEqual([]);
     expect(await env.getDagRuns("report-consumer")).toEqual([]);
   });

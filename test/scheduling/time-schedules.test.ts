@@ -6,7 +6,12 @@ import { at, DAY, useTestEnvironments } from "./support.js";
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** A run as `[runType, logical date, interval start, interval end]` in ISO form. */
-const describeRun = (run: DagRunView) => [run.runType, iso(run.logicalDate), iso(run.dataIntervalStart), iso(run.dataIntervalEnd)];
+const describeRun = (run: DagRunView) => [
+  run.runType,
+  iso(run.logicalDate),
+  iso(run.dataIntervalStart),
+  iso(run.dataIntervalEnd),
+];
 
 /** A DAG whose only task reports the data interval it saw. */
 function timed(schedule: Schedule, options: { startDate?: string; catchup?: boolean } = {}) {
@@ -39,7 +44,9 @@ describe("time-based schedules", () => {
   });
 
   it("@once with a later startDate waits for it", async () => {
-    const env = await start([timed("@once", { startDate: "2025-01-03T00:00:00Z" })], { start: at("2025-01-01T00:00:00Z") });
+    const env = await start([timed("@once", { startDate: "2025-01-03T00:00:00Z" })], {
+      start: at("2025-01-01T00:00:00Z"),
+    });
     await env.runUntilIdle();
     env.clock.set(at("2025-01-02T23:59:59Z"));
     await env.runUntilIdle();
@@ -93,7 +100,9 @@ describe("time-based schedules", () => {
   });
 
   it("catchup defaults to false", async () => {
-    const env = await start([timed("@daily", { startDate: "2024-12-25T00:00:00Z" })], { start: at("2025-01-01T12:00:00Z") });
+    const env = await start([timed("@daily", { startDate: "2024-12-25T00:00:00Z" })], {
+      start: at("2025-01-01T12:00:00Z"),
+    });
     await env.runUntilIdle();
     expect((await runs(env)).map((run) => run[1])).toEqual(["2024-12-31T00:00:00.000Z"]);
   });
@@ -112,7 +121,10 @@ describe("time-based schedules", () => {
   });
 
   it("runUntilIdle creates every due catch-up run, even of a DAG without tasks", async () => {
-    const empty = dag({ dagId: "empty", schedule: "@daily", startDate: "2024-12-29T00:00:00Z", catchup: true }, () => {});
+    const empty = dag(
+      { dagId: "empty", schedule: "@daily", startDate: "2024-12-29T00:00:00Z", catchup: true },
+      () => {},
+    );
     const env = await start([empty], { start: at("2025-01-01T12:00:00Z") });
     await env.runUntilIdle();
     expect((await env.getDagRuns("empty")).map((run) => [run.state, iso(run.logicalDate)])).toEqual([
@@ -123,7 +135,9 @@ describe("time-based schedules", () => {
   });
 
   it("a cron DAG with a future startDate creates nothing before its first interval ends", async () => {
-    const env = await start([timed("@daily", { startDate: "2025-01-05T00:00:00Z" })], { start: at("2025-01-01T00:00:00Z") });
+    const env = await start([timed("@daily", { startDate: "2025-01-05T00:00:00Z" })], {
+      start: at("2025-01-01T00:00:00Z"),
+    });
     env.clock.set(at("2025-01-05T12:00:00Z"));
     await env.runUntilIdle();
     expect(await runs(env)).toEqual([]);

@@ -79,7 +79,10 @@ describe("ctx.triggeringAssetEvents of an asset-triggered run", () => {
       { batch: "customers 2025-01-01T02:30:00.000Z" },
     ]);
     // The consumer run's own interval spans its source runs' intervals.
-    expect([run?.dataIntervalStart, run?.dataIntervalEnd]).toEqual([at("2025-01-01T00:00:00Z"), at("2025-01-01T02:30:00Z")]);
+    expect([run?.dataIntervalStart, run?.dataIntervalEnd]).toEqual([
+      at("2025-01-01T00:00:00Z"),
+      at("2025-01-01T02:30:00Z"),
+    ]);
 
     const [summary] = await env.getTaskInstances("report", run?.runId ?? "");
     expect(summary?.state).toBe("success");
