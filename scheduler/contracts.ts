@@ -126,3 +126,34 @@ export interface TaskErrorInfo {
   readonly code?: string;
   readonly stack?: string;
 }
+
+/**
+ * Where a worker gets its tries and reports them: the scheduler, in this
+ * process or reached through the store.
+ */
+export interface TaskSource {
+  claimTasks(workerId: string, limit: number): Promise<TaskRunRequest[]>;
+  completeTask(key: TaskInstanceKey, outcome: TaskOutcome): Promise<unknown>;
+  heartbeat(keys: readonly TaskInstanceKey[]): Promise<void>;
+  eventReader(): AssetEventReader;
+  /** The DAG file a DAG was loaded from, or null. */
+  dagFileOf(dagId: string): Promise<string | null>;
+  /** Subscribes to "tries may be waiting"; returns an unsubscribe function. */
+  onWork?(listener: () => void): () => void;
+}
+
+/** A DAG file processed by a worker: its manifest, or why it failed to load. */
+export type DagFileResult =
+  | { readonly ok: true; readonly file: string; readonly manifest: import("../sdk/manifest/schema.js").Manifest }
+  | {
+      readonly ok: false;
+      readonly file: string;
+      readonly error: { readonly message: string; readonly line: number | null; readonly column: number | null };
+    };
+
+/** A recorded import error of a DAG file. */
+export interface ImportErrorRecord {
+  readonly file: string;
+  readonly message: string;
+  readonly createdAt: number;
+}

@@ -9,7 +9,14 @@ export * from "./contracts.js";
 export { type Clock, systemClock } from "./engine/context.js";
 export type { RegistrationResult, RegistrationScope } from "./engine/registration.js";
 export * from "./read-models.js";
-export { Scheduler, SchedulerError, type SchedulerOptions, type WorkListener } from "./scheduler.js";
+export {
+  type ActivityListener,
+  Scheduler,
+  type SchedulerActivity,
+  SchedulerError,
+  type SchedulerOptions,
+  type WorkListener,
+} from "./scheduler.js";
 export { type DialectName, migrateToLatest, pendingMigrations } from "./store/migrations.js";
 export { assetflowHome, type OpenStoreOptions, openStore, type StoreConnection } from "./store/open-store.js";
 export type { Database } from "./store/schema.js";

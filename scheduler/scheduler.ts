@@ -12,10 +12,13 @@ import type { ExplainedCondition } from "./condition-evaluator.js";
 import type {
   AssetEventReader,
   AssetEventRecord,
+  DagFileResult,
   EventSubject,
+  ImportErrorRecord,
   TaskInstanceKey,
   TaskOutcome,
   TaskRunRequest,
+  TaskSource,
 } from "./contracts.js";
 import { evaluateConsumer, explainConsumer } from "./engine/consumers.js";
 import { type Clock, createEngineContext, type EngineContext, systemClock } from "./engine/context.js";
@@ -55,6 +58,15 @@ export class SchedulerError extends AssetflowError {}
 /** A listener told that queued task instances may be waiting. */
 export type WorkListener = () => void;
 
+/** Something that happened, for live output (the CLI prints these). */
+export type SchedulerActivity =
+  | { readonly kind: "run_created"; readonly dagId: string; readonly runId: string; readonly runType: string }
+  | { readonly kind: "task_finished"; readonly key: TaskInstanceKey; readonly state: string; readonly message?: string }
+  | { readonly kind: "run_finished"; readonly dagId: string; readonly runId: string; readonly state: string };
+
+/** A listener of {@link SchedulerActivity}. */
+export type ActivityListener = (activity: SchedulerActivity) => void;
+
 /**
  * The scheduling engine over one store.
  *
@@ -65,9 +77,10 @@ export type WorkListener = () => void;
  * await scheduler.triggerDag("producer");
  * ```
  */
-export class Scheduler {
+export class Scheduler implements TaskSource {
   private readonly ctx: EngineContext;
   private readonly listeners = new Set<WorkListener>();
+  private readonly activityListeners = new Set<ActivityListener>();
   private pollTimer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -106,6 +119,42 @@ export class Scheduler {
     return result;
   }
 
+  /**
+   * Registers what a worker found in one DAG file. A file that loaded replaces
+   * the DAGs registered from it (those gone are deactivated) and clears its
+   * import error; a file that failed keeps its previous DAGs and records the error.
+   */
+  async registerDagFile(result: DagFileResult): Promise<RegistrationResult | null> {
+    if (!result.ok) {
+      const message = result.error.line === null ? result.error.message : `${result.error.message}`;
+      await this.ctx.db
+        .insertInto("import_error")
+        .values({ fileloc: result.file, message, created_at: this.ctx.clock.now() })
+        .onConflict((oc) => oc.column("fileloc").doUpdateSet({ message, created_at: this.ctx.clock.now() }))
+        .execute();
+      return null;
+    }
+    const registration = await this.registerManifest(result.manifest, { kind: "file", fileloc: result.file });
+    await this.ctx.db.deleteFrom("import_error").where("fileloc", "=", result.file).execute();
+    return registration;
+  }
+
+  /** Forgets a deleted DAG file: its DAGs are deactivated and its import error cleared. */
+  async forgetDagFile(file: string): Promise<string[]> {
+    const result = await this.registerManifest(
+      { schemaVersion: 1, assets: [], aliases: [], dags: [] },
+      { kind: "file", fileloc: file },
+    );
+    await this.ctx.db.deleteFrom("import_error").where("fileloc", "=", file).execute();
+    return result.deactivated;
+  }
+
+  /** Import errors of DAG files, by file. */
+  async listImportErrors(): Promise<ImportErrorRecord[]> {
+    const rows = await this.ctx.db.selectFrom("import_error").selectAll().orderBy("fileloc").execute();
+    return rows.map((row) => ({ file: row.fileloc, message: row.message, createdAt: Number(row.created_at) }));
+  }
+
   /** Creates a manual run of a DAG with `conf`; returns its run id. */
   async triggerDag(dagId: string, options: { conf?: JsonObject; runId?: string } = {}): Promise<string> {
     const runId = await this.ctx.db.transaction().execute(async (trx) => {
@@ -129,6 +178,7 @@ export class Scheduler {
       await startQueuedRuns(this.ctx, trx, dagId);
       return created;
     });
+    this.emit({ kind: "run_created", dagId, runId, runType: "manual" });
     this.notify();
     return runId;
   }
@@ -203,6 +253,13 @@ export class Scheduler {
    */
   async completeTask(key: TaskInstanceKey, outcome: TaskOutcome): Promise<CompletionEffects & { runs: string[] }> {
     const effects = await this.ctx.db.transaction().execute((trx) => completeTry(this.ctx, trx, key, outcome));
+    if (effects.accepted) {
+      const state = outcome.state === "failed" && effects.retryAt !== null ? "up_for_retry" : outcome.state;
+      const message =
+        outcome.state === "failed" ? outcome.error.message : outcome.state === "skipped" ? outcome.reason : undefined;
+      this.emit({ kind: "task_finished", key, state, ...(message === undefined ? {} : { message }) });
+    }
+    if (effects.finishedRun) this.emit({ kind: "run_finished", ...effects.finishedRun });
     const toEvaluate = new Set(effects.consumers);
     if (effects.finishedRun) {
       const { dagId } = effects.finishedRun;
@@ -243,7 +300,10 @@ export class Scheduler {
     const runs: string[] = [];
     for (const dagId of dagIds) {
       const runId = await this.ctx.db.transaction().execute((trx) => evaluateConsumer(this.ctx, trx, dagId));
-      if (runId) runs.push(runId);
+      if (runId) {
+        runs.push(runId);
+        this.emit({ kind: "run_created", dagId, runId, runType: "asset_triggered" });
+      }
     }
     if (runs.length > 0) this.notify();
     return runs;
@@ -283,7 +343,10 @@ export class Scheduler {
         await startQueuedRuns(this.ctx, trx, dag_id);
         return created;
       });
-      if (runId) scheduledRuns.push(runId);
+      if (runId) {
+        scheduledRuns.push(runId);
+        this.emit({ kind: "run_created", dagId: dag_id, runId, runType: "scheduled" });
+      }
     }
     for (const dagId of await dagsWithQueuedRuns(this.ctx.db)) {
       await this.ctx.db.transaction().execute((trx) => startQueuedRuns(this.ctx, trx, dagId));
@@ -336,10 +399,26 @@ export class Scheduler {
     await this.store.close();
   }
 
+  /** Subscribes to what happens (runs created and finished, tasks finished). Returns an unsubscribe function. */
+  onActivity(listener: ActivityListener): () => void {
+    this.activityListeners.add(listener);
+    return () => this.activityListeners.delete(listener);
+  }
+
+  private emit(activity: SchedulerActivity): void {
+    for (const listener of this.activityListeners) listener(activity);
+  }
+
   /** Subscribes to "queued task instances may be waiting". Returns an unsubscribe function. */
   onWork(listener: WorkListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The DAG file a DAG was registered from, or null. */
+  async dagFileOf(dagId: string): Promise<string | null> {
+    const row = await this.ctx.db.selectFrom("dag").select("fileloc").where("dag_id", "=", dagId).executeTakeFirst();
+    return row?.fileloc ?? null;
   }
 
   /** Why a consumer has not run yet: its condition with each leaf marked. */
@@ -402,7 +481,7 @@ export class Scheduler {
 
   private async requireDag(db: Parameters<typeof getDagManifest>[1], dagId: string) {
     const dag = await getDagManifest(this.ctx, db, dagId);
-    if (!dag || !dag.isActive) throw unknownDag(dagId);
+    if (!dag?.isActive) throw unknownDag(dagId);
     return dag;
   }
 

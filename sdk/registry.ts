@@ -1,6 +1,11 @@
 import type { Dag } from "./definitions.js";
 
-const collectors: Dag[][] = [];
+// Collectors live on globalThis so that DAG files bundled with their own copy
+// of the SDK still register with the loader's copy.
+const REGISTRY_KEY = Symbol.for("assetflow.registry.collectors");
+const globalSlots = globalThis as unknown as Record<symbol, Dag[][] | undefined>;
+const collectors: Dag[][] = globalSlots[REGISTRY_KEY] ?? [];
+globalSlots[REGISTRY_KEY] = collectors;
 
 /**
  * Hands a newly defined DAG to every active collector. Both authoring styles

@@ -18,10 +18,11 @@
  * Tasks fail at random (they have retries) so failed tries that record
  * nothing are part of the mix. Progress goes to stdout, one line each.
  */
+
+import { setTimeout as sleep } from "node:timers/promises";
 import { Asset, type Dag, dag, Metadata, resolveDag, serializeDags, task } from "assetflow";
 import { runTask } from "assetflow/runtime";
 import { Scheduler, type TaskOutcome, type TaskRunRequest } from "assetflow/scheduler";
-import { setTimeout as sleep } from "node:timers/promises";
 
 /** The one worker id of every incarnation: a restart fails all tries still running under it. */
 const WORKER_ID = "crash-driver";
@@ -132,7 +133,8 @@ async function main(): Promise<void> {
       await scheduler.triggerDag("producer", { conf: { n } });
       say(`triggered n=${n}`);
     }
-    const requests = inFlight.size < CONCURRENCY ? await scheduler.claimTasks(WORKER_ID, CONCURRENCY - inFlight.size) : [];
+    const requests =
+      inFlight.size < CONCURRENCY ? await scheduler.claimTasks(WORKER_ID, CONCURRENCY - inFlight.size) : [];
     for (const request of requests) {
       const promise: Promise<void> = runOne(request).finally(() => inFlight.delete(promise));
       inFlight.add(promise);

@@ -17,7 +17,16 @@ describe("the built package", () => {
       { cwd: root, encoding: "utf8" },
     );
     const names = JSON.parse(output) as string[];
-    for (const name of ["Asset", "AssetAlias", "Metadata", "dag", "task", "serializeDags", "assets", "AssetOrTimeSchedule"]) {
+    for (const name of [
+      "Asset",
+      "AssetAlias",
+      "Metadata",
+      "dag",
+      "task",
+      "serializeDags",
+      "assets",
+      "AssetOrTimeSchedule",
+    ]) {
       expect(names).toContain(name);
     }
   });
@@ -29,7 +38,15 @@ describe("the built package", () => {
     writeFileSync(
       join(work, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2023", noEmit: true, skipLibCheck: true, types: [] },
+        compilerOptions: {
+          strict: true,
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2023",
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
         include: ["index.ts"],
       }),
     );

@@ -140,6 +140,25 @@ describe("asset aliases", () => {
     ]);
   });
 
+  it("an alias addition equal to a direct outlet's event joins it instead of emitting twice", async () => {
+    const producer = dag({ dagId: "both-ways", schedule: null }, () => {
+      task({ taskId: "write", outlets: [myTask, exampleAlias] }, (ctx) => {
+        ctx.outletEvents.get(myTask).extra = { k: "v" };
+        ctx.outletEvents.get(exampleAlias).add(myTask, { k: "v" });
+      });
+    });
+    const env = await start([producer, assetConsumer, assetAliasConsumer]);
+    await env.triggerDag("both-ways");
+    await env.runUntilIdle();
+
+    const events = await env.getAssetEvents(myTask);
+    expect(events.map((event) => [event.extra, event.sourceAliases])).toEqual([[{ k: "v" }, ["example-alias"]]]);
+    for (const consumer of ["asset-consumer", "asset-alias-consumer"]) {
+      const runs = await env.getDagRuns(consumer);
+      expect(runs.map((run) => run.consumedEvents.map((event) => event.id))).toEqual([[events[0]?.id]]);
+    }
+  });
+
   it("Metadata with an alias adds the asset through the alias, triggering the alias consumer", async () => {
     const s3Asset = new Asset({ uri: "s3://bucket/my-task", name: "example_s3" });
     const producer = dag({ dagId: "alias-metadata", schedule: null }, () => {

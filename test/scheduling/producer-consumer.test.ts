@@ -119,4 +119,72 @@ describe("producer and consumer", () => {
       [2, "success"],
     ]);
   });
+
+  it("a producer that fails every try records nothing after its retries are used up", async () => {
+    const producer = dag({ dagId: "producer", schedule: null }, () => {
+      task({ taskId: "write", outlets: [example], retries: 2, retryDelay: 1000 }, (ctx) => {
+        ctx.outletEvents.get(example).extra = { rowCount: ctx.tryNumber };
+        throw new Error(`try ${ctx.tryNumber} failed`);
+      });
+    });
+    const env = await start([producer, consumer]);
+    const runId = await env.triggerDag("producer");
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await env.runUntilIdle();
+      env.clock.advance(1000);
+    }
+    await env.runUntilIdle();
+
+    const [write] = await env.getTaskInstances("producer", runId);
+    expect(write).toMatchObject({ state: "failed", tryNumber: 3, error: { message: "try 3 failed" } });
+    expect((await env.getDagRuns("producer"))[0]?.state).toBe("failed");
+    expect(await env.getAssetEvents(example)).toEqual([]);
+    expect(await env.getDagRuns("consumer")).toEqual([]);
+  });
+
+  it("DAGs chained by assets run one after another, each triggered by the one before", async () => {
+    const raw = new Asset<{ step: number }>("s3://chain/raw");
+    const clean = new Asset<{ step: number }>("s3://chain/clean");
+    const ingest = dag({ dagId: "ingest", schedule: null }, () => {
+      task({ taskId: "ingest", outlets: [raw] }, function* () {
+        yield new Metadata(raw, { step: 1 });
+      });
+    });
+    const cleanup = dag({ dagId: "cleanup", schedule: [raw] }, () => {
+      task({ taskId: "clean", outlets: [clean] }, function* (ctx) {
+        const step = ctx.triggeringAssetEvents.get(raw)[0]?.extra.step ?? 0;
+        yield new Metadata(clean, { step: step + 1 });
+      });
+    });
+    const publish = dag({ dagId: "publish", schedule: [clean] }, () => {
+      task({ taskId: "publish" }, (ctx) => ctx.triggeringAssetEvents.get(clean)[0]?.extra.step);
+    });
+    const env = await start([ingest, cleanup, publish]);
+    await env.triggerDag("ingest");
+    await env.runUntilIdle();
+
+    const [cleanupRun] = await env.getDagRuns("cleanup");
+    const [publishRun] = await env.getDagRuns("publish");
+    expect(cleanupRun?.consumedEvents).toMatchObject([{ sourceDagId: "ingest", extra: { step: 1 } }]);
+    expect(publishRun?.consumedEvents).toMatchObject([
+      { sourceDagId: "cleanup", sourceRunId: cleanupRun?.runId, extra: { step: 2 } },
+    ]);
+    const [published] = await env.getTaskInstances("publish", publishRun?.runId ?? "");
+    expect(published?.result).toBe(2);
+  });
+
+  it("the same scenario works on a SQLite file store", async () => {
+    const producer = dag({ dagId: "producer", schedule: null }, () => {
+      task({ taskId: "write", outlets: [example] }, function* () {
+        yield new Metadata(example, { rowCount: 5 });
+      });
+    });
+    const env = await start([producer, consumer], { store: "file" });
+    await env.triggerDag("producer");
+    await env.runUntilIdle();
+    const runs = await env.getDagRuns("consumer");
+    expect(runs.map((run) => [run.state, run.consumedEvents.map((event) => event.extra)])).toEqual([
+      ["success", [{ rowCount: 5 }]],
+    ]);
+  });
 });

@@ -49,6 +49,26 @@ describe("task dependencies inside a DAG", () => {
     expect(await env.getDagRuns("report-consumer")).toEqual([]);
   });
 
+  it("a downstream task waits while its upstream task is up for retry, then runs after the retry succeeds", async () => {
+    const etl = dag({ dagId: "etl", schedule: null }, () => {
+      const extract = task({ taskId: "extract", retries: 1, retryDelay: 60_000 }, (ctx) => {
+        if (ctx.tryNumber === 1) throw new Error("timeout");
+        return 3;
+      });
+      task({ taskId: "load", args: [extract] }, (_ctx, rows) => rows * 2);
+    });
+    const env = await start([etl]);
+    const runId = await env.triggerDag("etl");
+    await env.runUntilIdle();
+    expect(await outcome(env, "etl")).toEqual({ run: "running", tasks: { extract: "up_for_retry", load: "none" } });
+
+    env.clock.advance(60_000);
+    await env.runUntilIdle();
+    expect(await outcome(env, "etl")).toEqual({ run: "success", tasks: { extract: "success", load: "success" } });
+    const load = (await env.getTaskInstances("etl", runId)).find((ti) => ti.taskId === "load");
+    expect(load?.result).toBe(6);
+  });
+
   it("a skipped task skips its downstream tasks; the run succeeds and the skipped outlet emits nothing", async () => {
     const etl = dag({ dagId: "etl", schedule: null }, () => {
       const extract = task({ taskId: "extract" }, () => {

@@ -1,0 +1,387 @@
+/**
+ * DAG and task options as the SDK validates them (`dagOptionsSchema`,
+ * `taskOptionsSchema`, `baseOperatorOptionsSchema` and the defaults of
+ * `makeDagSettings` / `makeTaskDefinition`), applied to static values.
+ */
+import { DEFAULT_MAX_ACTIVE_RUNS } from "../sdk/dag-settings.js";
+import type { JsonObject } from "../sdk/json.js";
+import { ID_PATTERN } from "../sdk/option-schemas.js";
+import { DEFAULT_RETRY_DELAY_MS } from "../sdk/task.js";
+import { DiagnosticCatalog } from "./diagnostics.js";
+import type { DagSettingsModel } from "./model.js";
+import {
+  CONSTANT_HINT,
+  capitalize,
+  checkKeys,
+  normalizeScheduleValue,
+  type Reporter,
+  reportUnknown,
+  URI_HINT,
+} from "./semantics.js";
+import {
+  type AliasValue,
+  type AssetValue,
+  describeValueKind,
+  type ObjectValue,
+  type Site,
+  toJson,
+  type Value,
+} from "./values.js";
+
+/** Options of `dag(options, build)` and `@dag(options)`. */
+export const DAG_OPTION_KEYS = [
+  "dagId",
+  "schedule",
+  "description",
+  "startDate",
+  "catchup",
+  "maxActiveRuns",
+  "tags",
+  "params",
+] as const;
+
+/** Options of `task(options, fn)` and `@task(options)`. */
+export const TASK_OPTION_KEYS = [
+  "taskId",
+  "outlets",
+  "inlets",
+  "retries",
+  "retryDelay",
+  "executionTimeout",
+  "after",
+  "args",
+] as const;
+
+/** Options every operator takes. */
+export const OPERATOR_BASE_KEYS = [
+  "taskId",
+  "outlets",
+  "inlets",
+  "retries",
+  "retryDelay",
+  "executionTimeout",
+  "after",
+] as const;
+
+/** The own options of the SDK's operators. */
+export const SDK_OPERATOR_OWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
+  ["BashOperator", ["bashCommand", "env", "appendEnv", "cwd", "skipOnExitCode"]],
+  ["SQLExecuteQueryOperator", ["connId", "sql", "parameters"]],
+]);
+
+/** Reads options from an object value, reporting problems. */
+class OptionReader {
+  constructor(
+    readonly reporter: Reporter,
+    readonly object: ObjectValue,
+    readonly where: string,
+    readonly site: Site,
+  ) {}
+
+  siteOf(key: string): Site {
+    return this.object.sites?.get(key) ?? this.site;
+  }
+
+  /** The option's value; undefined when absent. Unknown values are reported and give `null`. */
+  get(key: string, hint = CONSTANT_HINT): Value | undefined | null {
+    const value = this.object.props.get(key) ?? this.object.unknownSpread;
+    if (value === undefined || value.kind === "undefined") return undefined;
+    if (value.kind === "unknown") {
+      reportUnknown(this.reporter, value, { what: `The option "${key}" of ${this.where}`, hint });
+      return null;
+    }
+    return value;
+  }
+
+  invalid(key: string, problem: string, value?: Value): null {
+    this.reporter.report(
+      DiagnosticCatalog.invalidOption,
+      { option: key, where: this.where, problem: value ? `${problem} (got ${describeValueKind(value)})` : problem },
+      this.siteOf(key),
+    );
+    return null;
+  }
+
+  string(key: string): string | undefined | null {
+    const value = this.get(key);
+    if (value === undefined || value === null) return value;
+    return value.kind === "string" ? value.value : this.invalid(key, `${key} must be a string`, value);
+  }
+
+  id(key: "dagId" | "taskId"): string | undefined | null {
+    const value = this.get(key, "write it as a string literal or a constant");
+    if (value === undefined || value === null) return value;
+    if (value.kind !== "string") return this.invalid(key, `${key} must be a string`, value);
+    if (!ID_PATTERN.test(value.value)) {
+      return this.invalid(
+        key,
+        `${key} may only contain letters, digits, "_", "-" and "." (1 to 250 characters), got ${JSON.stringify(value.value)}`,
+      );
+    }
+    return value.value;
+  }
+
+  boolean(key: string): boolean | undefined | null {
+    const value = this.get(key);
+    if (value === undefined || value === null) return value;
+    return value.kind === "boolean" ? value.value : this.invalid(key, `${key} must be a boolean`, value);
+  }
+
+  integer(key: string, minimum: number, problem: string): number | undefined | null {
+    const value = this.get(key);
+    if (value === undefined || value === null) return value;
+    if (value.kind !== "number" || !Number.isInteger(value.value) || value.value < minimum) {
+      return this.invalid(key, problem, value);
+    }
+    return value.value;
+  }
+
+  assetList(key: "outlets" | "inlets", owner: string): (AssetValue | AliasValue)[] | null {
+    const value = this.get(key, URI_HINT);
+    if (value === undefined) return [];
+    if (value === null) return null;
+    if (value.kind !== "array") return this.invalid(key, `${key} must be a list of assets and aliases`, value);
+    const items: (AssetValue | AliasValue)[] = [];
+    let ok = true;
+    for (const [index, item] of value.items.entries()) {
+      if (item.kind === "asset" || item.kind === "alias") items.push(item);
+      else if (item.kind === "unknown") {
+        reportUnknown(this.reporter, item, {
+          what: capitalize(`${key === "outlets" ? "an outlet" : "an inlet"} of ${owner}`),
+          hint: URI_HINT,
+        });
+        ok = false;
+      } else {
+        this.reporter.report(
+          DiagnosticCatalog.invalidOption,
+          {
+            option: `${key}.${index}`,
+            where: this.where,
+            problem: `must be an Asset or an AssetAlias (wrap a URI string in new Asset(...)), got ${describeValueKind(item)}`,
+          },
+          this.siteOf(key),
+        );
+        ok = false;
+      }
+    }
+    return ok ? items : null;
+  }
+}
+
+/** What `parseDagSettings` needs to know about the definition. */
+export interface DagOptionsContext {
+  /** How option messages name the owner: `dag "etl"`, `@dag of class "Etl"`. */
+  readonly where: (dagId: string | undefined) => string;
+  readonly site: Site;
+  /** The dagId when the options have none (`@dag` uses the class name). */
+  readonly defaultDagId?: string;
+}
+
+/** Validates DAG options and applies the SDK's defaults; undefined when the DAG cannot be defined. */
+export function parseDagSettings(
+  reporter: Reporter,
+  options: Value | undefined,
+  context: DagOptionsContext,
+): { settings: DagSettingsModel; scheduleSite: Site } | undefined {
+  const object: ObjectValue =
+    options === undefined || options.kind === "undefined" ? { kind: "object", props: new Map() } : (options as ObjectValue);
+  if (options?.kind === "unknown") {
+    reportUnknown(reporter, options, { what: `The options of ${context.where(undefined)}`, hint: CONSTANT_HINT });
+    return undefined;
+  }
+  if (object.kind !== "object") {
+    reporter.report(
+      DiagnosticCatalog.invalidDag,
+      { message: `Options of ${context.where(undefined)} must be an object, got ${describeValueKind(object)}.` },
+      context.site,
+    );
+    return undefined;
+  }
+  const firstWhere = context.where(undefined);
+  if (!checkKeys(reporter, object, DAG_OPTION_KEYS, firstWhere, context.site, object.sites)) return undefined;
+  const probe = new OptionReader(reporter, object, firstWhere, context.site);
+  let dagId = probe.id("dagId");
+  if (dagId === null) return undefined;
+  if (dagId === undefined) {
+    if (context.defaultDagId === undefined) {
+      reporter.report(
+        DiagnosticCatalog.invalidOption,
+        {
+          option: "dagId",
+          where: firstWhere,
+          problem: 'a DAG needs an id: add dagId to the options, as in dag({ dagId: "etl", schedule: null }, () => { ... })',
+        },
+        context.site,
+      );
+      return undefined;
+    }
+    dagId = context.defaultDagId;
+  }
+  const reader = new OptionReader(reporter, object, context.where(dagId), context.site);
+  let ok = true;
+  const check = <T>(value: T | null): T | undefined => {
+    if (value === null) {
+      ok = false;
+      return undefined;
+    }
+    return value;
+  };
+  const description = check(reader.string("description"));
+  const startDate = check(readStartDate(reader));
+  const catchup = check(reader.boolean("catchup"));
+  const maxActiveRuns = check(reader.integer("maxActiveRuns", 1, "maxActiveRuns must be a whole number >= 1"));
+  const tags = check(readTags(reader));
+  const params = check(readJsonObject(reader, "params"));
+  const scheduleValue = object.props.get("schedule") ?? object.unknownSpread;
+  const scheduleSite = object.sites?.get("schedule") ?? context.site;
+  const normalized = normalizeScheduleValue(reporter, scheduleValue, `dag "${dagId}"`, scheduleSite);
+  if (!normalized || !ok) return undefined;
+  return {
+    settings: {
+      dagId,
+      description: description ?? null,
+      schedule: normalized.schedule,
+      scheduleLeaves: normalized.leaves,
+      condition: normalized.condition,
+      startDate: startDate ?? null,
+      catchup: catchup ?? false,
+      maxActiveRuns: maxActiveRuns ?? DEFAULT_MAX_ACTIVE_RUNS,
+      tags: tags ?? [],
+      params: params ?? {},
+    },
+    scheduleSite,
+  };
+}
+
+function readStartDate(reader: OptionReader): string | undefined | null {
+  const value = reader.get("startDate");
+  if (value === undefined || value === null) return value;
+  const problem = 'must be a Date or an ISO date string such as "2024-01-01T00:00:00Z"';
+  let time: number;
+  let local = false;
+  let text = "";
+  if (value.kind === "date") {
+    time = value.time;
+    local = value.local;
+    text = value.text;
+  } else if (value.kind === "string") {
+    time = new Date(value.value).getTime();
+    text = value.value;
+    local = isLocalDateText(value.value);
+  } else {
+    return reader.invalid("startDate", problem, value);
+  }
+  if (Number.isNaN(time)) return reader.invalid("startDate", problem, value);
+  if (local) reader.reporter.report(DiagnosticCatalog.localStartDate, { text: JSON.stringify(text) }, reader.siteOf("startDate"));
+  return new Date(time).toISOString();
+}
+
+function isLocalDateText(text: string): boolean {
+  const trimmed = text.trim();
+  if (/^\d{4}(-\d{2}(-\d{2})?)?$/.test(trimmed)) return false;
+  return !/(Z|[+-]\d{2}:?\d{2}|GMT|UTC)$/i.test(trimmed);
+}
+
+function readTags(reader: OptionReader): string[] | undefined | null {
+  const value = reader.get("tags");
+  if (value === undefined || value === null) return value;
+  if (value.kind !== "array") return reader.invalid("tags", "tags must be a list of strings", value);
+  const tags: string[] = [];
+  for (const item of value.items) {
+    if (item.kind === "unknown") {
+      reportUnknown(reader.reporter, item, { what: `A tag of ${reader.where}`, hint: CONSTANT_HINT });
+      return null;
+    }
+    if (item.kind !== "string") return reader.invalid("tags", "tags must be a list of strings", item);
+    tags.push(item.value);
+  }
+  return tags;
+}
+
+function readJsonObject(reader: OptionReader, key: string): JsonObject | undefined | null {
+  const value = reader.get(key);
+  if (value === undefined || value === null) return value;
+  const json = toJson(value);
+  if (!json.ok) {
+    if (json.value.kind === "unknown") {
+      reportUnknown(reader.reporter, json.value, { what: `The option "${key}" of ${reader.where}`, hint: CONSTANT_HINT });
+      return null;
+    }
+    return reader.invalid(key, `must be a plain JSON object${json.path ? ` (key "${json.path}" is not JSON)` : ""}`, json.value);
+  }
+  if (typeof json.json !== "object" || json.json === null || Array.isArray(json.json)) {
+    return reader.invalid(key, "must be a plain JSON object", value);
+  }
+  return json.json as JsonObject;
+}
+
+/** Task options common to functions, methods and operators, after defaults. */
+export interface TaskOptionsModel {
+  readonly taskId: string | undefined;
+  readonly outlets: readonly (AssetValue | AliasValue)[];
+  readonly inlets: readonly (AssetValue | AliasValue)[];
+  readonly retries: number;
+  readonly retryDelayMs: number;
+  readonly executionTimeoutMs: number | null;
+  readonly after: Value | undefined;
+  readonly args: Value | undefined;
+}
+
+/**
+ * Validates task options (`known` are the accepted keys) and applies the
+ * SDK's defaults; undefined when a problem was reported. `owner` names the task
+ * in messages about unknown values ("task \"load\"").
+ */
+export function parseTaskOptions(
+  reporter: Reporter,
+  options: Value | undefined,
+  known: readonly string[],
+  where: string,
+  owner: string,
+  site: Site,
+): TaskOptionsModel | undefined {
+  if (options === undefined || options.kind === "undefined") {
+    options = { kind: "object", props: new Map() };
+  }
+  if (options.kind === "unknown") {
+    reportUnknown(reporter, options, { what: `The options of ${where}`, hint: CONSTANT_HINT });
+    return undefined;
+  }
+  if (options.kind !== "object") {
+    reporter.report(
+      DiagnosticCatalog.invalidTask,
+      { message: `Options of ${where} must be an object, got ${describeValueKind(options)}.` },
+      site,
+    );
+    return undefined;
+  }
+  if (!checkKeys(reporter, options, known, where, site, options.sites)) return undefined;
+  const reader = new OptionReader(reporter, options, where, site);
+  let ok = true;
+  const check = <T>(value: T | null): T | undefined => {
+    if (value === null) {
+      ok = false;
+      return undefined;
+    }
+    return value;
+  };
+  const taskId = check(reader.id("taskId"));
+  const outlets = check(reader.assetList("outlets", owner));
+  const inlets = check(reader.assetList("inlets", owner));
+  const retries = check(reader.integer("retries", 0, "retries must be a whole number >= 0"));
+  const retryDelay = check(reader.integer("retryDelay", 0, "retryDelay must be whole milliseconds >= 0"));
+  const executionTimeout = check(reader.integer("executionTimeout", 1, "executionTimeout must be whole milliseconds > 0"));
+  const after = options.props.get("after");
+  const args = options.props.get("args");
+  if (!ok) return undefined;
+  return {
+    taskId,
+    outlets: outlets ?? [],
+    inlets: inlets ?? [],
+    retries: retries ?? 0,
+    retryDelayMs: retryDelay ?? DEFAULT_RETRY_DELAY_MS,
+    executionTimeoutMs: executionTimeout ?? null,
+    after: after?.kind === "undefined" ? undefined : after,
+    args: args?.kind === "undefined" ? undefined : args,
+  };
+}

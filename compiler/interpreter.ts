@@ -1,0 +1,2215 @@
+/**
+ * The static interpreter: runs the module-level code of DAG files over
+ * syntax trees, without executing anything. It follows imports across files
+ * (its own module resolution and symbol tables, no type checker), evaluates
+ * constants, assets and conditions, calls `dag(...)` build functions and user
+ * functions with their arguments bound, constructs `@dag` classes field by
+ * field, and reads task bodies for the assets they touch. What it cannot
+ * follow becomes an unknown value that is reported where it matters.
+ */
+import { ts } from "ts-morph";
+import {
+  DAG_OPTION_KEYS,
+  OPERATOR_BASE_KEYS,
+  parseDagSettings,
+  parseTaskOptions,
+  SDK_OPERATOR_OWN_KEYS,
+  TASK_OPTION_KEYS,
+} from "./definitions.js";
+import { type Diagnostic, DiagnosticCatalog, type DiagnosticDefinition, createDiagnostic } from "./diagnostics.js";
+import type { DagModel, DagSettingsModel, TaskModel } from "./model.js";
+import {
+  CONSTANT_HINT,
+  capitalize,
+  invalid,
+  makeAlias,
+  makeAsset,
+  makeAssetOrTime,
+  makeCombined,
+  makeDate,
+  makeRef,
+  makeTimetable,
+  parseAssetsTemplate,
+  type Reporter,
+  reportUnknown,
+  URI_HINT,
+} from "./semantics.js";
+import { DEFAULT_EXPORT_LOCAL, type ImportBinding, type ParsedFile } from "./source.js";
+import {
+  type AliasValue,
+  type AssetValue,
+  assetKeyOf,
+  type Binding,
+  type ClassValue,
+  combine,
+  describeTarget,
+  describeValueKind,
+  type FunctionValue,
+  isConditionValue,
+  NULL,
+  type ObjectValue,
+  Scope,
+  type Site,
+  type TaskHandleValue,
+  UNDEFINED,
+  type UnknownReason,
+  type UnknownValue,
+  type Value,
+} from "./values.js";
+
+/** How a module specifier resolves. */
+export type Resolution =
+  | { readonly kind: "sdk" }
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "external" }
+  | { readonly kind: "missing"; readonly tried: readonly string[] };
+
+/** What the interpreter needs from the program: files and module resolution. */
+export interface ModuleHost {
+  /** The parsed file at an absolute path, loading it on demand; undefined when it cannot be read. */
+  file(path: string): ParsedFile | undefined;
+  resolve(from: ParsedFile, specifier: string): Resolution;
+}
+
+/** The state of one module in one compilation. */
+export class ModuleRecord {
+  state: "new" | "executing" | "done" = "new";
+  readonly scope: Scope;
+  /** DAGs defined while this module's top-level code ran. */
+  readonly dags: DagModel[] = [];
+  /** Diagnostics reported while this module's top-level code ran. */
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(readonly file: ParsedFile) {
+    this.scope = new Scope(undefined, file);
+  }
+}
+
+/** The environment an expression is evaluated in. */
+interface Env {
+  readonly scope: Scope;
+  /** The DAG being built, when inside its build function or class. */
+  readonly dag: DagBuild | undefined;
+  readonly thisValue: Value | undefined;
+  /** `execute` runs module-level and build code; `inspect` only reads (task bodies): no side effects. */
+  readonly mode: "execute" | "inspect";
+  readonly depth: number;
+}
+
+type Completion =
+  | { readonly kind: "normal" }
+  | { readonly kind: "return"; readonly value: Value }
+  | { readonly kind: "break" }
+  | { readonly kind: "continue" }
+  | { readonly kind: "stop" };
+
+const NORMAL: Completion = { kind: "normal" };
+
+/** A DAG while its build function or class runs. */
+interface DagBuild {
+  readonly key: number;
+  readonly settings: DagSettingsModel;
+  readonly tasks: Map<string, TaskModel>;
+  readonly edges: { upstream: string; downstream: string; site: Site }[];
+  readonly site: Site;
+  readonly scheduleSite: Site;
+  open: boolean;
+}
+
+/** Specifiers that name the SDK. */
+export const SDK_SPECIFIERS: ReadonlySet<string> = new Set(["assetflow", "assetflow/sdk"]);
+
+const SDK_OPERATORS = new Set(["BaseOperator", "BashOperator", "SQLExecuteQueryOperator"]);
+const GLOBALS = new Set([
+  "process",
+  "Math",
+  "Date",
+  "JSON",
+  "Object",
+  "String",
+  "Number",
+  "Boolean",
+  "Array",
+  "console",
+  "globalThis",
+  "Symbol",
+  "Promise",
+  "Reflect",
+  "Map",
+  "Set",
+  "Error",
+  "URL",
+  "Intl",
+]);
+const MAX_DEPTH = 40;
+const MAX_TEXT = 60;
+
+/** The text of a node, shortened for messages. */
+function shortText(node: ts.Node, file: ParsedFile): string {
+  const text = node.getText(file.sourceFile).replace(/\s+/g, " ");
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 3)}...` : text;
+}
+
+function propertyNameText(name: ts.PropertyName | ts.BindingName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
+  if (ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (ts.isPrivateIdentifier(name)) return name.text;
+  return undefined;
+}
+
+function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((modifier) => modifier.kind === kind) ?? false);
+}
+
+function decoratorsOf(node: ts.Node): readonly ts.Decorator[] {
+  return ts.canHaveDecorators(node) ? (ts.getDecorators(node) ?? []) : [];
+}
+
+function truthiness(value: Value): boolean | undefined {
+  switch (value.kind) {
+    case "string":
+      return value.value !== "";
+    case "number":
+      return value.value !== 0 && !Number.isNaN(value.value);
+    case "boolean":
+      return value.value;
+    case "null":
+    case "undefined":
+      return false;
+    case "unknown":
+    case "global":
+      return undefined;
+    default:
+      return true;
+  }
+}
+
+function primitive(value: Value): string | number | boolean | null | undefined {
+  switch (value.kind) {
+    case "string":
+    case "number":
+    case "boolean":
+      return value.value;
+    case "null":
+      return null;
+    default:
+      return undefined;
+  }
+}
+
+function fromPrimitive(value: unknown): Value {
+  if (typeof value === "string") return { kind: "string", value };
+  if (typeof value === "number") return { kind: "number", value };
+  if (typeof value === "boolean") return { kind: "boolean", value };
+  if (value === null) return NULL;
+  return UNDEFINED;
+}
+
+/**
+ * Runs modules statically and collects their DAGs and diagnostics. One
+ * interpreter lives as long as a program: after files change, drop their
+ * records with {@link Interpreter.forget} and run the entries again; the
+ * records of other modules are reused.
+ */
+export class Interpreter implements Reporter {
+  private readonly modules = new Map<string, ModuleRecord>();
+  private readonly stack: ModuleRecord[] = [];
+  private readonly builds = new Map<number, DagBuild>();
+  private readonly constructMemo = new Map<ts.Node, boolean>();
+  private nextDagKey = 1;
+
+  constructor(private readonly host: ModuleHost) {}
+
+  /** The record of a module, created when first needed. */
+  moduleFor(path: string): ModuleRecord | undefined {
+    let record = this.modules.get(path);
+    if (!record) {
+      const file = this.host.file(path);
+      if (!file) return undefined;
+      record = new ModuleRecord(file);
+      this.modules.set(path, record);
+    }
+    return record;
+  }
+
+  /** The records that exist (run or not). */
+  records(): IterableIterator<ModuleRecord> {
+    return this.modules.values();
+  }
+
+  /** Drops the records of these modules so that they run again. */
+  forget(paths: Iterable<string>): void {
+    for (const path of paths) this.modules.delete(path);
+    this.constructMemo.clear();
+  }
+
+  /** Runs a module (and, first, the modules it imports), once. */
+  run(path: string): ModuleRecord | undefined {
+    const record = this.moduleFor(path);
+    if (record) this.executeModule(record);
+    return record;
+  }
+
+  // ---- reporting -------------------------------------------------------------
+
+  report<A>(definition: DiagnosticDefinition<A>, args: A, site: Site): void {
+    const target = this.stack.at(-1);
+    const diagnostic = createDiagnostic(definition, args, locate(site));
+    if (target) target.diagnostics.push(diagnostic);
+  }
+
+  private need(value: Value, what: string, hint = CONSTANT_HINT): boolean {
+    if (value.kind === "unknown") {
+      reportUnknown(this, value, { what, hint });
+      return false;
+    }
+    return true;
+  }
+
+  private unknown(reason: UnknownReason, node: ts.Node, env: Env): UnknownValue {
+    return { kind: "unknown", reason, site: { file: env.scope.file, node } };
+  }
+
+  private runtime(node: ts.Node, env: Env): UnknownValue {
+    return this.unknown({ kind: "runtime", text: shortText(node, env.scope.file) }, node, env);
+  }
+
+  // ---- modules ---------------------------------------------------------------
+
+  private executeModule(record: ModuleRecord): void {
+    if (record.state !== "new") return;
+    record.state = "executing";
+    this.stack.push(record);
+    try {
+      const file = record.file;
+      for (const error of file.syntaxErrors) {
+        const { line, character } = file.sourceFile.getLineAndCharacterOfPosition(error.start);
+        record.diagnostics.push(
+          createDiagnostic(
+            DiagnosticCatalog.syntaxError,
+            { problem: error.message },
+            { file: file.display, line: line + 1, column: character + 1, length: Math.max(1, error.length) },
+          ),
+        );
+      }
+      for (const [name, binding] of file.summary.imports) record.scope.bindings.set(name, { kind: "import", binding });
+      for (const request of file.summary.requests) {
+        const resolution = this.host.resolve(file, request.specifier);
+        if (resolution.kind === "file") {
+          const target = this.moduleFor(resolution.path);
+          if (target) this.executeModule(target);
+        } else if (resolution.kind === "missing") {
+          this.report(
+            DiagnosticCatalog.importNotFound,
+            { specifier: request.specifier, tried: resolution.tried.map((path) => JSON.stringify(path)).join(", ") },
+            { file, node: request.node },
+          );
+        }
+      }
+      const env: Env = { scope: record.scope, dag: undefined, thisValue: undefined, mode: "execute", depth: 0 };
+      this.execStatements(file.sourceFile.statements, env);
+    } finally {
+      record.state = "done";
+      this.stack.pop();
+    }
+  }
+
+  private resolveImport(binding: ImportBinding, file: ParsedFile, node: ts.Node, env: Env): Value {
+    const resolution = this.host.resolve(file, binding.specifier);
+    switch (resolution.kind) {
+      case "sdk":
+        return this.sdkExport(binding.imported, node, env);
+      case "external":
+        return this.unknown({ kind: "external", name: binding.imported, specifier: binding.specifier }, node, env);
+      case "missing":
+        return invalid({ file, node });
+      case "file": {
+        const target = this.moduleFor(resolution.path);
+        if (!target) return invalid({ file, node });
+        this.executeModule(target);
+        if (binding.imported === "*") return { kind: "namespace", path: target.file.path };
+        return this.exportOf(target, binding.imported, node, env, new Set());
+      }
+    }
+  }
+
+  private sdkExport(name: string, node: ts.Node, env: Env): Value {
+    if (name === "*") return { kind: "sdkNamespace" };
+    if (name === "default") {
+      return this.unknown({ kind: "missing", name: "default", detail: '"assetflow" has no default export' }, node, env);
+    }
+    if (name === "DEFAULT_RETRY_DELAY_MS") return { kind: "number", value: 300_000 };
+    if (name === "DEFAULT_MAX_ACTIVE_RUNS") return { kind: "number", value: 16 };
+    return { kind: "sdk", name };
+  }
+
+  private exportOf(record: ModuleRecord, name: string, node: ts.Node, env: Env, seen: Set<ModuleRecord>): Value {
+    if (seen.has(record)) {
+      return this.unknown({ kind: "missing", name, detail: "the re-exports form a cycle" }, node, env);
+    }
+    seen.add(record);
+    const summary = record.file.summary;
+    const entry = summary.exports.get(name);
+    if (entry?.kind === "local") {
+      const binding = record.scope.bindings.get(entry.local);
+      if (!binding) {
+        return this.unknown(
+          { kind: "missing", name, detail: `${record.file.display} exports it, but the compiler found no declaration` },
+          node,
+          env,
+        );
+      }
+      return this.readBinding(binding, entry.local, node, { ...env, scope: record.scope });
+    }
+    if (entry?.kind === "reexport") {
+      const resolution = this.host.resolve(record.file, entry.specifier);
+      if (resolution.kind === "sdk") return this.sdkExport(entry.imported, node, env);
+      if (resolution.kind === "external") {
+        return this.unknown({ kind: "external", name: entry.imported, specifier: entry.specifier }, node, env);
+      }
+      if (resolution.kind === "missing") return invalid({ file: env.scope.file, node });
+      const target = this.moduleFor(resolution.path);
+      if (!target) return invalid({ file: env.scope.file, node });
+      this.executeModule(target);
+      if (entry.imported === "*") return { kind: "namespace", path: target.file.path };
+      return this.exportOf(target, entry.imported, node, env, seen);
+    }
+    if (name !== "default") {
+      for (const star of summary.starExports) {
+        const resolution = this.host.resolve(record.file, star.specifier);
+        if (resolution.kind === "sdk") return this.sdkExport(name, node, env);
+        if (resolution.kind !== "file") continue;
+        const target = this.moduleFor(resolution.path);
+        if (!target || !this.hasExport(target, name, new Set())) continue;
+        this.executeModule(target);
+        return this.exportOf(target, name, node, env, seen);
+      }
+    }
+    return this.unknown(
+      { kind: "missing", name, detail: `the module ${JSON.stringify(record.file.display)} does not export it` },
+      node,
+      env,
+    );
+  }
+
+  private hasExport(record: ModuleRecord, name: string, seen: Set<ModuleRecord>): boolean {
+    if (seen.has(record)) return false;
+    seen.add(record);
+    if (record.file.summary.exports.has(name)) return true;
+    return record.file.summary.starExports.some((star) => {
+      const resolution = this.host.resolve(record.file, star.specifier);
+      if (resolution.kind !== "file") return false;
+      const target = this.moduleFor(resolution.path);
+      return target !== undefined && this.hasExport(target, name, seen);
+    });
+  }
+
+  // ---- names -------------------------------------------------------------------
+
+  private lookup(name: string, node: ts.Node, env: Env): Value {
+    const binding = env.scope.lookup(name);
+    if (binding) return this.readBinding(binding, name, node, env);
+    if (name === "undefined") return UNDEFINED;
+    if (name === "NaN") return { kind: "number", value: Number.NaN };
+    if (name === "Infinity") return { kind: "number", value: Number.POSITIVE_INFINITY };
+    if (GLOBALS.has(name)) return { kind: "global", name };
+    return this.unknown(
+      { kind: "missing", name, detail: "declare it, or import it from a file of this project" },
+      node,
+      env,
+    );
+  }
+
+  private readBinding(binding: Binding, name: string, node: ts.Node, env: Env): Value {
+    switch (binding.kind) {
+      case "value":
+        return binding.value;
+      case "tdz":
+        return this.unknown({ kind: "uninitialized", name }, node, env);
+      case "import":
+        return this.resolveImport(binding.binding, binding.binding.node ? envFile(env) : envFile(env), node, env);
+      case "lazy": {
+        if (binding.value) return binding.value;
+        if (binding.evaluating) return this.unknown({ kind: "uninitialized", name }, node, env);
+        binding.evaluating = true;
+        const declaration = binding.declaration;
+        const lazyEnv: Env = { ...env, scope: binding.scope, mode: "inspect" };
+        const initial = declaration.initializer
+          ? this.evaluate(declaration.initializer, lazyEnv, ts.isIdentifier(declaration.name) ? declaration.name.text : undefined)
+          : UNDEFINED;
+        const holder = new Scope(undefined, binding.scope.file);
+        this.bindPattern(declaration.name, initial, holder, lazyEnv);
+        for (const [bound, value] of holder.bindings) {
+          const target = binding.scope.bindings.get(bound);
+          if (target?.kind === "lazy" && value.kind === "value") {
+            target.value = value.value;
+            target.evaluating = false;
+          }
+        }
+        binding.evaluating = false;
+        binding.value ??= this.runtime(node, env);
+        return binding.value;
+      }
+    }
+  }
+
+  /** Binds the names of a binding pattern to parts of `value` in `scope`. */
+  private bindPattern(name: ts.BindingName, value: Value, scope: Scope, env: Env): void {
+    if (ts.isIdentifier(name)) {
+      scope.bindings.set(name.text, { kind: "value", value });
+      return;
+    }
+    if (ts.isObjectBindingPattern(name)) {
+      const used: string[] = [];
+      for (const element of name.elements) {
+        if (element.dotDotDotToken) {
+          let rest: Value;
+          if (value.kind === "object") {
+            const props = new Map([...value.props].filter(([key]) => !used.includes(key)));
+            rest = value.unknownSpread
+              ? { kind: "object", props, unknownSpread: value.unknownSpread }
+              : { kind: "object", props };
+          } else rest = value.kind === "unknown" ? value : this.runtime(element, env);
+          this.bindPattern(element.name, rest, scope, env);
+          continue;
+        }
+        const keyNode = element.propertyName ?? element.name;
+        let key = propertyNameText(keyNode);
+        if (key === undefined && ts.isComputedPropertyName(keyNode)) {
+          const computed = primitive(this.evaluate(keyNode.expression, env));
+          key = computed === undefined || computed === null ? undefined : String(computed);
+        }
+        let part: Value = key === undefined ? this.runtime(element, env) : this.member(value, key, element, env);
+        if (key !== undefined) used.push(key);
+        if (part.kind === "undefined" && element.initializer) part = this.evaluate(element.initializer, { ...env, scope });
+        this.bindPattern(element.name, part, scope, env);
+      }
+      return;
+    }
+    for (const [index, element] of name.elements.entries()) {
+      if (ts.isOmittedExpression(element)) continue;
+      let part: Value;
+      if (value.kind === "array") {
+        part = element.dotDotDotToken
+          ? { kind: "array", items: value.items.slice(index) }
+          : (value.items[index] ?? UNDEFINED);
+      } else part = value.kind === "unknown" ? value : this.runtime(element, env);
+      if (part.kind === "undefined" && element.initializer) part = this.evaluate(element.initializer, { ...env, scope });
+      this.bindPattern(element.name, part, scope, env);
+    }
+  }
+
+  // ---- statements --------------------------------------------------------------
+
+  private hoist(statements: readonly ts.Statement[], scope: Scope, env: Env): void {
+    for (const statement of statements) {
+      if (ts.isFunctionDeclaration(statement) && statement.body) {
+        const name = statement.name?.text ?? DEFAULT_EXPORT_LOCAL;
+        const fn: FunctionValue = {
+          kind: "function",
+          node: statement,
+          name: statement.name?.text ?? "default",
+          scope,
+          thisValue: undefined,
+        };
+        scope.bindings.set(name, { kind: "value", value: fn });
+      } else if (ts.isClassDeclaration(statement)) {
+        scope.bindings.set(statement.name?.text ?? DEFAULT_EXPORT_LOCAL, { kind: "tdz", node: statement });
+      } else if (ts.isVariableStatement(statement)) {
+        const flags = statement.declarationList.flags;
+        const isLexical = (flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) !== 0;
+        for (const declaration of statement.declarationList.declarations) {
+          for (const bound of namesOf(declaration.name)) {
+            if (!scope.bindings.has(bound)) {
+              scope.bindings.set(bound, isLexical ? { kind: "tdz", node: declaration } : { kind: "value", value: UNDEFINED });
+            }
+          }
+        }
+      } else if (ts.isEnumDeclaration(statement)) {
+        scope.bindings.set(statement.name.text, { kind: "value", value: this.enumValue(statement, env) });
+      }
+    }
+  }
+
+  private enumValue(declaration: ts.EnumDeclaration, env: Env): Value {
+    const props = new Map<string, Value>();
+    let next = 0;
+    for (const member of declaration.members) {
+      const key = propertyNameText(member.name);
+      if (key === undefined) continue;
+      let value: Value;
+      if (member.initializer) {
+        value = this.evaluate(member.initializer, env);
+        if (value.kind === "number") next = value.value + 1;
+      } else value = { kind: "number", value: next++ };
+      props.set(key, value);
+    }
+    return { kind: "object", props };
+  }
+
+  private execStatements(statements: readonly ts.Statement[], env: Env): Completion {
+    this.hoist(statements, env.scope, env);
+    for (const statement of statements) {
+      const completion = this.execStatement(statement, env);
+      if (completion.kind !== "normal") return completion;
+    }
+    return NORMAL;
+  }
+
+  private execStatement(statement: ts.Statement, env: Env): Completion {
+    switch (statement.kind) {
+      case ts.SyntaxKind.VariableStatement: {
+        const variables = statement as ts.VariableStatement;
+        const ambient = hasModifier(variables, ts.SyntaxKind.DeclareKeyword);
+        for (const declaration of variables.declarationList.declarations) {
+          const name = ts.isIdentifier(declaration.name) ? declaration.name.text : undefined;
+          const value = ambient
+            ? this.runtime(declaration, env)
+            : declaration.initializer
+              ? this.evaluate(declaration.initializer, env, name)
+              : UNDEFINED;
+          this.bindPattern(declaration.name, value, env.scope, env);
+        }
+        return NORMAL;
+      }
+      case ts.SyntaxKind.ExpressionStatement:
+        this.evaluate((statement as ts.ExpressionStatement).expression, env);
+        return NORMAL;
+      case ts.SyntaxKind.ClassDeclaration: {
+        const declaration = statement as ts.ClassDeclaration;
+        const name = declaration.name?.text ?? DEFAULT_EXPORT_LOCAL;
+        const value = this.defineClass(declaration, declaration.name?.text ?? "default", env);
+        env.scope.bindings.set(name, { kind: "value", value });
+        return NORMAL;
+      }
+      case ts.SyntaxKind.ExportAssignment: {
+        const assignment = statement as ts.ExportAssignment;
+        const value = this.evaluate(assignment.expression, env, "default");
+        env.scope.bindings.set(DEFAULT_EXPORT_LOCAL, { kind: "value", value });
+        return NORMAL;
+      }
+      case ts.SyntaxKind.ReturnStatement: {
+        const expression = (statement as ts.ReturnStatement).expression;
+        return { kind: "return", value: expression ? this.evaluate(expression, env) : UNDEFINED };
+      }
+      case ts.SyntaxKind.Block: {
+        const scope = new Scope(env.scope, env.scope.file);
+        return this.execStatements((statement as ts.Block).statements, { ...env, scope });
+      }
+      case ts.SyntaxKind.IfStatement: {
+        const node = statement as ts.IfStatement;
+        const condition = truthiness(this.evaluate(node.expression, env));
+        if (condition === undefined) {
+          this.warnNotFollowed(statement, "an `if` whose condition is only known at run time", env);
+          return NORMAL;
+        }
+        if (condition) return this.execStatement(node.thenStatement, env);
+        return node.elseStatement ? this.execStatement(node.elseStatement, env) : NORMAL;
+      }
+      case ts.SyntaxKind.ForOfStatement:
+        return this.execForOf(statement as ts.ForOfStatement, env);
+      case ts.SyntaxKind.TryStatement: {
+        const node = statement as ts.TryStatement;
+        const result = this.execStatement(node.tryBlock, env);
+        if (node.finallyBlock) {
+          const after = this.execStatement(node.finallyBlock, env);
+          if (after.kind !== "normal") return after;
+        }
+        return result;
+      }
+      case ts.SyntaxKind.LabeledStatement:
+        return this.execStatement((statement as ts.LabeledStatement).statement, env);
+      case ts.SyntaxKind.BreakStatement:
+        return { kind: "break" };
+      case ts.SyntaxKind.ContinueStatement:
+        return { kind: "continue" };
+      case ts.SyntaxKind.ThrowStatement:
+        return { kind: "stop" };
+      case ts.SyntaxKind.FunctionDeclaration:
+      case ts.SyntaxKind.EmptyStatement:
+      case ts.SyntaxKind.ImportDeclaration:
+      case ts.SyntaxKind.ExportDeclaration:
+      case ts.SyntaxKind.InterfaceDeclaration:
+      case ts.SyntaxKind.TypeAliasDeclaration:
+      case ts.SyntaxKind.EnumDeclaration:
+      case ts.SyntaxKind.ModuleDeclaration:
+      case ts.SyntaxKind.ImportEqualsDeclaration:
+      case ts.SyntaxKind.DebuggerStatement:
+        return NORMAL;
+      case ts.SyntaxKind.SwitchStatement:
+        this.warnNotFollowed(statement, "a `switch`", env);
+        return NORMAL;
+      default:
+        this.warnNotFollowed(statement, "a loop", env);
+        return NORMAL;
+    }
+  }
+
+  private execForOf(node: ts.ForOfStatement, env: Env): Completion {
+    const iterable = this.evaluate(node.expression, env);
+    if (iterable.kind !== "array" || node.awaitModifier) {
+      this.warnNotFollowed(node, "a `for...of` over a list that is only known at run time", env);
+      return NORMAL;
+    }
+    for (const item of iterable.items) {
+      const scope = new Scope(env.scope, env.scope.file);
+      const loopEnv = { ...env, scope };
+      const initializer = node.initializer;
+      if (ts.isVariableDeclarationList(initializer)) {
+        const declaration = initializer.declarations[0];
+        if (declaration) this.bindPattern(declaration.name, item, scope, loopEnv);
+      } else if (ts.isIdentifier(initializer)) {
+        this.assign(initializer, item, env);
+      }
+      const completion = this.execStatement(node.statement, loopEnv);
+      if (completion.kind === "break") break;
+      if (completion.kind === "return" || completion.kind === "stop") return completion;
+    }
+    return NORMAL;
+  }
+
+  /** Reports the first DAG construct inside a statement the interpreter cannot follow. */
+  private warnNotFollowed(statement: ts.Node, where: string, env: Env): void {
+    const found = this.findConstruct(statement, env, new Set());
+    if (found) {
+      this.report(
+        DiagnosticCatalog.notFollowed,
+        { construct: found.text, where },
+        { file: env.scope.file, node: found.node },
+      );
+    }
+  }
+
+  /** A call that defines DAGs, tasks or dependencies inside `node`, if any. */
+  private findConstruct(
+    node: ts.Node,
+    env: Env,
+    visiting: Set<ts.Node>,
+  ): { node: ts.Node; text: string } | undefined {
+    const inspect: Env = { ...env, mode: "inspect", dag: undefined };
+    let found: { node: ts.Node; text: string } | undefined;
+    const visit = (child: ts.Node): void => {
+      if (found) return;
+      if (ts.isCallExpression(child) || ts.isNewExpression(child) || ts.isDecorator(child)) {
+        const callee = ts.isDecorator(child)
+          ? ts.isCallExpression(child.expression)
+            ? child.expression.expression
+            : child.expression
+          : child.expression;
+        if (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) {
+          const text = shortText(callee, env.scope.file);
+          if (ts.isPropertyAccessExpression(callee) && ["precedes", "follows"].includes(callee.name.text)) {
+            found = { node: child, text: `\`${text}(...)\`` };
+            return;
+          }
+          const value = this.peek(callee, inspect);
+          if (value.kind === "sdk" && ["dag", "task", "chain"].includes(value.name)) {
+            found = { node: child, text: ts.isDecorator(child) ? `\`@${text}(...)\`` : `\`${text}(...)\`` };
+            return;
+          }
+          if (ts.isNewExpression(child) && this.isOperatorClass(value, new Set())) {
+            found = { node: child, text: `\`new ${text}(...)\`` };
+            return;
+          }
+          if (ts.isCallExpression(child) && value.kind === "function" && !visiting.has(value.node)) {
+            let memo = this.constructMemo.get(value.node);
+            if (memo === undefined && value.node.body) {
+              visiting.add(value.node);
+              memo =
+                this.findConstruct(value.node.body, { ...inspect, scope: value.scope }, visiting) !== undefined;
+              visiting.delete(value.node);
+              this.constructMemo.set(value.node, memo);
+            }
+            if (memo) {
+              found = { node: child, text: `\`${text}(...)\`, which defines DAGs or tasks,` };
+              return;
+            }
+          }
+        }
+      }
+      ts.forEachChild(child, visit);
+    };
+    visit(node);
+    return found;
+  }
+
+  /** Evaluates a name or property path without side effects. */
+  private peek(node: ts.Expression, env: Env): Value {
+    if (ts.isIdentifier(node)) return this.lookup(node.text, node, env);
+    if (ts.isPropertyAccessExpression(node)) {
+      return this.member(this.peek(node.expression, env), node.name.text, node, env);
+    }
+    return this.runtime(node, env);
+  }
+
+  private assign(target: ts.Expression, value: Value, env: Env): void {
+    if (ts.isIdentifier(target)) {
+      for (let scope: Scope | undefined = env.scope; scope; scope = scope.parent) {
+        const binding = scope.bindings.get(target.text);
+        if (binding) {
+          scope.bindings.set(target.text, { kind: "value", value });
+          return;
+        }
+      }
+      return;
+    }
+    if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      if (env.thisValue?.kind === "object") env.thisValue.props.set(target.name.text, value);
+      return;
+    }
+    if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
+      const receiver = this.evaluate(target.expression, env);
+      const key = ts.isPropertyAccessExpression(target)
+        ? target.name.text
+        : primitive(this.evaluate(target.argumentExpression, env));
+      if (receiver.kind === "object" && key !== undefined && key !== null && env.mode === "execute") {
+        receiver.props.set(String(key), value);
+      }
+    }
+  }
+
+  // ---- expressions -------------------------------------------------------------
+
+  /** Evaluates an expression; `name` is the name a function or class expression gets (`const f = () => {}`). */
+  evaluate(node: ts.Expression, env: Env, name?: string): Value {
+    switch (node.kind) {
+      case ts.SyntaxKind.StringLiteral:
+      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+        return { kind: "string", value: (node as ts.StringLiteral).text };
+      case ts.SyntaxKind.NumericLiteral:
+        return { kind: "number", value: Number((node as ts.NumericLiteral).text) };
+      case ts.SyntaxKind.TrueKeyword:
+        return { kind: "boolean", value: true };
+      case ts.SyntaxKind.FalseKeyword:
+        return { kind: "boolean", value: false };
+      case ts.SyntaxKind.NullKeyword:
+        return NULL;
+      case ts.SyntaxKind.Identifier:
+        return this.lookup((node as ts.Identifier).text, node, env);
+      case ts.SyntaxKind.ThisKeyword:
+        return env.thisValue ?? this.runtime(node, env);
+      case ts.SyntaxKind.ParenthesizedExpression:
+      case ts.SyntaxKind.AsExpression:
+      case ts.SyntaxKind.SatisfiesExpression:
+      case ts.SyntaxKind.NonNullExpression:
+      case ts.SyntaxKind.TypeAssertionExpression:
+        return this.evaluate(
+          (node as ts.ParenthesizedExpression | ts.AsExpression | ts.NonNullExpression).expression,
+          env,
+          name,
+        );
+      case ts.SyntaxKind.TemplateExpression:
+        return this.evaluateTemplate(node as ts.TemplateExpression, env);
+      case ts.SyntaxKind.ArrayLiteralExpression:
+        return this.evaluateArray(node as ts.ArrayLiteralExpression, env);
+      case ts.SyntaxKind.ObjectLiteralExpression:
+        return this.evaluateObject(node as ts.ObjectLiteralExpression, env);
+      case ts.SyntaxKind.PropertyAccessExpression: {
+        const access = node as ts.PropertyAccessExpression;
+        return this.member(this.evaluate(access.expression, env), access.name.text, node, env);
+      }
+      case ts.SyntaxKind.ElementAccessExpression: {
+        const access = node as ts.ElementAccessExpression;
+        const receiver = this.evaluate(access.expression, env);
+        const key = this.evaluate(access.argumentExpression, env);
+        if (key.kind === "unknown") return key;
+        const text = primitive(key);
+        if (receiver.kind === "array" && typeof text === "number") return receiver.items[text] ?? UNDEFINED;
+        if (text === undefined || text === null) return this.runtime(node, env);
+        return this.member(receiver, String(text), node, env);
+      }
+      case ts.SyntaxKind.CallExpression:
+        return this.evaluateCall(node as ts.CallExpression, env);
+      case ts.SyntaxKind.NewExpression:
+        return this.evaluateNew(node as ts.NewExpression, env);
+      case ts.SyntaxKind.TaggedTemplateExpression:
+        return this.evaluateTaggedTemplate(node as ts.TaggedTemplateExpression, env);
+      case ts.SyntaxKind.BinaryExpression:
+        return this.evaluateBinary(node as ts.BinaryExpression, env);
+      case ts.SyntaxKind.PrefixUnaryExpression:
+        return this.evaluatePrefix(node as ts.PrefixUnaryExpression, env);
+      case ts.SyntaxKind.ConditionalExpression: {
+        const conditional = node as ts.ConditionalExpression;
+        const test = truthiness(this.evaluate(conditional.condition, env));
+        if (test === undefined) {
+          const condition = this.evaluate(conditional.condition, env);
+          return condition.kind === "unknown" ? condition : this.runtime(conditional.condition, env);
+        }
+        return this.evaluate(test ? conditional.whenTrue : conditional.whenFalse, env, name);
+      }
+      case ts.SyntaxKind.ArrowFunction:
+      case ts.SyntaxKind.FunctionExpression: {
+        const fn = node as ts.ArrowFunction | ts.FunctionExpression;
+        const declared = ts.isFunctionExpression(fn) ? fn.name?.text : undefined;
+        return {
+          kind: "function",
+          node: fn,
+          name: declared ?? name ?? "",
+          scope: env.scope,
+          thisValue: ts.isArrowFunction(fn) ? env.thisValue : undefined,
+        };
+      }
+      case ts.SyntaxKind.ClassExpression: {
+        const declaration = node as ts.ClassExpression;
+        return this.defineClass(declaration, declaration.name?.text ?? name ?? "", env);
+      }
+      case ts.SyntaxKind.VoidExpression:
+        return UNDEFINED;
+      default:
+        return this.runtime(node, env);
+    }
+  }
+
+  private evaluateTemplate(node: ts.TemplateExpression, env: Env): Value {
+    let text = node.head.text;
+    for (const span of node.templateSpans) {
+      const value = this.evaluate(span.expression, env);
+      if (value.kind === "unknown") return value;
+      const part = primitive(value);
+      if (part === undefined && value.kind !== "undefined") return this.runtime(span.expression, env);
+      text += String(part) + span.literal.text;
+    }
+    return { kind: "string", value: text };
+  }
+
+  private evaluateArray(node: ts.ArrayLiteralExpression, env: Env): Value {
+    const items: Value[] = [];
+    for (const element of node.elements) {
+      if (ts.isSpreadElement(element)) {
+        const spread = this.evaluate(element.expression, env);
+        if (spread.kind === "array") items.push(...spread.items);
+        else if (spread.kind === "unknown") return spread;
+        else return this.runtime(element, env);
+      } else if (ts.isOmittedExpression(element)) items.push(UNDEFINED);
+      else items.push(this.evaluate(element, env));
+    }
+    return { kind: "array", items };
+  }
+
+  private evaluateObject(node: ts.ObjectLiteralExpression, env: Env): Value {
+    const props = new Map<string, Value>();
+    const sites = new Map<string, Site>();
+    let unknownSpread: UnknownValue | undefined;
+    const file = env.scope.file;
+    for (const property of node.properties) {
+      if (ts.isSpreadAssignment(property)) {
+        const spread = this.evaluate(property.expression, env);
+        if (spread.kind === "object") {
+          for (const [key, value] of spread.props) {
+            props.set(key, value);
+            const site = spread.sites?.get(key);
+            if (site) sites.set(key, site);
+          }
+          if (spread.unknownSpread) unknownSpread = spread.unknownSpread;
+        } else if (spread.kind === "unknown") unknownSpread = spread;
+        continue;
+      }
+      let key = property.name ? propertyNameText(property.name) : undefined;
+      if (key === undefined && property.name && ts.isComputedPropertyName(property.name)) {
+        const computed = primitive(this.evaluate(property.name.expression, env));
+        if (computed !== undefined && computed !== null) key = String(computed);
+      }
+      if (key === undefined) {
+        unknownSpread = this.runtime(property, env);
+        continue;
+      }
+      sites.set(key, { file, node: property });
+      if (ts.isPropertyAssignment(property)) props.set(key, this.evaluate(property.initializer, env, key));
+      else if (ts.isShorthandPropertyAssignment(property)) props.set(key, this.lookup(key, property.name, env));
+      else if (ts.isMethodDeclaration(property)) {
+        props.set(key, { kind: "function", node: property, name: key, scope: env.scope, thisValue: undefined });
+      } else props.set(key, this.runtime(property, env));
+    }
+    return unknownSpread ? { kind: "object", props, sites, unknownSpread } : { kind: "object", props, sites };
+  }
+
+  private evaluateBinary(node: ts.BinaryExpression, env: Env): Value {
+    const operator = node.operatorToken.kind;
+    if (operator === ts.SyntaxKind.EqualsToken) {
+      const value = this.evaluate(node.right, env);
+      if (env.mode === "execute") this.assign(node.left, value, env);
+      return value;
+    }
+    if (operator === ts.SyntaxKind.CommaToken) {
+      this.evaluate(node.left, env);
+      return this.evaluate(node.right, env);
+    }
+    const left = this.evaluate(node.left, env);
+    if (operator === ts.SyntaxKind.QuestionQuestionToken) {
+      if (left.kind === "unknown") return left;
+      return left.kind === "null" || left.kind === "undefined" ? this.evaluate(node.right, env) : left;
+    }
+    if (operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.AmpersandAmpersandToken) {
+      const test = truthiness(left);
+      if (test === undefined) return left.kind === "unknown" ? left : this.runtime(node, env);
+      const takeLeft = operator === ts.SyntaxKind.BarBarToken ? test : !test;
+      return takeLeft ? left : this.evaluate(node.right, env);
+    }
+    const right = this.evaluate(node.right, env);
+    if (left.kind === "unknown") return left;
+    if (right.kind === "unknown") return right;
+    const a = primitive(left);
+    const b = primitive(right);
+    if ((a === undefined && left.kind !== "undefined") || (b === undefined && right.kind !== "undefined")) {
+      return this.runtime(node, env);
+    }
+    const x = a as string | number | boolean | null | undefined;
+    const y = b as string | number | boolean | null | undefined;
+    switch (operator) {
+      case ts.SyntaxKind.PlusToken:
+        return typeof x === "string" || typeof y === "string"
+          ? { kind: "string", value: String(x) + String(y) }
+          : { kind: "number", value: Number(x) + Number(y) };
+      case ts.SyntaxKind.MinusToken:
+        return { kind: "number", value: Number(x) - Number(y) };
+      case ts.SyntaxKind.AsteriskToken:
+        return { kind: "number", value: Number(x) * Number(y) };
+      case ts.SyntaxKind.SlashToken:
+        return { kind: "number", value: Number(x) / Number(y) };
+      case ts.SyntaxKind.PercentToken:
+        return { kind: "number", value: Number(x) % Number(y) };
+      case ts.SyntaxKind.AsteriskAsteriskToken:
+        return { kind: "number", value: Number(x) ** Number(y) };
+      case ts.SyntaxKind.EqualsEqualsEqualsToken:
+        return { kind: "boolean", value: x === y };
+      case ts.SyntaxKind.ExclamationEqualsEqualsToken:
+        return { kind: "boolean", value: x !== y };
+      case ts.SyntaxKind.EqualsEqualsToken:
+        // biome-ignore lint/suspicious/noDoubleEquals: evaluates the user's own operator
+        return { kind: "boolean", value: x == y };
+      case ts.SyntaxKind.ExclamationEqualsToken:
+        // biome-ignore lint/suspicious/noDoubleEquals: evaluates the user's own operator
+        return { kind: "boolean", value: x != y };
+      case ts.SyntaxKind.LessThanToken:
+        return { kind: "boolean", value: (x ?? 0) < (y ?? 0) };
+      case ts.SyntaxKind.GreaterThanToken:
+        return { kind: "boolean", value: (x ?? 0) > (y ?? 0) };
+      case ts.SyntaxKind.LessThanEqualsToken:
+        return { kind: "boolean", value: (x ?? 0) <= (y ?? 0) };
+      case ts.SyntaxKind.GreaterThanEqualsToken:
+        return { kind: "boolean", value: (x ?? 0) >= (y ?? 0) };
+      default:
+        return this.runtime(node, env);
+    }
+  }
+
+  private evaluatePrefix(node: ts.PrefixUnaryExpression, env: Env): Value {
+    const operand = this.evaluate(node.operand, env);
+    if (operand.kind === "unknown") return operand;
+    switch (node.operator) {
+      case ts.SyntaxKind.MinusToken:
+        return operand.kind === "number" ? { kind: "number", value: -operand.value } : this.runtime(node, env);
+      case ts.SyntaxKind.PlusToken: {
+        const value = primitive(operand);
+        return value === undefined ? this.runtime(node, env) : { kind: "number", value: Number(value) };
+      }
+      case ts.SyntaxKind.ExclamationToken: {
+        const test = truthiness(operand);
+        return test === undefined ? this.runtime(node, env) : { kind: "boolean", value: !test };
+      }
+      default:
+        return this.runtime(node, env);
+    }
+  }
+
+  /** A property of a value. */
+  private member(receiver: Value, name: string, node: ts.Node, env: Env): Value {
+    switch (receiver.kind) {
+      case "unknown":
+        return receiver;
+      case "object":
+        return receiver.props.get(name) ?? receiver.unknownSpread ?? UNDEFINED;
+      case "array":
+        if (name === "length") return { kind: "number", value: receiver.items.length };
+        return { kind: "method", receiver, name };
+      case "string":
+        if (name === "length") return { kind: "number", value: receiver.value.length };
+        return { kind: "method", receiver, name };
+      case "asset":
+        if (name === "name" || name === "uri" || name === "group") return { kind: "string", value: receiver[name] };
+        if (name === "key") return { kind: "string", value: assetKeyOf(receiver) };
+        if (name === "extra") return jsonToValue(receiver.extra);
+        return { kind: "method", receiver, name };
+      case "alias":
+        if (name === "name" || name === "group") return { kind: "string", value: receiver[name] };
+        return { kind: "method", receiver, name };
+      case "ref":
+        if (name === "name" || name === "uri") return fromPrimitive(receiver[name]);
+        return { kind: "method", receiver, name };
+      case "all":
+      case "any":
+        if (name === "conditions") return { kind: "array", items: receiver.conditions };
+        return { kind: "method", receiver, name };
+      case "task":
+        if (name === "taskId") return { kind: "string", value: receiver.taskId };
+        return { kind: "method", receiver, name };
+      case "sdk":
+        if (receiver.name === "Asset" && name === "ref") return { kind: "sdk", name: "Asset.ref" };
+        return this.runtime(node, env);
+      case "sdkNamespace":
+        return this.sdkExport(name, node, env);
+      case "namespace": {
+        const target = this.moduleFor(receiver.path);
+        return target ? this.exportOf(target, name, node, env, new Set()) : invalid({ file: env.scope.file, node });
+      }
+      case "global":
+        if (receiver.name === "process" && name === "env") return { kind: "global", name: "process.env" };
+        if (receiver.name === "process.env") {
+          return this.unknown({ kind: "env", text: `process.env.${name}` }, node, env);
+        }
+        if (receiver.name === "Math" && name in MATH_CONSTANTS) {
+          return { kind: "number", value: MATH_CONSTANTS[name as keyof typeof MATH_CONSTANTS] };
+        }
+        return { kind: "method", receiver, name };
+      case "ctx":
+        if (name === "outletEvents" || name === "inletEvents") return { kind: "ctxEvents", events: name };
+        return this.runtime(node, env);
+      case "ctxEvents":
+      case "outletAccessor":
+        return { kind: "method", receiver, name };
+      default:
+        return this.runtime(node, env);
+    }
+  }
+
+  private evaluateArguments(args: readonly ts.Expression[] | undefined, env: Env): Value[] | UnknownValue {
+    const values: Value[] = [];
+    for (const argument of args ?? []) {
+      if (ts.isSpreadElement(argument)) {
+        const spread = this.evaluate(argument.expression, env);
+        if (spread.kind === "array") values.push(...spread.items);
+        else return spread.kind === "unknown" ? spread : this.runtime(argument, env);
+      } else values.push(this.evaluate(argument, env));
+    }
+    return values;
+  }
+
+  private evaluateCall(node: ts.CallExpression, env: Env): Value {
+    if (node.expression.kind === ts.SyntaxKind.SuperKeyword || node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      return this.runtime(node, env);
+    }
+    const callee = this.evaluate(node.expression, env);
+    const args = this.evaluateArguments(node.arguments, env);
+    if (args.kind === "unknown") return args;
+    return this.call(callee, args, node, env);
+  }
+
+  private call(callee: Value, args: Value[], node: ts.CallExpression, env: Env): Value {
+    const site: Site = { file: env.scope.file, node };
+    const calleeText = (): string => `${shortText(node.expression, env.scope.file)}(...)`;
+    switch (callee.kind) {
+      case "sdk":
+        switch (callee.name) {
+          case "all":
+          case "any":
+            return makeCombined(this, callee.name, args, site);
+          case "Asset.ref":
+            return makeRef(this, args[0], site);
+          case "dag":
+            if (args.length >= 2) return this.defineFunctionalDag(args, node, env);
+            return { kind: "decorator", decorator: "dag", options: args[0] ?? UNDEFINED, site };
+          case "task": {
+            const [first, second] = args;
+            if (first?.kind === "function" && second === undefined) return this.defineFunctionTask(undefined, first, node, env);
+            if (second?.kind === "function") return this.defineFunctionTask(first, second, node, env);
+            if (second !== undefined) {
+              this.report(
+                DiagnosticCatalog.invalidDecorator,
+                {
+                  message:
+                    "Use @task() with parentheses (or @task({ ... })) on a method of a @dag class; bare @task is not supported.",
+                },
+                site,
+              );
+              return invalid(site);
+            }
+            return { kind: "decorator", decorator: "task", options: first ?? UNDEFINED, site };
+          }
+          case "chain":
+            return this.chain(args, node, env);
+          case "registerUriScheme": {
+            const scheme = args[0];
+            if (env.mode === "execute") {
+              this.report(
+                DiagnosticCatalog.customUriScheme,
+                { scheme: scheme?.kind === "string" ? scheme.value.toLowerCase() : "custom" },
+                site,
+              );
+            }
+            return UNDEFINED;
+          }
+          default:
+            return this.unknown({ kind: "call", callee: calleeText() }, node, env);
+        }
+      case "method":
+        return this.callMethod(callee.receiver, callee.name, args, node, env);
+      case "function":
+        return this.callFunction(callee, args, node, env);
+      case "global":
+        if (callee.name === "String" && args[0]) {
+          const value = primitive(args[0]);
+          if (value !== undefined || args[0].kind === "undefined") return { kind: "string", value: String(value) };
+        }
+        if (callee.name === "Number" && args[0]) {
+          const value = primitive(args[0]);
+          if (value !== undefined) return { kind: "number", value: Number(value) };
+        }
+        return this.unknown({ kind: "call", callee: calleeText() }, node, env);
+      case "unknown":
+        return callee.reason.kind === "env" || callee.reason.kind === "invalid"
+          ? callee
+          : this.unknown({ kind: "call", callee: calleeText() }, node, env);
+      default:
+        return this.unknown({ kind: "call", callee: calleeText() }, node, env);
+    }
+  }
+
+  private callMethod(receiver: Value, name: string, args: Value[], node: ts.CallExpression, env: Env): Value {
+    const site: Site = { file: env.scope.file, node };
+    if (isConditionValue(receiver) && (name === "and" || name === "or")) {
+      return makeCombined(this, name === "and" ? "all" : "any", [receiver, ...args], site);
+    }
+    if (receiver.kind === "task" && (name === "precedes" || name === "follows")) {
+      if (env.mode !== "execute") return this.runtime(node, env);
+      if (name === "precedes") {
+        this.link([receiver], args, site, "precedes()");
+        return args.at(-1) ?? UNDEFINED;
+      }
+      this.link(args, [receiver], site, "follows()");
+      return receiver;
+    }
+    if (receiver.kind === "ctxEvents" && name === "get") {
+      return receiver.events === "outletEvents" ? { kind: "outletAccessor", target: args[0] ?? UNDEFINED } : this.runtime(node, env);
+    }
+    if (receiver.kind === "array" && name === "join") {
+      const separator = args[0] === undefined ? "," : primitive(args[0]);
+      const parts = receiver.items.map(primitive);
+      if (typeof separator === "string" && parts.every((part) => part !== undefined)) {
+        return { kind: "string", value: parts.map((part) => (part === null ? "" : String(part))).join(separator) };
+      }
+    }
+    if (receiver.kind === "array" && name === "concat") {
+      const items = [...receiver.items];
+      for (const argument of args) {
+        if (argument.kind === "array") items.push(...argument.items);
+        else items.push(argument);
+      }
+      return { kind: "array", items };
+    }
+    if (receiver.kind === "string") {
+      const text = receiver.value;
+      const strings = args.map(primitive);
+      if (strings.every((part) => part !== undefined)) {
+        switch (name) {
+          case "toLowerCase":
+            return { kind: "string", value: text.toLowerCase() };
+          case "toUpperCase":
+            return { kind: "string", value: text.toUpperCase() };
+          case "trim":
+            return { kind: "string", value: text.trim() };
+          case "concat":
+            return { kind: "string", value: text.concat(...strings.map(String)) };
+          case "replaceAll":
+          case "replace":
+            if (typeof strings[0] === "string" && typeof strings[1] === "string") {
+              return {
+                kind: "string",
+                value: name === "replace" ? text.replace(strings[0], strings[1]) : text.replaceAll(strings[0], strings[1]),
+              };
+            }
+            break;
+          case "padStart":
+          case "padEnd":
+            if (typeof strings[0] === "number") {
+              const fill = typeof strings[1] === "string" ? strings[1] : " ";
+              return {
+                kind: "string",
+                value: name === "padStart" ? text.padStart(strings[0], fill) : text.padEnd(strings[0], fill),
+              };
+            }
+            break;
+        }
+      }
+    }
+    if (receiver.kind === "global") {
+      if (receiver.name === "Object" && name === "freeze" && args[0]) return args[0];
+      if (receiver.name === "Date" && name === "UTC" && args.every((argument) => argument.kind === "number")) {
+        const [year = 0, month = 0, ...rest] = args.map((argument) => (argument.kind === "number" ? argument.value : 0));
+        return { kind: "number", value: Date.UTC(year, month, ...rest) };
+      }
+      if (receiver.name === "process.env") return this.unknown({ kind: "env", text: "process.env" }, node, env);
+    }
+    return this.unknown({ kind: "call", callee: `${shortText(node.expression, env.scope.file)}(...)` }, node, env);
+  }
+
+  /** Runs a user function with its parameters bound to the arguments (execute mode only). */
+  private callFunction(fn: FunctionValue, args: Value[], node: ts.Node, env: Env, thisValue?: Value): Value {
+    const calleeText = ts.isCallExpression(node) ? `${shortText(node.expression, env.scope.file)}(...)` : `${fn.name}(...)`;
+    const body = fn.node.body;
+    if (env.mode !== "execute" || !body || fn.node.asteriskToken || env.depth >= MAX_DEPTH) {
+      return this.unknown({ kind: "call", callee: calleeText }, node, env);
+    }
+    const scope = new Scope(fn.scope, fn.scope.file);
+    const callEnv: Env = {
+      scope,
+      dag: env.dag,
+      thisValue: ts.isArrowFunction(fn.node) ? fn.thisValue : thisValue,
+      mode: "execute",
+      depth: env.depth + 1,
+    };
+    this.bindParameters(fn.node.parameters, args, scope, callEnv);
+    let result: Value;
+    if (ts.isBlock(body)) {
+      const completion = this.execStatements(body.statements, callEnv);
+      result = completion.kind === "return" ? completion.value : UNDEFINED;
+    } else result = this.evaluate(body, callEnv);
+    const isAsync = hasModifier(fn.node, ts.SyntaxKind.AsyncKeyword);
+    return isAsync ? this.unknown({ kind: "call", callee: calleeText }, node, env) : result;
+  }
+
+  private bindParameters(
+    parameters: readonly ts.ParameterDeclaration[],
+    args: readonly Value[],
+    scope: Scope,
+    env: Env,
+  ): void {
+    let index = 0;
+    for (const parameter of parameters) {
+      if (ts.isIdentifier(parameter.name) && parameter.name.text === "this") continue;
+      let value: Value;
+      if (parameter.dotDotDotToken) value = { kind: "array", items: args.slice(index) };
+      else value = args[index] ?? UNDEFINED;
+      if (value.kind === "undefined" && parameter.initializer) value = this.evaluate(parameter.initializer, env);
+      this.bindPattern(parameter.name, value, scope, env);
+      index++;
+    }
+  }
+
+  private evaluateTaggedTemplate(node: ts.TaggedTemplateExpression, env: Env): Value {
+    const tag = this.evaluate(node.tag, env);
+    const template = node.template;
+    const strings: string[] = [];
+    const values: Value[] = [];
+    if (ts.isNoSubstitutionTemplateLiteral(template)) strings.push(template.text);
+    else {
+      strings.push(template.head.text);
+      for (const span of template.templateSpans) {
+        values.push(this.evaluate(span.expression, env));
+        strings.push(span.literal.text);
+      }
+    }
+    if (tag.kind === "sdk" && tag.name === "assets") {
+      return parseAssetsTemplate(this, strings, values, { file: env.scope.file, node });
+    }
+    if (tag.kind === "unknown") return tag;
+    return this.unknown({ kind: "call", callee: `${shortText(node.tag, env.scope.file)}\`...\`` }, node, env);
+  }
+
+  private evaluateNew(node: ts.NewExpression, env: Env): Value {
+    const callee = this.evaluate(node.expression, env);
+    const args = this.evaluateArguments(node.arguments, env);
+    const site: Site = { file: env.scope.file, node };
+    if (args.kind === "unknown") return args;
+    const firstSite: Site = { file: env.scope.file, node: node.arguments?.[0] ?? node };
+    if (callee.kind === "sdk") {
+      switch (callee.name) {
+        case "Asset":
+          return makeAsset(this, args[0], site, firstSite);
+        case "AssetAlias":
+          return makeAlias(this, args, site, firstSite);
+        case "AssetRef":
+          return makeRef(this, args[0], site);
+        case "AssetAll":
+        case "AssetAny": {
+          const list = args[0];
+          if (list?.kind === "unknown") return list;
+          return makeCombined(this, callee.name === "AssetAll" ? "all" : "any", list?.kind === "array" ? list.items : [], site);
+        }
+        case "CronTriggerTimetable":
+          return makeTimetable(this, "cronTrigger", args, site);
+        case "CronDataIntervalTimetable":
+          return makeTimetable(this, "cron", args, site);
+        case "AssetOrTimeSchedule":
+          return makeAssetOrTime(this, args[0], site);
+        case "Metadata":
+          return { kind: "metadata", asset: args[0] ?? UNDEFINED, alias: args[2] };
+        case "BashOperator":
+        case "SQLExecuteQueryOperator":
+        case "BaseOperator":
+          return this.newOperator(callee, args, node, env);
+        default:
+          return this.runtime(node, env);
+      }
+    }
+    if (callee.kind === "global" && callee.name === "Date") return makeDate(this, args, site);
+    if (callee.kind === "class") {
+      if (this.isOperatorClass(callee, new Set())) return this.newOperator(callee, args, node, env);
+      const base = this.unresolvedBase(callee, new Set());
+      if (base && env.dag && env.mode === "execute" && looksLikeTaskOptions(args[0])) {
+        this.report(
+          DiagnosticCatalog.unknownClass,
+          { name: callee.name, dagId: env.dag.settings.dagId, reason: base },
+          site,
+        );
+      }
+      return this.runtime(node, env);
+    }
+    if (callee.kind === "unknown" && env.dag && env.mode === "execute" && looksLikeTaskOptions(args[0])) {
+      const reason =
+        callee.reason.kind === "external"
+          ? `it comes from the package ${JSON.stringify(callee.reason.specifier)}, which the compiler does not read`
+          : "its class cannot be found";
+      this.report(
+        DiagnosticCatalog.unknownClass,
+        { name: shortText(node.expression, env.scope.file), dagId: env.dag.settings.dagId, reason },
+        site,
+      );
+    }
+    return callee.kind === "unknown" ? callee : this.runtime(node, env);
+  }
+
+  // ---- classes -------------------------------------------------------------------
+
+  private defineClass(node: ts.ClassLikeDeclaration, name: string, env: Env): Value {
+    const value: ClassValue = { kind: "class", node, name, scope: env.scope };
+    for (const decorator of decoratorsOf(node)) {
+      const applied = this.evaluate(decorator.expression, env);
+      const site: Site = { file: env.scope.file, node: decorator };
+      if (applied.kind === "sdk" && applied.name === "dag") {
+        this.report(
+          DiagnosticCatalog.invalidDecorator,
+          { message: "Use @dag() with parentheses (or @dag({ dagId, schedule })) on a class; bare @dag is not supported." },
+          site,
+        );
+      } else if (applied.kind === "decorator" && applied.decorator === "dag" && env.mode === "execute") {
+        this.defineDagClass(value, applied.options, decorator, env);
+      } else if (applied.kind === "decorator" && applied.decorator === "task") {
+        this.report(DiagnosticCatalog.invalidDecorator, { message: "@task() decorates methods; use @dag() on a class." }, site);
+      }
+    }
+    return value;
+  }
+
+  /** The value of a class's `extends` clause, or undefined when it has none. */
+  private heritageOf(value: ClassValue, env: Env): Value | undefined {
+    const clause = value.node.heritageClauses?.find((heritage) => heritage.token === ts.SyntaxKind.ExtendsKeyword);
+    const expression = clause?.types[0]?.expression;
+    if (!expression) return undefined;
+    return this.evaluate(expression, { ...env, scope: value.scope, mode: "inspect", dag: undefined });
+  }
+
+  private isOperatorClass(value: Value, seen: Set<ts.Node>): boolean {
+    if (value.kind === "sdk") return SDK_OPERATORS.has(value.name);
+    if (value.kind !== "class" || seen.has(value.node)) return false;
+    seen.add(value.node);
+    const parent = this.heritageOf(value, this.inspectEnv(value.scope));
+    return parent !== undefined && this.isOperatorClass(parent, seen);
+  }
+
+  /** Why a class's ancestry cannot be followed, or undefined when it can. */
+  private unresolvedBase(value: ClassValue, seen: Set<ts.Node>): string | undefined {
+    if (seen.has(value.node)) return undefined;
+    seen.add(value.node);
+    const parent = this.heritageOf(value, this.inspectEnv(value.scope));
+    if (!parent) return undefined;
+    if (parent.kind === "class") return this.unresolvedBase(parent, seen);
+    if (parent.kind === "unknown") {
+      return parent.reason.kind === "external"
+        ? `it extends \`${parent.reason.name}\` from the package ${JSON.stringify(parent.reason.specifier)}, which the compiler does not read`
+        : "its base class cannot be found";
+    }
+    return undefined;
+  }
+
+  private inspectEnv(scope: Scope): Env {
+    return { scope, dag: undefined, thisValue: undefined, mode: "inspect", depth: 0 };
+  }
+
+  private memberName(member: ts.ClassElement): string | undefined {
+    return member.name ? propertyNameText(member.name) : undefined;
+  }
+
+  private constructorOf(value: ClassValue): ts.ConstructorDeclaration | undefined {
+    return value.node.members.find(
+      (member): member is ts.ConstructorDeclaration => ts.isConstructorDeclaration(member) && member.body !== undefined,
+    );
+  }
+
+  /** The classes of a class's ancestry written in user code, most derived first. */
+  private classChain(value: ClassValue): ClassValue[] {
+    const chain: ClassValue[] = [];
+    let current: Value | undefined = value;
+    while (current?.kind === "class" && !chain.some((item) => item.node === current?.node)) {
+      chain.push(current);
+      current = this.heritageOf(current, this.inspectEnv(current.scope));
+    }
+    return chain;
+  }
+
+  private findMethod(chain: readonly ClassValue[], name: string): { method: ts.MethodDeclaration; owner: ClassValue } | undefined {
+    for (const owner of chain) {
+      for (const member of owner.node.members) {
+        if (ts.isMethodDeclaration(member) && member.body && !hasModifier(member, ts.SyntaxKind.StaticKeyword)) {
+          if (this.memberName(member) === name) return { method: member, owner };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Runs a class's construction on `instance`: base classes, field initializers, constructor body. */
+  private constructInstance(value: ClassValue, instance: ObjectValue, args: Value[], env: Env): void {
+    if (env.depth >= MAX_DEPTH) return;
+    const classEnv: Env = {
+      scope: new Scope(value.scope, value.scope.file),
+      dag: env.dag,
+      thisValue: instance,
+      mode: "execute",
+      depth: env.depth + 1,
+    };
+    const parent = this.heritageOf(value, classEnv);
+    const constructParent = (parentArgs: Value[]): void => {
+      if (parent?.kind === "class") this.constructInstance(parent, instance, parentArgs, classEnv);
+      else if (parent?.kind === "unknown") {
+        reportUnknown(this, parent, {
+          what: `The base class of ${value.name}`,
+          hint: "declare it in this project, so the compiler sees the tasks it adds",
+        });
+      }
+    };
+    const ctor = this.constructorOf(value);
+    if (!ctor?.body) {
+      constructParent(args);
+      this.initializeFields(value, instance, classEnv);
+      return;
+    }
+    this.bindParameters(ctor.parameters, args, classEnv.scope, classEnv);
+    let initialized = false;
+    if (!parent) {
+      this.initializeFields(value, instance, classEnv);
+      initialized = true;
+    }
+    for (const statement of ctor.body.statements) {
+      const superCall = superCallOf(statement);
+      if (superCall) {
+        const parentArgs = this.evaluateArguments(superCall.arguments, classEnv);
+        constructParent(parentArgs.kind === "unknown" ? [] : parentArgs);
+        if (!initialized) {
+          this.initializeFields(value, instance, classEnv);
+          initialized = true;
+        }
+        continue;
+      }
+      const completion = this.execStatement(statement, classEnv);
+      if (completion.kind !== "normal") break;
+    }
+  }
+
+  private initializeFields(value: ClassValue, instance: ObjectValue, env: Env): void {
+    const ctor = this.constructorOf(value);
+    for (const parameter of ctor?.parameters ?? []) {
+      if (ts.isIdentifier(parameter.name) && ts.getModifiers(parameter)?.length) {
+        const bound = env.scope.bindings.get(parameter.name.text);
+        instance.props.set(parameter.name.text, bound?.kind === "value" ? bound.value : UNDEFINED);
+      }
+    }
+    for (const member of value.node.members) {
+      if (!ts.isPropertyDeclaration(member) || hasModifier(member, ts.SyntaxKind.StaticKeyword)) continue;
+      if (hasModifier(member, ts.SyntaxKind.DeclareKeyword)) continue;
+      const name = this.memberName(member);
+      if (name === undefined) continue;
+      const field = member.initializer ? this.evaluate(member.initializer, env, name) : UNDEFINED;
+      instance.props.set(name, field);
+    }
+  }
+
+  // ---- DAGs ------------------------------------------------------------------------
+
+  private openDag(settings: DagSettingsModel, site: Site, scheduleSite: Site): DagBuild {
+    const build: DagBuild = {
+      key: this.nextDagKey++,
+      settings,
+      tasks: new Map(),
+      edges: [],
+      site,
+      scheduleSite,
+      open: true,
+    };
+    this.builds.set(build.key, build);
+    return build;
+  }
+
+  private finishDag(build: DagBuild): DagModel {
+    build.open = false;
+    this.builds.delete(build.key);
+    const { dagId } = build.settings;
+    const upstream = new Map<string, Set<string>>();
+    for (const taskId of build.tasks.keys()) upstream.set(taskId, new Set());
+    const known = [...build.tasks.keys()].join(", ") || "(none)";
+    for (const edge of build.edges) {
+      const missing = [edge.upstream, edge.downstream].find((taskId) => !build.tasks.has(taskId));
+      if (missing !== undefined) {
+        this.report(
+          DiagnosticCatalog.taskNotFound,
+          { dagId, upstream: edge.upstream, downstream: edge.downstream, missing, known },
+          edge.site,
+        );
+        continue;
+      }
+      if (edge.upstream === edge.downstream) {
+        this.report(DiagnosticCatalog.dependencyCycle, { dagId, cycle: [edge.upstream, edge.upstream] }, edge.site);
+        continue;
+      }
+      upstream.get(edge.downstream)?.add(edge.upstream);
+    }
+    const cycle = findTaskCycle([...build.tasks.keys()], upstream);
+    if (cycle) {
+      const first = build.tasks.get(cycle[0] ?? "");
+      this.report(DiagnosticCatalog.dependencyCycle, { dagId, cycle }, first?.site ?? build.site);
+    }
+    const model: DagModel = {
+      ...build.settings,
+      key: build.key,
+      tasks: build.tasks,
+      upstream,
+      site: build.site,
+      scheduleSite: build.scheduleSite,
+    };
+    this.stack.at(-1)?.dags.push(model);
+    return model;
+  }
+
+  private defineFunctionalDag(args: Value[], node: ts.CallExpression, env: Env): Value {
+    const site: Site = { file: env.scope.file, node };
+    if (env.mode !== "execute") return this.runtime(node, env);
+    const [options, build] = args;
+    if (build?.kind !== "function") {
+      if (build?.kind === "unknown") {
+        reportUnknown(this, build, { what: "The build function of this DAG", hint: "pass an arrow function or a function declared in this project" });
+        return invalid(site);
+      }
+      this.report(
+        DiagnosticCatalog.invalidDag,
+        {
+          message:
+            "dag(options, build) takes a function as its second argument, as in dag({ dagId: 'etl' }, () => { task(...) }).",
+        },
+        site,
+      );
+      return invalid(site);
+    }
+    const optionsSite: Site = { file: env.scope.file, node: node.arguments[0] ?? node };
+    const parsed = parseDagSettings(this, options, {
+      where: (dagId) => (dagId === undefined ? describeDagCall(options) : `dag "${dagId}"`),
+      site: optionsSite,
+    });
+    if (!parsed) return invalid(site);
+    if (hasModifier(build.node, ts.SyntaxKind.AsyncKeyword)) {
+      this.report(
+        DiagnosticCatalog.invalidDag,
+        {
+          message: `The build function of DAG "${parsed.settings.dagId}" returned a Promise: declare tasks synchronously; put async work inside task functions.`,
+        },
+        { file: build.scope.file, node: build.node },
+      );
+      return invalid(site);
+    }
+    const dagBuild = this.openDag(parsed.settings, site, parsed.scheduleSite);
+    this.callFunction(build, [], node, { ...env, dag: dagBuild });
+    this.finishDag(dagBuild);
+    return { kind: "dag", dagId: parsed.settings.dagId };
+  }
+
+  private defineDagClass(value: ClassValue, options: Value, decorator: ts.Decorator, env: Env): void {
+    const file = value.scope.file;
+    const site: Site = { file, node: value.node.name ?? decorator };
+    const className = value.name;
+    const optionsSite: Site = {
+      file,
+      node: ts.isCallExpression(decorator.expression) ? (decorator.expression.arguments[0] ?? decorator) : decorator,
+    };
+    const parsed = parseDagSettings(this, options, {
+      where: () => `@dag of class "${className}"`,
+      site: optionsSite,
+      defaultDagId: className,
+    });
+    if (!parsed) return;
+    const build = this.openDag(parsed.settings, site, parsed.scheduleSite);
+    const instance: ObjectValue = { kind: "object", props: new Map() };
+    const buildEnv: Env = { ...env, dag: build };
+    this.constructInstance(value, instance, [], buildEnv);
+    const chain = this.classChain(value);
+    const records: { methodName: string; options: Value; site: Site; member: ts.ClassElement }[] = [];
+    for (const owner of [...chain].reverse()) {
+      const ownerEnv: Env = { ...buildEnv, scope: owner.scope, thisValue: undefined };
+      for (const member of owner.node.members) {
+        for (const memberDecorator of decoratorsOf(member)) {
+          const applied = this.evaluate(memberDecorator.expression, { ...ownerEnv, mode: "inspect" });
+          const decoratorSite: Site = { file: owner.scope.file, node: memberDecorator };
+          const isBare = applied.kind === "sdk" && applied.name === "task";
+          if (!isBare && !(applied.kind === "decorator" && applied.decorator === "task")) continue;
+          const methodName = this.memberName(member) ?? "(computed)";
+          if (isBare) {
+            this.report(
+              DiagnosticCatalog.invalidDecorator,
+              {
+                message:
+                  "Use @task() with parentheses (or @task({ ... })) on a method of a @dag class; bare @task is not supported.",
+              },
+              decoratorSite,
+            );
+            continue;
+          }
+          const misuse = describeMisuse(member);
+          if (misuse) {
+            this.report(
+              DiagnosticCatalog.invalidDecorator,
+              {
+                message: `@task() can only decorate a public instance method of a @dag class, not the ${misuse} "${methodName}".`,
+              },
+              decoratorSite,
+            );
+            continue;
+          }
+          records.push({
+            methodName,
+            options: applied.kind === "decorator" ? applied.options : UNDEFINED,
+            site: { file: owner.scope.file, node: member.name ?? member },
+            member,
+          });
+        }
+      }
+    }
+    const parsedRecords = records.map((record) => ({
+      record,
+      options: parseTaskOptions(
+        this,
+        record.options,
+        TASK_OPTION_KEYS,
+        `@task of method "${className}.${record.methodName}"`,
+        `task "${record.methodName}"`,
+        record.site,
+      ),
+    }));
+    const taskIdByMethod = new Map<string, string>();
+    for (const { record, options: taskOptions } of parsedRecords) {
+      taskIdByMethod.set(record.methodName, taskOptions?.taskId ?? record.methodName);
+    }
+    const resolve = (name: string): string => taskIdByMethod.get(name) ?? name;
+    for (const { record, options: taskOptions } of parsedRecords) {
+      if (!taskOptions) continue;
+      const taskId = resolve(record.methodName);
+      const names = (key: "args" | "after"): string[] => {
+        const list = taskOptions[key];
+        if (list === undefined) return [];
+        if (list.kind === "unknown") {
+          reportUnknown(this, list, { what: `The option "${key}" of task "${taskId}"`, hint: CONSTANT_HINT });
+          return [];
+        }
+        if (list.kind !== "array" || !list.items.every((item) => item.kind === "string")) {
+          this.report(
+            DiagnosticCatalog.invalidOption,
+            {
+              option: key,
+              where: `@task of method "${className}.${record.methodName}"`,
+              problem: `${key} must list method names or task ids (strings)`,
+            },
+            record.site,
+          );
+          return [];
+        }
+        return list.items.map((item) => (item.kind === "string" ? resolve(item.value) : ""));
+      };
+      const args = names("args");
+      const after = names("after");
+      const task = this.addTask(build, taskId, "task", taskOptions, record.site);
+      if (!task) continue;
+      for (const upstream of [...args, ...after]) build.edges.push({ upstream, downstream: taskId, site: record.site });
+      const method = this.findMethod(chain, record.methodName);
+      if (method) this.collectTouches(method.method, method.owner.scope, task, build, instance);
+    }
+    this.finishDag(build);
+  }
+
+  private addTask(
+    build: DagBuild,
+    taskId: string,
+    operator: string,
+    options: { outlets: readonly (AssetValue | AliasValue)[]; inlets: readonly (AssetValue | AliasValue)[]; retries: number; retryDelayMs: number; executionTimeoutMs: number | null },
+    site: Site,
+  ): TaskModel | undefined {
+    if (build.tasks.has(taskId)) {
+      this.report(DiagnosticCatalog.duplicateTask, { dagId: build.settings.dagId, taskId }, site);
+      return undefined;
+    }
+    const task: TaskModel = {
+      taskId,
+      operator,
+      outlets: options.outlets,
+      inlets: options.inlets,
+      retries: options.retries,
+      retryDelayMs: options.retryDelayMs,
+      executionTimeoutMs: options.executionTimeoutMs,
+      site,
+      addedThroughAliases: [],
+    };
+    build.tasks.set(taskId, task);
+    return task;
+  }
+
+  private defineFunctionTask(options: Value | undefined, fn: FunctionValue, node: ts.CallExpression, env: Env): Value {
+    const site: Site = { file: env.scope.file, node };
+    if (env.mode !== "execute") return this.runtime(node, env);
+    const declared = options?.kind === "object" ? options.props.get("taskId") : undefined;
+    const name = declared?.kind === "string" ? declared.value : fn.name;
+    const build = env.dag;
+    if (!build) {
+      this.report(DiagnosticCatalog.outsideDag, { what: `task ${name ? `"${name}"` : "(anonymous function)"}` }, site);
+      return invalid(site);
+    }
+    const where = `task ${name ? `"${name}" ` : ""}of DAG "${build.settings.dagId}"`;
+    const parsed = parseTaskOptions(this, options, TASK_OPTION_KEYS, where, `task ${name ? `"${name}"` : "(anonymous)"}`, site);
+    if (!parsed) return invalid(site);
+    const taskId = parsed.taskId ?? (fn.name || undefined);
+    if (!taskId) {
+      this.report(
+        DiagnosticCatalog.invalidTask,
+        {
+          message: `A task of DAG "${build.settings.dagId}" has no taskId: pass task({ taskId: "my_task" }, fn) or a named function.`,
+        },
+        site,
+      );
+      return invalid(site);
+    }
+    const handles = (key: "args" | "after"): TaskHandleValue[] => this.taskHandles(parsed[key], key, taskId, build, site);
+    const argIds = handles("args");
+    const task = this.addTask(build, taskId, "task", parsed, site);
+    for (const upstream of argIds) build.edges.push({ upstream: upstream.taskId, downstream: taskId, site });
+    for (const upstream of handles("after")) build.edges.push({ upstream: upstream.taskId, downstream: taskId, site });
+    if (task) this.collectTouches(fn.node, fn.scope, task, build, fn.thisValue);
+    return { kind: "task", dagKey: build.key, dagId: build.settings.dagId, taskId };
+  }
+
+  private taskHandles(list: Value | undefined, key: string, taskId: string, build: DagBuild, site: Site): TaskHandleValue[] {
+    if (list === undefined) return [];
+    if (list.kind === "unknown") {
+      reportUnknown(this, list, { what: `The option "${key}" of task "${taskId}"`, hint: "pass task handles or operators of the same DAG" });
+      return [];
+    }
+    if (list.kind !== "array") {
+      this.report(
+        DiagnosticCatalog.invalidOption,
+        { option: key, where: `task "${taskId}" of DAG "${build.settings.dagId}"`, problem: `${key} must be a list of task handles` },
+        site,
+      );
+      return [];
+    }
+    const result: TaskHandleValue[] = [];
+    for (const [index, item] of list.items.entries()) {
+      if (item.kind === "task") {
+        if (item.dagKey !== build.key) {
+          this.report(DiagnosticCatalog.crossDagDependency, { upstream: item.taskId, downstream: taskId }, site);
+          continue;
+        }
+        result.push(item);
+      } else if (item.kind === "unknown") {
+        reportUnknown(this, item, { what: `${capitalize(key)}[${index}] of task "${taskId}"`, hint: "pass the handle returned by task(...) or an operator of the same DAG" });
+      } else {
+        this.report(
+          DiagnosticCatalog.invalidOption,
+          {
+            option: `${key}.${index}`,
+            where: `task "${taskId}" of DAG "${build.settings.dagId}"`,
+            problem: `expected a task handle or operator, got ${describeValueKind(item)}`,
+          },
+          site,
+        );
+      }
+    }
+    return result;
+  }
+
+  private newOperator(callee: Value, args: Value[], node: ts.NewExpression, env: Env): Value {
+    const site: Site = { file: env.scope.file, node };
+    if (env.mode !== "execute") return this.runtime(node, env);
+    const className = callee.kind === "class" ? callee.name : callee.kind === "sdk" ? callee.name : "Operator";
+    const plan = this.resolveOperator(callee, args, env);
+    if (plan.kind === "unknown") {
+      this.report(DiagnosticCatalog.unknownClass, { name: className, dagId: env.dag?.settings.dagId ?? "(none)", reason: plan.reason }, site);
+      return this.runtime(node, env);
+    }
+    const options = plan.options;
+    const declaredTaskId = options?.kind === "object" ? options.props.get("taskId") : undefined;
+    const taskIdHint = declaredTaskId?.kind === "string" ? ` "${declaredTaskId.value}"` : "";
+    const build = env.dag;
+    if (!build) {
+      this.report(DiagnosticCatalog.outsideDag, { what: `${className}${taskIdHint}` }, site);
+      return invalid(site);
+    }
+    const where = `${className}${taskIdHint} of DAG "${build.settings.dagId}"`;
+    let baseOptions: Value | undefined = options;
+    if (options?.kind === "object") {
+      const own = plan.ownKeys;
+      const props = new Map([...options.props].filter(([key]) => !own.includes(key)));
+      baseOptions = options.unknownSpread
+        ? { kind: "object", props, sites: options.sites ?? new Map(), unknownSpread: options.unknownSpread }
+        : { kind: "object", props, sites: options.sites ?? new Map() };
+    }
+    const known = plan.ownKeys.length > 0 ? [...OPERATOR_BASE_KEYS, ...plan.ownKeys] : OPERATOR_BASE_KEYS;
+    const whereWithHint = plan.ownKeys.length > 0 || plan.base === className ? where : `${where} (its constructor passes these options to super(...))`;
+    const parsed = parseTaskOptions(this, baseOptions, known, whereWithHint, `${className}${taskIdHint}`, site);
+    if (!parsed) return invalid(site);
+    if (parsed.taskId === undefined) {
+      this.report(
+        DiagnosticCatalog.invalidOption,
+        {
+          option: "taskId",
+          where,
+          problem: "an operator needs a task id: add taskId to its options",
+        },
+        site,
+      );
+      return invalid(site);
+    }
+    const taskId = parsed.taskId;
+    const task = this.addTask(build, taskId, className, parsed, site);
+    for (const upstream of this.taskHandles(parsed.after, "after", taskId, build, site)) {
+      build.edges.push({ upstream: upstream.taskId, downstream: taskId, site });
+    }
+    if (task && callee.kind === "class") {
+      const chain = this.classChain(callee);
+      for (const methodName of ["preExecute", "execute", "postExecute"]) {
+        const method = this.findMethod(chain, methodName);
+        if (method) this.collectTouches(method.method, method.owner.scope, task, build, undefined);
+      }
+    }
+    return { kind: "task", dagKey: build.key, dagId: build.settings.dagId, taskId };
+  }
+
+  /** Follows an operator class's constructors down to the SDK operator it extends, binding arguments. */
+  private resolveOperator(
+    callee: Value,
+    args: Value[],
+    env: Env,
+  ): { kind: "operator"; base: string; options: Value | undefined; ownKeys: readonly string[] } | { kind: "unknown"; reason: string } {
+    let current: Value | undefined = callee;
+    let currentArgs = args;
+    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+      if (current?.kind === "sdk") {
+        return { kind: "operator", base: current.name, options: currentArgs[0], ownKeys: SDK_OPERATOR_OWN_KEYS.get(current.name) ?? [] };
+      }
+      if (current?.kind !== "class") break;
+      const parent = this.heritageOf(current, env);
+      const ctor = this.constructorOf(current);
+      if (ctor?.body) {
+        const scope = new Scope(current.scope, current.scope.file);
+        const ctorEnv: Env = { scope, dag: env.dag, thisValue: undefined, mode: "inspect", depth: env.depth + 1 };
+        this.bindParameters(ctor.parameters, currentArgs, scope, ctorEnv);
+        let superArgs: Value[] | undefined;
+        for (const statement of ctor.body.statements) {
+          const superCall = superCallOf(statement);
+          if (superCall) {
+            const evaluated = this.evaluateArguments(superCall.arguments, ctorEnv);
+            superArgs = evaluated.kind === "unknown" ? [evaluated] : evaluated;
+            break;
+          }
+          if (ts.isVariableStatement(statement)) this.execStatement(statement, ctorEnv);
+        }
+        if (!superArgs) {
+          return { kind: "unknown", reason: `the constructor of ${current.name} calls super(...) in a way the compiler cannot follow` };
+        }
+        currentArgs = superArgs;
+      }
+      current = parent;
+    }
+    return { kind: "unknown", reason: "its base class cannot be followed" };
+  }
+
+  private chain(args: Value[], node: ts.CallExpression, env: Env): Value {
+    const site: Site = { file: env.scope.file, node };
+    if (env.mode !== "execute") return UNDEFINED;
+    const lists = args.map((element) => (element.kind === "array" ? element.items : [element]));
+    for (let index = 1; index < lists.length; index++) {
+      this.link(lists[index - 1] ?? [], lists[index] ?? [], site, "chain()");
+    }
+    return UNDEFINED;
+  }
+
+  private link(upstream: readonly Value[], downstream: readonly Value[], site: Site, what: string): void {
+    const check = (value: Value): TaskHandleValue | undefined => {
+      if (value.kind === "task") return value;
+      if (value.kind === "unknown") {
+        reportUnknown(this, value, { what: `A task passed to ${what}`, hint: "pass the handles returned by task(...) or operators" });
+        return undefined;
+      }
+      this.report(
+        DiagnosticCatalog.invalidTask,
+        { message: `Dependencies link tasks, but got ${describeValueKind(value)}. Pass the handles returned by task(...) or operators.` },
+        site,
+      );
+      return undefined;
+    };
+    const ups = upstream.map(check).filter((value) => value !== undefined);
+    const downs = downstream.map(check).filter((value) => value !== undefined);
+    for (const up of ups) {
+      for (const down of downs) {
+        if (up.dagKey !== down.dagKey) {
+          this.report(DiagnosticCatalog.crossDagDependency, { upstream: up.taskId, downstream: down.taskId }, site);
+          continue;
+        }
+        const build = this.builds.get(up.dagKey);
+        if (!build?.open) {
+          this.report(
+            DiagnosticCatalog.invalidDag,
+            {
+              message: `Cannot add the dependency ${up.taskId} -> ${down.taskId}: DAG "${up.dagId}" is already built. Declare tasks and dependencies inside dag(options, () => { ... }).`,
+            },
+            site,
+          );
+          continue;
+        }
+        build.edges.push({ upstream: up.taskId, downstream: down.taskId, site });
+      }
+    }
+  }
+
+  // ---- task bodies -------------------------------------------------------------------
+
+  /**
+   * Reads a task's function or method (never runs it) for the assets it
+   * touches: `yield new Metadata(...)`, `ctx.outletEvents.get(...)` (and
+   * `.add(...)` through an alias), `ctx.inletEvents.get(...)`; checks them
+   * against the task's outlets and inlets.
+   */
+  private collectTouches(
+    fn: ts.FunctionLikeDeclaration,
+    closure: Scope,
+    task: TaskModel,
+    build: DagBuild,
+    thisValue: Value | undefined,
+  ): void {
+    if (!fn.body) return;
+    const file = closure.file;
+    const scope = new Scope(closure, file);
+    const env: Env = { scope, dag: undefined, thisValue, mode: "inspect", depth: 0 };
+    const parameters = fn.parameters.filter((parameter) => !(ts.isIdentifier(parameter.name) && parameter.name.text === "this"));
+    for (const [index, parameter] of parameters.entries()) {
+      const value: Value =
+        index === 0
+          ? { kind: "ctx" }
+          : this.unknown({ kind: "parameter", name: shortText(parameter.name, file) }, parameter, env);
+      this.bindPattern(parameter.name, value, scope, env);
+    }
+    const dagId = build.settings.dagId;
+    const outletAssets = new Set(task.outlets.filter((item) => item.kind === "asset").map((item) => assetKeyOf(item)));
+    const outletAliases = new Set(task.outlets.filter((item) => item.kind === "alias").map((item) => item.name));
+    const inletAssets = new Set(task.inlets.filter((item) => item.kind === "asset").map((item) => assetKeyOf(item)));
+    const inletAliases = new Set(task.inlets.filter((item) => item.kind === "alias").map((item) => item.name));
+    const target = (value: Value, call: string, site: Site): AssetValue | AliasValue | undefined => {
+      if (value.kind === "asset" || value.kind === "alias") return value;
+      if (value.kind === "unknown" && value.reason.kind === "invalid") return undefined;
+      const reason =
+        value.kind === "unknown"
+          ? value.reason.kind === "parameter"
+            ? `its argument is the parameter \`${value.reason.name}\``
+            : "its argument is not known at build time"
+          : `its argument is ${describeValueKind(value)}`;
+      this.report(DiagnosticCatalog.touchUnchecked, { call, taskId: task.taskId, reason }, site);
+      return undefined;
+    };
+    const visit = (node: ts.Node, current: Env): void => {
+      if (ts.isBlock(node) || ts.isModuleBlock(node)) {
+        const blockEnv = { ...current, scope: this.lazyScope(node.statements, current.scope) };
+        ts.forEachChild(node, (child) => visit(child, blockEnv));
+        return;
+      }
+      if (ts.isFunctionLike(node) && node !== fn) {
+        const inner = new Scope(current.scope, file);
+        for (const parameter of node.parameters) {
+          for (const name of namesOf(parameter.name)) {
+            inner.bindings.set(name, { kind: "value", value: this.unknown({ kind: "parameter", name }, parameter, current) });
+          }
+        }
+        const innerEnv = { ...current, scope: inner };
+        ts.forEachChild(node, (child) => visit(child, innerEnv));
+        return;
+      }
+      if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) && ts.isVariableDeclarationList(node.initializer)) {
+        const inner = new Scope(current.scope, file);
+        for (const declaration of node.initializer.declarations) {
+          for (const name of namesOf(declaration.name)) {
+            inner.bindings.set(name, { kind: "value", value: this.unknown({ kind: "runtime", text: name }, declaration, current) });
+          }
+        }
+        const innerEnv = { ...current, scope: inner };
+        ts.forEachChild(node, (child) => visit(child, innerEnv));
+        return;
+      }
+      const site: Site = { file, node };
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+        const method = node.expression.name.text;
+        const receiverNode = node.expression.expression;
+        if (method === "get") {
+          const receiver = this.evaluate(receiverNode, current);
+          if (receiver.kind === "ctxEvents" && node.arguments[0]) {
+            const call = `ctx.${receiver.events}.get(${shortText(node.arguments[0], file)})`;
+            const item = target(this.evaluate(node.arguments[0], current), call, site);
+            if (item && receiver.events === "outletEvents") {
+              const declared = item.kind === "asset" ? outletAssets.has(assetKeyOf(item)) : outletAliases.has(item.name);
+              if (!declared) this.report(DiagnosticCatalog.outletEventsNotOutlet, { taskId: task.taskId, dagId, target: describeTarget(item) }, site);
+            } else if (item) {
+              const declared = item.kind === "asset" ? inletAssets.has(assetKeyOf(item)) : inletAliases.has(item.name);
+              if (!declared) this.report(DiagnosticCatalog.inletEventsNotInlet, { taskId: task.taskId, dagId, target: describeTarget(item) }, site);
+            }
+          }
+        } else if (method === "add" && ts.isCallExpression(receiverNode) && node.arguments[0]) {
+          const accessor = this.evaluate(receiverNode, current);
+          if (accessor.kind === "outletAccessor" && accessor.target.kind === "alias") {
+            const added = this.evaluate(node.arguments[0], current);
+            if (added.kind === "asset") task.addedThroughAliases.push(added);
+            else target(added, `ctx.outletEvents.get(...).add(${shortText(node.arguments[0], file)})`, site);
+          }
+        }
+      } else if (ts.isNewExpression(node)) {
+        const callee = this.peek(node.expression, current);
+        if (callee.kind === "sdk" && callee.name === "Metadata" && node.arguments?.[0]) {
+          const call = `new Metadata(${shortText(node.arguments[0], file)}, ...)`;
+          const asset = this.evaluate(node.arguments[0], current);
+          const optionsNode = node.arguments[2];
+          const options = optionsNode ? this.evaluate(optionsNode, current) : undefined;
+          const aliasValue = options?.kind === "object" ? options.props.get("alias") : undefined;
+          const aliasName =
+            aliasValue?.kind === "string" ? aliasValue.value : aliasValue?.kind === "alias" ? aliasValue.name : undefined;
+          if (aliasValue && aliasValue.kind !== "undefined" && aliasName === undefined) {
+            target(aliasValue, `the alias of ${call}`, site);
+          } else if (asset.kind === "alias") {
+            this.report(
+              DiagnosticCatalog.invalidAsset,
+              { message: `Metadata needs an Asset as its first argument, got an AssetAlias. Pass new Metadata(myAsset, { ... }, { alias: "${asset.name}" }).` },
+              site,
+            );
+          } else {
+            const item = target(asset, call, site);
+            if (aliasName !== undefined) {
+              if (!outletAliases.has(aliasName)) {
+                this.report(
+                  DiagnosticCatalog.metadataNotOutlet,
+                  { taskId: task.taskId, dagId, target: `alias ${JSON.stringify(aliasName)}` },
+                  site,
+                );
+              }
+              if (item?.kind === "asset") task.addedThroughAliases.push(item);
+            } else if (item?.kind === "asset" && !outletAssets.has(assetKeyOf(item))) {
+              this.report(DiagnosticCatalog.metadataNotOutlet, { taskId: task.taskId, dagId, target: describeTarget(item) }, site);
+            }
+          }
+        }
+      }
+      ts.forEachChild(node, (child) => visit(child, current));
+    };
+    visit(fn.body, env);
+  }
+
+  /** A scope whose consts are evaluated when first read. */
+  private lazyScope(statements: readonly ts.Statement[], parent: Scope): Scope {
+    const scope = new Scope(parent, parent.file);
+    for (const statement of statements) {
+      if (ts.isVariableStatement(statement)) {
+        for (const declaration of statement.declarationList.declarations) {
+          for (const name of namesOf(declaration.name)) {
+            scope.bindings.set(name, { kind: "lazy", declaration, scope, evaluating: false });
+          }
+        }
+      } else if (ts.isFunctionDeclaration(statement) && statement.name) {
+        scope.bindings.set(statement.name.text, {
+          kind: "value",
+          value: { kind: "function", node: statement, name: statement.name.text, scope, thisValue: undefined },
+        });
+      }
+    }
+    return scope;
+  }
+}
+
+const MATH_CONSTANTS = { PI: Math.PI, E: Math.E } as const;
+
+function envFile(env: Env): ParsedFile {
+  return env.scope.file;
+}
+
+function namesOf(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  const names: string[] = [];
+  for (const element of name.elements) if (!ts.isOmittedExpression(element)) names.push(...namesOf(element.name));
+  return names;
+}
+
+function superCallOf(statement: ts.Statement): ts.CallExpression | undefined {
+  if (!ts.isExpressionStatement(statement)) return undefined;
+  const expression = statement.expression;
+  return ts.isCallExpression(expression) && expression.expression.kind === ts.SyntaxKind.SuperKeyword
+    ? expression
+    : undefined;
+}
+
+function looksLikeTaskOptions(value: Value | undefined): boolean {
+  return value?.kind === "object" && value.props.has("taskId");
+}
+
+function describeDagCall(options: Value | undefined): string {
+  const dagId = options?.kind === "object" ? options.props.get("dagId") : undefined;
+  return dagId?.kind === "string" ? `dag "${dagId.value}"` : "dag()";
+}
+
+function describeMisuse(member: ts.ClassElement): string | undefined {
+  if (ts.isGetAccessorDeclaration(member)) return "getter";
+  if (ts.isSetAccessorDeclaration(member)) return "setter";
+  if (!ts.isMethodDeclaration(member)) return "field";
+  const isStatic = hasModifier(member, ts.SyntaxKind.StaticKeyword);
+  const isPrivate = member.name !== undefined && ts.isPrivateIdentifier(member.name);
+  if (isStatic || isPrivate) return `${isStatic ? "static " : ""}${isPrivate ? "private " : ""}method`;
+  return undefined;
+}
+
+function jsonToValue(json: unknown): Value {
+  if (Array.isArray(json)) return { kind: "array", items: json.map(jsonToValue) };
+  if (typeof json === "object" && json !== null) {
+    return { kind: "object", props: new Map(Object.entries(json).map(([key, item]) => [key, jsonToValue(item)])) };
+  }
+  return fromPrimitive(json);
+}
+
+/** A cycle among task dependencies, in run order, or undefined (the SDK's `topologicalSort`). */
+function findTaskCycle(taskIds: readonly string[], upstream: ReadonlyMap<string, ReadonlySet<string>>): string[] | undefined {
+  const state = new Map<string, "visiting" | "done">();
+  const path: string[] = [];
+  let cycle: string[] | undefined;
+  const visit = (taskId: string): void => {
+    if (cycle) return;
+    const seen = state.get(taskId);
+    if (seen === "done") return;
+    if (seen === "visiting") {
+      cycle = [...path.slice(path.indexOf(taskId)), taskId].reverse();
+      return;
+    }
+    state.set(taskId, "visiting");
+    path.push(taskId);
+    for (const parent of [...(upstream.get(taskId) ?? [])].sort()) visit(parent);
+    path.pop();
+    state.set(taskId, "done");
+  };
+  for (const taskId of taskIds) visit(taskId);
+  return cycle;
+}
+
+/** The location of a site: display path, 1-based line and column, underline length. */
+export function locate(site: Site): { file: string; line: number; column: number; length: number } {
+  const sourceFile = site.file.sourceFile;
+  const start = site.node.getStart(sourceFile);
+  const { line, character } = sourceFile.getLineAndCharacterOfPosition(start);
+  const lineEnd = sourceFile.getLineEndOfPosition(start);
+  const length = Math.max(1, Math.min(site.node.getEnd(), lineEnd) - start);
+  return { file: site.file.display, line: line + 1, column: character + 1, length };
+}
+
+export { DAG_OPTION_KEYS, combine };

@@ -1,0 +1,51 @@
+/**
+ * The compiler's model of DAGs and tasks found in source: what the manifest
+ * is built from, plus what the lint rules need (source sites, the assets a
+ * task adds through aliases at run time).
+ */
+import type { JsonObject } from "../sdk/json.js";
+import type { ScheduleManifest } from "../sdk/manifest/schema.js";
+import type { AliasValue, AssetValue, ConditionValue, Site } from "./values.js";
+
+/** A task as found in source. */
+export interface TaskModel {
+  readonly taskId: string;
+  /** `"task"` for task functions and methods, the class name for operators. */
+  readonly operator: string;
+  readonly outlets: readonly (AssetValue | AliasValue)[];
+  readonly inlets: readonly (AssetValue | AliasValue)[];
+  readonly retries: number;
+  readonly retryDelayMs: number;
+  readonly executionTimeoutMs: number | null;
+  readonly site: Site;
+  /** Assets the task adds through its alias outlets when it runs (`outletEvents.get(alias).add`, `Metadata` with `alias`). */
+  readonly addedThroughAliases: AssetValue[];
+}
+
+/** DAG settings after validation and defaults. */
+export interface DagSettingsModel {
+  readonly dagId: string;
+  readonly description: string | null;
+  readonly schedule: ScheduleManifest;
+  /** The assets and aliases the schedule names, as declared (the first declaration wins group and extra). */
+  readonly scheduleLeaves: readonly (AssetValue | AliasValue)[];
+  /** The schedule's condition, when it has one (for the lint rules). */
+  readonly condition: ConditionValue | undefined;
+  readonly startDate: string | null;
+  readonly catchup: boolean;
+  readonly maxActiveRuns: number;
+  readonly tags: readonly string[];
+  readonly params: JsonObject;
+}
+
+/** A DAG as found in source. */
+export interface DagModel extends DagSettingsModel {
+  /** Unique per DAG definition within one compilation. */
+  readonly key: number;
+  readonly tasks: Map<string, TaskModel>;
+  /** Upstream task ids of each task. */
+  readonly upstream: Map<string, Set<string>>;
+  readonly site: Site;
+  /** The `schedule` option, or the DAG itself when it has none. */
+  readonly scheduleSite: Site;
+}

@@ -1,0 +1,324 @@
+/**
+ * The values the compiler's static evaluator computes: constants, assets,
+ * aliases, conditions, schedules, and references to SDK exports, user
+ * functions and classes. What the compiler cannot know is an
+ * {@link UnknownValue} that remembers why and where, so the place that needs
+ * it can report a precise diagnostic.
+ */
+import type { ts } from "ts-morph";
+import type { JsonObject } from "../sdk/json.js";
+import type { ConditionNode, TimetableManifest } from "../sdk/manifest/schema.js";
+import type { ImportBinding, ParsedFile } from "./source.js";
+
+/** A place in a source file. */
+export interface Site {
+  readonly file: ParsedFile;
+  readonly node: ts.Node;
+}
+
+/** An asset as declared: identity `(name, uri)`, plus group and extra. */
+export interface AssetValue {
+  readonly kind: "asset";
+  readonly name: string;
+  readonly uri: string;
+  readonly group: string;
+  readonly extra: JsonObject;
+  readonly site: Site;
+}
+
+/** An alias as declared. */
+export interface AliasValue {
+  readonly kind: "alias";
+  readonly name: string;
+  readonly group: string;
+  readonly site: Site;
+}
+
+/** `Asset.ref({ name })` or `Asset.ref({ uri })`. */
+export interface RefValue {
+  readonly kind: "ref";
+  readonly name: string | undefined;
+  readonly uri: string | undefined;
+  readonly site: Site;
+}
+
+/** `all(...)` / `a.and(b)` or `any(...)` / `a.or(b)`, flattened like the SDK's. */
+export interface CombinedValue {
+  readonly kind: "all" | "any";
+  readonly conditions: readonly ConditionValue[];
+}
+
+/** Any condition operand. */
+export type ConditionValue = AssetValue | AliasValue | RefValue | CombinedValue;
+
+/** Why a value is not known at build time. */
+export type UnknownReason =
+  | { readonly kind: "env"; readonly text: string }
+  | { readonly kind: "call"; readonly callee: string }
+  | { readonly kind: "parameter"; readonly name: string }
+  | { readonly kind: "external"; readonly name: string; readonly specifier: string }
+  | { readonly kind: "missing"; readonly name: string; readonly detail: string }
+  | { readonly kind: "uninitialized"; readonly name: string }
+  | { readonly kind: "runtime"; readonly text: string }
+  /** Already reported as an error where it was made (an invalid URI, say): consumers stay silent. */
+  | { readonly kind: "invalid" };
+
+/** A value the compiler cannot know, with the reason and the place it comes from. */
+export interface UnknownValue {
+  readonly kind: "unknown";
+  readonly reason: UnknownReason;
+  readonly site: Site;
+  /** What the value is, when the place that made it knows ("The URI of this asset"). */
+  readonly what?: string;
+  /** How to fix it, when the place that made it knows. */
+  readonly hint?: string;
+}
+
+/** A function written in user code. */
+export interface FunctionValue {
+  readonly kind: "function";
+  readonly node: ts.FunctionLikeDeclaration;
+  /** `fn.name` at run time: declared or inferred from the variable or property. */
+  readonly name: string;
+  /** The scope the function closes over. */
+  readonly scope: Scope;
+  /** `this` of an arrow function (lexical). */
+  readonly thisValue: Value | undefined;
+}
+
+/** A class written in user code. */
+export interface ClassValue {
+  readonly kind: "class";
+  readonly node: ts.ClassLikeDeclaration;
+  readonly name: string;
+  /** The scope the class is declared in. */
+  readonly scope: Scope;
+}
+
+/** What a name is bound to in a scope. */
+export type Binding =
+  | { readonly kind: "value"; value: Value }
+  /** Declared with let, const or class, not initialized yet (the temporal dead zone). */
+  | { readonly kind: "tdz"; readonly node: ts.Node }
+  | { readonly kind: "import"; readonly binding: ImportBinding }
+  /** A const of a function body that is only read, not run (task bodies): evaluated on first use. */
+  | { readonly kind: "lazy"; readonly declaration: ts.VariableDeclaration; readonly scope: Scope; value?: Value; evaluating: boolean };
+
+/** A lexical scope. The root scope of a module holds its top-level declarations and imports. */
+export class Scope {
+  readonly bindings = new Map<string, Binding>();
+
+  constructor(
+    readonly parent: Scope | undefined,
+    /** The file the scope's code is written in. */
+    readonly file: ParsedFile,
+  ) {}
+
+  /** The binding of `name` in this scope or an enclosing one. */
+  lookup(name: string): Binding | undefined {
+    for (let scope: Scope | undefined = this; scope; scope = scope.parent) {
+      const binding = scope.bindings.get(name);
+      if (binding) return binding;
+    }
+    return undefined;
+  }
+}
+
+/** A task of the DAG being built: a `task(...)` handle or an operator. */
+export interface TaskHandleValue {
+  readonly kind: "task";
+  readonly dagKey: number;
+  readonly dagId: string;
+  readonly taskId: string;
+}
+
+/** A value of the static evaluator. */
+export type Value =
+  | { readonly kind: "string"; readonly value: string }
+  | { readonly kind: "number"; readonly value: number }
+  | { readonly kind: "boolean"; readonly value: boolean }
+  | { readonly kind: "null" }
+  | { readonly kind: "undefined" }
+  | { readonly kind: "array"; readonly items: readonly Value[] }
+  | ObjectValue
+  | AssetValue
+  | AliasValue
+  | RefValue
+  | CombinedValue
+  | { readonly kind: "timetable"; readonly timetable: TimetableManifest }
+  | { readonly kind: "assetOrTime"; readonly timetable: TimetableManifest; readonly condition: ConditionValue }
+  | { readonly kind: "date"; readonly time: number; readonly text: string; readonly local: boolean }
+  | { readonly kind: "metadata"; readonly asset: Value; readonly alias: Value | undefined }
+  /** An export of the SDK ("Asset", "dag", "Asset.ref", ...). */
+  | { readonly kind: "sdk"; readonly name: string }
+  | { readonly kind: "sdkNamespace" }
+  | { readonly kind: "namespace"; readonly path: string }
+  | { readonly kind: "global"; readonly name: string }
+  | { readonly kind: "method"; readonly receiver: Value; readonly name: string }
+  | FunctionValue
+  | ClassValue
+  | TaskHandleValue
+  | { readonly kind: "dag"; readonly dagId: string }
+  /** `@dag(...)` and `@task(...)` before they are applied. */
+  | { readonly kind: "decorator"; readonly decorator: "dag" | "task"; readonly options: Value; readonly site: Site }
+  /** The task context parameter, and its `outletEvents` / `inletEvents`. */
+  | { readonly kind: "ctx" }
+  | { readonly kind: "ctxEvents"; readonly events: "outletEvents" | "inletEvents" }
+  | { readonly kind: "outletAccessor"; readonly target: Value }
+  | UnknownValue;
+
+/** A plain object: option bags, extras, params. */
+export interface ObjectValue {
+  readonly kind: "object";
+  readonly props: Map<string, Value>;
+  /** Where each key was written, for messages. */
+  readonly sites?: Map<string, Site>;
+  /** Set when a spread of an unknown value may have added keys. */
+  readonly unknownSpread?: UnknownValue;
+}
+
+/** Singletons. */
+export const UNDEFINED: Value = Object.freeze({ kind: "undefined" });
+export const NULL: Value = Object.freeze({ kind: "null" });
+
+/** A string value. */
+export function stringValue(value: string): Value {
+  return { kind: "string", value };
+}
+
+/** True for asset, alias, ref, all and any values. */
+export function isConditionValue(value: Value): value is ConditionValue {
+  return value.kind === "asset" || value.kind === "alias" || value.kind === "ref" || value.kind === "all" || value.kind === "any";
+}
+
+/** `all`/`any` of operands, flattening nested operands of the same kind (as the SDK does). */
+export function combine(kind: "all" | "any", operands: readonly ConditionValue[]): CombinedValue {
+  const conditions: ConditionValue[] = [];
+  for (const operand of operands) {
+    if (operand.kind === kind) conditions.push(...operand.conditions);
+    else conditions.push(operand);
+  }
+  return { kind, conditions };
+}
+
+/** The manifest node of a condition. */
+export function toConditionNode(value: ConditionValue): ConditionNode {
+  switch (value.kind) {
+    case "asset":
+      return { kind: "asset", name: value.name, uri: value.uri };
+    case "alias":
+      return { kind: "alias", name: value.name };
+    case "ref":
+      return value.name !== undefined ? { kind: "ref", name: value.name } : { kind: "ref", uri: value.uri ?? "" };
+    case "all":
+    case "any":
+      return { kind: value.kind, conditions: value.conditions.map(toConditionNode) };
+    default:
+      return assertNever(value);
+  }
+}
+
+/** The identity key of an asset, the SDK's `assetKey`. */
+export function assetKeyOf(value: { readonly name: string; readonly uri: string }): string {
+  return JSON.stringify([value.name, value.uri]);
+}
+
+/** How messages name an asset or alias: `asset "s3://b/k"`, `asset "orders" (s3://b/k)`, `alias "outputs"`. */
+export function describeTarget(value: AssetValue | AliasValue | RefValue): string {
+  if (value.kind === "alias") return `alias ${JSON.stringify(value.name)}`;
+  if (value.kind === "ref") {
+    return value.name !== undefined ? `Asset.ref({ name: ${JSON.stringify(value.name)} })` : `Asset.ref({ uri: ${JSON.stringify(value.uri)} })`;
+  }
+  return value.name === value.uri
+    ? `asset ${JSON.stringify(value.uri)}`
+    : `asset ${JSON.stringify(value.name)} (${value.uri})`;
+}
+
+/** A short description of a value's kind for messages ("a string", "an Asset", ...). */
+export function describeValueKind(value: Value): string {
+  switch (value.kind) {
+    case "string":
+      return `the string ${JSON.stringify(value.value.length > 60 ? `${value.value.slice(0, 57)}...` : value.value)}`;
+    case "number":
+      return `the number ${value.value}`;
+    case "boolean":
+      return String(value.value);
+    case "null":
+      return "null";
+    case "undefined":
+      return "undefined";
+    case "array":
+      return "an array";
+    case "object":
+      return "an object";
+    case "asset":
+      return "an Asset";
+    case "alias":
+      return "an AssetAlias";
+    case "ref":
+      return "an Asset.ref(...)";
+    case "all":
+    case "any":
+      return `an ${value.kind}(...) condition`;
+    case "timetable":
+      return "a timetable";
+    case "assetOrTime":
+      return "an AssetOrTimeSchedule";
+    case "date":
+      return "a Date";
+    case "metadata":
+      return "a Metadata";
+    case "sdk":
+      return `\`${value.name}\` from "assetflow"`;
+    case "function":
+    case "method":
+      return "a function";
+    case "class":
+      return `the class ${value.name}`;
+    case "task":
+      return `the task ${JSON.stringify(value.taskId)}`;
+    case "dag":
+      return `the DAG ${JSON.stringify(value.dagId)}`;
+    default:
+      return "a value";
+  }
+}
+
+/** Converts a constant value to JSON, or returns the path of the first part that is not JSON. */
+export function toJson(value: Value, path = ""): { ok: true; json: unknown } | { ok: false; path: string; value: Value } {
+  switch (value.kind) {
+    case "string":
+    case "boolean":
+      return { ok: true, json: value.value };
+    case "number":
+      return Number.isFinite(value.value) ? { ok: true, json: value.value } : { ok: false, path, value };
+    case "null":
+      return { ok: true, json: null };
+    case "array": {
+      const items: unknown[] = [];
+      for (const [index, item] of value.items.entries()) {
+        const converted = toJson(item, `${path}[${index}]`);
+        if (!converted.ok) return converted;
+        items.push(converted.json);
+      }
+      return { ok: true, json: items };
+    }
+    case "object": {
+      if (value.unknownSpread) return { ok: false, path, value: value.unknownSpread };
+      const object: Record<string, unknown> = {};
+      for (const [key, item] of value.props) {
+        const converted = toJson(item, path ? `${path}.${key}` : key);
+        if (!converted.ok) return converted;
+        object[key] = converted.json;
+      }
+      return { ok: true, json: object };
+    }
+    default:
+      return { ok: false, path, value };
+  }
+}
+
+/** Exhaustiveness guard. */
+export function assertNever(value: never): never {
+  throw new Error(`assetflow compiler bug: unexpected ${JSON.stringify(value)}`);
+}

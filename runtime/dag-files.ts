@@ -1,0 +1,182 @@
+/**
+ * Loading DAG files: each file is bundled with esbuild (TypeScript, both
+ * decorator styles) into `$ASSETFLOW_HOME/bundles`, imported, and the DAGs it
+ * defines are collected. Runs only in worker processes, never in the
+ * scheduler's event loop. A file that fails to build or throws at import is an
+ * {@link ImportError}, not a crash.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { extname, join, relative, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build, type Message } from "esbuild";
+import { collectDags, type Dag, isAssetflowError } from "../sdk/index.js";
+
+/** File endings the DAG folder scan picks up. */
+export const DAG_FILE_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"] as const;
+
+/** A DAG file that could not be loaded. */
+export interface ImportError {
+  readonly file: string;
+  readonly message: string;
+  readonly line: number | null;
+  readonly column: number | null;
+}
+
+/** The result of loading one file. */
+export type LoadedDagFile =
+  | { readonly ok: true; readonly file: string; readonly dags: readonly Dag[] }
+  | { readonly ok: false; readonly file: string; readonly error: ImportError };
+
+/**
+ * The DAG files of a folder (recursively), sorted; `node_modules`, dot folders,
+ * declaration files and tests are skipped. A file path is returned as is.
+ *
+ * @example
+ * ```ts
+ * listDagFiles("examples/functional"); // [".../alias-consumers.ts", ...]
+ * ```
+ */
+export function listDagFiles(path: string): string[] {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) return [];
+  if (statSync(absolute).isFile()) return [absolute];
+  const files: string[] = [];
+  for (const entry of readdirSync(absolute, { withFileTypes: true })) {
+    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+    const full = join(absolute, entry.name);
+    if (entry.isDirectory()) files.push(...listDagFiles(full));
+    else if (
+      (DAG_FILE_EXTENSIONS as readonly string[]).includes(extname(entry.name)) &&
+      !entry.name.endsWith(".d.ts") &&
+      !/\.(test|spec)\.[mc]?[jt]s$/.test(entry.name)
+    ) {
+      files.push(full);
+    }
+  }
+  return files.sort();
+}
+
+/** The SDK entry DAG bundles import as "assetflow": the copy this runtime runs with. */
+function sdkEntry(): string {
+  const built = fileURLToPath(new URL("../sdk/index.js", import.meta.url));
+  return existsSync(built) ? built : fileURLToPath(new URL("../sdk/index.ts", import.meta.url));
+}
+
+const SDK_SUBPATHS: Record<string, string> = { assetflow: "sdk", "assetflow/sdk": "sdk" };
+
+/**
+ * Loads DAG files into this process, caching each by path and content hash:
+ * a changed file is bundled and imported again.
+ */
+export class DagFileLoader {
+  private readonly cache = new Map<string, { hash: string; loaded: LoadedDagFile }>();
+
+  /** @param bundleDir where bundles are written (e.g. `$ASSETFLOW_HOME/bundles`) */
+  constructor(private readonly bundleDir: string) {
+    mkdirSync(bundleDir, { recursive: true });
+  }
+
+  /** Loads a file (or returns the cached result while its content is unchanged). */
+  async load(file: string): Promise<LoadedDagFile> {
+    const absolute = resolve(file);
+    let bundle: { code: string; hash: string };
+    try {
+      bundle = await this.bundle(absolute);
+    } catch (error) {
+      return { ok: false, file: absolute, error: buildError(absolute, error) };
+    }
+    const cached = this.cache.get(absolute);
+    if (cached && cached.hash === bundle.hash) return cached.loaded;
+    const loaded = await this.importBundle(absolute, bundle);
+    this.cache.set(absolute, { hash: bundle.hash, loaded });
+    return loaded;
+  }
+
+  /** The DAG `dagId` from `file`, loading it if needed. */
+  async getDag(file: string, dagId: string): Promise<Dag> {
+    const loaded = await this.load(file);
+    if (!loaded.ok) throw new Error(`DAG file ${loaded.file} failed to load: ${loaded.error.message}`);
+    const dag = loaded.dags.find((candidate) => candidate.dagId === dagId);
+    if (!dag) {
+      throw new Error(
+        `DAG "${dagId}" is no longer defined in ${file} (it defines: ${loaded.dags.map((d) => d.dagId).join(", ") || "no DAGs"}).`,
+      );
+    }
+    return dag;
+  }
+
+  private async bundle(file: string): Promise<{ code: string; hash: string }> {
+    const entry = sdkEntry();
+    const result = await build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      keepNames: true,
+      sourcemap: "inline",
+      sourcesContent: false,
+      logLevel: "silent",
+      plugins: [
+        {
+          name: "assetflow-sdk",
+          setup(pluginBuild) {
+            pluginBuild.onResolve({ filter: /^assetflow(\/sdk)?$/ }, (args) => {
+              if (!(args.path in SDK_SUBPATHS)) return undefined;
+              return { path: pathToFileURL(entry).href, external: true };
+            });
+          },
+        },
+      ],
+    });
+    const code = result.outputFiles?.[0]?.text ?? "";
+    return { code, hash: createHash("sha256").update(code).digest("hex").slice(0, 16) };
+  }
+
+  private async importBundle(file: string, bundle: { code: string; hash: string }): Promise<LoadedDagFile> {
+    const { writeFileSync } = await import("node:fs");
+    const target = join(this.bundleDir, `${bundleName(file)}-${bundle.hash}.mjs`);
+    if (!existsSync(target)) writeFileSync(target, bundle.code);
+    try {
+      const { dags } = await collectDags(() => import(pathToFileURL(target).href));
+      return { ok: true, file, dags };
+    } catch (error) {
+      return { ok: false, file, error: runtimeImportError(file, error) };
+    }
+  }
+}
+
+function bundleName(file: string): string {
+  return relative(process.cwd(), file)
+    .replace(/[^A-Za-z0-9_.-]+/g, "_")
+    .slice(-80);
+}
+
+function buildError(file: string, error: unknown): ImportError {
+  const messages = (error as { errors?: Message[] }).errors;
+  const first = messages?.[0];
+  if (first) {
+    return {
+      file,
+      message: `${first.text}${first.location ? ` (${first.location.file}:${first.location.line}:${first.location.column + 1})` : ""}`,
+      line: first.location?.line ?? null,
+      column: first.location ? first.location.column + 1 : null,
+    };
+  }
+  return { file, message: (error as Error)?.message ?? String(error), line: null, column: null };
+}
+
+function runtimeImportError(file: string, error: unknown): ImportError {
+  const message = isAssetflowError(error)
+    ? `${error.code}: ${error.message}`
+    : `${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? String(error)}`;
+  const location = /\.mjs:(\d+):(\d+)/.exec((error as Error)?.stack ?? "");
+  return {
+    file,
+    message,
+    line: location?.[1] ? Number(location[1]) : null,
+    column: location?.[2] ? Number(location[2]) : null,
+  };
+}

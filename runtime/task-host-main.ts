@@ -1,0 +1,72 @@
+/**
+ * A task host: a child process of a worker pool. It loads DAG files and runs
+ * one task at a time with `runTask`, reading past events through its parent.
+ * If a task kills or hangs this process, only this process dies.
+ */
+import { join } from "node:path";
+import type { AssetEventReader } from "../scheduler/contracts.js";
+import { serializeDags } from "../sdk/index.js";
+import { DagFileLoader } from "./dag-files.js";
+import { runTask } from "./run-task.js";
+import type { HostMessage, HostRequest } from "./task-host-protocol.js";
+
+const home = process.env.ASSETFLOW_HOME ?? ".assetflow";
+const loader = new DagFileLoader(join(home, "bundles"));
+let nextReadId = 1;
+const pendingReads = new Map<number, (message: Extract<HostRequest, { type: "readResult" }>) => void>();
+
+function send(message: HostMessage): void {
+  process.send?.(message);
+}
+
+function read(message: Omit<Extract<HostMessage, { type: "read" }>, "id" | "type">) {
+  const id = nextReadId++;
+  return new Promise<Extract<HostRequest, { type: "readResult" }>>((resolve, reject) => {
+    pendingReads.set(id, (result) => (result.error ? reject(new Error(result.error)) : resolve(result)));
+    send({ type: "read", id, ...message });
+  });
+}
+
+const reader: AssetEventReader = {
+  countEvents: async (subject) => (await read({ op: "count", subject })).count ?? 0,
+  listEvents: async (subject, offset, limit) => (await read({ op: "list", subject, offset, limit })).events ?? [],
+};
+
+async function handle(message: HostRequest): Promise<void> {
+  if (message.type === "readResult") {
+    pendingReads.get(message.id)?.(message);
+    pendingReads.delete(message.id);
+    return;
+  }
+  if (message.type === "load") {
+    const loaded = await loader.load(message.file);
+    send({
+      type: "loaded",
+      id: message.id,
+      result: loaded.ok
+        ? { ok: true, file: loaded.file, manifest: serializeDags(loaded.dags) }
+        : { ok: false, file: loaded.file, error: loaded.error },
+    });
+    return;
+  }
+  let outcome: Awaited<ReturnType<typeof runTask>>;
+  try {
+    const dag = await loader.getDag(message.file, message.request.key.dagId);
+    outcome = await runTask(dag, message.request, {
+      reader,
+      log: (line) => send({ type: "log", id: message.id, line }),
+    });
+  } catch (error) {
+    outcome = {
+      state: "failed",
+      error: { message: (error as Error)?.message ?? String(error), code: "DAG_LOAD_FAILED" },
+    };
+  }
+  send({ type: "result", id: message.id, outcome });
+}
+
+process.on("message", (message: HostRequest) => {
+  void handle(message);
+});
+process.on("disconnect", () => process.exit(0));
+send({ type: "ready" });

@@ -1,0 +1,39 @@
+/**
+ * Messages between a worker pool and its task hosts (child processes that
+ * load DAG files and run tasks). Plain JSON over the IPC channel.
+ */
+import type { AssetEventRecord, EventSubject, TaskOutcome, TaskRunRequest } from "../scheduler/contracts.js";
+import type { Manifest } from "../sdk/manifest/schema.js";
+import type { ImportError } from "./dag-files.js";
+
+/** Parent → host. */
+export type HostRequest =
+  | { readonly type: "run"; readonly id: number; readonly file: string; readonly request: TaskRunRequest }
+  | { readonly type: "load"; readonly id: number; readonly file: string }
+  | {
+      readonly type: "readResult";
+      readonly id: number;
+      readonly count?: number;
+      readonly events?: AssetEventRecord[];
+      readonly error?: string;
+    };
+
+/** The result of loading one file: its manifest (only its own DAGs) or an import error. */
+export type LoadResult =
+  | { readonly ok: true; readonly file: string; readonly manifest: Manifest }
+  | { readonly ok: false; readonly file: string; readonly error: ImportError };
+
+/** Host → parent. */
+export type HostMessage =
+  | { readonly type: "ready" }
+  | { readonly type: "result"; readonly id: number; readonly outcome: TaskOutcome }
+  | { readonly type: "loaded"; readonly id: number; readonly result: LoadResult }
+  | { readonly type: "log"; readonly id: number; readonly line: string }
+  | {
+      readonly type: "read";
+      readonly id: number;
+      readonly op: "count" | "list";
+      readonly subject: EventSubject;
+      readonly offset?: number;
+      readonly limit?: number;
+    };
