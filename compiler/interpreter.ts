@@ -293,6 +293,8 @@ export class Interpreter implements Reporter {
         );
       }
       for (const [name, binding] of file.summary.imports) record.scope.bindings.set(name, { kind: "import", binding });
+      const env: Env = { scope: record.scope, dag: undefined, thisValue: undefined, mode: "execute", depth: 0 };
+      this.hoist(file.sourceFile.statements, record.scope, env);
       for (const request of file.summary.requests) {
         const resolution = this.host.resolve(file, request.specifier);
         if (resolution.kind === "file") {
@@ -306,7 +308,6 @@ export class Interpreter implements Reporter {
           );
         }
       }
-      const env: Env = { scope: record.scope, dag: undefined, thisValue: undefined, mode: "execute", depth: 0 };
       this.execStatements(file.sourceFile.statements, env);
     } finally {
       record.state = "done";
@@ -359,7 +360,8 @@ export class Interpreter implements Reporter {
           env,
         );
       }
-      return this.readBinding(binding, entry.local, node, { ...env, scope: record.scope });
+      if (binding.kind === "import") return this.resolveImport(binding.binding, record.file, node, env);
+      return this.readBinding(binding, entry.local, node, env);
     }
     if (entry?.kind === "reexport") {
       const resolution = this.host.resolve(record.file, entry.specifier);
@@ -427,7 +429,7 @@ export class Interpreter implements Reporter {
       case "tdz":
         return this.unknown({ kind: "uninitialized", name }, node, env);
       case "import":
-        return this.resolveImport(binding.binding, binding.binding.node ? envFile(env) : envFile(env), node, env);
+        return this.resolveImport(binding.binding, env.scope.file, node, env);
       case "lazy": {
         if (binding.value) return binding.value;
         if (binding.evaluating) return this.unknown({ kind: "uninitialized", name }, node, env);
@@ -830,11 +832,9 @@ export class Interpreter implements Reporter {
         return this.evaluatePrefix(node as ts.PrefixUnaryExpression, env);
       case ts.SyntaxKind.ConditionalExpression: {
         const conditional = node as ts.ConditionalExpression;
-        const test = truthiness(this.evaluate(conditional.condition, env));
-        if (test === undefined) {
-          const condition = this.evaluate(conditional.condition, env);
-          return condition.kind === "unknown" ? condition : this.runtime(conditional.condition, env);
-        }
+        const condition = this.evaluate(conditional.condition, env);
+        const test = truthiness(condition);
+        if (test === undefined) return condition.kind === "unknown" ? condition : this.runtime(conditional.condition, env);
         return this.evaluate(test ? conditional.whenTrue : conditional.whenFalse, env, name);
       }
       case ts.SyntaxKind.ArrowFunction:
@@ -1072,6 +1072,7 @@ export class Interpreter implements Reporter {
     }
   }
 
+  /** The arguments of a call, spreads expanded; an unknown value when a spread is not a known list. */
   private evaluateArguments(args: readonly ts.Expression[] | undefined, env: Env): Value[] | UnknownValue {
     const values: Value[] = [];
     for (const argument of args ?? []) {
@@ -1090,7 +1091,7 @@ export class Interpreter implements Reporter {
     }
     const callee = this.evaluate(node.expression, env);
     const args = this.evaluateArguments(node.arguments, env);
-    if (args.kind === "unknown") return args;
+    if (!Array.isArray(args)) return args;
     return this.call(callee, args, node, env);
   }
 
@@ -1110,8 +1111,11 @@ export class Interpreter implements Reporter {
             return { kind: "decorator", decorator: "dag", options: args[0] ?? UNDEFINED, site };
           case "task": {
             const [first, second] = args;
+            if ((first?.kind === "function" || first?.kind === "unknown") && second === undefined && env.dag) {
+              return this.defineFunctionTask(undefined, first, node, env);
+            }
             if (first?.kind === "function" && second === undefined) return this.defineFunctionTask(undefined, first, node, env);
-            if (second?.kind === "function") return this.defineFunctionTask(first, second, node, env);
+            if (second?.kind === "function" || second?.kind === "unknown") return this.defineFunctionTask(first, second, node, env);
             if (second !== undefined) {
               this.report(
                 DiagnosticCatalog.invalidDecorator,
@@ -1309,7 +1313,7 @@ export class Interpreter implements Reporter {
     const callee = this.evaluate(node.expression, env);
     const args = this.evaluateArguments(node.arguments, env);
     const site: Site = { file: env.scope.file, node };
-    if (args.kind === "unknown") return args;
+    if (!Array.isArray(args)) return args;
     const firstSite: Site = { file: env.scope.file, node: node.arguments?.[0] ?? node };
     if (callee.kind === "sdk") {
       switch (callee.name) {
@@ -1439,9 +1443,11 @@ export class Interpreter implements Reporter {
   private classChain(value: ClassValue): ClassValue[] {
     const chain: ClassValue[] = [];
     let current: Value | undefined = value;
-    while (current?.kind === "class" && !chain.some((item) => item.node === current?.node)) {
-      chain.push(current);
-      current = this.heritageOf(current, this.inspectEnv(current.scope));
+    while (current?.kind === "class") {
+      const next: ClassValue = current;
+      if (chain.some((item) => item.node === next.node)) break;
+      chain.push(next);
+      current = this.heritageOf(next, this.inspectEnv(next.scope));
     }
     return chain;
   }
@@ -1493,7 +1499,7 @@ export class Interpreter implements Reporter {
       const superCall = superCallOf(statement);
       if (superCall) {
         const parentArgs = this.evaluateArguments(superCall.arguments, classEnv);
-        constructParent(parentArgs.kind === "unknown" ? [] : parentArgs);
+        constructParent(Array.isArray(parentArgs) ? parentArgs : []);
         if (!initialized) {
           this.initializeFields(value, instance, classEnv);
           initialized = true;
@@ -1757,11 +1763,17 @@ export class Interpreter implements Reporter {
     return task;
   }
 
-  private defineFunctionTask(options: Value | undefined, fn: FunctionValue, node: ts.CallExpression, env: Env): Value {
+  private defineFunctionTask(
+    options: Value | undefined,
+    fn: FunctionValue | UnknownValue,
+    node: ts.CallExpression,
+    env: Env,
+  ): Value {
     const site: Site = { file: env.scope.file, node };
     if (env.mode !== "execute") return this.runtime(node, env);
     const declared = options?.kind === "object" ? options.props.get("taskId") : undefined;
-    const name = declared?.kind === "string" ? declared.value : fn.name;
+    const fnName = fn.kind === "function" ? fn.name : "";
+    const name = declared?.kind === "string" ? declared.value : fnName;
     const build = env.dag;
     if (!build) {
       this.report(DiagnosticCatalog.outsideDag, { what: `task ${name ? `"${name}"` : "(anonymous function)"}` }, site);
@@ -1770,8 +1782,15 @@ export class Interpreter implements Reporter {
     const where = `task ${name ? `"${name}" ` : ""}of DAG "${build.settings.dagId}"`;
     const parsed = parseTaskOptions(this, options, TASK_OPTION_KEYS, where, `task ${name ? `"${name}"` : "(anonymous)"}`, site);
     if (!parsed) return invalid(site);
-    const taskId = parsed.taskId ?? (fn.name || undefined);
+    const taskId = parsed.taskId ?? (fnName || undefined);
     if (!taskId) {
+      if (fn.kind === "unknown") {
+        reportUnknown(this, fn, {
+          what: `The function of a task of DAG "${build.settings.dagId}"`,
+          hint: 'define it in this project, or give the task an id: task({ taskId: "my_task" }, fn)',
+        });
+        return invalid(site);
+      }
       this.report(
         DiagnosticCatalog.invalidTask,
         {
@@ -1786,7 +1805,7 @@ export class Interpreter implements Reporter {
     const task = this.addTask(build, taskId, "task", parsed, site);
     for (const upstream of argIds) build.edges.push({ upstream: upstream.taskId, downstream: taskId, site });
     for (const upstream of handles("after")) build.edges.push({ upstream: upstream.taskId, downstream: taskId, site });
-    if (task) this.collectTouches(fn.node, fn.scope, task, build, fn.thisValue);
+    if (task && fn.kind === "function") this.collectTouches(fn.node, fn.scope, task, build, fn.thisValue);
     return { kind: "task", dagKey: build.key, dagId: build.settings.dagId, taskId };
   }
 
@@ -1910,7 +1929,7 @@ export class Interpreter implements Reporter {
           const superCall = superCallOf(statement);
           if (superCall) {
             const evaluated = this.evaluateArguments(superCall.arguments, ctorEnv);
-            superArgs = evaluated.kind === "unknown" ? [evaluated] : evaluated;
+            superArgs = Array.isArray(evaluated) ? evaluated : [evaluated];
             break;
           }
           if (ts.isVariableStatement(statement)) this.execStatement(statement, ctorEnv);
@@ -2133,10 +2152,6 @@ export class Interpreter implements Reporter {
 
 const MATH_CONSTANTS = { PI: Math.PI, E: Math.E } as const;
 
-function envFile(env: Env): ParsedFile {
-  return env.scope.file;
-}
-
 function namesOf(name: ts.BindingName): string[] {
   if (ts.isIdentifier(name)) return [name.text];
   const names: string[] = [];
@@ -2211,5 +2226,3 @@ export function locate(site: Site): { file: string; line: number; column: number
   const length = Math.max(1, Math.min(site.node.getEnd(), lineEnd) - start);
   return { file: site.file.display, line: line + 1, column: character + 1, length };
 }
-
-export { DAG_OPTION_KEYS, combine };

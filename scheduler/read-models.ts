@@ -192,3 +192,35 @@ export async function deleteQueuedEvents(
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * One run with its consumed events, or undefined.
+ *
+ * @example
+ * ```ts
+ * const run = await getDagRun(db, "consumer", runId);
+ * ```
+ */
+export async function getDagRun(db: Kysely<Database>, dagId: string, runId: string): Promise<DagRunView | undefined> {
+  const row = await db
+    .selectFrom("dag_run")
+    .selectAll()
+    .where("dag_id", "=", dagId)
+    .where("run_id", "=", runId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    dagId: row.dag_id,
+    runId: row.run_id,
+    runType: row.run_type,
+    state: row.state,
+    logicalDate: row.logical_date,
+    dataIntervalStart: row.data_interval_start,
+    dataIntervalEnd: row.data_interval_end,
+    conf: JSON.parse(row.conf) as JsonObject,
+    createdAt: row.created_at,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    consumedEvents: (await consumedEvents(db, row.dag_id, row.run_id)).events,
+  };
+}
