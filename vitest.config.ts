@@ -1,7 +1,39 @@
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Scenario tests that run once more on PostgreSQL when a test database is given. */
+const POSTGRES_SUITES = ["test/scheduling/**/*.test.ts", "test/conformance/timelines.test.ts"];
+
+const projects: TestProjectInlineConfiguration[] = [
+  {
+    extends: true,
+    test: {
+      name: "sqlite",
+      include: [
+        "sdk/**/*.test.ts",
+        "compiler/**/*.test.ts",
+        "scheduler/**/*.test.ts",
+        "runtime/**/*.test.ts",
+        "server/**/*.test.ts",
+        "cli/**/*.test.ts",
+        "testing/**/*.test.ts",
+        "test/**/*.test.ts",
+      ],
+    },
+  },
+];
+if (process.env.ASSETFLOW_TEST_DATABASE_URL) {
+  projects.push({
+    extends: true,
+    test: { name: "postgres", include: POSTGRES_SUITES, env: { ASSETFLOW_TEST_BACKEND: "postgres" } },
+  });
+} else {
+  console.warn(
+    "[assetflow] ASSETFLOW_TEST_DATABASE_URL is not set: the PostgreSQL runs of the scheduling scenarios and the PostgreSQL store tests are skipped. Set it (e.g. postgres://postgres@127.0.0.1:5432/test) to run them.",
+  );
+}
 
 export default defineConfig({
   resolve: {
@@ -12,20 +44,11 @@ export default defineConfig({
       { find: /^assetflow\/compiler$/, replacement: here("./compiler/index.ts") },
       { find: /^assetflow\/runtime$/, replacement: here("./runtime/index.ts") },
       { find: /^assetflow\/scheduler$/, replacement: here("./scheduler/index.ts") },
+      { find: /^assetflow\/server$/, replacement: here("./server/index.ts") },
     ],
   },
   test: {
-    include: [
-      "sdk/**/*.test.ts",
-      "compiler/**/*.test.ts",
-      "scheduler/**/*.test.ts",
-      "runtime/**/*.test.ts",
-      "server/**/*.test.ts",
-      "cli/**/*.test.ts",
-      "testing/**/*.test.ts",
-      "test/**/*.test.ts",
-    ],
-    typecheck: { enabled: false },
+    projects,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -1,15 +1,38 @@
 import { Command } from "commander";
+import { registerAssets } from "./commands/assets.js";
+import { registerDags } from "./commands/dags.js";
+import { registerRuns } from "./commands/runs.js";
+import { registerScheduler } from "./commands/scheduler.js";
 import { registerStandalone } from "./commands/standalone.js";
+import { registerTasks } from "./commands/tasks.js";
+import { registerWorker } from "./commands/worker.js";
 
-/** Builds the `assetflow` command line. */
+/**
+ * Builds the `assetflow` command line.
+ *
+ * @example
+ * ```ts
+ * await createProgram().parseAsync(["node", "assetflow", "dags", "list", "--json"]);
+ * ```
+ */
 export function createProgram(): Command {
   const program = new Command();
   program
     .name("assetflow")
-    .description("Data-aware workflow scheduling for TypeScript")
+    .description(
+      "Data-aware workflow scheduling for TypeScript. State lives in $ASSETFLOW_HOME/assetflow.db (default ./.assetflow) or ASSETFLOW_DATABASE_URL.",
+    )
     .version("0.1.0")
     .showHelpAfterError()
     .exitOverride();
   registerStandalone(program);
+  registerScheduler(program);
+  registerWorker(program);
+  registerDags(program);
+  registerRuns(program);
+  registerTasks(program);
+  registerAssets(program);
+  // Subcommands inherit the settings above (exit override, help after errors).
+  for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }

@@ -30,7 +30,7 @@ import {
   registerManifest,
   replanTimetable,
 } from "./engine/registration.js";
-import { createRun, getDagManifest, startQueuedRuns } from "./engine/runs.js";
+import { createRun, getDagManifest, lockDag, startQueuedRuns } from "./engine/runs.js";
 import {
   buildRunRequest,
   type CompletionEffects,
@@ -325,6 +325,7 @@ export class Scheduler implements TaskSource {
       .execute();
     for (const { dag_id } of due) {
       const runId = await this.ctx.db.transaction().execute(async (trx) => {
+        await lockDag(this.ctx, trx, dag_id);
         const row = await trx
           .selectFrom("dag")
           .select(["next_run_at", "next_logical_date", "next_interval_start", "next_interval_end"])

@@ -18,9 +18,11 @@
  *
  * @packageDocumentation
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql } from "kysely";
 import { runTask } from "../runtime/run-task.js";
 import type { AssetEventRecord, TaskOutcome } from "../scheduler/contracts.js";
 import {
@@ -58,8 +60,12 @@ export interface TestEnvironmentOptions {
   dags: readonly DagLike[];
   /** Where the clock starts (default 2025-01-01T00:00:00Z). */
   start?: Date | number;
-  /** `"memory"` (default) or `"file"`: a SQLite file in a temporary directory, removed by `close()`. */
-  store?: "memory" | "file";
+  /**
+   * Where state lives: `"memory"` (default, SQLite in memory), `"file"` (a SQLite
+   * file in a temporary directory, removed by `close()`), or `{ postgres: url }`
+   * (a fresh schema in that database, dropped by `close()`).
+   */
+  store?: "memory" | "file" | { postgres: string };
 }
 
 /** A task's log lines, by try. */
@@ -126,9 +132,12 @@ export async function createTestEnvironment(options: TestEnvironmentOptions): Pr
       time = next;
     },
   };
-  const directory = options.store === "file" ? mkdtempSync(join(tmpdir(), "assetflow-test-")) : undefined;
+  const store = options.store ?? "memory";
+  const directory = store === "file" ? mkdtempSync(join(tmpdir(), "assetflow-test-")) : undefined;
+  const postgresSchema = typeof store === "object" ? `assetflow_test_${randomBytes(6).toString("hex")}` : undefined;
   const scheduler = await Scheduler.open({
-    url: directory ? join(directory, "assetflow.db") : ":memory:",
+    url: typeof store === "object" ? store.postgres : directory ? join(directory, "assetflow.db") : ":memory:",
+    ...(postgresSchema ? { postgresSchema } : {}),
     clock,
   });
   const dags = new Map<string, Dag>(
@@ -187,6 +196,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions): Pr
     pauseDag: (dagId) => scheduler.pauseDag(dagId),
     unpauseDag: (dagId) => scheduler.unpauseDag(dagId),
     async close() {
+      if (postgresSchema) await sql`DROP SCHEMA IF EXISTS ${sql.id(postgresSchema)} CASCADE`.execute(scheduler.db);
       await scheduler.close();
       if (directory) rmSync(directory, { recursive: true, force: true });
     },

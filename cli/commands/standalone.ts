@@ -3,14 +3,15 @@ import type { Command } from "commander";
 import { DagProcessor } from "../../runtime/dag-processor.js";
 import { TaskExecutor } from "../../runtime/task-executor.js";
 import { WorkerPool } from "../../runtime/worker-pool.js";
-import { getDagRun } from "../../scheduler/read-models.js";
-import type { Scheduler, SchedulerActivity } from "../../scheduler/scheduler.js";
 import { homePaths, openScheduler } from "../open.js";
+import { createPrinter, describeActivity, parseCount, stopSignal } from "./common.js";
+import { drainWorkers } from "./worker.js";
 
 /** Options of `assetflow standalone`. */
 export interface StandaloneOptions {
   dags: string;
   workers: string;
+  grace: string;
   triggerProducers?: boolean;
   json?: boolean;
 }
@@ -22,6 +23,7 @@ export function registerStandalone(program: Command): void {
     .description("Run the store, scheduler, DAG processor and worker pool in one process tree (SQLite by default)")
     .requiredOption("--dags <dir>", "folder (or file) of DAG files")
     .option("--workers <n>", "number of worker processes", "2")
+    .option("--grace <seconds>", "on SIGTERM, how long running tries may finish before they are killed", "10")
     .option("--trigger-producers", "trigger every DAG that produces assets once at start (a demo)")
     .option("--json", "print activity as JSON lines")
     .action(async (options: StandaloneOptions) => {
@@ -31,15 +33,15 @@ export function registerStandalone(program: Command): void {
 
 /** Runs standalone until SIGINT/SIGTERM. */
 export async function runStandalone(options: StandaloneOptions): Promise<void> {
+  const workers = parseCount(options.workers, "--workers") ?? 2;
+  const graceMs = (parseCount(options.grace, "--grace", 0) ?? 10) * 1000;
   const paths = homePaths();
   const dagsFolder = resolve(options.dags);
   const scheduler = await openScheduler({ pollIntervalMs: 2000 });
-  const print = (line: string, data: Record<string, unknown>) => {
-    process.stdout.write(options.json ? `${JSON.stringify(data)}\n` : `${line}\n`);
-  };
+  const print = createPrinter(options.json);
   await scheduler.failLostTasks({ workerIds: ["standalone"] });
   const pool = new WorkerPool({
-    size: Number(options.workers) || 2,
+    size: workers,
     home: paths.home,
     reader: scheduler.eventReader(),
   });
@@ -54,7 +56,9 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
       print(`import error ${result.file}: ${result.error.message}`, { kind: "import_error", ...result.error });
     }
   });
-  scheduler.onActivity((activity) => void describe(scheduler, activity).then((line) => print(line, { ...activity })));
+  scheduler.onActivity(
+    (activity) => void describeActivity(scheduler, activity).then((line) => print(line, { ...activity })),
+  );
   const executor = new TaskExecutor(scheduler, pool, { workerId: "standalone", logDir: paths.logs });
 
   const results = await processor.processAll();
@@ -64,7 +68,15 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
   const dagCount = results.reduce((count, result) => count + (result.ok ? result.manifest.dags.length : 0), 0);
   print(
     `assetflow standalone\n  store    ${scheduler.store.location}\n  dags     ${dagsFolder} (${dagCount} DAGs, ${results.filter((r) => !r.ok).length} import errors)\n  workers  ${pool.capacity} processes\n  logs     ${paths.logs}`,
-    { kind: "started", store: scheduler.store.location, dags: dagsFolder, dagCount, workers: pool.capacity },
+    {
+      kind: "started",
+      store: scheduler.store.location,
+      dags: dagsFolder,
+      dagCount,
+      workers: pool.capacity,
+      pid: process.pid,
+      pids: pool.pids,
+    },
   );
 
   if (options.triggerProducers) {
@@ -78,30 +90,10 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
     }
   }
 
-  await new Promise<void>((resolveStop) => {
-    const stop = () => resolveStop();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  print("stopping", { kind: "stopping" });
+  await stopSignal();
+  print("stopping", { kind: "stopping", running: executor.activeCount });
   processor.close();
-  await executor.stop();
-  await pool.stop();
+  scheduler.stop();
+  await drainWorkers(executor, pool, graceMs);
   await scheduler.close();
-}
-
-async function describe(scheduler: Scheduler, activity: SchedulerActivity): Promise<string> {
-  switch (activity.kind) {
-    case "run_created": {
-      if (activity.runType !== "asset_triggered")
-        return `run        ${activity.dagId} ${activity.runId} (${activity.runType})`;
-      const run = await getDagRun(scheduler.db, activity.dagId, activity.runId);
-      const uris = [...new Set(run?.consumedEvents.map((e) => e.assetUri) ?? [])];
-      return `run        ${activity.dagId} ${activity.runId} (asset_triggered by ${run?.consumedEvents.length ?? 0} event(s): ${uris.join(", ")})`;
-    }
-    case "task_finished":
-      return `task       ${activity.key.dagId}.${activity.key.taskId} try ${activity.key.tryNumber}: ${activity.state}${activity.message ? ` — ${activity.message}` : ""}`;
-    case "run_finished":
-      return `run done   ${activity.dagId} ${activity.runId}: ${activity.state}`;
-  }
 }

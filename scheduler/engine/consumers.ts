@@ -13,7 +13,7 @@ import {
   type PendingLookup,
 } from "../condition-evaluator.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
-import { createRun, getDagManifest, startQueuedRuns } from "./runs.js";
+import { createRun, getDagManifest, lockDag, startQueuedRuns } from "./runs.js";
 
 /** The asset condition of a schedule, if it has one. */
 export function assetConditionOf(schedule: { kind: string; condition?: ConditionNode }): ConditionNode | null {
@@ -67,10 +67,8 @@ export async function loadPending(
  * Returns the new run id, or null. Run it inside a transaction.
  */
 export async function evaluateConsumer(ctx: EngineContext, trx: Executor, dagId: string): Promise<string | null> {
-  if (ctx.dialect === "postgres") {
-    // Serialize evaluations of one consumer across scheduler processes.
-    await sql`SELECT dag_id FROM dag WHERE dag_id = ${dagId} FOR UPDATE`.execute(trx);
-  }
+  // Serialize evaluations of one consumer across scheduler processes.
+  await lockDag(ctx, trx, dagId);
   const dag = await getDagManifest(ctx, trx, dagId);
   if (!dag || dag.isPaused || !dag.isActive) return null;
   const condition = assetConditionOf(dag.manifest.schedule);
@@ -107,7 +105,12 @@ export async function evaluateConsumer(ctx: EngineContext, trx: Executor, dagId:
     INSERT INTO dag_run_consumed_event (dag_id, run_id, event_id)
     SELECT dag_id, ${runId}, event_id FROM asset_event_inbox WHERE dag_id = ${dagId}
   `.execute(trx);
-  await trx.deleteFrom("asset_event_inbox").where("dag_id", "=", dagId).execute();
+  // Delete exactly what was consumed: an entry committed meanwhile by another
+  // process stays pending for the next evaluation.
+  await sql`
+    DELETE FROM asset_event_inbox WHERE dag_id = ${dagId} AND event_id IN (
+      SELECT event_id FROM dag_run_consumed_event WHERE dag_id = ${dagId} AND run_id = ${runId})
+  `.execute(trx);
   await startQueuedRuns(ctx, trx, dagId);
   return runId;
 }

@@ -4,6 +4,7 @@
  * (queue ready tasks, propagate failures and skips, finish the run).
  */
 import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
 import { type DagManifest, dagSchema } from "../../sdk/manifest/schema.js";
 import { FINAL_TASK_STATES, type RunKind, TaskState } from "../contracts.js";
@@ -43,6 +44,11 @@ export async function getDagManifest(
     isActive: row.is_active === 1,
     maxActiveRuns: row.max_active_runs,
   };
+}
+
+/** On PostgreSQL, locks a DAG's row for the rest of the transaction (serializes run decisions across processes). */
+export async function lockDag(ctx: EngineContext, trx: Executor, dagId: string): Promise<void> {
+  if (ctx.dialect === "postgres") await sql`SELECT dag_id FROM dag WHERE dag_id = ${dagId} FOR UPDATE`.execute(trx);
 }
 
 /** A run id: `<type>__<ISO time>` plus a random suffix for runs that are not scheduled. */
@@ -113,6 +119,7 @@ export async function createRun(
 
 /** Starts queued runs of a DAG, oldest first, while fewer than `maxActiveRuns` run. Returns the started run ids. */
 export async function startQueuedRuns(ctx: EngineContext, trx: Executor, dagId: string): Promise<string[]> {
+  await lockDag(ctx, trx, dagId);
   const dag = await getDagManifest(ctx, trx, dagId);
   if (!dag) return [];
   const running = await trx

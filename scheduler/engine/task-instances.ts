@@ -227,6 +227,11 @@ export async function completeTry(
   outcome: TaskOutcome,
 ): Promise<CompletionEffects> {
   const now = ctx.clock.now();
+  if (ctx.dialect === "postgres") {
+    // Completions within one run are serialized, so the last one always sees
+    // every other task final and finishes the run.
+    await sql`SELECT id FROM dag_run WHERE dag_id = ${key.dagId} AND run_id = ${key.runId} FOR UPDATE`.execute(trx);
+  }
   const ti = await trx
     .selectFrom("task_instance")
     .select(["state", "try_number", "max_tries", "retry_delay_ms"])

@@ -19,6 +19,8 @@ export interface OpenStoreOptions {
   url?: string;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /** PostgreSQL only: use (and create) this schema, for isolated tests. */
+  postgresSchema?: string;
 }
 
 /** `ASSETFLOW_HOME`, default `./.assetflow`, as an absolute path. */
@@ -40,7 +42,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<StoreCo
   let connection: StoreConnection;
   if (/^postgres(ql)?:\/\//i.test(url)) {
     const { openPostgres } = await import("./postgres/open-postgres.js");
-    const db = openPostgres(url);
+    const db = await openPostgres(url, options.postgresSchema === undefined ? {} : { schema: options.postgresSchema });
     connection = {
       db,
       dialect: "postgres",

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Asset, assets, type Condition, dag, task } from "assetflow";
 import { createTestEnvironment } from "assetflow/testing";
 import { describe, expect, it } from "vitest";
+import { backendStore } from "../scheduling/support.js";
 
 interface TimelineCase {
   name: string;
@@ -37,7 +38,7 @@ describe("conformance: scheduling timelines", () => {
       const consumer = dag({ dagId: "consumer", schedule: parseSchedule(timeline.schedule, assetsByName) }, () => {
         task({ taskId: "noop" }, () => undefined);
       });
-      const env = await createTestEnvironment({ dags: [consumer] });
+      const env = await createTestEnvironment({ ...backendStore(), dags: [consumer] });
       try {
         const eventIds: number[] = [];
         for (const name of timeline.events) {

@@ -15,10 +15,22 @@ export function useTestEnvironments(): (
     await Promise.all(open.splice(0).map((env) => env.close()));
   });
   return async (dags, options = {}) => {
-    const env = await createTestEnvironment({ ...options, dags });
+    const env = await createTestEnvironment({ ...backendStore(), ...options, dags });
     open.push(env);
     return env;
   };
+}
+
+/**
+ * The store the scenarios run on: SQLite in memory by default, PostgreSQL when
+ * `ASSETFLOW_TEST_BACKEND=postgres` (the `postgres` vitest project sets it,
+ * with `ASSETFLOW_TEST_DATABASE_URL`).
+ */
+export function backendStore(): Pick<TestEnvironmentOptions, "store"> {
+  if (process.env.ASSETFLOW_TEST_BACKEND !== "postgres") return {};
+  const url = process.env.ASSETFLOW_TEST_DATABASE_URL;
+  if (!url) throw new Error("ASSETFLOW_TEST_BACKEND=postgres needs ASSETFLOW_TEST_DATABASE_URL");
+  return { store: { postgres: url } };
 }
 
 /** Epoch milliseconds of an ISO date, for readable expectations. */

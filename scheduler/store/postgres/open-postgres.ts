@@ -1,20 +1,37 @@
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Database } from "../schema.js";
 
 // BIGINT (epoch milliseconds, ids) as JavaScript numbers: exact up to 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/** Options of {@link openPostgres}. */
+export interface OpenPostgresOptions {
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  /** Use (and create) this schema instead of `public`, for isolated tests. */
+  schema?: string;
+}
+
 /**
  * Opens a PostgreSQL pool for the store.
  *
  * @example
  * ```ts
- * const db = openPostgres("postgres://postgres@127.0.0.1:5432/test");
+ * const db = await openPostgres("postgres://postgres@127.0.0.1:5432/test");
  * ```
  */
-export function openPostgres(url: string, poolSize = 10): Kysely<Database> {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: poolSize }) }),
+export async function openPostgres(url: string, options: OpenPostgresOptions = {}): Promise<Kysely<Database>> {
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`Invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and _.`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+  return db;
 }

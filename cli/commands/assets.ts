@@ -1,0 +1,237 @@
+import type { Command } from "commander";
+import { type Kysely, sql } from "kysely";
+import type { AssetEventRecord } from "../../scheduler/contracts.js";
+import { listQueuedEvents } from "../../scheduler/read-models.js";
+import type { Scheduler } from "../../scheduler/scheduler.js";
+import type { Database } from "../../scheduler/store/schema.js";
+import type { JsonObject } from "../../sdk/json.js";
+import { withScheduler } from "../open.js";
+import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
+import { CliError, CliErrorCode, parseCount, parseJsonObject, requireDag, withJson } from "./common.js";
+
+/** A row of `assetflow assets list --json`. */
+export interface AssetListRow {
+  readonly name: string;
+  readonly uri: string;
+  readonly group: string;
+  readonly extra: JsonObject;
+  readonly eventCount: number;
+  /** Epoch ms of the latest event, or null. */
+  readonly lastEventAt: number | null;
+  /** `dagId.taskId` of active tasks that declare it as outlet (directly or through an alias that resolved to it). */
+  readonly producers: string[];
+  /** Active DAGs whose schedule depends on it (directly, through an alias, or by name or URI). */
+  readonly consumers: string[];
+}
+
+/** What `assetflow assets emit --json` prints. */
+export interface EmitResult {
+  readonly eventId: number;
+  readonly asset: { readonly name: string; readonly uri: string };
+  readonly extra: JsonObject;
+  /** The runs the event created at once. */
+  readonly runs: Array<{ readonly dagId: string; readonly runId: string }>;
+}
+
+/** Registers `assetflow assets list|events|emit|queued`. */
+export function registerAssets(program: Command): void {
+  const assets = program.command("assets").description("List assets, their events and queued events; emit events");
+
+  withJson(
+    assets.command("list").description("List known assets with their producers, consumers and latest event"),
+  ).action(async (options: OutputOptions) => {
+    const rows = await withScheduler((scheduler) => listAssets(scheduler.db));
+    if (options.json) return printValue(rows, options);
+    printTable(
+      rows.map((row) => ({
+        name: row.name === row.uri ? null : row.name,
+        uri: row.uri,
+        events: row.eventCount,
+        last_event: formatTime(row.lastEventAt),
+        producers: row.producers.join(", "),
+        consumers: row.consumers.join(", "),
+      })),
+      options,
+    );
+  });
+
+  withJson(
+    assets
+      .command("events")
+      .description("List the latest events of an asset, oldest first")
+      .argument("<uri>", "the asset's URI")
+      .option("--name <name>", "the asset's name, when several assets share the URI")
+      .option("--limit <n>", "how many of the latest events", "20"),
+  ).action(async (uri: string, options: OutputOptions & { name?: string; limit: string }) => {
+    const limit = parseCount(options.limit, "--limit") ?? 20;
+    const events = await withScheduler(async (scheduler) => {
+      const matches = await findAssets(scheduler.db, uri, options.name);
+      const all: AssetEventRecord[] = [];
+      for (const asset of matches) {
+        const subject = { kind: "asset" as const, name: asset.name, uri: asset.uri };
+        const count = await scheduler.eventReader().countEvents(subject);
+        all.push(...(await scheduler.listEvents(subject, { offset: Math.max(0, count - limit), limit })));
+      }
+      return all.sort((a, b) => a.timestamp - b.timestamp || a.id - b.id).slice(-limit);
+    });
+    if (options.json) return printValue(events, options);
+    printTable(
+      events.map((event) => ({
+        id: event.id,
+        asset: event.assetName === event.assetUri ? event.assetUri : `${event.assetName} (${event.assetUri})`,
+        timestamp: formatTime(event.timestamp),
+        source:
+          event.sourceDagId === null
+            ? "external"
+            : `${event.sourceDagId}.${event.sourceTaskId} ${event.sourceRunId}`,
+        aliases: event.sourceAliases.join(", "),
+        extra: event.extra,
+      })),
+      options,
+    );
+  });
+
+  withJson(
+    assets
+      .command("emit")
+      .description("Record an asset event from outside (as a producer task would); prints the runs it created")
+      .argument("<uri>", "the asset's URI (the asset must be declared by a registered DAG)")
+      .option("--name <name>", "the asset's name, when several assets share the URI")
+      .option("--extra <json>", "the event's extra, a JSON object"),
+  ).action(async (uri: string, options: OutputOptions & { name?: string; extra?: string }) => {
+    const extra = parseJsonObject(options.extra, "--extra") ?? {};
+    const result = await withScheduler((scheduler) => emit(scheduler, uri, options.name, extra));
+    printValue(result, options, () =>
+      [
+        `recorded event ${result.eventId} for ${result.asset.uri}`,
+        ...(result.runs.length === 0
+          ? ["no run created (consumers wait for more events, are paused, or none exist)"]
+          : result.runs.map((run) => `created run ${run.dagId} ${run.runId}`)),
+      ].join("\n"),
+    );
+  });
+
+  withJson(
+    assets
+      .command("queued")
+      .description("List queued asset events: events a consumer received but has not run for yet")
+      .option("--dag <dagId>", "only this consumer")
+      .option("--uri <uri>", "only this asset URI"),
+  ).action(async (options: OutputOptions & { dag?: string; uri?: string }) => {
+    const queued = await withScheduler(async (scheduler) => {
+      if (options.dag !== undefined) await requireDag(scheduler.db, options.dag);
+      return listQueuedEvents(scheduler.db, {
+        ...(options.dag === undefined ? {} : { dagId: options.dag }),
+        ...(options.uri === undefined ? {} : { uri: options.uri }),
+      });
+    });
+    if (options.json) return printValue(queued, options);
+    printTable(
+      queued.map((row) => ({
+        dag_id: row.dagId,
+        asset: row.assetName === row.uri ? row.uri : `${row.assetName} (${row.uri})`,
+        events: row.count,
+        since: formatTime(row.createdAt),
+      })),
+      options,
+    );
+  });
+}
+
+async function emit(scheduler: Scheduler, uri: string, name: string | undefined, extra: JsonObject) {
+  const [asset] = await findAssets(scheduler.db, uri, name);
+  if (!asset) throw new Error("unreachable: findAssets returns at least one asset");
+  const runs: Array<{ dagId: string; runId: string }> = [];
+  const unsubscribe = scheduler.onActivity((activity) => {
+    if (activity.kind === "run_created") runs.push({ dagId: activity.dagId, runId: activity.runId });
+  });
+  try {
+    const recorded = await scheduler.recordExternalEvent({ name: asset.name, uri: asset.uri }, { extra });
+    return { eventId: recorded.eventId, asset: { name: asset.name, uri: asset.uri }, extra, runs } satisfies EmitResult;
+  } finally {
+    unsubscribe();
+  }
+}
+
+/** The assets with this URI (and name); an error when there is none, or several and no name. */
+async function findAssets(db: Kysely<Database>, uri: string, name: string | undefined) {
+  const rows = await db
+    .selectFrom("asset")
+    .select(["name", "uri"])
+    .where("uri", "=", uri)
+    .$if(name !== undefined, (q) => q.where("name", "=", name as string))
+    .orderBy("id")
+    .execute();
+  if (rows.length === 0) {
+    throw new CliError(
+      CliErrorCode.assetNotFound,
+      `No asset with URI "${uri}"${name === undefined ? "" : ` and name "${name}"`} is known. List assets with \`assetflow assets list\`; an asset becomes known when a registered DAG declares it.`,
+    );
+  }
+  if (rows.length > 1 && name === undefined) {
+    throw new CliError(
+      CliErrorCode.assetAmbiguous,
+      `Several assets have URI "${uri}" (names: ${rows.map((r) => r.name).join(", ")}). Pick one with --name <name>.`,
+    );
+  }
+  return rows;
+}
+
+/** Every asset with its producers, consumers and event statistics. */
+async function listAssets(db: Kysely<Database>): Promise<AssetListRow[]> {
+  const assets = await db.selectFrom("asset").selectAll().orderBy("uri").orderBy("name").execute();
+  const stats = await db
+    .selectFrom("asset_event")
+    .select((eb) => ["asset_id", eb.fn.countAll<number>().as("count"), eb.fn.max("timestamp").as("last")])
+    .groupBy("asset_id")
+    .execute();
+  const producers = await sql<{ asset_id: number; dag_id: string; task_id: string }>`
+    SELECT r.asset_id AS asset_id, r.dag_id AS dag_id, r.task_id AS task_id
+      FROM task_asset_reference r JOIN dag d ON d.dag_id = r.dag_id
+      WHERE r.direction = 'outlet' AND r.asset_id IS NOT NULL AND d.is_active = 1
+    UNION SELECT aa.asset_id, r.dag_id, r.task_id
+      FROM task_asset_reference r JOIN dag d ON d.dag_id = r.dag_id
+      JOIN asset_alias_asset aa ON aa.alias_id = r.alias_id
+      WHERE r.direction = 'outlet' AND d.is_active = 1
+  `.execute(db);
+  const consumers = await sql<{ asset_id: number; dag_id: string }>`
+    SELECT asset_id, dag_id FROM dag_schedule_asset
+    UNION SELECT aa.asset_id, sa.dag_id FROM dag_schedule_alias sa
+      JOIN asset_alias_asset aa ON aa.alias_id = sa.alias_id
+    UNION SELECT a.id, r.dag_id FROM dag_schedule_ref r
+      JOIN asset a ON (r.ref_kind = 'name' AND a.name = r.value) OR (r.ref_kind = 'uri' AND a.uri = r.value)
+  `.execute(db);
+  const group = <T>(rows: T[], key: (row: T) => number, value: (row: T) => string) => {
+    const map = new Map<number, Set<string>>();
+    for (const row of rows) {
+      const set = map.get(key(row)) ?? new Set<string>();
+      set.add(value(row));
+      map.set(key(row), set);
+    }
+    return (id: number) => [...(map.get(id) ?? [])].sort();
+  };
+  const producersOf = group(
+    producers.rows,
+    (row) => Number(row.asset_id),
+    (row) => `${row.dag_id}.${row.task_id}`,
+  );
+  const consumersOf = group(
+    consumers.rows,
+    (row) => Number(row.asset_id),
+    (row) => row.dag_id,
+  );
+  const statsOf = new Map(stats.map((row) => [Number(row.asset_id), row]));
+  return assets.map((asset) => {
+    const stat = statsOf.get(Number(asset.id));
+    return {
+      name: asset.name,
+      uri: asset.uri,
+      group: asset.group_name,
+      extra: JSON.parse(asset.extra) as JsonObject,
+      eventCount: Number(stat?.count ?? 0),
+      lastEventAt: stat?.last === null || stat?.last === undefined ? null : Number(stat.last),
+      producers: producersOf(Number(asset.id)),
+      consumers: consumersOf(Number(asset.id)),
+    };
+  });
+}

@@ -1,0 +1,184 @@
+/**
+ * Helpers the commands share: input parsing that fails with a clear message,
+ * lookups that fail with "not found" errors, the stop signal of long-running
+ * commands, and one-line descriptions of scheduler activity.
+ */
+import type { Command } from "commander";
+import type { Kysely } from "kysely";
+import { getDagRun } from "../../scheduler/read-models.js";
+import type { Scheduler, SchedulerActivity } from "../../scheduler/scheduler.js";
+import type { Database } from "../../scheduler/store/schema.js";
+import { AssetflowError } from "../../sdk/errors.js";
+import type { JsonObject } from "../../sdk/json.js";
+import type { ConditionNode, ScheduleManifest } from "../../sdk/manifest/schema.js";
+
+/** A bad command-line input or a lookup that found nothing; exit code 1. */
+export class CliError extends AssetflowError {}
+
+/** Stable codes of {@link CliError}. */
+export const CliErrorCode = {
+  invalidJson: "INVALID_JSON",
+  invalidOption: "INVALID_OPTION",
+  dagNotFound: "DAG_NOT_FOUND",
+  runNotFound: "RUN_NOT_FOUND",
+  taskNotFound: "TASK_NOT_FOUND",
+  assetNotFound: "ASSET_NOT_FOUND",
+  assetAmbiguous: "ASSET_AMBIGUOUS",
+  logNotFound: "LOG_NOT_FOUND",
+} as const;
+
+/** Adds `--json` to a command. */
+export function withJson(command: Command): Command {
+  return command.option("--json", "print JSON (for scripts) instead of a table");
+}
+
+/**
+ * Parses the JSON object given to an option such as `--conf` or `--extra`.
+ *
+ * @example
+ * ```ts
+ * parseJsonObject('{"day": "2025-01-01"}', "--conf"); // { day: "2025-01-01" }
+ * ```
+ */
+export function parseJsonObject(text: string | undefined, option: string): JsonObject | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(
+      CliErrorCode.invalidJson,
+      `${option} is not valid JSON (${(error as Error).message}). Pass a JSON object, for example ${option} '{"key": "value"}'.`,
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CliError(
+      CliErrorCode.invalidJson,
+      `${option} must be a JSON object, got ${Array.isArray(value) ? "an array" : JSON.stringify(value)}. Pass for example ${option} '{"key": "value"}'.`,
+    );
+  }
+  return value as JsonObject;
+}
+
+/**
+ * Parses a whole number option (`--limit 10`), at least `min`.
+ *
+ * @example
+ * ```ts
+ * parseCount("4", "--concurrency", 1); // 4
+ * ```
+ */
+export function parseCount(text: string | undefined, option: string, min = 1): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < min) {
+    throw new CliError(
+      CliErrorCode.invalidOption,
+      `${option} must be a whole number >= ${min}, got "${text}". For example ${option} ${Math.max(min, 1)}.`,
+    );
+  }
+  return value;
+}
+
+/** The registered DAG row, or a "DAG not found" error that says how to list DAGs. */
+export async function requireDag(db: Kysely<Database>, dagId: string) {
+  const row = await db.selectFrom("dag").selectAll().where("dag_id", "=", dagId).executeTakeFirst();
+  if (!row) {
+    throw new CliError(
+      CliErrorCode.dagNotFound,
+      `No DAG "${dagId}" is registered. List DAGs with \`assetflow dags list\` (and import errors with \`assetflow dags errors\`).`,
+    );
+  }
+  return row;
+}
+
+/** The run `runId` of `dagId`, or a "run not found" error. */
+export async function requireRun(db: Kysely<Database>, dagId: string, runId: string) {
+  await requireDag(db, dagId);
+  const run = await getDagRun(db, dagId, runId);
+  if (!run) {
+    throw new CliError(
+      CliErrorCode.runNotFound,
+      `DAG "${dagId}" has no run "${runId}". List its runs with \`assetflow runs list ${dagId}\`.`,
+    );
+  }
+  return run;
+}
+
+/** Resolves when the process gets SIGINT or SIGTERM; tells which. */
+export function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolveStop) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolveStop(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+/** Resolves after `ms` without keeping the process alive. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolveDelay) => setTimeout(resolveDelay, ms).unref());
+}
+
+/** A condition as people write it: `a & (b | c)`. */
+export function formatCondition(node: ConditionNode, nested = false): string {
+  switch (node.kind) {
+    case "asset":
+      return node.uri === node.name ? node.uri : `${node.name} (${node.uri})`;
+    case "alias":
+      return `alias ${node.name}`;
+    case "ref":
+      return "name" in node ? `name ${node.name}` : `uri ${node.uri}`;
+    case "all":
+    case "any": {
+      const text = node.conditions.map((child) => formatCondition(child, true)).join(node.kind === "all" ? " & " : " | ");
+      return nested && node.conditions.length > 1 ? `(${text})` : text;
+    }
+  }
+}
+
+/** A schedule in one short line: `none`, `cron 0 * * * * UTC`, `assets: a & b`, ... */
+export function formatSchedule(schedule: ScheduleManifest): string {
+  switch (schedule.kind) {
+    case "none":
+    case "once":
+      return schedule.kind;
+    case "cron":
+      return `cron ${schedule.expression} ${schedule.timezone}`;
+    case "cronTrigger":
+      return `cron-trigger ${schedule.expression} ${schedule.timezone}`;
+    case "assets":
+      return `assets: ${formatCondition(schedule.condition)}`;
+    case "assetOrTime": {
+      const time = `${schedule.timetable.kind === "cron" ? "cron" : "cron-trigger"} ${schedule.timetable.expression} ${schedule.timetable.timezone}`;
+      return `assets: ${formatCondition(schedule.condition)} | ${time}`;
+    }
+  }
+}
+
+/** One line describing scheduler activity, for `standalone`, `scheduler` and `worker` output. */
+export async function describeActivity(scheduler: Scheduler, activity: SchedulerActivity): Promise<string> {
+  switch (activity.kind) {
+    case "run_created": {
+      if (activity.runType !== "asset_triggered")
+        return `run        ${activity.dagId} ${activity.runId} (${activity.runType})`;
+      const run = await getDagRun(scheduler.db, activity.dagId, activity.runId);
+      const uris = [...new Set(run?.consumedEvents.map((e) => e.assetUri) ?? [])];
+      return `run        ${activity.dagId} ${activity.runId} (asset_triggered by ${run?.consumedEvents.length ?? 0} event(s): ${uris.join(", ")})`;
+    }
+    case "task_finished":
+      return `task       ${activity.key.dagId}.${activity.key.taskId} try ${activity.key.tryNumber}: ${activity.state}${activity.message ? ` — ${activity.message}` : ""}`;
+    case "run_finished":
+      return `run done   ${activity.dagId} ${activity.runId}: ${activity.state}`;
+  }
+}
+
+/** Prints lines either as text or as JSON lines. */
+export function createPrinter(json: boolean | undefined) {
+  return (line: string, data: Record<string, unknown>) => {
+    process.stdout.write(json ? `${JSON.stringify(data)}\n` : `${line}\n`);
+  };
+}

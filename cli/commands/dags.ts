@@ -1,0 +1,257 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import type { Command } from "commander";
+import { DagFileLoader, type ImportError, listDagFiles } from "../../runtime/dag-files.js";
+import type { Dag } from "../../sdk/index.js";
+import type { JsonObject } from "../../sdk/json.js";
+import type { ScheduleManifest } from "../../sdk/manifest/schema.js";
+import { createTestEnvironment } from "../../testing/index.js";
+import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
+import { withScheduler } from "../open.js";
+import { CliError, CliErrorCode, formatSchedule, parseJsonObject, withJson } from "./common.js";
+
+/** A row of `assetflow dags list --json`. */
+export interface DagListRow {
+  readonly dagId: string;
+  readonly paused: boolean;
+  readonly active: boolean;
+  /** `none`, `once`, `cron`, `cronTrigger`, `assets` or `assetOrTime`. */
+  readonly scheduleKind: ScheduleManifest["kind"];
+  /** The schedule in one line, e.g. `assets: s3://a & s3://b`. */
+  readonly schedule: string;
+  readonly file: string | null;
+  /** When the next time-based run is due (epoch ms), or null. */
+  readonly nextRunAt: number | null;
+  readonly tasks: string[];
+}
+
+/** Registers `assetflow dags list|trigger|pause|unpause|errors|test`. */
+export function registerDags(program: Command): void {
+  const dags = program.command("dags").description("List, trigger, pause and test DAGs");
+
+  withJson(
+    dags
+      .command("list")
+      .description("List registered DAGs: id, paused, schedule, file, next time-based run")
+      .option("--all", "include DAGs whose file no longer defines them (inactive)"),
+  ).action(async (options: OutputOptions & { all?: boolean }) => {
+    const rows = await withScheduler(async (scheduler) => {
+      const dagRows = await scheduler.db
+        .selectFrom("dag")
+        .selectAll()
+        .$if(!options.all, (q) => q.where("is_active", "=", 1))
+        .orderBy("dag_id")
+        .execute();
+      return dagRows.map((row): DagListRow => {
+        const manifest = JSON.parse(row.manifest) as { schedule: ScheduleManifest; tasks: { taskId: string }[] };
+        return {
+          dagId: row.dag_id,
+          paused: row.is_paused === 1,
+          active: row.is_active === 1,
+          scheduleKind: manifest.schedule.kind,
+          schedule: formatSchedule(manifest.schedule),
+          file: row.fileloc,
+          nextRunAt: row.next_run_at === null ? null : Number(row.next_run_at),
+          tasks: manifest.tasks.map((t) => t.taskId),
+        };
+      });
+    });
+    if (options.json) return printValue(rows, options);
+    printTable(
+      rows.map((row) => ({
+        dag_id: row.dagId,
+        paused: row.paused ? "yes" : "no",
+        ...(options.all ? { active: row.active ? "yes" : "no" } : {}),
+        schedule: row.schedule,
+        file: row.file === null ? null : relative(process.cwd(), row.file) || row.file,
+        next_run: formatTime(row.nextRunAt),
+      })),
+      options,
+    );
+  });
+
+  withJson(
+    dags
+      .command("trigger")
+      .description("Create a manual run of a DAG")
+      .argument("<dagId>", "the DAG to run")
+      .option("--conf <json>", 'the run\'s conf, a JSON object, e.g. \'{"day": "2025-01-01"}\'')
+      .option("--run-id <id>", "the run id (default: manual__<time>_<random>)"),
+  ).action(async (dagId: string, options: OutputOptions & { conf?: string; runId?: string }) => {
+    const conf = parseJsonObject(options.conf, "--conf") ?? {};
+    const result = await withScheduler(async (scheduler) => {
+      const runId = await scheduler.triggerDag(dagId, { conf, ...(options.runId ? { runId: options.runId } : {}) });
+      return { dagId, runId, conf };
+    });
+    printValue(result, options, () => `triggered ${dagId}: run ${result.runId}`);
+  });
+
+  for (const paused of [true, false]) {
+    const name = paused ? "pause" : "unpause";
+    withJson(
+      dags
+        .command(name)
+        .description(
+          paused
+            ? "Pause a DAG: no new runs start; asset events keep queuing for it"
+            : "Unpause a DAG; its queued asset events are evaluated at once",
+        )
+        .argument("<dagId>", `the DAG to ${name}`),
+    ).action(async (dagId: string, options: OutputOptions) => {
+      const runs = await withScheduler(async (scheduler) => {
+        const created: string[] = [];
+        scheduler.onActivity((activity) => {
+          if (activity.kind === "run_created" && activity.dagId === dagId) created.push(activity.runId);
+        });
+        if (paused) await scheduler.pauseDag(dagId);
+        else await scheduler.unpauseDag(dagId);
+        return created;
+      });
+      printValue(
+        { dagId, paused, runs },
+        options,
+        () => `${paused ? "paused" : "unpaused"} ${dagId}${runs.length > 0 ? `; created run ${runs.join(", ")}` : ""}`,
+      );
+    });
+  }
+
+  withJson(dags.command("errors").description("List DAG files that failed to load, with the reason")).action(
+    async (options: OutputOptions) => {
+      const errors = await withScheduler((scheduler) => scheduler.listImportErrors());
+      if (options.json) return printValue(errors, options);
+      printTable(
+        errors.map((error) => ({
+          file: relative(process.cwd(), error.file) || error.file,
+          error: error.message,
+          at: formatTime(error.createdAt),
+        })),
+        options,
+      );
+    },
+  );
+
+  withJson(
+    dags
+      .command("test")
+      .description(
+        "Load the DAG files of a folder in this process and run one manual run of a DAG to completion on a temporary store (nothing is written to $ASSETFLOW_HOME). Exit code 1 when the run fails.",
+      )
+      .argument("<dagId>", "the DAG to run")
+      .requiredOption("--dags <dir>", "folder (or file) of DAG files")
+      .option("--conf <json>", "the run's conf, a JSON object"),
+  ).action(async (dagId: string, options: OutputOptions & { dags: string; conf?: string }) => {
+    const conf = parseJsonObject(options.conf, "--conf") ?? {};
+    const result = await testDag(dagId, resolve(options.dags), conf);
+    if (options.json) printValue(result, options);
+    else printTestResult(result);
+    if (result.state !== "success") process.exitCode = 1;
+  });
+}
+
+/** What `assetflow dags test` reports. */
+export interface DagTestResult {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly state: string;
+  readonly tasks: Array<{
+    readonly taskId: string;
+    readonly mapIndex: number;
+    readonly state: string;
+    readonly tryNumber: number;
+    readonly error: { message: string; code?: string } | null;
+    readonly result: unknown;
+    readonly logs: Array<{ tryNumber: number; lines: string[] }>;
+  }>;
+}
+
+async function testDag(
+  dagId: string,
+  folder: string,
+  conf: JsonObject,
+): Promise<DagTestResult> {
+  const files = listDagFiles(folder);
+  if (files.length === 0) {
+    throw new CliError(
+      CliErrorCode.dagNotFound,
+      `No DAG files in ${folder}. Pass the folder (or file) of your DAG files with --dags <dir>.`,
+    );
+  }
+  const work = mkdtempSync(join(tmpdir(), "assetflow-dags-test-"));
+  try {
+    const loader = new DagFileLoader(join(work, "bundles"));
+    const importErrors: ImportError[] = [];
+    const found: string[] = [];
+    let target: Dag | undefined;
+    for (const file of files) {
+      const loaded = await loader.load(file);
+      if (!loaded.ok) {
+        importErrors.push(loaded.error);
+        continue;
+      }
+      for (const dag of loaded.dags) {
+        found.push(dag.dagId);
+        if (dag.dagId === dagId) target = dag;
+      }
+    }
+    if (!target) {
+      const errors = importErrors.map((e) => `${relative(process.cwd(), e.file) || e.file}: ${e.message}`);
+      throw new CliError(
+        CliErrorCode.dagNotFound,
+        `No DAG "${dagId}" in ${folder} (it defines: ${found.sort().join(", ") || "no DAGs"})${errors.length > 0 ? `; files that failed to load: ${errors.join("; ")}` : ""}.`,
+      );
+    }
+    const env = await createTestEnvironment({ dags: [target], start: Date.now() });
+    try {
+      const runId = await env.triggerDag(dagId, { conf });
+      let run = (await env.getDagRuns(dagId)).find((r) => r.runId === runId);
+      while (run && run.state !== "success" && run.state !== "failed") {
+        await env.runUntilIdle();
+        run = (await env.getDagRuns(dagId)).find((r) => r.runId === runId);
+        if (!run || run.state === "success" || run.state === "failed") break;
+        // Only retries wait for time here: move the clock to the next one.
+        const retry = await env.scheduler.db
+          .selectFrom("task_instance")
+          .select((eb) => eb.fn.min("next_retry_at").as("at"))
+          .where("dag_id", "=", dagId)
+          .where("run_id", "=", runId)
+          .where("state", "=", "up_for_retry")
+          .executeTakeFirst();
+        if (retry?.at === null || retry?.at === undefined) break;
+        env.clock.set(Math.max(Number(retry.at), env.clock.now()));
+      }
+      const logs = env.getTaskLogs(dagId).filter((log) => log.runId === runId);
+      const tasks = (await env.getTaskInstances(dagId, runId)).map((ti) => ({
+        taskId: ti.taskId,
+        mapIndex: ti.mapIndex,
+        state: ti.state,
+        tryNumber: ti.tryNumber,
+        error: ti.error,
+        result: ti.result ?? null,
+        logs: logs
+          .filter((log) => log.taskId === ti.taskId)
+          .map((log) => ({ tryNumber: log.tryNumber, lines: log.lines })),
+      }));
+      return { dagId, runId, state: run?.state ?? "failed", tasks };
+    } finally {
+      await env.close();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function printTestResult(result: DagTestResult): void {
+  const width = Math.max(...result.tasks.map((t) => t.taskId.length), 4);
+  const lines = [`dags test ${result.dagId} (run ${result.runId}): ${result.state}`];
+  for (const task of result.tasks) {
+    lines.push(
+      `  ${task.taskId.padEnd(width)}  ${task.state}${task.tryNumber > 1 ? ` (try ${task.tryNumber})` : ""}${task.error ? ` — ${task.error.message}` : ""}`,
+    );
+    for (const log of task.logs) {
+      for (const line of log.lines) lines.push(`      ${task.logs.length > 1 ? `[try ${log.tryNumber}] ` : ""}${line}`);
+    }
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+

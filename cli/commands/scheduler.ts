@@ -1,0 +1,80 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { DagProcessor } from "../../runtime/dag-processor.js";
+import { WorkerPool } from "../../runtime/worker-pool.js";
+import { homePaths, openScheduler } from "../open.js";
+import { createPrinter, describeActivity, parseCount, stopSignal } from "./common.js";
+
+/** Options of `assetflow scheduler`. */
+export interface SchedulerCommandOptions {
+  dags: string;
+  lostAfter: string;
+  json?: boolean;
+}
+
+/** Registers `assetflow scheduler`. */
+export function registerScheduler(program: Command): void {
+  program
+    .command("scheduler")
+    .description(
+      "Run the scheduler: load and watch DAG files, create time-based and asset-triggered runs, retry tries of dead workers. Runs no tasks: start `assetflow worker` for that.",
+    )
+    .requiredOption("--dags <dir>", "folder (or file) of DAG files")
+    .option("--lost-after <seconds>", "fail (and retry) a running try whose worker sent no heartbeat for this long", "60")
+    .option("--json", "print activity as JSON lines")
+    .action(async (options: SchedulerCommandOptions) => {
+      await runScheduler(options);
+    });
+}
+
+/** Runs the scheduler until SIGINT/SIGTERM. */
+export async function runScheduler(options: SchedulerCommandOptions): Promise<void> {
+  const lostAfterMs = (parseCount(options.lostAfter, "--lost-after") ?? 60) * 1000;
+  const paths = homePaths();
+  const dagsFolder = resolve(options.dags);
+  const print = createPrinter(options.json);
+  const scheduler = await openScheduler({ pollIntervalMs: 2000 });
+  // One host, only to load DAG files: user code never runs in this process.
+  const pool = new WorkerPool({ size: 1, home: paths.home, reader: scheduler.eventReader() });
+  const processor = new DagProcessor(dagsFolder, pool, scheduler, (result) => {
+    if (result.ok) {
+      const dags = result.manifest.dags.map((d) => d.dagId);
+      print(`dag file   ${result.file}: ${dags.join(", ") || "(no DAGs)"}`, { kind: "dag_file", file: result.file, dags });
+    } else {
+      print(`import error ${result.file}: ${result.error.message}`, { kind: "import_error", ...result.error });
+    }
+  });
+  scheduler.onActivity(
+    (activity) => void describeActivity(scheduler, activity).then((line) => print(line, { ...activity })),
+  );
+
+  const results = await processor.processAll();
+  processor.watch();
+  scheduler.start();
+  const sweep = async () => {
+    try {
+      for (const key of await scheduler.failLostTasks({ timeoutMs: lostAfterMs })) {
+        print(`lost try   ${key.dagId}.${key.taskId} try ${key.tryNumber} (no heartbeat for ${lostAfterMs / 1000} s)`, {
+          kind: "lost_try",
+          key,
+        });
+      }
+    } catch (error) {
+      process.emitWarning(`assetflow scheduler could not check for lost tries: ${(error as Error).message}`);
+    }
+  };
+  const sweeper = setInterval(() => void sweep(), Math.min(lostAfterMs, 10_000));
+  const dagCount = results.reduce((count, result) => count + (result.ok ? result.manifest.dags.length : 0), 0);
+  const importErrors = results.filter((r) => !r.ok).length;
+  print(
+    `assetflow scheduler\n  store    ${scheduler.store.location}\n  dags     ${dagsFolder} (${dagCount} DAGs, ${importErrors} import errors)\n  tasks    run by \`assetflow worker\` processes on the same store`,
+    { kind: "started", store: scheduler.store.location, dags: dagsFolder, dagCount, importErrors },
+  );
+
+  await stopSignal();
+  print("stopping", { kind: "stopping" });
+  clearInterval(sweeper);
+  processor.close();
+  await pool.stop();
+  await scheduler.close();
+}

@@ -1,0 +1,146 @@
+/**
+ * Builds the manifest from the DAGs found in source, exactly as the SDK's
+ * `serializeDags` serializes loaded DAGs: DAGs by id, tasks by id, upstream
+ * ids and tags sorted, assets and aliases sorted, and the first declaration
+ * (DAGs by id, then tasks by id with outlets before inlets, then the
+ * schedule) wins an asset's `group` and `extra`. Source locations are added
+ * as the optional `source` fields.
+ */
+import {
+  type AliasManifest,
+  type AssetManifest,
+  type DagManifest,
+  MANIFEST_SCHEMA_VERSION,
+  type Manifest,
+  type TaskAssetNode,
+} from "../sdk/manifest/schema.js";
+import { createDiagnostic, type Diagnostic, DiagnosticCatalog } from "./diagnostics.js";
+import { locate } from "./interpreter.js";
+import type { DagModel } from "./model.js";
+import { type AliasValue, type AssetValue, assetKeyOf, type Site } from "./values.js";
+
+/** Options of {@link buildManifest}. */
+export interface BuildManifestOptions {
+  /** Add `source` locations to DAGs and tasks (default true). */
+  readonly sourceLocations?: boolean;
+}
+
+/** The manifest, the DAGs it holds, and the duplicate-id diagnostics. */
+export interface BuiltManifest {
+  readonly manifest: Manifest;
+  /** The DAGs in the manifest (the first of each id), sorted by id. */
+  readonly dags: readonly DagModel[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const dagCache = new WeakMap<DagModel, { sources: boolean; manifest: DagManifest }>();
+
+/**
+ * Builds the manifest from DAGs in definition order; of two DAGs with one id,
+ * the first is kept and the second gets an `AF4001` error.
+ */
+export function buildManifest(dags: readonly DagModel[], options: BuildManifestOptions = {}): BuiltManifest {
+  const sources = options.sourceLocations ?? true;
+  const diagnostics: Diagnostic[] = [];
+  const byId = new Map<string, DagModel>();
+  for (const dag of dags) {
+    const first = byId.get(dag.dagId);
+    if (first) {
+      const other = locate(first.site);
+      diagnostics.push(
+        createDiagnostic(
+          DiagnosticCatalog.duplicateDagId,
+          { dagId: dag.dagId, other: `${other.file}:${other.line}:${other.column}` },
+          locate(dag.site),
+        ),
+      );
+    } else byId.set(dag.dagId, dag);
+  }
+  const kept = [...byId.values()].sort((a, b) => compare(a.dagId, b.dagId));
+  const assets = new Map<string, AssetManifest>();
+  const aliases = new Map<string, AliasManifest>();
+  const declare = (item: AssetValue | AliasValue): void => {
+    if (item.kind === "asset") {
+      const key = assetKeyOf(item);
+      if (!assets.has(key)) assets.set(key, { name: item.name, uri: item.uri, group: item.group, extra: item.extra });
+    } else if (!aliases.has(item.name)) {
+      aliases.set(item.name, { name: item.name, group: item.group });
+    }
+  };
+  const dagManifests = kept.map((dag) => {
+    const tasks = [...dag.tasks.values()].sort((a, b) => compare(a.taskId, b.taskId));
+    for (const task of tasks) {
+      task.outlets.forEach(declare);
+      task.inlets.forEach(declare);
+    }
+    dag.scheduleLeaves.forEach(declare);
+    const cached = dagCache.get(dag);
+    if (cached && cached.sources === sources) return cached.manifest;
+    const manifest: DagManifest = {
+      dagId: dag.dagId,
+      description: dag.description,
+      schedule: structuredClone(dag.schedule),
+      startDate: dag.startDate,
+      catchup: dag.catchup,
+      maxActiveRuns: dag.maxActiveRuns,
+      tags: [...dag.tags].sort(compare),
+      params: structuredClone(dag.params),
+      tasks: tasks.map((task) => ({
+        taskId: task.taskId,
+        operator: task.operator,
+        outlets: task.outlets.map(toTaskAssetNode),
+        inlets: task.inlets.map(toTaskAssetNode),
+        upstream: [...(dag.upstream.get(task.taskId) ?? [])].sort(compare),
+        retries: task.retries,
+        retryDelayMs: task.retryDelayMs,
+        executionTimeoutMs: task.executionTimeoutMs,
+        ...(sources ? { source: sourceOf(task.site) } : {}),
+      })),
+      ...(sources ? { source: sourceOf(dag.site) } : {}),
+    };
+    dagCache.set(dag, { sources, manifest });
+    return manifest;
+  });
+  const manifest: Manifest = {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    assets: [...assets.values()]
+      .sort((a, b) => compare(a.name, b.name) || compare(a.uri, b.uri))
+      .map((asset) => ({ ...asset, extra: structuredClone(asset.extra) })),
+    aliases: [...aliases.values()].sort((a, b) => compare(a.name, b.name)),
+    dags: dagManifests,
+  };
+  return { manifest, dags: kept, diagnostics };
+}
+
+/**
+ * The manifest without `source` locations: what `serializeDags` makes from
+ * the same DAGs loaded at run time.
+ *
+ * @example
+ * ```ts
+ * expect(manifestToJson(stripSourceLocations(compiled.manifest))).toBe(manifestToJson(serializeDags(dags)));
+ * ```
+ */
+export function stripSourceLocations(manifest: Manifest): Manifest {
+  return {
+    ...manifest,
+    dags: manifest.dags.map(({ source: _source, tasks, ...dag }) => ({
+      ...dag,
+      tasks: tasks.map(({ source: _taskSource, ...task }) => task),
+    })),
+  };
+}
+
+function sourceOf(site: Site): { file: string; line: number; column: number } {
+  const { file, line, column } = locate(site);
+  return { file, line, column };
+}
+
+function toTaskAssetNode(item: AssetValue | AliasValue): TaskAssetNode {
+  return item.kind === "asset" ? { kind: "asset", name: item.name, uri: item.uri } : { kind: "alias", name: item.name };
+}
+
+/** Code-point order, the same on every machine and locale. */
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
