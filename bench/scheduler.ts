@@ -11,6 +11,7 @@
  * Run: `node bench/run.mjs scheduler [--quick] [--only=latency,throughput,scale]`.
  * See BENCHMARKS.md for what exactly is measured.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { arch, cpus, loadavg, platform, release, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -111,6 +112,12 @@ const ms = (value: number): string => `${value.toFixed(2)} ms`;
 const us = (value: number): string => `${value.toFixed(1)} µs`;
 const perSecond = (value: number): string => `${Math.round(value).toLocaleString("en-US")}/s`;
 const times = (value: number): string => `${value.toFixed(2)}x`;
+
+/** CPU time (user + system) this process used so far, in ms: unlike wall time, not inflated by other processes. */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -369,15 +376,18 @@ async function benchLatency(options: Options): Promise<void> {
       ),
     );
     const samples: number[] = [];
+    const cpuSamples: number[] = [];
     for (let i = 0; i < options.warmup + options.iterations; i++) {
       await scheduler.triggerDag("producer");
       const [produce] = await scheduler.claimTasks("bench", 1);
       if (produce?.key.dagId !== "producer")
         throw new Error(`expected the producer's task, claimed ${JSON.stringify(produce?.key)}`);
       const events: EmittedAssetEvent[] = [{ asset: declared(asset), extra: { i }, aliases: [] }];
+      const cpu = cpuMs();
       const started = performance.now();
       const effects = await scheduler.completeTask(produce.key, { state: "success", events });
       const elapsed = performance.now() - started;
+      if (i >= options.warmup) cpuSamples.push(cpuMs() - cpu);
       if (effects.runs.length !== 1)
         throw new Error(`iteration ${i}: expected one consumer run, got ${effects.runs.length}`);
       if (i >= options.warmup) samples.push(elapsed);
@@ -395,6 +405,11 @@ async function benchLatency(options: Options): Promise<void> {
     info(
       "min / mean / max",
       `${ms(samples[0] ?? Number.NaN)} / ${ms(samples.reduce((a, b) => a + b, 0) / samples.length)} / ${ms(samples.at(-1) ?? Number.NaN)}`,
+    );
+    cpuSamples.sort((a, b) => a - b);
+    info(
+      "CPU time of completeTask: p50 / p99",
+      `${ms(percentile(cpuSamples, 50))} / ${ms(percentile(cpuSamples, 99))}`,
     );
   } finally {
     await scheduler.close();
@@ -436,10 +451,16 @@ async function benchThroughput(options: Options): Promise<void> {
 
     let engineMs = 0;
     let rawMs = 0;
+    let engineCpu = 0;
+    let rawCpu = 0;
     const engineRates: number[] = [];
     for (let round = 0; round < rounds; round++) {
+      const cpu0 = cpuMs();
       const e = await recordThroughEngine(scheduler, ctx, events, batch, seq, assetOf, consumerOf);
+      const cpu1 = cpuMs();
       const r = rawInsert(events, batch, seq, assetOf, assetId);
+      engineCpu += cpu1 - cpu0;
+      rawCpu += cpuMs() - cpu1;
       seq += events;
       engineMs += e;
       rawMs += r;
@@ -456,7 +477,8 @@ async function benchThroughput(options: Options): Promise<void> {
       "engine rate per round (min..max)",
       `${perSecond(Math.min(...engineRates))}..${perSecond(Math.max(...engineRates))}`,
     );
-    info("per event: engine / raw", `${us((engineMs / total) * 1000)} / ${us((rawMs / total) * 1000)}`);
+    info("wall per event: engine / raw", `${us((engineMs / total) * 1000)} / ${us((rawMs / total) * 1000)}`);
+    info("CPU per event: engine / raw", `${us((engineCpu / total) * 1000)} / ${us((rawCpu / total) * 1000)}`);
 
     // Context only: the same events through the public completeTask path (a
     // producer task succeeding with `batch` events), which also evaluates each
@@ -601,6 +623,17 @@ async function benchScale(options: Options): Promise<void> {
 
 // ---------------------------------------------------------------- main
 
+/** The commit measured, with "+dirty" when the working tree has changes, or "unknown". */
+function gitRevision(): string {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--", "scheduler", "sdk") ? "+dirty (scheduler/ or sdk/)" : ""}`;
+  } catch {
+    return "unknown";
+  }
+}
+
 const loadAverage = (): string =>
   loadavg()
     .map((value) => value.toFixed(2))
@@ -614,6 +647,7 @@ async function main(): Promise<void> {
     `  machine: ${cpu[0]?.model ?? "unknown cpu"}, ${cpu.length} cores, node ${process.version}, ${platform()} ${release()} ${arch()}`,
   );
   console.log(`  date:    ${new Date().toISOString()}`);
+  console.log(`  commit:  ${gitRevision()}`);
   console.log(`  load:    ${loadAverage()} (1/5/15 min load average at start; other processes skew timings)`);
   console.log("  store:   SQLite file in a temporary directory (WAL, synchronous=NORMAL), via Kysely + better-sqlite3");
   recorder = eventRecorder(options.record);

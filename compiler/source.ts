@@ -4,38 +4,103 @@
  */
 import { ts } from "ts-morph";
 
+/** A span of a source file: token start and end positions. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
 /** A named import binding: `import { a as b } from "./x.js"` binds `b` to `a` of "./x.js". */
 export interface ImportBinding {
   readonly specifier: string;
   /** The imported name, `"default"`, or `"*"` for a namespace import. */
   readonly imported: string;
-  readonly node: ts.Node;
+  readonly span: Span;
 }
 
 /** What an exported name refers to. */
 export type ExportEntry =
-  | { readonly kind: "local"; readonly local: string; readonly node: ts.Node }
-  | { readonly kind: "reexport"; readonly specifier: string; readonly imported: string; readonly node: ts.Node };
+  | { readonly kind: "local"; readonly local: string }
+  | { readonly kind: "reexport"; readonly specifier: string; readonly imported: string };
 
-/** The module shape of a file. */
+/** The module shape of a file. It holds no syntax nodes, so it can outlive the syntax tree. */
 export interface ModuleSummary {
   readonly imports: ReadonlyMap<string, ImportBinding>;
   readonly exports: ReadonlyMap<string, ExportEntry>;
-  readonly starExports: readonly { readonly specifier: string; readonly node: ts.Node }[];
+  readonly starExports: readonly { readonly specifier: string }[];
   /** Specifiers this module loads when it runs (value imports and re-exports), in source order. */
-  readonly requests: readonly { readonly specifier: string; readonly node: ts.Node }[];
+  readonly requests: readonly { readonly specifier: string; readonly span: Span }[];
 }
 
-/** A source file, parsed. */
-export interface ParsedFile {
-  /** Absolute path with `/` separators. */
-  readonly path: string;
-  /** Path shown in diagnostics and manifests: relative to the compile root. */
-  readonly display: string;
-  readonly text: string;
-  readonly sourceFile: ts.SourceFile;
+/**
+ * A source file: its text, module summary and syntax errors, and its syntax
+ * tree, which can be released once the module has run (so that a large
+ * project does not keep every tree alive) and is parsed again when needed.
+ */
+export class ParsedFile {
   readonly summary: ModuleSummary;
   readonly syntaxErrors: readonly { readonly start: number; readonly length: number; readonly message: string }[];
+  private tree: ts.SourceFile | undefined;
+  private starts: number[] | undefined;
+
+  constructor(
+    /** Absolute path with `/` separators. */
+    readonly path: string,
+    /** Path shown in diagnostics and manifests: relative to the compile root. */
+    readonly display: string,
+    readonly text: string,
+    tree: ts.SourceFile,
+    private readonly reload: () => ts.SourceFile,
+  ) {
+    this.tree = tree;
+    this.summary = summarize(tree);
+    this.syntaxErrors = syntaxErrorsOf(tree);
+  }
+
+  /** The syntax tree (parsed again if it was released). */
+  get sourceFile(): ts.SourceFile {
+    this.tree ??= this.reload();
+    return this.tree;
+  }
+
+  /** Drops the syntax tree. */
+  release(): void {
+    this.tree = undefined;
+  }
+
+  /** 1-based line and column of a position, and the length of `[start, end)` on that line (at least 1). */
+  location(start: number, end: number): { file: string; line: number; column: number; length: number } {
+    const starts = this.lineStarts();
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] ?? 0) <= start) low = middle;
+      else high = middle - 1;
+    }
+    const lineStart = starts[low] ?? 0;
+    const nextLine = starts[low + 1] ?? this.text.length + 1;
+    const lineEnd = Math.max(lineStart, nextLine - 1 - (this.text.charCodeAt(nextLine - 2) === 13 ? 1 : 0));
+    return {
+      file: this.display,
+      line: low + 1,
+      column: start - lineStart + 1,
+      length: Math.max(1, Math.min(end, lineEnd) - start),
+    };
+  }
+
+  private lineStarts(): number[] {
+    if (!this.starts) {
+      const starts = [0];
+      let index = this.text.indexOf("\n");
+      while (index >= 0) {
+        starts.push(index + 1);
+        index = this.text.indexOf("\n", index + 1);
+      }
+      this.starts = starts;
+    }
+    return this.starts;
+  }
 }
 
 /** The local name that holds an anonymous `export default` expression. */
@@ -63,29 +128,15 @@ export function sourceExtension(path: string): string | undefined {
   return match && SOURCE_EXTENSIONS.has(match[0]) ? match[0] : undefined;
 }
 
-/** Parses a file (without parent pointers: the compiler walks top-down) and summarizes its module shape. */
-export function parseFile(path: string, display: string, text: string): ParsedFile {
+/** Parses source text without parent pointers (the compiler walks top-down). */
+export function parseSource(path: string, text: string): ts.SourceFile {
   const extension = sourceExtension(path) ?? ".ts";
-  const sourceFile = ts.createSourceFile(
-    path,
-    text,
-    ts.ScriptTarget.Latest,
-    false,
-    SOURCE_EXTENSIONS.get(extension) ?? ts.ScriptKind.TS,
-  );
-  return { path, display, text, sourceFile, summary: summarize(sourceFile), syntaxErrors: syntaxErrorsOf(sourceFile) };
+  return ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, SOURCE_EXTENSIONS.get(extension) ?? ts.ScriptKind.TS);
 }
 
-/** Wraps a source file parsed elsewhere (a ts-morph project). */
-export function wrapSourceFile(path: string, display: string, sourceFile: ts.SourceFile): ParsedFile {
-  return {
-    path,
-    display,
-    text: sourceFile.text,
-    sourceFile,
-    summary: summarize(sourceFile),
-    syntaxErrors: syntaxErrorsOf(sourceFile),
-  };
+/** Parses a file and summarizes its module shape. */
+export function parseFile(path: string, display: string, text: string): ParsedFile {
+  return new ParsedFile(path, display, text, parseSource(path, text), () => parseSource(path, text));
 }
 
 interface WithParseDiagnostics {
@@ -101,8 +152,12 @@ function syntaxErrorsOf(sourceFile: ts.SourceFile): ParsedFile["syntaxErrors"] {
   }));
 }
 
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
-  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((modifier) => modifier.kind === kind) ?? false);
+/** True when a node has a modifier of this kind (`export`, `static`, ...). */
+export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  const modifiers = ts.canHaveModifiers(node) ? node.modifiers : undefined;
+  if (!modifiers) return false;
+  for (const modifier of modifiers) if (modifier.kind === kind) return true;
+  return false;
 }
 
 /** Names bound by a binding name (an identifier or a destructuring pattern). */
@@ -119,27 +174,28 @@ export function boundNames(name: ts.BindingName, into: string[] = []): string[] 
 function summarize(sourceFile: ts.SourceFile): ModuleSummary {
   const imports = new Map<string, ImportBinding>();
   const exports = new Map<string, ExportEntry>();
-  const starExports: { specifier: string; node: ts.Node }[] = [];
-  const requests: { specifier: string; node: ts.Node }[] = [];
+  const starExports: { specifier: string }[] = [];
+  const requests: { specifier: string; span: Span }[] = [];
+  const span = (node: ts.Node): Span => ({ start: node.getStart(sourceFile), end: node.end });
   for (const statement of sourceFile.statements) {
     if (ts.isImportDeclaration(statement)) {
       if (!ts.isStringLiteral(statement.moduleSpecifier)) continue;
       const specifier = statement.moduleSpecifier.text;
       const clause = statement.importClause;
       if (clause?.isTypeOnly) continue;
-      requests.push({ specifier, node: statement.moduleSpecifier });
+      requests.push({ specifier, span: span(statement.moduleSpecifier) });
       if (!clause) continue;
-      if (clause.name) imports.set(clause.name.text, { specifier, imported: "default", node: clause.name });
+      if (clause.name) imports.set(clause.name.text, { specifier, imported: "default", span: span(clause.name) });
       const bindings = clause.namedBindings;
       if (bindings && ts.isNamespaceImport(bindings)) {
-        imports.set(bindings.name.text, { specifier, imported: "*", node: bindings.name });
+        imports.set(bindings.name.text, { specifier, imported: "*", span: span(bindings.name) });
       } else if (bindings) {
         for (const element of bindings.elements) {
           if (element.isTypeOnly) continue;
           imports.set(element.name.text, {
             specifier,
             imported: (element.propertyName ?? element.name).text,
-            node: element.name,
+            span: span(element.name),
           });
         }
       }
@@ -147,13 +203,13 @@ function summarize(sourceFile: ts.SourceFile): ModuleSummary {
       if (statement.isTypeOnly) continue;
       const specifierNode = statement.moduleSpecifier;
       const specifier = specifierNode && ts.isStringLiteral(specifierNode) ? specifierNode.text : undefined;
-      if (specifier !== undefined && specifierNode) requests.push({ specifier, node: specifierNode });
+      if (specifier !== undefined && specifierNode) requests.push({ specifier, span: span(specifierNode) });
       const clause = statement.exportClause;
       if (!clause) {
-        if (specifier !== undefined) starExports.push({ specifier, node: statement });
+        if (specifier !== undefined) starExports.push({ specifier });
       } else if (ts.isNamespaceExport(clause)) {
         if (specifier !== undefined)
-          exports.set(clause.name.text, { kind: "reexport", specifier, imported: "*", node: clause });
+          exports.set(clause.name.text, { kind: "reexport", specifier, imported: "*" });
       } else {
         for (const element of clause.elements) {
           if (element.isTypeOnly) continue;
@@ -162,20 +218,20 @@ function summarize(sourceFile: ts.SourceFile): ModuleSummary {
           exports.set(
             exported,
             specifier === undefined
-              ? { kind: "local", local, node: element }
-              : { kind: "reexport", specifier, imported: local, node: element },
+              ? { kind: "local", local }
+              : { kind: "reexport", specifier, imported: local },
           );
         }
       }
     } else if (ts.isExportAssignment(statement)) {
       if (!statement.isExportEquals) {
-        exports.set("default", { kind: "local", local: DEFAULT_EXPORT_LOCAL, node: statement });
+        exports.set("default", { kind: "local", local: DEFAULT_EXPORT_LOCAL });
       }
     } else if (hasModifier(statement, ts.SyntaxKind.ExportKeyword)) {
       const isDefault = hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
       if (ts.isVariableStatement(statement)) {
         for (const declaration of statement.declarationList.declarations) {
-          for (const name of boundNames(declaration.name)) exports.set(name, { kind: "local", local: name, node: declaration });
+          for (const name of boundNames(declaration.name)) exports.set(name, { kind: "local", local: name });
         }
       } else if (
         ts.isFunctionDeclaration(statement) ||
@@ -183,7 +239,7 @@ function summarize(sourceFile: ts.SourceFile): ModuleSummary {
         ts.isEnumDeclaration(statement)
       ) {
         const local = statement.name?.text ?? DEFAULT_EXPORT_LOCAL;
-        exports.set(isDefault ? "default" : local, { kind: "local", local, node: statement });
+        exports.set(isDefault ? "default" : local, { kind: "local", local });
       }
     }
   }

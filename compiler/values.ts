@@ -5,15 +5,51 @@
  * {@link UnknownValue} that remembers why and where, so the place that needs
  * it can report a precise diagnostic.
  */
-import type { ts } from "ts-morph";
+import { ts } from "ts-morph";
 import type { JsonObject } from "../sdk/json.js";
 import type { ConditionNode, TimetableManifest } from "../sdk/manifest/schema.js";
 import type { ImportBinding, ParsedFile } from "./source.js";
 
-/** A place in a source file. */
-export interface Site {
-  readonly file: ParsedFile;
-  readonly node: ts.Node;
+/** A place in a source file: a node, or a span of positions. */
+export type Site =
+  | { readonly file: ParsedFile; readonly node: ts.Node }
+  | { readonly file: ParsedFile; readonly start: number; readonly end: number };
+
+/** A resolved place: display path, 1-based line and column, and the length to underline. */
+export interface Location {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly length: number;
+}
+
+/** The location of a site (computed from the text: no syntax tree needed for spans). */
+export function locate(site: Site): Location {
+  const file = site.file;
+  const start = "node" in site ? tokenStart(file.text, site.node.pos) : site.start;
+  const end = "node" in site ? site.node.end : site.end;
+  return file.location(start, end);
+}
+
+/** The position of the first token at or after `pos`: whitespace and comments skipped. */
+export function tokenStart(text: string, pos: number): number {
+  let index = pos;
+  while (index < text.length) {
+    const code = text.charCodeAt(index);
+    if (code === 32 || code === 9 || code === 10 || code === 13 || code === 11 || code === 12 || code === 0xfeff || code === 0xa0) {
+      index++;
+    } else if (code === 47 && text.charCodeAt(index + 1) === 47) {
+      const lineEnd = text.indexOf("\n", index);
+      index = lineEnd < 0 ? text.length : lineEnd + 1;
+    } else if (code === 47 && text.charCodeAt(index + 1) === 42) {
+      const close = text.indexOf("*/", index + 2);
+      index = close < 0 ? text.length : close + 2;
+    } else if (code === 35 && index === 0 && text.charCodeAt(1) === 33) {
+      const lineEnd = text.indexOf("\n", index);
+      index = lineEnd < 0 ? text.length : lineEnd + 1;
+    } else break;
+  }
+  return index;
 }
 
 /** An asset as declared: identity `(name, uri)`, plus group and extra. */
@@ -23,7 +59,8 @@ export interface AssetValue {
   readonly uri: string;
   readonly group: string;
   readonly extra: JsonObject;
-  readonly site: Site;
+  /** The identity key, `assetKeyOf(this)`. */
+  readonly key: string;
 }
 
 /** An alias as declared. */
@@ -31,7 +68,6 @@ export interface AliasValue {
   readonly kind: "alias";
   readonly name: string;
   readonly group: string;
-  readonly site: Site;
 }
 
 /** `Asset.ref({ name })` or `Asset.ref({ uri })`. */
@@ -39,7 +75,6 @@ export interface RefValue {
   readonly kind: "ref";
   readonly name: string | undefined;
   readonly uri: string | undefined;
-  readonly site: Site;
 }
 
 /** `all(...)` / `a.and(b)` or `any(...)` / `a.or(b)`, flattened like the SDK's. */
@@ -67,7 +102,7 @@ export type UnknownReason =
 export interface UnknownValue {
   readonly kind: "unknown";
   readonly reason: UnknownReason;
-  readonly site: Site;
+  readonly at: Location;
   /** What the value is, when the place that made it knows ("The URI of this asset"). */
   readonly what?: string;
   /** How to fix it, when the place that made it knows. */
@@ -171,13 +206,24 @@ export type Value =
 export interface ObjectValue {
   readonly kind: "object";
   readonly props: Map<string, Value>;
-  /** Where each key was written, for messages. */
-  readonly sites?: Map<string, Site>;
+  /** The object literal it was written as, for the location of its keys in messages. */
+  readonly origin?: Site;
   /** Set when a spread of an unknown value may have added keys. */
   readonly unknownSpread?: UnknownValue;
 }
 
-/** Singletons. */
+/** Where a key of an object value was written: its property in the object literal, if it can be found. */
+export function propertySite(object: ObjectValue, key: string): Site | undefined {
+  const origin = object.origin;
+  if (!origin || !("node" in origin) || !ts.isObjectLiteralExpression(origin.node)) return undefined;
+  for (const property of origin.node.properties) {
+    const name = property.name;
+    if (name && "text" in name && name.text === key) return { file: origin.file, node: property };
+  }
+  return undefined;
+}
+
+/** Singletons.
 export const UNDEFINED: Value = Object.freeze({ kind: "undefined" });
 export const NULL: Value = Object.freeze({ kind: "null" });
 

@@ -41,6 +41,7 @@ import {
   withAliases,
 } from "./engine/task-instances.js";
 import { type OpenStoreOptions, openStore, type StoreConnection } from "./store/open-store.js";
+import { PgNotifier } from "./store/postgres/notifier.js";
 import type { Database } from "./store/schema.js";
 import { inferManualInterval } from "./timetable.js";
 
@@ -84,6 +85,8 @@ export class Scheduler implements TaskSource {
   private pollTimer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private notifier: PgNotifier | undefined;
+  private listening: Promise<void> | undefined;
 
   private constructor(
     readonly store: StoreConnection,
@@ -377,8 +380,23 @@ export class Scheduler implements TaskSource {
     return times.length === 0 ? null : Math.min(...times);
   }
 
-  /** Starts the timers: a precise wake-up for the next due work, and the fallback poll. */
+  /**
+   * On PostgreSQL, listens for other processes' "tries are claimable"
+   * notifications (LISTEN/NOTIFY) and passes them to {@link onWork} listeners.
+   * A no-op on SQLite.
+   */
+  listen(): Promise<void> {
+    if (this.store.dialect !== "postgres" || this.closed) return Promise.resolve();
+    this.listening ??= PgNotifier.listen(this.store.url, () => this.notifyLocal()).then((notifier) => {
+      if (this.closed) void notifier.close();
+      else this.notifier = notifier;
+    });
+    return this.listening;
+  }
+
+  /** Starts the timers (a precise wake-up for the next due work, and the fallback poll) and {@link listen}s. */
   start(): void {
+    void this.listen();
     if (this.pollTimer) return;
     this.pollTimer = setInterval(() => void this.safeTick(), this.pollIntervalMs);
     this.pollTimer.unref?.();
@@ -397,6 +415,8 @@ export class Scheduler implements TaskSource {
   async close(): Promise<void> {
     this.stop();
     this.closed = true;
+    await this.listening?.catch(() => undefined);
+    await this.notifier?.close();
     await this.store.close();
   }
 
@@ -486,7 +506,13 @@ export class Scheduler implements TaskSource {
     return dag;
   }
 
+  /** Local listeners, and (PostgreSQL) the other processes. */
   private notify(): void {
+    this.notifyLocal();
+    void this.notifier?.notifyTasks().catch(() => undefined);
+  }
+
+  private notifyLocal(): void {
     for (const listener of this.listeners) listener();
   }
 

@@ -60,12 +60,12 @@ export function registerAssets(program: Command): void {
       .command("events")
       .description("List the latest events of an asset, oldest first")
       .argument("<uri>", "the asset's URI")
-      .option("--name <name>", "the asset's name, when several assets share the URI")
+      .option("--name <name>", "only the asset of this name (several assets may share a URI)")
       .option("--limit <n>", "how many of the latest events", "20"),
   ).action(async (uri: string, options: OutputOptions & { name?: string; limit: string }) => {
     const limit = parseCount(options.limit, "--limit") ?? 20;
     const events = await withScheduler(async (scheduler) => {
-      const matches = await findAssets(scheduler.db, uri, options.name);
+      const matches = await findAssets(scheduler.db, uri, options.name, { allowMany: true });
       const all: AssetEventRecord[] = [];
       for (const asset of matches) {
         const subject = { kind: "asset" as const, name: asset.name, uri: asset.uri };
@@ -81,9 +81,7 @@ export function registerAssets(program: Command): void {
         asset: event.assetName === event.assetUri ? event.assetUri : `${event.assetName} (${event.assetUri})`,
         timestamp: formatTime(event.timestamp),
         source:
-          event.sourceDagId === null
-            ? "external"
-            : `${event.sourceDagId}.${event.sourceTaskId} ${event.sourceRunId}`,
+          event.sourceDagId === null ? "external" : `${event.sourceDagId}.${event.sourceTaskId} ${event.sourceRunId}`,
         aliases: event.sourceAliases.join(", "),
         extra: event.extra,
       })),
@@ -153,8 +151,13 @@ async function emit(scheduler: Scheduler, uri: string, name: string | undefined,
   }
 }
 
-/** The assets with this URI (and name); an error when there is none, or several and no name. */
-async function findAssets(db: Kysely<Database>, uri: string, name: string | undefined) {
+/** The assets with this URI (and name); an error when there is none, or (unless `allowMany`) several and no name. */
+async function findAssets(
+  db: Kysely<Database>,
+  uri: string,
+  name: string | undefined,
+  options: { allowMany?: boolean } = {},
+) {
   const rows = await db
     .selectFrom("asset")
     .select(["name", "uri"])
@@ -168,7 +171,7 @@ async function findAssets(db: Kysely<Database>, uri: string, name: string | unde
       `No asset with URI "${uri}"${name === undefined ? "" : ` and name "${name}"`} is known. List assets with \`assetflow assets list\`; an asset becomes known when a registered DAG declares it.`,
     );
   }
-  if (rows.length > 1 && name === undefined) {
+  if (rows.length > 1 && name === undefined && !options.allowMany) {
     throw new CliError(
       CliErrorCode.assetAmbiguous,
       `Several assets have URI "${uri}" (names: ${rows.map((r) => r.name).join(", ")}). Pick one with --name <name>.`,

@@ -134,7 +134,9 @@ export function formatCondition(node: ConditionNode, nested = false): string {
       return "name" in node ? `name ${node.name}` : `uri ${node.uri}`;
     case "all":
     case "any": {
-      const text = node.conditions.map((child) => formatCondition(child, true)).join(node.kind === "all" ? " & " : " | ");
+      const text = node.conditions
+        .map((child) => formatCondition(child, true))
+        .join(node.kind === "all" ? " & " : " | ");
       return nested && node.conditions.length > 1 ? `(${text})` : text;
     }
   }

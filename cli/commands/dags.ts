@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { DagFileLoader, type ImportError, listDagFiles } from "../../runtime/dag-files.js";
+import type { ImportError } from "../../runtime/dag-files.js";
 import type { Dag } from "../../sdk/index.js";
 import type { JsonObject } from "../../sdk/json.js";
 import type { ScheduleManifest } from "../../sdk/manifest/schema.js";
-import { createTestEnvironment } from "../../testing/index.js";
-import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
 import { withScheduler } from "../open.js";
+import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
 import { CliError, CliErrorCode, formatSchedule, parseJsonObject, withJson } from "./common.js";
 
 /** A row of `assetflow dags list --json`. */
@@ -165,11 +164,12 @@ export interface DagTestResult {
   }>;
 }
 
-async function testDag(
-  dagId: string,
-  folder: string,
-  conf: JsonObject,
-): Promise<DagTestResult> {
+async function testDag(dagId: string, folder: string, conf: JsonObject): Promise<DagTestResult> {
+  // Loaded here, not at start-up, so that short commands stay fast.
+  const [{ DagFileLoader, listDagFiles }, { createTestEnvironment }] = await Promise.all([
+    import("../../runtime/dag-files.js"),
+    import("../../testing/index.js"),
+  ]);
   const files = listDagFiles(folder);
   if (files.length === 0) {
     throw new CliError(
@@ -254,4 +254,3 @@ function printTestResult(result: DagTestResult): void {
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 }
-

@@ -1,7 +1,5 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { DagProcessor } from "../../runtime/dag-processor.js";
-import { WorkerPool } from "../../runtime/worker-pool.js";
 import { homePaths, openScheduler } from "../open.js";
 import { createPrinter, describeActivity, parseCount, stopSignal } from "./common.js";
 
@@ -20,7 +18,11 @@ export function registerScheduler(program: Command): void {
       "Run the scheduler: load and watch DAG files, create time-based and asset-triggered runs, retry tries of dead workers. Runs no tasks: start `assetflow worker` for that.",
     )
     .requiredOption("--dags <dir>", "folder (or file) of DAG files")
-    .option("--lost-after <seconds>", "fail (and retry) a running try whose worker sent no heartbeat for this long", "60")
+    .option(
+      "--lost-after <seconds>",
+      "fail (and retry) a running try whose worker sent no heartbeat for this long",
+      "60",
+    )
     .option("--json", "print activity as JSON lines")
     .action(async (options: SchedulerCommandOptions) => {
       await runScheduler(options);
@@ -33,13 +35,22 @@ export async function runScheduler(options: SchedulerCommandOptions): Promise<vo
   const paths = homePaths();
   const dagsFolder = resolve(options.dags);
   const print = createPrinter(options.json);
+  // Loaded here, not at start-up, so that short commands stay fast.
+  const [{ DagProcessor }, { WorkerPool }] = await Promise.all([
+    import("../../runtime/dag-processor.js"),
+    import("../../runtime/worker-pool.js"),
+  ]);
   const scheduler = await openScheduler({ pollIntervalMs: 2000 });
   // One host, only to load DAG files: user code never runs in this process.
   const pool = new WorkerPool({ size: 1, home: paths.home, reader: scheduler.eventReader() });
   const processor = new DagProcessor(dagsFolder, pool, scheduler, (result) => {
     if (result.ok) {
       const dags = result.manifest.dags.map((d) => d.dagId);
-      print(`dag file   ${result.file}: ${dags.join(", ") || "(no DAGs)"}`, { kind: "dag_file", file: result.file, dags });
+      print(`dag file   ${result.file}: ${dags.join(", ") || "(no DAGs)"}`, {
+        kind: "dag_file",
+        file: result.file,
+        dags,
+      });
     } else {
       print(`import error ${result.file}: ${result.error.message}`, { kind: "import_error", ...result.error });
     }

@@ -1,11 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { DagProcessor } from "../../runtime/dag-processor.js";
-import { TaskExecutor } from "../../runtime/task-executor.js";
-import { WorkerPool } from "../../runtime/worker-pool.js";
 import { homePaths, openScheduler } from "../open.js";
 import { createPrinter, describeActivity, parseCount, stopSignal } from "./common.js";
-import { drainWorkers } from "./worker.js";
 
 /** Options of `assetflow standalone`. */
 export interface StandaloneOptions {
@@ -37,6 +33,13 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
   const graceMs = (parseCount(options.grace, "--grace", 0) ?? 10) * 1000;
   const paths = homePaths();
   const dagsFolder = resolve(options.dags);
+  // Loaded here, not at start-up, so that short commands stay fast.
+  const [{ DagProcessor }, { TaskExecutor }, { WorkerPool }, { drainWorkers }] = await Promise.all([
+    import("../../runtime/dag-processor.js"),
+    import("../../runtime/task-executor.js"),
+    import("../../runtime/worker-pool.js"),
+    import("./worker.js"),
+  ]);
   const scheduler = await openScheduler({ pollIntervalMs: 2000 });
   const print = createPrinter(options.json);
   await scheduler.failLostTasks({ workerIds: ["standalone"] });

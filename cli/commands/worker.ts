@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { Command } from "commander";
-import { TaskExecutor } from "../../runtime/task-executor.js";
-import { WorkerPool } from "../../runtime/worker-pool.js";
+import type { TaskExecutor } from "../../runtime/task-executor.js";
+import type { WorkerPool } from "../../runtime/worker-pool.js";
 import { homePaths, openScheduler } from "../open.js";
 import { createPrinter, delay, describeActivity, parseCount, stopSignal } from "./common.js";
 
@@ -44,6 +44,11 @@ export async function runWorker(options: WorkerCommandOptions): Promise<void> {
   const workerId = options.workerId ?? defaultWorkerId();
   const paths = homePaths();
   const print = createPrinter(options.json);
+  // Loaded here, not at start-up, so that short commands stay fast.
+  const [{ TaskExecutor }, { WorkerPool }] = await Promise.all([
+    import("../../runtime/task-executor.js"),
+    import("../../runtime/worker-pool.js"),
+  ]);
   const scheduler = await openScheduler({ pollIntervalMs: 2000 });
   scheduler.onActivity(
     (activity) => void describeActivity(scheduler, activity).then((line) => print(line, { ...activity })),
@@ -65,7 +70,9 @@ export async function runWorker(options: WorkerCommandOptions): Promise<void> {
 
   await stopSignal();
   print(
-    executor.activeCount > 0 ? `stopping (waiting up to ${graceMs / 1000} s for ${executor.activeCount} tries)` : "stopping",
+    executor.activeCount > 0
+      ? `stopping (waiting up to ${graceMs / 1000} s for ${executor.activeCount} tries)`
+      : "stopping",
     { kind: "stopping", running: executor.activeCount },
   );
   await drainWorkers(executor, pool, graceMs);

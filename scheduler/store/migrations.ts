@@ -3,7 +3,7 @@
  * between dialects come from {@link DialectTypes}. Never edit a released
  * migration; add a new one.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { AssetflowError } from "../../sdk/errors.js";
 
 /** The dialects the store supports. */
@@ -265,7 +265,23 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName)
     migrationTableName: "assetflow_migration",
     migrationLockTableName: "assetflow_migration_lock",
   });
-  const { error, results } = await migrator.migrateToLatest();
+  // Kysely runs SQLite migrations outside any transaction (its SQLite adapter
+  // reports no transactional DDL, and its migration lock is a no-op there), so
+  // a process killed mid-migration left a half-made schema that every later
+  // start failed on ("table ... already exists"). SQLite does run DDL in
+  // transactions: take the write lock and do the whole migration in one.
+  if (dialect === "sqlite") await sql`BEGIN IMMEDIATE`.execute(db);
+  let outcome: Awaited<ReturnType<Migrator["migrateToLatest"]>>;
+  try {
+    outcome = await migrator.migrateToLatest();
+  } catch (thrown) {
+    outcome = { error: thrown };
+  }
+  if (dialect === "sqlite") {
+    if (outcome.error) await sql`ROLLBACK`.execute(db).catch(() => undefined);
+    else await sql`COMMIT`.execute(db);
+  }
+  const { error, results } = outcome;
   if (error) {
     throw new AssetflowError(
       "STORE_MIGRATION_FAILED",

@@ -10,6 +10,8 @@ export interface StoreConnection {
   readonly dialect: DialectName;
   /** Where it is: a file path or a database URL without its password. */
   readonly location: string;
+  /** The URL or path it was opened with (may hold a password: never print it). */
+  readonly url: string;
   close(): Promise<void>;
 }
 
@@ -46,13 +48,14 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<StoreCo
     connection = {
       db,
       dialect: "postgres",
+      url,
       location: url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@"),
       close: () => db.destroy(),
     };
   } else {
     const path = url.replace(/^sqlite:\/\//i, "");
     const db = openSqlite(path);
-    connection = { db, dialect: "sqlite", location: path, close: () => db.destroy() };
+    connection = { db, dialect: "sqlite", url: path, location: path, close: () => db.destroy() };
   }
   if (options.migrate ?? true) await migrateToLatest(connection.db as Kysely<unknown>, connection.dialect);
   return connection;
