@@ -1,6 +1,8 @@
 import { Command } from "commander";
+import { registerApiServer } from "./commands/api-server.js";
 import { registerAssets } from "./commands/assets.js";
 import { registerDags } from "./commands/dags.js";
+import { registerDb } from "./commands/db.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerScheduler } from "./commands/scheduler.js";
 import { registerStandalone } from "./commands/standalone.js";
@@ -32,6 +34,8 @@ export function createProgram(): Command {
   registerRuns(program);
   registerTasks(program);
   registerAssets(program);
+  registerApiServer(program);
+  registerDb(program);
   // Subcommands inherit the settings above (exit override, help after errors).
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;

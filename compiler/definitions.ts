@@ -23,6 +23,7 @@ import {
   type AssetValue,
   describeValueKind,
   type ObjectValue,
+  propertySite,
   type Site,
   toJson,
   type Value,
@@ -79,7 +80,7 @@ class OptionReader {
   ) {}
 
   siteOf(key: string): Site {
-    return this.object.sites?.get(key) ?? this.site;
+    return propertySite(this.object, key) ?? this.site;
   }
 
   /** The option's value; undefined when absent. Unknown values are reported and give `null`. */
@@ -198,7 +199,7 @@ export function parseDagSettings(
     return undefined;
   }
   const firstWhere = context.where(undefined);
-  if (!checkKeys(reporter, object, DAG_OPTION_KEYS, firstWhere, context.site, object.sites)) return undefined;
+  if (!checkKeys(reporter, object, DAG_OPTION_KEYS, firstWhere, context.site)) return undefined;
   const probe = new OptionReader(reporter, object, firstWhere, context.site);
   let dagId = probe.id("dagId");
   if (dagId === null) return undefined;
@@ -233,7 +234,7 @@ export function parseDagSettings(
   const tags = check(readTags(reader));
   const params = check(readJsonObject(reader, "params"));
   const scheduleValue = object.props.get("schedule") ?? object.unknownSpread;
-  const scheduleSite = object.sites?.get("schedule") ?? context.site;
+  const scheduleSite = propertySite(object, "schedule") ?? context.site;
   const normalized = normalizeScheduleValue(reporter, scheduleValue, `dag "${dagId}"`, scheduleSite);
   if (!normalized || !ok) return undefined;
   return {
@@ -355,7 +356,7 @@ export function parseTaskOptions(
     );
     return undefined;
   }
-  if (!checkKeys(reporter, options, known, where, site, options.sites)) return undefined;
+  if (!checkKeys(reporter, options, known, where, site)) return undefined;
   const reader = new OptionReader(reporter, options, where, site);
   let ok = true;
   const check = <T>(value: T | null): T | undefined => {

@@ -352,8 +352,10 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 }
 
 /**
- * Sorts diagnostics by file, position, code and message, and drops exact
- * repeats of a code at one position (keeping the first message in that order).
+ * Sorts diagnostics by file, position, code and message, and drops repeats:
+ * the same diagnostic twice, and, for what the compiler cannot resolve
+ * (`AF2xxx`), the same code at the same position worded for another use of
+ * the value (the first message in that order is kept).
  */
 export function sortDiagnostics(diagnostics: Iterable<Diagnostic>): Diagnostic[] {
   const sorted = [...diagnostics].sort(
@@ -372,7 +374,8 @@ export function sortDiagnostics(diagnostics: Iterable<Diagnostic>): Diagnostic[]
       last.file === diagnostic.file &&
       last.line === diagnostic.line &&
       last.column === diagnostic.column &&
-      last.code === diagnostic.code
+      last.code === diagnostic.code &&
+      (last.message === diagnostic.message || diagnostic.code.startsWith("AF2"))
     ) {
       continue;
     }

@@ -75,6 +75,17 @@ export function scheduleCondition(dag: DagManifest): ConditionNode | undefined {
  * ```
  */
 export function buildAssetGraph(manifest: Manifest): AssetGraph {
+  const cached = graphs.get(manifest);
+  if (cached) return cached;
+  const graph = computeAssetGraph(manifest);
+  graphs.set(manifest, graph);
+  return graph;
+}
+
+/** Graphs of the manifests seen recently (a watch compiler diffs each manifest with the next one). */
+const graphs = new WeakMap<Manifest, AssetGraph>();
+
+function computeAssetGraph(manifest: Manifest): AssetGraph {
   const nodes = new Map<string, GraphNode>();
   const edges = new Map<string, { kind: GraphEdge["kind"]; from: string; to: string; tasks: Set<string> }>();
   const addNode = (node: TaskAssetNode | ConditionNode): string => {
@@ -242,12 +253,15 @@ export function downstream(manifest: Manifest, query: string): GraphQueryResult 
   for (let depth = 1; depth <= manifest.dags.length + 1; depth++) {
     const triggered: DagManifest[] = [];
     for (const dag of manifest.dags) {
-      if (reached.get(dag.dagId)?.runs) continue;
+      const seen = reached.get(dag.dagId);
+      if (seen?.runs) continue;
       const condition = scheduleCondition(dag);
       if (!condition) continue;
       const via = conditionLeaves(condition).filter((leaf) => isUpdated(leaf, updated)).map(leafLabel);
       if (via.length === 0) continue;
       const runs = isUpdated(condition, updated);
+      // A DAG still waiting keeps the depth where it was first reached; it takes a new one when it runs.
+      if (seen && !runs) continue;
       reached.set(dag.dagId, { dagId: dag.dagId, depth, via: [...new Set(via)].sort(compare), runs });
       if (runs) triggered.push(dag);
     }

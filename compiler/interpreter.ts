@@ -21,7 +21,7 @@ import type { DagModel, DagSettingsModel, TaskModel } from "./model.js";
 import {
   CONSTANT_HINT,
   capitalize,
-  invalid,
+  INVALID,
   makeAlias,
   makeAsset,
   makeAssetOrTime,
@@ -34,11 +34,10 @@ import {
   reportUnknown,
   URI_HINT,
 } from "./semantics.js";
-import { DEFAULT_EXPORT_LOCAL, type ImportBinding, type ParsedFile } from "./source.js";
+import { DEFAULT_EXPORT_LOCAL, hasModifier, type ImportBinding, type ParsedFile } from "./source.js";
 import {
   type AliasValue,
   type AssetValue,
-  assetKeyOf,
   type Binding,
   type ClassValue,
   combine,
@@ -46,6 +45,9 @@ import {
   describeValueKind,
   type FunctionValue,
   isConditionValue,
+  type Location,
+  locate,
+  spanOf,
   NULL,
   type ObjectValue,
   Scope,
@@ -56,6 +58,9 @@ import {
   type UnknownValue,
   type Value,
 } from "./values.js";
+
+// Read once: the members of `ts` are getters, too slow to call on every node.
+const { canHaveDecorators, forEachChild, getDecorators, getModifiers, isArrowFunction, isBlock, isCallExpression, isClassDeclaration, isComputedPropertyName, isConstructorDeclaration, isDecorator, isElementAccessExpression, isEnumDeclaration, isExpressionStatement, isForInStatement, isForOfStatement, isFunctionDeclaration, isFunctionExpression, isFunctionLike, isGetAccessorDeclaration, isIdentifier, isMethodDeclaration, isModuleBlock, isNewExpression, isNoSubstitutionTemplateLiteral, isNumericLiteral, isObjectBindingPattern, isOmittedExpression, isPrivateIdentifier, isPropertyAccessExpression, isPropertyAssignment, isPropertyDeclaration, isSetAccessorDeclaration, isShorthandPropertyAssignment, isSpreadAssignment, isSpreadElement, isStringLiteral, isVariableDeclarationList, isVariableStatement, SyntaxKind: SK, NodeFlags } = ts;
 
 /** How a module specifier resolves. */
 export type Resolution =
@@ -74,7 +79,11 @@ export interface ModuleHost {
 /** The state of one module in one compilation. */
 export class ModuleRecord {
   state: "new" | "executing" | "done" = "new";
-  readonly scope: Scope;
+  /** True once another module imported it: its scope must stay. */
+  imported = false;
+  /** True when its scope and syntax tree were dropped after it ran (its DAGs and diagnostics stay). */
+  released = false;
+  scope: Scope;
   /** DAGs defined while this module's top-level code ran. */
   readonly dags: DagModel[] = [];
   /** Diagnostics reported while this module's top-level code ran. */
@@ -82,6 +91,13 @@ export class ModuleRecord {
 
   constructor(readonly file: ParsedFile) {
     this.scope = new Scope(undefined, file);
+  }
+
+  /** Drops what only running code needs: the scope and the syntax tree. */
+  release(): void {
+    this.released = true;
+    this.scope = new Scope(undefined, this.file);
+    this.file.release();
   }
 }
 
@@ -110,9 +126,9 @@ interface DagBuild {
   readonly key: number;
   readonly settings: DagSettingsModel;
   readonly tasks: Map<string, TaskModel>;
-  readonly edges: { upstream: string; downstream: string; site: Site }[];
-  readonly site: Site;
-  readonly scheduleSite: Site;
+  readonly edges: { upstream: string; downstream: string; site: Site | Location }[];
+  readonly site: Location;
+  readonly scheduleSite: Location;
   open: boolean;
 }
 
@@ -142,6 +158,7 @@ const GLOBALS = new Set([
   "Intl",
 ]);
 const MAX_DEPTH = 40;
+const RUNTIME: UnknownReason = Object.freeze({ kind: "runtime" });
 const MAX_TEXT = 60;
 
 /** The text of a node, shortened for messages. */
@@ -151,18 +168,14 @@ function shortText(node: ts.Node, file: ParsedFile): string {
 }
 
 function propertyNameText(name: ts.PropertyName | ts.BindingName): string | undefined {
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
-  if (ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
-  if (ts.isPrivateIdentifier(name)) return name.text;
+  if (isIdentifier(name) || isStringLiteral(name) || isNumericLiteral(name)) return name.text;
+  if (isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (isPrivateIdentifier(name)) return name.text;
   return undefined;
 }
 
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
-  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((modifier) => modifier.kind === kind) ?? false);
-}
-
 function decoratorsOf(node: ts.Node): readonly ts.Decorator[] {
-  return ts.canHaveDecorators(node) ? (ts.getDecorators(node) ?? []) : [];
+  return canHaveDecorators(node) ? (getDecorators(node) ?? []) : [];
 }
 
 function truthiness(value: Value): boolean | undefined {
@@ -220,10 +233,15 @@ export class Interpreter implements Reporter {
 
   constructor(private readonly host: ModuleHost) {}
 
-  /** The record of a module, created when first needed. */
+  /** The record of a module, if it was created. */
+  recordOf(path: string): ModuleRecord | undefined {
+    return this.modules.get(path);
+  }
+
+  /** The record of a module to run or read: created when first needed, and again after a release. */
   moduleFor(path: string): ModuleRecord | undefined {
     let record = this.modules.get(path);
-    if (!record) {
+    if (!record || record.released) {
       const file = this.host.file(path);
       if (!file) return undefined;
       record = new ModuleRecord(file);
@@ -243,19 +261,28 @@ export class Interpreter implements Reporter {
     this.constructMemo.clear();
   }
 
-  /** Runs a module (and, first, the modules it imports), once. */
-  run(path: string): ModuleRecord | undefined {
+  /**
+   * Runs a module (and, first, the modules it imports), once. With `release`,
+   * a module that no module imported so far drops its scope and syntax tree
+   * afterwards; it runs again if a module imports it later.
+   */
+  run(path: string, options: { release?: boolean } = {}): ModuleRecord | undefined {
+    const existing = this.modules.get(path);
+    if (existing?.state === "done") return existing;
     const record = this.moduleFor(path);
-    if (record) this.executeModule(record);
+    if (!record) return undefined;
+    this.executeModule(record);
+    if (options.release && !record.imported) record.release();
+    this.constructMemo.clear();
     return record;
   }
 
   // ---- reporting -------------------------------------------------------------
 
-  report<A>(definition: DiagnosticDefinition<A>, args: A, site: Site): void {
+  report<A>(definition: DiagnosticDefinition<A>, args: A, at: Site | Location): void {
     const target = this.stack.at(-1);
-    const diagnostic = createDiagnostic(definition, args, locate(site));
-    if (target) target.diagnostics.push(diagnostic);
+    if (!target) return;
+    target.diagnostics.push(createDiagnostic(definition, args, "line" in at ? at : locate(at)));
   }
 
   private need(value: Value, what: string, hint = CONSTANT_HINT): boolean {
@@ -267,11 +294,16 @@ export class Interpreter implements Reporter {
   }
 
   private unknown(reason: UnknownReason, node: ts.Node, env: Env): UnknownValue {
-    return { kind: "unknown", reason, site: { file: env.scope.file, node } };
+    return { kind: "unknown", reason, at: { file: env.scope.file, pos: node.pos, end: node.end } };
   }
 
   private runtime(node: ts.Node, env: Env): UnknownValue {
-    return this.unknown({ kind: "runtime", text: shortText(node, env.scope.file) }, node, env);
+    return this.unknown(RUNTIME, node, env);
+  }
+
+  private callOf(node: ts.CallExpression | ts.TaggedTemplateExpression, env: Env): UnknownValue {
+    const callee = isCallExpression(node) ? node.expression : node.tag;
+    return this.unknown({ kind: "call", callee: spanOf(env.scope.file, callee) }, node, env);
   }
 
   // ---- modules ---------------------------------------------------------------
@@ -294,21 +326,25 @@ export class Interpreter implements Reporter {
       }
       for (const [name, binding] of file.summary.imports) record.scope.bindings.set(name, { kind: "import", binding });
       const env: Env = { scope: record.scope, dag: undefined, thisValue: undefined, mode: "execute", depth: 0 };
-      this.hoist(file.sourceFile.statements, record.scope, env);
+      const statements = file.sourceFile.statements;
+      this.hoist(statements, record.scope, env);
       for (const request of file.summary.requests) {
         const resolution = this.host.resolve(file, request.specifier);
         if (resolution.kind === "file") {
           const target = this.moduleFor(resolution.path);
-          if (target) this.executeModule(target);
+          if (target) {
+            target.imported = true;
+            this.executeModule(target);
+          }
         } else if (resolution.kind === "missing") {
           this.report(
             DiagnosticCatalog.importNotFound,
             { specifier: request.specifier, tried: resolution.tried.map((path) => JSON.stringify(path)).join(", ") },
-            { file, node: request.node },
+            { file, pos: request.span.pos, end: request.span.end },
           );
         }
       }
-      this.execStatements(file.sourceFile.statements, env);
+      this.runStatements(statements, env);
     } finally {
       record.state = "done";
       this.stack.pop();
@@ -323,10 +359,11 @@ export class Interpreter implements Reporter {
       case "external":
         return this.unknown({ kind: "external", name: binding.imported, specifier: binding.specifier }, node, env);
       case "missing":
-        return invalid({ file, node });
+        return INVALID;
       case "file": {
         const target = this.moduleFor(resolution.path);
-        if (!target) return invalid({ file, node });
+        if (!target) return INVALID;
+        target.imported = true;
         this.executeModule(target);
         if (binding.imported === "*") return { kind: "namespace", path: target.file.path };
         return this.exportOf(target, binding.imported, node, env, new Set());
@@ -369,9 +406,9 @@ export class Interpreter implements Reporter {
       if (resolution.kind === "external") {
         return this.unknown({ kind: "external", name: entry.imported, specifier: entry.specifier }, node, env);
       }
-      if (resolution.kind === "missing") return invalid({ file: env.scope.file, node });
+      if (resolution.kind === "missing") return INVALID;
       const target = this.moduleFor(resolution.path);
-      if (!target) return invalid({ file: env.scope.file, node });
+      if (!target) return INVALID;
       this.executeModule(target);
       if (entry.imported === "*") return { kind: "namespace", path: target.file.path };
       return this.exportOf(target, entry.imported, node, env, seen);
@@ -428,8 +465,14 @@ export class Interpreter implements Reporter {
         return binding.value;
       case "tdz":
         return this.unknown({ kind: "uninitialized", name }, node, env);
-      case "import":
-        return this.resolveImport(binding.binding, env.scope.file, node, env);
+      case "import": {
+        const value = this.resolveImport(binding.binding, env.scope.file, node, env);
+        if (value.kind !== "unknown") {
+          const owner = findOwner(env.scope, name);
+          owner?.bindings.set(name, { kind: "value", value });
+        }
+        return value;
+      }
       case "lazy": {
         if (binding.value) return binding.value;
         if (binding.evaluating) return this.unknown({ kind: "uninitialized", name }, node, env);
@@ -437,7 +480,7 @@ export class Interpreter implements Reporter {
         const declaration = binding.declaration;
         const lazyEnv: Env = { ...env, scope: binding.scope, mode: "inspect" };
         const initial = declaration.initializer
-          ? this.evaluate(declaration.initializer, lazyEnv, ts.isIdentifier(declaration.name) ? declaration.name.text : undefined)
+          ? this.evaluate(declaration.initializer, lazyEnv, isIdentifier(declaration.name) ? declaration.name.text : undefined)
           : UNDEFINED;
         const holder = new Scope(undefined, binding.scope.file);
         this.bindPattern(declaration.name, initial, holder, lazyEnv);
@@ -457,11 +500,11 @@ export class Interpreter implements Reporter {
 
   /** Binds the names of a binding pattern to parts of `value` in `scope`. */
   private bindPattern(name: ts.BindingName, value: Value, scope: Scope, env: Env): void {
-    if (ts.isIdentifier(name)) {
+    if (isIdentifier(name)) {
       scope.bindings.set(name.text, { kind: "value", value });
       return;
     }
-    if (ts.isObjectBindingPattern(name)) {
+    if (isObjectBindingPattern(name)) {
       const used: string[] = [];
       for (const element of name.elements) {
         if (element.dotDotDotToken) {
@@ -477,7 +520,7 @@ export class Interpreter implements Reporter {
         }
         const keyNode = element.propertyName ?? element.name;
         let key = propertyNameText(keyNode);
-        if (key === undefined && ts.isComputedPropertyName(keyNode)) {
+        if (key === undefined && isComputedPropertyName(keyNode)) {
           const computed = primitive(this.evaluate(keyNode.expression, env));
           key = computed === undefined || computed === null ? undefined : String(computed);
         }
@@ -489,7 +532,7 @@ export class Interpreter implements Reporter {
       return;
     }
     for (const [index, element] of name.elements.entries()) {
-      if (ts.isOmittedExpression(element)) continue;
+      if (isOmittedExpression(element)) continue;
       let part: Value;
       if (value.kind === "array") {
         part = element.dotDotDotToken
@@ -505,7 +548,7 @@ export class Interpreter implements Reporter {
 
   private hoist(statements: readonly ts.Statement[], scope: Scope, env: Env): void {
     for (const statement of statements) {
-      if (ts.isFunctionDeclaration(statement) && statement.body) {
+      if (isFunctionDeclaration(statement) && statement.body) {
         const name = statement.name?.text ?? DEFAULT_EXPORT_LOCAL;
         const fn: FunctionValue = {
           kind: "function",
@@ -515,11 +558,11 @@ export class Interpreter implements Reporter {
           thisValue: undefined,
         };
         scope.bindings.set(name, { kind: "value", value: fn });
-      } else if (ts.isClassDeclaration(statement)) {
+      } else if (isClassDeclaration(statement)) {
         scope.bindings.set(statement.name?.text ?? DEFAULT_EXPORT_LOCAL, { kind: "tdz", node: statement });
-      } else if (ts.isVariableStatement(statement)) {
+      } else if (isVariableStatement(statement)) {
         const flags = statement.declarationList.flags;
-        const isLexical = (flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) !== 0;
+        const isLexical = (flags & (NodeFlags.Let | NodeFlags.Const)) !== 0;
         for (const declaration of statement.declarationList.declarations) {
           for (const bound of namesOf(declaration.name)) {
             if (!scope.bindings.has(bound)) {
@@ -527,7 +570,7 @@ export class Interpreter implements Reporter {
             }
           }
         }
-      } else if (ts.isEnumDeclaration(statement)) {
+      } else if (isEnumDeclaration(statement)) {
         scope.bindings.set(statement.name.text, { kind: "value", value: this.enumValue(statement, env) });
       }
     }
@@ -551,6 +594,10 @@ export class Interpreter implements Reporter {
 
   private execStatements(statements: readonly ts.Statement[], env: Env): Completion {
     this.hoist(statements, env.scope, env);
+    return this.runStatements(statements, env);
+  }
+
+  private runStatements(statements: readonly ts.Statement[], env: Env): Completion {
     for (const statement of statements) {
       const completion = this.execStatement(statement, env);
       if (completion.kind !== "normal") return completion;
@@ -560,11 +607,11 @@ export class Interpreter implements Reporter {
 
   private execStatement(statement: ts.Statement, env: Env): Completion {
     switch (statement.kind) {
-      case ts.SyntaxKind.VariableStatement: {
+      case SK.VariableStatement: {
         const variables = statement as ts.VariableStatement;
-        const ambient = hasModifier(variables, ts.SyntaxKind.DeclareKeyword);
+        const ambient = hasModifier(variables, SK.DeclareKeyword);
         for (const declaration of variables.declarationList.declarations) {
-          const name = ts.isIdentifier(declaration.name) ? declaration.name.text : undefined;
+          const name = isIdentifier(declaration.name) ? declaration.name.text : undefined;
           const value = ambient
             ? this.runtime(declaration, env)
             : declaration.initializer
@@ -574,31 +621,31 @@ export class Interpreter implements Reporter {
         }
         return NORMAL;
       }
-      case ts.SyntaxKind.ExpressionStatement:
+      case SK.ExpressionStatement:
         this.evaluate((statement as ts.ExpressionStatement).expression, env);
         return NORMAL;
-      case ts.SyntaxKind.ClassDeclaration: {
+      case SK.ClassDeclaration: {
         const declaration = statement as ts.ClassDeclaration;
         const name = declaration.name?.text ?? DEFAULT_EXPORT_LOCAL;
         const value = this.defineClass(declaration, declaration.name?.text ?? "default", env);
         env.scope.bindings.set(name, { kind: "value", value });
         return NORMAL;
       }
-      case ts.SyntaxKind.ExportAssignment: {
+      case SK.ExportAssignment: {
         const assignment = statement as ts.ExportAssignment;
         const value = this.evaluate(assignment.expression, env, "default");
         env.scope.bindings.set(DEFAULT_EXPORT_LOCAL, { kind: "value", value });
         return NORMAL;
       }
-      case ts.SyntaxKind.ReturnStatement: {
+      case SK.ReturnStatement: {
         const expression = (statement as ts.ReturnStatement).expression;
         return { kind: "return", value: expression ? this.evaluate(expression, env) : UNDEFINED };
       }
-      case ts.SyntaxKind.Block: {
+      case SK.Block: {
         const scope = new Scope(env.scope, env.scope.file);
         return this.execStatements((statement as ts.Block).statements, { ...env, scope });
       }
-      case ts.SyntaxKind.IfStatement: {
+      case SK.IfStatement: {
         const node = statement as ts.IfStatement;
         const condition = truthiness(this.evaluate(node.expression, env));
         if (condition === undefined) {
@@ -608,9 +655,9 @@ export class Interpreter implements Reporter {
         if (condition) return this.execStatement(node.thenStatement, env);
         return node.elseStatement ? this.execStatement(node.elseStatement, env) : NORMAL;
       }
-      case ts.SyntaxKind.ForOfStatement:
+      case SK.ForOfStatement:
         return this.execForOf(statement as ts.ForOfStatement, env);
-      case ts.SyntaxKind.TryStatement: {
+      case SK.TryStatement: {
         const node = statement as ts.TryStatement;
         const result = this.execStatement(node.tryBlock, env);
         if (node.finallyBlock) {
@@ -619,26 +666,26 @@ export class Interpreter implements Reporter {
         }
         return result;
       }
-      case ts.SyntaxKind.LabeledStatement:
+      case SK.LabeledStatement:
         return this.execStatement((statement as ts.LabeledStatement).statement, env);
-      case ts.SyntaxKind.BreakStatement:
+      case SK.BreakStatement:
         return { kind: "break" };
-      case ts.SyntaxKind.ContinueStatement:
+      case SK.ContinueStatement:
         return { kind: "continue" };
-      case ts.SyntaxKind.ThrowStatement:
+      case SK.ThrowStatement:
         return { kind: "stop" };
-      case ts.SyntaxKind.FunctionDeclaration:
-      case ts.SyntaxKind.EmptyStatement:
-      case ts.SyntaxKind.ImportDeclaration:
-      case ts.SyntaxKind.ExportDeclaration:
-      case ts.SyntaxKind.InterfaceDeclaration:
-      case ts.SyntaxKind.TypeAliasDeclaration:
-      case ts.SyntaxKind.EnumDeclaration:
-      case ts.SyntaxKind.ModuleDeclaration:
-      case ts.SyntaxKind.ImportEqualsDeclaration:
-      case ts.SyntaxKind.DebuggerStatement:
+      case SK.FunctionDeclaration:
+      case SK.EmptyStatement:
+      case SK.ImportDeclaration:
+      case SK.ExportDeclaration:
+      case SK.InterfaceDeclaration:
+      case SK.TypeAliasDeclaration:
+      case SK.EnumDeclaration:
+      case SK.ModuleDeclaration:
+      case SK.ImportEqualsDeclaration:
+      case SK.DebuggerStatement:
         return NORMAL;
-      case ts.SyntaxKind.SwitchStatement:
+      case SK.SwitchStatement:
         this.warnNotFollowed(statement, "a `switch`", env);
         return NORMAL;
       default:
@@ -657,10 +704,10 @@ export class Interpreter implements Reporter {
       const scope = new Scope(env.scope, env.scope.file);
       const loopEnv = { ...env, scope };
       const initializer = node.initializer;
-      if (ts.isVariableDeclarationList(initializer)) {
+      if (isVariableDeclarationList(initializer)) {
         const declaration = initializer.declarations[0];
         if (declaration) this.bindPattern(declaration.name, item, scope, loopEnv);
-      } else if (ts.isIdentifier(initializer)) {
+      } else if (isIdentifier(initializer)) {
         this.assign(initializer, item, env);
       }
       const completion = this.execStatement(node.statement, loopEnv);
@@ -692,28 +739,28 @@ export class Interpreter implements Reporter {
     let found: { node: ts.Node; text: string } | undefined;
     const visit = (child: ts.Node): void => {
       if (found) return;
-      if (ts.isCallExpression(child) || ts.isNewExpression(child) || ts.isDecorator(child)) {
-        const callee = ts.isDecorator(child)
-          ? ts.isCallExpression(child.expression)
+      if (isCallExpression(child) || isNewExpression(child) || isDecorator(child)) {
+        const callee = isDecorator(child)
+          ? isCallExpression(child.expression)
             ? child.expression.expression
             : child.expression
           : child.expression;
-        if (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) {
+        if (isIdentifier(callee) || isPropertyAccessExpression(callee)) {
           const text = shortText(callee, env.scope.file);
-          if (ts.isPropertyAccessExpression(callee) && ["precedes", "follows"].includes(callee.name.text)) {
+          if (isPropertyAccessExpression(callee) && ["precedes", "follows"].includes(callee.name.text)) {
             found = { node: child, text: `\`${text}(...)\`` };
             return;
           }
           const value = this.peek(callee, inspect);
           if (value.kind === "sdk" && ["dag", "task", "chain"].includes(value.name)) {
-            found = { node: child, text: ts.isDecorator(child) ? `\`@${text}(...)\`` : `\`${text}(...)\`` };
+            found = { node: child, text: isDecorator(child) ? `\`@${text}(...)\`` : `\`${text}(...)\`` };
             return;
           }
-          if (ts.isNewExpression(child) && this.isOperatorClass(value, new Set())) {
+          if (isNewExpression(child) && this.isOperatorClass(value, new Set())) {
             found = { node: child, text: `\`new ${text}(...)\`` };
             return;
           }
-          if (ts.isCallExpression(child) && value.kind === "function" && !visiting.has(value.node)) {
+          if (isCallExpression(child) && value.kind === "function" && !visiting.has(value.node)) {
             let memo = this.constructMemo.get(value.node);
             if (memo === undefined && value.node.body) {
               visiting.add(value.node);
@@ -729,7 +776,7 @@ export class Interpreter implements Reporter {
           }
         }
       }
-      ts.forEachChild(child, visit);
+      forEachChild(child, visit);
     };
     visit(node);
     return found;
@@ -737,15 +784,15 @@ export class Interpreter implements Reporter {
 
   /** Evaluates a name or property path without side effects. */
   private peek(node: ts.Expression, env: Env): Value {
-    if (ts.isIdentifier(node)) return this.lookup(node.text, node, env);
-    if (ts.isPropertyAccessExpression(node)) {
+    if (isIdentifier(node)) return this.lookup(node.text, node, env);
+    if (isPropertyAccessExpression(node)) {
       return this.member(this.peek(node.expression, env), node.name.text, node, env);
     }
     return this.runtime(node, env);
   }
 
   private assign(target: ts.Expression, value: Value, env: Env): void {
-    if (ts.isIdentifier(target)) {
+    if (isIdentifier(target)) {
       for (let scope: Scope | undefined = env.scope; scope; scope = scope.parent) {
         const binding = scope.bindings.get(target.text);
         if (binding) {
@@ -755,13 +802,13 @@ export class Interpreter implements Reporter {
       }
       return;
     }
-    if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    if (isPropertyAccessExpression(target) && target.expression.kind === SK.ThisKeyword) {
       if (env.thisValue?.kind === "object") env.thisValue.props.set(target.name.text, value);
       return;
     }
-    if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
+    if (isPropertyAccessExpression(target) || isElementAccessExpression(target)) {
       const receiver = this.evaluate(target.expression, env);
-      const key = ts.isPropertyAccessExpression(target)
+      const key = isPropertyAccessExpression(target)
         ? target.name.text
         : primitive(this.evaluate(target.argumentExpression, env));
       if (receiver.kind === "object" && key !== undefined && key !== null && env.mode === "execute") {
@@ -775,42 +822,42 @@ export class Interpreter implements Reporter {
   /** Evaluates an expression; `name` is the name a function or class expression gets (`const f = () => {}`). */
   evaluate(node: ts.Expression, env: Env, name?: string): Value {
     switch (node.kind) {
-      case ts.SyntaxKind.StringLiteral:
-      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      case SK.StringLiteral:
+      case SK.NoSubstitutionTemplateLiteral:
         return { kind: "string", value: (node as ts.StringLiteral).text };
-      case ts.SyntaxKind.NumericLiteral:
+      case SK.NumericLiteral:
         return { kind: "number", value: Number((node as ts.NumericLiteral).text) };
-      case ts.SyntaxKind.TrueKeyword:
+      case SK.TrueKeyword:
         return { kind: "boolean", value: true };
-      case ts.SyntaxKind.FalseKeyword:
+      case SK.FalseKeyword:
         return { kind: "boolean", value: false };
-      case ts.SyntaxKind.NullKeyword:
+      case SK.NullKeyword:
         return NULL;
-      case ts.SyntaxKind.Identifier:
+      case SK.Identifier:
         return this.lookup((node as ts.Identifier).text, node, env);
-      case ts.SyntaxKind.ThisKeyword:
+      case SK.ThisKeyword:
         return env.thisValue ?? this.runtime(node, env);
-      case ts.SyntaxKind.ParenthesizedExpression:
-      case ts.SyntaxKind.AsExpression:
-      case ts.SyntaxKind.SatisfiesExpression:
-      case ts.SyntaxKind.NonNullExpression:
-      case ts.SyntaxKind.TypeAssertionExpression:
+      case SK.ParenthesizedExpression:
+      case SK.AsExpression:
+      case SK.SatisfiesExpression:
+      case SK.NonNullExpression:
+      case SK.TypeAssertionExpression:
         return this.evaluate(
           (node as ts.ParenthesizedExpression | ts.AsExpression | ts.NonNullExpression).expression,
           env,
           name,
         );
-      case ts.SyntaxKind.TemplateExpression:
+      case SK.TemplateExpression:
         return this.evaluateTemplate(node as ts.TemplateExpression, env);
-      case ts.SyntaxKind.ArrayLiteralExpression:
+      case SK.ArrayLiteralExpression:
         return this.evaluateArray(node as ts.ArrayLiteralExpression, env);
-      case ts.SyntaxKind.ObjectLiteralExpression:
+      case SK.ObjectLiteralExpression:
         return this.evaluateObject(node as ts.ObjectLiteralExpression, env);
-      case ts.SyntaxKind.PropertyAccessExpression: {
+      case SK.PropertyAccessExpression: {
         const access = node as ts.PropertyAccessExpression;
         return this.member(this.evaluate(access.expression, env), access.name.text, node, env);
       }
-      case ts.SyntaxKind.ElementAccessExpression: {
+      case SK.ElementAccessExpression: {
         const access = node as ts.ElementAccessExpression;
         const receiver = this.evaluate(access.expression, env);
         const key = this.evaluate(access.argumentExpression, env);
@@ -820,40 +867,40 @@ export class Interpreter implements Reporter {
         if (text === undefined || text === null) return this.runtime(node, env);
         return this.member(receiver, String(text), node, env);
       }
-      case ts.SyntaxKind.CallExpression:
+      case SK.CallExpression:
         return this.evaluateCall(node as ts.CallExpression, env);
-      case ts.SyntaxKind.NewExpression:
+      case SK.NewExpression:
         return this.evaluateNew(node as ts.NewExpression, env);
-      case ts.SyntaxKind.TaggedTemplateExpression:
+      case SK.TaggedTemplateExpression:
         return this.evaluateTaggedTemplate(node as ts.TaggedTemplateExpression, env);
-      case ts.SyntaxKind.BinaryExpression:
+      case SK.BinaryExpression:
         return this.evaluateBinary(node as ts.BinaryExpression, env);
-      case ts.SyntaxKind.PrefixUnaryExpression:
+      case SK.PrefixUnaryExpression:
         return this.evaluatePrefix(node as ts.PrefixUnaryExpression, env);
-      case ts.SyntaxKind.ConditionalExpression: {
+      case SK.ConditionalExpression: {
         const conditional = node as ts.ConditionalExpression;
         const condition = this.evaluate(conditional.condition, env);
         const test = truthiness(condition);
         if (test === undefined) return condition.kind === "unknown" ? condition : this.runtime(conditional.condition, env);
         return this.evaluate(test ? conditional.whenTrue : conditional.whenFalse, env, name);
       }
-      case ts.SyntaxKind.ArrowFunction:
-      case ts.SyntaxKind.FunctionExpression: {
+      case SK.ArrowFunction:
+      case SK.FunctionExpression: {
         const fn = node as ts.ArrowFunction | ts.FunctionExpression;
-        const declared = ts.isFunctionExpression(fn) ? fn.name?.text : undefined;
+        const declared = isFunctionExpression(fn) ? fn.name?.text : undefined;
         return {
           kind: "function",
           node: fn,
           name: declared ?? name ?? "",
           scope: env.scope,
-          thisValue: ts.isArrowFunction(fn) ? env.thisValue : undefined,
+          thisValue: isArrowFunction(fn) ? env.thisValue : undefined,
         };
       }
-      case ts.SyntaxKind.ClassExpression: {
+      case SK.ClassExpression: {
         const declaration = node as ts.ClassExpression;
         return this.defineClass(declaration, declaration.name?.text ?? name ?? "", env);
       }
-      case ts.SyntaxKind.VoidExpression:
+      case SK.VoidExpression:
         return UNDEFINED;
       default:
         return this.runtime(node, env);
@@ -875,12 +922,12 @@ export class Interpreter implements Reporter {
   private evaluateArray(node: ts.ArrayLiteralExpression, env: Env): Value {
     const items: Value[] = [];
     for (const element of node.elements) {
-      if (ts.isSpreadElement(element)) {
+      if (isSpreadElement(element)) {
         const spread = this.evaluate(element.expression, env);
         if (spread.kind === "array") items.push(...spread.items);
         else if (spread.kind === "unknown") return spread;
         else return this.runtime(element, env);
-      } else if (ts.isOmittedExpression(element)) items.push(UNDEFINED);
+      } else if (isOmittedExpression(element)) items.push(UNDEFINED);
       else items.push(this.evaluate(element, env));
     }
     return { kind: "array", items };
@@ -888,24 +935,19 @@ export class Interpreter implements Reporter {
 
   private evaluateObject(node: ts.ObjectLiteralExpression, env: Env): Value {
     const props = new Map<string, Value>();
-    const sites = new Map<string, Site>();
     let unknownSpread: UnknownValue | undefined;
     const file = env.scope.file;
     for (const property of node.properties) {
-      if (ts.isSpreadAssignment(property)) {
+      if (isSpreadAssignment(property)) {
         const spread = this.evaluate(property.expression, env);
         if (spread.kind === "object") {
-          for (const [key, value] of spread.props) {
-            props.set(key, value);
-            const site = spread.sites?.get(key);
-            if (site) sites.set(key, site);
-          }
+          for (const [key, value] of spread.props) props.set(key, value);
           if (spread.unknownSpread) unknownSpread = spread.unknownSpread;
         } else if (spread.kind === "unknown") unknownSpread = spread;
         continue;
       }
       let key = property.name ? propertyNameText(property.name) : undefined;
-      if (key === undefined && property.name && ts.isComputedPropertyName(property.name)) {
+      if (key === undefined && property.name && isComputedPropertyName(property.name)) {
         const computed = primitive(this.evaluate(property.name.expression, env));
         if (computed !== undefined && computed !== null) key = String(computed);
       }
@@ -913,36 +955,36 @@ export class Interpreter implements Reporter {
         unknownSpread = this.runtime(property, env);
         continue;
       }
-      sites.set(key, { file, node: property });
-      if (ts.isPropertyAssignment(property)) props.set(key, this.evaluate(property.initializer, env, key));
-      else if (ts.isShorthandPropertyAssignment(property)) props.set(key, this.lookup(key, property.name, env));
-      else if (ts.isMethodDeclaration(property)) {
+      if (isPropertyAssignment(property)) props.set(key, this.evaluate(property.initializer, env, key));
+      else if (isShorthandPropertyAssignment(property)) props.set(key, this.lookup(key, property.name, env));
+      else if (isMethodDeclaration(property)) {
         props.set(key, { kind: "function", node: property, name: key, scope: env.scope, thisValue: undefined });
       } else props.set(key, this.runtime(property, env));
     }
-    return unknownSpread ? { kind: "object", props, sites, unknownSpread } : { kind: "object", props, sites };
+    const origin: Site = { file, node };
+    return unknownSpread ? { kind: "object", props, origin, unknownSpread } : { kind: "object", props, origin };
   }
 
   private evaluateBinary(node: ts.BinaryExpression, env: Env): Value {
     const operator = node.operatorToken.kind;
-    if (operator === ts.SyntaxKind.EqualsToken) {
+    if (operator === SK.EqualsToken) {
       const value = this.evaluate(node.right, env);
       if (env.mode === "execute") this.assign(node.left, value, env);
       return value;
     }
-    if (operator === ts.SyntaxKind.CommaToken) {
+    if (operator === SK.CommaToken) {
       this.evaluate(node.left, env);
       return this.evaluate(node.right, env);
     }
     const left = this.evaluate(node.left, env);
-    if (operator === ts.SyntaxKind.QuestionQuestionToken) {
+    if (operator === SK.QuestionQuestionToken) {
       if (left.kind === "unknown") return left;
       return left.kind === "null" || left.kind === "undefined" ? this.evaluate(node.right, env) : left;
     }
-    if (operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.AmpersandAmpersandToken) {
+    if (operator === SK.BarBarToken || operator === SK.AmpersandAmpersandToken) {
       const test = truthiness(left);
       if (test === undefined) return left.kind === "unknown" ? left : this.runtime(node, env);
-      const takeLeft = operator === ts.SyntaxKind.BarBarToken ? test : !test;
+      const takeLeft = operator === SK.BarBarToken ? test : !test;
       return takeLeft ? left : this.evaluate(node.right, env);
     }
     const right = this.evaluate(node.right, env);
@@ -956,37 +998,37 @@ export class Interpreter implements Reporter {
     const x = a as string | number | boolean | null | undefined;
     const y = b as string | number | boolean | null | undefined;
     switch (operator) {
-      case ts.SyntaxKind.PlusToken:
+      case SK.PlusToken:
         return typeof x === "string" || typeof y === "string"
           ? { kind: "string", value: String(x) + String(y) }
           : { kind: "number", value: Number(x) + Number(y) };
-      case ts.SyntaxKind.MinusToken:
+      case SK.MinusToken:
         return { kind: "number", value: Number(x) - Number(y) };
-      case ts.SyntaxKind.AsteriskToken:
+      case SK.AsteriskToken:
         return { kind: "number", value: Number(x) * Number(y) };
-      case ts.SyntaxKind.SlashToken:
+      case SK.SlashToken:
         return { kind: "number", value: Number(x) / Number(y) };
-      case ts.SyntaxKind.PercentToken:
+      case SK.PercentToken:
         return { kind: "number", value: Number(x) % Number(y) };
-      case ts.SyntaxKind.AsteriskAsteriskToken:
+      case SK.AsteriskAsteriskToken:
         return { kind: "number", value: Number(x) ** Number(y) };
-      case ts.SyntaxKind.EqualsEqualsEqualsToken:
+      case SK.EqualsEqualsEqualsToken:
         return { kind: "boolean", value: x === y };
-      case ts.SyntaxKind.ExclamationEqualsEqualsToken:
+      case SK.ExclamationEqualsEqualsToken:
         return { kind: "boolean", value: x !== y };
-      case ts.SyntaxKind.EqualsEqualsToken:
+      case SK.EqualsEqualsToken:
         // biome-ignore lint/suspicious/noDoubleEquals: evaluates the user's own operator
         return { kind: "boolean", value: x == y };
-      case ts.SyntaxKind.ExclamationEqualsToken:
+      case SK.ExclamationEqualsToken:
         // biome-ignore lint/suspicious/noDoubleEquals: evaluates the user's own operator
         return { kind: "boolean", value: x != y };
-      case ts.SyntaxKind.LessThanToken:
+      case SK.LessThanToken:
         return { kind: "boolean", value: (x ?? 0) < (y ?? 0) };
-      case ts.SyntaxKind.GreaterThanToken:
+      case SK.GreaterThanToken:
         return { kind: "boolean", value: (x ?? 0) > (y ?? 0) };
-      case ts.SyntaxKind.LessThanEqualsToken:
+      case SK.LessThanEqualsToken:
         return { kind: "boolean", value: (x ?? 0) <= (y ?? 0) };
-      case ts.SyntaxKind.GreaterThanEqualsToken:
+      case SK.GreaterThanEqualsToken:
         return { kind: "boolean", value: (x ?? 0) >= (y ?? 0) };
       default:
         return this.runtime(node, env);
@@ -997,13 +1039,13 @@ export class Interpreter implements Reporter {
     const operand = this.evaluate(node.operand, env);
     if (operand.kind === "unknown") return operand;
     switch (node.operator) {
-      case ts.SyntaxKind.MinusToken:
+      case SK.MinusToken:
         return operand.kind === "number" ? { kind: "number", value: -operand.value } : this.runtime(node, env);
-      case ts.SyntaxKind.PlusToken: {
+      case SK.PlusToken: {
         const value = primitive(operand);
         return value === undefined ? this.runtime(node, env) : { kind: "number", value: Number(value) };
       }
-      case ts.SyntaxKind.ExclamationToken: {
+      case SK.ExclamationToken: {
         const test = truthiness(operand);
         return test === undefined ? this.runtime(node, env) : { kind: "boolean", value: !test };
       }
@@ -1027,7 +1069,7 @@ export class Interpreter implements Reporter {
         return { kind: "method", receiver, name };
       case "asset":
         if (name === "name" || name === "uri" || name === "group") return { kind: "string", value: receiver[name] };
-        if (name === "key") return { kind: "string", value: assetKeyOf(receiver) };
+        if (name === "key") return { kind: "string", value: receiver.key };
         if (name === "extra") return jsonToValue(receiver.extra);
         return { kind: "method", receiver, name };
       case "alias":
@@ -1050,7 +1092,7 @@ export class Interpreter implements Reporter {
         return this.sdkExport(name, node, env);
       case "namespace": {
         const target = this.moduleFor(receiver.path);
-        return target ? this.exportOf(target, name, node, env, new Set()) : invalid({ file: env.scope.file, node });
+        return target ? this.exportOf(target, name, node, env, new Set()) : INVALID;
       }
       case "global":
         if (receiver.name === "process" && name === "env") return { kind: "global", name: "process.env" };
@@ -1076,7 +1118,7 @@ export class Interpreter implements Reporter {
   private evaluateArguments(args: readonly ts.Expression[] | undefined, env: Env): Value[] | UnknownValue {
     const values: Value[] = [];
     for (const argument of args ?? []) {
-      if (ts.isSpreadElement(argument)) {
+      if (isSpreadElement(argument)) {
         const spread = this.evaluate(argument.expression, env);
         if (spread.kind === "array") values.push(...spread.items);
         else return spread.kind === "unknown" ? spread : this.runtime(argument, env);
@@ -1086,7 +1128,7 @@ export class Interpreter implements Reporter {
   }
 
   private evaluateCall(node: ts.CallExpression, env: Env): Value {
-    if (node.expression.kind === ts.SyntaxKind.SuperKeyword || node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+    if (node.expression.kind === SK.SuperKeyword || node.expression.kind === SK.ImportKeyword) {
       return this.runtime(node, env);
     }
     const callee = this.evaluate(node.expression, env);
@@ -1096,19 +1138,17 @@ export class Interpreter implements Reporter {
   }
 
   private call(callee: Value, args: Value[], node: ts.CallExpression, env: Env): Value {
-    const site: Site = { file: env.scope.file, node };
-    const calleeText = (): string => `${shortText(node.expression, env.scope.file)}(...)`;
     switch (callee.kind) {
       case "sdk":
         switch (callee.name) {
           case "all":
           case "any":
-            return makeCombined(this, callee.name, args, site);
+            return makeCombined(this, callee.name, args, { file: env.scope.file, node });
           case "Asset.ref":
-            return makeRef(this, args[0], site);
+            return makeRef(this, args[0], { file: env.scope.file, node });
           case "dag":
             if (args.length >= 2) return this.defineFunctionalDag(args, node, env);
-            return { kind: "decorator", decorator: "dag", options: args[0] ?? UNDEFINED, site };
+            return { kind: "decorator", decorator: "dag", options: args[0] ?? UNDEFINED, site: { file: env.scope.file, node } };
           case "task": {
             const [first, second] = args;
             if ((first?.kind === "function" || first?.kind === "unknown") && second === undefined && env.dag) {
@@ -1123,11 +1163,11 @@ export class Interpreter implements Reporter {
                   message:
                     "Use @task() with parentheses (or @task({ ... })) on a method of a @dag class; bare @task is not supported.",
                 },
-                site,
+                { file: env.scope.file, node },
               );
-              return invalid(site);
+              return INVALID;
             }
-            return { kind: "decorator", decorator: "task", options: first ?? UNDEFINED, site };
+            return { kind: "decorator", decorator: "task", options: first ?? UNDEFINED, site: { file: env.scope.file, node } };
           }
           case "chain":
             return this.chain(args, node, env);
@@ -1137,13 +1177,13 @@ export class Interpreter implements Reporter {
               this.report(
                 DiagnosticCatalog.customUriScheme,
                 { scheme: scheme?.kind === "string" ? scheme.value.toLowerCase() : "custom" },
-                site,
+                { file: env.scope.file, node },
               );
             }
             return UNDEFINED;
           }
           default:
-            return this.unknown({ kind: "call", callee: calleeText() }, node, env);
+            return this.callOf(node, env);
         }
       case "method":
         return this.callMethod(callee.receiver, callee.name, args, node, env);
@@ -1158,13 +1198,11 @@ export class Interpreter implements Reporter {
           const value = primitive(args[0]);
           if (value !== undefined) return { kind: "number", value: Number(value) };
         }
-        return this.unknown({ kind: "call", callee: calleeText() }, node, env);
+        return this.callOf(node, env);
       case "unknown":
-        return callee.reason.kind === "env" || callee.reason.kind === "invalid"
-          ? callee
-          : this.unknown({ kind: "call", callee: calleeText() }, node, env);
+        return callee.reason.kind === "env" || callee.reason.kind === "invalid" ? callee : this.callOf(node, env);
       default:
-        return this.unknown({ kind: "call", callee: calleeText() }, node, env);
+        return this.callOf(node, env);
     }
   }
 
@@ -1243,32 +1281,31 @@ export class Interpreter implements Reporter {
       }
       if (receiver.name === "process.env") return this.unknown({ kind: "env", text: "process.env" }, node, env);
     }
-    return this.unknown({ kind: "call", callee: `${shortText(node.expression, env.scope.file)}(...)` }, node, env);
+    return this.callOf(node, env);
   }
 
   /** Runs a user function with its parameters bound to the arguments (execute mode only). */
-  private callFunction(fn: FunctionValue, args: Value[], node: ts.Node, env: Env, thisValue?: Value): Value {
-    const calleeText = ts.isCallExpression(node) ? `${shortText(node.expression, env.scope.file)}(...)` : `${fn.name}(...)`;
+  private callFunction(fn: FunctionValue, args: Value[], node: ts.CallExpression, env: Env, thisValue?: Value): Value {
     const body = fn.node.body;
     if (env.mode !== "execute" || !body || fn.node.asteriskToken || env.depth >= MAX_DEPTH) {
-      return this.unknown({ kind: "call", callee: calleeText }, node, env);
+      return this.callOf(node, env);
     }
     const scope = new Scope(fn.scope, fn.scope.file);
     const callEnv: Env = {
       scope,
       dag: env.dag,
-      thisValue: ts.isArrowFunction(fn.node) ? fn.thisValue : thisValue,
+      thisValue: isArrowFunction(fn.node) ? fn.thisValue : thisValue,
       mode: "execute",
       depth: env.depth + 1,
     };
     this.bindParameters(fn.node.parameters, args, scope, callEnv);
     let result: Value;
-    if (ts.isBlock(body)) {
+    if (isBlock(body)) {
       const completion = this.execStatements(body.statements, callEnv);
       result = completion.kind === "return" ? completion.value : UNDEFINED;
     } else result = this.evaluate(body, callEnv);
-    const isAsync = hasModifier(fn.node, ts.SyntaxKind.AsyncKeyword);
-    return isAsync ? this.unknown({ kind: "call", callee: calleeText }, node, env) : result;
+    const isAsync = hasModifier(fn.node, SK.AsyncKeyword);
+    return isAsync ? this.callOf(node, env) : result;
   }
 
   private bindParameters(
@@ -1279,7 +1316,7 @@ export class Interpreter implements Reporter {
   ): void {
     let index = 0;
     for (const parameter of parameters) {
-      if (ts.isIdentifier(parameter.name) && parameter.name.text === "this") continue;
+      if (isIdentifier(parameter.name) && parameter.name.text === "this") continue;
       let value: Value;
       if (parameter.dotDotDotToken) value = { kind: "array", items: args.slice(index) };
       else value = args[index] ?? UNDEFINED;
@@ -1294,7 +1331,7 @@ export class Interpreter implements Reporter {
     const template = node.template;
     const strings: string[] = [];
     const values: Value[] = [];
-    if (ts.isNoSubstitutionTemplateLiteral(template)) strings.push(template.text);
+    if (isNoSubstitutionTemplateLiteral(template)) strings.push(template.text);
     else {
       strings.push(template.head.text);
       for (const span of template.templateSpans) {
@@ -1306,7 +1343,7 @@ export class Interpreter implements Reporter {
       return parseAssetsTemplate(this, strings, values, { file: env.scope.file, node });
     }
     if (tag.kind === "unknown") return tag;
-    return this.unknown({ kind: "call", callee: `${shortText(node.tag, env.scope.file)}\`...\`` }, node, env);
+    return this.callOf(node, env);
   }
 
   private evaluateNew(node: ts.NewExpression, env: Env): Value {
@@ -1396,10 +1433,14 @@ export class Interpreter implements Reporter {
 
   /** The value of a class's `extends` clause, or undefined when it has none. */
   private heritageOf(value: ClassValue, env: Env): Value | undefined {
-    const clause = value.node.heritageClauses?.find((heritage) => heritage.token === ts.SyntaxKind.ExtendsKeyword);
+    if (value.parent !== undefined) return value.parent ?? undefined;
+    const clause = value.node.heritageClauses?.find((heritage) => heritage.token === SK.ExtendsKeyword);
     const expression = clause?.types[0]?.expression;
-    if (!expression) return undefined;
-    return this.evaluate(expression, { ...env, scope: value.scope, mode: "inspect", dag: undefined });
+    const parent = expression
+      ? this.evaluate(expression, { ...env, scope: value.scope, mode: "inspect", dag: undefined })
+      : undefined;
+    value.parent = parent ?? null;
+    return parent;
   }
 
   private isOperatorClass(value: Value, seen: Set<ts.Node>): boolean {
@@ -1435,7 +1476,7 @@ export class Interpreter implements Reporter {
 
   private constructorOf(value: ClassValue): ts.ConstructorDeclaration | undefined {
     return value.node.members.find(
-      (member): member is ts.ConstructorDeclaration => ts.isConstructorDeclaration(member) && member.body !== undefined,
+      (member): member is ts.ConstructorDeclaration => isConstructorDeclaration(member) && member.body !== undefined,
     );
   }
 
@@ -1455,7 +1496,7 @@ export class Interpreter implements Reporter {
   private findMethod(chain: readonly ClassValue[], name: string): { method: ts.MethodDeclaration; owner: ClassValue } | undefined {
     for (const owner of chain) {
       for (const member of owner.node.members) {
-        if (ts.isMethodDeclaration(member) && member.body && !hasModifier(member, ts.SyntaxKind.StaticKeyword)) {
+        if (isMethodDeclaration(member) && member.body && !hasModifier(member, SK.StaticKeyword)) {
           if (this.memberName(member) === name) return { method: member, owner };
         }
       }
@@ -1514,14 +1555,14 @@ export class Interpreter implements Reporter {
   private initializeFields(value: ClassValue, instance: ObjectValue, env: Env): void {
     const ctor = this.constructorOf(value);
     for (const parameter of ctor?.parameters ?? []) {
-      if (ts.isIdentifier(parameter.name) && ts.getModifiers(parameter)?.length) {
+      if (isIdentifier(parameter.name) && getModifiers(parameter)?.length) {
         const bound = env.scope.bindings.get(parameter.name.text);
         instance.props.set(parameter.name.text, bound?.kind === "value" ? bound.value : UNDEFINED);
       }
     }
     for (const member of value.node.members) {
-      if (!ts.isPropertyDeclaration(member) || hasModifier(member, ts.SyntaxKind.StaticKeyword)) continue;
-      if (hasModifier(member, ts.SyntaxKind.DeclareKeyword)) continue;
+      if (!isPropertyDeclaration(member) || hasModifier(member, SK.StaticKeyword)) continue;
+      if (hasModifier(member, SK.DeclareKeyword)) continue;
       const name = this.memberName(member);
       if (name === undefined) continue;
       const field = member.initializer ? this.evaluate(member.initializer, env, name) : UNDEFINED;
@@ -1537,8 +1578,8 @@ export class Interpreter implements Reporter {
       settings,
       tasks: new Map(),
       edges: [],
-      site,
-      scheduleSite,
+      site: locate(site),
+      scheduleSite: locate(scheduleSite),
       open: true,
     };
     this.builds.set(build.key, build);
@@ -1551,33 +1592,48 @@ export class Interpreter implements Reporter {
     const { dagId } = build.settings;
     const upstream = new Map<string, Set<string>>();
     for (const taskId of build.tasks.keys()) upstream.set(taskId, new Set());
-    const known = [...build.tasks.keys()].join(", ") || "(none)";
     for (const edge of build.edges) {
-      const missing = [edge.upstream, edge.downstream].find((taskId) => !build.tasks.has(taskId));
-      if (missing !== undefined) {
+      const up = upstream.get(edge.upstream);
+      const down = upstream.get(edge.downstream);
+      if (!up || !down) {
+        const missing = up ? edge.downstream : edge.upstream;
+        const known = [...build.tasks.keys()].join(", ") || "(none)";
         this.report(
           DiagnosticCatalog.taskNotFound,
           { dagId, upstream: edge.upstream, downstream: edge.downstream, missing, known },
           edge.site,
         );
-        continue;
-      }
-      if (edge.upstream === edge.downstream) {
+      } else if (edge.upstream === edge.downstream) {
         this.report(DiagnosticCatalog.dependencyCycle, { dagId, cycle: [edge.upstream, edge.upstream] }, edge.site);
-        continue;
+      } else down.add(edge.upstream);
+    }
+    if (build.edges.length >= 2) {
+      const cycle = findTaskCycle([...build.tasks.keys()], upstream);
+      if (cycle) {
+        const first = build.tasks.get(cycle[0] ?? "");
+        this.report(DiagnosticCatalog.dependencyCycle, { dagId, cycle }, first?.site ?? build.site);
       }
-      upstream.get(edge.downstream)?.add(edge.upstream);
     }
-    const cycle = findTaskCycle([...build.tasks.keys()], upstream);
-    if (cycle) {
-      const first = build.tasks.get(cycle[0] ?? "");
-      this.report(DiagnosticCatalog.dependencyCycle, { dagId, cycle }, first?.site ?? build.site);
+    const sortedUpstream = new Map<string, readonly string[]>();
+    for (const [taskId, parents] of upstream) {
+      if (parents.size === 0) continue;
+      sortedUpstream.set(taskId, parents.size === 1 ? [...parents] : [...parents].sort(compareText));
     }
+    const settings = build.settings;
     const model: DagModel = {
-      ...build.settings,
+      dagId: settings.dagId,
+      description: settings.description,
+      schedule: settings.schedule,
+      scheduleLeaves: settings.scheduleLeaves,
+      condition: settings.condition,
+      startDate: settings.startDate,
+      catchup: settings.catchup,
+      maxActiveRuns: settings.maxActiveRuns,
+      tags: settings.tags,
+      params: settings.params,
       key: build.key,
       tasks: build.tasks,
-      upstream,
+      upstream: sortedUpstream,
       site: build.site,
       scheduleSite: build.scheduleSite,
     };
@@ -1592,7 +1648,7 @@ export class Interpreter implements Reporter {
     if (build?.kind !== "function") {
       if (build?.kind === "unknown") {
         reportUnknown(this, build, { what: "The build function of this DAG", hint: "pass an arrow function or a function declared in this project" });
-        return invalid(site);
+        return INVALID;
       }
       this.report(
         DiagnosticCatalog.invalidDag,
@@ -1602,15 +1658,15 @@ export class Interpreter implements Reporter {
         },
         site,
       );
-      return invalid(site);
+      return INVALID;
     }
     const optionsSite: Site = { file: env.scope.file, node: node.arguments[0] ?? node };
     const parsed = parseDagSettings(this, options, {
       where: (dagId) => (dagId === undefined ? describeDagCall(options) : `dag "${dagId}"`),
       site: optionsSite,
     });
-    if (!parsed) return invalid(site);
-    if (hasModifier(build.node, ts.SyntaxKind.AsyncKeyword)) {
+    if (!parsed) return INVALID;
+    if (hasModifier(build.node, SK.AsyncKeyword)) {
       this.report(
         DiagnosticCatalog.invalidDag,
         {
@@ -1618,7 +1674,7 @@ export class Interpreter implements Reporter {
         },
         { file: build.scope.file, node: build.node },
       );
-      return invalid(site);
+      return INVALID;
     }
     const dagBuild = this.openDag(parsed.settings, site, parsed.scheduleSite);
     this.callFunction(build, [], node, { ...env, dag: dagBuild });
@@ -1632,7 +1688,7 @@ export class Interpreter implements Reporter {
     const className = value.name;
     const optionsSite: Site = {
       file,
-      node: ts.isCallExpression(decorator.expression) ? (decorator.expression.arguments[0] ?? decorator) : decorator,
+      node: isCallExpression(decorator.expression) ? (decorator.expression.arguments[0] ?? decorator) : decorator,
     };
     const parsed = parseDagSettings(this, options, {
       where: () => `@dag of class "${className}"`,
@@ -1730,7 +1786,7 @@ export class Interpreter implements Reporter {
       const after = names("after");
       const task = this.addTask(build, taskId, "task", taskOptions, record.site);
       if (!task) continue;
-      for (const upstream of [...args, ...after]) build.edges.push({ upstream, downstream: taskId, site: record.site });
+      for (const upstream of [...args, ...after]) build.edges.push({ upstream, downstream: taskId, site: task.site });
       const method = this.findMethod(chain, record.methodName);
       if (method) this.collectTouches(method.method, method.owner.scope, task, build, instance);
     }
@@ -1756,7 +1812,7 @@ export class Interpreter implements Reporter {
       retries: options.retries,
       retryDelayMs: options.retryDelayMs,
       executionTimeoutMs: options.executionTimeoutMs,
-      site,
+      site: locate(site),
       addedThroughAliases: [],
     };
     build.tasks.set(taskId, task);
@@ -1777,11 +1833,11 @@ export class Interpreter implements Reporter {
     const build = env.dag;
     if (!build) {
       this.report(DiagnosticCatalog.outsideDag, { what: `task ${name ? `"${name}"` : "(anonymous function)"}` }, site);
-      return invalid(site);
+      return INVALID;
     }
     const where = `task ${name ? `"${name}" ` : ""}of DAG "${build.settings.dagId}"`;
     const parsed = parseTaskOptions(this, options, TASK_OPTION_KEYS, where, `task ${name ? `"${name}"` : "(anonymous)"}`, site);
-    if (!parsed) return invalid(site);
+    if (!parsed) return INVALID;
     const taskId = parsed.taskId ?? (fnName || undefined);
     if (!taskId) {
       if (fn.kind === "unknown") {
@@ -1789,7 +1845,7 @@ export class Interpreter implements Reporter {
           what: `The function of a task of DAG "${build.settings.dagId}"`,
           hint: 'define it in this project, or give the task an id: task({ taskId: "my_task" }, fn)',
         });
-        return invalid(site);
+        return INVALID;
       }
       this.report(
         DiagnosticCatalog.invalidTask,
@@ -1798,7 +1854,7 @@ export class Interpreter implements Reporter {
         },
         site,
       );
-      return invalid(site);
+      return INVALID;
     }
     const handles = (key: "args" | "after"): TaskHandleValue[] => this.taskHandles(parsed[key], key, taskId, build, site);
     const argIds = handles("args");
@@ -1863,7 +1919,7 @@ export class Interpreter implements Reporter {
     const build = env.dag;
     if (!build) {
       this.report(DiagnosticCatalog.outsideDag, { what: `${className}${taskIdHint}` }, site);
-      return invalid(site);
+      return INVALID;
     }
     const where = `${className}${taskIdHint} of DAG "${build.settings.dagId}"`;
     let baseOptions: Value | undefined = options;
@@ -1871,13 +1927,13 @@ export class Interpreter implements Reporter {
       const own = plan.ownKeys;
       const props = new Map([...options.props].filter(([key]) => !own.includes(key)));
       baseOptions = options.unknownSpread
-        ? { kind: "object", props, sites: options.sites ?? new Map(), unknownSpread: options.unknownSpread }
-        : { kind: "object", props, sites: options.sites ?? new Map() };
+        ? { kind: "object", props, ...(options.origin ? { origin: options.origin } : {}), unknownSpread: options.unknownSpread }
+        : { kind: "object", props, ...(options.origin ? { origin: options.origin } : {}) };
     }
     const known = plan.ownKeys.length > 0 ? [...OPERATOR_BASE_KEYS, ...plan.ownKeys] : OPERATOR_BASE_KEYS;
     const whereWithHint = plan.ownKeys.length > 0 || plan.base === className ? where : `${where} (its constructor passes these options to super(...))`;
     const parsed = parseTaskOptions(this, baseOptions, known, whereWithHint, `${className}${taskIdHint}`, site);
-    if (!parsed) return invalid(site);
+    if (!parsed) return INVALID;
     if (parsed.taskId === undefined) {
       this.report(
         DiagnosticCatalog.invalidOption,
@@ -1888,7 +1944,7 @@ export class Interpreter implements Reporter {
         },
         site,
       );
-      return invalid(site);
+      return INVALID;
     }
     const taskId = parsed.taskId;
     const task = this.addTask(build, taskId, className, parsed, site);
@@ -1932,7 +1988,7 @@ export class Interpreter implements Reporter {
             superArgs = Array.isArray(evaluated) ? evaluated : [evaluated];
             break;
           }
-          if (ts.isVariableStatement(statement)) this.execStatement(statement, ctorEnv);
+          if (isVariableStatement(statement)) this.execStatement(statement, ctorEnv);
         }
         if (!superArgs) {
           return { kind: "unknown", reason: `the constructor of ${current.name} calls super(...) in a way the compiler cannot follow` };
@@ -2009,9 +2065,10 @@ export class Interpreter implements Reporter {
   ): void {
     if (!fn.body) return;
     const file = closure.file;
+    if (!mentionsTouches(file, fn.body)) return;
     const scope = new Scope(closure, file);
     const env: Env = { scope, dag: undefined, thisValue, mode: "inspect", depth: 0 };
-    const parameters = fn.parameters.filter((parameter) => !(ts.isIdentifier(parameter.name) && parameter.name.text === "this"));
+    const parameters = fn.parameters.filter((parameter) => !(isIdentifier(parameter.name) && parameter.name.text === "this"));
     for (const [index, parameter] of parameters.entries()) {
       const value: Value =
         index === 0
@@ -2020,11 +2077,11 @@ export class Interpreter implements Reporter {
       this.bindPattern(parameter.name, value, scope, env);
     }
     const dagId = build.settings.dagId;
-    const outletAssets = new Set(task.outlets.filter((item) => item.kind === "asset").map((item) => assetKeyOf(item)));
+    const outletAssets = new Set(task.outlets.filter((item) => item.kind === "asset").map((item) => item.key));
     const outletAliases = new Set(task.outlets.filter((item) => item.kind === "alias").map((item) => item.name));
-    const inletAssets = new Set(task.inlets.filter((item) => item.kind === "asset").map((item) => assetKeyOf(item)));
+    const inletAssets = new Set(task.inlets.filter((item) => item.kind === "asset").map((item) => item.key));
     const inletAliases = new Set(task.inlets.filter((item) => item.kind === "alias").map((item) => item.name));
-    const target = (value: Value, call: string, site: Site): AssetValue | AliasValue | undefined => {
+    const target = (value: Value, call: () => string, site: Site): AssetValue | AliasValue | undefined => {
       if (value.kind === "asset" || value.kind === "alias") return value;
       if (value.kind === "unknown" && value.reason.kind === "invalid") return undefined;
       const reason =
@@ -2033,66 +2090,85 @@ export class Interpreter implements Reporter {
             ? `its argument is the parameter \`${value.reason.name}\``
             : "its argument is not known at build time"
           : `its argument is ${describeValueKind(value)}`;
-      this.report(DiagnosticCatalog.touchUnchecked, { call, taskId: task.taskId, reason }, site);
+      this.report(DiagnosticCatalog.touchUnchecked, { call: call(), taskId: task.taskId, reason }, site);
       return undefined;
     };
-    const visit = (node: ts.Node, current: Env): void => {
-      if (ts.isBlock(node) || ts.isModuleBlock(node)) {
-        const blockEnv = { ...current, scope: this.lazyScope(node.statements, current.scope) };
-        ts.forEachChild(node, (child) => visit(child, blockEnv));
+    // One walker for the whole body: `current` is the environment of the node being visited,
+    // saved and restored around the nodes that open a scope (no closure per node).
+    let current = env;
+    const within = (scope: Scope, node: ts.Node): void => {
+      const saved = current;
+      current = { ...current, scope };
+      forEachChild(node, visit);
+      current = saved;
+    };
+    const visit = (node: ts.Node): void => {
+      if (isBlock(node) || isModuleBlock(node)) {
+        const declares = node.statements.some(
+          (statement) => isVariableStatement(statement) || isFunctionDeclaration(statement),
+        );
+        if (declares) within(this.lazyScope(node.statements, current.scope), node);
+        else forEachChild(node, visit);
         return;
       }
-      if (ts.isFunctionLike(node) && node !== fn) {
+      if (isFunctionLike(node) && node !== fn) {
         const inner = new Scope(current.scope, file);
         for (const parameter of node.parameters) {
           for (const name of namesOf(parameter.name)) {
             inner.bindings.set(name, { kind: "value", value: this.unknown({ kind: "parameter", name }, parameter, current) });
           }
         }
-        const innerEnv = { ...current, scope: inner };
-        ts.forEachChild(node, (child) => visit(child, innerEnv));
+        within(inner, node);
         return;
       }
-      if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) && ts.isVariableDeclarationList(node.initializer)) {
+      if ((isForOfStatement(node) || isForInStatement(node)) && isVariableDeclarationList(node.initializer)) {
         const inner = new Scope(current.scope, file);
         for (const declaration of node.initializer.declarations) {
           for (const name of namesOf(declaration.name)) {
-            inner.bindings.set(name, { kind: "value", value: this.unknown({ kind: "runtime", text: name }, declaration, current) });
+            inner.bindings.set(name, { kind: "value", value: this.unknown(RUNTIME, declaration, current) });
           }
         }
-        const innerEnv = { ...current, scope: inner };
-        ts.forEachChild(node, (child) => visit(child, innerEnv));
+        within(inner, node);
+        return;
+      }
+      if (!isCallExpression(node) && !isNewExpression(node)) {
+        forEachChild(node, visit);
         return;
       }
       const site: Site = { file, node };
-      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      if (isCallExpression(node) && isPropertyAccessExpression(node.expression)) {
         const method = node.expression.name.text;
         const receiverNode = node.expression.expression;
         if (method === "get") {
           const receiver = this.evaluate(receiverNode, current);
           if (receiver.kind === "ctxEvents" && node.arguments[0]) {
-            const call = `ctx.${receiver.events}.get(${shortText(node.arguments[0], file)})`;
-            const item = target(this.evaluate(node.arguments[0], current), call, site);
+            const argument = node.arguments[0];
+            const call = () => `ctx.${receiver.events}.get(${shortText(argument, file)})`;
+            const item = target(this.evaluate(argument, current), call, site);
             if (item && receiver.events === "outletEvents") {
-              const declared = item.kind === "asset" ? outletAssets.has(assetKeyOf(item)) : outletAliases.has(item.name);
+              const declared = item.kind === "asset" ? outletAssets.has(item.key) : outletAliases.has(item.name);
               if (!declared) this.report(DiagnosticCatalog.outletEventsNotOutlet, { taskId: task.taskId, dagId, target: describeTarget(item) }, site);
             } else if (item) {
-              const declared = item.kind === "asset" ? inletAssets.has(assetKeyOf(item)) : inletAliases.has(item.name);
+              const declared = item.kind === "asset" ? inletAssets.has(item.key) : inletAliases.has(item.name);
               if (!declared) this.report(DiagnosticCatalog.inletEventsNotInlet, { taskId: task.taskId, dagId, target: describeTarget(item) }, site);
             }
           }
-        } else if (method === "add" && ts.isCallExpression(receiverNode) && node.arguments[0]) {
+        } else if (method === "add" && isCallExpression(receiverNode) && node.arguments[0]) {
           const accessor = this.evaluate(receiverNode, current);
           if (accessor.kind === "outletAccessor" && accessor.target.kind === "alias") {
             const added = this.evaluate(node.arguments[0], current);
             if (added.kind === "asset") task.addedThroughAliases.push(added);
-            else target(added, `ctx.outletEvents.get(...).add(${shortText(node.arguments[0], file)})`, site);
+            else {
+              const argument = node.arguments[0];
+              target(added, () => `ctx.outletEvents.get(...).add(${shortText(argument, file)})`, site);
+            }
           }
         }
-      } else if (ts.isNewExpression(node)) {
+      } else if (isNewExpression(node)) {
         const callee = this.peek(node.expression, current);
         if (callee.kind === "sdk" && callee.name === "Metadata" && node.arguments?.[0]) {
-          const call = `new Metadata(${shortText(node.arguments[0], file)}, ...)`;
+          const first = node.arguments[0];
+          const call = () => `new Metadata(${shortText(first, file)}, ...)`;
           const asset = this.evaluate(node.arguments[0], current);
           const optionsNode = node.arguments[2];
           const options = optionsNode ? this.evaluate(optionsNode, current) : undefined;
@@ -2100,7 +2176,7 @@ export class Interpreter implements Reporter {
           const aliasName =
             aliasValue?.kind === "string" ? aliasValue.value : aliasValue?.kind === "alias" ? aliasValue.name : undefined;
           if (aliasValue && aliasValue.kind !== "undefined" && aliasName === undefined) {
-            target(aliasValue, `the alias of ${call}`, site);
+            target(aliasValue, () => `the alias of ${call()}`, site);
           } else if (asset.kind === "alias") {
             this.report(
               DiagnosticCatalog.invalidAsset,
@@ -2118,28 +2194,28 @@ export class Interpreter implements Reporter {
                 );
               }
               if (item?.kind === "asset") task.addedThroughAliases.push(item);
-            } else if (item?.kind === "asset" && !outletAssets.has(assetKeyOf(item))) {
+            } else if (item?.kind === "asset" && !outletAssets.has(item.key)) {
               this.report(DiagnosticCatalog.metadataNotOutlet, { taskId: task.taskId, dagId, target: describeTarget(item) }, site);
             }
           }
         }
       }
-      ts.forEachChild(node, (child) => visit(child, current));
+      forEachChild(node, visit);
     };
-    visit(fn.body, env);
+    visit(fn.body);
   }
 
   /** A scope whose consts are evaluated when first read. */
   private lazyScope(statements: readonly ts.Statement[], parent: Scope): Scope {
     const scope = new Scope(parent, parent.file);
     for (const statement of statements) {
-      if (ts.isVariableStatement(statement)) {
+      if (isVariableStatement(statement)) {
         for (const declaration of statement.declarationList.declarations) {
           for (const name of namesOf(declaration.name)) {
             scope.bindings.set(name, { kind: "lazy", declaration, scope, evaluating: false });
           }
         }
-      } else if (ts.isFunctionDeclaration(statement) && statement.name) {
+      } else if (isFunctionDeclaration(statement) && statement.name) {
         scope.bindings.set(statement.name.text, {
           kind: "value",
           value: { kind: "function", node: statement, name: statement.name.text, scope, thisValue: undefined },
@@ -2152,17 +2228,41 @@ export class Interpreter implements Reporter {
 
 const MATH_CONSTANTS = { PI: Math.PI, E: Math.E } as const;
 
+/** Code-point order, the same on every machine and locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Cheap text test before walking a task body: does it mention outlet or inlet events, or Metadata? */
+function mentionsTouches(file: ParsedFile, body: ts.Node): boolean {
+  const words = ["outletEvents", "inletEvents", "Metadata"];
+  for (const [local, binding] of file.summary.imports) if (binding.imported === "Metadata" && local !== "Metadata") words.push(local);
+  const text = file.text.slice(body.pos, body.end);
+  for (const word of words) if (text.includes(word)) return true;
+  return false;
+}
+
+
+
+/** The scope that binds `name` (the nearest one). */
+function findOwner(scope: Scope, name: string): Scope | undefined {
+  for (let current: Scope | undefined = scope; current; current = current.parent) {
+    if (current.bindings.has(name)) return current;
+  }
+  return undefined;
+}
+
 function namesOf(name: ts.BindingName): string[] {
-  if (ts.isIdentifier(name)) return [name.text];
+  if (isIdentifier(name)) return [name.text];
   const names: string[] = [];
-  for (const element of name.elements) if (!ts.isOmittedExpression(element)) names.push(...namesOf(element.name));
+  for (const element of name.elements) if (!isOmittedExpression(element)) names.push(...namesOf(element.name));
   return names;
 }
 
 function superCallOf(statement: ts.Statement): ts.CallExpression | undefined {
-  if (!ts.isExpressionStatement(statement)) return undefined;
+  if (!isExpressionStatement(statement)) return undefined;
   const expression = statement.expression;
-  return ts.isCallExpression(expression) && expression.expression.kind === ts.SyntaxKind.SuperKeyword
+  return isCallExpression(expression) && expression.expression.kind === SK.SuperKeyword
     ? expression
     : undefined;
 }
@@ -2177,11 +2277,11 @@ function describeDagCall(options: Value | undefined): string {
 }
 
 function describeMisuse(member: ts.ClassElement): string | undefined {
-  if (ts.isGetAccessorDeclaration(member)) return "getter";
-  if (ts.isSetAccessorDeclaration(member)) return "setter";
-  if (!ts.isMethodDeclaration(member)) return "field";
-  const isStatic = hasModifier(member, ts.SyntaxKind.StaticKeyword);
-  const isPrivate = member.name !== undefined && ts.isPrivateIdentifier(member.name);
+  if (isGetAccessorDeclaration(member)) return "getter";
+  if (isSetAccessorDeclaration(member)) return "setter";
+  if (!isMethodDeclaration(member)) return "field";
+  const isStatic = hasModifier(member, SK.StaticKeyword);
+  const isPrivate = member.name !== undefined && isPrivateIdentifier(member.name);
   if (isStatic || isPrivate) return `${isStatic ? "static " : ""}${isPrivate ? "private " : ""}method`;
   return undefined;
 }
@@ -2196,6 +2296,30 @@ function jsonToValue(json: unknown): Value {
 
 /** A cycle among task dependencies, in run order, or undefined (the SDK's `topologicalSort`). */
 function findTaskCycle(taskIds: readonly string[], upstream: ReadonlyMap<string, ReadonlySet<string>>): string[] | undefined {
+  // Kahn's algorithm first: most DAGs have no cycle, and this is linear.
+  const remaining = new Map<string, number>();
+  const downstream = new Map<string, string[]>();
+  for (const taskId of taskIds) {
+    const parents = upstream.get(taskId);
+    remaining.set(taskId, parents?.size ?? 0);
+    for (const parent of parents ?? []) {
+      const children = downstream.get(parent);
+      if (children) children.push(taskId);
+      else downstream.set(parent, [taskId]);
+    }
+  }
+  const ready = taskIds.filter((taskId) => remaining.get(taskId) === 0);
+  let done = 0;
+  while (ready.length > 0) {
+    const taskId = ready.pop() as string;
+    done++;
+    for (const child of downstream.get(taskId) ?? []) {
+      const left = (remaining.get(child) ?? 0) - 1;
+      remaining.set(child, left);
+      if (left === 0) ready.push(child);
+    }
+  }
+  if (done === taskIds.length) return undefined;
   const state = new Map<string, "visiting" | "done">();
   const path: string[] = [];
   let cycle: string[] | undefined;
@@ -2215,14 +2339,4 @@ function findTaskCycle(taskIds: readonly string[], upstream: ReadonlyMap<string,
   };
   for (const taskId of taskIds) visit(taskId);
   return cycle;
-}
-
-/** The location of a site: display path, 1-based line and column, underline length. */
-export function locate(site: Site): { file: string; line: number; column: number; length: number } {
-  const sourceFile = site.file.sourceFile;
-  const start = site.node.getStart(sourceFile);
-  const { line, character } = sourceFile.getLineAndCharacterOfPosition(start);
-  const lineEnd = sourceFile.getLineEndOfPosition(start);
-  const length = Math.max(1, Math.min(site.node.getEnd(), lineEnd) - start);
-  return { file: site.file.display, line: line + 1, column: character + 1, length };
 }

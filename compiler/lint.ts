@@ -6,10 +6,10 @@
  * nothing produces, and cycles between DAGs through assets.
  */
 import { createDiagnostic, type Diagnostic, DiagnosticCatalog } from "./diagnostics.js";
-import { locate } from "./interpreter.js";
 import { compare } from "./manifest.js";
 import type { DagModel } from "./model.js";
-import { type AliasValue, type AssetValue, assetKeyOf, type ConditionValue, describeTarget, type RefValue } from "./values.js";
+import type { AliasValue, AssetValue, ConditionValue, RefValue } from "./values.js";
+import { describeTarget } from "./values.js";
 
 /** What the DAGs of a project produce: assets by key, names and URIs, and aliases by name. */
 interface Produced {
@@ -32,12 +32,14 @@ function producedBy(dags: readonly DagModel[]): Produced {
   const produced: Produced = { assets: new Map(), names: new Map(), uris: new Map(), aliases: new Map() };
   for (const dag of dags) {
     for (const task of dag.tasks.values()) {
-      for (const item of [...task.outlets, ...task.addedThroughAliases]) {
-        if (item.kind === "alias") add(produced.aliases, item.name, dag.dagId);
-        else {
-          add(produced.assets, assetKeyOf(item), dag.dagId);
-          add(produced.names, item.name, dag.dagId);
-          add(produced.uris, item.uri, dag.dagId);
+      for (const list of [task.outlets, task.addedThroughAliases]) {
+        for (const item of list) {
+          if (item.kind === "alias") add(produced.aliases, item.name, dag.dagId);
+          else {
+            add(produced.assets, item.key, dag.dagId);
+            add(produced.names, item.name, dag.dagId);
+            add(produced.uris, item.uri, dag.dagId);
+          }
         }
       }
     }
@@ -58,7 +60,7 @@ type Leaf = AssetValue | AliasValue | RefValue;
 function producersOf(leaf: Leaf, produced: Produced): ReadonlySet<string> {
   switch (leaf.kind) {
     case "asset":
-      return produced.assets.get(assetKeyOf(leaf)) ?? new Set();
+      return produced.assets.get(leaf.key) ?? new Set();
     case "alias":
       return produced.aliases.get(leaf.name) ?? new Set();
     case "ref":
@@ -70,25 +72,29 @@ function producersOf(leaf: Leaf, produced: Produced): ReadonlySet<string> {
 export function lintProject(dags: readonly DagModel[]): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const produced = producedBy(dags);
-  const consumers = new Map<string, { dagId: string; target: string }[]>();
+  const consumers = new Map<string, { dagId: string; leaf: Leaf }[]>();
   for (const dag of dags) {
-    const reported = new Set<string>();
+    let reported: Set<string> | undefined;
     for (const leaf of leaves(dag.condition)) {
-      const target = describeTarget(leaf);
       const producers = producersOf(leaf, produced);
       if (producers.size === 0) {
+        const target = describeTarget(leaf);
+        reported ??= new Set();
         if (!reported.has(target)) {
           reported.add(target);
           diagnostics.push(
-            createDiagnostic(DiagnosticCatalog.unproducedAsset, { dagId: dag.dagId, target }, locate(dag.scheduleSite)),
+            createDiagnostic(DiagnosticCatalog.unproducedAsset, { dagId: dag.dagId, target }, dag.scheduleSite),
           );
         }
         continue;
       }
       for (const producer of producers) {
-        const list = consumers.get(producer) ?? [];
-        if (!list.some((edge) => edge.dagId === dag.dagId)) list.push({ dagId: dag.dagId, target });
-        consumers.set(producer, list);
+        let list = consumers.get(producer);
+        if (!list) {
+          list = [];
+          consumers.set(producer, list);
+        }
+        if (!list.some((edge) => edge.dagId === dag.dagId)) list.push({ dagId: dag.dagId, leaf });
       }
     }
   }
@@ -99,7 +105,7 @@ export function lintProject(dags: readonly DagModel[]): Diagnostic[] {
 /** One warning per strongly connected group of DAGs that trigger each other through assets. */
 function assetCycles(
   dags: readonly DagModel[],
-  consumers: ReadonlyMap<string, readonly { dagId: string; target: string }[]>,
+  consumers: ReadonlyMap<string, readonly { dagId: string; leaf: Leaf }[]>,
 ): Diagnostic[] {
   const byId = new Map(dags.map((dag) => [dag.dagId, dag]));
   const ids = [...byId.keys()].sort(compare);
@@ -109,7 +115,12 @@ function assetCycles(
   const stack: string[] = [];
   const components: string[][] = [];
   let counter = 0;
-  const next = (id: string) => [...(consumers.get(id) ?? [])].sort((a, b) => compare(a.dagId, b.dagId));
+  const sorted = new Map<string, { dagId: string; leaf: Leaf }[]>();
+  for (const [id, edges] of consumers) {
+    sorted.set(id, edges.length > 1 ? [...edges].sort((a, b) => compare(a.dagId, b.dagId)) : [...edges]);
+  }
+  const none: { dagId: string; leaf: Leaf }[] = [];
+  const next = (id: string) => sorted.get(id) ?? none;
   const connect = (id: string): void => {
     index.set(id, counter);
     low.set(id, counter);
@@ -146,7 +157,7 @@ function assetCycles(
     if (component.length === 1 && !selfLoop) continue;
     const cycle = cyclePath(start, members, next);
     const dag = byId.get(start);
-    if (dag) diagnostics.push(createDiagnostic(DiagnosticCatalog.assetCycle, { cycle }, locate(dag.site)));
+    if (dag) diagnostics.push(createDiagnostic(DiagnosticCatalog.assetCycle, { cycle }, dag.site));
   }
   return diagnostics;
 }
@@ -155,21 +166,22 @@ function assetCycles(
 function cyclePath(
   start: string,
   members: ReadonlySet<string>,
-  next: (id: string) => { dagId: string; target: string }[],
+  next: (id: string) => { dagId: string; leaf: Leaf }[],
 ): string[] {
   const previous = new Map<string, { from: string; target: string }>();
   const queue = [start];
   let closing: { from: string; target: string } | undefined;
+  const targetOf = (edge: { leaf: Leaf }) => describeTarget(edge.leaf);
   while (queue.length > 0 && !closing) {
     const id = queue.shift() as string;
     for (const edge of next(id)) {
       if (!members.has(edge.dagId)) continue;
       if (edge.dagId === start) {
-        closing = { from: id, target: edge.target };
+        closing = { from: id, target: targetOf(edge) };
         break;
       }
       if (!previous.has(edge.dagId)) {
-        previous.set(edge.dagId, { from: id, target: edge.target });
+        previous.set(edge.dagId, { from: id, target: targetOf(edge) });
         queue.push(edge.dagId);
       }
     }

@@ -15,9 +15,8 @@ import {
   type TaskAssetNode,
 } from "../sdk/manifest/schema.js";
 import { createDiagnostic, type Diagnostic, DiagnosticCatalog } from "./diagnostics.js";
-import { locate } from "./interpreter.js";
 import type { DagModel } from "./model.js";
-import { type AliasValue, type AssetValue, assetKeyOf, type Site } from "./values.js";
+import type { AliasValue, AssetValue, Location } from "./values.js";
 
 /** Options of {@link buildManifest}. */
 export interface BuildManifestOptions {
@@ -33,7 +32,6 @@ export interface BuiltManifest {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const dagCache = new WeakMap<DagModel, { sources: boolean; manifest: DagManifest }>();
 
 /**
  * Builds the manifest from DAGs in definition order; of two DAGs with one id,
@@ -46,12 +44,12 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
   for (const dag of dags) {
     const first = byId.get(dag.dagId);
     if (first) {
-      const other = locate(first.site);
+      const other = first.site;
       diagnostics.push(
         createDiagnostic(
           DiagnosticCatalog.duplicateDagId,
           { dagId: dag.dagId, other: `${other.file}:${other.line}:${other.column}` },
-          locate(dag.site),
+          dag.site,
         ),
       );
     } else byId.set(dag.dagId, dag);
@@ -61,8 +59,7 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
   const aliases = new Map<string, AliasManifest>();
   const declare = (item: AssetValue | AliasValue): void => {
     if (item.kind === "asset") {
-      const key = assetKeyOf(item);
-      if (!assets.has(key)) assets.set(key, { name: item.name, uri: item.uri, group: item.group, extra: item.extra });
+      if (!assets.has(item.key)) assets.set(item.key, { name: item.name, uri: item.uri, group: item.group, extra: item.extra });
     } else if (!aliases.has(item.name)) {
       aliases.set(item.name, { name: item.name, group: item.group });
     }
@@ -74,38 +71,43 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
       task.inlets.forEach(declare);
     }
     dag.scheduleLeaves.forEach(declare);
-    const cached = dagCache.get(dag);
+    const cached = dag.manifest;
     if (cached && cached.sources === sources) return cached.manifest;
-    const manifest: DagManifest = {
-      dagId: dag.dagId,
-      description: dag.description,
-      schedule: structuredClone(dag.schedule),
-      startDate: dag.startDate,
-      catchup: dag.catchup,
-      maxActiveRuns: dag.maxActiveRuns,
-      tags: [...dag.tags].sort(compare),
-      params: structuredClone(dag.params),
-      tasks: tasks.map((task) => ({
+    const taskManifests: DagManifest["tasks"] = [];
+    for (const task of tasks) {
+      const taskManifest: DagManifest["tasks"][number] = {
         taskId: task.taskId,
         operator: task.operator,
         outlets: task.outlets.map(toTaskAssetNode),
         inlets: task.inlets.map(toTaskAssetNode),
-        upstream: [...(dag.upstream.get(task.taskId) ?? [])].sort(compare),
+        upstream: [...(dag.upstream.get(task.taskId) ?? [])],
         retries: task.retries,
         retryDelayMs: task.retryDelayMs,
         executionTimeoutMs: task.executionTimeoutMs,
-        ...(sources ? { source: sourceOf(task.site) } : {}),
-      })),
-      ...(sources ? { source: sourceOf(dag.site) } : {}),
+      };
+      if (sources) taskManifest.source = sourceOf(task.site);
+      taskManifests.push(taskManifest);
+    }
+    const manifest: DagManifest = {
+      dagId: dag.dagId,
+      description: dag.description,
+      schedule: cloneJson(dag.schedule),
+      startDate: dag.startDate,
+      catchup: dag.catchup,
+      maxActiveRuns: dag.maxActiveRuns,
+      tags: dag.tags.length > 1 ? [...dag.tags].sort(compare) : [...dag.tags],
+      params: cloneJson(dag.params),
+      tasks: taskManifests,
     };
-    dagCache.set(dag, { sources, manifest });
+    if (sources) manifest.source = sourceOf(dag.site);
+    dag.manifest = { sources, manifest };
     return manifest;
   });
   const manifest: Manifest = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     assets: [...assets.values()]
       .sort((a, b) => compare(a.name, b.name) || compare(a.uri, b.uri))
-      .map((asset) => ({ ...asset, extra: structuredClone(asset.extra) })),
+      .map((asset) => ({ ...asset, extra: cloneJson(asset.extra) })),
     aliases: [...aliases.values()].sort((a, b) => compare(a.name, b.name)),
     dags: dagManifests,
   };
@@ -131,13 +133,23 @@ export function stripSourceLocations(manifest: Manifest): Manifest {
   };
 }
 
-function sourceOf(site: Site): { file: string; line: number; column: number } {
-  const { file, line, column } = locate(site);
+function sourceOf({ file, line, column }: Location): { file: string; line: number; column: number } {
   return { file, line, column };
 }
 
 function toTaskAssetNode(item: AssetValue | AliasValue): TaskAssetNode {
   return item.kind === "asset" ? { kind: "asset", name: item.name, uri: item.uri } : { kind: "alias", name: item.name };
+}
+
+/** A deep copy of plain JSON data (much faster than structuredClone for small values). */
+function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  if (value !== null && typeof value === "object") {
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) copy[key] = cloneJson((value as Record<string, unknown>)[key]);
+    return copy as T;
+  }
+  return value;
 }
 
 /** Code-point order, the same on every machine and locale. */

@@ -4,8 +4,8 @@
  * task adds through aliases at run time).
  */
 import type { JsonObject } from "../sdk/json.js";
-import type { ScheduleManifest } from "../sdk/manifest/schema.js";
-import type { AliasValue, AssetValue, ConditionValue, Site } from "./values.js";
+import type { DagManifest, ScheduleManifest } from "../sdk/manifest/schema.js";
+import type { AliasValue, AssetValue, ConditionValue, Location } from "./values.js";
 
 /** A task as found in source. */
 export interface TaskModel {
@@ -17,7 +17,8 @@ export interface TaskModel {
   readonly retries: number;
   readonly retryDelayMs: number;
   readonly executionTimeoutMs: number | null;
-  readonly site: Site;
+  /** Where the task is defined. */
+  readonly site: Location;
   /** Assets the task adds through its alias outlets when it runs (`outletEvents.get(alias).add`, `Metadata` with `alias`). */
   readonly addedThroughAliases: AssetValue[];
 }
@@ -43,9 +44,12 @@ export interface DagModel extends DagSettingsModel {
   /** Unique per DAG definition within one compilation. */
   readonly key: number;
   readonly tasks: Map<string, TaskModel>;
-  /** Upstream task ids of each task. */
-  readonly upstream: Map<string, Set<string>>;
-  readonly site: Site;
-  /** The `schedule` option, or the DAG itself when it has none. */
-  readonly scheduleSite: Site;
+  /** Upstream task ids of the tasks that have some, sorted. */
+  readonly upstream: ReadonlyMap<string, readonly string[]>;
+  /** Where the DAG is defined. */
+  readonly site: Location;
+  /** The `schedule` option, or the DAG's options when it has none. */
+  readonly scheduleSite: Location;
+  /** Its manifest entry, once built (reused while the DAG's module does not change). */
+  manifest?: { readonly sources: boolean; readonly manifest: DagManifest };
 }

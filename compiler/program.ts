@@ -8,12 +8,19 @@ import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from "no
 import path from "node:path";
 import { type Project, ts } from "ts-morph";
 import type { Manifest } from "../sdk/manifest/schema.js";
-import { createDiagnostic, type Diagnostic, DiagnosticCatalog, sortDiagnostics } from "./diagnostics.js";
+import { createDiagnostic, type Diagnostic, DiagnosticCatalog, hasErrors, sortDiagnostics } from "./diagnostics.js";
 import { Interpreter, type ModuleHost, type Resolution, SDK_SPECIFIERS } from "./interpreter.js";
 import { lintProject } from "./lint.js";
 import { buildManifest } from "./manifest.js";
 import type { DagModel } from "./model.js";
-import { type ParsedFile, parseFile, sourceExtension, TYPESCRIPT_EXTENSIONS, wrapSourceFile } from "./source.js";
+import {
+  type ParsedFile,
+  parseFile,
+  parseSource,
+  sourceExtension,
+  TYPESCRIPT_EXTENSIONS,
+  wrapSourceFile,
+} from "./source.js";
 
 /** Options of `compile` and `createWatchCompiler`. */
 export interface CompileOptions {
@@ -141,7 +148,8 @@ export class CompilerProgram {
   private readonly cwd: string;
   private readonly source: FileSource;
   private readonly files = new Map<string, ParsedFile>();
-  private readonly resolutions = new Map<string, Resolution>();
+  /** Resolutions by importing directory, then specifier. */
+  private resolutions = new Map<string, Map<string, Resolution>>();
   private readonly interpreter: Interpreter;
   private readonly inputDiagnostics: Diagnostic[] = [];
   private readonly explicit = new Set<string>();
@@ -174,6 +182,8 @@ export class CompilerProgram {
   // ---- inputs ----------------------------------------------------------------
 
   private display(file: string): string {
+    if (this.baseDir !== "/" && file.startsWith(`${this.baseDir}/`)) return file.slice(this.baseDir.length + 1);
+    if (this.baseDir === "/" && file.startsWith("/")) return file.slice(1);
     const relative = path.posix.relative(this.baseDir, file);
     return relative === "" ? path.posix.basename(file) : relative;
   }
@@ -263,8 +273,8 @@ export class CompilerProgram {
       for (const file of this.options.files) addPath(normalizePath(file, this.cwd), true);
     } else if (root !== undefined) {
       addPath(root, true);
-    } else if (configFiles) {
-      for (const file of configFiles) entries.add(file);
+    } else if (this.options.tsconfig !== undefined) {
+      for (const file of configFiles ?? []) entries.add(file);
     } else {
       addPath(this.cwd, false);
     }
@@ -285,7 +295,9 @@ export class CompilerProgram {
     if (parsed) return parsed;
     const display = this.display(file);
     const fromProject = this.source.parsed(file);
-    if (fromProject) parsed = wrapSourceFile(file, display, fromProject);
+    if (fromProject) {
+      parsed = wrapSourceFile(file, display, fromProject, () => this.source.parsed(file) ?? parseSource(file, fromProject.text));
+    }
     else {
       const read = this.source.read(file);
       if ("error" in read) {
@@ -300,13 +312,17 @@ export class CompilerProgram {
   }
 
   private resolve(from: ParsedFile, specifier: string): Resolution {
-    if (SDK_SPECIFIERS.has(specifier)) return { kind: "sdk" };
-    const directory = path.posix.dirname(from.path);
-    const key = `${directory}\u0000${specifier}`;
-    let resolution = this.resolutions.get(key);
+    if (SDK_SPECIFIERS.has(specifier)) return SDK_RESOLUTION;
+    const directory = from.directory;
+    let cache = this.resolutions.get(directory);
+    if (!cache) {
+      cache = new Map();
+      this.resolutions.set(directory, cache);
+    }
+    let resolution = cache.get(specifier);
     if (!resolution) {
       resolution = this.resolveUncached(directory, specifier);
-      this.resolutions.set(key, resolution);
+      cache.set(specifier, resolution);
     }
     return resolution;
   }
@@ -367,7 +383,7 @@ export class CompilerProgram {
       const parsed = this.files.get(file);
       if (!parsed) continue;
       seen.add(file);
-      for (const request of parsed.summary.requests) {
+      for (const request of parsed.requests) {
         const resolution = this.resolve(parsed, request.specifier);
         if (resolution.kind === "file" && !seen.has(resolution.path)) queue.push(resolution.path);
       }
@@ -379,7 +395,7 @@ export class CompilerProgram {
   private importers(): Map<string, Set<string>> {
     const importers = new Map<string, Set<string>>();
     for (const parsed of this.files.values()) {
-      for (const request of parsed.summary.requests) {
+      for (const request of parsed.requests) {
         const resolution = this.resolve(parsed, request.specifier);
         if (resolution.kind !== "file") continue;
         let set = importers.get(resolution.path);
@@ -399,24 +415,24 @@ export class CompilerProgram {
   build(): ProgramBuild {
     const before = new Set<string>();
     for (const record of this.interpreter.records()) if (record.state === "done") before.add(record.file.path);
-    for (const entry of this.entries) this.interpreter.run(entry);
+    for (const entry of this.entries) this.interpreter.run(entry, { release: true });
     const reachable = this.reachable();
     const ranNow: string[] = [];
     const dags: DagModel[] = [];
     const diagnostics: Diagnostic[] = [...this.inputDiagnostics];
     for (const file of reachable) {
-      const record = this.interpreter.moduleFor(file);
+      const record = this.interpreter.recordOf(file);
       if (!record) continue;
       if (!before.has(file)) ranNow.push(this.display(file));
       dags.push(...record.dags);
       diagnostics.push(...record.diagnostics);
-      if (this.explicit.has(file) && record.dags.length === 0 && record.file.syntaxErrors.length === 0) {
+      if (this.explicit.has(file) && record.dags.length === 0 && !hasErrors(record.diagnostics)) {
         diagnostics.push(
           createDiagnostic(DiagnosticCatalog.noDagsInFile, { path: record.file.display }, { file: record.file.display, line: 0, column: 0 }),
         );
       }
     }
-    if (dags.length === 0 && reachable.length > 0) {
+    if (dags.length === 0 && reachable.length > 0 && !hasErrors(diagnostics)) {
       diagnostics.push(
         createDiagnostic(DiagnosticCatalog.noDags, { count: reachable.length }, { file: "", line: 0, column: 0 }),
       );
@@ -455,7 +471,6 @@ export class CompilerProgram {
           continue;
         }
         const fromProject = this.source.parsed(file);
-        if (fromProject && fromProject === loaded.sourceFile) continue;
         const read = fromProject ? { text: fromProject.text } : this.source.read(file);
         if ("error" in read || read.text === loaded.text) continue;
         this.files.delete(file);
@@ -475,14 +490,19 @@ export class CompilerProgram {
       }
     }
     if (structural) {
-      const old = new Map(this.resolutions);
-      this.resolutions.clear();
+      const old = this.resolutions;
+      this.resolutions = new Map();
       for (const parsed of this.files.values()) {
-        for (const request of parsed.summary.requests) {
-          const key = `${path.posix.dirname(parsed.path)}\u0000${request.specifier}`;
-          const before = old.get(key);
+        const directory = parsed.directory;
+        for (const request of parsed.requests) {
+          if (SDK_SPECIFIERS.has(request.specifier)) continue;
+          const before = old.get(directory)?.get(request.specifier);
           const after = this.resolve(parsed, request.specifier);
-          if (!before || before.kind !== after.kind || (before.kind === "file" && after.kind === "file" && before.path !== after.path)) {
+          const same =
+            before !== undefined &&
+            before.kind === after.kind &&
+            (before.kind !== "file" || (after.kind === "file" && before.path === after.path));
+          if (!same) {
             changed.add(parsed.path);
           }
         }
@@ -510,9 +530,11 @@ export class CompilerProgram {
   }
 }
 
+const SDK_RESOLUTION: Resolution = Object.freeze({ kind: "sdk" });
+
 function sameRequests(a: ParsedFile, b: ParsedFile): boolean {
-  const left = a.summary.requests.map((request) => request.specifier);
-  const right = b.summary.requests.map((request) => request.specifier);
+  const left = a.requests.map((request) => request.specifier);
+  const right = b.requests.map((request) => request.specifier);
   return left.length === right.length && left.every((specifier, index) => specifier === right[index]);
 }
 

@@ -15,12 +15,16 @@ import { DiagnosticCatalog, type DiagnosticDefinition } from "./diagnostics.js";
 import {
   type AliasValue,
   type AssetValue,
+  assetKeyOf,
   type CombinedValue,
   type ConditionValue,
   combine,
   describeValueKind,
   isConditionValue,
+  type Location,
+  siteText,
   type ObjectValue,
+  propertySite,
   type Site,
   toConditionNode,
   toJson,
@@ -30,7 +34,7 @@ import {
 
 /** Where semantics report problems. */
 export interface Reporter {
-  report<A>(definition: DiagnosticDefinition<A>, args: A, site: Site): void;
+  report<A>(definition: DiagnosticDefinition<A>, args: A, at: Site | Location): void;
 }
 
 /** What an unknown value is used for, to word its diagnostic. */
@@ -55,42 +59,48 @@ export function reportUnknown(reporter: Reporter, value: UnknownValue, need: Nee
     case "invalid":
       return;
     case "env":
-      return reporter.report(DiagnosticCatalog.runtimeEnv, { what, text: reason.text, hint }, value.site);
+      return reporter.report(DiagnosticCatalog.runtimeEnv, { what, text: reason.text, hint }, value.at);
     case "call":
-      return reporter.report(DiagnosticCatalog.functionCall, { what, callee: reason.callee, hint }, value.site);
+      return reporter.report(
+        DiagnosticCatalog.functionCall,
+        { what, callee: `${siteText(reason.callee)}(...)`, hint },
+        value.at,
+      );
     case "external":
       return reporter.report(
         DiagnosticCatalog.externalImport,
         { what, name: reason.name, specifier: reason.specifier, hint },
-        value.site,
+        value.at,
       );
     case "missing":
       return reporter.report(
         DiagnosticCatalog.unknownName,
         { what, name: reason.name, hint: `${reason.detail}` },
-        value.site,
+        value.at,
       );
     case "uninitialized":
-      return reporter.report(DiagnosticCatalog.uninitialized, { what, name: reason.name }, value.site);
+      return reporter.report(DiagnosticCatalog.uninitialized, { what, name: reason.name }, value.at);
     case "parameter":
       return reporter.report(
         DiagnosticCatalog.notStatic,
         { what, reason: `it is the parameter \`${reason.name}\`, whose value comes from the caller`, hint },
-        value.site,
+        value.at,
       );
     case "runtime":
       return reporter.report(
         DiagnosticCatalog.notStatic,
-        { what, reason: `\`${reason.text}\` is only known at run time`, hint },
-        value.site,
+        { what, reason: `\`${"line" in value.at ? "it" : siteText(value.at)}\` is only known at run time`, hint },
+        value.at,
       );
   }
 }
 
-/** An unknown value whose problem was already reported. */
-export function invalid(site: Site): UnknownValue {
-  return { kind: "unknown", reason: { kind: "invalid" }, site };
-}
+/** An unknown value whose problem was already reported where it was made. */
+export const INVALID: UnknownValue = Object.freeze({
+  kind: "unknown",
+  reason: Object.freeze({ kind: "invalid" }),
+  at: Object.freeze({ file: "", line: 0, column: 0, length: 0 }),
+});
 
 /** Rejects keys of an option object that are not in `known`, like the SDK (with a "did you mean"). */
 export function checkKeys(
@@ -99,7 +109,6 @@ export function checkKeys(
   known: readonly string[],
   where: string,
   site: Site,
-  sites?: ReadonlyMap<string, Site>,
 ): boolean {
   let ok = true;
   for (const key of object.props.keys()) {
@@ -107,7 +116,7 @@ export function checkKeys(
       reporter.report(
         DiagnosticCatalog.unknownOption,
         { option: key, where, suggestion: closest(key, known), known },
-        sites?.get(key) ?? site,
+        propertySite(object, key) ?? site,
       );
       ok = false;
     }
@@ -117,7 +126,9 @@ export function checkKeys(
 
 // ---- URIs and assets ---------------------------------------------------------
 
-type Sanitized = { ok: true; uri: string; passwordDropped: string | undefined } | { ok: false; message: string };
+type Sanitized =
+  | { ok: true; uri: string; passwordDropped: string | undefined; pattern: boolean }
+  | { ok: false; message: string };
 const sanitizeCache = new Map<string, Sanitized>();
 
 /** The SDK's `sanitizeUri`, memoized (it is pure: the compiler never registers URI schemes). */
@@ -127,7 +138,12 @@ export function sanitizeCached(written: string): Sanitized {
     try {
       const sanitized = sanitizeUri(written);
       const dropped = sanitized.warnings.find((warning) => warning.code === UriWarningCode.passwordDropped);
-      result = { ok: true, uri: sanitized.uri, passwordDropped: dropped?.message };
+      result = {
+        ok: true,
+        uri: sanitized.uri,
+        passwordDropped: dropped?.message,
+        pattern: looksLikePattern(sanitized.uri),
+      };
     } catch (error) {
       if (!isAssetflowError(error)) throw error;
       result = { ok: false, message: error.message };
@@ -150,8 +166,8 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, site:
   if (argument?.kind === "string" || argument?.kind === "unknown") {
     uriValue = argument;
   } else if (argument?.kind === "object") {
-    if (!checkKeys(reporter, argument, ASSET_OPTION_KEYS, "new Asset({...})", argumentSite, undefined)) {
-      return invalid(site);
+    if (!checkKeys(reporter, argument, ASSET_OPTION_KEYS, "new Asset({...})", argumentSite)) {
+      return INVALID;
     }
     if (argument.unknownSpread) return asUri(argument.unknownSpread);
     uriValue = argument.props.get("uri");
@@ -165,7 +181,7 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, site:
         { message: `Asset option "group" must be a string, got ${describeValueKind(groupValue)}.` },
         argumentSite,
       );
-      return invalid(site);
+      return INVALID;
     }
     const extraValue = argument.props.get("extra");
     if (extraValue !== undefined && extraValue.kind !== "undefined") {
@@ -180,7 +196,7 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, site:
           },
           argumentSite,
         );
-        return invalid(site);
+        return INVALID;
       }
       if (typeof json.json !== "object" || json.json === null || Array.isArray(json.json)) {
         reporter.report(
@@ -188,7 +204,7 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, site:
           { message: `The extra of this asset must be a plain JSON object such as { "owner": "sales" }.` },
           argumentSite,
         );
-        return invalid(site);
+        return INVALID;
       }
       extra = json.json as AssetValue["extra"];
     }
@@ -200,7 +216,7 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, site:
       },
       argumentSite,
     );
-    return invalid(site);
+    return INVALID;
   }
   if (uriValue?.kind === "unknown") return asUri(uriValue);
   if (nameValue?.kind === "unknown") return withWhat(nameValue, "The name of this asset", CONSTANT_HINT);
@@ -212,7 +228,7 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, site:
       { message: "The uri and name of an asset must be strings." },
       argumentSite,
     );
-    return invalid(site);
+    return INVALID;
   }
   const written = uriText ?? nameText;
   if (written === undefined) {
@@ -224,7 +240,7 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, site:
       },
       argumentSite,
     );
-    return invalid(site);
+    return INVALID;
   }
   if (argument?.kind === "object" && uriValue?.kind === "string") {
     uriSite = argumentSite;
@@ -232,10 +248,10 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, site:
   const sanitized = sanitizeCached(written);
   if (!sanitized.ok) {
     reporter.report(DiagnosticCatalog.invalidUri, { message: sanitized.message }, uriSite);
-    return invalid(site);
+    return INVALID;
   }
   if (sanitized.passwordDropped) reporter.report(DiagnosticCatalog.uriWarning, { message: sanitized.passwordDropped }, uriSite);
-  if (looksLikePattern(sanitized.uri)) reporter.report(DiagnosticCatalog.patternUri, { uri: sanitized.uri }, uriSite);
+  if (sanitized.pattern) reporter.report(DiagnosticCatalog.patternUri, { uri: sanitized.uri }, uriSite);
   const name = nameText ?? (sanitized.passwordDropped ? sanitized.uri : written);
   if (name.trim() === "" || name.length > 1500) {
     reporter.report(
@@ -245,9 +261,9 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, site:
       },
       argumentSite,
     );
-    return invalid(site);
+    return INVALID;
   }
-  return { kind: "asset", name, uri: sanitized.uri, group, extra, site };
+  return { kind: "asset", name, uri: sanitized.uri, group, extra, key: assetKeyOf({ name, uri: sanitized.uri }) };
 }
 
 function asUri(value: UnknownValue): UnknownValue {
@@ -270,27 +286,27 @@ export function makeAlias(reporter: Reporter, args: readonly Value[], site: Site
       },
       argumentSite,
     );
-    return invalid(site);
+    return INVALID;
   }
   let group = "asset";
   const options = args[1];
   if (options?.kind === "unknown") return withWhat(options, "The options of this alias", CONSTANT_HINT);
   if (options?.kind === "object") {
     if (!checkKeys(reporter, options, ["group"], `new AssetAlias("${name.value}", {...})`, argumentSite)) {
-      return invalid(site);
+      return INVALID;
     }
     const groupValue = options.props.get("group");
     if (groupValue?.kind === "unknown") return withWhat(groupValue, "The group of this alias", CONSTANT_HINT);
     if (groupValue?.kind === "string") group = groupValue.value;
   }
-  return { kind: "alias", name: name.value, group, site };
+  return { kind: "alias", name: name.value, group };
 }
 
 /** `Asset.ref({ name })` or `Asset.ref({ uri })`. */
 export function makeRef(reporter: Reporter, argument: Value | undefined, site: Site): Value {
   const fail = (message: string): Value => {
     reporter.report(DiagnosticCatalog.invalidAsset, { message }, site);
-    return invalid(site);
+    return INVALID;
   };
   if (argument?.kind === "unknown") return withWhat(argument, "The argument of Asset.ref()", CONSTANT_HINT);
   if (argument?.kind !== "object" || argument.props.size !== 1) {
@@ -308,15 +324,15 @@ export function makeRef(reporter: Reporter, argument: Value | undefined, site: S
         `Asset.ref({ name }) needs a non-blank name of at most 1500 characters: pass the name of an asset declared elsewhere, as in Asset.ref({ name: "bucket-1" }).`,
       );
     }
-    return { kind: "ref", name: name.value, uri: undefined, site };
+    return { kind: "ref", name: name.value, uri: undefined };
   }
   if (uri?.kind === "string") {
     const sanitized = sanitizeCached(uri.value);
     if (!sanitized.ok) {
       reporter.report(DiagnosticCatalog.invalidUri, { message: sanitized.message }, site);
-      return invalid(site);
+      return INVALID;
     }
-    return { kind: "ref", name: undefined, uri: sanitized.uri, site };
+    return { kind: "ref", name: undefined, uri: sanitized.uri };
   }
   return fail(
     'Asset.ref() takes exactly one of { name } or { uri }: pass Asset.ref({ name: "bucket-1" }) or Asset.ref({ uri: "s3://b/k" }).',
@@ -370,10 +386,10 @@ export function makeCombined(
       },
       site,
     );
-    return invalid(site);
+    return INVALID;
   }
   const checked = conditionOperands(reporter, operands, (index) => `operand ${index + 1} of ${kind}()`, site);
-  return checked ? combine(kind, checked) : invalid(site);
+  return checked ? combine(kind, checked) : INVALID;
 }
 
 /** The `assets` tagged template: `&` binds tighter than `|`, parentheses group. */
@@ -397,7 +413,7 @@ export function parseAssetsTemplate(
       },
       site,
     );
-    return invalid(site);
+    return INVALID;
   };
   const tokens: Token[] = [];
   for (const [index, part] of strings.entries()) {
@@ -414,7 +430,7 @@ export function parseAssetsTemplate(
       const value = values[index] as Value;
       if (value.kind === "unknown") {
         reportUnknown(reporter, value, { what: `\${${index}} of assets\`...\``, hint: URI_HINT });
-        return invalid(site);
+        return INVALID;
       }
       if (!isConditionValue(value)) {
         return fail(`\${${index}} is ${describeValueKind(value)}, not an asset`);
@@ -518,7 +534,7 @@ export function makeTimetable(
   let timezone = "UTC";
   if (options?.kind === "unknown") return withWhat(options, `The options of ${className}`, CONSTANT_HINT);
   if (options?.kind === "object") {
-    if (!checkKeys(reporter, options, ["timezone"], className, site)) return invalid(site);
+    if (!checkKeys(reporter, options, ["timezone"], className, site)) return INVALID;
     const zone = options.props.get("timezone");
     if (zone?.kind === "unknown") return withWhat(zone, `The time zone of ${className}`, CONSTANT_HINT);
     if (zone?.kind === "string") timezone = zone.value;
@@ -531,12 +547,12 @@ export function makeTimetable(
       },
       site,
     );
-    return invalid(site);
+    return INVALID;
   }
   const problem = checkCron(expression.value, timezone, className);
   if (problem) {
     reporter.report(DiagnosticCatalog.invalidSchedule, { message: problem }, site);
-    return invalid(site);
+    return INVALID;
   }
   return { kind: "timetable", timetable: { kind, expression: expression.value, timezone } };
 }
@@ -553,9 +569,9 @@ export function makeAssetOrTime(reporter: Reporter, options: Value | undefined, 
       },
       site,
     );
-    return invalid(site);
+    return INVALID;
   }
-  if (!checkKeys(reporter, options, ["timetable", "assets"], "AssetOrTimeSchedule", site)) return invalid(site);
+  if (!checkKeys(reporter, options, ["timetable", "assets"], "AssetOrTimeSchedule", site)) return INVALID;
   const timetableValue = options.props.get("timetable");
   let timetable: TimetableManifest;
   if (timetableValue?.kind === "unknown") return withWhat(timetableValue, "The timetable of AssetOrTimeSchedule", CONSTANT_HINT);
@@ -563,7 +579,7 @@ export function makeAssetOrTime(reporter: Reporter, options: Value | undefined, 
     const problem = checkCron(timetableValue.value, "UTC", 'the "timetable" of AssetOrTimeSchedule');
     if (problem) {
       reporter.report(DiagnosticCatalog.invalidSchedule, { message: problem }, site);
-      return invalid(site);
+      return INVALID;
     }
     timetable = { kind: "cron", expression: timetableValue.value, timezone: "UTC" };
   } else if (timetableValue?.kind === "timetable") {
@@ -576,10 +592,10 @@ export function makeAssetOrTime(reporter: Reporter, options: Value | undefined, 
       },
       site,
     );
-    return invalid(site);
+    return INVALID;
   }
   const condition = toCondition(reporter, options.props.get("assets") ?? { kind: "undefined" }, "AssetOrTimeSchedule assets", site);
-  if (!condition) return invalid(site);
+  if (!condition) return INVALID;
   return { kind: "assetOrTime", timetable, condition };
 }
 
@@ -683,7 +699,15 @@ export function isCronPreset(text: string): boolean {
 /** `new Date(...)` with constant arguments. */
 export function makeDate(reporter: Reporter, args: readonly Value[], site: Site): Value {
   for (const argument of args) if (argument.kind === "unknown") return withWhat(argument, "This date", CONSTANT_HINT);
-  if (args.length === 0) return { kind: "unknown", reason: { kind: "runtime", text: "new Date()" }, site, what: "This date", hint: "pass a fixed date such as new Date(\"2024-01-01T00:00:00Z\")" };
+  if (args.length === 0) {
+    return {
+      kind: "unknown",
+      reason: { kind: "runtime" },
+      at: site,
+      what: "This date",
+      hint: 'pass a fixed date such as new Date("2024-01-01T00:00:00Z")',
+    };
+  }
   const [first] = args;
   if (args.length === 1 && first?.kind === "string") {
     const time = new Date(first.value).getTime();
@@ -702,7 +726,7 @@ export function makeDate(reporter: Reporter, args: readonly Value[], site: Site)
     { option: "startDate", where: "new Date(...)", problem: "pass an ISO date string or numbers" },
     site,
   );
-  return invalid(site);
+  return INVALID;
 }
 
 /** True for a date string with a time but no zone, which `new Date` reads in local time. */

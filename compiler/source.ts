@@ -4,9 +4,12 @@
  */
 import { ts } from "ts-morph";
 
-/** A span of a source file: token start and end positions. */
+// Read once: the members of `ts` are getters, too slow to call on every node.
+const { canHaveModifiers, isClassDeclaration, isEnumDeclaration, isExportAssignment, isExportDeclaration, isFunctionDeclaration, isIdentifier, isImportDeclaration, isNamespaceExport, isNamespaceImport, isOmittedExpression, isStringLiteral, isVariableStatement, SyntaxKind: SK } = ts;
+
+/** A span of a source file, as a syntax node's `pos` (before trivia) and `end`. */
 export interface Span {
-  readonly start: number;
+  readonly pos: number;
   readonly end: number;
 }
 
@@ -38,10 +41,14 @@ export interface ModuleSummary {
  * project does not keep every tree alive) and is parsed again when needed.
  */
 export class ParsedFile {
-  readonly summary: ModuleSummary;
+  /** What the module loads when it runs, kept when the tree is released. */
+  readonly requests: ModuleSummary["requests"];
   readonly syntaxErrors: readonly { readonly start: number; readonly length: number; readonly message: string }[];
+  /** The folder of the file (`path` without its last segment). */
+  readonly directory: string;
   private tree: ts.SourceFile | undefined;
   private starts: number[] | undefined;
+  private shape: ModuleSummary | undefined;
 
   constructor(
     /** Absolute path with `/` separators. */
@@ -52,9 +59,17 @@ export class ParsedFile {
     tree: ts.SourceFile,
     private readonly reload: () => ts.SourceFile,
   ) {
+    this.directory = path.slice(0, path.lastIndexOf("/")) || "/";
     this.tree = tree;
-    this.summary = summarize(tree);
+    this.shape = summarize(tree);
+    this.requests = this.shape.requests;
     this.syntaxErrors = syntaxErrorsOf(tree);
+  }
+
+  /** The module shape (summarized again from the tree if it was released). */
+  get summary(): ModuleSummary {
+    this.shape ??= summarize(this.sourceFile);
+    return this.shape;
   }
 
   /** The syntax tree (parsed again if it was released). */
@@ -66,6 +81,8 @@ export class ParsedFile {
   /** Drops the syntax tree. */
   release(): void {
     this.tree = undefined;
+    this.starts = undefined;
+    this.shape = undefined;
   }
 
   /** 1-based line and column of a position, and the length of `[start, end)` on that line (at least 1). */
@@ -139,12 +156,25 @@ export function parseFile(path: string, display: string, text: string): ParsedFi
   return new ParsedFile(path, display, text, parseSource(path, text), () => parseSource(path, text));
 }
 
+/** Wraps a source file parsed elsewhere (a ts-morph project); `reload` gets it again after a release. */
+export function wrapSourceFile(
+  path: string,
+  display: string,
+  sourceFile: ts.SourceFile,
+  reload: () => ts.SourceFile,
+): ParsedFile {
+  return new ParsedFile(path, display, sourceFile.text, sourceFile, reload);
+}
+
+const NO_ERRORS: ParsedFile["syntaxErrors"] = Object.freeze([]);
+
 interface WithParseDiagnostics {
   readonly parseDiagnostics?: readonly ts.DiagnosticWithLocation[];
 }
 
 function syntaxErrorsOf(sourceFile: ts.SourceFile): ParsedFile["syntaxErrors"] {
   const parsed = (sourceFile as ts.SourceFile & WithParseDiagnostics).parseDiagnostics ?? [];
+  if (parsed.length === 0) return NO_ERRORS;
   return parsed.map((diagnostic) => ({
     start: diagnostic.start,
     length: diagnostic.length,
@@ -154,7 +184,7 @@ function syntaxErrorsOf(sourceFile: ts.SourceFile): ParsedFile["syntaxErrors"] {
 
 /** True when a node has a modifier of this kind (`export`, `static`, ...). */
 export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
-  const modifiers = ts.canHaveModifiers(node) ? node.modifiers : undefined;
+  const modifiers = canHaveModifiers(node) ? node.modifiers : undefined;
   if (!modifiers) return false;
   for (const modifier of modifiers) if (modifier.kind === kind) return true;
   return false;
@@ -162,10 +192,10 @@ export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
 
 /** Names bound by a binding name (an identifier or a destructuring pattern). */
 export function boundNames(name: ts.BindingName, into: string[] = []): string[] {
-  if (ts.isIdentifier(name)) into.push(name.text);
+  if (isIdentifier(name)) into.push(name.text);
   else {
     for (const element of name.elements) {
-      if (!ts.isOmittedExpression(element)) boundNames(element.name, into);
+      if (!isOmittedExpression(element)) boundNames(element.name, into);
     }
   }
   return into;
@@ -176,10 +206,10 @@ function summarize(sourceFile: ts.SourceFile): ModuleSummary {
   const exports = new Map<string, ExportEntry>();
   const starExports: { specifier: string }[] = [];
   const requests: { specifier: string; span: Span }[] = [];
-  const span = (node: ts.Node): Span => ({ start: node.getStart(sourceFile), end: node.end });
+  const span = (node: ts.Node): Span => ({ pos: node.pos, end: node.end });
   for (const statement of sourceFile.statements) {
-    if (ts.isImportDeclaration(statement)) {
-      if (!ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    if (isImportDeclaration(statement)) {
+      if (!isStringLiteral(statement.moduleSpecifier)) continue;
       const specifier = statement.moduleSpecifier.text;
       const clause = statement.importClause;
       if (clause?.isTypeOnly) continue;
@@ -187,7 +217,7 @@ function summarize(sourceFile: ts.SourceFile): ModuleSummary {
       if (!clause) continue;
       if (clause.name) imports.set(clause.name.text, { specifier, imported: "default", span: span(clause.name) });
       const bindings = clause.namedBindings;
-      if (bindings && ts.isNamespaceImport(bindings)) {
+      if (bindings && isNamespaceImport(bindings)) {
         imports.set(bindings.name.text, { specifier, imported: "*", span: span(bindings.name) });
       } else if (bindings) {
         for (const element of bindings.elements) {
@@ -199,15 +229,15 @@ function summarize(sourceFile: ts.SourceFile): ModuleSummary {
           });
         }
       }
-    } else if (ts.isExportDeclaration(statement)) {
+    } else if (isExportDeclaration(statement)) {
       if (statement.isTypeOnly) continue;
       const specifierNode = statement.moduleSpecifier;
-      const specifier = specifierNode && ts.isStringLiteral(specifierNode) ? specifierNode.text : undefined;
+      const specifier = specifierNode && isStringLiteral(specifierNode) ? specifierNode.text : undefined;
       if (specifier !== undefined && specifierNode) requests.push({ specifier, span: span(specifierNode) });
       const clause = statement.exportClause;
       if (!clause) {
         if (specifier !== undefined) starExports.push({ specifier });
-      } else if (ts.isNamespaceExport(clause)) {
+      } else if (isNamespaceExport(clause)) {
         if (specifier !== undefined)
           exports.set(clause.name.text, { kind: "reexport", specifier, imported: "*" });
       } else {
@@ -223,20 +253,20 @@ function summarize(sourceFile: ts.SourceFile): ModuleSummary {
           );
         }
       }
-    } else if (ts.isExportAssignment(statement)) {
+    } else if (isExportAssignment(statement)) {
       if (!statement.isExportEquals) {
         exports.set("default", { kind: "local", local: DEFAULT_EXPORT_LOCAL });
       }
-    } else if (hasModifier(statement, ts.SyntaxKind.ExportKeyword)) {
-      const isDefault = hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
-      if (ts.isVariableStatement(statement)) {
+    } else if (hasModifier(statement, SK.ExportKeyword)) {
+      const isDefault = hasModifier(statement, SK.DefaultKeyword);
+      if (isVariableStatement(statement)) {
         for (const declaration of statement.declarationList.declarations) {
           for (const name of boundNames(declaration.name)) exports.set(name, { kind: "local", local: name });
         }
       } else if (
-        ts.isFunctionDeclaration(statement) ||
-        ts.isClassDeclaration(statement) ||
-        ts.isEnumDeclaration(statement)
+        isFunctionDeclaration(statement) ||
+        isClassDeclaration(statement) ||
+        isEnumDeclaration(statement)
       ) {
         const local = statement.name?.text ?? DEFAULT_EXPORT_LOCAL;
         exports.set(isDefault ? "default" : local, { kind: "local", local });

@@ -10,10 +10,14 @@ import type { JsonObject } from "../sdk/json.js";
 import type { ConditionNode, TimetableManifest } from "../sdk/manifest/schema.js";
 import type { ImportBinding, ParsedFile } from "./source.js";
 
+// Read once: the members of `ts` are getters, too slow to call on every node.
+const { isObjectLiteralExpression } = ts;
+
 /** A place in a source file: a node, or a span of positions. */
 export type Site =
   | { readonly file: ParsedFile; readonly node: ts.Node }
-  | { readonly file: ParsedFile; readonly start: number; readonly end: number };
+  /** `pos` as in a syntax node: before leading whitespace and comments. Holds no node, so no tree stays alive. */
+  | { readonly file: ParsedFile; readonly pos: number; readonly end: number };
 
 /** A resolved place: display path, 1-based line and column, and the length to underline. */
 export interface Location {
@@ -26,9 +30,23 @@ export interface Location {
 /** The location of a site (computed from the text: no syntax tree needed for spans). */
 export function locate(site: Site): Location {
   const file = site.file;
-  const start = "node" in site ? tokenStart(file.text, site.node.pos) : site.start;
+  const start = tokenStart(file.text, "node" in site ? site.node.pos : site.pos);
   const end = "node" in site ? site.node.end : site.end;
   return file.location(start, end);
+}
+
+/** A site of a node that does not keep the node (nor its tree) alive. */
+export function spanOf(file: ParsedFile, node: ts.Node): Site {
+  return { file, pos: node.pos, end: node.end };
+}
+
+/** The source text of a site, on one line, shortened to `max` characters. */
+export function siteText(site: Site, max = 60): string {
+  const file = site.file;
+  const start = tokenStart(file.text, "node" in site ? site.node.pos : site.pos);
+  const end = "node" in site ? site.node.end : site.end;
+  const text = file.text.slice(start, end).replace(/\s+/g, " ");
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 /** The position of the first token at or after `pos`: whitespace and comments skipped. */
@@ -89,12 +107,14 @@ export type ConditionValue = AssetValue | AliasValue | RefValue | CombinedValue;
 /** Why a value is not known at build time. */
 export type UnknownReason =
   | { readonly kind: "env"; readonly text: string }
-  | { readonly kind: "call"; readonly callee: string }
+  /** A call of `callee` (the site of the called expression). */
+  | { readonly kind: "call"; readonly callee: Site }
   | { readonly kind: "parameter"; readonly name: string }
   | { readonly kind: "external"; readonly name: string; readonly specifier: string }
   | { readonly kind: "missing"; readonly name: string; readonly detail: string }
   | { readonly kind: "uninitialized"; readonly name: string }
-  | { readonly kind: "runtime"; readonly text: string }
+  /** Only known at run time: the text of the value's site says what. */
+  | { readonly kind: "runtime" }
   /** Already reported as an error where it was made (an invalid URI, say): consumers stay silent. */
   | { readonly kind: "invalid" };
 
@@ -102,7 +122,7 @@ export type UnknownReason =
 export interface UnknownValue {
   readonly kind: "unknown";
   readonly reason: UnknownReason;
-  readonly at: Location;
+  readonly at: Site | Location;
   /** What the value is, when the place that made it knows ("The URI of this asset"). */
   readonly what?: string;
   /** How to fix it, when the place that made it knows. */
@@ -128,6 +148,8 @@ export interface ClassValue {
   readonly name: string;
   /** The scope the class is declared in. */
   readonly scope: Scope;
+  /** The value of its `extends` clause, once evaluated (`null`: no clause). */
+  parent?: Value | null;
 }
 
 /** What a name is bound to in a scope. */
@@ -215,7 +237,7 @@ export interface ObjectValue {
 /** Where a key of an object value was written: its property in the object literal, if it can be found. */
 export function propertySite(object: ObjectValue, key: string): Site | undefined {
   const origin = object.origin;
-  if (!origin || !("node" in origin) || !ts.isObjectLiteralExpression(origin.node)) return undefined;
+  if (!origin || !("node" in origin) || !isObjectLiteralExpression(origin.node)) return undefined;
   for (const property of origin.node.properties) {
     const name = property.name;
     if (name && "text" in name && name.text === key) return { file: origin.file, node: property };
@@ -223,7 +245,7 @@ export function propertySite(object: ObjectValue, key: string): Site | undefined
   return undefined;
 }
 
-/** Singletons.
+/** Singletons. */
 export const UNDEFINED: Value = Object.freeze({ kind: "undefined" });
 export const NULL: Value = Object.freeze({ kind: "null" });
 
@@ -264,9 +286,9 @@ export function toConditionNode(value: ConditionValue): ConditionNode {
   }
 }
 
-/** The identity key of an asset, the SDK's `assetKey`. */
+/** The identity key of an asset inside the compiler: its name and URI. */
 export function assetKeyOf(value: { readonly name: string; readonly uri: string }): string {
-  return JSON.stringify([value.name, value.uri]);
+  return `${value.name}\u0000${value.uri}`;
 }
 
 /** How messages name an asset or alias: `asset "s3://b/k"`, `asset "orders" (s3://b/k)`, `alias "outputs"`. */

@@ -215,7 +215,7 @@ export class WorkerPool {
     if (job) {
       const reason = host.timedOut
         ? `timed out after ${job.timeoutMs} ms (executionTimeout); the worker process running it was killed`
-        : `the worker process running it exited (${signal ? `signal ${signal}` : `exit code ${code}`}) before the task finished`;
+        : `failed: the worker process running it exited (${signal ? `signal ${signal}` : `exit code ${code}`}) before the task finished`;
       job.settle(failure(job, reason));
     }
     if (!this.stopped) {

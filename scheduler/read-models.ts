@@ -561,7 +561,8 @@ export async function listDagRunsPage(
 }
 
 /**
- * One task instance of a run (map index 0 unless given), or undefined.
+ * One task instance of a run, or undefined: the one with `mapIndex` when
+ * given, else the task's first (an unmapped task has one, at map index -1).
  *
  * @example
  * ```ts
@@ -573,10 +574,12 @@ export async function getTaskInstance(
   dagId: string,
   runId: string,
   taskId: string,
-  mapIndex = 0,
+  mapIndex?: number,
 ): Promise<TaskInstanceView | undefined> {
   const all = await listTaskInstances(db, dagId, runId);
-  return all.find((ti) => ti.taskId === taskId && ti.mapIndex === mapIndex);
+  return all
+    .filter((ti) => ti.taskId === taskId && (mapIndex === undefined || ti.mapIndex === mapIndex))
+    .sort((a, b) => a.mapIndex - b.mapIndex)[0];
 }
 
 /** A node of the asset graph. Ids: `asset:<id>`, `alias:<name>`, `dag:<dagId>`, `ref:name:<v>` / `ref:uri:<v>`. */
@@ -1001,4 +1004,39 @@ function toDagView(row: Database["dag"]): DagView {
 
 function nullableNumber(value: number | null): number | null {
   return value === null ? null : Number(value);
+}
+
+/**
+ * One asset event by id, or undefined.
+ *
+ * @example
+ * ```ts
+ * const event = await getAssetEvent(db, recorded.eventId);
+ * ```
+ */
+export async function getAssetEvent(db: Kysely<Database>, eventId: number): Promise<AssetEventRecord | undefined> {
+  const rows = await eventQuery(db).where("e.id", "=", eventId).execute();
+  return (await withAliases(db, rows))[0];
+}
+
+/**
+ * The runs that consumed an event, by DAG then run id.
+ *
+ * @example
+ * ```ts
+ * const runs = await runsConsumingEvent(db, eventId); // [{ dagId: "consumer", runId: "asset_triggered__..." }]
+ * ```
+ */
+export async function runsConsumingEvent(
+  db: Kysely<Database>,
+  eventId: number,
+): Promise<Array<{ dagId: string; runId: string }>> {
+  const rows = await db
+    .selectFrom("dag_run_consumed_event")
+    .select(["dag_id", "run_id"])
+    .where("event_id", "=", eventId)
+    .orderBy("dag_id")
+    .orderBy("run_id")
+    .execute();
+  return rows.map((row) => ({ dagId: row.dag_id, runId: row.run_id }));
 }

@@ -3,6 +3,8 @@
  * lookups that fail with "not found" errors, the stop signal of long-running
  * commands, and one-line descriptions of scheduler activity.
  */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { Kysely } from "kysely";
 import { getDagRun } from "../../scheduler/read-models.js";
@@ -25,6 +27,7 @@ export const CliErrorCode = {
   assetNotFound: "ASSET_NOT_FOUND",
   assetAmbiguous: "ASSET_AMBIGUOUS",
   logNotFound: "LOG_NOT_FOUND",
+  dagsFolderNotFound: "DAGS_FOLDER_NOT_FOUND",
 } as const;
 
 /** Adds `--json` to a command. */
@@ -103,6 +106,18 @@ export async function requireRun(db: Kysely<Database>, dagId: string, runId: str
     );
   }
   return run;
+}
+
+/** The absolute path of the `--dags` folder (or file), or an error when it does not exist. */
+export function requireDagsFolder(path: string): string {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) {
+    throw new CliError(
+      CliErrorCode.dagsFolderNotFound,
+      `The DAG folder ${absolute} does not exist. Pass the folder (or file) of your DAG files with --dags <dir>.`,
+    );
+  }
+  return absolute;
 }
 
 /** Resolves when the process gets SIGINT or SIGTERM; tells which. */

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import type { Command } from "commander";
 import type { ImportError } from "../../runtime/dag-files.js";
 import type { Dag } from "../../sdk/index.js";
@@ -8,7 +8,7 @@ import type { JsonObject } from "../../sdk/json.js";
 import type { ScheduleManifest } from "../../sdk/manifest/schema.js";
 import { withScheduler } from "../open.js";
 import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
-import { CliError, CliErrorCode, formatSchedule, parseJsonObject, withJson } from "./common.js";
+import { CliError, CliErrorCode, formatSchedule, parseJsonObject, requireDagsFolder, withJson } from "./common.js";
 
 /** A row of `assetflow dags list --json`. */
 export interface DagListRow {
@@ -141,7 +141,7 @@ export function registerDags(program: Command): void {
       .option("--conf <json>", "the run's conf, a JSON object"),
   ).action(async (dagId: string, options: OutputOptions & { dags: string; conf?: string }) => {
     const conf = parseJsonObject(options.conf, "--conf") ?? {};
-    const result = await testDag(dagId, resolve(options.dags), conf);
+    const result = await testDag(dagId, requireDagsFolder(options.dags), conf);
     if (options.json) printValue(result, options);
     else printTestResult(result);
     if (result.state !== "success") process.exitCode = 1;

@@ -1,8 +1,11 @@
 import type { Command } from "commander";
-import { listDagRuns } from "../../scheduler/read-models.js";
+import { RunState } from "../../scheduler/contracts.js";
+import { type DagRunView, listDagRuns } from "../../scheduler/read-models.js";
 import { withScheduler } from "../open.js";
 import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
-import { parseCount, requireDag, withJson } from "./common.js";
+import { CliError, CliErrorCode, parseCount, requireDag, withJson } from "./common.js";
+
+const RUN_STATES: readonly string[] = Object.values(RunState);
 
 /** Registers `assetflow runs list`. */
 export function registerRuns(program: Command): void {
@@ -12,22 +15,34 @@ export function registerRuns(program: Command): void {
     runs
       .command("list")
       .description(
-        "List the runs of a DAG, oldest first: type, state, data interval, and how many asset events each consumed (--json includes the consumed events)",
+        "List the runs of one or more DAGs, oldest first: type, state, data interval, and how many asset events each consumed (--json includes the consumed events)",
       )
-      .argument("<dagId>", "the DAG")
-      .option("--limit <n>", "only the latest n runs")
+      .argument("<dagIds...>", "the DAG (or several)")
+      .option("--limit <n>", "only the latest n runs of each DAG")
       .option("--state <state>", "only runs in this state (queued, running, success, failed)"),
-  ).action(async (dagId: string, options: OutputOptions & { limit?: string; state?: string }) => {
+  ).action(async (dagIds: string[], options: OutputOptions & { limit?: string; state?: string }) => {
     const limit = parseCount(options.limit, "--limit");
+    if (options.state !== undefined && !RUN_STATES.includes(options.state)) {
+      throw new CliError(
+        CliErrorCode.invalidOption,
+        `--state must be one of ${RUN_STATES.join(", ")}, got "${options.state}".`,
+      );
+    }
     const list = await withScheduler(async (scheduler) => {
-      await requireDag(scheduler.db, dagId);
-      const all = await listDagRuns(scheduler.db, dagId, { limit: Number.MAX_SAFE_INTEGER });
-      const filtered = options.state === undefined ? all : all.filter((run) => run.state === options.state);
-      return limit === undefined ? filtered : filtered.slice(-limit);
+      const found: DagRunView[] = [];
+      for (const dagId of new Set(dagIds)) {
+        await requireDag(scheduler.db, dagId);
+        const all = await listDagRuns(scheduler.db, dagId, { limit: Number.MAX_SAFE_INTEGER });
+        const filtered = options.state === undefined ? all : all.filter((run) => run.state === options.state);
+        found.push(...(limit === undefined ? filtered : filtered.slice(-limit)));
+      }
+      return found;
     });
     if (options.json) return printValue(list, options);
+    const several = new Set(dagIds).size > 1;
     printTable(
       list.map((run) => ({
+        ...(several ? { dag_id: run.dagId } : {}),
         run_id: run.runId,
         type: run.runType,
         state: run.state,

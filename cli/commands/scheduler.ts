@@ -1,7 +1,6 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { homePaths, openScheduler } from "../open.js";
-import { createPrinter, describeActivity, parseCount, stopSignal } from "./common.js";
+import { createPrinter, describeActivity, parseCount, requireDagsFolder, stopSignal } from "./common.js";
 
 /** Options of `assetflow scheduler`. */
 export interface SchedulerCommandOptions {
@@ -33,7 +32,7 @@ export function registerScheduler(program: Command): void {
 export async function runScheduler(options: SchedulerCommandOptions): Promise<void> {
   const lostAfterMs = (parseCount(options.lostAfter, "--lost-after") ?? 60) * 1000;
   const paths = homePaths();
-  const dagsFolder = resolve(options.dags);
+  const dagsFolder = requireDagsFolder(options.dags);
   const print = createPrinter(options.json);
   // Loaded here, not at start-up, so that short commands stay fast.
   const [{ DagProcessor }, { WorkerPool }] = await Promise.all([

@@ -1,13 +1,15 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { homePaths, openScheduler } from "../open.js";
-import { createPrinter, describeActivity, parseCount, stopSignal } from "./common.js";
+import { apiServerData, apiServerLines, parsePort, startApiServer } from "./api-server.js";
+import { createPrinter, describeActivity, parseCount, requireDagsFolder, stopSignal } from "./common.js";
 
 /** Options of `assetflow standalone`. */
 export interface StandaloneOptions {
   dags: string;
   workers: string;
   grace: string;
+  port: string;
+  host: string;
   triggerProducers?: boolean;
   json?: boolean;
 }
@@ -20,6 +22,8 @@ export function registerStandalone(program: Command): void {
     .requiredOption("--dags <dir>", "folder (or file) of DAG files")
     .option("--workers <n>", "number of worker processes", "2")
     .option("--grace <seconds>", "on SIGTERM, how long running tries may finish before they are killed", "10")
+    .option("--port <n>", "port of the REST API and the Assets view (0: any free port)", "8080")
+    .option("--host <host>", "address the API listens on (0.0.0.0 to serve beyond this machine)", "127.0.0.1")
     .option("--trigger-producers", "trigger every DAG that produces assets once at start (a demo)")
     .option("--json", "print activity as JSON lines")
     .action(async (options: StandaloneOptions) => {
@@ -31,8 +35,9 @@ export function registerStandalone(program: Command): void {
 export async function runStandalone(options: StandaloneOptions): Promise<void> {
   const workers = parseCount(options.workers, "--workers") ?? 2;
   const graceMs = (parseCount(options.grace, "--grace", 0) ?? 10) * 1000;
+  const port = parsePort(options.port);
   const paths = homePaths();
-  const dagsFolder = resolve(options.dags);
+  const dagsFolder = requireDagsFolder(options.dags);
   // Loaded here, not at start-up, so that short commands stay fast.
   const [{ DagProcessor }, { TaskExecutor }, { WorkerPool }, { drainWorkers }] = await Promise.all([
     import("../../runtime/dag-processor.js"),
@@ -41,6 +46,10 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
     import("./worker.js"),
   ]);
   const scheduler = await openScheduler({ pollIntervalMs: 2000 });
+  const api = await startApiServer({ scheduler, host: options.host, port }).catch(async (error: unknown) => {
+    await scheduler.close();
+    throw error;
+  });
   const print = createPrinter(options.json);
   await scheduler.failLostTasks({ workerIds: ["standalone"] });
   const pool = new WorkerPool({
@@ -70,7 +79,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
   executor.start();
   const dagCount = results.reduce((count, result) => count + (result.ok ? result.manifest.dags.length : 0), 0);
   print(
-    `assetflow standalone\n  store    ${scheduler.store.location}\n  dags     ${dagsFolder} (${dagCount} DAGs, ${results.filter((r) => !r.ok).length} import errors)\n  workers  ${pool.capacity} processes\n  logs     ${paths.logs}`,
+    `assetflow standalone\n  store    ${scheduler.store.location}\n  dags     ${dagsFolder} (${dagCount} DAGs, ${results.filter((r) => !r.ok).length} import errors)\n  workers  ${pool.capacity} processes\n  logs     ${paths.logs}\n${apiServerLines(api)}`,
     {
       kind: "started",
       store: scheduler.store.location,
@@ -79,6 +88,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
       workers: pool.capacity,
       pid: process.pid,
       pids: pool.pids,
+      api: apiServerData(api),
     },
   );
 
@@ -95,6 +105,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
 
   await stopSignal();
   print("stopping", { kind: "stopping", running: executor.activeCount });
+  await api.close();
   processor.close();
   scheduler.stop();
   await drainWorkers(executor, pool, graceMs);

@@ -13,6 +13,7 @@ import {
   type PendingLookup,
 } from "../condition-evaluator.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
+import { consumedAssetIds } from "./registration.js";
 import { createRun, getDagManifest, lockDag, startQueuedRuns } from "./runs.js";
 
 /** The asset condition of a schedule, if it has one. */
@@ -26,13 +27,16 @@ export async function loadPending(
   dagId: string,
   condition: ConditionNode,
 ): Promise<PendingLookup & { empty: boolean }> {
-  const pending = await db
-    .selectFrom("asset_event_inbox as i")
-    .innerJoin("asset as a", "a.id", "i.asset_id")
-    .select(["a.id", "a.name", "a.uri"])
-    .where("i.dag_id", "=", dagId)
-    .groupBy(["a.id", "a.name", "a.uri"])
-    .execute();
+  // One indexed EXISTS probe per asset the schedule reaches
+  // (asset_event_inbox_by_asset is (asset_id, dag_id)), instead of reading
+  // and grouping every pending row: cost no longer grows with the inbox.
+  const pending = (
+    await sql<{ id: number; name: string; uri: string }>`
+      SELECT a.id, a.name, a.uri FROM asset a
+      WHERE a.id IN (${consumedAssetIds(dagId)})
+        AND EXISTS (SELECT 1 FROM asset_event_inbox i WHERE i.asset_id = a.id AND i.dag_id = ${dagId})
+    `.execute(db)
+  ).rows;
   const ids = new Set(pending.map((row) => Number(row.id)));
   const identities = new Set(pending.map((row) => assetIdentity(row.name, row.uri)));
   const names = new Set(pending.map((row) => row.name));

@@ -2,7 +2,7 @@
  * Recording asset events and routing each into the inbox of every consumer
  * whose schedule reaches its asset, in the caller's transaction.
  */
-import { sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
 import { ensureAlias, ensureAsset, linkAliasToAsset } from "./assets.js";
 import type { EngineContext, Executor } from "./context.js";
@@ -42,19 +42,20 @@ export async function recordEvent(ctx: EngineContext, trx: Executor, event: Even
     await linkAliasToAsset(trx, aliasId, assetId);
     aliasIds.push(aliasId);
   }
-  const inserted = await trx
-    .insertInto("asset_event")
-    .values({
-      asset_id: assetId,
-      extra: JSON.stringify(event.extra),
-      timestamp: now,
-      source_dag_id: event.source?.dagId ?? null,
-      source_task_id: event.source?.taskId ?? null,
-      source_run_id: event.source?.runId ?? null,
-      source_map_index: event.source?.mapIndex ?? null,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
+  const statements = compiledStatements(ctx, trx);
+  const inserted = (
+    await trx.executeQuery<{ id: number }>(
+      CompiledQuery.raw(statements.insertEvent, [
+        assetId,
+        JSON.stringify(event.extra),
+        now,
+        event.source?.dagId ?? null,
+        event.source?.taskId ?? null,
+        event.source?.runId ?? null,
+        event.source?.mapIndex ?? null,
+      ]),
+    )
+  ).rows[0] as { id: number };
   const eventId = Number(inserted.id);
   if (aliasIds.length > 0) {
     await trx
@@ -63,18 +64,130 @@ export async function recordEvent(ctx: EngineContext, trx: Executor, event: Even
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
-  const routed = await sql<{ dag_id: string }>`
+  const routed = await trx.executeQuery<{ dag_id: string }>(
+    CompiledQuery.raw(statements.route, [eventId, assetId, now, assetId, assetId, event.asset.name, event.asset.uri]),
+  );
+  return { eventId, assetId, consumers: routed.rows.map((row) => row.dag_id) };
+}
+
+/** The SQL of recordEvent's per-event statements, built and compiled once per dialect. */
+const compiled = new Map<string, { insertEvent: string; route: string }>();
+
+function compiledStatements(ctx: EngineContext, db: Executor): { insertEvent: string; route: string } {
+  let statements = compiled.get(ctx.dialect);
+  if (statements) return statements;
+  const insertEvent = db
+    .insertInto("asset_event")
+    .values({
+      asset_id: 0,
+      extra: "",
+      timestamp: 0,
+      source_dag_id: "",
+      source_task_id: "",
+      source_run_id: "",
+      source_map_index: 0,
+    })
+    .returning("id")
+    .compile().sql;
+  const route = sql`
     INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
-    SELECT d.dag_id, ${eventId}, ${assetId}, ${now} FROM dag d
+    SELECT d.dag_id, ${0}, ${0}, ${0} FROM dag d
     WHERE d.is_active = 1 AND d.dag_id IN (
-      SELECT dag_id FROM dag_schedule_asset WHERE asset_id = ${assetId}
+      SELECT dag_id FROM dag_schedule_asset WHERE asset_id = ${0}
       UNION SELECT sa.dag_id FROM dag_schedule_alias sa
-        JOIN asset_alias_asset aa ON aa.alias_id = sa.alias_id WHERE aa.asset_id = ${assetId}
+        JOIN asset_alias_asset aa ON aa.alias_id = sa.alias_id WHERE aa.asset_id = ${0}
       UNION SELECT dag_id FROM dag_schedule_ref
-        WHERE (ref_kind = 'name' AND value = ${event.asset.name}) OR (ref_kind = 'uri' AND value = ${event.asset.uri})
+        WHERE (ref_kind = 'name' AND value = ${""}) OR (ref_kind = 'uri' AND value = ${""})
     )
     ON CONFLICT DO NOTHING
     RETURNING dag_id
-  `.execute(trx);
-  return { eventId, assetId, consumers: routed.rows.map((row) => row.dag_id) };
+  `.compile(db).sql;
+  statements = { insertEvent, route };
+  compiled.set(ctx.dialect, statements);
+  return statements;
 }
+
+/**
+ * Records the events of one task success with a constant number of
+ * statements: one multi-row INSERT of the events, then one INSERT ... SELECT
+ * per kind of route (direct, alias, name/URI ref) over the new events. Writes
+ * the same rows as {@link recordEvent} once per event. Events with aliases
+ * take the per-event path. SQLite as written (new ids form a rowid range);
+ * on PostgreSQL use `e.id = ANY($1)` with the returned ids.
+ */
+export async function recordEvents(
+  ctx: EngineContext,
+  trx: Executor,
+  events: readonly EventToRecord[],
+): Promise<RecordedEvent[]> {
+  const recorded: RecordedEvent[] = [];
+  const CHUNK = 500;
+  for (let first = 0; first < events.length; first += CHUNK) {
+    const chunk = events.slice(first, first + CHUNK);
+    if (ctx.dialect !== "sqlite" || chunk.some((event) => event.aliases.length > 0)) {
+      for (const event of chunk) recorded.push(await recordEvent(ctx, trx, event));
+      continue;
+    }
+    const now = ctx.clock.now();
+    const parameters: unknown[] = [];
+    const assetIds: number[] = [];
+    for (const event of chunk) {
+      const assetId = await ensureAsset(ctx, trx, event.asset);
+      assetIds.push(assetId);
+      parameters.push(
+        assetId,
+        JSON.stringify(event.extra),
+        now,
+        event.source?.dagId ?? null,
+        event.source?.taskId ?? null,
+        event.source?.runId ?? null,
+        event.source?.mapIndex ?? null,
+      );
+    }
+    const rows = chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ");
+    const inserted = await trx.executeQuery<{ id: number }>(
+      CompiledQuery.raw(
+        `INSERT INTO asset_event (asset_id, extra, timestamp, source_dag_id, source_task_id, source_run_id, source_map_index) VALUES ${rows} RETURNING id`,
+        parameters,
+      ),
+    );
+    // One writer inside this transaction: the new ids are consecutive, in VALUES order.
+    const ids = inserted.rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+    const consumers = new Map<number, string[]>(ids.map((id) => [id, []]));
+    for (const route of BATCH_ROUTES) {
+      const routed = await trx.executeQuery<{ dag_id: string; event_id: number }>(
+        CompiledQuery.raw(route, [ids[0], ids[ids.length - 1]]),
+      );
+      for (const row of routed.rows) consumers.get(Number(row.event_id))?.push(row.dag_id);
+    }
+    ids.forEach((id, k) => {
+      recorded.push({ eventId: id, assetId: assetIds[k] as number, consumers: consumers.get(id) ?? [] });
+    });
+  }
+  return recorded;
+}
+
+const BATCH_ROUTES = [
+  `INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
+   SELECT s.dag_id, e.id, e.asset_id, e.timestamp FROM asset_event e
+   JOIN dag_schedule_asset s ON s.asset_id = e.asset_id
+   JOIN dag d ON d.dag_id = s.dag_id AND d.is_active = 1
+   WHERE e.id BETWEEN ? AND ?
+   ON CONFLICT DO NOTHING RETURNING dag_id, event_id`,
+  `INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
+   SELECT sa.dag_id, e.id, e.asset_id, e.timestamp FROM asset_event e
+   JOIN asset_alias_asset aa ON aa.asset_id = e.asset_id
+   JOIN dag_schedule_alias sa ON sa.alias_id = aa.alias_id
+   JOIN dag d ON d.dag_id = sa.dag_id AND d.is_active = 1
+   WHERE e.id BETWEEN ? AND ?
+   ON CONFLICT DO NOTHING RETURNING dag_id, event_id`,
+  // CROSS JOIN fixes the join order: without it SQLite starts from dag_schedule_ref
+  // and scans every event of each referenced asset.
+  `INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
+   SELECT r.dag_id, e.id, e.asset_id, e.timestamp FROM asset_event e
+   CROSS JOIN asset a ON a.id = e.asset_id
+   CROSS JOIN dag_schedule_ref r ON (r.ref_kind = 'name' AND r.value = a.name) OR (r.ref_kind = 'uri' AND r.value = a.uri)
+   JOIN dag d ON d.dag_id = r.dag_id AND d.is_active = 1
+   WHERE e.id BETWEEN ? AND ?
+   ON CONFLICT DO NOTHING RETURNING dag_id, event_id`,
+];

@@ -35,6 +35,12 @@ export async function registerManifest(
   manifest: Manifest,
   scope: RegistrationScope,
 ): Promise<RegistrationResult> {
+  if (ctx.dialect === "postgres") {
+    // Several schedulers register the same DAG files when they start. Unserialized,
+    // two of them saw a new DAG missing and both inserted it: all but one failed on
+    // the primary key and exited. Registrations are rare: let them take turns.
+    await sql`SELECT pg_advisory_xact_lock(hashtext('assetflow.registration.' || current_schema()))`.execute(trx);
+  }
   const now = ctx.clock.now();
   const result: RegistrationResult = { added: [], updated: [], unchanged: [], deactivated: [] };
   const declared = new Map(manifest.assets.map((asset) => [assetIdentity(asset.name, asset.uri), asset]));

@@ -14,7 +14,7 @@ import {
   TaskState,
 } from "../contracts.js";
 import type { EngineContext, Executor } from "./context.js";
-import { recordEvent } from "./events.js";
+import { recordEvents } from "./events.js";
 import { advanceRun, getDagManifest } from "./runs.js";
 
 /** What completing a try changed, for the work to do after commit. */
@@ -253,15 +253,13 @@ export async function completeTry(
       result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
       error: null,
     };
-    for (const event of outcome.events) {
-      const recorded = await recordEvent(ctx, trx, {
-        asset: event.asset,
-        extra: event.extra,
-        aliases: event.aliases,
-        source: { dagId: key.dagId, taskId: key.taskId, runId: key.runId, mapIndex: key.mapIndex },
-      });
-      for (const consumer of recorded.consumers) consumers.add(consumer);
-    }
+    const source = { dagId: key.dagId, taskId: key.taskId, runId: key.runId, mapIndex: key.mapIndex };
+    const recorded = await recordEvents(
+      ctx,
+      trx,
+      outcome.events.map((event) => ({ asset: event.asset, extra: event.extra, aliases: event.aliases, source })),
+    );
+    for (const event of recorded) for (const consumer of event.consumers) consumers.add(consumer);
   } else if (outcome.state === "failed") {
     const retry = ti.try_number <= ti.max_tries;
     retryAt = retry ? now + ti.retry_delay_ms : null;

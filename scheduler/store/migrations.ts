@@ -250,6 +250,28 @@ class InCodeMigrationProvider implements MigrationProvider {
 }
 
 /**
+ * The migrator of the store. On PostgreSQL its bookkeeping tables are pinned to
+ * the schema the store uses (the first of `search_path`): Kysely otherwise
+ * looks them up in every schema of the database, so a second assetflow schema
+ * in one database (another environment, an isolated test) found the first
+ * one's `assetflow_migration` table, skipped creating its own, and failed.
+ */
+async function createMigrator(db: Kysely<unknown>, dialect: DialectName): Promise<Migrator> {
+  let schema: string | undefined;
+  if (dialect === "postgres") {
+    const { rows } = await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(db);
+    schema = rows[0]?.schema ?? undefined;
+  }
+  return new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(dialect),
+    migrationTableName: "assetflow_migration",
+    migrationLockTableName: "assetflow_migration_lock",
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+}
+
+/**
  * Brings the database schema up to date. Safe to run from several processes:
  * Kysely's migrator takes a lock.
  *
@@ -259,12 +281,7 @@ class InCodeMigrationProvider implements MigrationProvider {
  * ```
  */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: new InCodeMigrationProvider(dialect),
-    migrationTableName: "assetflow_migration",
-    migrationLockTableName: "assetflow_migration_lock",
-  });
+  const migrator = await createMigrator(db, dialect);
   // Kysely runs SQLite migrations outside any transaction (its SQLite adapter
   // reports no transactional DDL, and its migration lock is a no-op there), so
   // a process killed mid-migration left a half-made schema that every later
@@ -296,12 +313,7 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName)
 
 /** Names of the migrations not yet applied. */
 export async function pendingMigrations(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: new InCodeMigrationProvider(dialect),
-    migrationTableName: "assetflow_migration",
-    migrationLockTableName: "assetflow_migration_lock",
-  });
+  const migrator = await createMigrator(db, dialect);
   const migrations = await migrator.getMigrations();
   return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

@@ -17,12 +17,15 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
   runtime: (target) =>
     target.startsWith("runtime/") || target.startsWith("sdk/") || target === "scheduler/contracts.ts",
   testing: (target) => !target.startsWith("server/") && !target.startsWith("cli/"),
+  // The server reads the store through the scheduler; it reads task logs and sanitizes URIs like the SDK.
   server: (target) =>
     target.startsWith("server/") ||
     target.startsWith("scheduler/") ||
     target.startsWith("sdk/manifest/schema") ||
     target === "sdk/json.ts" ||
-    target === "sdk/errors.ts",
+    target === "sdk/errors.ts" ||
+    target === "sdk/uri/sanitize.ts" ||
+    target === "runtime/task-logs.ts",
   cli: () => true,
 };
 

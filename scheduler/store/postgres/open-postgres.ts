@@ -1,6 +1,7 @@
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { type DatabaseIntrospector, Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Database } from "../schema.js";
+import { CurrentSchemaIntrospector } from "./introspector.js";
 
 // BIGINT (epoch milliseconds, ids) as JavaScript numbers: exact up to 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -31,7 +32,22 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     max: options.poolSize ?? 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+  const db = new Kysely<Database>({ dialect: new StorePostgresDialect({ pool }) });
+  if (schema) {
+    try {
+      await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+    } catch (error) {
+      // Processes opening the same new schema at once: IF NOT EXISTS does not stop
+      // the loser of the race from failing on pg_namespace's unique index.
+      if ((error as { code?: string }).code !== "23505") throw error;
+    }
+  }
   return db;
+}
+
+/** Kysely's PostgreSQL dialect, introspecting only the store's schema (see {@link CurrentSchemaIntrospector}). */
+class StorePostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new CurrentSchemaIntrospector(db);
+  }
 }

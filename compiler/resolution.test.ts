@@ -1,0 +1,234 @@
+import { describe, expect, it } from "vitest";
+import { codes, compileSource, compileSources, dagOf, taskOf, withCode } from "./test-support.js";
+
+const consumer = (importLine: string, expression: string) => `${importLine}
+import { dag } from "assetflow";
+export const consumer = dag({ dagId: "consumer", schedule: [${expression}] }, () => {});
+`;
+
+const scheduledOn = (files: Record<string, string>) => {
+  const result = compileSources(files);
+  const schedule = dagOf(result.manifest, "consumer").schedule;
+  return { schedule, diagnostics: result.diagnostics };
+};
+
+const onAsset = (uri: string, name = uri) => ({
+  kind: "assets",
+  condition: { kind: "all", conditions: [{ kind: "asset", name, uri }] },
+});
+
+describe("identifiers across files", () => {
+  const assets = `import { Asset } from "assetflow";\nexport const orders = new Asset("s3://warehouse/orders");\n`;
+
+  it("follows a named import of an asset declared in another module", () => {
+    expect(
+      scheduledOn({ "assets.ts": assets, "consumer.ts": consumer(`import { orders } from "./assets.js";`, "orders") })
+        .schedule,
+    ).toEqual(onAsset("s3://warehouse/orders"));
+  });
+
+  it("follows import aliases, namespace imports and imports without an extension", () => {
+    const files = {
+      "assets.ts": assets,
+      "consumer.ts": consumer(
+        `import { orders as o } from "./assets.js";\nimport * as all from "./assets";`,
+        "o, all.orders",
+      ),
+    };
+    const { schedule } = scheduledOn(files);
+    expect(schedule).toEqual({
+      kind: "assets",
+      condition: {
+        kind: "all",
+        conditions: [
+          { kind: "asset", name: "s3://warehouse/orders", uri: "s3://warehouse/orders" },
+          { kind: "asset", name: "s3://warehouse/orders", uri: "s3://warehouse/orders" },
+        ],
+      },
+    });
+  });
+
+  it("follows re-exports: export { x } from, export { x as y } from, export *, export * as ns", () => {
+    const files = {
+      "lake/raw.ts": assets,
+      "lake/index.ts": `export * from "./raw.js";\nexport { orders as renamed } from "./raw.js";\nexport * as raw from "./raw.js";\n`,
+      "consumer.ts": consumer(`import { orders, raw, renamed } from "./lake/index.js";`, "orders, renamed, raw.orders"),
+    };
+    const { schedule, diagnostics } = scheduledOn(files);
+    expect(diagnostics).toEqual([expect.objectContaining({ code: "AF4004" })]);
+    expect(schedule?.kind === "assets" && schedule.condition.kind === "all" && schedule.condition.conditions).toHaveLength(3);
+  });
+
+  it("follows a folder import to its index file and a local re-export of an import", () => {
+    const files = {
+      "lake/index.ts": `import { orders } from "../assets.js";\nexport { orders };\n`,
+      "assets.ts": assets,
+      "consumer.ts": consumer(`import { orders } from "./lake";`, "orders"),
+    };
+    expect(scheduledOn(files).schedule).toEqual(onAsset("s3://warehouse/orders"));
+  });
+
+  it("follows default exports", () => {
+    const files = {
+      "assets.ts": `import { Asset } from "assetflow";\nexport default new Asset("s3://warehouse/default");\n`,
+      "consumer.ts": consumer(`import orders from "./assets.js";`, "orders"),
+    };
+    expect(scheduledOn(files).schedule).toEqual(onAsset("s3://warehouse/default"));
+  });
+
+  it("reads constants of other modules: template literals with constant parts, objects and enums", () => {
+    const files = {
+      "config.ts": `export const BUCKET = "s3://lake";\nexport const layers = { raw: "raw", curated: "curated" } as const;\nexport enum Zone { Eu = "eu" }\n`,
+      "assets.ts": `import { Asset } from "assetflow";
+import { BUCKET, layers, Zone } from "./config.js";
+const version = 2;
+export const orders = new Asset(\`\${BUCKET}/\${layers.raw}/\${Zone.Eu}/orders_v\${version + 1}.parquet\`);
+`,
+      "consumer.ts": consumer(`import { orders } from "./assets.js";`, "orders"),
+    };
+    expect(scheduledOn(files).schedule).toEqual(onAsset("s3://lake/raw/eu/orders_v3.parquet"));
+  });
+
+  it("runs module-level functions that build assets, with their arguments bound", () => {
+    const files = {
+      "assets.ts": `import { Asset } from "assetflow";
+export function table(schema: string, name: string, { bucket = "lake" } = {}) {
+  return new Asset({ uri: \`s3://\${bucket}/\${schema}/\${name}\`, name: \`\${schema}.\${name}\` });
+}
+export const orders = table("sales", "orders");
+`,
+      "consumer.ts": consumer(`import { orders, table } from "./assets.js";`, `orders, table("sales", "customers", { bucket: "crm" })`),
+    };
+    expect(scheduledOn(files).schedule).toEqual({
+      kind: "assets",
+      condition: {
+        kind: "all",
+        conditions: [
+          { kind: "asset", name: "sales.orders", uri: "s3://lake/sales/orders" },
+          { kind: "asset", name: "sales.customers", uri: "s3://crm/sales/customers" },
+        ],
+      },
+    });
+  });
+});
+
+describe("SDK symbols", () => {
+  it("identifies SDK exports by their import from assetflow or assetflow/sdk, under any alias", () => {
+    const result = compileSource(`import { Asset as A, dag as defineDag, task as t } from "assetflow/sdk";
+import * as af from "assetflow";
+defineDag({ dagId: "aliased", schedule: [new A("s3://b/a"), new af.Asset("s3://b/b")] }, () => {
+  t({ taskId: "one" }, () => {});
+  af.task({ taskId: "two" }, () => {});
+});
+`);
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(dagOf(result.manifest, "aliased").tasks.map((task) => task.taskId)).toEqual(["one", "two"]);
+  });
+
+  it("follows SDK symbols re-exported by a module of the project", () => {
+    const result = compileSources({
+      "lib.ts": `export { dag, task as makeTask } from "assetflow";\nexport * from "assetflow";\n`,
+      "dags.ts": `import { dag, makeTask, Asset } from "./lib.js";
+dag({ dagId: "via_lib", schedule: [new Asset("s3://b/a")] }, () => { makeTask({ taskId: "t" }, () => {}); });
+`,
+    });
+    expect(dagOf(result.manifest, "via_lib").tasks.map((task) => task.taskId)).toEqual(["t"]);
+  });
+
+  it("does not mistake a local function named dag for the SDK's", () => {
+    const result = compileSource(`function dag(options: { dagId: string }, build: () => void) { return { options, build }; }
+dag({ dagId: "not_a_dag" }, () => {});
+`);
+    expect(result.manifest.dags).toEqual([]);
+    expect(codes(result.diagnostics)).toEqual(["AF1006 :0:0"]);
+  });
+});
+
+describe("what cannot be resolved statically", () => {
+  it("reports a URI built from process.env (AF2002) with a hint, at the expression", () => {
+    const result = compileSources({
+      "assets.ts": `import { Asset } from "assetflow";\nexport const raw = new Asset(\`s3://\${process.env.BUCKET}/raw\`);\n`,
+      "consumer.ts": consumer(`import { raw } from "./assets.js";`, "raw"),
+    });
+    const [diagnostic] = withCode(result.diagnostics, "AF2002");
+    expect(diagnostic).toMatchObject({ severity: "error", file: "assets.ts", line: 2, column: 38 });
+    expect(diagnostic?.message).toBe(
+      "The URI of this asset is built at run time from `process.env.BUCKET`; declare it as a constant or an AssetAlias.",
+    );
+  });
+
+  it("reports a value computed by a function it cannot run (AF2003)", () => {
+    const result = compileSource(`import { Asset, dag } from "assetflow";
+declare function lookupUri(name: string): string;
+dag({ dagId: "d", schedule: [new Asset(lookupUri("orders"))] }, () => {});
+`);
+    expect(withCode(result.diagnostics, "AF2003")[0]?.message).toContain("comes from a call to `lookupUri(...)`");
+  });
+
+  it("reports a value imported from a package the compiler does not read (AF2004)", () => {
+    const result = compileSource(`import { Asset, dag } from "assetflow";
+import { ORDERS_URI } from "@acme/lake";
+dag({ dagId: "d", schedule: [new Asset(ORDERS_URI)] }, () => {});
+`);
+    expect(withCode(result.diagnostics, "AF2004")[0]?.message).toContain('imported from the package "@acme/lake"');
+  });
+
+  it("reports a name that is not exported (AF2006) and a missing module (AF1009)", () => {
+    const result = compileSources({
+      "assets.ts": `export const other = 1;\n`,
+      "consumer.ts": consumer(`import { orders } from "./assets.js";\nimport { gone } from "./missing.js";`, "orders, gone"),
+    });
+    expect(withCode(result.diagnostics, "AF2006")[0]?.message).toContain('the module "assets.ts" does not export it');
+    expect(withCode(result.diagnostics, "AF1009")[0]?.message).toContain('Cannot find the module "./missing.js"');
+  });
+
+  it("reports a constant used before it is declared (AF2010)", () => {
+    const result = compileSource(`import { Asset, dag } from "assetflow";
+dag({ dagId: "d", schedule: [later] }, () => {});
+const later = new Asset("s3://b/later");
+`);
+    expect(withCode(result.diagnostics, "AF2010")[0]?.message).toContain("uses `later` before it is initialized");
+  });
+
+  it("warns (AF2005) about DAGs and tasks inside code it cannot follow, and compiles the rest", () => {
+    const result = compileSource(`import { dag, task } from "assetflow";
+if (process.env.ENABLE_REPORT) {
+  dag({ dagId: "maybe" }, () => {});
+}
+for (let index = 0; index < 3; index++) dag({ dagId: \`loop_\${index}\` }, () => {});
+dag({ dagId: "partial" }, () => {
+  task({ taskId: "always" }, () => {});
+  if (Math.random() > 0.5) task({ taskId: "sometimes" }, () => {});
+});
+`);
+    const warnings = withCode(result.diagnostics, "AF2005");
+    expect(warnings.map((d) => [d.severity, d.line])).toEqual([
+      ["warning", 3],
+      ["warning", 5],
+      ["warning", 8],
+    ]);
+    expect(warnings[0]?.message).toMatch(/^`dag\(\.\.\.\)` is not compiled: it is inside an `if` whose condition is only known at run time/);
+    expect(warnings[1]?.message).toContain("inside a loop");
+    expect(warnings[2]?.message).toMatch(/^`task\(\.\.\.\)` is not compiled/);
+    expect(result.manifest.dags.map((dag) => dag.dagId)).toEqual(["partial"]);
+    expect(taskOf(dagOf(result.manifest, "partial"), "always").taskId).toBe("always");
+  });
+
+  it("follows for...of over a constant list and if with a constant condition", () => {
+    const result = compileSource(`import { dag, task } from "assetflow";
+const tables = ["orders", "customers"] as const;
+const PRODUCTION = true;
+for (const table of tables) {
+  dag({ dagId: \`load_\${table}\` }, () => {
+    if (PRODUCTION) task({ taskId: "load" }, () => {});
+    else task({ taskId: "skip" }, () => {});
+  });
+}
+`);
+    expect(result.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    expect(result.manifest.dags.map((dag) => [dag.dagId, dag.tasks.map((task) => task.taskId)])).toEqual([
+      ["load_customers", ["load"]],
+      ["load_orders", ["load"]],
+    ]);
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * assetflow's server: the REST API (OpenAPI at `/api/v1/openapi.json`) and
+ * the Assets view, on Fastify.
+ *
+ * @example
+ * ```ts
+ * import { createServer, resolveApiToken } from "assetflow/server";
+ * const { auth } = resolveApiToken({ home: ".assetflow" });
+ * const server = createServer({ scheduler, auth, logDir: ".assetflow/logs" });
+ * await server.listen({ port: 8080 });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  API_TOKEN_FILE,
+  type ApiAuth,
+  ApiTokenError,
+  apiAuthFromToken,
+  bearerToken,
+  hashToken,
+  isValidToken,
+  MIN_API_TOKEN_LENGTH,
+  type ResolvedApiToken,
+  resolveApiToken,
+} from "./auth.js";
+export { isSecretKey, MASK, maskSecrets } from "./masking.js";
+export { HttpProblem, type Problem, type ServerErrorListener } from "./problems.js";
+export { API_PREFIX, type ApiApp, type CreateServerOptions, createServer, DEFAULT_BODY_LIMIT } from "./server.js";
+export { ASSETS_VIEW_PATH } from "./ui/routes.js";

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { SchedulerError } from "../scheduler/scheduler.js";
+import { HttpProblem, problem, problemOf } from "./problems.js";
+
+describe("problems", () => {
+  it("problem() names the status with its standard phrase", () => {
+    expect(problem(404, "gone")).toEqual({ status: 404, title: "Not Found", detail: "gone" });
+    expect(problem(413, "big")).toMatchObject({ title: "Payload Too Large" });
+  });
+
+  it("maps scheduler errors a client provokes to 404 and 409, other assetflow errors to 400", () => {
+    expect(problemOf(new SchedulerError("DAG_NOT_FOUND", "No active DAG"))).toEqual(problem(404, "No active DAG"));
+    expect(problemOf(new SchedulerError("RUN_EXISTS", "taken")).status).toBe(409);
+    expect(problemOf(new SchedulerError("SOMETHING_ELSE", "bad input")).status).toBe(400);
+    expect(problemOf(new HttpProblem(409, "conflict"))).toEqual(problem(409, "conflict"));
+  });
+
+  it("keeps the message of Fastify's client errors and hides everything else behind a 500", () => {
+    const tooLarge = Object.assign(new Error("Request body is too large"), { statusCode: 413 });
+    expect(problemOf(tooLarge)).toEqual(problem(413, "Request body is too large"));
+    const internal = problemOf(new Error("ENOENT: /var/lib/assetflow/secret"));
+    expect(internal).toEqual({
+      status: 500,
+      title: "Internal Server Error",
+      detail: "The server failed to answer this request; the server log has the details.",
+    });
+    expect(problemOf(Object.assign(new Error("x"), { statusCode: 502 })).status).toBe(500);
+    expect(problemOf("a string").status).toBe(500);
+  });
+
+  it("shortens very long details", () => {
+    expect(problemOf(new HttpProblem(400, "x".repeat(5000))).detail).toBe("x".repeat(5000));
+    expect(problemOf(Object.assign(new Error("y".repeat(5000)), { statusCode: 400 })).detail).toHaveLength(2001);
+  });
+});

@@ -1,0 +1,245 @@
+/**
+ * Assets, aliases, asset events (list and record) and the asset graph of the
+ * Assets view.
+ */
+import { z } from "zod";
+import {
+  getAlias,
+  getAssetEvent,
+  listAliases,
+  listAssetEvents,
+  listAssets,
+  loadAssetGraph,
+  runsConsumingEvent,
+} from "../../scheduler/read-models.js";
+import type { JsonObject } from "../../sdk/json.js";
+import { sanitizeUri } from "../../sdk/uri/sanitize.js";
+import { HttpProblem } from "../problems.js";
+import {
+  aliasSchema,
+  assetDetailSchema,
+  assetEventSchema,
+  assetGraphSchema,
+  assetSchema,
+  createAssetEventBody,
+  createdAssetEventSchema,
+  pageQuery,
+  problems,
+  timeQuery,
+  toAlias,
+  toAsset,
+  toAssetEvent,
+  toAssetGraph,
+} from "../schemas.js";
+import type { ApiApp, ApiContext } from "../server.js";
+import { epochMs, quote, requireAssetsByUri } from "./lookups.js";
+
+const tags = ["Assets"];
+
+/** `scheme://user:password@...`: an authority whose user info holds a password. */
+const CREDENTIALS_IN_URI = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:[^/?#]*@/i;
+
+/**
+ * Registers the asset, alias, event and graph routes.
+ *
+ * @example
+ * ```ts
+ * assetRoutes(app.withTypeProvider<ZodTypeProvider>(), { scheduler, logDir });
+ * ```
+ */
+export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
+  const db = scheduler.db;
+
+  app.get(
+    "/assets",
+    {
+      schema: {
+        tags,
+        operationId: "listAssets",
+        summary: "Assets, with their producing tasks, consuming DAGs and aliases",
+        querystring: z.strictObject({
+          ...pageQuery,
+          uriPattern: z.string().max(1500).optional().describe("Case-insensitive substring of the URI."),
+          namePattern: z.string().max(1500).optional().describe("Case-insensitive substring of the name."),
+          group: z.string().max(1500).optional(),
+          dagId: z.string().max(250).optional().describe("Only assets this DAG produces or consumes."),
+        }),
+        response: { 200: z.object({ assets: z.array(assetSchema), total: z.number().int() }), ...problems(400, 401) },
+      },
+    },
+    async (request) => {
+      const page = await listAssets(db, request.query);
+      return { assets: page.items.map(toAsset), total: page.total };
+    },
+  );
+
+  app.get(
+    "/assets/aliases",
+    {
+      schema: {
+        tags,
+        operationId: "listAssetAliases",
+        summary: "Asset aliases, with the assets they resolved to",
+        querystring: z.strictObject({
+          ...pageQuery,
+          namePattern: z.string().max(1500).optional().describe("Case-insensitive substring of the name."),
+        }),
+        response: {
+          200: z.object({ aliases: z.array(aliasSchema), total: z.number().int() }),
+          ...problems(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const page = await listAliases(db, request.query);
+      return { aliases: page.items.map(toAlias), total: page.total };
+    },
+  );
+
+  app.get(
+    "/assets/aliases/:name",
+    {
+      schema: {
+        tags,
+        operationId: "getAssetAlias",
+        summary: "One asset alias",
+        params: z.object({ name: z.string().min(1).describe("The alias name, percent-encoded.") }),
+        querystring: z.strictObject({}),
+        response: { 200: aliasSchema, ...problems(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const alias = await getAlias(db, request.params.name);
+      if (!alias) {
+        throw new HttpProblem(
+          404,
+          `No asset alias ${quote(request.params.name)} is known. List aliases with GET /api/v1/assets/aliases.`,
+        );
+      }
+      return toAlias(alias);
+    },
+  );
+
+  app.get(
+    "/assets/events",
+    {
+      schema: {
+        tags,
+        operationId: "listAssetEvents",
+        summary: "Asset events, newest first by default",
+        querystring: z.strictObject({
+          ...pageQuery,
+          uri: z.string().max(4000).optional().describe("Only events of assets with this URI."),
+          name: z.string().max(1500).optional().describe("Only events of assets with this name."),
+          sourceDagId: z.string().max(250).optional(),
+          sourceTaskId: z.string().max(250).optional(),
+          sourceRunId: z.string().max(250).optional(),
+          sourceMapIndex: z.coerce.number().int().min(-1).max(1_000_000).optional(),
+          since: timeQuery.optional().describe("Only events at or after this time."),
+          before: timeQuery.optional().describe("Only events before this time."),
+          order: z.enum(["asc", "desc"]).default("desc").describe("By timestamp; newest first by default."),
+        }),
+        response: {
+          200: z.object({ assetEvents: z.array(assetEventSchema), total: z.number().int() }),
+          ...problems(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const { since, before, ...rest } = request.query;
+      const page = await listAssetEvents(db, { ...rest, since: epochMs(since), before: epochMs(before) });
+      return { assetEvents: page.items.map(toAssetEvent), total: page.total };
+    },
+  );
+
+  app.post(
+    "/assets/events",
+    {
+      schema: {
+        tags,
+        operationId: "createAssetEvent",
+        summary: "Record an asset event from outside; it triggers consumers like a task's event",
+        description:
+          "The URI is sanitized as the SDK does (a password in it is dropped, with a warning). 404 when no asset has the URI, unless createIfMissing.",
+        querystring: z.strictObject({}),
+        body: createAssetEventBody,
+        response: { 201: createdAssetEventSchema, ...problems(400, 401, 404, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const sanitized = sanitizeUri(request.body.uri);
+      // `x-` URIs are kept verbatim by the SDK; the API still never stores a password.
+      if (CREDENTIALS_IN_URI.test(sanitized.uri)) {
+        throw new HttpProblem(
+          400,
+          "The asset URI holds a user name and password: remove them (asset URIs are stored and shown in clear text; keep credentials in a connection).",
+        );
+      }
+      const recorded = await scheduler.recordExternalEvent(
+        { uri: sanitized.uri, ...(request.body.name === undefined ? {} : { name: request.body.name }) },
+        {
+          // Parsed from JSON, so JSON.
+          extra: (request.body.extra ?? {}) as JsonObject,
+          createIfMissing: request.body.createIfMissing ?? false,
+        },
+      );
+      const event = await getAssetEvent(db, recorded.eventId);
+      if (!event) throw new Error(`event ${recorded.eventId} vanished after it was recorded`);
+      const created = new Set(recorded.runs);
+      const triggered = (await runsConsumingEvent(db, recorded.eventId)).filter((run) => created.has(run.runId));
+      return reply.code(201).send({
+        assetEvent: toAssetEvent(event),
+        queuedFor: [...recorded.consumers].sort(),
+        triggeredDagRuns: triggered,
+        warnings: sanitized.warnings.map((warning) => warning.message),
+      });
+    },
+  );
+
+  app.get(
+    "/graph",
+    {
+      schema: {
+        tags,
+        operationId: "getAssetGraph",
+        summary: "The asset graph of the Assets view",
+        querystring: z.strictObject({}),
+        response: { 200: assetGraphSchema, ...problems(400, 401) },
+      },
+    },
+    async () => toAssetGraph(await loadAssetGraph(db)),
+  );
+
+  app.get(
+    "/assets/:uri",
+    {
+      schema: {
+        tags,
+        operationId: "getAsset",
+        summary: "One asset with its producing tasks, consuming DAGs, aliases and latest event",
+        description:
+          "Several assets may share a URI under different names: pass `name` to choose (409 otherwise). The literal URIs `events`, `aliases` and `queuedEvent` are reached with GET /assets?uriPattern=.",
+        params: z.object({ uri: z.string().min(1).describe("The asset URI, percent-encoded.") }),
+        querystring: z.strictObject({ name: z.string().max(1500).optional() }),
+        response: { 200: assetDetailSchema, ...problems(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const assets = await requireAssetsByUri(db, request.params.uri);
+      const { name } = request.query;
+      const matching = name === undefined ? assets : assets.filter((asset) => asset.name === name);
+      const [asset] = matching;
+      if (!asset) {
+        throw new HttpProblem(404, `No asset named ${quote(name ?? "")} has URI ${quote(request.params.uri)}.`);
+      }
+      if (matching.length > 1) {
+        throw new HttpProblem(
+          409,
+          `${matching.length} assets share URI ${quote(asset.uri)} (names ${matching.map((a) => quote(a.name)).join(", ")}): pass ?name= to choose one.`,
+        );
+      }
+      const [lastEvent] = (await listAssetEvents(db, { uri: asset.uri, name: asset.name, limit: 1 })).items;
+      return { ...toAsset(asset), lastEvent: lastEvent ? toAssetEvent(lastEvent) : null };
+    },
+  );
+}

@@ -1,0 +1,324 @@
+/**
+ * DAGs (list, one, pause/unpause, why a consumer waits), import errors, DAG
+ * runs (list, trigger, one with its consumed events), task instances and
+ * their logs.
+ */
+import { z } from "zod";
+import { readTaskLogs } from "../../runtime/task-logs.js";
+import {
+  getDagRun,
+  getTaskInstance,
+  listDagRunsPage,
+  listDags,
+  listQueuedEvents,
+  listTaskInstances,
+} from "../../scheduler/read-models.js";
+import type { JsonObject } from "../../sdk/json.js";
+import { HttpProblem } from "../problems.js";
+import {
+  booleanQuery,
+  consumerStatusSchema,
+  dagRunQuery,
+  dagRunSchema,
+  dagSchema,
+  type ExplainedConditionJson,
+  importErrorSchema,
+  iso,
+  pageQuery,
+  patchDagBody,
+  problems,
+  taskInstanceSchema,
+  taskLogsSchema,
+  toDag,
+  toDagRun,
+  toQueuedEvents,
+  toTaskInstance,
+  triggerDagRunBody,
+} from "../schemas.js";
+import type { ApiApp, ApiContext } from "../server.js";
+import { quote, requireDag } from "./lookups.js";
+
+const dagId = z.string().min(1).describe("The DAG id.");
+const runId = z.string().min(1).describe("The run id, percent-encoded.");
+const taskId = z.string().min(1).describe("The task id.");
+const noQuery = z.strictObject({});
+
+/** The most log text returned per try, in characters (the end of the log is kept). */
+export const MAX_LOG_CHARS = 1024 * 1024;
+
+/**
+ * Registers the DAG, run and task instance routes.
+ *
+ * @example
+ * ```ts
+ * dagRoutes(app.withTypeProvider<ZodTypeProvider>(), { scheduler, logDir });
+ * ```
+ */
+export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void {
+  const db = scheduler.db;
+
+  const requireRun = async (dag: string, run: string) => {
+    await requireDag(db, dag);
+    const found = await getDagRun(db, dag, run);
+    if (!found) {
+      throw new HttpProblem(
+        404,
+        `DAG ${quote(dag)} has no run ${quote(run)}. List its runs with GET /api/v1/dags/{dagId}/dagRuns.`,
+      );
+    }
+    return found;
+  };
+  const requireTaskInstance = async (dag: string, run: string, task: string) => {
+    await requireRun(dag, run);
+    const found = await getTaskInstance(db, dag, run, task);
+    if (!found) throw new HttpProblem(404, `Run ${quote(run)} of DAG ${quote(dag)} has no task ${quote(task)}.`);
+    return found;
+  };
+
+  app.get(
+    "/dags",
+    {
+      schema: {
+        tags: ["DAGs"],
+        operationId: "listDags",
+        summary: "DAGs",
+        querystring: z.strictObject({
+          ...pageQuery,
+          dagIdPattern: z.string().max(250).optional().describe("Case-insensitive substring of the DAG id."),
+          paused: booleanQuery.optional(),
+          onlyActive: booleanQuery.default(true).describe("Only DAGs some file still defines (default true)."),
+        }),
+        response: { 200: z.object({ dags: z.array(dagSchema), total: z.number().int() }), ...problems(400, 401) },
+      },
+    },
+    async (request) => {
+      const page = await listDags(db, request.query);
+      return { dags: page.items.map(toDag), total: page.total };
+    },
+  );
+
+  app.get(
+    "/dags/:dagId",
+    {
+      schema: {
+        tags: ["DAGs"],
+        operationId: "getDag",
+        summary: "One DAG",
+        params: z.object({ dagId }),
+        querystring: noQuery,
+        response: { 200: dagSchema, ...problems(400, 401, 404) },
+      },
+    },
+    async (request) => toDag(await requireDag(db, request.params.dagId)),
+  );
+
+  app.patch(
+    "/dags/:dagId",
+    {
+      schema: {
+        tags: ["DAGs"],
+        operationId: "patchDag",
+        summary: "Pause or unpause a DAG",
+        description: "A paused DAG starts no runs; asset events keep queuing for it. Unpausing evaluates it at once.",
+        params: z.object({ dagId }),
+        querystring: noQuery,
+        body: patchDagBody,
+        response: { 200: dagSchema, ...problems(400, 401, 404, 413, 415) },
+      },
+    },
+    async (request) => {
+      await requireDag(db, request.params.dagId);
+      if (request.body.isPaused) await scheduler.pauseDag(request.params.dagId);
+      else await scheduler.unpauseDag(request.params.dagId);
+      return toDag(await requireDag(db, request.params.dagId));
+    },
+  );
+
+  app.get(
+    "/dags/:dagId/assets/condition",
+    {
+      schema: {
+        tags: ["DAGs"],
+        operationId: "getDagAssetCondition",
+        summary: "Why a consumer has not run yet: its asset condition, each node marked by the queued events",
+        params: z.object({ dagId }),
+        querystring: noQuery,
+        response: { 200: consumerStatusSchema, ...problems(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const dag = await requireDag(db, request.params.dagId);
+      const condition = (await scheduler.explainConsumer(dag.dagId)) as ExplainedConditionJson | null;
+      const queuedEvents = toQueuedEvents(await listQueuedEvents(db, { dagId: dag.dagId }));
+      return {
+        dagId: dag.dagId,
+        isPaused: dag.isPaused,
+        waiting: condition !== null && queuedEvents.length > 0,
+        condition,
+        queuedEvents,
+      };
+    },
+  );
+
+  app.get(
+    "/importErrors",
+    {
+      schema: {
+        tags: ["DAGs"],
+        operationId: "listImportErrors",
+        summary: "DAG files that failed to load",
+        querystring: z.strictObject({ ...pageQuery }),
+        response: {
+          200: z.object({ importErrors: z.array(importErrorSchema), total: z.number().int() }),
+          ...problems(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const all = await scheduler.listImportErrors();
+      const { offset, limit } = request.query;
+      return {
+        importErrors: all
+          .slice(offset, offset + limit)
+          .map((error) => ({ file: error.file, message: error.message, createdAt: iso(error.createdAt) })),
+        total: all.length,
+      };
+    },
+  );
+
+  app.get(
+    "/dags/:dagId/dagRuns",
+    {
+      schema: {
+        tags: ["DAG runs"],
+        operationId: "listDagRuns",
+        summary: "Runs of a DAG, newest first by default, each with the events it consumed",
+        params: z.object({ dagId }),
+        querystring: dagRunQuery,
+        response: {
+          200: z.object({ dagRuns: z.array(dagRunSchema), total: z.number().int() }),
+          ...problems(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      await requireDag(db, request.params.dagId);
+      const page = await listDagRunsPage(db, request.params.dagId, request.query);
+      return { dagRuns: page.items.map(toDagRun), total: page.total };
+    },
+  );
+
+  app.post(
+    "/dags/:dagId/dagRuns",
+    {
+      schema: {
+        tags: ["DAG runs"],
+        operationId: "triggerDagRun",
+        summary: "Trigger a manual run with conf",
+        params: z.object({ dagId }),
+        querystring: noQuery,
+        body: triggerDagRunBody,
+        response: { 201: dagRunSchema, ...problems(400, 401, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      await requireDag(db, request.params.dagId);
+      const created = await scheduler.triggerDag(request.params.dagId, {
+        // Parsed from JSON, so JSON.
+        ...(request.body.conf === undefined ? {} : { conf: request.body.conf as JsonObject }),
+        ...(request.body.dagRunId === undefined ? {} : { runId: request.body.dagRunId }),
+      });
+      return reply.code(201).send(toDagRun(await requireRun(request.params.dagId, created)));
+    },
+  );
+
+  app.get(
+    "/dags/:dagId/dagRuns/:runId",
+    {
+      schema: {
+        tags: ["DAG runs"],
+        operationId: "getDagRun",
+        summary: "One run with the asset events it consumed",
+        params: z.object({ dagId, runId }),
+        querystring: noQuery,
+        response: { 200: dagRunSchema, ...problems(400, 401, 404) },
+      },
+    },
+    async (request) => toDagRun(await requireRun(request.params.dagId, request.params.runId)),
+  );
+
+  app.get(
+    "/dags/:dagId/dagRuns/:runId/taskInstances",
+    {
+      schema: {
+        tags: ["DAG runs"],
+        operationId: "listTaskInstances",
+        summary: "Task instances of a run",
+        params: z.object({ dagId, runId }),
+        querystring: z.strictObject({ ...pageQuery }),
+        response: {
+          200: z.object({ taskInstances: z.array(taskInstanceSchema), total: z.number().int() }),
+          ...problems(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      await requireRun(request.params.dagId, request.params.runId);
+      const all = await listTaskInstances(db, request.params.dagId, request.params.runId);
+      const { offset, limit } = request.query;
+      return { taskInstances: all.slice(offset, offset + limit).map(toTaskInstance), total: all.length };
+    },
+  );
+
+  app.get(
+    "/dags/:dagId/dagRuns/:runId/taskInstances/:taskId",
+    {
+      schema: {
+        tags: ["DAG runs"],
+        operationId: "getTaskInstance",
+        summary: "One task instance",
+        params: z.object({ dagId, runId, taskId }),
+        querystring: noQuery,
+        response: { 200: taskInstanceSchema, ...problems(400, 401, 404) },
+      },
+    },
+    async (request) =>
+      toTaskInstance(await requireTaskInstance(request.params.dagId, request.params.runId, request.params.taskId)),
+  );
+
+  app.get(
+    "/dags/:dagId/dagRuns/:runId/taskInstances/:taskId/logs",
+    {
+      schema: {
+        tags: ["DAG runs"],
+        operationId: "getTaskInstanceLogs",
+        summary: "Logs of a task instance, per try",
+        params: z.object({ dagId, runId, taskId }),
+        querystring: z.strictObject({
+          tryNumber: z.coerce.number().int().min(1).max(10_000).optional().describe("Only this try."),
+        }),
+        response: { 200: taskLogsSchema, ...problems(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { dagId: dag, runId: run, taskId: task } = request.params;
+      await requireTaskInstance(dag, run, task);
+      const logs = readTaskLogs(logDir, {
+        dagId: dag,
+        runId: run,
+        taskId: task,
+        ...(request.query.tryNumber === undefined ? {} : { tryNumber: request.query.tryNumber }),
+      });
+      return {
+        dagId: dag,
+        runId: run,
+        taskId: task,
+        logs: logs.map((log) => ({
+          tryNumber: log.tryNumber,
+          text: log.text.length > MAX_LOG_CHARS ? log.text.slice(-MAX_LOG_CHARS) : log.text,
+          truncated: log.text.length > MAX_LOG_CHARS,
+        })),
+      };
+    },
+  );
+}

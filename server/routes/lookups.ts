@@ -1,0 +1,86 @@
+/**
+ * Lookups every route family shares: a DAG or an asset URI that must exist,
+ * else a 404 that says how to find the right one.
+ */
+import type { Kysely } from "kysely";
+import { type AssetView, type DagView, getAssetsByUri, getDag } from "../../scheduler/read-models.js";
+import type { Database } from "../../scheduler/store/schema.js";
+import { sanitizeUri } from "../../sdk/uri/sanitize.js";
+import { HttpProblem } from "../problems.js";
+
+/**
+ * The DAG, or a 404.
+ *
+ * @example
+ * ```ts
+ * const dag = await requireDag(db, request.params.dagId);
+ * ```
+ */
+export async function requireDag(db: Kysely<Database>, dagId: string): Promise<DagView> {
+  const dag = await getDag(db, dagId);
+  if (!dag) throw new HttpProblem(404, `No DAG ${quote(dagId)} is registered. List DAGs with GET /api/v1/dags.`);
+  return dag;
+}
+
+/**
+ * The assets with this URI, or a 404. The URI is looked up as given, then as
+ * the SDK would sanitize it (so `S3://bucket/key/` finds `s3://bucket/key`).
+ *
+ * @example
+ * ```ts
+ * const [asset] = await requireAssetsByUri(db, "s3://asset/example.csv");
+ * ```
+ */
+export async function requireAssetsByUri(db: Kysely<Database>, uri: string): Promise<AssetView[]> {
+  const exact = await getAssetsByUri(db, uri);
+  if (exact.length > 0) return exact;
+  const sanitized = trySanitize(uri);
+  const found = sanitized !== null && sanitized !== uri ? await getAssetsByUri(db, sanitized) : [];
+  if (found.length === 0) {
+    throw new HttpProblem(
+      404,
+      `No asset with URI ${quote(sanitized ?? uri)} is known. List assets with GET /api/v1/assets; percent-encode the URI in paths.`,
+    );
+  }
+  return found;
+}
+
+/**
+ * The URI the SDK would store for `uri`, or null when the SDK rejects it.
+ *
+ * @example
+ * ```ts
+ * trySanitize("S3://b/k/"); // "s3://b/k"
+ * ```
+ */
+export function trySanitize(uri: string): string | null {
+  try {
+    return sanitizeUri(uri).uri;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A value quoted for an error message, shortened when long.
+ *
+ * @example
+ * ```ts
+ * quote("asset-1"); // "\"asset-1\""
+ * ```
+ */
+export function quote(value: string): string {
+  return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+}
+
+/**
+ * An ISO time from a query as epoch ms (the schema already checked the format).
+ *
+ * @example
+ * ```ts
+ * epochMs("2025-01-01T00:00:00Z"); // 1735689600000
+ * ```
+ */
+export function epochMs(time: string | undefined): number | undefined {
+  return time === undefined ? undefined : Date.parse(time);
+}
