@@ -4,7 +4,11 @@ import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /** Scenario tests that run once more on PostgreSQL when a test database is given. */
-const POSTGRES_SUITES = ["test/scheduling/**/*.test.ts", "test/conformance/timelines.test.ts"];
+const POSTGRES_SUITES = [
+  "test/scheduling/**/*.test.ts",
+  "test/conformance/timelines.test.ts",
+  "test/server/**/*.test.ts",
+];
 
 const projects: TestProjectInlineConfiguration[] = [
   {

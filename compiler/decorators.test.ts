@@ -85,8 +85,22 @@ import { Base } from "./base.js";
 `,
     });
     expect(result.manifest.dags.map((d) => [d.dagId, d.tasks.map((t) => [t.taskId, t.upstream])])).toEqual([
-      ["child_one", [["first", []], ["setup", []], ["shared", ["setup"]]]],
-      ["child_two", [["second", ["shared"]], ["setup", []], ["shared", ["setup"]]]],
+      [
+        "child_one",
+        [
+          ["first", []],
+          ["setup", []],
+          ["shared", ["setup"]],
+        ],
+      ],
+      [
+        "child_two",
+        [
+          ["second", ["shared"]],
+          ["setup", []],
+          ["shared", ["setup"]],
+        ],
+      ],
     ]);
   });
 

@@ -185,7 +185,9 @@ export function parseDagSettings(
   context: DagOptionsContext,
 ): { settings: DagSettingsModel; scheduleSite: Site } | undefined {
   const object: ObjectValue =
-    options === undefined || options.kind === "undefined" ? { kind: "object", props: new Map() } : (options as ObjectValue);
+    options === undefined || options.kind === "undefined"
+      ? { kind: "object", props: new Map() }
+      : (options as ObjectValue);
   if (options?.kind === "unknown") {
     reportUnknown(reporter, options, { what: `The options of ${context.where(undefined)}`, hint: CONSTANT_HINT });
     return undefined;
@@ -210,7 +212,8 @@ export function parseDagSettings(
         {
           option: "dagId",
           where: firstWhere,
-          problem: 'a DAG needs an id: add dagId to the options, as in dag({ dagId: "etl", schedule: null }, () => { ... })',
+          problem:
+            'a DAG needs an id: add dagId to the options, as in dag({ dagId: "etl", schedule: null }, () => { ... })',
         },
         context.site,
       );
@@ -273,7 +276,12 @@ function readStartDate(reader: OptionReader): string | undefined | null {
     return reader.invalid("startDate", problem, value);
   }
   if (Number.isNaN(time)) return reader.invalid("startDate", problem, value);
-  if (local) reader.reporter.report(DiagnosticCatalog.localStartDate, { text: JSON.stringify(text) }, reader.siteOf("startDate"));
+  if (local)
+    reader.reporter.report(
+      DiagnosticCatalog.localStartDate,
+      { text: JSON.stringify(text) },
+      reader.siteOf("startDate"),
+    );
   return new Date(time).toISOString();
 }
 
@@ -305,10 +313,17 @@ function readJsonObject(reader: OptionReader, key: string): JsonObject | undefin
   const json = toJson(value);
   if (!json.ok) {
     if (json.value.kind === "unknown") {
-      reportUnknown(reader.reporter, json.value, { what: `The option "${key}" of ${reader.where}`, hint: CONSTANT_HINT });
+      reportUnknown(reader.reporter, json.value, {
+        what: `The option "${key}" of ${reader.where}`,
+        hint: CONSTANT_HINT,
+      });
       return null;
     }
-    return reader.invalid(key, `must be a plain JSON object${json.path ? ` (key "${json.path}" is not JSON)` : ""}`, json.value);
+    return reader.invalid(
+      key,
+      `must be a plain JSON object${json.path ? ` (key "${json.path}" is not JSON)` : ""}`,
+      json.value,
+    );
   }
   if (typeof json.json !== "object" || json.json === null || Array.isArray(json.json)) {
     return reader.invalid(key, "must be a plain JSON object", value);
@@ -371,7 +386,9 @@ export function parseTaskOptions(
   const inlets = check(reader.assetList("inlets", owner));
   const retries = check(reader.integer("retries", 0, "retries must be a whole number >= 0"));
   const retryDelay = check(reader.integer("retryDelay", 0, "retryDelay must be whole milliseconds >= 0"));
-  const executionTimeout = check(reader.integer("executionTimeout", 1, "executionTimeout must be whole milliseconds > 0"));
+  const executionTimeout = check(
+    reader.integer("executionTimeout", 1, "executionTimeout must be whole milliseconds > 0"),
+  );
   const after = options.props.get("after");
   const args = options.props.get("args");
   if (!ok) return undefined;

@@ -52,13 +52,17 @@ describe("the diagnostics catalog", () => {
 });
 
 describe("formatDiagnostic", () => {
-  const source = ["import { Asset } from 'assetflow';", "export const raw =", "  new Asset(process.env.BUCKET);", ""].join(
-    "\n",
-  );
+  const source = [
+    "import { Asset } from 'assetflow';",
+    "export const raw =",
+    "  new Asset(process.env.BUCKET);",
+    "",
+  ].join("\n");
   const diagnostic: Diagnostic = {
     code: "AF2002",
     severity: "error",
-    message: "The URI of this asset is built at run time from `process.env.BUCKET`; declare it as a constant or an AssetAlias.",
+    message:
+      "The URI of this asset is built at run time from `process.env.BUCKET`; declare it as a constant or an AssetAlias.",
     file: "dags/assets.ts",
     line: 3,
     column: 13,
@@ -84,7 +88,10 @@ describe("formatDiagnostic", () => {
       "dags/assets.ts:3:13 - error AF2002: The URI of this asset is built at run time from `process.env.BUCKET`; declare it as a constant or an AssetAlias.",
     );
     expect(
-      formatDiagnostic({ ...diagnostic, code: "AF1002", message: '"dags" does not exist.', file: "dags", line: 0, column: 0 }, { source }),
+      formatDiagnostic(
+        { ...diagnostic, code: "AF1002", message: '"dags" does not exist.', file: "dags", line: 0, column: 0 },
+        { source },
+      ),
     ).toBe('dags - error AF1002: "dags" does not exist.');
   });
 
@@ -106,14 +113,19 @@ describe("sortDiagnostics", () => {
 
   it("sorts by file and position and drops repeats", () => {
     expect(
-      sortDiagnostics([at("b.ts", 1, "AF4001"), at("a.ts", 2, "AF4001"), at("a.ts", 1, "AF4004"), at("a.ts", 1, "AF4004")]),
+      sortDiagnostics([
+        at("b.ts", 1, "AF4001"),
+        at("a.ts", 2, "AF4001"),
+        at("a.ts", 1, "AF4004"),
+        at("a.ts", 1, "AF4004"),
+      ]),
     ).toEqual([at("a.ts", 1, "AF4004"), at("a.ts", 2, "AF4001"), at("b.ts", 1, "AF4001")]);
   });
 
   it("keeps different messages of a lint rule at one place, but one message per unresolved value", () => {
     expect(sortDiagnostics([at("a.ts", 1, "AF4004", "x"), at("a.ts", 1, "AF4004", "y")])).toHaveLength(2);
-    expect(sortDiagnostics([at("a.ts", 1, "AF2002", "for the schedule"), at("a.ts", 1, "AF2002", "for an outlet")])).toEqual([
-      at("a.ts", 1, "AF2002", "for an outlet"),
-    ]);
+    expect(
+      sortDiagnostics([at("a.ts", 1, "AF2002", "for the schedule"), at("a.ts", 1, "AF2002", "for an outlet")]),
+    ).toEqual([at("a.ts", 1, "AF2002", "for an outlet")]);
   });
 });

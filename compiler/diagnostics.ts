@@ -56,7 +56,12 @@ export interface DiagnosticDefinition<A> {
   format(args: A): string;
 }
 
-function define<A>(code: string, severity: Severity, name: string, format: (args: A) => string): DiagnosticDefinition<A> {
+function define<A>(
+  code: string,
+  severity: Severity,
+  name: string,
+  format: (args: A) => string,
+): DiagnosticDefinition<A> {
   return Object.freeze({ code, severity, name, format });
 }
 
@@ -432,7 +437,9 @@ export function formatDiagnostic(diagnostic: Diagnostic, options: FormatDiagnost
   for (let number = first; number <= last; number++) {
     const text = (lines[number - 1] ?? "").replace(/\t/g, "  ");
     const marker = number === diagnostic.line ? ">" : " ";
-    frame.push(`${paint(number === diagnostic.line ? severityColor : ANSI.dim, marker)} ${String(number).padStart(width)} | ${text}`);
+    frame.push(
+      `${paint(number === diagnostic.line ? severityColor : ANSI.dim, marker)} ${String(number).padStart(width)} | ${text}`,
+    );
     if (number === diagnostic.line) {
       const raw = lines[number - 1] ?? "";
       const before = raw.slice(0, Math.max(0, diagnostic.column - 1)).replace(/\t/g, "  ");

@@ -67,10 +67,18 @@ export function toDot(manifest: Manifest): string {
     ref: "shape=note",
   } as const;
   const styles = { outlet: "", schedule: "", inlet: "style=dashed", ref: "style=dotted, arrowhead=none" } as const;
-  const lines = ["digraph assetflow {", "  rankdir=LR;", '  node [fontname="Helvetica"];', '  edge [fontname="Helvetica"];'];
-  for (const node of graph.nodes) lines.push(`  ${dotString(node.id)} [label=${dotString(nodeLabel(node))}, ${shapes[node.kind]}];`);
+  const lines = [
+    "digraph assetflow {",
+    "  rankdir=LR;",
+    '  node [fontname="Helvetica"];',
+    '  edge [fontname="Helvetica"];',
+  ];
+  for (const node of graph.nodes)
+    lines.push(`  ${dotString(node.id)} [label=${dotString(nodeLabel(node))}, ${shapes[node.kind]}];`);
   for (const edge of graph.edges) {
-    const attributes = [styles[edge.kind], edgeLabel(edge) ? `label=${dotString(edgeLabel(edge) ?? "")}` : ""].filter(Boolean);
+    const attributes = [styles[edge.kind], edgeLabel(edge) ? `label=${dotString(edgeLabel(edge) ?? "")}` : ""].filter(
+      Boolean,
+    );
     lines.push(
       `  ${dotString(edge.from)} -> ${dotString(edge.to)}${attributes.length > 0 ? ` [${attributes.join(", ")}]` : ""};`,
     );
@@ -96,7 +104,13 @@ export function toMermaid(manifest: Manifest): string {
     const id = ids.get(node.id);
     const label = mermaidText(nodeLabel(node));
     const shape =
-      node.kind === "dag" ? `(${label})` : node.kind === "asset" ? `([${label}])` : node.kind === "alias" ? `{{${label}}}` : `>${label}]`;
+      node.kind === "dag"
+        ? `(${label})`
+        : node.kind === "asset"
+          ? `([${label}])`
+          : node.kind === "alias"
+            ? `{{${label}}}`
+            : `>${label}]`;
     lines.push(`  ${id}${shape}`);
   }
   for (const edge of graph.edges) {

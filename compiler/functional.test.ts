@@ -108,7 +108,9 @@ task({ taskId: "stray" }, () => {});
 dag({ dagId: "async" }, async () => { task({ taskId: "t" }, () => {}); });
 `);
     expect(withCode(result.diagnostics, "AF3010")[0]?.message).toContain('task "stray" is created outside a DAG');
-    expect(withCode(result.diagnostics, "AF3013")[0]?.message).toContain('The build function of DAG "async" returned a Promise');
+    expect(withCode(result.diagnostics, "AF3013")[0]?.message).toContain(
+      'The build function of DAG "async" returned a Promise',
+    );
     expect(result.manifest.dags).toEqual([]);
   });
 
@@ -151,7 +153,9 @@ dag({ dagId: "ops" }, () => {
     expect(taskOf(ops, "load")).toMatchObject({
       operator: "SQLExecuteQueryOperator",
       upstream: ["prepare"],
-      outlets: [{ kind: "asset", name: "postgres://db/shop/public/orders", uri: "postgres://db:5432/shop/public/orders" }],
+      outlets: [
+        { kind: "asset", name: "postgres://db/shop/public/orders", uri: "postgres://db:5432/shop/public/orders" },
+      ],
     });
   });
 

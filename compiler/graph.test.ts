@@ -87,7 +87,10 @@ describe("diffManifests", () => {
       project
         .replace('dag({ dagId: "on_alias", schedule: outputs }, () => {});\n', "")
         .replace("@hourly", "@daily")
-        .replace('dag({ dagId: "on_summary"', 'dag({ dagId: "archive", schedule: [summary] }, () => { task({ taskId: "copy", outlets: [new Asset("s3://cold/summary")] }, () => {}); });\ndag({ dagId: "on_summary"'),
+        .replace(
+          'dag({ dagId: "on_summary"',
+          'dag({ dagId: "archive", schedule: [summary] }, () => { task({ taskId: "copy", outlets: [new Asset("s3://cold/summary")] }, () => {}); });\ndag({ dagId: "on_summary"',
+        ),
     ).manifest;
     const changes = diffManifests(manifest, changed);
     expect(changes).toMatchObject({
@@ -114,9 +117,13 @@ describe("emitters", () => {
     const dot = emit(manifest, "dot");
     expect(dot.startsWith("digraph assetflow {\n  rankdir=LR;")).toBe(true);
     expect(dot).toContain('"dag:report" [label="report", shape=box, style=rounded];');
-    expect(dot).toContain('"asset:[\\"curated\\",\\"s3://lake/curated\\"]" [label="curated\\ns3://lake/curated", shape=ellipse];');
+    expect(dot).toContain(
+      '"asset:[\\"curated\\",\\"s3://lake/curated\\"]" [label="curated\\ns3://lake/curated", shape=ellipse];',
+    );
     expect(dot).toContain('"dag:ingest" -> "asset:[\\"curated\\",\\"s3://lake/curated\\"]" [label="clean"];');
-    expect(dot).toContain('"asset:[\\"s3://lake/raw\\",\\"s3://lake/raw\\"]" -> "dag:ingest" [style=dashed, label="clean"];');
+    expect(dot).toContain(
+      '"asset:[\\"s3://lake/raw\\",\\"s3://lake/raw\\"]" -> "dag:ingest" [style=dashed, label="clean"];',
+    );
     expect(dot.endsWith("}\n")).toBe(true);
   });
 
@@ -124,7 +131,11 @@ describe("emitters", () => {
     const mermaid = emit(manifest, "mermaid");
     const lines = mermaid.split("\n");
     expect(lines[0]).toBe("flowchart LR");
-    const id = (label: string) => lines.find((line) => line.includes(`"${label}"`))?.trim().split(/[([{>]/)[0];
+    const id = (label: string) =>
+      lines
+        .find((line) => line.includes(`"${label}"`))
+        ?.trim()
+        .split(/[([{>]/)[0];
     expect(lines).toContain(`  ${id("ingest")} -->|"clean"| ${id("curated<br/>s3://lake/curated")}`);
     expect(lines).toContain(`  ${id("alias: outputs")} --> ${id("on_alias")}`);
     expect(mermaid).toContain("classDef dag");

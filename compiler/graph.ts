@@ -257,7 +257,9 @@ export function downstream(manifest: Manifest, query: string): GraphQueryResult 
       if (seen?.runs) continue;
       const condition = scheduleCondition(dag);
       if (!condition) continue;
-      const via = conditionLeaves(condition).filter((leaf) => isUpdated(leaf, updated)).map(leafLabel);
+      const via = conditionLeaves(condition)
+        .filter((leaf) => isUpdated(leaf, updated))
+        .map(leafLabel);
       if (via.length === 0) continue;
       const runs = isUpdated(condition, updated);
       // A DAG still waiting keeps the depth where it was first reached; it takes a new one when it runs.
@@ -368,7 +370,9 @@ export function diffManifests(before: Manifest, after: Manifest): GraphChanges {
   const assetKey = (asset: { name: string; uri: string }) => JSON.stringify([asset.name, asset.uri]);
   const beforeAssets = new Map(before.assets.map((asset) => [assetKey(asset), asset]));
   const afterAssets = new Map(after.assets.map((asset) => [assetKey(asset), asset]));
-  const assetsAdded = [...afterAssets].filter(([key]) => !beforeAssets.has(key)).map(([, a]) => ({ name: a.name, uri: a.uri }));
+  const assetsAdded = [...afterAssets]
+    .filter(([key]) => !beforeAssets.has(key))
+    .map(([, a]) => ({ name: a.name, uri: a.uri }));
   const assetsRemoved = [...beforeAssets]
     .filter(([key]) => !afterAssets.has(key))
     .map(([, a]) => ({ name: a.name, uri: a.uri }));

@@ -9,14 +9,13 @@
  */
 import { ts } from "ts-morph";
 import {
-  DAG_OPTION_KEYS,
   OPERATOR_BASE_KEYS,
   parseDagSettings,
   parseTaskOptions,
   SDK_OPERATOR_OWN_KEYS,
   TASK_OPTION_KEYS,
 } from "./definitions.js";
-import { type Diagnostic, DiagnosticCatalog, type DiagnosticDefinition, createDiagnostic } from "./diagnostics.js";
+import { createDiagnostic, type Diagnostic, DiagnosticCatalog, type DiagnosticDefinition } from "./diagnostics.js";
 import type { DagModel, DagSettingsModel, TaskModel } from "./model.js";
 import {
   CONSTANT_HINT,
@@ -32,7 +31,6 @@ import {
   parseAssetsTemplate,
   type Reporter,
   reportUnknown,
-  URI_HINT,
 } from "./semantics.js";
 import { DEFAULT_EXPORT_LOCAL, hasModifier, type ImportBinding, type ParsedFile } from "./source.js";
 import {
@@ -40,18 +38,17 @@ import {
   type AssetValue,
   type Binding,
   type ClassValue,
-  combine,
   describeTarget,
   describeValueKind,
   type FunctionValue,
   isConditionValue,
   type Location,
   locate,
-  spanOf,
   NULL,
   type ObjectValue,
   Scope,
   type Site,
+  spanOf,
   type TaskHandleValue,
   UNDEFINED,
   type UnknownReason,
@@ -60,7 +57,49 @@ import {
 } from "./values.js";
 
 // Read once: the members of `ts` are getters, too slow to call on every node.
-const { canHaveDecorators, forEachChild, getDecorators, getModifiers, isArrowFunction, isBlock, isCallExpression, isClassDeclaration, isComputedPropertyName, isConstructorDeclaration, isDecorator, isElementAccessExpression, isEnumDeclaration, isExpressionStatement, isForInStatement, isForOfStatement, isFunctionDeclaration, isFunctionExpression, isFunctionLike, isGetAccessorDeclaration, isIdentifier, isMethodDeclaration, isModuleBlock, isNewExpression, isNoSubstitutionTemplateLiteral, isNumericLiteral, isObjectBindingPattern, isOmittedExpression, isPrivateIdentifier, isPropertyAccessExpression, isPropertyAssignment, isPropertyDeclaration, isSetAccessorDeclaration, isShorthandPropertyAssignment, isSpreadAssignment, isSpreadElement, isStringLiteral, isVariableDeclarationList, isVariableStatement, SyntaxKind: SK, NodeFlags } = ts;
+const {
+  canHaveDecorators,
+  forEachChild,
+  getDecorators,
+  getModifiers,
+  isArrowFunction,
+  isBlock,
+  isCallExpression,
+  isClassDeclaration,
+  isComputedPropertyName,
+  isConstructorDeclaration,
+  isDecorator,
+  isElementAccessExpression,
+  isEnumDeclaration,
+  isExpressionStatement,
+  isForInStatement,
+  isForOfStatement,
+  isFunctionDeclaration,
+  isFunctionExpression,
+  isFunctionLike,
+  isGetAccessorDeclaration,
+  isIdentifier,
+  isMethodDeclaration,
+  isModuleBlock,
+  isNewExpression,
+  isNoSubstitutionTemplateLiteral,
+  isNumericLiteral,
+  isObjectBindingPattern,
+  isOmittedExpression,
+  isPrivateIdentifier,
+  isPropertyAccessExpression,
+  isPropertyAssignment,
+  isPropertyDeclaration,
+  isSetAccessorDeclaration,
+  isShorthandPropertyAssignment,
+  isSpreadAssignment,
+  isSpreadElement,
+  isStringLiteral,
+  isVariableDeclarationList,
+  isVariableStatement,
+  SyntaxKind: SK,
+  NodeFlags,
+} = ts;
 
 /** How a module specifier resolves. */
 export type Resolution =
@@ -285,14 +324,6 @@ export class Interpreter implements Reporter {
     target.diagnostics.push(createDiagnostic(definition, args, "line" in at ? at : locate(at)));
   }
 
-  private need(value: Value, what: string, hint = CONSTANT_HINT): boolean {
-    if (value.kind === "unknown") {
-      reportUnknown(this, value, { what, hint });
-      return false;
-    }
-    return true;
-  }
-
   private unknown(reason: UnknownReason, node: ts.Node, env: Env): UnknownValue {
     return { kind: "unknown", reason, at: { file: env.scope.file, pos: node.pos, end: node.end } };
   }
@@ -480,7 +511,11 @@ export class Interpreter implements Reporter {
         const declaration = binding.declaration;
         const lazyEnv: Env = { ...env, scope: binding.scope, mode: "inspect" };
         const initial = declaration.initializer
-          ? this.evaluate(declaration.initializer, lazyEnv, isIdentifier(declaration.name) ? declaration.name.text : undefined)
+          ? this.evaluate(
+              declaration.initializer,
+              lazyEnv,
+              isIdentifier(declaration.name) ? declaration.name.text : undefined,
+            )
           : UNDEFINED;
         const holder = new Scope(undefined, binding.scope.file);
         this.bindPattern(declaration.name, initial, holder, lazyEnv);
@@ -526,7 +561,8 @@ export class Interpreter implements Reporter {
         }
         let part: Value = key === undefined ? this.runtime(element, env) : this.member(value, key, element, env);
         if (key !== undefined) used.push(key);
-        if (part.kind === "undefined" && element.initializer) part = this.evaluate(element.initializer, { ...env, scope });
+        if (part.kind === "undefined" && element.initializer)
+          part = this.evaluate(element.initializer, { ...env, scope });
         this.bindPattern(element.name, part, scope, env);
       }
       return;
@@ -539,7 +575,8 @@ export class Interpreter implements Reporter {
           ? { kind: "array", items: value.items.slice(index) }
           : (value.items[index] ?? UNDEFINED);
       } else part = value.kind === "unknown" ? value : this.runtime(element, env);
-      if (part.kind === "undefined" && element.initializer) part = this.evaluate(element.initializer, { ...env, scope });
+      if (part.kind === "undefined" && element.initializer)
+        part = this.evaluate(element.initializer, { ...env, scope });
       this.bindPattern(element.name, part, scope, env);
     }
   }
@@ -566,7 +603,10 @@ export class Interpreter implements Reporter {
         for (const declaration of statement.declarationList.declarations) {
           for (const bound of namesOf(declaration.name)) {
             if (!scope.bindings.has(bound)) {
-              scope.bindings.set(bound, isLexical ? { kind: "tdz", node: declaration } : { kind: "value", value: UNDEFINED });
+              scope.bindings.set(
+                bound,
+                isLexical ? { kind: "tdz", node: declaration } : { kind: "value", value: UNDEFINED },
+              );
             }
           }
         }
@@ -730,11 +770,7 @@ export class Interpreter implements Reporter {
   }
 
   /** A call that defines DAGs, tasks or dependencies inside `node`, if any. */
-  private findConstruct(
-    node: ts.Node,
-    env: Env,
-    visiting: Set<ts.Node>,
-  ): { node: ts.Node; text: string } | undefined {
+  private findConstruct(node: ts.Node, env: Env, visiting: Set<ts.Node>): { node: ts.Node; text: string } | undefined {
     const inspect: Env = { ...env, mode: "inspect", dag: undefined };
     let found: { node: ts.Node; text: string } | undefined;
     const visit = (child: ts.Node): void => {
@@ -764,8 +800,7 @@ export class Interpreter implements Reporter {
             let memo = this.constructMemo.get(value.node);
             if (memo === undefined && value.node.body) {
               visiting.add(value.node);
-              memo =
-                this.findConstruct(value.node.body, { ...inspect, scope: value.scope }, visiting) !== undefined;
+              memo = this.findConstruct(value.node.body, { ...inspect, scope: value.scope }, visiting) !== undefined;
               visiting.delete(value.node);
               this.constructMemo.set(value.node, memo);
             }
@@ -881,7 +916,8 @@ export class Interpreter implements Reporter {
         const conditional = node as ts.ConditionalExpression;
         const condition = this.evaluate(conditional.condition, env);
         const test = truthiness(condition);
-        if (test === undefined) return condition.kind === "unknown" ? condition : this.runtime(conditional.condition, env);
+        if (test === undefined)
+          return condition.kind === "unknown" ? condition : this.runtime(conditional.condition, env);
         return this.evaluate(test ? conditional.whenTrue : conditional.whenFalse, env, name);
       }
       case SK.ArrowFunction:
@@ -1148,14 +1184,21 @@ export class Interpreter implements Reporter {
             return makeRef(this, args[0], { file: env.scope.file, node });
           case "dag":
             if (args.length >= 2) return this.defineFunctionalDag(args, node, env);
-            return { kind: "decorator", decorator: "dag", options: args[0] ?? UNDEFINED, site: { file: env.scope.file, node } };
+            return {
+              kind: "decorator",
+              decorator: "dag",
+              options: args[0] ?? UNDEFINED,
+              site: { file: env.scope.file, node },
+            };
           case "task": {
             const [first, second] = args;
             if ((first?.kind === "function" || first?.kind === "unknown") && second === undefined && env.dag) {
               return this.defineFunctionTask(undefined, first, node, env);
             }
-            if (first?.kind === "function" && second === undefined) return this.defineFunctionTask(undefined, first, node, env);
-            if (second?.kind === "function" || second?.kind === "unknown") return this.defineFunctionTask(first, second, node, env);
+            if (first?.kind === "function" && second === undefined)
+              return this.defineFunctionTask(undefined, first, node, env);
+            if (second?.kind === "function" || second?.kind === "unknown")
+              return this.defineFunctionTask(first, second, node, env);
             if (second !== undefined) {
               this.report(
                 DiagnosticCatalog.invalidDecorator,
@@ -1167,7 +1210,12 @@ export class Interpreter implements Reporter {
               );
               return INVALID;
             }
-            return { kind: "decorator", decorator: "task", options: first ?? UNDEFINED, site: { file: env.scope.file, node } };
+            return {
+              kind: "decorator",
+              decorator: "task",
+              options: first ?? UNDEFINED,
+              site: { file: env.scope.file, node },
+            };
           }
           case "chain":
             return this.chain(args, node, env);
@@ -1221,7 +1269,9 @@ export class Interpreter implements Reporter {
       return receiver;
     }
     if (receiver.kind === "ctxEvents" && name === "get") {
-      return receiver.events === "outletEvents" ? { kind: "outletAccessor", target: args[0] ?? UNDEFINED } : this.runtime(node, env);
+      return receiver.events === "outletEvents"
+        ? { kind: "outletAccessor", target: args[0] ?? UNDEFINED }
+        : this.runtime(node, env);
     }
     if (receiver.kind === "array" && name === "join") {
       const separator = args[0] === undefined ? "," : primitive(args[0]);
@@ -1256,7 +1306,8 @@ export class Interpreter implements Reporter {
             if (typeof strings[0] === "string" && typeof strings[1] === "string") {
               return {
                 kind: "string",
-                value: name === "replace" ? text.replace(strings[0], strings[1]) : text.replaceAll(strings[0], strings[1]),
+                value:
+                  name === "replace" ? text.replace(strings[0], strings[1]) : text.replaceAll(strings[0], strings[1]),
               };
             }
             break;
@@ -1276,7 +1327,9 @@ export class Interpreter implements Reporter {
     if (receiver.kind === "global") {
       if (receiver.name === "Object" && name === "freeze" && args[0]) return args[0];
       if (receiver.name === "Date" && name === "UTC" && args.every((argument) => argument.kind === "number")) {
-        const [year = 0, month = 0, ...rest] = args.map((argument) => (argument.kind === "number" ? argument.value : 0));
+        const [year = 0, month = 0, ...rest] = args.map((argument) =>
+          argument.kind === "number" ? argument.value : 0,
+        );
         return { kind: "number", value: Date.UTC(year, month, ...rest) };
       }
       if (receiver.name === "process.env") return this.unknown({ kind: "env", text: "process.env" }, node, env);
@@ -1355,16 +1408,21 @@ export class Interpreter implements Reporter {
     if (callee.kind === "sdk") {
       switch (callee.name) {
         case "Asset":
-          return makeAsset(this, args[0], site, firstSite);
+          return makeAsset(this, args[0], firstSite);
         case "AssetAlias":
-          return makeAlias(this, args, site, firstSite);
+          return makeAlias(this, args, firstSite);
         case "AssetRef":
           return makeRef(this, args[0], site);
         case "AssetAll":
         case "AssetAny": {
           const list = args[0];
           if (list?.kind === "unknown") return list;
-          return makeCombined(this, callee.name === "AssetAll" ? "all" : "any", list?.kind === "array" ? list.items : [], site);
+          return makeCombined(
+            this,
+            callee.name === "AssetAll" ? "all" : "any",
+            list?.kind === "array" ? list.items : [],
+            site,
+          );
         }
         case "CronTriggerTimetable":
           return makeTimetable(this, "cronTrigger", args, site);
@@ -1419,13 +1477,20 @@ export class Interpreter implements Reporter {
       if (applied.kind === "sdk" && applied.name === "dag") {
         this.report(
           DiagnosticCatalog.invalidDecorator,
-          { message: "Use @dag() with parentheses (or @dag({ dagId, schedule })) on a class; bare @dag is not supported." },
+          {
+            message:
+              "Use @dag() with parentheses (or @dag({ dagId, schedule })) on a class; bare @dag is not supported.",
+          },
           site,
         );
       } else if (applied.kind === "decorator" && applied.decorator === "dag" && env.mode === "execute") {
         this.defineDagClass(value, applied.options, decorator, env);
       } else if (applied.kind === "decorator" && applied.decorator === "task") {
-        this.report(DiagnosticCatalog.invalidDecorator, { message: "@task() decorates methods; use @dag() on a class." }, site);
+        this.report(
+          DiagnosticCatalog.invalidDecorator,
+          { message: "@task() decorates methods; use @dag() on a class." },
+          site,
+        );
       }
     }
     return value;
@@ -1493,7 +1558,10 @@ export class Interpreter implements Reporter {
     return chain;
   }
 
-  private findMethod(chain: readonly ClassValue[], name: string): { method: ts.MethodDeclaration; owner: ClassValue } | undefined {
+  private findMethod(
+    chain: readonly ClassValue[],
+    name: string,
+  ): { method: ts.MethodDeclaration; owner: ClassValue } | undefined {
     for (const owner of chain) {
       for (const member of owner.node.members) {
         if (isMethodDeclaration(member) && member.body && !hasModifier(member, SK.StaticKeyword)) {
@@ -1647,7 +1715,10 @@ export class Interpreter implements Reporter {
     const [options, build] = args;
     if (build?.kind !== "function") {
       if (build?.kind === "unknown") {
-        reportUnknown(this, build, { what: "The build function of this DAG", hint: "pass an arrow function or a function declared in this project" });
+        reportUnknown(this, build, {
+          what: "The build function of this DAG",
+          hint: "pass an arrow function or a function declared in this project",
+        });
         return INVALID;
       }
       this.report(
@@ -1797,7 +1868,13 @@ export class Interpreter implements Reporter {
     build: DagBuild,
     taskId: string,
     operator: string,
-    options: { outlets: readonly (AssetValue | AliasValue)[]; inlets: readonly (AssetValue | AliasValue)[]; retries: number; retryDelayMs: number; executionTimeoutMs: number | null },
+    options: {
+      outlets: readonly (AssetValue | AliasValue)[];
+      inlets: readonly (AssetValue | AliasValue)[];
+      retries: number;
+      retryDelayMs: number;
+      executionTimeoutMs: number | null;
+    },
     site: Site,
   ): TaskModel | undefined {
     if (build.tasks.has(taskId)) {
@@ -1836,7 +1913,14 @@ export class Interpreter implements Reporter {
       return INVALID;
     }
     const where = `task ${name ? `"${name}" ` : ""}of DAG "${build.settings.dagId}"`;
-    const parsed = parseTaskOptions(this, options, TASK_OPTION_KEYS, where, `task ${name ? `"${name}"` : "(anonymous)"}`, site);
+    const parsed = parseTaskOptions(
+      this,
+      options,
+      TASK_OPTION_KEYS,
+      where,
+      `task ${name ? `"${name}"` : "(anonymous)"}`,
+      site,
+    );
     if (!parsed) return INVALID;
     const taskId = parsed.taskId ?? (fnName || undefined);
     if (!taskId) {
@@ -1856,7 +1940,8 @@ export class Interpreter implements Reporter {
       );
       return INVALID;
     }
-    const handles = (key: "args" | "after"): TaskHandleValue[] => this.taskHandles(parsed[key], key, taskId, build, site);
+    const handles = (key: "args" | "after"): TaskHandleValue[] =>
+      this.taskHandles(parsed[key], key, taskId, build, site);
     const argIds = handles("args");
     const task = this.addTask(build, taskId, "task", parsed, site);
     for (const upstream of argIds) build.edges.push({ upstream: upstream.taskId, downstream: taskId, site });
@@ -1865,16 +1950,29 @@ export class Interpreter implements Reporter {
     return { kind: "task", dagKey: build.key, dagId: build.settings.dagId, taskId };
   }
 
-  private taskHandles(list: Value | undefined, key: string, taskId: string, build: DagBuild, site: Site): TaskHandleValue[] {
+  private taskHandles(
+    list: Value | undefined,
+    key: string,
+    taskId: string,
+    build: DagBuild,
+    site: Site,
+  ): TaskHandleValue[] {
     if (list === undefined) return [];
     if (list.kind === "unknown") {
-      reportUnknown(this, list, { what: `The option "${key}" of task "${taskId}"`, hint: "pass task handles or operators of the same DAG" });
+      reportUnknown(this, list, {
+        what: `The option "${key}" of task "${taskId}"`,
+        hint: "pass task handles or operators of the same DAG",
+      });
       return [];
     }
     if (list.kind !== "array") {
       this.report(
         DiagnosticCatalog.invalidOption,
-        { option: key, where: `task "${taskId}" of DAG "${build.settings.dagId}"`, problem: `${key} must be a list of task handles` },
+        {
+          option: key,
+          where: `task "${taskId}" of DAG "${build.settings.dagId}"`,
+          problem: `${key} must be a list of task handles`,
+        },
         site,
       );
       return [];
@@ -1888,7 +1986,10 @@ export class Interpreter implements Reporter {
         }
         result.push(item);
       } else if (item.kind === "unknown") {
-        reportUnknown(this, item, { what: `${capitalize(key)}[${index}] of task "${taskId}"`, hint: "pass the handle returned by task(...) or an operator of the same DAG" });
+        reportUnknown(this, item, {
+          what: `${capitalize(key)}[${index}] of task "${taskId}"`,
+          hint: "pass the handle returned by task(...) or an operator of the same DAG",
+        });
       } else {
         this.report(
           DiagnosticCatalog.invalidOption,
@@ -1910,7 +2011,11 @@ export class Interpreter implements Reporter {
     const className = callee.kind === "class" ? callee.name : callee.kind === "sdk" ? callee.name : "Operator";
     const plan = this.resolveOperator(callee, args, env);
     if (plan.kind === "unknown") {
-      this.report(DiagnosticCatalog.unknownClass, { name: className, dagId: env.dag?.settings.dagId ?? "(none)", reason: plan.reason }, site);
+      this.report(
+        DiagnosticCatalog.unknownClass,
+        { name: className, dagId: env.dag?.settings.dagId ?? "(none)", reason: plan.reason },
+        site,
+      );
       return this.runtime(node, env);
     }
     const options = plan.options;
@@ -1927,11 +2032,19 @@ export class Interpreter implements Reporter {
       const own = plan.ownKeys;
       const props = new Map([...options.props].filter(([key]) => !own.includes(key)));
       baseOptions = options.unknownSpread
-        ? { kind: "object", props, ...(options.origin ? { origin: options.origin } : {}), unknownSpread: options.unknownSpread }
+        ? {
+            kind: "object",
+            props,
+            ...(options.origin ? { origin: options.origin } : {}),
+            unknownSpread: options.unknownSpread,
+          }
         : { kind: "object", props, ...(options.origin ? { origin: options.origin } : {}) };
     }
     const known = plan.ownKeys.length > 0 ? [...OPERATOR_BASE_KEYS, ...plan.ownKeys] : OPERATOR_BASE_KEYS;
-    const whereWithHint = plan.ownKeys.length > 0 || plan.base === className ? where : `${where} (its constructor passes these options to super(...))`;
+    const whereWithHint =
+      plan.ownKeys.length > 0 || plan.base === className
+        ? where
+        : `${where} (its constructor passes these options to super(...))`;
     const parsed = parseTaskOptions(this, baseOptions, known, whereWithHint, `${className}${taskIdHint}`, site);
     if (!parsed) return INVALID;
     if (parsed.taskId === undefined) {
@@ -1966,12 +2079,19 @@ export class Interpreter implements Reporter {
     callee: Value,
     args: Value[],
     env: Env,
-  ): { kind: "operator"; base: string; options: Value | undefined; ownKeys: readonly string[] } | { kind: "unknown"; reason: string } {
+  ):
+    | { kind: "operator"; base: string; options: Value | undefined; ownKeys: readonly string[] }
+    | { kind: "unknown"; reason: string } {
     let current: Value | undefined = callee;
     let currentArgs = args;
     for (let depth = 0; depth < MAX_DEPTH; depth++) {
       if (current?.kind === "sdk") {
-        return { kind: "operator", base: current.name, options: currentArgs[0], ownKeys: SDK_OPERATOR_OWN_KEYS.get(current.name) ?? [] };
+        return {
+          kind: "operator",
+          base: current.name,
+          options: currentArgs[0],
+          ownKeys: SDK_OPERATOR_OWN_KEYS.get(current.name) ?? [],
+        };
       }
       if (current?.kind !== "class") break;
       const parent = this.heritageOf(current, env);
@@ -1991,7 +2111,10 @@ export class Interpreter implements Reporter {
           if (isVariableStatement(statement)) this.execStatement(statement, ctorEnv);
         }
         if (!superArgs) {
-          return { kind: "unknown", reason: `the constructor of ${current.name} calls super(...) in a way the compiler cannot follow` };
+          return {
+            kind: "unknown",
+            reason: `the constructor of ${current.name} calls super(...) in a way the compiler cannot follow`,
+          };
         }
         currentArgs = superArgs;
       }
@@ -2014,12 +2137,17 @@ export class Interpreter implements Reporter {
     const check = (value: Value): TaskHandleValue | undefined => {
       if (value.kind === "task") return value;
       if (value.kind === "unknown") {
-        reportUnknown(this, value, { what: `A task passed to ${what}`, hint: "pass the handles returned by task(...) or operators" });
+        reportUnknown(this, value, {
+          what: `A task passed to ${what}`,
+          hint: "pass the handles returned by task(...) or operators",
+        });
         return undefined;
       }
       this.report(
         DiagnosticCatalog.invalidTask,
-        { message: `Dependencies link tasks, but got ${describeValueKind(value)}. Pass the handles returned by task(...) or operators.` },
+        {
+          message: `Dependencies link tasks, but got ${describeValueKind(value)}. Pass the handles returned by task(...) or operators.`,
+        },
         site,
       );
       return undefined;
@@ -2068,7 +2196,9 @@ export class Interpreter implements Reporter {
     if (!mentionsTouches(file, fn.body)) return;
     const scope = new Scope(closure, file);
     const env: Env = { scope, dag: undefined, thisValue, mode: "inspect", depth: 0 };
-    const parameters = fn.parameters.filter((parameter) => !(isIdentifier(parameter.name) && parameter.name.text === "this"));
+    const parameters = fn.parameters.filter(
+      (parameter) => !(isIdentifier(parameter.name) && parameter.name.text === "this"),
+    );
     for (const [index, parameter] of parameters.entries()) {
       const value: Value =
         index === 0
@@ -2115,7 +2245,10 @@ export class Interpreter implements Reporter {
         const inner = new Scope(current.scope, file);
         for (const parameter of node.parameters) {
           for (const name of namesOf(parameter.name)) {
-            inner.bindings.set(name, { kind: "value", value: this.unknown({ kind: "parameter", name }, parameter, current) });
+            inner.bindings.set(name, {
+              kind: "value",
+              value: this.unknown({ kind: "parameter", name }, parameter, current),
+            });
           }
         }
         within(inner, node);
@@ -2147,10 +2280,20 @@ export class Interpreter implements Reporter {
             const item = target(this.evaluate(argument, current), call, site);
             if (item && receiver.events === "outletEvents") {
               const declared = item.kind === "asset" ? outletAssets.has(item.key) : outletAliases.has(item.name);
-              if (!declared) this.report(DiagnosticCatalog.outletEventsNotOutlet, { taskId: task.taskId, dagId, target: describeTarget(item) }, site);
+              if (!declared)
+                this.report(
+                  DiagnosticCatalog.outletEventsNotOutlet,
+                  { taskId: task.taskId, dagId, target: describeTarget(item) },
+                  site,
+                );
             } else if (item) {
               const declared = item.kind === "asset" ? inletAssets.has(item.key) : inletAliases.has(item.name);
-              if (!declared) this.report(DiagnosticCatalog.inletEventsNotInlet, { taskId: task.taskId, dagId, target: describeTarget(item) }, site);
+              if (!declared)
+                this.report(
+                  DiagnosticCatalog.inletEventsNotInlet,
+                  { taskId: task.taskId, dagId, target: describeTarget(item) },
+                  site,
+                );
             }
           }
         } else if (method === "add" && isCallExpression(receiverNode) && node.arguments[0]) {
@@ -2174,13 +2317,19 @@ export class Interpreter implements Reporter {
           const options = optionsNode ? this.evaluate(optionsNode, current) : undefined;
           const aliasValue = options?.kind === "object" ? options.props.get("alias") : undefined;
           const aliasName =
-            aliasValue?.kind === "string" ? aliasValue.value : aliasValue?.kind === "alias" ? aliasValue.name : undefined;
+            aliasValue?.kind === "string"
+              ? aliasValue.value
+              : aliasValue?.kind === "alias"
+                ? aliasValue.name
+                : undefined;
           if (aliasValue && aliasValue.kind !== "undefined" && aliasName === undefined) {
             target(aliasValue, () => `the alias of ${call()}`, site);
           } else if (asset.kind === "alias") {
             this.report(
               DiagnosticCatalog.invalidAsset,
-              { message: `Metadata needs an Asset as its first argument, got an AssetAlias. Pass new Metadata(myAsset, { ... }, { alias: "${asset.name}" }).` },
+              {
+                message: `Metadata needs an Asset as its first argument, got an AssetAlias. Pass new Metadata(myAsset, { ... }, { alias: "${asset.name}" }).`,
+              },
               site,
             );
           } else {
@@ -2195,7 +2344,11 @@ export class Interpreter implements Reporter {
               }
               if (item?.kind === "asset") task.addedThroughAliases.push(item);
             } else if (item?.kind === "asset" && !outletAssets.has(item.key)) {
-              this.report(DiagnosticCatalog.metadataNotOutlet, { taskId: task.taskId, dagId, target: describeTarget(item) }, site);
+              this.report(
+                DiagnosticCatalog.metadataNotOutlet,
+                { taskId: task.taskId, dagId, target: describeTarget(item) },
+                site,
+              );
             }
           }
         }
@@ -2236,13 +2389,12 @@ function compareText(a: string, b: string): number {
 /** Cheap text test before walking a task body: does it mention outlet or inlet events, or Metadata? */
 function mentionsTouches(file: ParsedFile, body: ts.Node): boolean {
   const words = ["outletEvents", "inletEvents", "Metadata"];
-  for (const [local, binding] of file.summary.imports) if (binding.imported === "Metadata" && local !== "Metadata") words.push(local);
+  for (const [local, binding] of file.summary.imports)
+    if (binding.imported === "Metadata" && local !== "Metadata") words.push(local);
   const text = file.text.slice(body.pos, body.end);
   for (const word of words) if (text.includes(word)) return true;
   return false;
 }
-
-
 
 /** The scope that binds `name` (the nearest one). */
 function findOwner(scope: Scope, name: string): Scope | undefined {
@@ -2262,9 +2414,7 @@ function namesOf(name: ts.BindingName): string[] {
 function superCallOf(statement: ts.Statement): ts.CallExpression | undefined {
   if (!isExpressionStatement(statement)) return undefined;
   const expression = statement.expression;
-  return isCallExpression(expression) && expression.expression.kind === SK.SuperKeyword
-    ? expression
-    : undefined;
+  return isCallExpression(expression) && expression.expression.kind === SK.SuperKeyword ? expression : undefined;
 }
 
 function looksLikeTaskOptions(value: Value | undefined): boolean {
@@ -2295,7 +2445,10 @@ function jsonToValue(json: unknown): Value {
 }
 
 /** A cycle among task dependencies, in run order, or undefined (the SDK's `topologicalSort`). */
-function findTaskCycle(taskIds: readonly string[], upstream: ReadonlyMap<string, ReadonlySet<string>>): string[] | undefined {
+function findTaskCycle(
+  taskIds: readonly string[],
+  upstream: ReadonlyMap<string, ReadonlySet<string>>,
+): string[] | undefined {
   // Kahn's algorithm first: most DAGs have no cycle, and this is linear.
   const remaining = new Map<string, number>();
   const downstream = new Map<string, string[]>();

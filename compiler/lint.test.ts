@@ -109,7 +109,13 @@ dag({ dagId: "producer" }, () => { task({ taskId: "t", outlets: [report] }, () =
 `);
     expect(withCode(result.diagnostics, "AF4004").map((d) => [d.line, d.column, d.message])).toEqual([
       [6, 26, expect.stringContaining('scheduled on Asset.ref({ uri: "s3://b/nowhere" })')],
-      [6, 26, expect.stringContaining('DAG "consumer" is scheduled on asset "s3://b/orders", but no task of this project produces it')],
+      [
+        6,
+        26,
+        expect.stringContaining(
+          'DAG "consumer" is scheduled on asset "s3://b/orders", but no task of this project produces it',
+        ),
+      ],
     ]);
   });
 

@@ -32,7 +32,6 @@ export interface BuiltManifest {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-
 /**
  * Builds the manifest from DAGs in definition order; of two DAGs with one id,
  * the first is kept and the second gets an `AF4001` error.
@@ -59,7 +58,8 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
   const aliases = new Map<string, AliasManifest>();
   const declare = (item: AssetValue | AliasValue): void => {
     if (item.kind === "asset") {
-      if (!assets.has(item.key)) assets.set(item.key, { name: item.name, uri: item.uri, group: item.group, extra: item.extra });
+      if (!assets.has(item.key))
+        assets.set(item.key, { name: item.name, uri: item.uri, group: item.group, extra: item.extra });
     } else if (!aliases.has(item.name)) {
       aliases.set(item.name, { name: item.name, group: item.group });
     }

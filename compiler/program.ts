@@ -296,9 +296,13 @@ export class CompilerProgram {
     const display = this.display(file);
     const fromProject = this.source.parsed(file);
     if (fromProject) {
-      parsed = wrapSourceFile(file, display, fromProject, () => this.source.parsed(file) ?? parseSource(file, fromProject.text));
-    }
-    else {
+      parsed = wrapSourceFile(
+        file,
+        display,
+        fromProject,
+        () => this.source.parsed(file) ?? parseSource(file, fromProject.text),
+      );
+    } else {
       const read = this.source.read(file);
       if ("error" in read) {
         const shown = this.shown(file);
@@ -328,7 +332,13 @@ export class CompilerProgram {
   }
 
   private resolveUncached(directory: string, specifier: string): Resolution {
-    if (specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/") || specifier === "." || specifier === "..") {
+    if (
+      specifier.startsWith("./") ||
+      specifier.startsWith("../") ||
+      specifier.startsWith("/") ||
+      specifier === "." ||
+      specifier === ".."
+    ) {
       return this.resolvePath(normalizePath(specifier, directory));
     }
     for (const mapping of this.pathMappings) {
@@ -338,14 +348,20 @@ export class CompilerProgram {
       else {
         const prefix = mapping.pattern.slice(0, star);
         const suffix = mapping.pattern.slice(star + 1);
-        if (specifier.startsWith(prefix) && specifier.endsWith(suffix) && specifier.length >= prefix.length + suffix.length) {
+        if (
+          specifier.startsWith(prefix) &&
+          specifier.endsWith(suffix) &&
+          specifier.length >= prefix.length + suffix.length
+        ) {
           matched = specifier.slice(prefix.length, specifier.length - suffix.length);
         }
       }
       if (matched === undefined) continue;
       const tried: string[] = [];
       for (const target of mapping.targets) {
-        const resolution = this.resolvePath(normalizePath(target.replace("*", matched), this.pathsBase ?? this.baseDir));
+        const resolution = this.resolvePath(
+          normalizePath(target.replace("*", matched), this.pathsBase ?? this.baseDir),
+        );
         if (resolution.kind === "file") return resolution;
         if (resolution.kind === "missing") tried.push(...resolution.tried);
       }
@@ -428,7 +444,11 @@ export class CompilerProgram {
       diagnostics.push(...record.diagnostics);
       if (this.explicit.has(file) && record.dags.length === 0 && !hasErrors(record.diagnostics)) {
         diagnostics.push(
-          createDiagnostic(DiagnosticCatalog.noDagsInFile, { path: record.file.display }, { file: record.file.display, line: 0, column: 0 }),
+          createDiagnostic(
+            DiagnosticCatalog.noDagsInFile,
+            { path: record.file.display },
+            { file: record.file.display, line: 0, column: 0 },
+          ),
         );
       }
     }

@@ -56,7 +56,9 @@ describe("identifiers across files", () => {
     };
     const { schedule, diagnostics } = scheduledOn(files);
     expect(diagnostics).toEqual([expect.objectContaining({ code: "AF4004" })]);
-    expect(schedule?.kind === "assets" && schedule.condition.kind === "all" && schedule.condition.conditions).toHaveLength(3);
+    expect(
+      schedule?.kind === "assets" && schedule.condition.kind === "all" && schedule.condition.conditions,
+    ).toHaveLength(3);
   });
 
   it("follows a folder import to its index file and a local re-export of an import", () => {
@@ -97,7 +99,10 @@ export function table(schema: string, name: string, { bucket = "lake" } = {}) {
 }
 export const orders = table("sales", "orders");
 `,
-      "consumer.ts": consumer(`import { orders, table } from "./assets.js";`, `orders, table("sales", "customers", { bucket: "crm" })`),
+      "consumer.ts": consumer(
+        `import { orders, table } from "./assets.js";`,
+        `orders, table("sales", "customers", { bucket: "crm" })`,
+      ),
     };
     expect(scheduledOn(files).schedule).toEqual({
       kind: "assets",
@@ -136,7 +141,8 @@ dag({ dagId: "via_lib", schedule: [new Asset("s3://b/a")] }, () => { makeTask({ 
   });
 
   it("does not mistake a local function named dag for the SDK's", () => {
-    const result = compileSource(`function dag(options: { dagId: string }, build: () => void) { return { options, build }; }
+    const result =
+      compileSource(`function dag(options: { dagId: string }, build: () => void) { return { options, build }; }
 dag({ dagId: "not_a_dag" }, () => {});
 `);
     expect(result.manifest.dags).toEqual([]);
@@ -176,7 +182,10 @@ dag({ dagId: "d", schedule: [new Asset(ORDERS_URI)] }, () => {});
   it("reports a name that is not exported (AF2006) and a missing module (AF1009)", () => {
     const result = compileSources({
       "assets.ts": `export const other = 1;\n`,
-      "consumer.ts": consumer(`import { orders } from "./assets.js";\nimport { gone } from "./missing.js";`, "orders, gone"),
+      "consumer.ts": consumer(
+        `import { orders } from "./assets.js";\nimport { gone } from "./missing.js";`,
+        "orders, gone",
+      ),
     });
     expect(withCode(result.diagnostics, "AF2006")[0]?.message).toContain('the module "assets.ts" does not export it');
     expect(withCode(result.diagnostics, "AF1009")[0]?.message).toContain('Cannot find the module "./missing.js"');
@@ -207,7 +216,9 @@ dag({ dagId: "partial" }, () => {
       ["warning", 5],
       ["warning", 8],
     ]);
-    expect(warnings[0]?.message).toMatch(/^`dag\(\.\.\.\)` is not compiled: it is inside an `if` whose condition is only known at run time/);
+    expect(warnings[0]?.message).toMatch(
+      /^`dag\(\.\.\.\)` is not compiled: it is inside an `if` whose condition is only known at run time/,
+    );
     expect(warnings[1]?.message).toContain("inside a loop");
     expect(warnings[2]?.message).toMatch(/^`task\(\.\.\.\)` is not compiled/);
     expect(result.manifest.dags.map((dag) => dag.dagId)).toEqual(["partial"]);

@@ -16,7 +16,10 @@ const asset = (uri: string, name = uri) => ({ kind: "asset", name, uri });
 describe("assets", () => {
   it("sanitizes URIs with the SDK's rules and names an asset by its URI as written", () => {
     const { schedule, manifest } = scheduleOf(`new Asset("S3://Bucket/Key//?b=2&a=1#top")`);
-    expect(schedule).toEqual({ kind: "assets", condition: asset("s3://Bucket/Key?a=1&b=2", "S3://Bucket/Key//?b=2&a=1#top") });
+    expect(schedule).toEqual({
+      kind: "assets",
+      condition: asset("s3://Bucket/Key?a=1&b=2", "S3://Bucket/Key//?b=2&a=1#top"),
+    });
     expect(manifest.assets).toEqual([
       { name: "S3://Bucket/Key//?b=2&a=1#top", uri: "s3://Bucket/Key?a=1&b=2", group: "asset", extra: {} },
     ]);
@@ -52,7 +55,10 @@ describe("assets", () => {
   it("warns (AF4006) that a pattern-looking URI names one asset literally", () => {
     const { diagnostics, schedule } = scheduleOf(`[new Asset("s3://bucket/input_[0-9].csv")]`);
     expect(withCode(diagnostics, "AF4006")).toHaveLength(1);
-    expect(schedule).toEqual({ kind: "assets", condition: { kind: "all", conditions: [asset("s3://bucket/input_[0-9].csv")] } });
+    expect(schedule).toEqual({
+      kind: "assets",
+      condition: { kind: "all", conditions: [asset("s3://bucket/input_[0-9].csv")] },
+    });
   });
 
   it("warns (AF4007) when a password is dropped from a URI, and names the asset as the SDK does", () => {
@@ -76,7 +82,11 @@ describe("assets", () => {
       kind: "assets",
       condition: {
         kind: "any",
-        conditions: [{ kind: "alias", name: "outputs" }, { kind: "ref", name: "bucket-1" }, { kind: "ref", uri: "s3://b/k" }],
+        conditions: [
+          { kind: "alias", name: "outputs" },
+          { kind: "ref", name: "bucket-1" },
+          { kind: "ref", uri: "s3://b/k" },
+        ],
       },
     });
     expect(manifest.aliases).toEqual([{ name: "outputs", group: "exports" }]);
@@ -203,7 +213,8 @@ dag({ dagId: "a", schedule: [new Asset({ uri: "s3://b/k", extra: { from: "schedu
 
 describe("DAG settings", () => {
   it("applies the SDK's defaults", () => {
-    const dag = compileSource(`import { dag } from "assetflow";\ndag({ dagId: "plain" }, () => {});\n`).manifest.dags[0];
+    const dag = compileSource(`import { dag } from "assetflow";\ndag({ dagId: "plain" }, () => {});\n`).manifest
+      .dags[0];
     expect(dag).toEqual({
       dagId: "plain",
       description: null,
@@ -240,9 +251,13 @@ dag({
   });
 
   it("warns (AF4009) that a start date without a time zone depends on the machine", () => {
-    const result = compileSource(`import { dag } from "assetflow";\ndag({ dagId: "d", startDate: "2024-01-01T00:00" }, () => {});\n`);
+    const result = compileSource(
+      `import { dag } from "assetflow";\ndag({ dagId: "d", startDate: "2024-01-01T00:00" }, () => {});\n`,
+    );
     expect(withCode(result.diagnostics, "AF4009")).toHaveLength(1);
-    const utc = compileSource(`import { dag } from "assetflow";\ndag({ dagId: "d", startDate: "2024-01-01" }, () => {});\n`);
+    const utc = compileSource(
+      `import { dag } from "assetflow";\ndag({ dagId: "d", startDate: "2024-01-01" }, () => {});\n`,
+    );
     expect(utc.diagnostics).toEqual([]);
     expect(utc.manifest.dags[0]?.startDate).toBe("2024-01-01T00:00:00.000Z");
   });

@@ -8,9 +8,9 @@
  */
 import { isAssetflowError } from "../sdk/errors.js";
 import type { ScheduleManifest, TimetableManifest } from "../sdk/manifest/schema.js";
+import { closest } from "../sdk/options.js";
 import { CRON_PRESETS, validateCron } from "../sdk/schedule.js";
 import { looksLikePattern, sanitizeUri, UriWarningCode } from "../sdk/uri/sanitize.js";
-import { closest } from "../sdk/options.js";
 import { DiagnosticCatalog, type DiagnosticDefinition } from "./diagnostics.js";
 import {
   type AliasValue,
@@ -22,10 +22,10 @@ import {
   describeValueKind,
   isConditionValue,
   type Location,
-  siteText,
   type ObjectValue,
   propertySite,
   type Site,
+  siteText,
   toConditionNode,
   toJson,
   type UnknownValue,
@@ -59,39 +59,46 @@ export function reportUnknown(reporter: Reporter, value: UnknownValue, need: Nee
     case "invalid":
       return;
     case "env":
-      return reporter.report(DiagnosticCatalog.runtimeEnv, { what, text: reason.text, hint }, value.at);
+      reporter.report(DiagnosticCatalog.runtimeEnv, { what, text: reason.text, hint }, value.at);
+      return;
     case "call":
-      return reporter.report(
+      reporter.report(
         DiagnosticCatalog.functionCall,
         { what, callee: `${siteText(reason.callee)}(...)`, hint },
         value.at,
       );
+      return;
     case "external":
-      return reporter.report(
+      reporter.report(
         DiagnosticCatalog.externalImport,
         { what, name: reason.name, specifier: reason.specifier, hint },
         value.at,
       );
+      return;
     case "missing":
-      return reporter.report(
+      reporter.report(
         DiagnosticCatalog.unknownName,
         { what, name: reason.name, hint: `${reason.detail}` },
         value.at,
       );
+      return;
     case "uninitialized":
-      return reporter.report(DiagnosticCatalog.uninitialized, { what, name: reason.name }, value.at);
+      reporter.report(DiagnosticCatalog.uninitialized, { what, name: reason.name }, value.at);
+      return;
     case "parameter":
-      return reporter.report(
+      reporter.report(
         DiagnosticCatalog.notStatic,
         { what, reason: `it is the parameter \`${reason.name}\`, whose value comes from the caller`, hint },
         value.at,
       );
+      return;
     case "runtime":
-      return reporter.report(
+      reporter.report(
         DiagnosticCatalog.notStatic,
         { what, reason: `\`${"line" in value.at ? "it" : siteText(value.at)}\` is only known at run time`, hint },
         value.at,
       );
+      return;
   }
 }
 
@@ -157,7 +164,7 @@ export function sanitizeCached(written: string): Sanitized {
 const ASSET_OPTION_KEYS = ["uri", "name", "group", "extra"] as const;
 
 /** `new Asset(uri)` or `new Asset({ uri, name, group, extra })`. */
-export function makeAsset(reporter: Reporter, argument: Value | undefined, site: Site, argumentSite: Site): Value {
+export function makeAsset(reporter: Reporter, argument: Value | undefined, argumentSite: Site): Value {
   let uriValue: Value | undefined;
   let nameValue: Value | undefined;
   let group = "asset";
@@ -222,7 +229,10 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, site:
   if (nameValue?.kind === "unknown") return withWhat(nameValue, "The name of this asset", CONSTANT_HINT);
   const uriText = uriValue?.kind === "string" ? uriValue.value : undefined;
   const nameText = nameValue?.kind === "string" ? nameValue.value : undefined;
-  if ((uriValue && uriValue.kind !== "string" && uriValue.kind !== "undefined") || (nameValue && nameValue.kind !== "string" && nameValue.kind !== "undefined")) {
+  if (
+    (uriValue && uriValue.kind !== "string" && uriValue.kind !== "undefined") ||
+    (nameValue && nameValue.kind !== "string" && nameValue.kind !== "undefined")
+  ) {
     reporter.report(
       DiagnosticCatalog.invalidAsset,
       { message: "The uri and name of an asset must be strings." },
@@ -250,7 +260,8 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, site:
     reporter.report(DiagnosticCatalog.invalidUri, { message: sanitized.message }, uriSite);
     return INVALID;
   }
-  if (sanitized.passwordDropped) reporter.report(DiagnosticCatalog.uriWarning, { message: sanitized.passwordDropped }, uriSite);
+  if (sanitized.passwordDropped)
+    reporter.report(DiagnosticCatalog.uriWarning, { message: sanitized.passwordDropped }, uriSite);
   if (sanitized.pattern) reporter.report(DiagnosticCatalog.patternUri, { uri: sanitized.uri }, uriSite);
   const name = nameText ?? (sanitized.passwordDropped ? sanitized.uri : written);
   if (name.trim() === "" || name.length > 1500) {
@@ -275,7 +286,7 @@ function withWhat(value: UnknownValue, what: string, hint: string): UnknownValue
 }
 
 /** `new AssetAlias(name, { group })`. */
-export function makeAlias(reporter: Reporter, args: readonly Value[], site: Site, argumentSite: Site): Value {
+export function makeAlias(reporter: Reporter, args: readonly Value[], argumentSite: Site): Value {
   const name = args[0];
   if (name?.kind === "unknown") return withWhat(name, "The name of this alias", CONSTANT_HINT);
   if (name?.kind !== "string" || name.value.trim() === "" || name.value.length > 1500) {
@@ -494,7 +505,9 @@ export function parseAssetsTemplate(
         `expected '&' or '|' before ${describeToken(rest.kind)}: two operands in a row need an operator between them`,
       );
     }
-    return fail(rest.kind === "close" ? "unexpected ')' with no matching '('" : `unexpected ${describeToken(rest.kind)}`);
+    return fail(
+      rest.kind === "close" ? "unexpected ')' with no matching '('" : `unexpected ${describeToken(rest.kind)}`,
+    );
   }
   return condition;
 }
@@ -574,7 +587,8 @@ export function makeAssetOrTime(reporter: Reporter, options: Value | undefined, 
   if (!checkKeys(reporter, options, ["timetable", "assets"], "AssetOrTimeSchedule", site)) return INVALID;
   const timetableValue = options.props.get("timetable");
   let timetable: TimetableManifest;
-  if (timetableValue?.kind === "unknown") return withWhat(timetableValue, "The timetable of AssetOrTimeSchedule", CONSTANT_HINT);
+  if (timetableValue?.kind === "unknown")
+    return withWhat(timetableValue, "The timetable of AssetOrTimeSchedule", CONSTANT_HINT);
   if (timetableValue?.kind === "string") {
     const problem = checkCron(timetableValue.value, "UTC", 'the "timetable" of AssetOrTimeSchedule');
     if (problem) {
@@ -594,7 +608,12 @@ export function makeAssetOrTime(reporter: Reporter, options: Value | undefined, 
     );
     return INVALID;
   }
-  const condition = toCondition(reporter, options.props.get("assets") ?? { kind: "undefined" }, "AssetOrTimeSchedule assets", site);
+  const condition = toCondition(
+    reporter,
+    options.props.get("assets") ?? { kind: "undefined" },
+    "AssetOrTimeSchedule assets",
+    site,
+  );
   if (!condition) return INVALID;
   return { kind: "assetOrTime", timetable, condition };
 }
@@ -713,7 +732,8 @@ export function makeDate(reporter: Reporter, args: readonly Value[], site: Site)
     const time = new Date(first.value).getTime();
     return { kind: "date", time, text: first.value, local: hasLocalTime(first.value) };
   }
-  if (args.length === 1 && first?.kind === "number") return { kind: "date", time: new Date(first.value).getTime(), text: String(first.value), local: false };
+  if (args.length === 1 && first?.kind === "number")
+    return { kind: "date", time: new Date(first.value).getTime(), text: String(first.value), local: false };
   if (args.length === 1 && first?.kind === "date") return first;
   if (args.every((argument) => argument.kind === "number")) {
     const numbers = args.map((argument) => (argument.kind === "number" ? argument.value : 0));

@@ -5,7 +5,22 @@
 import { ts } from "ts-morph";
 
 // Read once: the members of `ts` are getters, too slow to call on every node.
-const { canHaveModifiers, isClassDeclaration, isEnumDeclaration, isExportAssignment, isExportDeclaration, isFunctionDeclaration, isIdentifier, isImportDeclaration, isNamespaceExport, isNamespaceImport, isOmittedExpression, isStringLiteral, isVariableStatement, SyntaxKind: SK } = ts;
+const {
+  canHaveModifiers,
+  isClassDeclaration,
+  isEnumDeclaration,
+  isExportAssignment,
+  isExportDeclaration,
+  isFunctionDeclaration,
+  isIdentifier,
+  isImportDeclaration,
+  isNamespaceExport,
+  isNamespaceImport,
+  isOmittedExpression,
+  isStringLiteral,
+  isVariableStatement,
+  SyntaxKind: SK,
+} = ts;
 
 /** A span of a source file, as a syntax node's `pos` (before trivia) and `end`. */
 export interface Span {
@@ -148,7 +163,13 @@ export function sourceExtension(path: string): string | undefined {
 /** Parses source text without parent pointers (the compiler walks top-down). */
 export function parseSource(path: string, text: string): ts.SourceFile {
   const extension = sourceExtension(path) ?? ".ts";
-  return ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, SOURCE_EXTENSIONS.get(extension) ?? ts.ScriptKind.TS);
+  return ts.createSourceFile(
+    path,
+    text,
+    ts.ScriptTarget.Latest,
+    false,
+    SOURCE_EXTENSIONS.get(extension) ?? ts.ScriptKind.TS,
+  );
 }
 
 /** Parses a file and summarizes its module shape. */
@@ -238,8 +259,7 @@ function summarize(sourceFile: ts.SourceFile): ModuleSummary {
       if (!clause) {
         if (specifier !== undefined) starExports.push({ specifier });
       } else if (isNamespaceExport(clause)) {
-        if (specifier !== undefined)
-          exports.set(clause.name.text, { kind: "reexport", specifier, imported: "*" });
+        if (specifier !== undefined) exports.set(clause.name.text, { kind: "reexport", specifier, imported: "*" });
       } else {
         for (const element of clause.elements) {
           if (element.isTypeOnly) continue;
@@ -247,9 +267,7 @@ function summarize(sourceFile: ts.SourceFile): ModuleSummary {
           const local = (element.propertyName ?? element.name).text;
           exports.set(
             exported,
-            specifier === undefined
-              ? { kind: "local", local }
-              : { kind: "reexport", specifier, imported: local },
+            specifier === undefined ? { kind: "local", local } : { kind: "reexport", specifier, imported: local },
           );
         }
       }
@@ -263,11 +281,7 @@ function summarize(sourceFile: ts.SourceFile): ModuleSummary {
         for (const declaration of statement.declarationList.declarations) {
           for (const name of boundNames(declaration.name)) exports.set(name, { kind: "local", local: name });
         }
-      } else if (
-        isFunctionDeclaration(statement) ||
-        isClassDeclaration(statement) ||
-        isEnumDeclaration(statement)
-      ) {
+      } else if (isFunctionDeclaration(statement) || isClassDeclaration(statement) || isEnumDeclaration(statement)) {
         const local = statement.name?.text ?? DEFAULT_EXPORT_LOCAL;
         exports.set(isDefault ? "default" : local, { kind: "local", local });
       }

@@ -43,20 +43,26 @@ export function compileSource(text: string, options: Omit<CompileOptions, "proje
 /** The DAG with this id, or a clear failure listing the DAGs. */
 export function dagOf(manifest: Manifest, dagId: string): DagManifest {
   const found = manifest.dags.find((dag) => dag.dagId === dagId);
-  if (!found) throw new Error(`no DAG "${dagId}"; DAGs: ${manifest.dags.map((dag) => dag.dagId).join(", ") || "(none)"}`);
+  if (!found)
+    throw new Error(`no DAG "${dagId}"; DAGs: ${manifest.dags.map((dag) => dag.dagId).join(", ") || "(none)"}`);
   return found;
 }
 
 /** The task with this id in a DAG, or a clear failure. */
 export function taskOf(dag: DagManifest, taskId: string): TaskManifest {
   const found = dag.tasks.find((task) => task.taskId === taskId);
-  if (!found) throw new Error(`DAG "${dag.dagId}" has no task "${taskId}"; tasks: ${dag.tasks.map((task) => task.taskId).join(", ")}`);
+  if (!found)
+    throw new Error(
+      `DAG "${dag.dagId}" has no task "${taskId}"; tasks: ${dag.tasks.map((task) => task.taskId).join(", ")}`,
+    );
   return found;
 }
 
 /** Diagnostics as `CODE file:line:column` strings, for compact assertions. */
 export function codes(diagnostics: readonly Diagnostic[]): string[] {
-  return diagnostics.map((diagnostic) => `${diagnostic.code} ${diagnostic.file}:${diagnostic.line}:${diagnostic.column}`);
+  return diagnostics.map(
+    (diagnostic) => `${diagnostic.code} ${diagnostic.file}:${diagnostic.line}:${diagnostic.column}`,
+  );
 }
 
 /** The diagnostics with this code. */

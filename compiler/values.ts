@@ -54,7 +54,16 @@ export function tokenStart(text: string, pos: number): number {
   let index = pos;
   while (index < text.length) {
     const code = text.charCodeAt(index);
-    if (code === 32 || code === 9 || code === 10 || code === 13 || code === 11 || code === 12 || code === 0xfeff || code === 0xa0) {
+    if (
+      code === 32 ||
+      code === 9 ||
+      code === 10 ||
+      code === 13 ||
+      code === 11 ||
+      code === 12 ||
+      code === 0xfeff ||
+      code === 0xa0
+    ) {
       index++;
     } else if (code === 47 && text.charCodeAt(index + 1) === 47) {
       const lineEnd = text.indexOf("\n", index);
@@ -159,7 +168,13 @@ export type Binding =
   | { readonly kind: "tdz"; readonly node: ts.Node }
   | { readonly kind: "import"; readonly binding: ImportBinding }
   /** A const of a function body that is only read, not run (task bodies): evaluated on first use. */
-  | { readonly kind: "lazy"; readonly declaration: ts.VariableDeclaration; readonly scope: Scope; value?: Value; evaluating: boolean };
+  | {
+      readonly kind: "lazy";
+      readonly declaration: ts.VariableDeclaration;
+      readonly scope: Scope;
+      value?: Value;
+      evaluating: boolean;
+    };
 
 /** A lexical scope. The root scope of a module holds its top-level declarations and imports. */
 export class Scope {
@@ -256,7 +271,13 @@ export function stringValue(value: string): Value {
 
 /** True for asset, alias, ref, all and any values. */
 export function isConditionValue(value: Value): value is ConditionValue {
-  return value.kind === "asset" || value.kind === "alias" || value.kind === "ref" || value.kind === "all" || value.kind === "any";
+  return (
+    value.kind === "asset" ||
+    value.kind === "alias" ||
+    value.kind === "ref" ||
+    value.kind === "all" ||
+    value.kind === "any"
+  );
 }
 
 /** `all`/`any` of operands, flattening nested operands of the same kind (as the SDK does). */
@@ -295,7 +316,9 @@ export function assetKeyOf(value: { readonly name: string; readonly uri: string 
 export function describeTarget(value: AssetValue | AliasValue | RefValue): string {
   if (value.kind === "alias") return `alias ${JSON.stringify(value.name)}`;
   if (value.kind === "ref") {
-    return value.name !== undefined ? `Asset.ref({ name: ${JSON.stringify(value.name)} })` : `Asset.ref({ uri: ${JSON.stringify(value.uri)} })`;
+    return value.name !== undefined
+      ? `Asset.ref({ name: ${JSON.stringify(value.name)} })`
+      : `Asset.ref({ uri: ${JSON.stringify(value.uri)} })`;
   }
   return value.name === value.uri
     ? `asset ${JSON.stringify(value.uri)}`
@@ -353,7 +376,10 @@ export function describeValueKind(value: Value): string {
 }
 
 /** Converts a constant value to JSON, or returns the path of the first part that is not JSON. */
-export function toJson(value: Value, path = ""): { ok: true; json: unknown } | { ok: false; path: string; value: Value } {
+export function toJson(
+  value: Value,
+  path = "",
+): { ok: true; json: unknown } | { ok: false; path: string; value: Value } {
   switch (value.kind) {
     case "string":
     case "boolean":

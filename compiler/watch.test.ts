@@ -31,7 +31,12 @@ describe("createWatchCompiler with a ts-morph project", () => {
     project.getSourceFileOrThrow(file).replaceWithText(producer.replace('"@daily"', '"@hourly"'));
     const update = compiler.update([file]);
     expect(update.recompiled).toEqual(["producer.ts"]);
-    expect(update.changes).toMatchObject({ dagsAdded: [], dagsRemoved: [], dagsChanged: ["producer"], unchanged: false });
+    expect(update.changes).toMatchObject({
+      dagsAdded: [],
+      dagsRemoved: [],
+      dagsChanged: ["producer"],
+      unchanged: false,
+    });
     expect(compiler.result).toBe(update.result);
     expect(update.result.manifest.dags.find((dag) => dag.dagId === "producer")?.schedule).toEqual({
       kind: "cron",
@@ -95,7 +100,10 @@ describe("createWatchCompiler on disk", () => {
   it("resolves an import again once its target file is created", () => {
     const compiler = setUp();
     const file = path.join(root, "late.ts");
-    writeFileSync(file, `import { dag } from "assetflow";\nimport { later } from "./later.js";\ndag({ dagId: "late", schedule: [later] }, () => {});\n`);
+    writeFileSync(
+      file,
+      `import { dag } from "assetflow";\nimport { later } from "./later.js";\ndag({ dagId: "late", schedule: [later] }, () => {});\n`,
+    );
     let update = compiler.update([file]);
     expect(update.result.diagnostics.map((d) => d.code)).toContain("AF1009");
     const target = path.join(root, "later.ts");

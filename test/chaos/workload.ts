@@ -13,8 +13,8 @@ import { expect } from "vitest";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { Database } from "../../scheduler/store/schema.js";
 
-export const URI_A = "chaos://a";
-export const URI_B = "chaos://b";
+export const URI_A = "s3://chaos/a";
+export const URI_B = "s3://chaos/b";
 
 /** Consumers, the assets each schedule mentions, and whether it needs all of them. */
 export const CONSUMERS = {

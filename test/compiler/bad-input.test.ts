@@ -68,7 +68,10 @@ describe("bad input", () => {
   });
 
   it("explains a listed file that defines no DAG (AF1005) and a project without any (AF1006)", () => {
-    const assets = write("assets.ts", `import { Asset } from "assetflow";\nexport const orders = new Asset("s3://lake/orders");\n`);
+    const assets = write(
+      "assets.ts",
+      `import { Asset } from "assetflow";\nexport const orders = new Asset("s3://lake/orders");\n`,
+    );
     const result = compile({ files: [assets], cwd: root });
     expect(result.diagnostics.map((d) => [d.code, d.severity])).toEqual([
       ["AF1006", "warning"],
@@ -82,7 +85,9 @@ describe("bad input", () => {
     write("broken.ts", `import { dag } from "assetflow";\ndag({ dagId: "broken" }, () => {\n  const x = ;\n});\n`);
     const result = compile({ root });
     expect(result.diagnostics.map((d) => [d.code, d.file, d.line, d.column])).toEqual([["AF1001", "broken.ts", 3, 13]]);
-    expect(result.diagnostics[0]?.message).toBe("Syntax error: Expression expected. Fix it; the other files were compiled.");
+    expect(result.diagnostics[0]?.message).toBe(
+      "Syntax error: Expression expected. Fix it; the other files were compiled.",
+    );
     expect(result.manifest.dags.map((dag) => dag.dagId)).toEqual(["broken", "producer"]);
   });
 
@@ -93,8 +98,14 @@ describe("bad input", () => {
       "app/tsconfig.json",
       JSON.stringify({ compilerOptions: { paths: { "@lake/*": ["./lake/*"] } }, include: ["dags", "lake"] }),
     );
-    write("app/lake/assets.ts", `import { Asset } from "assetflow";\nexport const orders = new Asset("s3://lake/orders");\n`);
-    write("app/dags/consumer.ts", `import { dag } from "assetflow";\nimport { orders } from "@lake/assets.js";\ndag({ dagId: "consumer", schedule: [orders] }, () => {});\n`);
+    write(
+      "app/lake/assets.ts",
+      `import { Asset } from "assetflow";\nexport const orders = new Asset("s3://lake/orders");\n`,
+    );
+    write(
+      "app/dags/consumer.ts",
+      `import { dag } from "assetflow";\nimport { orders } from "@lake/assets.js";\ndag({ dagId: "consumer", schedule: [orders] }, () => {});\n`,
+    );
     const result = compile({ tsconfig: path.join(root, "app/tsconfig.json") });
     expect(result.manifest.dags[0]?.schedule).toEqual({
       kind: "assets",
@@ -104,16 +115,19 @@ describe("bad input", () => {
   });
 
   it("prints diagnostics with code frames and a summary", () => {
-    write("env.ts", `import { Asset, dag } from "assetflow";\nconst raw = new Asset(process.env.RAW_URI as string);\ndag({ dagId: "env", schedule: [raw] }, () => {});\n`);
+    write(
+      "env.ts",
+      `import { Asset, dag } from "assetflow";\nconst raw = new Asset(process.env.RAW_URI as string);\ndag({ dagId: "env", schedule: [raw] }, () => {});\n`,
+    );
     const result = compile({ root });
     expect(formatDiagnostics(result)).toBe(
       [
         "env.ts:2:23 - error AF2002: The URI of this asset is built at run time from `process.env.RAW_URI`; declare it as a constant or an AssetAlias.",
         "",
-        "  1 | import { Asset, dag } from \"assetflow\";",
+        '  1 | import { Asset, dag } from "assetflow";',
         "> 2 | const raw = new Asset(process.env.RAW_URI as string);",
         "    |                       ^^^^^^^^^^^^^^^^^^^",
-        "  3 | dag({ dagId: \"env\", schedule: [raw] }, () => {});",
+        '  3 | dag({ dagId: "env", schedule: [raw] }, () => {});',
         "",
         "1 error, 0 warnings.",
       ].join("\n"),
