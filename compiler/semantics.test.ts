@@ -115,6 +115,7 @@ describe("conditions", () => {
   });
 
   it("parses the assets tagged template with & binding tighter than |", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the compiled source holds an assets`...` template
     expect(scheduleOf("assets`${a} | ${b} & ${c}`", prelude).schedule).toEqual({
       kind: "assets",
       condition: {
@@ -122,6 +123,7 @@ describe("conditions", () => {
         conditions: [asset("s3://b/a"), { kind: "all", conditions: [asset("s3://b/b"), asset("s3://b/c")] }],
       },
     });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the compiled source holds an assets`...` template
     expect(scheduleOf("assets`(${a} | ${b}) & ${c}`", prelude).schedule).toEqual({
       kind: "assets",
       condition: {
@@ -132,6 +134,7 @@ describe("conditions", () => {
   });
 
   it("reports a malformed tagged template (AF3003) with the SDK's wording", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the compiled source holds an assets`...` template
     const { diagnostics } = scheduleOf("assets`${a} ${b}`", prelude);
     expect(withCode(diagnostics, "AF3003")[0]?.message).toContain("two operands in a row need an operator");
   });

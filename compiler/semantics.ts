@@ -76,11 +76,7 @@ export function reportUnknown(reporter: Reporter, value: UnknownValue, need: Nee
       );
       return;
     case "missing":
-      reporter.report(
-        DiagnosticCatalog.unknownName,
-        { what, name: reason.name, hint: `${reason.detail}` },
-        value.at,
-      );
+      reporter.report(DiagnosticCatalog.unknownName, { what, name: reason.name, hint: `${reason.detail}` }, value.at);
       return;
     case "uninitialized":
       reporter.report(DiagnosticCatalog.uninitialized, { what, name: reason.name }, value.at);
