@@ -70,26 +70,31 @@ const SDK_SUBPATHS: Record<string, string> = { assetflow: "sdk", "assetflow/sdk"
  * a changed file is bundled and imported again.
  */
 export class DagFileLoader {
-  private readonly cache = new Map<string, { hash: string; loaded: LoadedDagFile }>();
+  private readonly cache = new Map<string, { hash: string; loaded: LoadedDagFile; inputs: Map<string, number> }>();
 
   /** @param bundleDir where bundles are written (e.g. `$ASSETFLOW_HOME/bundles`) */
   constructor(private readonly bundleDir: string) {
     mkdirSync(bundleDir, { recursive: true });
   }
 
-  /** Loads a file (or returns the cached result while its content is unchanged). */
+  /** Loads a file (or returns the cached result while it and the files it imports are unchanged). */
   async load(file: string): Promise<LoadedDagFile> {
     const absolute = resolve(file);
-    let bundle: { code: string; hash: string };
+    const fresh = this.cache.get(absolute);
+    if (fresh && unchanged(fresh.inputs)) return fresh.loaded;
+    let bundle: { code: string; hash: string; inputs: Map<string, number> };
     try {
       bundle = await this.bundle(absolute);
     } catch (error) {
       return { ok: false, file: absolute, error: buildError(absolute, error) };
     }
     const cached = this.cache.get(absolute);
-    if (cached && cached.hash === bundle.hash) return cached.loaded;
+    if (cached && cached.hash === bundle.hash) {
+      this.cache.set(absolute, { ...cached, inputs: bundle.inputs });
+      return cached.loaded;
+    }
     const loaded = await this.importBundle(absolute, bundle);
-    this.cache.set(absolute, { hash: bundle.hash, loaded });
+    this.cache.set(absolute, { hash: bundle.hash, loaded, inputs: bundle.inputs });
     return loaded;
   }
 
@@ -106,7 +111,7 @@ export class DagFileLoader {
     return dag;
   }
 
-  private async bundle(file: string): Promise<{ code: string; hash: string }> {
+  private async bundle(file: string): Promise<{ code: string; hash: string; inputs: Map<string, number> }> {
     const entry = sdkEntry();
     const result = await build({
       entryPoints: [file],
@@ -119,6 +124,8 @@ export class DagFileLoader {
       sourcemap: "inline",
       sourcesContent: false,
       logLevel: "silent",
+      metafile: true,
+      absWorkingDir: process.cwd(),
       plugins: [
         {
           name: "assetflow-sdk",
@@ -132,7 +139,13 @@ export class DagFileLoader {
       ],
     });
     const code = result.outputFiles?.[0]?.text ?? "";
-    return { code, hash: createHash("sha256").update(code).digest("hex").slice(0, 16) };
+    const inputs = new Map<string, number>();
+    for (const input of Object.keys(result.metafile?.inputs ?? {})) {
+      const path = resolve(process.cwd(), input);
+      if (existsSync(path)) inputs.set(path, statSync(path).mtimeMs);
+    }
+    inputs.set(file, statSync(file).mtimeMs);
+    return { code, hash: createHash("sha256").update(code).digest("hex").slice(0, 16), inputs };
   }
 
   private async importBundle(file: string, bundle: { code: string; hash: string }): Promise<LoadedDagFile> {
@@ -146,6 +159,18 @@ export class DagFileLoader {
       return { ok: false, file, error: runtimeImportError(file, error) };
     }
   }
+}
+
+/** True while every file a bundle was built from keeps its modification time. */
+function unchanged(inputs: ReadonlyMap<string, number>): boolean {
+  for (const [path, mtime] of inputs) {
+    try {
+      if (statSync(path).mtimeMs !== mtime) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 function bundleName(file: string): string {

@@ -6,6 +6,8 @@
  *
  * @packageDocumentation
  */
+export { DAG_FILE_EXTENSIONS, DagFileLoader, type ImportError, type LoadedDagFile, listDagFiles } from "./dag-files.js";
+export { type DagFileSink, DagProcessor } from "./dag-processor.js";
 export { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 export { toAssetEvent } from "./events.js";
 export { createInletEventSequence, INLET_PAGE_SIZE } from "./inlet-events.js";
@@ -20,6 +22,8 @@ export {
   runSql,
   type SqlConnection,
 } from "./services.js";
+export { TaskExecutor, type TaskExecutorOptions } from "./task-executor.js";
+export { appendTaskLog, openTaskLog, readTaskLogs, type TaskLogWriter, taskLogPath } from "./task-logs.js";
 export {
   createTemplateContext,
   renderTemplate,
@@ -31,3 +35,4 @@ export {
   type TemplateTriggeringKey,
 } from "./templates.js";
 export { createTriggeringAssetEvents } from "./triggering-events.js";
+export { taskHostEntry, WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";

@@ -4,8 +4,11 @@
  * tries it runs, and writes each try's log to disk.
  */
 import type { TaskInstanceKey, TaskOutcome, TaskRunRequest, TaskSource } from "../scheduler/contracts.js";
-import { appendTaskLog } from "./task-logs.js";
+import { openTaskLog } from "./task-logs.js";
 import type { WorkerPool } from "./worker-pool.js";
+
+/** Tries claimed per host slot: the pool queues the extra ones. */
+const PREFETCH_FACTOR = 4;
 
 /** Options of {@link TaskExecutor}. */
 export interface TaskExecutorOptions {
@@ -85,7 +88,8 @@ export class TaskExecutor {
     try {
       do {
         this.again = false;
-        const room = this.pool.capacity - this.running.size;
+        // Claim a few tries ahead of the free hosts so the pool never waits for a claim round trip.
+        const room = this.pool.capacity * PREFETCH_FACTOR - this.running.size;
         if (room <= 0 || this.stopped) break;
         const requests = await this.source.claimTasks(this.options.workerId, room);
         for (const request of requests) this.launch(request);
@@ -102,7 +106,8 @@ export class TaskExecutor {
     const key = request.key;
     const id = `${key.dagId}\u0000${key.runId}\u0000${key.taskId}\u0000${key.mapIndex}`;
     this.running.set(id, key);
-    const log = (line: string) => appendTaskLog(this.options.logDir, key, line);
+    const logFile = openTaskLog(this.options.logDir, key);
+    const log = (line: string) => logFile.write(line);
     const done = (async () => {
       let outcome: TaskOutcome;
       try {
@@ -118,6 +123,7 @@ export class TaskExecutor {
       }
       if (outcome.state === "failed") log(`[assetflow] try ${key.tryNumber} failed: ${outcome.error.message}`);
       if (outcome.state === "skipped") log(`[assetflow] skipped: ${outcome.reason}`);
+      await logFile.close();
       try {
         await this.source.completeTask(key, outcome);
       } catch (error) {

@@ -2,7 +2,7 @@
  * Task logs on disk: one file per try under
  * `$ASSETFLOW_HOME/logs/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { TaskInstanceKey } from "../scheduler/contracts.js";
 
@@ -23,6 +23,36 @@ export function appendTaskLog(logDir: string, key: Omit<TaskInstanceKey, "mapInd
   const path = taskLogPath(logDir, key);
   mkdirSync(dirname(path), { recursive: true });
   appendFileSync(path, `${line}\n`);
+}
+
+/** An open log of one try: lines are buffered by a write stream; `close` flushes. */
+export interface TaskLogWriter {
+  write(line: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the log file of one try for appending (one file handle for the whole
+ * try, not one per line).
+ *
+ * @example
+ * ```ts
+ * const log = openTaskLog(logDir, key);
+ * log.write("started");
+ * await log.close();
+ * ```
+ */
+export function openTaskLog(logDir: string, key: Omit<TaskInstanceKey, "mapIndex">): TaskLogWriter {
+  const path = taskLogPath(logDir, key);
+  mkdirSync(dirname(path), { recursive: true });
+  const stream = createWriteStream(path, { flags: "a" });
+  stream.on("error", () => undefined);
+  return {
+    write: (line) => {
+      stream.write(`${line}\n`);
+    },
+    close: () => new Promise<void>((resolve) => stream.end(resolve)),
+  };
 }
 
 /**

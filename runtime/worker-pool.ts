@@ -22,6 +22,8 @@ export interface WorkerPoolOptions {
   maxOldSpaceMb?: number;
   /** A host is replaced after this many tries (default 500), so slow leaks never pile up. */
   maxTasksPerHost?: number;
+  /** The task host script (default: {@link taskHostEntry}). */
+  hostEntry?: string;
 }
 
 interface Job {
@@ -153,7 +155,7 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    const child = fork(taskHostEntry(), [], {
+    const child = fork(this.options.hostEntry ?? taskHostEntry(), [], {
       env: { ...process.env, ASSETFLOW_HOME: this.options.home },
       execArgv: [`--max-old-space-size=${this.options.maxOldSpaceMb ?? 1024}`, "--enable-source-maps"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],

@@ -10,6 +10,9 @@ import { type DagManifest, dagSchema } from "../../sdk/manifest/schema.js";
 import { FINAL_TASK_STATES, type RunKind, TaskState } from "../contracts.js";
 import type { EngineContext, Executor } from "./context.js";
 
+/** Task instances inserted per statement (17 values each). */
+const TASK_INSERT_CHUNK = 500;
+
 /** A new run's fields. */
 export interface NewRun {
   readonly runType: RunKind;
@@ -88,11 +91,12 @@ export async function createRun(
     .returning("run_id")
     .executeTakeFirst();
   if (!inserted) return null;
-  if (dag.tasks.length > 0) {
+  // In chunks: a statement may bind at most 32,766 values (SQLite), 65,535 (PostgreSQL).
+  for (let first = 0; first < dag.tasks.length; first += TASK_INSERT_CHUNK) {
     await trx
       .insertInto("task_instance")
       .values(
-        dag.tasks.map((task) => ({
+        dag.tasks.slice(first, first + TASK_INSERT_CHUNK).map((task) => ({
           dag_id: dag.dagId,
           run_id: runId,
           task_id: task.taskId,
@@ -161,16 +165,43 @@ export interface AdvanceResult {
   readonly finished: "success" | "failed" | null;
 }
 
+/** Per manifest: tasks by id and each task's downstream ids. */
+interface TaskIndex {
+  readonly byId: ReadonlyMap<string, DagManifest["tasks"][number]>;
+  readonly downstream: ReadonlyMap<string, readonly string[]>;
+}
+
+const taskIndexes = new WeakMap<DagManifest, TaskIndex>();
+
+/** Tasks by id and their downstream ids, computed once per manifest. */
+export function taskIndexOf(dag: DagManifest): TaskIndex {
+  let index = taskIndexes.get(dag);
+  if (!index) {
+    const downstream = new Map<string, string[]>();
+    for (const task of dag.tasks) {
+      for (const upstream of task.upstream)
+        downstream.set(upstream, [...(downstream.get(upstream) ?? []), task.taskId]);
+    }
+    index = { byId: new Map(dag.tasks.map((task) => [task.taskId, task])), downstream };
+    taskIndexes.set(dag, index);
+  }
+  return index;
+}
+
 /**
  * Moves a running run forward: queues tasks whose upstream tasks all
  * succeeded, marks `upstream_failed` / `skipped` where upstream failed or
  * skipped, and finishes the run when every task instance is final.
+ * `changed` names the tasks that just reached a final state: only their
+ * downstream tasks are looked at (every task when it is omitted, as when a run
+ * starts), so a run of many tasks costs the same per completion.
  */
 export async function advanceRun(
   ctx: EngineContext,
   trx: Executor,
   dag: DagManifest,
   runId: string,
+  changed?: readonly string[],
 ): Promise<AdvanceResult> {
   const run = await trx
     .selectFrom("dag_run")
@@ -179,51 +210,79 @@ export async function advanceRun(
     .where("run_id", "=", runId)
     .executeTakeFirst();
   if (run?.state !== "running") return { queued: [], finished: null };
-  const rows = await trx
-    .selectFrom("task_instance")
-    .select(["task_id", "state"])
-    .where("dag_id", "=", dag.dagId)
-    .where("run_id", "=", runId)
-    .execute();
-  const states = new Map(rows.map((row) => [row.task_id, row.state]));
+  const index = taskIndexOf(dag);
+  const states = new Map<string, string>();
+  const load = async (taskIds: readonly string[]) => {
+    const missing = [...new Set(taskIds)].filter((id) => !states.has(id));
+    for (let first = 0; first < missing.length; first += 10_000) {
+      const rows = await trx
+        .selectFrom("task_instance")
+        .select(["task_id", "state"])
+        .where("dag_id", "=", dag.dagId)
+        .where("run_id", "=", runId)
+        .where("task_id", "in", missing.slice(first, first + 10_000))
+        .execute();
+      for (const row of rows) states.set(row.task_id, row.state);
+    }
+  };
   const changes = new Map<string, string>();
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const task of dag.tasks) {
-      if (states.get(task.taskId) !== TaskState.none) continue;
-      const upstream = task.upstream.map((id) => states.get(id));
-      let next: string | null = null;
+  let frontier =
+    changed === undefined
+      ? dag.tasks.map((task) => task.taskId)
+      : changed.flatMap((id) => index.downstream.get(id) ?? []);
+  while (frontier.length > 0) {
+    await load([...frontier, ...frontier.flatMap((id) => index.byId.get(id)?.upstream ?? [])]);
+    const next: string[] = [];
+    for (const taskId of new Set(frontier)) {
+      if (states.get(taskId) !== TaskState.none) continue;
+      const upstream = (index.byId.get(taskId)?.upstream ?? []).map((id) => states.get(id));
+      let state: string | null = null;
       if (upstream.some((s) => s === TaskState.failed || s === TaskState.upstreamFailed))
-        next = TaskState.upstreamFailed;
+        state = TaskState.upstreamFailed;
       else if (upstream.every((s) => s !== undefined && FINAL_TASK_STATES.has(s as TaskState))) {
-        next = upstream.some((s) => s === TaskState.skipped) ? TaskState.skipped : TaskState.queued;
+        state = upstream.some((s) => s === TaskState.skipped) ? TaskState.skipped : TaskState.queued;
       }
-      if (next) {
-        states.set(task.taskId, next);
-        changes.set(task.taskId, next);
-        changed = true;
+      if (state) {
+        states.set(taskId, state);
+        changes.set(taskId, state);
+        if (state !== TaskState.queued) next.push(...(index.downstream.get(taskId) ?? []));
       }
     }
+    frontier = next;
   }
   const now = ctx.clock.now();
   const byState = new Map<string, string[]>();
   for (const [taskId, state] of changes) byState.set(state, [...(byState.get(state) ?? []), taskId]);
   for (const [state, taskIds] of byState) {
-    await trx
-      .updateTable("task_instance")
-      .set(state === TaskState.queued ? { state, queued_at: now } : { state, end_date: now })
+    for (let first = 0; first < taskIds.length; first += 10_000) {
+      await trx
+        .updateTable("task_instance")
+        .set(state === TaskState.queued ? { state, queued_at: now } : { state, end_date: now })
+        .where("dag_id", "=", dag.dagId)
+        .where("run_id", "=", runId)
+        .where("task_id", "in", taskIds.slice(first, first + 10_000))
+        .where("state", "=", TaskState.none)
+        .execute();
+    }
+  }
+  const open = await trx
+    .selectFrom("task_instance")
+    .select((eb) => eb.fn.countAll<number>().as("open"))
+    .where("dag_id", "=", dag.dagId)
+    .where("run_id", "=", runId)
+    .where("state", "not in", [...FINAL_TASK_STATES])
+    .executeTakeFirstOrThrow();
+  let finished: "success" | "failed" | null = null;
+  if (Number(open.open) === 0) {
+    const failed = await trx
+      .selectFrom("task_instance")
+      .select("task_id")
       .where("dag_id", "=", dag.dagId)
       .where("run_id", "=", runId)
-      .where("task_id", "in", taskIds)
-      .where("state", "=", TaskState.none)
-      .execute();
-  }
-  let finished: "success" | "failed" | null = null;
-  if ([...states.values()].every((s) => FINAL_TASK_STATES.has(s as TaskState))) {
-    finished = [...states.values()].some((s) => s === TaskState.failed || s === TaskState.upstreamFailed)
-      ? "failed"
-      : "success";
+      .where("state", "in", [TaskState.failed, TaskState.upstreamFailed])
+      .limit(1)
+      .executeTakeFirst();
+    finished = failed ? "failed" : "success";
     await trx
       .updateTable("dag_run")
       .set({ state: finished, end_date: now })

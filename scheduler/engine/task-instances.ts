@@ -15,7 +15,7 @@ import {
 } from "../contracts.js";
 import type { EngineContext, Executor } from "./context.js";
 import { recordEvents } from "./events.js";
-import { advanceRun, getDagManifest } from "./runs.js";
+import { advanceRun, getDagManifest, taskIndexOf } from "./runs.js";
 
 /** What completing a try changed, for the work to do after commit. */
 export interface CompletionEffects {
@@ -98,7 +98,7 @@ export async function buildRunRequest(ctx: EngineContext, db: Executor, key: Tas
     .where("map_index", "=", key.mapIndex)
     .executeTakeFirstOrThrow();
   const dag = await getDagManifest(ctx, db, key.dagId);
-  const upstream = dag?.manifest.tasks.find((t) => t.taskId === key.taskId)?.upstream ?? [];
+  const upstream = dag ? (taskIndexOf(dag.manifest).byId.get(key.taskId)?.upstream ?? []) : [];
   const upstreamResults: Record<string, JsonValue> = {};
   if (upstream.length > 0) {
     const rows = await db
@@ -281,7 +281,9 @@ export async function completeTry(
     .where("map_index", "=", key.mapIndex)
     .execute();
   const dag = await getDagManifest(ctx, trx, key.dagId);
-  const advanced = dag ? await advanceRun(ctx, trx, dag.manifest, key.runId) : { queued: [], finished: null };
+  const advanced = dag
+    ? await advanceRun(ctx, trx, dag.manifest, key.runId, [key.taskId])
+    : { queued: [], finished: null };
   return {
     accepted: true,
     consumers: [...consumers],
