@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerApiServer } from "./commands/api-server.js";
 import { registerAssets } from "./commands/assets.js";
+import { registerCompile } from "./commands/compile.js";
 import { registerDags } from "./commands/dags.js";
 import { registerDb } from "./commands/db.js";
 import { registerRuns } from "./commands/runs.js";
@@ -36,6 +37,7 @@ export function createProgram(): Command {
   registerAssets(program);
   registerApiServer(program);
   registerDb(program);
+  registerCompile(program);
   // Subcommands inherit the settings above (exit override, help after errors).
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;

@@ -22,7 +22,10 @@ import {
   type AliasValue,
   type AssetValue,
   describeValueKind,
+  detach,
+  detachJson,
   type ObjectValue,
+  Props,
   propertySite,
   type Site,
   toJson,
@@ -69,6 +72,8 @@ export const SDK_OPERATOR_OWN_KEYS: ReadonlyMap<string, readonly string[]> = new
   ["BashOperator", ["bashCommand", "env", "appendEnv", "cwd", "skipOnExitCode"]],
   ["SQLExecuteQueryOperator", ["connId", "sql", "parameters"]],
 ]);
+
+const NO_TARGETS: readonly (AssetValue | AliasValue)[] = Object.freeze([]);
 
 /** Reads options from an object value, reporting problems. */
 class OptionReader {
@@ -137,9 +142,9 @@ class OptionReader {
     return value.value;
   }
 
-  assetList(key: "outlets" | "inlets", owner: string): (AssetValue | AliasValue)[] | null {
+  assetList(key: "outlets" | "inlets", owner: string): readonly (AssetValue | AliasValue)[] | null {
     const value = this.get(key, URI_HINT);
-    if (value === undefined) return [];
+    if (value === undefined) return NO_TARGETS;
     if (value === null) return null;
     if (value.kind !== "array") return this.invalid(key, `${key} must be a list of assets and aliases`, value);
     const items: (AssetValue | AliasValue)[] = [];
@@ -186,7 +191,7 @@ export function parseDagSettings(
 ): { settings: DagSettingsModel; scheduleSite: Site } | undefined {
   const object: ObjectValue =
     options === undefined || options.kind === "undefined"
-      ? { kind: "object", props: new Map() }
+      ? { kind: "object", props: new Props() }
       : (options as ObjectValue);
   if (options?.kind === "unknown") {
     reportUnknown(reporter, options, { what: `The options of ${context.where(undefined)}`, hint: CONSTANT_HINT });
@@ -242,16 +247,16 @@ export function parseDagSettings(
   if (!normalized || !ok) return undefined;
   return {
     settings: {
-      dagId,
-      description: description ?? null,
+      dagId: detach(dagId),
+      description: description === undefined ? null : detach(description),
       schedule: normalized.schedule,
       scheduleLeaves: normalized.leaves,
       condition: normalized.condition,
       startDate: startDate ?? null,
       catchup: catchup ?? false,
       maxActiveRuns: maxActiveRuns ?? DEFAULT_MAX_ACTIVE_RUNS,
-      tags: tags ?? [],
-      params: params ?? {},
+      tags: tags ? tags.map(detach) : [],
+      params: params ? detachJson(params) : {},
     },
     scheduleSite,
   };
@@ -357,7 +362,7 @@ export function parseTaskOptions(
   site: Site,
 ): TaskOptionsModel | undefined {
   if (options === undefined || options.kind === "undefined") {
-    options = { kind: "object", props: new Map() };
+    options = { kind: "object", props: new Props() };
   }
   if (options.kind === "unknown") {
     reportUnknown(reporter, options, { what: `The options of ${where}`, hint: CONSTANT_HINT });
@@ -394,8 +399,8 @@ export function parseTaskOptions(
   if (!ok) return undefined;
   return {
     taskId,
-    outlets: outlets ?? [],
-    inlets: inlets ?? [],
+    outlets: outlets ?? NO_TARGETS,
+    inlets: inlets ?? NO_TARGETS,
     retries: retries ?? 0,
     retryDelayMs: retryDelay ?? DEFAULT_RETRY_DELAY_MS,
     executionTimeoutMs: executionTimeout ?? null,

@@ -12,7 +12,14 @@
  * - `AF4xxx` lint rules over the asset graph.
  */
 
-/** How bad a diagnostic is. Errors make `assetflow compile` exit with code 1. */
+/**
+ * How bad a diagnostic is. Errors make `assetflow compile` exit with code 1.
+ *
+ * @example
+ * ```ts
+ * const warnings = result.diagnostics.filter((d) => d.severity === Severity.warning);
+ * ```
+ */
 export const Severity = {
   error: "error",
   warning: "warning",
@@ -340,10 +347,12 @@ export function createDiagnostic<A>(
   args: A,
   location: { file: string; line: number; column: number; length?: number | undefined },
 ): Diagnostic {
+  // A copy: a message built from pieces of source text would keep that text alive.
+  const message = ` ${definition.format(args)}`.slice(1);
   const diagnostic: Diagnostic = {
     code: definition.code,
     severity: definition.severity,
-    message: definition.format(args),
+    message,
     file: location.file,
     line: location.line,
     column: location.column,
@@ -351,7 +360,14 @@ export function createDiagnostic<A>(
   return location.length === undefined ? diagnostic : { ...diagnostic, length: location.length };
 }
 
-/** True when any diagnostic is an error (what makes `assetflow compile` exit with 1). */
+/**
+ * True when any diagnostic is an error (what makes `assetflow compile` exit with 1).
+ *
+ * @example
+ * ```ts
+ * if (hasErrors(compile({ root: "dags" }).diagnostics)) process.exitCode = 1;
+ * ```
+ */
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((diagnostic) => diagnostic.severity === "error");
 }
@@ -361,6 +377,11 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
  * the same diagnostic twice, and, for what the compiler cannot resolve
  * (`AF2xxx`), the same code at the same position worded for another use of
  * the value (the first message in that order is kept).
+ *
+ * @example
+ * ```ts
+ * const all = sortDiagnostics([...first.diagnostics, ...second.diagnostics]);
+ * ```
  */
 export function sortDiagnostics(diagnostics: Iterable<Diagnostic>): Diagnostic[] {
   const sorted = [...diagnostics].sort(

@@ -6,7 +6,14 @@ import type { Manifest } from "../sdk/manifest/schema.js";
 import { manifestToJson } from "../sdk/manifest/serialize.js";
 import { buildAssetGraph, type GraphEdge, type GraphNode } from "./graph.js";
 
-/** Output formats of `assetflow compile --format`. */
+/**
+ * Output formats of `assetflow compile --format`.
+ *
+ * @example
+ * ```ts
+ * const text = emit(manifest, EmitFormat.mermaid);
+ * ```
+ */
 export const EmitFormat = { json: "json", dot: "dot", mermaid: "mermaid" } as const;
 
 /** One of {@link EmitFormat}. */
@@ -57,6 +64,11 @@ function dotString(text: string): string {
  * The asset graph in Graphviz DOT: DAGs are boxes, assets ellipses, aliases
  * diamonds, references notes; solid edges produce and schedule, dashed edges
  * read inlets, dotted edges resolve references.
+ *
+ * @example
+ * ```ts
+ * writeFileSync("assets.dot", toDot(manifest)); // then: dot -Tsvg assets.dot > assets.svg
+ * ```
  */
 export function toDot(manifest: Manifest): string {
   const graph = buildAssetGraph(manifest);
@@ -95,6 +107,11 @@ function mermaidText(text: string): string {
  * The asset graph as a Mermaid flowchart: DAGs are rounded boxes, assets
  * stadiums, aliases hexagons, references flags; `-->` produces and schedules,
  * `-.->` reads inlets, `-.-` resolves references.
+ *
+ * @example
+ * ```ts
+ * const markdown = ["```mermaid", toMermaid(manifest), "```"].join("\n");
+ * ```
  */
 export function toMermaid(manifest: Manifest): string {
   const graph = buildAssetGraph(manifest);

@@ -40,14 +40,17 @@ import {
   type ClassValue,
   describeTarget,
   describeValueKind,
+  detach,
   type FunctionValue,
   isConditionValue,
   type Location,
   locate,
   NULL,
   type ObjectValue,
+  Props,
   Scope,
   type Site,
+  sortedBy,
   spanOf,
   type TaskHandleValue,
   UNDEFINED,
@@ -122,7 +125,7 @@ export class ModuleRecord {
   imported = false;
   /** True when its scope and syntax tree were dropped after it ran (its DAGs and diagnostics stay). */
   released = false;
-  scope: Scope;
+  readonly scope: Scope;
   /** DAGs defined while this module's top-level code ran. */
   readonly dags: DagModel[] = [];
   /** Diagnostics reported while this module's top-level code ran. */
@@ -132,11 +135,11 @@ export class ModuleRecord {
     this.scope = new Scope(undefined, file);
   }
 
-  /** Drops what only running code needs: the scope and the syntax tree. */
-  release(): void {
+  /** Drops what only running code needs: the scope, the syntax tree and the text. */
+  release(keepFingerprint: boolean): void {
     this.released = true;
-    this.scope = new Scope(undefined, this.file);
-    this.file.release();
+    this.scope.clear();
+    this.file.release(keepFingerprint);
   }
 }
 
@@ -197,6 +200,7 @@ const GLOBALS = new Set([
   "Intl",
 ]);
 const MAX_DEPTH = 40;
+const NO_ASSETS: readonly AssetValue[] = Object.freeze([]);
 const RUNTIME: UnknownReason = Object.freeze({ kind: "runtime" });
 const MAX_TEXT = 60;
 
@@ -305,13 +309,13 @@ export class Interpreter implements Reporter {
    * a module that no module imported so far drops its scope and syntax tree
    * afterwards; it runs again if a module imports it later.
    */
-  run(path: string, options: { release?: boolean } = {}): ModuleRecord | undefined {
+  run(path: string, options: { release?: boolean; keepFingerprint?: boolean } = {}): ModuleRecord | undefined {
     const existing = this.modules.get(path);
     if (existing?.state === "done") return existing;
     const record = this.moduleFor(path);
     if (!record) return undefined;
     this.executeModule(record);
-    if (options.release && !record.imported) record.release();
+    if (options.release && !record.imported) record.release(options.keepFingerprint ?? false);
     this.constructMemo.clear();
     return record;
   }
@@ -355,7 +359,7 @@ export class Interpreter implements Reporter {
           ),
         );
       }
-      for (const [name, binding] of file.summary.imports) record.scope.bindings.set(name, { kind: "import", binding });
+      for (const [name, binding] of file.summary.imports) record.scope.set(name, { kind: "import", binding });
       const env: Env = { scope: record.scope, dag: undefined, thisValue: undefined, mode: "execute", depth: 0 };
       const statements = file.sourceFile.statements;
       this.hoist(statements, record.scope, env);
@@ -420,7 +424,7 @@ export class Interpreter implements Reporter {
     const summary = record.file.summary;
     const entry = summary.exports.get(name);
     if (entry?.kind === "local") {
-      const binding = record.scope.bindings.get(entry.local);
+      const binding = record.scope.get(entry.local);
       if (!binding) {
         return this.unknown(
           { kind: "missing", name, detail: `${record.file.display} exports it, but the compiler found no declaration` },
@@ -500,7 +504,7 @@ export class Interpreter implements Reporter {
         const value = this.resolveImport(binding.binding, env.scope.file, node, env);
         if (value.kind !== "unknown") {
           const owner = findOwner(env.scope, name);
-          owner?.bindings.set(name, { kind: "value", value });
+          owner?.set(name, { kind: "value", value });
         }
         return value;
       }
@@ -519,8 +523,8 @@ export class Interpreter implements Reporter {
           : UNDEFINED;
         const holder = new Scope(undefined, binding.scope.file);
         this.bindPattern(declaration.name, initial, holder, lazyEnv);
-        for (const [bound, value] of holder.bindings) {
-          const target = binding.scope.bindings.get(bound);
+        for (const [bound, value] of holder.entries()) {
+          const target = binding.scope.get(bound);
           if (target?.kind === "lazy" && value.kind === "value") {
             target.value = value.value;
             target.evaluating = false;
@@ -536,7 +540,7 @@ export class Interpreter implements Reporter {
   /** Binds the names of a binding pattern to parts of `value` in `scope`. */
   private bindPattern(name: ts.BindingName, value: Value, scope: Scope, env: Env): void {
     if (isIdentifier(name)) {
-      scope.bindings.set(name.text, { kind: "value", value });
+      scope.set(name.text, { kind: "value", value });
       return;
     }
     if (isObjectBindingPattern(name)) {
@@ -545,7 +549,7 @@ export class Interpreter implements Reporter {
         if (element.dotDotDotToken) {
           let rest: Value;
           if (value.kind === "object") {
-            const props = new Map([...value.props].filter(([key]) => !used.includes(key)));
+            const props = new Props([...value.props].filter(([key]) => !used.includes(key)));
             rest = value.unknownSpread
               ? { kind: "object", props, unknownSpread: value.unknownSpread }
               : { kind: "object", props };
@@ -594,30 +598,27 @@ export class Interpreter implements Reporter {
           scope,
           thisValue: undefined,
         };
-        scope.bindings.set(name, { kind: "value", value: fn });
+        scope.set(name, { kind: "value", value: fn });
       } else if (isClassDeclaration(statement)) {
-        scope.bindings.set(statement.name?.text ?? DEFAULT_EXPORT_LOCAL, { kind: "tdz", node: statement });
+        scope.set(statement.name?.text ?? DEFAULT_EXPORT_LOCAL, { kind: "tdz", node: statement });
       } else if (isVariableStatement(statement)) {
         const flags = statement.declarationList.flags;
         const isLexical = (flags & (NodeFlags.Let | NodeFlags.Const)) !== 0;
         for (const declaration of statement.declarationList.declarations) {
           for (const bound of namesOf(declaration.name)) {
-            if (!scope.bindings.has(bound)) {
-              scope.bindings.set(
-                bound,
-                isLexical ? { kind: "tdz", node: declaration } : { kind: "value", value: UNDEFINED },
-              );
+            if (!scope.has(bound)) {
+              scope.set(bound, isLexical ? { kind: "tdz", node: declaration } : { kind: "value", value: UNDEFINED });
             }
           }
         }
       } else if (isEnumDeclaration(statement)) {
-        scope.bindings.set(statement.name.text, { kind: "value", value: this.enumValue(statement, env) });
+        scope.set(statement.name.text, { kind: "value", value: this.enumValue(statement, env) });
       }
     }
   }
 
   private enumValue(declaration: ts.EnumDeclaration, env: Env): Value {
-    const props = new Map<string, Value>();
+    const props = new Props();
     let next = 0;
     for (const member of declaration.members) {
       const key = propertyNameText(member.name);
@@ -668,13 +669,13 @@ export class Interpreter implements Reporter {
         const declaration = statement as ts.ClassDeclaration;
         const name = declaration.name?.text ?? DEFAULT_EXPORT_LOCAL;
         const value = this.defineClass(declaration, declaration.name?.text ?? "default", env);
-        env.scope.bindings.set(name, { kind: "value", value });
+        env.scope.set(name, { kind: "value", value });
         return NORMAL;
       }
       case SK.ExportAssignment: {
         const assignment = statement as ts.ExportAssignment;
         const value = this.evaluate(assignment.expression, env, "default");
-        env.scope.bindings.set(DEFAULT_EXPORT_LOCAL, { kind: "value", value });
+        env.scope.set(DEFAULT_EXPORT_LOCAL, { kind: "value", value });
         return NORMAL;
       }
       case SK.ReturnStatement: {
@@ -829,9 +830,9 @@ export class Interpreter implements Reporter {
   private assign(target: ts.Expression, value: Value, env: Env): void {
     if (isIdentifier(target)) {
       for (let scope: Scope | undefined = env.scope; scope; scope = scope.parent) {
-        const binding = scope.bindings.get(target.text);
+        const binding = scope.get(target.text);
         if (binding) {
-          scope.bindings.set(target.text, { kind: "value", value });
+          scope.set(target.text, { kind: "value", value });
           return;
         }
       }
@@ -970,7 +971,7 @@ export class Interpreter implements Reporter {
   }
 
   private evaluateObject(node: ts.ObjectLiteralExpression, env: Env): Value {
-    const props = new Map<string, Value>();
+    const props = new Props();
     let unknownSpread: UnknownValue | undefined;
     const file = env.scope.file;
     for (const property of node.properties) {
@@ -1624,7 +1625,7 @@ export class Interpreter implements Reporter {
     const ctor = this.constructorOf(value);
     for (const parameter of ctor?.parameters ?? []) {
       if (isIdentifier(parameter.name) && getModifiers(parameter)?.length) {
-        const bound = env.scope.bindings.get(parameter.name.text);
+        const bound = env.scope.get(parameter.name.text);
         instance.props.set(parameter.name.text, bound?.kind === "value" ? bound.value : UNDEFINED);
       }
     }
@@ -1658,11 +1659,10 @@ export class Interpreter implements Reporter {
     build.open = false;
     this.builds.delete(build.key);
     const { dagId } = build.settings;
-    const upstream = new Map<string, Set<string>>();
-    for (const taskId of build.tasks.keys()) upstream.set(taskId, new Set());
+    const upstream = new Map<string, string[]>();
     for (const edge of build.edges) {
-      const up = upstream.get(edge.upstream);
-      const down = upstream.get(edge.downstream);
+      const up = build.tasks.has(edge.upstream);
+      const down = build.tasks.has(edge.downstream);
       if (!up || !down) {
         const missing = up ? edge.downstream : edge.upstream;
         const known = [...build.tasks.keys()].join(", ") || "(none)";
@@ -1673,7 +1673,11 @@ export class Interpreter implements Reporter {
         );
       } else if (edge.upstream === edge.downstream) {
         this.report(DiagnosticCatalog.dependencyCycle, { dagId, cycle: [edge.upstream, edge.upstream] }, edge.site);
-      } else down.add(edge.upstream);
+      } else {
+        const parents = upstream.get(edge.downstream);
+        if (!parents) upstream.set(edge.downstream, [edge.upstream]);
+        else if (!parents.includes(edge.upstream)) parents.push(edge.upstream);
+      }
     }
     if (build.edges.length >= 2) {
       const cycle = findTaskCycle([...build.tasks.keys()], upstream);
@@ -1682,11 +1686,12 @@ export class Interpreter implements Reporter {
         this.report(DiagnosticCatalog.dependencyCycle, { dagId, cycle }, first?.site ?? build.site);
       }
     }
-    const sortedUpstream = new Map<string, readonly string[]>();
-    for (const [taskId, parents] of upstream) {
-      if (parents.size === 0) continue;
-      sortedUpstream.set(taskId, parents.size === 1 ? [...parents] : [...parents].sort(compareText));
-    }
+    for (const [taskId, parents] of upstream)
+      if (parents.length > 1)
+        upstream.set(
+          taskId,
+          sortedBy(parents, (id) => id),
+        );
     const settings = build.settings;
     const model: DagModel = {
       dagId: settings.dagId,
@@ -1701,7 +1706,7 @@ export class Interpreter implements Reporter {
       params: settings.params,
       key: build.key,
       tasks: build.tasks,
-      upstream: sortedUpstream,
+      upstream,
       site: build.site,
       scheduleSite: build.scheduleSite,
     };
@@ -1768,7 +1773,7 @@ export class Interpreter implements Reporter {
     });
     if (!parsed) return;
     const build = this.openDag(parsed.settings, site, parsed.scheduleSite);
-    const instance: ObjectValue = { kind: "object", props: new Map() };
+    const instance: ObjectValue = { kind: "object", props: new Props() };
     const buildEnv: Env = { ...env, dag: build };
     this.constructInstance(value, instance, [], buildEnv);
     const chain = this.classChain(value);
@@ -1882,15 +1887,15 @@ export class Interpreter implements Reporter {
       return undefined;
     }
     const task: TaskModel = {
-      taskId,
-      operator,
+      taskId: detach(taskId),
+      operator: detach(operator),
       outlets: options.outlets,
       inlets: options.inlets,
       retries: options.retries,
       retryDelayMs: options.retryDelayMs,
       executionTimeoutMs: options.executionTimeoutMs,
       site: locate(site),
-      addedThroughAliases: [],
+      addedThroughAliases: NO_ASSETS,
     };
     build.tasks.set(taskId, task);
     return task;
@@ -2030,7 +2035,7 @@ export class Interpreter implements Reporter {
     let baseOptions: Value | undefined = options;
     if (options?.kind === "object") {
       const own = plan.ownKeys;
-      const props = new Map([...options.props].filter(([key]) => !own.includes(key)));
+      const props = options.props.without(own);
       baseOptions = options.unknownSpread
         ? {
             kind: "object",
@@ -2040,7 +2045,7 @@ export class Interpreter implements Reporter {
           }
         : { kind: "object", props, ...(options.origin ? { origin: options.origin } : {}) };
     }
-    const known = plan.ownKeys.length > 0 ? [...OPERATOR_BASE_KEYS, ...plan.ownKeys] : OPERATOR_BASE_KEYS;
+    const known = plan.ownKeys.length > 0 ? operatorKeys(plan.base, plan.ownKeys) : OPERATOR_BASE_KEYS;
     const whereWithHint =
       plan.ownKeys.length > 0 || plan.base === className
         ? where
@@ -2207,10 +2212,14 @@ export class Interpreter implements Reporter {
       this.bindPattern(parameter.name, value, scope, env);
     }
     const dagId = build.settings.dagId;
-    const outletAssets = new Set(task.outlets.filter((item) => item.kind === "asset").map((item) => item.key));
-    const outletAliases = new Set(task.outlets.filter((item) => item.kind === "alias").map((item) => item.name));
-    const inletAssets = new Set(task.inlets.filter((item) => item.kind === "asset").map((item) => item.key));
-    const inletAliases = new Set(task.inlets.filter((item) => item.kind === "alias").map((item) => item.name));
+    const declares = (list: readonly (AssetValue | AliasValue)[], item: AssetValue | AliasValue | string): boolean =>
+      list.some((declared) =>
+        typeof item === "string"
+          ? declared.kind === "alias" && declared.name === item
+          : item.kind === "asset"
+            ? declared.kind === "asset" && declared.key === item.key
+            : declared.kind === "alias" && declared.name === item.name,
+      );
     const target = (value: Value, call: () => string, site: Site): AssetValue | AliasValue | undefined => {
       if (value.kind === "asset" || value.kind === "alias") return value;
       if (value.kind === "unknown" && value.reason.kind === "invalid") return undefined;
@@ -2245,7 +2254,7 @@ export class Interpreter implements Reporter {
         const inner = new Scope(current.scope, file);
         for (const parameter of node.parameters) {
           for (const name of namesOf(parameter.name)) {
-            inner.bindings.set(name, {
+            inner.set(name, {
               kind: "value",
               value: this.unknown({ kind: "parameter", name }, parameter, current),
             });
@@ -2258,7 +2267,7 @@ export class Interpreter implements Reporter {
         const inner = new Scope(current.scope, file);
         for (const declaration of node.initializer.declarations) {
           for (const name of namesOf(declaration.name)) {
-            inner.bindings.set(name, { kind: "value", value: this.unknown(RUNTIME, declaration, current) });
+            inner.set(name, { kind: "value", value: this.unknown(RUNTIME, declaration, current) });
           }
         }
         within(inner, node);
@@ -2279,7 +2288,7 @@ export class Interpreter implements Reporter {
             const call = () => `ctx.${receiver.events}.get(${shortText(argument, file)})`;
             const item = target(this.evaluate(argument, current), call, site);
             if (item && receiver.events === "outletEvents") {
-              const declared = item.kind === "asset" ? outletAssets.has(item.key) : outletAliases.has(item.name);
+              const declared = declares(task.outlets, item);
               if (!declared)
                 this.report(
                   DiagnosticCatalog.outletEventsNotOutlet,
@@ -2287,7 +2296,7 @@ export class Interpreter implements Reporter {
                   site,
                 );
             } else if (item) {
-              const declared = item.kind === "asset" ? inletAssets.has(item.key) : inletAliases.has(item.name);
+              const declared = declares(task.inlets, item);
               if (!declared)
                 this.report(
                   DiagnosticCatalog.inletEventsNotInlet,
@@ -2300,7 +2309,7 @@ export class Interpreter implements Reporter {
           const accessor = this.evaluate(receiverNode, current);
           if (accessor.kind === "outletAccessor" && accessor.target.kind === "alias") {
             const added = this.evaluate(node.arguments[0], current);
-            if (added.kind === "asset") task.addedThroughAliases.push(added);
+            if (added.kind === "asset") task.addedThroughAliases = [...task.addedThroughAliases, added];
             else {
               const argument = node.arguments[0];
               target(added, () => `ctx.outletEvents.get(...).add(${shortText(argument, file)})`, site);
@@ -2335,15 +2344,15 @@ export class Interpreter implements Reporter {
           } else {
             const item = target(asset, call, site);
             if (aliasName !== undefined) {
-              if (!outletAliases.has(aliasName)) {
+              if (!declares(task.outlets, aliasName)) {
                 this.report(
                   DiagnosticCatalog.metadataNotOutlet,
                   { taskId: task.taskId, dagId, target: `alias ${JSON.stringify(aliasName)}` },
                   site,
                 );
               }
-              if (item?.kind === "asset") task.addedThroughAliases.push(item);
-            } else if (item?.kind === "asset" && !outletAssets.has(item.key)) {
+              if (item?.kind === "asset") task.addedThroughAliases = [...task.addedThroughAliases, item];
+            } else if (item?.kind === "asset" && !declares(task.outlets, item)) {
               this.report(
                 DiagnosticCatalog.metadataNotOutlet,
                 { taskId: task.taskId, dagId, target: describeTarget(item) },
@@ -2365,11 +2374,11 @@ export class Interpreter implements Reporter {
       if (isVariableStatement(statement)) {
         for (const declaration of statement.declarationList.declarations) {
           for (const name of namesOf(declaration.name)) {
-            scope.bindings.set(name, { kind: "lazy", declaration, scope, evaluating: false });
+            scope.set(name, { kind: "lazy", declaration, scope, evaluating: false });
           }
         }
       } else if (isFunctionDeclaration(statement) && statement.name) {
-        scope.bindings.set(statement.name.text, {
+        scope.set(statement.name.text, {
           kind: "value",
           value: { kind: "function", node: statement, name: statement.name.text, scope, thisValue: undefined },
         });
@@ -2381,9 +2390,16 @@ export class Interpreter implements Reporter {
 
 const MATH_CONSTANTS = { PI: Math.PI, E: Math.E } as const;
 
-/** Code-point order, the same on every machine and locale. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+const operatorKeysCache = new Map<string, readonly string[]>();
+
+/** The options an SDK operator accepts: the base options and its own. */
+function operatorKeys(base: string, own: readonly string[]): readonly string[] {
+  let keys = operatorKeysCache.get(base);
+  if (!keys) {
+    keys = [...OPERATOR_BASE_KEYS, ...own];
+    operatorKeysCache.set(base, keys);
+  }
+  return keys;
 }
 
 /** Cheap text test before walking a task body: does it mention outlet or inlet events, or Metadata? */
@@ -2399,7 +2415,7 @@ function mentionsTouches(file: ParsedFile, body: ts.Node): boolean {
 /** The scope that binds `name` (the nearest one). */
 function findOwner(scope: Scope, name: string): Scope | undefined {
   for (let current: Scope | undefined = scope; current; current = current.parent) {
-    if (current.bindings.has(name)) return current;
+    if (current.has(name)) return current;
   }
   return undefined;
 }
@@ -2439,22 +2455,49 @@ function describeMisuse(member: ts.ClassElement): string | undefined {
 function jsonToValue(json: unknown): Value {
   if (Array.isArray(json)) return { kind: "array", items: json.map(jsonToValue) };
   if (typeof json === "object" && json !== null) {
-    return { kind: "object", props: new Map(Object.entries(json).map(([key, item]) => [key, jsonToValue(item)])) };
+    return {
+      kind: "object",
+      props: new Props(Object.entries(json).map(([key, item]) => [key, jsonToValue(item)] as const)),
+    };
   }
   return fromPrimitive(json);
+}
+
+/** Kahn's algorithm over arrays, for DAGs with few tasks (no maps to allocate). */
+function hasCycleSmall(taskIds: readonly string[], upstream: ReadonlyMap<string, readonly string[]>): boolean {
+  const remaining = taskIds.map((taskId) => upstream.get(taskId)?.length ?? 0);
+  const done = taskIds.map(() => false);
+  let progress = true;
+  let count = 0;
+  while (progress) {
+    progress = false;
+    for (let index = 0; index < taskIds.length; index++) {
+      if (done[index] || remaining[index] !== 0) continue;
+      done[index] = true;
+      count++;
+      progress = true;
+      const taskId = taskIds[index];
+      for (let child = 0; child < taskIds.length; child++) {
+        const parents = upstream.get(taskIds[child] as string);
+        if (parents && taskId !== undefined && parents.includes(taskId)) remaining[child] = (remaining[child] ?? 0) - 1;
+      }
+    }
+  }
+  return count !== taskIds.length;
 }
 
 /** A cycle among task dependencies, in run order, or undefined (the SDK's `topologicalSort`). */
 function findTaskCycle(
   taskIds: readonly string[],
-  upstream: ReadonlyMap<string, ReadonlySet<string>>,
+  upstream: ReadonlyMap<string, readonly string[]>,
 ): string[] | undefined {
   // Kahn's algorithm first: most DAGs have no cycle, and this is linear.
+  if (taskIds.length <= 32 && !hasCycleSmall(taskIds, upstream)) return undefined;
   const remaining = new Map<string, number>();
   const downstream = new Map<string, string[]>();
   for (const taskId of taskIds) {
     const parents = upstream.get(taskId);
-    remaining.set(taskId, parents?.size ?? 0);
+    remaining.set(taskId, parents?.length ?? 0);
     for (const parent of parents ?? []) {
       const children = downstream.get(parent);
       if (children) children.push(taskId);

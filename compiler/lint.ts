@@ -6,78 +6,94 @@
  * nothing produces, and cycles between DAGs through assets.
  */
 import { createDiagnostic, type Diagnostic, DiagnosticCatalog } from "./diagnostics.js";
-import { compare } from "./manifest.js";
 import type { DagModel } from "./model.js";
 import type { AliasValue, AssetValue, ConditionValue, RefValue } from "./values.js";
-import { describeTarget } from "./values.js";
-
-/** What the DAGs of a project produce: assets by key, names and URIs, and aliases by name. */
-interface Produced {
-  readonly assets: Map<string, Set<string>>;
-  readonly names: Map<string, Set<string>>;
-  readonly uris: Map<string, Set<string>>;
-  readonly aliases: Map<string, Set<string>>;
-}
-
-function add(map: Map<string, Set<string>>, key: string, dagId: string): void {
-  let set = map.get(key);
-  if (!set) {
-    set = new Set();
-    map.set(key, set);
-  }
-  set.add(dagId);
-}
-
-function producedBy(dags: readonly DagModel[]): Produced {
-  const produced: Produced = { assets: new Map(), names: new Map(), uris: new Map(), aliases: new Map() };
-  for (const dag of dags) {
-    for (const task of dag.tasks.values()) {
-      for (const list of [task.outlets, task.addedThroughAliases]) {
-        for (const item of list) {
-          if (item.kind === "alias") add(produced.aliases, item.name, dag.dagId);
-          else {
-            add(produced.assets, item.key, dag.dagId);
-            add(produced.names, item.name, dag.dagId);
-            add(produced.uris, item.uri, dag.dagId);
-          }
-        }
-      }
-    }
-  }
-  return produced;
-}
-
-/** The leaves of a condition: assets, aliases and refs. */
-function leaves(condition: ConditionValue | undefined): Leaf[] {
-  if (!condition) return [];
-  if (condition.kind === "asset" || condition.kind === "alias" || condition.kind === "ref") return [condition];
-  return condition.conditions.flatMap(leaves);
-}
+import { compareCodePoints, describeTarget } from "./values.js";
 
 type Leaf = AssetValue | AliasValue | RefValue;
 
-/** The DAGs that produce a leaf. */
-function producersOf(leaf: Leaf, produced: Produced): ReadonlySet<string> {
-  switch (leaf.kind) {
-    case "asset":
-      return produced.assets.get(leaf.key) ?? new Set();
-    case "alias":
-      return produced.aliases.get(leaf.name) ?? new Set();
-    case "ref":
-      return (leaf.name !== undefined ? produced.names.get(leaf.name) : produced.uris.get(leaf.uri ?? "")) ?? new Set();
+/** An edge from a producing DAG to a consuming one (DAGs by index), through a leaf of the consumer's schedule. */
+interface Edge {
+  readonly to: number;
+  readonly leaf: Leaf;
+}
+
+const NONE: readonly number[] = [];
+
+/**
+ * What the DAGs produce, by asset key and alias name (assets added through
+ * aliases at run time count), as lists of DAG indexes; by name and URI only
+ * when a schedule uses `Asset.ref`.
+ */
+class Producers {
+  readonly assets = new Map<string, number[]>();
+  readonly aliases = new Map<string, number[]>();
+  private names: Map<string, number[]> | undefined;
+  private uris: Map<string, number[]> | undefined;
+
+  constructor(private readonly dags: readonly DagModel[]) {
+    for (const [index, dag] of dags.entries()) {
+      for (const task of dag.tasks.values()) {
+        for (const item of task.outlets) {
+          if (item.kind === "alias") add(this.aliases, item.name, index);
+          else add(this.assets, item.key, index);
+        }
+        for (const item of task.addedThroughAliases) add(this.assets, item.key, index);
+      }
+    }
+  }
+
+  of(leaf: Leaf): readonly number[] {
+    if (leaf.kind === "asset") return this.assets.get(leaf.key) ?? NONE;
+    if (leaf.kind === "alias") return this.aliases.get(leaf.name) ?? NONE;
+    if (!this.names || !this.uris) {
+      const names = new Map<string, number[]>();
+      const uris = new Map<string, number[]>();
+      for (const [index, dag] of this.dags.entries()) {
+        for (const task of dag.tasks.values()) {
+          for (const item of [...task.outlets, ...task.addedThroughAliases]) {
+            if (item.kind !== "asset") continue;
+            add(names, item.name, index);
+            add(uris, item.uri, index);
+          }
+        }
+      }
+      this.names = names;
+      this.uris = uris;
+    }
+    return (leaf.name !== undefined ? this.names.get(leaf.name) : this.uris.get(leaf.uri ?? "")) ?? NONE;
   }
 }
 
-/** Runs the project-wide lint rules over the DAGs of the manifest. */
+/** Adds a producer; DAGs come one after the other, so a repeat is always the last one. */
+function add(map: Map<string, number[]>, key: string, index: number): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [index]);
+  else if (list[list.length - 1] !== index) list.push(index);
+}
+
+/** The leaves of a condition: assets, aliases and refs. */
+function leaves(condition: ConditionValue | undefined, into: Leaf[] = []): Leaf[] {
+  if (!condition) return into;
+  if (condition.kind === "asset" || condition.kind === "alias" || condition.kind === "ref") into.push(condition);
+  else for (const inner of condition.conditions) leaves(inner, into);
+  return into;
+}
+
+/**
+ * Runs the project-wide lint rules over the DAGs of the manifest: `AF4004`
+ * for a schedule on an asset nothing produces, `AF4005` for DAGs that trigger
+ * each other through assets.
+ */
 export function lintProject(dags: readonly DagModel[]): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const produced = producedBy(dags);
-  const consumers = new Map<string, { dagId: string; leaf: Leaf }[]>();
-  for (const dag of dags) {
+  const producers = new Producers(dags);
+  const outgoing: Edge[][] = dags.map(() => []);
+  for (const [index, dag] of dags.entries()) {
     let reported: Set<string> | undefined;
     for (const leaf of leaves(dag.condition)) {
-      const producers = producersOf(leaf, produced);
-      if (producers.size === 0) {
+      const from = producers.of(leaf);
+      if (from.length === 0) {
         const target = describeTarget(leaf);
         reported ??= new Set();
         if (!reported.has(target)) {
@@ -88,114 +104,128 @@ export function lintProject(dags: readonly DagModel[]): Diagnostic[] {
         }
         continue;
       }
-      for (const producer of producers) {
-        let list = consumers.get(producer);
-        if (!list) {
-          list = [];
-          consumers.set(producer, list);
-        }
-        if (!list.some((edge) => edge.dagId === dag.dagId)) list.push({ dagId: dag.dagId, leaf });
+      for (const producer of from) {
+        const edges = outgoing[producer] as Edge[];
+        if (!edges.some((edge) => edge.to === index)) edges.push({ to: index, leaf });
       }
     }
   }
-  diagnostics.push(...assetCycles(dags, consumers));
+  diagnostics.push(...assetCycles(dags, outgoing));
   return diagnostics;
 }
 
-/** One warning per strongly connected group of DAGs that trigger each other through assets. */
-function assetCycles(
-  dags: readonly DagModel[],
-  consumers: ReadonlyMap<string, readonly { dagId: string; leaf: Leaf }[]>,
-): Diagnostic[] {
-  const byId = new Map(dags.map((dag) => [dag.dagId, dag]));
-  const ids = [...byId.keys()].sort(compare);
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const components: string[][] = [];
-  let counter = 0;
-  const sorted = new Map<string, { dagId: string; leaf: Leaf }[]>();
-  for (const [id, edges] of consumers) {
-    sorted.set(id, edges.length > 1 ? [...edges].sort((a, b) => compare(a.dagId, b.dagId)) : [...edges]);
+/** One warning per group of DAGs that trigger each other through assets (a strongly connected component). */
+function assetCycles(dags: readonly DagModel[], outgoing: readonly Edge[][]): Diagnostic[] {
+  // Kahn's algorithm drops every DAG that is not on a cycle and not downstream of one; most projects end here.
+  const incoming = dags.map(() => 0);
+  for (const edges of outgoing) for (const edge of edges) incoming[edge.to] = (incoming[edge.to] ?? 0) + 1;
+  const ready: number[] = [];
+  for (const [index, count] of incoming.entries()) if (count === 0) ready.push(index);
+  const removed = dags.map(() => false);
+  let left = dags.length;
+  while (ready.length > 0) {
+    const index = ready.pop() as number;
+    removed[index] = true;
+    left--;
+    for (const edge of outgoing[index] ?? []) {
+      const count = (incoming[edge.to] ?? 0) - 1;
+      incoming[edge.to] = count;
+      if (count === 0) ready.push(edge.to);
+    }
   }
-  const none: { dagId: string; leaf: Leaf }[] = [];
-  const next = (id: string) => sorted.get(id) ?? none;
-  const connect = (id: string): void => {
-    index.set(id, counter);
-    low.set(id, counter);
+  if (left === 0) return [];
+  // Tarjan's algorithm over what is left, in DAG id order for stable messages.
+  const order = dags
+    .map((_, index) => index)
+    .filter((index) => !removed[index])
+    .sort((a, b) => compareCodePoints(dags[a]?.dagId ?? "", dags[b]?.dagId ?? ""));
+  const next = (index: number): Edge[] =>
+    [...(outgoing[index] ?? [])]
+      .filter((edge) => !removed[edge.to])
+      .sort((a, b) => compareCodePoints(dags[a.to]?.dagId ?? "", dags[b.to]?.dagId ?? ""));
+  const indexOf = new Map<number, number>();
+  const low = new Map<number, number>();
+  const onStack = new Set<number>();
+  const stack: number[] = [];
+  const components: number[][] = [];
+  let counter = 0;
+  const connect = (node: number): void => {
+    indexOf.set(node, counter);
+    low.set(node, counter);
     counter++;
-    stack.push(id);
-    onStack.add(id);
-    for (const edge of next(id)) {
-      if (!index.has(edge.dagId)) {
-        connect(edge.dagId);
-        low.set(id, Math.min(low.get(id) ?? 0, low.get(edge.dagId) ?? 0));
-      } else if (onStack.has(edge.dagId)) {
-        low.set(id, Math.min(low.get(id) ?? 0, index.get(edge.dagId) ?? 0));
+    stack.push(node);
+    onStack.add(node);
+    for (const edge of next(node)) {
+      if (!indexOf.has(edge.to)) {
+        connect(edge.to);
+        low.set(node, Math.min(low.get(node) ?? 0, low.get(edge.to) ?? 0));
+      } else if (onStack.has(edge.to)) {
+        low.set(node, Math.min(low.get(node) ?? 0, indexOf.get(edge.to) ?? 0));
       }
     }
-    if (low.get(id) === index.get(id)) {
-      const component: string[] = [];
-      let member: string | undefined;
+    if (low.get(node) === indexOf.get(node)) {
+      const component: number[] = [];
+      let member: number | undefined;
       do {
         member = stack.pop();
         if (member === undefined) break;
         onStack.delete(member);
         component.push(member);
-      } while (member !== id);
+      } while (member !== node);
       components.push(component);
     }
   };
-  for (const id of ids) if (!index.has(id)) connect(id);
+  for (const node of order) if (!indexOf.has(node)) connect(node);
   const diagnostics: Diagnostic[] = [];
   for (const component of components) {
-    const members = new Set(component);
-    const start = [...component].sort(compare)[0];
-    if (start === undefined) continue;
-    const selfLoop = next(start).some((edge) => edge.dagId === start);
+    const start = component.reduce((best, node) =>
+      compareCodePoints(dags[node]?.dagId ?? "", dags[best]?.dagId ?? "") < 0 ? node : best,
+    );
+    const selfLoop = next(start).some((edge) => edge.to === start);
     if (component.length === 1 && !selfLoop) continue;
-    const cycle = cyclePath(start, members, next);
-    const dag = byId.get(start);
-    if (dag) diagnostics.push(createDiagnostic(DiagnosticCatalog.assetCycle, { cycle }, dag.site));
+    const dag = dags[start];
+    if (!dag) continue;
+    const cycle = cyclePath(start, new Set(component), next, dags);
+    diagnostics.push(createDiagnostic(DiagnosticCatalog.assetCycle, { cycle }, dag.site));
   }
   return diagnostics;
 }
 
-/** A path from `start` back to itself inside the component, as `a -> b (on asset "x") -> a (on ...)`. */
+/** A shortest path from `start` back to itself inside the component, as `a -> b (on asset "x") -> a (on ...)`. */
 function cyclePath(
-  start: string,
-  members: ReadonlySet<string>,
-  next: (id: string) => { dagId: string; leaf: Leaf }[],
+  start: number,
+  members: ReadonlySet<number>,
+  next: (node: number) => Edge[],
+  dags: readonly DagModel[],
 ): string[] {
-  const previous = new Map<string, { from: string; target: string }>();
+  const name = (node: number) => dags[node]?.dagId ?? "";
+  const previous = new Map<number, { from: number; leaf: Leaf }>();
   const queue = [start];
-  let closing: { from: string; target: string } | undefined;
-  const targetOf = (edge: { leaf: Leaf }) => describeTarget(edge.leaf);
+  let closing: { from: number; leaf: Leaf } | undefined;
   while (queue.length > 0 && !closing) {
-    const id = queue.shift() as string;
-    for (const edge of next(id)) {
-      if (!members.has(edge.dagId)) continue;
-      if (edge.dagId === start) {
-        closing = { from: id, target: targetOf(edge) };
+    const node = queue.shift() as number;
+    for (const edge of next(node)) {
+      if (!members.has(edge.to)) continue;
+      if (edge.to === start) {
+        closing = { from: node, leaf: edge.leaf };
         break;
       }
-      if (!previous.has(edge.dagId)) {
-        previous.set(edge.dagId, { from: id, target: targetOf(edge) });
-        queue.push(edge.dagId);
+      if (!previous.has(edge.to)) {
+        previous.set(edge.to, { from: node, leaf: edge.leaf });
+        queue.push(edge.to);
       }
     }
   }
   const steps: string[] = [];
   if (closing) {
-    steps.unshift(`${start} (on ${closing.target})`);
+    steps.unshift(`${name(start)} (on ${describeTarget(closing.leaf)})`);
     let current = closing.from;
     while (current !== start) {
       const step = previous.get(current);
       if (!step) break;
-      steps.unshift(`${current} (on ${step.target})`);
+      steps.unshift(`${name(current)} (on ${describeTarget(step.leaf)})`);
       current = step.from;
     }
   }
-  return [start, ...steps];
+  return [name(start), ...steps];
 }

@@ -16,7 +16,7 @@ import {
 } from "../sdk/manifest/schema.js";
 import { createDiagnostic, type Diagnostic, DiagnosticCatalog } from "./diagnostics.js";
 import type { DagModel } from "./model.js";
-import type { AliasValue, AssetValue, Location } from "./values.js";
+import { type AliasValue, type AssetValue, type Location, sortedBy } from "./values.js";
 
 /** Options of {@link buildManifest}. */
 export interface BuildManifestOptions {
@@ -65,7 +65,7 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
     }
   };
   const dagManifests = kept.map((dag) => {
-    const tasks = [...dag.tasks.values()].sort((a, b) => compare(a.taskId, b.taskId));
+    const tasks = sortedBy(dag.tasks.values(), (task) => task.taskId);
     for (const task of tasks) {
       task.outlets.forEach(declare);
       task.inlets.forEach(declare);
@@ -95,7 +95,7 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
       startDate: dag.startDate,
       catchup: dag.catchup,
       maxActiveRuns: dag.maxActiveRuns,
-      tags: dag.tags.length > 1 ? [...dag.tags].sort(compare) : [...dag.tags],
+      tags: sortedBy(dag.tags, (tag) => tag),
       params: cloneJson(dag.params),
       tasks: taskManifests,
     };

@@ -20,7 +20,7 @@ export interface TaskModel {
   /** Where the task is defined. */
   readonly site: Location;
   /** Assets the task adds through its alias outlets when it runs (`outletEvents.get(alias).add`, `Metadata` with `alias`). */
-  readonly addedThroughAliases: AssetValue[];
+  addedThroughAliases: readonly AssetValue[];
 }
 
 /** DAG settings after validation and defaults. */

@@ -14,6 +14,7 @@ import { lintProject } from "./lint.js";
 import { buildManifest } from "./manifest.js";
 import type { DagModel } from "./model.js";
 import {
+  fingerprintOf,
   type ParsedFile,
   parseFile,
   parseSource,
@@ -141,7 +142,15 @@ export interface ProgramBuild {
 /**
  * A compilation that can be updated: {@link CompilerProgram.build} compiles,
  * {@link CompilerProgram.update} takes changed paths and compiles again,
- * parsing only the changed files and running only the modules that depend on them.
+ * parsing only the changed files and running only the modules that depend on
+ * them. `compile` and `createWatchCompiler` are built on it.
+ *
+ * @example
+ * ```ts
+ * const program = new CompilerProgram({ root: "dags" }, { incremental: true });
+ * const first = program.build().result;
+ * const next = program.update(["dags/etl.ts"]); // next.ran: ["etl.ts"]
+ * ```
  */
 export class CompilerProgram {
   readonly baseDir: string;
@@ -156,9 +165,15 @@ export class CompilerProgram {
   private readonly pathMappings: PathMapping[] = [];
   private pathsBase: string | undefined;
   private entries: string[] = [];
+  /** For watch mode: released files keep a fingerprint of their text, to tell later whether they changed. */
+  private readonly incremental: boolean;
   private walkRoot: string | undefined;
 
-  constructor(private readonly options: CompileOptions = {}) {
+  constructor(
+    private readonly options: CompileOptions = {},
+    mode: { readonly incremental?: boolean } = {},
+  ) {
+    this.incremental = mode.incremental ?? false;
     this.cwd = normalizePath(options.cwd ?? process.cwd(), "/");
     this.source = options.project ? new ProjectSource(options.project) : new DiskSource();
     const root = options.root === undefined ? undefined : normalizePath(options.root, this.cwd);
@@ -309,7 +324,10 @@ export class CompilerProgram {
         this.inputProblem(DiagnosticCatalog.unreadable, { path: shown, reason: read.error }, shown);
         return undefined;
       }
-      parsed = parseFile(file, display, read.text);
+      parsed = parseFile(file, display, read.text, () => {
+        const again = this.source.read(file);
+        return "error" in again ? "" : again.text;
+      });
     }
     this.files.set(file, parsed);
     return parsed;
@@ -431,7 +449,7 @@ export class CompilerProgram {
   build(): ProgramBuild {
     const before = new Set<string>();
     for (const record of this.interpreter.records()) if (record.state === "done") before.add(record.file.path);
-    for (const entry of this.entries) this.interpreter.run(entry, { release: true });
+    for (const entry of this.entries) this.interpreter.run(entry, { release: true, keepFingerprint: this.incremental });
     const reachable = this.reachable();
     const ranNow: string[] = [];
     const dags: DagModel[] = [];
@@ -492,7 +510,7 @@ export class CompilerProgram {
         }
         const fromProject = this.source.parsed(file);
         const read = fromProject ? { text: fromProject.text } : this.source.read(file);
-        if ("error" in read || read.text === loaded.text) continue;
+        if ("error" in read || fingerprintOf(read.text) === loaded.fingerprint) continue;
         this.files.delete(file);
         changed.add(file);
         const reparsed = this.file(file);

@@ -243,3 +243,34 @@ for (const table of tables) {
     ]);
   });
 });
+
+describe("more module shapes", () => {
+  it("names an anonymous default-exported @dag class 'default', as the class's name is at run time", () => {
+    const result = compileSource(`import { dag, task } from "assetflow";
+@dag({ schedule: "@daily" })
+export default class {
+  @task() only() {}
+}
+`);
+    expect(result.manifest.dags.map((d) => d.dagId)).toEqual(["default"]);
+  });
+
+  it("reads JavaScript modules too", () => {
+    const result = compileSources({
+      "assets.mjs": `import { Asset } from "assetflow";\nexport const orders = new Asset("s3://lake/orders");\n`,
+      "dags.js": `import { dag, task } from "assetflow";\nimport { orders } from "./assets.mjs";\ndag({ dagId: "js" }, () => { task({ taskId: "t", outlets: [orders] }, () => {}); });\n`,
+    });
+    expect(taskOf(dagOf(result.manifest, "js"), "t").outlets).toEqual([
+      { kind: "asset", name: "s3://lake/orders", uri: "s3://lake/orders" },
+    ]);
+  });
+
+  it("warns (AF2007) that a custom URI scheme rule only runs when the code is loaded", () => {
+    const result = compileSource(`import { registerUriScheme } from "assetflow";
+registerUriScheme("kafka", (uri) => uri);
+`);
+    expect(withCode(result.diagnostics, "AF2007")[0]?.message).toContain(
+      'registerUriScheme("kafka") runs only when the code is loaded',
+    );
+  });
+});

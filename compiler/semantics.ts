@@ -9,7 +9,7 @@
 import { isAssetflowError } from "../sdk/errors.js";
 import type { ScheduleManifest, TimetableManifest } from "../sdk/manifest/schema.js";
 import { closest } from "../sdk/options.js";
-import { CRON_PRESETS, validateCron } from "../sdk/schedule.js";
+import { validateCron } from "../sdk/schedule.js";
 import { looksLikePattern, sanitizeUri, UriWarningCode } from "../sdk/uri/sanitize.js";
 import { DiagnosticCatalog, type DiagnosticDefinition } from "./diagnostics.js";
 import {
@@ -20,6 +20,8 @@ import {
   type ConditionValue,
   combine,
   describeValueKind,
+  detach,
+  detachJson,
   isConditionValue,
   type Location,
   type ObjectValue,
@@ -143,7 +145,7 @@ export function sanitizeCached(written: string): Sanitized {
       const dropped = sanitized.warnings.find((warning) => warning.code === UriWarningCode.passwordDropped);
       result = {
         ok: true,
-        uri: sanitized.uri,
+        uri: detach(sanitized.uri),
         passwordDropped: dropped?.message,
         pattern: looksLikePattern(sanitized.uri),
       };
@@ -152,19 +154,20 @@ export function sanitizeCached(written: string): Sanitized {
       result = { ok: false, message: error.message };
     }
     if (sanitizeCache.size > 50_000) sanitizeCache.clear();
-    sanitizeCache.set(written, result);
+    sanitizeCache.set(result.ok && result.uri === written ? result.uri : detach(written), result);
   }
   return result;
 }
 
 const ASSET_OPTION_KEYS = ["uri", "name", "group", "extra"] as const;
+const NO_EXTRA: AssetValue["extra"] = Object.freeze({});
 
 /** `new Asset(uri)` or `new Asset({ uri, name, group, extra })`. */
 export function makeAsset(reporter: Reporter, argument: Value | undefined, argumentSite: Site): Value {
   let uriValue: Value | undefined;
   let nameValue: Value | undefined;
   let group = "asset";
-  let extra: AssetValue["extra"] = {};
+  let extra: AssetValue["extra"] = NO_EXTRA;
   let uriSite = argumentSite;
   if (argument?.kind === "string" || argument?.kind === "unknown") {
     uriValue = argument;
@@ -209,7 +212,7 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, argum
         );
         return INVALID;
       }
-      extra = json.json as AssetValue["extra"];
+      extra = detachJson(json.json as AssetValue["extra"]);
     }
   } else {
     reporter.report(
@@ -259,7 +262,8 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, argum
   if (sanitized.passwordDropped)
     reporter.report(DiagnosticCatalog.uriWarning, { message: sanitized.passwordDropped }, uriSite);
   if (sanitized.pattern) reporter.report(DiagnosticCatalog.patternUri, { uri: sanitized.uri }, uriSite);
-  const name = nameText ?? (sanitized.passwordDropped ? sanitized.uri : written);
+  const candidate = nameText ?? (sanitized.passwordDropped ? sanitized.uri : written);
+  const name = candidate === sanitized.uri ? sanitized.uri : detach(candidate);
   if (name.trim() === "" || name.length > 1500) {
     reporter.report(
       DiagnosticCatalog.invalidAsset,
@@ -270,7 +274,8 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, argum
     );
     return INVALID;
   }
-  return { kind: "asset", name, uri: sanitized.uri, group, extra, key: assetKeyOf({ name, uri: sanitized.uri }) };
+  const key = name === sanitized.uri ? name : detach(assetKeyOf({ name, uri: sanitized.uri }));
+  return { kind: "asset", name, uri: sanitized.uri, group: detach(group), extra, key };
 }
 
 function asUri(value: UnknownValue): UnknownValue {
@@ -306,7 +311,7 @@ export function makeAlias(reporter: Reporter, args: readonly Value[], argumentSi
     if (groupValue?.kind === "unknown") return withWhat(groupValue, "The group of this alias", CONSTANT_HINT);
     if (groupValue?.kind === "string") group = groupValue.value;
   }
-  return { kind: "alias", name: name.value, group };
+  return { kind: "alias", name: detach(name.value), group: detach(group) };
 }
 
 /** `Asset.ref({ name })` or `Asset.ref({ uri })`. */
@@ -331,7 +336,7 @@ export function makeRef(reporter: Reporter, argument: Value | undefined, site: S
         `Asset.ref({ name }) needs a non-blank name of at most 1500 characters: pass the name of an asset declared elsewhere, as in Asset.ref({ name: "bucket-1" }).`,
       );
     }
-    return { kind: "ref", name: name.value, uri: undefined };
+    return { kind: "ref", name: detach(name.value), uri: undefined };
   }
   if (uri?.kind === "string") {
     const sanitized = sanitizeCached(uri.value);
@@ -563,7 +568,7 @@ export function makeTimetable(
     reporter.report(DiagnosticCatalog.invalidSchedule, { message: problem }, site);
     return INVALID;
   }
-  return { kind: "timetable", timetable: { kind, expression: expression.value, timezone } };
+  return { kind: "timetable", timetable: { kind, expression: detach(expression.value), timezone: detach(timezone) } };
 }
 
 /** `new AssetOrTimeSchedule({ timetable, assets })`. */
@@ -591,7 +596,7 @@ export function makeAssetOrTime(reporter: Reporter, options: Value | undefined, 
       reporter.report(DiagnosticCatalog.invalidSchedule, { message: problem }, site);
       return INVALID;
     }
-    timetable = { kind: "cron", expression: timetableValue.value, timezone: "UTC" };
+    timetable = { kind: "cron", expression: detach(timetableValue.value), timezone: "UTC" };
   } else if (timetableValue?.kind === "timetable") {
     timetable = timetableValue.timetable;
   } else {
@@ -667,7 +672,7 @@ export function normalizeScheduleValue(
       reporter.report(DiagnosticCatalog.invalidSchedule, { message: problem }, site);
       return undefined;
     }
-    return { schedule: { kind: "cron", expression: value.value, timezone: "UTC" }, leaves: [] };
+    return { schedule: { kind: "cron", expression: detach(value.value), timezone: "UTC" }, leaves: [] };
   }
   if (value.kind === "timetable") return { schedule: { ...value.timetable }, leaves: [] };
   if (value.kind === "assetOrTime") {
@@ -702,11 +707,6 @@ function leavesOf(value: Value): (AssetValue | AliasValue)[] {
   };
   walk(value);
   return leaves;
-}
-
-/** True for the strings the SDK accepts as a schedule preset. */
-export function isCronPreset(text: string): boolean {
-  return text === "@once" || (CRON_PRESETS as readonly string[]).includes(text);
 }
 
 // ---- dates -------------------------------------------------------------------

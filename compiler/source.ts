@@ -3,6 +3,7 @@
  * exports, star re-exports), read from the syntax tree alone.
  */
 import { ts } from "ts-morph";
+import { detach } from "./values.js";
 
 // Read once: the members of `ts` are getters, too slow to call on every node.
 const {
@@ -61,24 +62,38 @@ export class ParsedFile {
   readonly syntaxErrors: readonly { readonly start: number; readonly length: number; readonly message: string }[];
   /** The folder of the file (`path` without its last segment). */
   readonly directory: string;
+  private print: string | undefined;
   private tree: ts.SourceFile | undefined;
   private starts: number[] | undefined;
   private shape: ModuleSummary | undefined;
+  private content: string | undefined;
 
   constructor(
     /** Absolute path with `/` separators. */
     readonly path: string,
     /** Path shown in diagnostics and manifests: relative to the compile root. */
     readonly display: string,
-    readonly text: string,
+    text: string,
     tree: ts.SourceFile,
-    private readonly reload: () => ts.SourceFile,
+    /** Gets the text and tree again after a release. */
+    private readonly reload: () => { text: string; tree?: ts.SourceFile },
   ) {
     this.directory = path.slice(0, path.lastIndexOf("/")) || "/";
+    this.content = text;
     this.tree = tree;
     this.shape = summarize(tree);
     this.requests = this.shape.requests;
     this.syntaxErrors = syntaxErrorsOf(tree);
+  }
+
+  /** The text (read again if it was released). */
+  get text(): string {
+    if (this.content === undefined) {
+      const loaded = this.reload();
+      this.content = loaded.text;
+      this.tree ??= loaded.tree;
+    }
+    return this.content;
   }
 
   /** The module shape (summarized again from the tree if it was released). */
@@ -89,15 +104,30 @@ export class ParsedFile {
 
   /** The syntax tree (parsed again if it was released). */
   get sourceFile(): ts.SourceFile {
-    this.tree ??= this.reload();
+    if (!this.tree) {
+      const text = this.text;
+      this.tree ??= parseSource(this.path, text);
+    }
     return this.tree;
   }
 
-  /** Drops the syntax tree. */
-  release(): void {
+  /** A fingerprint of the text, to tell whether a file changed (kept through a release when asked). */
+  get fingerprint(): string {
+    this.print ??= fingerprintOf(this.text);
+    return this.print;
+  }
+
+  /**
+   * Drops the syntax tree, the text and what derives from them, so that a
+   * module that has run keeps only its results; they come back on demand.
+   * With `keepFingerprint`, the text's fingerprint is computed first.
+   */
+  release(keepFingerprint = false): void {
+    if (keepFingerprint && this.content !== undefined) this.print ??= fingerprintOf(this.content);
     this.tree = undefined;
     this.starts = undefined;
     this.shape = undefined;
+    this.content = undefined;
   }
 
   /** 1-based line and column of a position, and the length of `[start, end)` on that line (at least 1). */
@@ -160,21 +190,35 @@ export function sourceExtension(path: string): string | undefined {
   return match && SOURCE_EXTENSIONS.has(match[0]) ? match[0] : undefined;
 }
 
-/** Parses source text without parent pointers (the compiler walks top-down). */
+/**
+ * Parses source text without parent pointers (the compiler walks top-down)
+ * and without JSDoc (the compiler never reads it).
+ */
 export function parseSource(path: string, text: string): ts.SourceFile {
   const extension = sourceExtension(path) ?? ".ts";
-  return ts.createSourceFile(
-    path,
-    text,
-    ts.ScriptTarget.Latest,
-    false,
-    SOURCE_EXTENSIONS.get(extension) ?? ts.ScriptKind.TS,
-  );
+  return ts.createSourceFile(path, text, PARSE_OPTIONS, false, SOURCE_EXTENSIONS.get(extension) ?? ts.ScriptKind.TS);
 }
 
-/** Parses a file and summarizes its module shape. */
-export function parseFile(path: string, display: string, text: string): ParsedFile {
-  return new ParsedFile(path, display, text, parseSource(path, text), () => parseSource(path, text));
+const PARSE_OPTIONS: ts.CreateSourceFileOptions = {
+  languageVersion: ts.ScriptTarget.Latest,
+  jsDocParsingMode: ts.JSDocParsingMode.ParseNone,
+};
+
+/** Parses a file and summarizes its module shape; `read` reads its text again after a release. */
+export function parseFile(path: string, display: string, text: string, read: () => string): ParsedFile {
+  return new ParsedFile(path, display, text, parseSource(path, text), () => ({ text: read() }));
+}
+
+/** A fingerprint of a text: its length and two 32-bit FNV-1a hashes. */
+export function fingerprintOf(text: string): string {
+  let first = 0x811c9dc5;
+  let second = 0x01000193;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    first = Math.imul(first ^ code, 0x01000193);
+    second = Math.imul(second ^ code, 0x811c9dc5) + index;
+  }
+  return `${text.length}:${(first >>> 0).toString(36)}:${(second >>> 0).toString(36)}`;
 }
 
 /** Wraps a source file parsed elsewhere (a ts-morph project); `reload` gets it again after a release. */
@@ -184,7 +228,10 @@ export function wrapSourceFile(
   sourceFile: ts.SourceFile,
   reload: () => ts.SourceFile,
 ): ParsedFile {
-  return new ParsedFile(path, display, sourceFile.text, sourceFile, reload);
+  return new ParsedFile(path, display, sourceFile.text, sourceFile, () => {
+    const tree = reload();
+    return { text: tree.text, tree };
+  });
 }
 
 const NO_ERRORS: ParsedFile["syntaxErrors"] = Object.freeze([]);
@@ -231,7 +278,7 @@ function summarize(sourceFile: ts.SourceFile): ModuleSummary {
   for (const statement of sourceFile.statements) {
     if (isImportDeclaration(statement)) {
       if (!isStringLiteral(statement.moduleSpecifier)) continue;
-      const specifier = statement.moduleSpecifier.text;
+      const specifier = detach(statement.moduleSpecifier.text);
       const clause = statement.importClause;
       if (clause?.isTypeOnly) continue;
       requests.push({ specifier, span: span(statement.moduleSpecifier) });
@@ -253,7 +300,7 @@ function summarize(sourceFile: ts.SourceFile): ModuleSummary {
     } else if (isExportDeclaration(statement)) {
       if (statement.isTypeOnly) continue;
       const specifierNode = statement.moduleSpecifier;
-      const specifier = specifierNode && isStringLiteral(specifierNode) ? specifierNode.text : undefined;
+      const specifier = specifierNode && isStringLiteral(specifierNode) ? detach(specifierNode.text) : undefined;
       if (specifier !== undefined && specifierNode) requests.push({ specifier, span: span(specifierNode) });
       const clause = statement.exportClause;
       if (!clause) {

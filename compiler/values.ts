@@ -178,7 +178,8 @@ export type Binding =
 
 /** A lexical scope. The root scope of a module holds its top-level declarations and imports. */
 export class Scope {
-  readonly bindings = new Map<string, Binding>();
+  /** Created on the first binding: most scopes of a call or block bind nothing. */
+  private map: Map<string, Binding> | undefined;
 
   constructor(
     readonly parent: Scope | undefined,
@@ -186,10 +187,36 @@ export class Scope {
     readonly file: ParsedFile,
   ) {}
 
+  /** The binding of `name` in this scope itself. */
+  get(name: string): Binding | undefined {
+    return this.map?.get(name);
+  }
+
+  /** True when this scope itself binds `name`. */
+  has(name: string): boolean {
+    return this.map?.has(name) ?? false;
+  }
+
+  /** Binds `name` in this scope. */
+  set(name: string, binding: Binding): void {
+    this.map ??= new Map();
+    this.map.set(name, binding);
+  }
+
+  /** The bindings of this scope itself. */
+  entries(): Iterable<[string, Binding]> {
+    return this.map ?? [];
+  }
+
+  /** Drops every binding of this scope. */
+  clear(): void {
+    this.map = undefined;
+  }
+
   /** The binding of `name` in this scope or an enclosing one. */
   lookup(name: string): Binding | undefined {
     for (let scope: Scope | undefined = this; scope; scope = scope.parent) {
-      const binding = scope.bindings.get(name);
+      const binding = scope.map?.get(name);
       if (binding) return binding;
     }
     return undefined;
@@ -239,10 +266,70 @@ export type Value =
   | { readonly kind: "outletAccessor"; readonly target: Value }
   | UnknownValue;
 
+/**
+ * The properties of an object value, in insertion order. A small map over two
+ * arrays: option bags have a handful of keys, and a `Map` per object literal
+ * costs more to create than to search.
+ */
+export class Props implements Iterable<[string, Value]> {
+  private readonly names: string[] = [];
+  private readonly items: Value[] = [];
+
+  constructor(entries?: Iterable<readonly [string, Value]>) {
+    if (entries) for (const [key, value] of entries) this.set(key, value);
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  get(key: string): Value | undefined {
+    const index = this.names.indexOf(key);
+    return index < 0 ? undefined : this.items[index];
+  }
+
+  has(key: string): boolean {
+    return this.names.includes(key);
+  }
+
+  set(key: string, value: Value): this {
+    const index = this.names.indexOf(key);
+    if (index < 0) {
+      this.names.push(key);
+      this.items.push(value);
+    } else this.items[index] = value;
+    return this;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.names.values();
+  }
+
+  /** A copy without the given keys. */
+  without(keys: readonly string[]): Props {
+    const copy = new Props();
+    for (let index = 0; index < this.names.length; index++) {
+      const key = this.names[index] as string;
+      if (!keys.includes(key)) copy.set(key, this.items[index] as Value);
+    }
+    return copy;
+  }
+
+  *entries(): IterableIterator<[string, Value]> {
+    for (let index = 0; index < this.names.length; index++) {
+      yield [this.names[index] as string, this.items[index] as Value];
+    }
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, Value]> {
+    return this.entries();
+  }
+}
+
 /** A plain object: option bags, extras, params. */
 export interface ObjectValue {
   readonly kind: "object";
-  readonly props: Map<string, Value>;
+  readonly props: Props;
   /** The object literal it was written as, for the location of its keys in messages. */
   readonly origin?: Site;
   /** Set when a spread of an unknown value may have added keys. */
@@ -263,11 +350,6 @@ export function propertySite(object: ObjectValue, key: string): Site | undefined
 /** Singletons. */
 export const UNDEFINED: Value = Object.freeze({ kind: "undefined" });
 export const NULL: Value = Object.freeze({ kind: "null" });
-
-/** A string value. */
-export function stringValue(value: string): Value {
-  return { kind: "string", value };
-}
 
 /** True for asset, alias, ref, all and any values. */
 export function isConditionValue(value: Value): value is ConditionValue {
@@ -309,7 +391,8 @@ export function toConditionNode(value: ConditionValue): ConditionNode {
 
 /** The identity key of an asset inside the compiler: its name and URI. */
 export function assetKeyOf(value: { readonly name: string; readonly uri: string }): string {
-  return `${value.name}\u0000${value.uri}`;
+  // A URI holds no control character, so a bare URI never equals a "name\0uri" key.
+  return value.name === value.uri ? value.uri : `${value.name}\u0000${value.uri}`;
 }
 
 /** How messages name an asset or alias: `asset "s3://b/k"`, `asset "orders" (s3://b/k)`, `alias "outputs"`. */
@@ -410,6 +493,54 @@ export function toJson(
     default:
       return { ok: false, path, value };
   }
+}
+
+/**
+ * A sorted copy of a list, by a string key in code-point order. Short lists
+ * (the tasks of a DAG, its upstream ids) are insertion-sorted without the
+ * work array `Array.prototype.sort` allocates.
+ */
+export function sortedBy<T>(list: Iterable<T>, key: (item: T) => string): T[] {
+  const result = [...list];
+  if (result.length > 16) return result.sort((a, b) => compareCodePoints(key(a), key(b)));
+  for (let index = 1; index < result.length; index++) {
+    const item = result[index] as T;
+    const itemKey = key(item);
+    let position = index - 1;
+    while (position >= 0 && compareCodePoints(key(result[position] as T), itemKey) > 0) {
+      result[position + 1] = result[position] as T;
+      position--;
+    }
+    result[position + 1] = item;
+  }
+  return result;
+}
+
+/** Code-point order, the same on every machine and locale. */
+export function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A copy of a string that shares no memory with the source text it was cut
+ * from. V8 keeps substrings of 13 or more characters as slices of their
+ * parent: a task id kept from a syntax tree would otherwise keep the whole
+ * file's text alive. Apply it to strings the compiler keeps after a module ran.
+ */
+export function detach(text: string): string {
+  return text.length < 13 ? text : ` ${text}`.slice(1);
+}
+
+/** A deep copy of JSON data with detached strings (see {@link detach}). */
+export function detachJson<T>(value: T): T {
+  if (typeof value === "string") return detach(value) as T;
+  if (Array.isArray(value)) return value.map(detachJson) as T;
+  if (value !== null && typeof value === "object") {
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) copy[detach(key)] = detachJson(item);
+    return copy as T;
+  }
+  return value;
 }
 
 /** Exhaustiveness guard. */

@@ -7,6 +7,7 @@ import { type FSWatcher, watch as watchFiles } from "node:fs";
 import path from "node:path";
 import { diffManifests, type GraphChanges } from "./graph.js";
 import { type CompileOptions, type CompileResult, CompilerProgram, normalizePath } from "./program.js";
+import { sourceExtension } from "./source.js";
 
 /** The outcome of one recompilation. */
 export interface WatchUpdate {
@@ -53,7 +54,7 @@ export interface WatchCompiler {
  * ```
  */
 export function createWatchCompiler(options: CompileOptions = {}): WatchCompiler {
-  const program = new CompilerProgram(options);
+  const program = new CompilerProgram(options, { incremental: true });
   let result = program.build().result;
   const cwd = options.cwd ?? process.cwd();
   const update = (paths: readonly string[]): WatchUpdate => {
@@ -81,7 +82,13 @@ export function createWatchCompiler(options: CompileOptions = {}): WatchCompiler
         if (paths.length > 0) listener(update(paths));
       };
       const changed = (file: string) => {
-        pending.add(normalizePath(file, cwd));
+        const normalized = normalizePath(file, cwd);
+        // Only source files matter; skip dependencies and hidden folders under the root (.git, editors' files).
+        if (!sourceExtension(normalized)) return;
+        const parts = path.relative(result.baseDir, normalized).split(/[\\/]/);
+        const outside = parts[0] === "..";
+        if (!outside && parts.some((part) => part === "node_modules" || part.startsWith("."))) return;
+        pending.add(normalized);
         if (timer) clearTimeout(timer);
         timer = setTimeout(flush, debounceMs);
       };

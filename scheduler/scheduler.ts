@@ -4,7 +4,7 @@
  * creates time-based runs. Work that runs tasks (the testing harness, the
  * worker pool) claims queued tries and reports outcomes through it.
  */
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { AssetflowError } from "../sdk/errors.js";
 import type { JsonObject } from "../sdk/json.js";
 import type { Manifest } from "../sdk/manifest/schema.js";
@@ -41,7 +41,7 @@ import {
   withAliases,
 } from "./engine/task-instances.js";
 import { type OpenStoreOptions, openStore, type StoreConnection } from "./store/open-store.js";
-import { PgNotifier } from "./store/postgres/notifier.js";
+import { PgNotifier, TASKS_CHANNEL } from "./store/postgres/notifier.js";
 import type { Database } from "./store/schema.js";
 import { inferManualInterval } from "./timetable.js";
 
@@ -430,9 +430,21 @@ export class Scheduler implements TaskSource {
     for (const listener of this.activityListeners) listener(activity);
   }
 
-  /** Subscribes to "queued task instances may be waiting". Returns an unsubscribe function. */
+  /**
+   * Subscribes to "queued task instances may be waiting": made so by this
+   * scheduler, or (PostgreSQL) by another process, which is why subscribing
+   * also {@link listen}s. Returns an unsubscribe function.
+   */
   onWork(listener: WorkListener): () => void {
     this.listeners.add(listener);
+    // A worker process (TaskExecutor) subscribes here and nowhere else: without
+    // this it never LISTENed and waited for its poll to see other processes' runs.
+    this.listen().catch((error: unknown) => {
+      this.listening = undefined;
+      process.emitWarning(
+        `assetflow could not LISTEN for other processes' wake-ups (falling back to polling): ${(error as Error).message}`,
+      );
+    });
     return () => this.listeners.delete(listener);
   }
 
@@ -509,7 +521,13 @@ export class Scheduler implements TaskSource {
   /** Local listeners, and (PostgreSQL) the other processes. */
   private notify(): void {
     this.notifyLocal();
-    void this.notifier?.notifyTasks().catch(() => undefined);
+    if (this.store.dialect !== "postgres" || this.closed) return;
+    // A process that does not listen (the API server, a CLI command) notifies through its pool:
+    // otherwise the runs it queued waited for the workers' next poll.
+    const sent = this.notifier
+      ? this.notifier.notifyTasks()
+      : sql`SELECT pg_notify(${TASKS_CHANNEL}, '')`.execute(this.ctx.db);
+    void sent.catch(() => undefined);
   }
 
   private notifyLocal(): void {

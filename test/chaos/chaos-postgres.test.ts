@@ -1,7 +1,12 @@
 /**
  * Chaos on PostgreSQL (DESIGN.md section 4): three `assetflow scheduler` and
- * three `assetflow worker` processes share one store while a random one of
- * them is SIGKILLed every half second and restarted. Producer runs keep
+ * three `assetflow worker` processes share one store while, every half
+ * second, a random one of them is SIGKILLed and restarted at once. Only a
+ * process that had the chance to do its job is a candidate (a scheduler up
+ * for longer than its lost-try check period, a worker that finished a few
+ * tries), and the last started scheduler or worker is spared: on 2 busy
+ * cores a restart takes seconds, and killing processes before they start
+ * would test nothing but start-up. Producer runs keep
  * coming until at least 200 asset-triggered runs exist across the chained
  * DAGs (producer -> consumer1 -> consumer2, and an A & B consumer). Workers
  * come back under a new id each time, so the tries a killed worker was
@@ -21,7 +26,7 @@ import { Scheduler } from "../../scheduler/scheduler.js";
 import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../store/backends.js";
 import { buildCli, type CliBuild } from "./cli-build.js";
 import { runChaos, type Slot, type SlotSpec, startFleet, stopFleet, waitQuiescent, waitStarted } from "./harness.js";
-import { type Child, killAll, spawnNode } from "./processes.js";
+import { type Child, cleanUp, killAll, spawnNode } from "./processes.js";
 import { writeDagFile } from "./workload.js";
 
 const SCHEDULERS = 3;
@@ -36,6 +41,8 @@ const SCHEDULER_MIN_UPTIME_MS = 4000;
 const WORKER_MIN_UPTIME_MS = 1000;
 const WORKER_MIN_TRIES = 3;
 const TARGET_ASSET_RUNS = Number(process.env.ASSETFLOW_CHAOS_TARGET_RUNS ?? 200);
+/** The workload goes on until at least this many kills happened too. */
+const MIN_KILLS = Number(process.env.ASSETFLOW_CHAOS_MIN_KILLS ?? 60);
 /** Seconds without a heartbeat after which a scheduler fails (and retries) a try. */
 const LOST_AFTER_S = 3;
 
@@ -61,12 +68,15 @@ if (!postgresUrl) {
     });
 
     afterAll(async () => {
-      await stopFleet(slots);
-      await killAll();
-      await scheduler?.close();
-      await adminQuery(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      cli?.remove();
-      rmSync(work, { recursive: true, force: true });
+      await cleanUp([
+        () => stopFleet(slots),
+        () => killAll(),
+        () => scheduler?.close(),
+        () => adminQuery(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+        () => cli?.remove(),
+        // Task processes of killed workers exit when they notice: retry while they finish writing.
+        () => rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
+      ]);
     });
 
     it(`${SCHEDULERS} schedulers and ${WORKERS} workers, one SIGKILLed every ${KILL_EVERY_MS} ms: ${TARGET_ASSET_RUNS}+ asset-triggered runs, every event consumed once, nothing lost or doubled`, async () => {
@@ -124,6 +134,7 @@ if (!postgresUrl) {
         scheduler,
         killEveryMs: KILL_EVERY_MS,
         targetAssetRuns: TARGET_ASSET_RUNS,
+        minKills: MIN_KILLS,
         maxProducerRuns: 400,
         producersInFlight: 4,
         maxMs: Number(process.env.ASSETFLOW_CHAOS_MAX_S ?? 600) * 1000,
@@ -156,7 +167,7 @@ if (!postgresUrl) {
       console.log(
         [
           `chaos on PostgreSQL: ${((Date.now() - started) / 1000).toFixed(1)} s (start-up ${(startup / 1000).toFixed(1)} s, chaos ${(chaos.chaosMs / 1000).toFixed(1)} s, settling ${(settle / 1000).toFixed(1)} s)`,
-          `  ${chaos.kills.length} SIGKILLs: ${killsOf("scheduler")} schedulers, ${killsOf("worker")} workers; ${orphaned} tries left running by killed workers; ${lostTries.length} lost tries failed by the schedulers' heartbeat check and retried`,
+          `  ${chaos.kills.length} SIGKILLs (one every ${(chaos.chaosMs / Math.max(1, chaos.kills.length) / 1000).toFixed(2)} s): ${killsOf("scheduler")} schedulers, ${killsOf("worker")} workers; ${orphaned} tries left running by killed workers; ${lostTries.length} lost tries failed by the schedulers' heartbeat check and retried`,
           ...lines,
           `  ${JSON.stringify(summary)}`,
         ].join("\n"),

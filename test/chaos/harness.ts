@@ -106,8 +106,10 @@ export interface ChaosOptions {
   readonly scheduler: Scheduler;
   /** A kill every this many ms. */
   readonly killEveryMs: number;
-  /** Stop triggering once this many asset-triggered runs exist. */
+  /** Stop once this many asset-triggered runs exist ... */
   readonly targetAssetRuns: number;
+  /** ... and at least this many kills happened. */
+  readonly minKills: number;
   /** Never trigger more producer runs than this. */
   readonly maxProducerRuns: number;
   /** Producer runs kept queued or running at once. */
@@ -129,8 +131,8 @@ export interface ChaosResult {
 
 /**
  * Triggers producer runs (numbered 1, 2, ... in `conf.n`) until the target of
- * asset-triggered runs is reached, while killing a random started process
- * every `killEveryMs` and restarting it. Bounded by `maxMs`.
+ * asset-triggered runs and of kills is reached, while killing a random
+ * killable process every `killEveryMs` and restarting it. Bounded by `maxMs`.
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const started = Date.now();
@@ -178,7 +180,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           `  +${((Date.now() - started) / 1000).toFixed(0)} s: ${counts.producerRuns} producer runs, ${counts.assetTriggeredRuns} asset-triggered runs, ${kills.length} kills; tries ${tries.map((t) => `${t.state} ${t.n}`).join(", ")}; up: ${up.join(" ")}`,
         );
       }
-      if (counts.assetTriggeredRuns >= options.targetAssetRuns) break;
+      if (counts.assetTriggeredRuns >= options.targetAssetRuns && kills.length >= options.minKills) break;
       if (
         triggered < options.maxProducerRuns &&
         (await producersInFlight(options.scheduler.db)) < options.producersInFlight

@@ -133,6 +133,22 @@ export function spawnNode(name: string, args: string[], env: NodeJS.ProcessEnv, 
   return handle;
 }
 
+/**
+ * Runs every clean-up step even when one fails (a process still writing into a
+ * folder being removed, a schema already gone), then throws the first error.
+ */
+export async function cleanUp(steps: readonly (() => unknown)[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length > 0) throw errors[0];
+}
+
 /** SIGKILLs every child still running (for `afterAll`). */
 export async function killAll(): Promise<void> {
   await Promise.all([...live].map((child) => child.kill()));

@@ -31,7 +31,8 @@ beforeAll(async () => {
   }
 });
 
-const loadedJson = (files: readonly string[]) => manifestToJson(serializeDags(files.flatMap((file) => loaded.get(file) ?? [])));
+const loadedJson = (files: readonly string[]) =>
+  manifestToJson(serializeDags(files.flatMap((file) => loaded.get(file) ?? [])));
 
 describe("the compiled manifest equals the loaded one", () => {
   it("loads every example and finds DAGs in each", () => {

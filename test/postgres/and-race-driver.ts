@@ -1,9 +1,10 @@
 /**
  * A child process of the 8-way AND race test: one `Scheduler` on the shared
- * PostgreSQL schema, driven line by line over stdin (JSON commands) and
- * answering on stdout (JSON lines).
+ * store (a PostgreSQL schema, or a SQLite file), driven line by line over
+ * stdin (JSON commands) and answering on stdout (JSON lines).
  *
- * Usage: `node and-race-driver.mjs <postgres-url> <schema>`
+ * Usage: `node and-race-driver.mjs <postgres-url> <schema> <id>`, or
+ * `node and-race-driver.mjs <sqlite-file> - <id>` for a SQLite store.
  *
  * - start: opens the store (creating the schema and migrating it, like every
  *   other process at the same moment) and registers the workload; prints
@@ -32,8 +33,8 @@ const say = (message: Record<string, unknown>): void => {
 
 async function main(): Promise<void> {
   const [url, schema, id] = process.argv.slice(2);
-  if (!url || !schema || !id) throw new Error("usage: and-race-driver <postgres-url> <schema> <id>");
-  const scheduler = await Scheduler.open({ url, postgresSchema: schema });
+  if (!url || !schema || !id) throw new Error("usage: and-race-driver <store-url> <schema or -> <id>");
+  const scheduler = await Scheduler.open(schema === "-" ? { url } : { url, postgresSchema: schema });
   await scheduler.registerManifest(andRaceManifest(), { kind: "file", fileloc: "/and-race/dags.ts" });
   say({ kind: "ready", pid: process.pid });
 
