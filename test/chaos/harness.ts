@@ -110,7 +110,7 @@ export interface ChaosOptions {
   readonly targetAssetRuns: number;
   /** ... and at least this many kills happened. */
   readonly minKills: number;
-  /** Never trigger more producer runs than this. */
+  /** Never trigger more producer runs than this (a safety bound: runs keep coming until the kills are done too). */
   readonly maxProducerRuns: number;
   /** Producer runs kept queued or running at once. */
   readonly producersInFlight: number;
@@ -181,10 +181,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         );
       }
       if (counts.assetTriggeredRuns >= options.targetAssetRuns && kills.length >= options.minKills) break;
-      if (
-        triggered < options.maxProducerRuns &&
-        (await producersInFlight(options.scheduler.db)) < options.producersInFlight
-      ) {
+      if (triggered >= options.maxProducerRuns) {
+        throw new Error(
+          `chaos: ${triggered} producer runs triggered (the bound) with ${counts.assetTriggeredRuns} asset-triggered runs and ${kills.length} kills`,
+        );
+      }
+      if ((await producersInFlight(options.scheduler.db)) < options.producersInFlight) {
         triggered++;
         await options.scheduler.triggerDag("producer", { conf: { n: triggered } });
         continue;

@@ -35,7 +35,7 @@ import type { TaskInstanceKey } from "../../scheduler/contracts.js";
 import { getDagRun, listDagRuns } from "../../scheduler/read-models.js";
 import { Scheduler } from "../../scheduler/scheduler.js";
 import { buildCli, type CliBuild } from "../chaos/cli-build.js";
-import { bundleDriver, type Child, cleanUp, killAll, spawnNode } from "../chaos/processes.js";
+import { bundleDriver, type Child, cleanUp, spawnNode } from "../chaos/processes.js";
 import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../store/backends.js";
 import { CONSUMER, PRODUCERS, producerAsset, producerDag } from "./and-race-workload.js";
 
@@ -238,7 +238,7 @@ if (postgresUrl) {
 
     afterAll(async () => {
       await cleanUp([
-        () => killAll(),
+        () => Promise.all(children.map((child) => child.kill())),
         () => scheduler?.close(),
         () => adminQuery(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`),
         () => cli?.remove(),

@@ -1,22 +1,31 @@
 /**
- * Chaos on PostgreSQL (DESIGN.md section 4): three `assetflow scheduler` and
- * three `assetflow worker` processes share one store while, every half
- * second, a random one of them is SIGKILLed and restarted at once. Only a
- * process that had the chance to do its job is a candidate (a scheduler up
- * for longer than its lost-try check period, a worker that finished a few
- * tries), and the last started scheduler or worker is spared: on 2 busy
- * cores a restart takes seconds, and killing processes before they start
- * would test nothing but start-up. Producer runs keep
- * coming until at least 200 asset-triggered runs exist across the chained
- * DAGs (producer -> consumer1 -> consumer2, and an A & B consumer). Workers
- * come back under a new id each time, so the tries a killed worker was
- * running are recovered only by the schedulers' heartbeat check
- * (`--lost-after`), then retried. At the end the store must hold every event
- * once, consumed once by each of its consumers, no duplicated run, and every
- * run and try finished.
+ * Chaos tests (DESIGN.md section 4): the real `assetflow` processes, from a
+ * private build of the CLI, loading a real DAG file, are SIGKILLed again and
+ * again and restarted while producer runs keep coming, until at least 200
+ * asset-triggered runs exist across the chained DAGs (producer -> consumer1
+ * -> consumer2, and an A & B consumer). At the end the store must hold every
+ * event once, consumed once by each of its consumers, no duplicated run, and
+ * every run and try finished (`verifyWorkload`).
  *
- * The processes are the real command, from a private build of the CLI; the
- * DAG file is real user code that they load.
+ * On SQLite (always): the one-process deployment, `assetflow standalone`
+ * (scheduler, DAG processor and worker pool), killed and restarted on the
+ * same file. A restarted standalone fails the tries its predecessor left
+ * running (they are retried), evaluates the consumers whose events were
+ * committed but not acted upon, and carries on. The test process triggers the
+ * producer runs through its own scheduler on the same file.
+ *
+ * On PostgreSQL (when ASSETFLOW_TEST_DATABASE_URL is set): three `assetflow
+ * scheduler` and three `assetflow worker` processes share one schema while,
+ * every half second, a random one of them is SIGKILLed and restarted at once.
+ * Workers come back under a new id each time, so the tries a killed worker was
+ * running are recovered only by the schedulers' heartbeat check
+ * (`--lost-after`), then retried.
+ *
+ * In both, only a process that had the chance to do its job is a kill
+ * candidate (a scheduler up for longer than its lost-try check period, a
+ * worker or standalone that finished a few tries), and the last started
+ * scheduler or worker is spared: on 2 busy cores a restart takes seconds, and
+ * killing processes before they start would test nothing but start-up.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,24 +36,125 @@ import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../stor
 import { buildCli, type CliBuild } from "./cli-build.js";
 import { runChaos, type Slot, type SlotSpec, startFleet, stopFleet, waitQuiescent, waitStarted } from "./harness.js";
 import { type Child, cleanUp, killAll, spawnNode } from "./processes.js";
-import { writeDagFile } from "./workload.js";
+import { verifyWorkload, writeDagFile } from "./workload.js";
 
+/** A kill every this many ms (of a candidate, see above). */
+const KILL_EVERY_MS = 500;
+const TARGET_ASSET_RUNS = Number(process.env.ASSETFLOW_CHAOS_TARGET_RUNS ?? 200);
+
+/** SQLite: a standalone is killed once it has been up this long and finished this many tries. */
+const STANDALONE_MIN_UPTIME_MS = 1000;
+const STANDALONE_MIN_TRIES = 1;
+/** SQLite: the workload goes on until at least this many kills happened too. */
+const STANDALONE_MIN_KILLS = Number(process.env.ASSETFLOW_CHAOS_MIN_KILLS ?? 20);
+
+/** PostgreSQL: the fleet. */
 const SCHEDULERS = 3;
 const WORKERS = 3;
-const KILL_EVERY_MS = 500;
-/**
- * A scheduler is killed only once it has been up long enough to run its lost-try
- * check (every `--lost-after` seconds); a worker once it finished a try. Start-up alone
- * (loading the DAG file in fresh worker processes) takes seconds on 2 busy cores.
- */
+/** PostgreSQL: a scheduler is killed once up long enough to run its lost-try check (every `--lost-after` s); a worker once it finished a few tries. */
 const SCHEDULER_MIN_UPTIME_MS = 4000;
 const WORKER_MIN_UPTIME_MS = 1000;
 const WORKER_MIN_TRIES = 3;
-const TARGET_ASSET_RUNS = Number(process.env.ASSETFLOW_CHAOS_TARGET_RUNS ?? 200);
-/** The workload goes on until at least this many kills happened too. */
-const MIN_KILLS = Number(process.env.ASSETFLOW_CHAOS_MIN_KILLS ?? 60);
-/** Seconds without a heartbeat after which a scheduler fails (and retries) a try. */
+/** PostgreSQL: the workload goes on until at least this many kills happened too. */
+const FLEET_MIN_KILLS = Number(process.env.ASSETFLOW_CHAOS_MIN_KILLS ?? 60);
+/** PostgreSQL: seconds without a heartbeat after which a scheduler fails (and retries) a try. */
 const LOST_AFTER_S = 3;
+
+describe("chaos on SQLite", () => {
+  const work = mkdtempSync(join(tmpdir(), "assetflow-chaos-sqlite-"));
+  const dags = join(work, "dags");
+  const home = join(work, "home");
+  let cli: CliBuild | undefined;
+  let slots: Slot[] = [];
+  let scheduler: Scheduler | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(dags);
+    writeDagFile(dags);
+    cli = await buildCli("chaos-sqlite");
+  });
+
+  afterAll(async () => {
+    await cleanUp([
+      () => stopFleet(slots),
+      () => killAll(),
+      () => scheduler?.close(),
+      () => cli?.remove(),
+      // Task processes of a killed standalone exit when they notice: retry while they finish writing.
+      () => rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
+    ]);
+  });
+
+  it(`assetflow standalone SIGKILLed every ${KILL_EVERY_MS} ms and restarted: ${TARGET_ASSET_RUNS}+ asset-triggered runs, every event consumed once, nothing lost or doubled`, async () => {
+    const started = Date.now();
+    const main = (cli as CliBuild).main;
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? work,
+      ASSETFLOW_HOME: home,
+    };
+    slots = startFleet([
+      {
+        name: "standalone",
+        role: "standalone",
+        killable: (child: Child, upMs: number) =>
+          upMs >= STANDALONE_MIN_UPTIME_MS &&
+          child.messages.filter((m) => m.kind === "task_finished").length >= STANDALONE_MIN_TRIES,
+        spawn: (n: number) =>
+          spawnNode(
+            `standalone#${n}`,
+            [main, "standalone", "--dags", dags, "--workers", "2", "--port", "0", "--grace", "0", "--json"],
+            env,
+          ),
+      },
+    ]);
+    await waitStarted(slots, 120_000);
+    const startup = Date.now() - started;
+    scheduler = await Scheduler.open({ url: join(home, "assetflow.db") });
+    const db = scheduler.db;
+
+    const lines: string[] = [];
+    const chaos = await runChaos({
+      slots,
+      scheduler,
+      killEveryMs: KILL_EVERY_MS,
+      targetAssetRuns: TARGET_ASSET_RUNS,
+      minKills: STANDALONE_MIN_KILLS,
+      maxProducerRuns: 5000,
+      producersInFlight: 4,
+      maxMs: Number(process.env.ASSETFLOW_CHAOS_MAX_S ?? 300) * 1000,
+      log: (line) => {
+        lines.push(line);
+        if (process.env.ASSETFLOW_CHAOS_VERBOSE) console.log(line);
+      },
+      countOrphans: async () => {
+        const row = await db
+          .selectFrom("task_instance")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("worker_id", "=", "standalone")
+          .where("state", "=", "running")
+          .executeTakeFirstOrThrow();
+        return Number(row.n);
+      },
+    });
+    const settle = await waitQuiescent(scheduler, 90_000);
+    const summary = (await verifyWorkload(db, chaos.producerRuns)) as { assetTriggeredRuns: number };
+
+    const crashes = slots.flatMap((slot) => slot.crashes);
+    const orphaned = chaos.kills.reduce((sum, kill) => sum + kill.orphanedTries, 0);
+    console.log(
+      [
+        `chaos on SQLite: ${((Date.now() - started) / 1000).toFixed(1)} s (start-up ${(startup / 1000).toFixed(1)} s, chaos ${(chaos.chaosMs / 1000).toFixed(1)} s, settling ${(settle / 1000).toFixed(1)} s)`,
+        `  ${chaos.kills.length} SIGKILLs of assetflow standalone (one every ${(chaos.chaosMs / Math.max(1, chaos.kills.length) / 1000).toFixed(2)} s); ${orphaned} tries left running, recovered by the next start`,
+        ...lines,
+        `  ${JSON.stringify(summary)}`,
+      ].join("\n"),
+    );
+    expect(crashes).toEqual([]);
+    expect(summary.assetTriggeredRuns).toBeGreaterThanOrEqual(TARGET_ASSET_RUNS);
+    expect(orphaned).toBeGreaterThan(0);
+  }, 900_000);
+});
 
 if (!postgresUrl) {
   console.warn(
@@ -134,10 +244,10 @@ if (!postgresUrl) {
         scheduler,
         killEveryMs: KILL_EVERY_MS,
         targetAssetRuns: TARGET_ASSET_RUNS,
-        minKills: MIN_KILLS,
-        maxProducerRuns: 400,
+        minKills: FLEET_MIN_KILLS,
+        maxProducerRuns: 5000,
         producersInFlight: 4,
-        maxMs: Number(process.env.ASSETFLOW_CHAOS_MAX_S ?? 600) * 1000,
+        maxMs: Number(process.env.ASSETFLOW_CHAOS_MAX_S ?? 300) * 1000,
         log: (line) => {
           lines.push(line);
           if (process.env.ASSETFLOW_CHAOS_VERBOSE) console.log(line);
@@ -182,6 +292,5 @@ if (!postgresUrl) {
 }
 
 async function verifyAndSummarize(db: Scheduler["db"], producerRuns: number) {
-  const { verifyWorkload } = await import("./workload.js");
   return (await verifyWorkload(db, producerRuns)) as { assetTriggeredRuns: number } & Record<string, unknown>;
 }
