@@ -8,7 +8,7 @@ import type { DagManifest, ScheduleManifest, TaskManifest } from "../sdk/manifes
 import type { AssetEventRecord, RunKind, RunState } from "./contracts.js";
 import { consumedAssetIds } from "./engine/registration.js";
 import { consumedEvents, eventQuery, withAliases } from "./engine/task-instances.js";
-import type { Database } from "./store/schema.js";
+import type { DagRunTable, Database } from "./store/schema.js";
 
 /** A DAG run as users see it. */
 export interface DagRunView {
@@ -75,23 +75,26 @@ export async function listDagRuns(
     .offset(options.offset ?? 0)
     .execute();
   const runs: DagRunView[] = [];
-  for (const row of rows) {
-    runs.push({
-      dagId: row.dag_id,
-      runId: row.run_id,
-      runType: row.run_type,
-      state: row.state,
-      logicalDate: row.logical_date,
-      dataIntervalStart: row.data_interval_start,
-      dataIntervalEnd: row.data_interval_end,
-      conf: JSON.parse(row.conf) as JsonObject,
-      createdAt: row.created_at,
-      startDate: row.start_date,
-      endDate: row.end_date,
-      consumedEvents: (await consumedEvents(db, row.dag_id, row.run_id)).events,
-    });
-  }
+  for (const row of rows) runs.push(await toDagRunView(db, row));
   return runs;
+}
+
+/** A run row as users see it, with its consumed events. */
+async function toDagRunView(db: Kysely<Database>, row: Selectable<DagRunTable>): Promise<DagRunView> {
+  return {
+    dagId: row.dag_id,
+    runId: row.run_id,
+    runType: row.run_type,
+    state: row.state,
+    logicalDate: row.logical_date,
+    dataIntervalStart: row.data_interval_start,
+    dataIntervalEnd: row.data_interval_end,
+    conf: JSON.parse(row.conf) as JsonObject,
+    createdAt: row.created_at,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    consumedEvents: (await consumedEvents(db, row.dag_id, row.run_id)).events,
+  };
 }
 
 /**
@@ -210,21 +213,7 @@ export async function getDagRun(db: Kysely<Database>, dagId: string, runId: stri
     .where("dag_id", "=", dagId)
     .where("run_id", "=", runId)
     .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    dagId: row.dag_id,
-    runId: row.run_id,
-    runType: row.run_type,
-    state: row.state,
-    logicalDate: row.logical_date,
-    dataIntervalStart: row.data_interval_start,
-    dataIntervalEnd: row.data_interval_end,
-    conf: JSON.parse(row.conf) as JsonObject,
-    createdAt: row.created_at,
-    startDate: row.start_date,
-    endDate: row.end_date,
-    consumedEvents: (await consumedEvents(db, row.dag_id, row.run_id)).events,
-  };
+  return row ? toDagRunView(db, row) : undefined;
 }
 
 // Read models of the REST API and the Assets view: assets, aliases, events,
