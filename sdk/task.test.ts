@@ -1,76 +1,22 @@
 import {
   Asset,
   AssetAlias,
-  type AssetEvent,
   chain,
-  type Dag,
-  DefinitionError,
   dag,
   ErrorCode,
   isTaskHandle,
-  RunType,
   type TaskContext,
   type TaskDefinition,
   type TaskHandle,
-  type TriggeringKey,
   task,
 } from "assetflow";
 import { describe, expect, expectTypeOf, it } from "vitest";
-
-/** Runs `fn` and returns the DefinitionError it throws (failing the test if it throws nothing or something else). */
-function definitionError(fn: () => unknown): DefinitionError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DefinitionError);
-    return error as DefinitionError;
-  }
-  throw new Error("expected a DefinitionError, but nothing was thrown");
-}
-
-function notUsed(what: string): never {
-  throw new Error(`${what} is not used by this test`);
-}
-
-/** A complete task context whose asset accessors and services are not expected to be called. */
-function makeContext(): TaskContext {
-  const noEvents = new Map<TriggeringKey, readonly AssetEvent[]>();
-  return {
-    dagId: "d",
-    taskId: "t",
-    runId: "manual__2024-01-01",
-    runType: RunType.manual,
-    tryNumber: 1,
-    mapIndex: -1,
-    logicalDate: null,
-    dataIntervalStart: null,
-    dataIntervalEnd: null,
-    params: {},
-    conf: {},
-    outletEvents: { get: () => notUsed("outletEvents") },
-    inletEvents: { get: () => notUsed("inletEvents") },
-    triggeringAssetEvents: {
-      get: () => [],
-      has: () => false,
-      keys: () => noEvents.keys(),
-      values: () => noEvents.values(),
-      entries: () => noEvents.entries(),
-      size: 0,
-      [Symbol.iterator]: () => noEvents.entries(),
-    },
-    log: () => {},
-    services: { runBash: () => notUsed("runBash"), runSql: () => notUsed("runSql") },
-  };
-}
+import { definitionError, makeContext, upstreamOf } from "./test-support.js";
 
 /** Calls a function task's runner the way the runtime does: context first, then upstream results. */
 function run(definition: TaskDefinition, ctx: TaskContext, ...args: unknown[]): unknown {
   if (definition.runner.kind !== "function") throw new Error(`task ${definition.taskId} is not a function task`);
   return definition.runner.fn.call(definition.runner.thisArg, ctx, ...args);
-}
-
-function upstreamOf(definition: Dag, taskId: string): string[] {
-  return [...(definition.upstream.get(taskId) ?? [])].sort();
 }
 
 describe("task(options, fn) inside dag()", () => {

@@ -1,79 +1,25 @@
 import {
   Asset,
-  type AssetEvent,
   BashOperator,
   collectDags,
-  type Dag,
-  DefinitionError,
   dag,
   ErrorCode,
   Metadata,
-  RunType,
   resolveDag,
   scanDagClass,
   serializeDags,
   type TaskContext,
   type TaskDecoratorOptions,
   type TaskDefinition,
-  type TriggeringKey,
   task,
 } from "assetflow";
 import { describe, expect, it } from "vitest";
-
-/** Runs `fn` and returns the DefinitionError it throws (failing the test if it throws nothing or something else). */
-function definitionError(fn: () => unknown): DefinitionError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DefinitionError);
-    return error as DefinitionError;
-  }
-  throw new Error("expected a DefinitionError, but nothing was thrown");
-}
-
-function notUsed(what: string): never {
-  throw new Error(`${what} is not used by this test`);
-}
-
-/** A complete task context whose asset accessors and services are not expected to be called. */
-function makeContext(): TaskContext {
-  const noEvents = new Map<TriggeringKey, readonly AssetEvent[]>();
-  return {
-    dagId: "d",
-    taskId: "t",
-    runId: "manual__2024-01-01",
-    runType: RunType.manual,
-    tryNumber: 1,
-    mapIndex: -1,
-    logicalDate: null,
-    dataIntervalStart: null,
-    dataIntervalEnd: null,
-    params: {},
-    conf: {},
-    outletEvents: { get: () => notUsed("outletEvents") },
-    inletEvents: { get: () => notUsed("inletEvents") },
-    triggeringAssetEvents: {
-      get: () => [],
-      has: () => false,
-      keys: () => noEvents.keys(),
-      values: () => noEvents.values(),
-      entries: () => noEvents.entries(),
-      size: 0,
-      [Symbol.iterator]: () => noEvents.entries(),
-    },
-    log: () => {},
-    services: { runBash: () => notUsed("runBash"), runSql: () => notUsed("runSql") },
-  };
-}
+import { definitionError, makeContext, upstreamOf } from "../test-support.js";
 
 /** Calls a method task the way the runtime does: `this` is the DAG's instance, then context and upstream results. */
 function run(definition: TaskDefinition, ...args: unknown[]): unknown {
   if (definition.runner.kind !== "function") throw new Error(`task ${definition.taskId} is not a function task`);
   return definition.runner.fn.call(definition.runner.thisArg, makeContext(), ...args);
-}
-
-function upstreamOf(definition: Dag, taskId: string): string[] {
-  return [...(definition.upstream.get(taskId) ?? [])].sort();
 }
 
 const orders = new Asset("s3://warehouse/orders");

@@ -1,41 +1,22 @@
 import {
   Asset,
-  type AssetEvent,
   BaseOperator,
   type BaseOperatorOptions,
   BashOperator,
   type BashRequest,
   chain,
-  type Dag,
-  DefinitionError,
   dag,
   ErrorCode,
   isTaskHandle,
   type OperatorServices,
-  RunType,
   SQLExecuteQueryOperator,
   type SqlRequest,
   serializeDags,
   type TaskContext,
-  type TriggeringKey,
   task,
 } from "assetflow";
 import { describe, expect, it } from "vitest";
-
-/** Runs `fn` and returns the DefinitionError it throws (failing the test if it throws nothing or something else). */
-function definitionError(fn: () => unknown): DefinitionError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DefinitionError);
-    return error as DefinitionError;
-  }
-  throw new Error("expected a DefinitionError, but nothing was thrown");
-}
-
-function notUsed(what: string): never {
-  throw new Error(`${what} is not used by this test`);
-}
+import { definitionError, makeContext, upstreamOf } from "../test-support.js";
 
 /** Operator services that record each request and answer with fixed results. */
 class RecordingServices implements OperatorServices {
@@ -51,41 +32,6 @@ class RecordingServices implements OperatorServices {
     this.sqlRequests.push(request);
     return { rows: [{ id: 1 }, { id: 2 }] };
   }
-}
-
-/** A complete task context whose asset accessors are not expected to be called. */
-function makeContext(services: OperatorServices, taskId = "t"): TaskContext {
-  const noEvents = new Map<TriggeringKey, readonly AssetEvent[]>();
-  return {
-    dagId: "d",
-    taskId,
-    runId: "manual__2024-01-01",
-    runType: RunType.manual,
-    tryNumber: 1,
-    mapIndex: -1,
-    logicalDate: null,
-    dataIntervalStart: null,
-    dataIntervalEnd: null,
-    params: {},
-    conf: {},
-    outletEvents: { get: () => notUsed("outletEvents") },
-    inletEvents: { get: () => notUsed("inletEvents") },
-    triggeringAssetEvents: {
-      get: () => [],
-      has: () => false,
-      keys: () => noEvents.keys(),
-      values: () => noEvents.values(),
-      entries: () => noEvents.entries(),
-      size: 0,
-      [Symbol.iterator]: () => noEvents.entries(),
-    },
-    log: () => {},
-    services,
-  };
-}
-
-function upstreamOf(definition: Dag, taskId: string): string[] {
-  return [...(definition.upstream.get(taskId) ?? [])].sort();
 }
 
 const table = new Asset("postgres://db:5432/shop/public/orders");
@@ -138,7 +84,7 @@ describe("BaseOperator subclasses", () => {
     dag({ dagId: "counting" }, () => {
       created = new CountRows({ taskId: "count", table: "orders" });
     });
-    const ctx = makeContext(new RecordingServices(), "count");
+    const ctx = makeContext({ services: new RecordingServices(), taskId: "count" });
     expect(created?.preExecute(ctx)).toBeUndefined();
     expect(created?.execute(ctx)).toBe("count counted orders");
     expect(created?.postExecute(ctx, "count counted orders")).toBeUndefined();
@@ -162,7 +108,7 @@ describe("BaseOperator subclasses", () => {
     dag({ dagId: "audited" }, () => {
       created = new Audited({ taskId: "audited" });
     });
-    const ctx = makeContext(new RecordingServices(), "audited");
+    const ctx = makeContext({ services: new RecordingServices(), taskId: "audited" });
     created?.preExecute(ctx);
     created?.postExecute(ctx, created.execute());
     expect(calls).toEqual(["pre audited", "execute", "post 7"]);
@@ -314,7 +260,7 @@ describe("BashOperator", () => {
       operator = new BashOperator({ taskId: "run", bashCommand: "echo hi", env: { A: "1" }, cwd: "/srv" });
     });
     const services = new RecordingServices();
-    await expect(operator?.execute(makeContext(services))).resolves.toBe("done");
+    await expect(operator?.execute(makeContext({ services }))).resolves.toBe("done");
     expect(services.bashRequests).toEqual([
       { command: "echo hi", env: { A: "1" }, appendEnv: false, cwd: "/srv", skipOnExitCode: 99 },
     ]);
@@ -399,7 +345,7 @@ describe("SQLExecuteQueryOperator", () => {
       });
     });
     const services = new RecordingServices();
-    await expect(operator?.execute(makeContext(services))).resolves.toEqual([{ id: 1 }, { id: 2 }]);
+    await expect(operator?.execute(makeContext({ services }))).resolves.toEqual([{ id: 1 }, { id: 2 }]);
     expect(services.sqlRequests).toEqual([
       {
         connId: "warehouse_1",
@@ -417,7 +363,7 @@ describe("SQLExecuteQueryOperator", () => {
       operators.push(new SQLExecuteQueryOperator({ taskId: "b", connId: "c", sql: "SELECT 1" }));
     });
     const services = new RecordingServices();
-    for (const operator of operators) await operator.execute(makeContext(services));
+    for (const operator of operators) await operator.execute(makeContext({ services }));
     expect(services.sqlRequests.map((r) => r.parameters)).toEqual([[1], undefined]);
   });
 
