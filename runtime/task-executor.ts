@@ -1,14 +1,30 @@
 /**
  * The worker loop: claims queued tries from a {@link TaskSource} as the pool
  * has room, runs them in the pool, reports their outcomes, heartbeats the
- * tries it runs, and writes each try's log to disk.
+ * tries it runs. Each try's log goes to its own file on disk (written by the
+ * task host that runs it).
  */
-import type { TaskInstanceKey, TaskOutcome, TaskRunRequest, TaskSource } from "../scheduler/contracts.js";
-import { openTaskLog } from "./task-logs.js";
+import type { TaskInstanceKey, TaskOutcome, TaskRunRequest, TaskSource, TryReport } from "../scheduler/contracts.js";
+import { appendTaskLog, taskLogPath } from "./task-logs.js";
 import type { WorkerPool } from "./worker-pool.js";
 
-/** Tries claimed per host slot: the pool queues the extra ones. */
-const PREFETCH_FACTOR = 4;
+/**
+ * Tries held per host slot while tries are short: the hosts never wait for a
+ * claim round trip, and tries are claimed and reported many per transaction.
+ */
+const PREFETCH_FACTOR = 8;
+
+/**
+ * Tries shorter than this (ms, on average) are claimed ahead. Longer ones are
+ * claimed only for free slots, so that other workers can take the rest.
+ */
+const SHORT_TRY_MS = 20;
+
+/** Finished tries reported in one transaction at most. */
+const MAX_REPORTS_PER_BATCH = 64;
+
+/** How often a worker heartbeats the tries it runs, ms, unless {@link TaskExecutorOptions.heartbeatMs} says otherwise. */
+export const DEFAULT_HEARTBEAT_MS = 5000;
 
 /** Options of {@link TaskExecutor}. */
 export interface TaskExecutorOptions {
@@ -18,7 +34,7 @@ export interface TaskExecutorOptions {
   logDir: string;
   /** Poll period when nothing wakes the loop up, ms (default 250). */
   pollMs?: number;
-  /** Heartbeat period, ms (default 5000). */
+  /** Heartbeat period, ms (default {@link DEFAULT_HEARTBEAT_MS}). */
   heartbeatMs?: number;
   /** Called with each finished try (for live output). */
   onFinished?: (request: TaskRunRequest, outcome: TaskOutcome) => void;
@@ -39,6 +55,8 @@ export class TaskExecutor {
   private pollTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
+  private readonly reports: Array<{ report: TryReport; done: () => void }> = [];
+  private reporting = false;
   private pumping = false;
   private again = false;
   private stopped = true;
@@ -60,7 +78,7 @@ export class TaskExecutor {
     this.stopped = false;
     this.unsubscribe = this.source.onWork?.(() => this.wake());
     this.pollTimer = setInterval(() => this.wake(), this.options.pollMs ?? 250);
-    this.heartbeatTimer = setInterval(() => void this.beat(), this.options.heartbeatMs ?? 5000);
+    this.heartbeatTimer = setInterval(() => void this.beat(), this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     this.wake();
   }
 
@@ -88,9 +106,12 @@ export class TaskExecutor {
     try {
       do {
         this.again = false;
-        // Claim a few tries ahead of the free hosts so the pool never waits for a claim round trip.
-        const room = this.pool.capacity * PREFETCH_FACTOR - this.running.size;
-        if (room <= 0 || this.stopped) break;
+        // Short tries: claim ahead of the free hosts, in batches (refill once half
+        // the tries held have finished, not after every try).
+        const prefetch = this.pool.recentTryMs < SHORT_TRY_MS ? PREFETCH_FACTOR : 1;
+        const held = this.pool.capacity * prefetch;
+        const room = held - this.running.size;
+        if (room < Math.max(1, held / 2) || this.stopped) break;
         const requests = await this.source.claimTasks(this.options.workerId, room);
         for (const request of requests) this.launch(request);
         if (requests.length === room) this.again = true;
@@ -106,14 +127,12 @@ export class TaskExecutor {
     const key = request.key;
     const id = `${key.dagId}\u0000${key.runId}\u0000${key.taskId}\u0000${key.mapIndex}`;
     this.running.set(id, key);
-    const logFile = openTaskLog(this.options.logDir, key);
-    const log = (line: string) => logFile.write(line);
+    const logFile = taskLogPath(this.options.logDir, key);
     const done = (async () => {
       let outcome: TaskOutcome;
       try {
-        const file = await this.source.dagFileOf(key.dagId);
-        outcome = file
-          ? await this.pool.run(file, request, log)
+        outcome = request.dagFile
+          ? await this.pool.run(request.dagFile, request, logFile)
           : {
               state: "failed",
               error: { code: "DAG_FILE_UNKNOWN", message: `No DAG file is known for DAG "${key.dagId}".` },
@@ -121,22 +140,51 @@ export class TaskExecutor {
       } catch (error) {
         outcome = { state: "failed", error: { message: (error as Error).message } };
       }
-      if (outcome.state === "failed") log(`[assetflow] try ${key.tryNumber} failed: ${outcome.error.message}`);
-      if (outcome.state === "skipped") log(`[assetflow] skipped: ${outcome.reason}`);
-      await logFile.close();
-      try {
-        await this.source.completeTask(key, outcome);
-      } catch (error) {
-        process.emitWarning(
-          `assetflow worker could not report ${key.dagId}.${key.taskId}: ${(error as Error).message}`,
-        );
+      if (outcome.state === "failed") {
+        appendTaskLog(this.options.logDir, key, `[assetflow] try ${key.tryNumber} failed: ${outcome.error.message}`);
       }
+      if (outcome.state === "skipped")
+        appendTaskLog(this.options.logDir, key, `[assetflow] skipped: ${outcome.reason}`);
+      await this.report(request, outcome);
       this.running.delete(id);
       this.options.onFinished?.(request, outcome);
       this.wake();
     })();
     this.finished.add(done);
     void done.finally(() => this.finished.delete(done));
+  }
+
+  /**
+   * Reports a finished try. Tries that finish while a report is being written
+   * (or in the same turn of the event loop) go together in the next one: one
+   * transaction for many tries when the pool is busy, no wait when it is not.
+   */
+  private report(request: TaskRunRequest, outcome: TaskOutcome): Promise<void> {
+    return new Promise((resolve) => {
+      this.reports.push({ report: { key: request.key, outcome }, done: resolve });
+      if (this.reports.length === 1 && !this.reporting) setImmediate(() => void this.flushReports());
+    });
+  }
+
+  private async flushReports(): Promise<void> {
+    if (this.reporting) return;
+    this.reporting = true;
+    try {
+      while (this.reports.length > 0) {
+        const batch = this.reports.splice(0, MAX_REPORTS_PER_BATCH);
+        try {
+          await this.source.completeTasks(batch.map((item) => item.report));
+        } catch (error) {
+          // Not lost: the tries stay running in the store until a scheduler sees
+          // their heartbeats stop, and then fails (and retries) them.
+          const names = batch.map(({ report: { key } }) => `${key.dagId}.${key.taskId}`).join(", ");
+          process.emitWarning(`assetflow worker could not report ${names}: ${(error as Error).message}`);
+        }
+        for (const item of batch) item.done();
+      }
+    } finally {
+      this.reporting = false;
+    }
   }
 
   private async beat(): Promise<void> {

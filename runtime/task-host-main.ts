@@ -1,6 +1,7 @@
 /**
  * A task host: a child process of a worker pool. It loads DAG files and runs
- * one task at a time with `runTask`, reading past events through its parent.
+ * one task at a time with `runTask` (the others it was sent wait their turn), writing the try's log file itself and
+ * reading past events through its parent.
  * If a task kills or hangs this process, only this process dies.
  */
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { serializeDags } from "../sdk/index.js";
 import { DagFileLoader } from "./dag-files.js";
 import { runTask } from "./run-task.js";
 import type { HostMessage, HostRequest } from "./task-host-protocol.js";
+import { openTaskLog, type TaskLogWriter } from "./task-logs.js";
 
 const home = process.env.ASSETFLOW_HOME ?? ".assetflow";
 const loader = new DagFileLoader(join(home, "bundles"));
@@ -50,23 +52,28 @@ async function handle(message: HostRequest): Promise<void> {
     return;
   }
   let outcome: Awaited<ReturnType<typeof runTask>>;
+  let log: TaskLogWriter | null = null;
   try {
+    log = openTaskLog(message.logFile);
     const dag = await loader.getDag(message.file, message.request.key.dagId);
-    outcome = await runTask(dag, message.request, {
-      reader,
-      log: (line) => send({ type: "log", id: message.id, line }),
-    });
+    outcome = await runTask(dag, message.request, { reader, log: log.write });
   } catch (error) {
     outcome = {
       state: "failed",
       error: { message: (error as Error)?.message ?? String(error), code: "DAG_LOAD_FAILED" },
     };
+  } finally {
+    log?.close();
   }
   send({ type: "result", id: message.id, outcome });
 }
 
+// Tries and loads run one at a time, in the order they arrive (the pool sends
+// a few ahead); answers to this host's reads are handled at once.
+let work: Promise<void> = Promise.resolve();
 process.on("message", (message: HostRequest) => {
-  void handle(message);
+  if (message.type === "readResult") void handle(message);
+  else work = work.then(() => handle(message));
 });
 process.on("disconnect", () => process.exit(0));
 send({ type: "ready" });

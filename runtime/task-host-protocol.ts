@@ -8,7 +8,14 @@ import type { ImportError } from "./dag-files.js";
 
 /** Parent → host. */
 export type HostRequest =
-  | { readonly type: "run"; readonly id: number; readonly file: string; readonly request: TaskRunRequest }
+  | {
+      readonly type: "run";
+      readonly id: number;
+      readonly file: string;
+      readonly request: TaskRunRequest;
+      /** The try's log file: the host appends the try's log lines to it. */
+      readonly logFile: string;
+    }
   | { readonly type: "load"; readonly id: number; readonly file: string }
   | {
       readonly type: "readResult";
@@ -28,7 +35,6 @@ export type HostMessage =
   | { readonly type: "ready" }
   | { readonly type: "result"; readonly id: number; readonly outcome: TaskOutcome }
   | { readonly type: "loaded"; readonly id: number; readonly result: LoadResult }
-  | { readonly type: "log"; readonly id: number; readonly line: string }
   | {
       readonly type: "read";
       readonly id: number;

@@ -2,7 +2,16 @@
  * Task logs on disk: one file per try under
  * `$ASSETFLOW_HOME/logs/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`.
  */
-import { appendFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import type { TaskInstanceKey } from "../scheduler/contracts.js";
 
@@ -25,33 +34,37 @@ export function appendTaskLog(logDir: string, key: Omit<TaskInstanceKey, "mapInd
   appendFileSync(path, `${line}\n`);
 }
 
-/** An open log of one try: lines are buffered by a write stream; `close` flushes. */
+/** An open log of one try. */
 export interface TaskLogWriter {
+  /** Appends a line (written at once: a process that dies next loses nothing). */
   write(line: string): void;
-  close(): Promise<void>;
+  close(): void;
 }
 
 /**
- * Opens the log file of one try for appending (one file handle for the whole
- * try, not one per line).
+ * Opens a try's log file for appending, making its folder. The task host that
+ * runs the try writes its log: lines go straight to the file, so a task that
+ * kills its process leaves every line it logged before.
  *
  * @example
  * ```ts
- * const log = openTaskLog(logDir, key);
+ * const log = openTaskLog(taskLogPath(logDir, key));
  * log.write("started");
- * await log.close();
+ * log.close();
  * ```
  */
-export function openTaskLog(logDir: string, key: Omit<TaskInstanceKey, "mapIndex">): TaskLogWriter {
-  const path = taskLogPath(logDir, key);
+export function openTaskLog(path: string): TaskLogWriter {
   mkdirSync(dirname(path), { recursive: true });
-  const stream = createWriteStream(path, { flags: "a" });
-  stream.on("error", () => undefined);
+  const fd = openSync(path, "a");
+  let open = true;
   return {
     write: (line) => {
-      stream.write(`${line}\n`);
+      if (open) writeSync(fd, `${line}\n`);
     },
-    close: () => new Promise<void>((resolve) => stream.end(resolve)),
+    close: () => {
+      if (open) closeSync(fd);
+      open = false;
+    },
   };
 }
 

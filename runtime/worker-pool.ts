@@ -20,7 +20,10 @@ export interface WorkerPoolOptions {
   reader: AssetEventReader;
   /** Heap limit of a host in MB (default 1024): a leaking task fails instead of eating the machine. */
   maxOldSpaceMb?: number;
-  /** A host is replaced after this many tries (default 500), so slow leaks never pile up. */
+  /**
+   * A host is replaced after this many tries (default {@link DEFAULT_MAX_TASKS_PER_HOST}), so slow leaks
+   * never pile up. Its replacement starts at once, while it finishes the tries it was sent.
+   */
   maxTasksPerHost?: number;
   /** The task host script (default: {@link taskHostEntry}). */
   hostEntry?: string;
@@ -29,18 +32,34 @@ export interface WorkerPoolOptions {
 interface Job {
   readonly message: Extract<HostRequest, { type: "run" | "load" }>;
   readonly timeoutMs: number | null;
-  readonly onLog: (line: string) => void;
   readonly settle: (result: TaskOutcome | LoadResult) => void;
 }
 
 interface Host {
   readonly child: ChildProcess;
   ready: boolean;
-  job: Job | null;
+  /** Jobs sent to the host, in order: the host runs `jobs[0]`, the others wait in its queue. */
+  readonly jobs: Job[];
+  /** The executionTimeout timer of `jobs[0]`. */
   timer: NodeJS.Timeout | null;
-  tasksRun: number;
+  /** When `jobs[0]` started (performance.now()). */
+  startedAt: number;
+  /** Jobs ever sent to this host (it is replaced after {@link WorkerPoolOptions.maxTasksPerHost}). */
+  sent: number;
+  /** Set once the host was sent its last job: its replacement runs already. */
+  retiring: boolean;
   timedOut: boolean;
 }
+
+/**
+ * Jobs sent ahead to one host: it starts the next as soon as one finishes,
+ * without waiting for this process to answer, and its results arrive in
+ * batches when this process is busy.
+ */
+const HOST_QUEUE_DEPTH = 4;
+
+/** Tries a host runs before it is replaced, unless {@link WorkerPoolOptions.maxTasksPerHost} says otherwise. */
+export const DEFAULT_MAX_TASKS_PER_HOST = 5000;
 
 /** The task host entry: beside this file when built, else the built copy (tests run the sources). */
 export function taskHostEntry(): string {
@@ -57,7 +76,7 @@ export function taskHostEntry(): string {
  * @example
  * ```ts
  * const pool = new WorkerPool({ size: 2, home: ".assetflow", reader: scheduler.eventReader() });
- * const outcome = await pool.run("dags/etl.ts", request, (line) => console.log(line));
+ * const outcome = await pool.run("dags/etl.ts", request, taskLogPath(logDir, request.key));
  * await pool.stop();
  * ```
  */
@@ -65,6 +84,7 @@ export class WorkerPool {
   private readonly hosts = new Set<Host>();
   private readonly queue: Job[] = [];
   private nextId = 1;
+  private averageTryMs = Number.POSITIVE_INFINITY;
   private stopped = false;
   private readonly size: number;
 
@@ -73,15 +93,17 @@ export class WorkerPool {
     for (let index = 0; index < this.size; index++) this.spawn();
   }
 
-  /** How many more tries could start right now. */
-  get freeSlots(): number {
-    const idle = [...this.hosts].filter((host) => host.job === null).length;
-    return Math.max(0, idle - this.queue.length);
-  }
-
   /** The pool's size. */
   get capacity(): number {
     return this.size;
+  }
+
+  /**
+   * How long recent tries took in their hosts, ms (a moving average; Infinity
+   * before the first): a worker claims ahead only while tries are short.
+   */
+  get recentTryMs(): number {
+    return this.averageTryMs;
   }
 
   /** Process ids of the hosts (for tests and the CLI). */
@@ -89,13 +111,15 @@ export class WorkerPool {
     return [...this.hosts].map((host) => host.child.pid ?? 0);
   }
 
-  /** Runs one try of a task from `file` in a host. Never rejects: problems are failed outcomes. */
-  run(file: string, request: TaskRunRequest, onLog: (line: string) => void = () => undefined): Promise<TaskOutcome> {
+  /**
+   * Runs one try of a task from `file` in a host, which writes the try's log to
+   * `logFile`. Never rejects: problems are failed outcomes.
+   */
+  run(file: string, request: TaskRunRequest, logFile: string): Promise<TaskOutcome> {
     return new Promise((resolve) => {
       this.enqueue({
-        message: { type: "run", id: this.nextId++, file, request },
+        message: { type: "run", id: this.nextId++, file, request, logFile },
         timeoutMs: request.executionTimeoutMs,
-        onLog,
         settle: (result) => resolve(result as TaskOutcome),
       });
     });
@@ -107,7 +131,6 @@ export class WorkerPool {
       this.enqueue({
         message: { type: "load", id: this.nextId++, file },
         timeoutMs: 60_000,
-        onLog: () => undefined,
         settle: (result) => resolve(result as LoadResult),
       });
     });
@@ -137,21 +160,46 @@ export class WorkerPool {
     this.dispatch();
   }
 
+  /** Sends queued jobs to hosts, one at a time round the hosts, up to each host's queue depth. */
   private dispatch(): void {
-    for (const host of this.hosts) {
-      if (this.queue.length === 0) return;
-      if (!host.ready || host.job) continue;
-      const job = this.queue.shift() as Job;
-      host.job = job;
-      host.timedOut = false;
-      if (job.timeoutMs !== null) {
-        host.timer = setTimeout(() => {
-          host.timedOut = true;
-          host.child.kill("SIGKILL");
-        }, job.timeoutMs);
+    const maxTasks = this.options.maxTasksPerHost ?? DEFAULT_MAX_TASKS_PER_HOST;
+    let sent = true;
+    while (sent && this.queue.length > 0) {
+      sent = false;
+      for (const host of [...this.hosts]) {
+        if (this.queue.length === 0) return;
+        if (!host.ready || host.retiring || host.jobs.length >= HOST_QUEUE_DEPTH) continue;
+        const job = this.queue.shift() as Job;
+        host.jobs.push(job);
+        host.sent++;
+        host.child.send(job.message);
+        if (host.jobs.length === 1) this.startTimer(host);
+        if (host.sent >= maxTasks) this.retire(host);
+        sent = true;
       }
-      host.child.send(job.message);
     }
+  }
+
+  private recordTryTime(ms: number): void {
+    this.averageTryMs = Number.isFinite(this.averageTryMs) ? this.averageTryMs * 0.8 + ms * 0.2 : ms;
+  }
+
+  /** Starts the replacement of a host that was sent its last job; the host stops once that job is done. */
+  private retire(host: Host): void {
+    host.retiring = true;
+    if (!this.stopped) this.spawn();
+  }
+
+  /** Enforces the executionTimeout of the job the host runs now by killing the host. */
+  private startTimer(host: Host): void {
+    const job = host.jobs[0];
+    host.timedOut = false;
+    host.startedAt = performance.now();
+    if (!job || job.timeoutMs === null) return;
+    host.timer = setTimeout(() => {
+      host.timedOut = true;
+      host.child.kill("SIGKILL");
+    }, job.timeoutMs);
   }
 
   private spawn(): void {
@@ -160,7 +208,16 @@ export class WorkerPool {
       execArgv: [`--max-old-space-size=${this.options.maxOldSpaceMb ?? 1024}`, "--enable-source-maps"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    const host: Host = { child, ready: false, job: null, timer: null, tasksRun: 0, timedOut: false };
+    const host: Host = {
+      child,
+      ready: false,
+      jobs: [],
+      timer: null,
+      startedAt: 0,
+      sent: 0,
+      retiring: false,
+      timedOut: false,
+    };
     this.hosts.add(host);
     child.on("message", (message: HostMessage) => this.onMessage(host, message));
     child.on("exit", (code, signal) => this.onExit(host, code, signal));
@@ -173,21 +230,21 @@ export class WorkerPool {
         host.ready = true;
         this.dispatch();
         return;
-      case "log":
-        host.job?.onLog(message.line);
-        return;
       case "read":
         void this.answerRead(host, message);
         return;
       case "result":
       case "loaded": {
-        const job = host.job;
+        const job = host.jobs[0];
         if (!job || job.message.id !== message.id) return;
-        this.finish(host);
+        this.clearTimer(host);
+        host.jobs.shift();
+        if (message.type === "result") this.recordTryTime(performance.now() - host.startedAt);
         job.settle(message.type === "result" ? message.outcome : message.result);
-        host.tasksRun++;
-        if (host.tasksRun >= (this.options.maxTasksPerHost ?? 500)) host.child.kill("SIGTERM");
-        else this.dispatch();
+        // The host starts its next queued job now.
+        if (host.jobs.length > 0) this.startTimer(host);
+        else if (host.retiring) host.child.kill("SIGTERM");
+        this.dispatch();
         return;
       }
     }
@@ -211,25 +268,28 @@ export class WorkerPool {
   }
 
   private onExit(host: Host, code: number | null, signal: NodeJS.Signals | null): void {
-    const job = host.job;
-    this.finish(host);
+    this.clearTimer(host);
     this.hosts.delete(host);
-    if (job) {
+    const [running, ...waiting] = host.jobs.splice(0);
+    if (running) {
       const reason = host.timedOut
-        ? `timed out after ${job.timeoutMs} ms (executionTimeout); the worker process running it was killed`
+        ? `timed out after ${running.timeoutMs} ms (executionTimeout); the worker process running it was killed`
         : `failed: the worker process running it exited (${signal ? `signal ${signal}` : `exit code ${code}`}) before the task finished`;
-      job.settle(failure(job, reason));
+      running.settle(failure(running, reason));
     }
-    if (!this.stopped) {
-      this.spawn();
-      this.dispatch();
+    if (this.stopped) {
+      for (const job of waiting) job.settle(failure(job, "the worker pool stopped before the try started"));
+      return;
     }
+    // The jobs queued behind the one that ran never started: another host runs them.
+    this.queue.unshift(...waiting);
+    if (!host.retiring) this.spawn();
+    this.dispatch();
   }
 
-  private finish(host: Host): void {
+  private clearTimer(host: Host): void {
     if (host.timer) clearTimeout(host.timer);
     host.timer = null;
-    host.job = null;
   }
 }
 

@@ -31,6 +31,14 @@ export const TaskState = {
 /** One of {@link TaskState}. */
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
+/** Task states a task instance can still leave (the complement of {@link FINAL_TASK_STATES}). */
+export const OPEN_TASK_STATES: readonly TaskState[] = [
+  TaskState.none,
+  TaskState.queued,
+  TaskState.running,
+  TaskState.upForRetry,
+];
+
 /** Task states after which a task instance never changes again (in this run). */
 export const FINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
   TaskState.success,
@@ -91,6 +99,8 @@ export interface TaskInstanceKey {
 /** Everything needed to run one try of a task. */
 export interface TaskRunRequest {
   readonly key: TaskInstanceKey;
+  /** The DAG file the task's DAG was registered from (null for a manifest registered without one). */
+  readonly dagFile: string | null;
   readonly runType: RunKind;
   readonly logicalDate: number | null;
   readonly dataIntervalStart: number | null;
@@ -127,17 +137,22 @@ export interface TaskErrorInfo {
   readonly stack?: string;
 }
 
+/** One finished try as a worker reports it. */
+export interface TryReport {
+  readonly key: TaskInstanceKey;
+  readonly outcome: TaskOutcome;
+}
+
 /**
  * Where a worker gets its tries and reports them: the scheduler, in this
  * process or reached through the store.
  */
 export interface TaskSource {
   claimTasks(workerId: string, limit: number): Promise<TaskRunRequest[]>;
-  completeTask(key: TaskInstanceKey, outcome: TaskOutcome): Promise<unknown>;
+  /** Reports finished tries, all in one transaction (a worker batches the tries that finish together). */
+  completeTasks(reports: readonly TryReport[]): Promise<unknown>;
   heartbeat(keys: readonly TaskInstanceKey[]): Promise<void>;
   eventReader(): AssetEventReader;
-  /** The DAG file a DAG was loaded from, or null. */
-  dagFileOf(dagId: string): Promise<string | null>;
   /** Subscribes to "tries may be waiting"; returns an unsubscribe function. */
   onWork?(listener: () => void): () => void;
 }

@@ -19,6 +19,7 @@ import type {
   TaskOutcome,
   TaskRunRequest,
   TaskSource,
+  TryReport,
 } from "./contracts.js";
 import { evaluateConsumer, explainConsumer } from "./engine/consumers.js";
 import { type Clock, createEngineContext, type EngineContext, systemClock } from "./engine/context.js";
@@ -32,12 +33,14 @@ import {
 } from "./engine/registration.js";
 import { createRun, getDagManifest, lockDag, startQueuedRuns } from "./engine/runs.js";
 import {
-  buildRunRequest,
+  buildRunRequests,
   type CompletionEffects,
   claimQueued,
-  completeTry,
+  completeTries,
   eventQuery,
+  type FinishedRun,
   requeueDueRetries,
+  type TryCompletion,
   withAliases,
 } from "./engine/task-instances.js";
 import { type OpenStoreOptions, openStore, type StoreConnection } from "./store/open-store.js";
@@ -243,36 +246,47 @@ export class Scheduler implements TaskSource {
   /** Claims up to `limit` queued tries for a worker and returns their run requests. */
   async claimTasks(workerId: string, limit = 1): Promise<TaskRunRequest[]> {
     return this.ctx.db.transaction().execute(async (trx) => {
-      const keys = await claimQueued(this.ctx, trx, workerId, limit);
-      const requests: TaskRunRequest[] = [];
-      for (const key of keys) requests.push(await buildRunRequest(this.ctx, trx, key));
-      return requests;
+      const claimed = await claimQueued(this.ctx, trx, workerId, limit);
+      return buildRunRequests(this.ctx, trx, claimed);
     });
   }
 
   /**
-   * Reports how a try ended. Its events are recorded in the transaction that
-   * marks it successful; consumers are evaluated right after the commit.
+   * Reports finished tries in one transaction: records the asset events of the
+   * successful ones, advances their runs, then evaluates the consumers that
+   * received events. Returns the effects and the consumer runs created.
    */
-  async completeTask(key: TaskInstanceKey, outcome: TaskOutcome): Promise<CompletionEffects & { runs: string[] }> {
-    const effects = await this.ctx.db.transaction().execute((trx) => completeTry(this.ctx, trx, key, outcome));
-    if (effects.accepted) {
-      const state = outcome.state === "failed" && effects.retryAt !== null ? "up_for_retry" : outcome.state;
+  async completeTasks(reports: readonly TryReport[]): Promise<CompletionEffects & { runs: string[] }> {
+    if (reports.length === 0) return { tries: [], consumers: [], finishedRuns: [], queuedTasks: false, runs: [] };
+    const effects = await this.ctx.db.transaction().execute((trx) => completeTries(this.ctx, trx, reports));
+    reports.forEach(({ key, outcome }, index) => {
+      const completion = effects.tries[index];
+      if (!completion?.accepted) return;
+      const state = outcome.state === "failed" && completion.retryAt !== null ? "up_for_retry" : outcome.state;
       const message =
         outcome.state === "failed" ? outcome.error.message : outcome.state === "skipped" ? outcome.reason : undefined;
       this.emit({ kind: "task_finished", key, state, ...(message === undefined ? {} : { message }) });
-    }
-    if (effects.finishedRun) this.emit({ kind: "run_finished", ...effects.finishedRun });
-    const toEvaluate = new Set(effects.consumers);
-    if (effects.finishedRun) {
-      const { dagId } = effects.finishedRun;
-      await this.ctx.db.transaction().execute((trx) => startQueuedRuns(this.ctx, trx, dagId));
-      toEvaluate.add(dagId);
-    }
-    const runs = await this.evaluateConsumers([...toEvaluate]);
-    if (effects.retryAt !== null) this.rescheduleWake();
-    if (effects.queuedTasks || runs.length > 0 || effects.finishedRun) this.notify();
+    });
+    for (const finished of effects.finishedRuns) this.emit({ kind: "run_finished", ...finished });
+    const runs = await this.evaluateConsumers(effects.consumers);
+    if (effects.tries.some((completion) => completion.retryAt !== null)) this.rescheduleWake();
+    if (effects.queuedTasks || runs.length > 0 || effects.finishedRuns.length > 0) this.notify();
     return { ...effects, runs };
+  }
+
+  /** Reports one finished try (see {@link completeTasks}). */
+  async completeTask(
+    key: TaskInstanceKey,
+    outcome: TaskOutcome,
+  ): Promise<TryCompletion & { consumers: string[]; finishedRun: FinishedRun | null; runs: string[] }> {
+    const effects = await this.completeTasks([{ key, outcome }]);
+    const completion = effects.tries[0] ?? { accepted: false, retryAt: null };
+    return {
+      ...completion,
+      consumers: effects.consumers,
+      finishedRun: effects.finishedRuns[0] ?? null,
+      runs: effects.runs,
+    };
   }
 
   /** Records that a worker still runs these tries. */
@@ -289,7 +303,7 @@ export class Scheduler implements TaskSource {
     const lost = await findLostTries(this.ctx, this.ctx.db, options);
     for (const key of lost) {
       const effects = await this.ctx.db.transaction().execute((trx) => failLostTry(this.ctx, trx, key));
-      if (effects.finishedRun) await this.evaluateConsumers([effects.finishedRun.dagId]);
+      await this.evaluateConsumers(effects.consumers);
     }
     if (lost.length > 0) {
       this.rescheduleWake();
@@ -396,7 +410,7 @@ export class Scheduler implements TaskSource {
 
   /** Starts the timers (a precise wake-up for the next due work, and the fallback poll) and {@link listen}s. */
   start(): void {
-    void this.listen();
+    this.listenOrPoll();
     if (this.pollTimer) return;
     this.pollTimer = setInterval(() => void this.safeTick(), this.pollIntervalMs);
     this.pollTimer.unref?.();
@@ -439,19 +453,18 @@ export class Scheduler implements TaskSource {
     this.listeners.add(listener);
     // A worker process (TaskExecutor) subscribes here and nowhere else: without
     // this it never LISTENed and waited for its poll to see other processes' runs.
+    this.listenOrPoll();
+    return () => this.listeners.delete(listener);
+  }
+
+  /** {@link listen}s; if the LISTEN connection cannot be opened, says so and relies on polling. */
+  private listenOrPoll(): void {
     this.listen().catch((error: unknown) => {
       this.listening = undefined;
       process.emitWarning(
         `assetflow could not LISTEN for other processes' wake-ups (falling back to polling): ${(error as Error).message}`,
       );
     });
-    return () => this.listeners.delete(listener);
-  }
-
-  /** The DAG file a DAG was registered from, or null. */
-  async dagFileOf(dagId: string): Promise<string | null> {
-    const row = await this.ctx.db.selectFrom("dag").select("fileloc").where("dag_id", "=", dagId).executeTakeFirst();
-    return row?.fileloc ?? null;
   }
 
   /** Why a consumer has not run yet: its condition with each leaf marked. */
@@ -524,7 +537,8 @@ export class Scheduler implements TaskSource {
     if (this.store.dialect !== "postgres" || this.closed) return;
     // A process that does not listen (the API server, a CLI command) notifies through its pool:
     // otherwise the runs it queued waited for the workers' next poll.
-    const sent = this.notifier
+    // While the LISTEN connection reconnects, the pool still reaches the others.
+    const sent = this.notifier?.connected
       ? this.notifier.notifyTasks()
       : sql`SELECT pg_notify(${TASKS_CHANNEL}, '')`.execute(this.ctx.db);
     void sent.catch(() => undefined);

@@ -1,6 +1,22 @@
 import type { Command } from "commander";
+import { DEFAULT_HEARTBEAT_MS } from "../../runtime/task-executor.js";
 import { homePaths, openScheduler } from "../open.js";
-import { createPrinter, describeActivity, parseCount, requireDagsFolder, stopSignal } from "./common.js";
+import {
+  CliError,
+  CliErrorCode,
+  createPrinter,
+  describeActivity,
+  parseCount,
+  requireDagsFolder,
+  stopSignal,
+} from "./common.js";
+
+/** Worker heartbeats a try may miss before a scheduler presumes its worker dead. */
+const MISSED_HEARTBEATS = 3;
+/** The smallest `--lost-after`, seconds: {@link MISSED_HEARTBEATS} worker heartbeats. */
+export const MIN_LOST_AFTER_S = (MISSED_HEARTBEATS * DEFAULT_HEARTBEAT_MS) / 1000;
+/** The default `--lost-after`, seconds. */
+const DEFAULT_LOST_AFTER_S = 60;
 
 /** Options of `assetflow scheduler`. */
 export interface SchedulerCommandOptions {
@@ -19,8 +35,8 @@ export function registerScheduler(program: Command): void {
     .requiredOption("--dags <dir>", "folder (or file) of DAG files")
     .option(
       "--lost-after <seconds>",
-      "fail (and retry) a running try whose worker sent no heartbeat for this long",
-      "60",
+      `fail (and retry) a running try whose worker sent no heartbeat for this long (at least ${MIN_LOST_AFTER_S}: workers heartbeat every ${DEFAULT_HEARTBEAT_MS / 1000} s)`,
+      String(DEFAULT_LOST_AFTER_S),
     )
     .option("--json", "print activity as JSON lines")
     .action(async (options: SchedulerCommandOptions) => {
@@ -30,7 +46,7 @@ export function registerScheduler(program: Command): void {
 
 /** Runs the scheduler until SIGINT/SIGTERM. */
 export async function runScheduler(options: SchedulerCommandOptions): Promise<void> {
-  const lostAfterMs = (parseCount(options.lostAfter, "--lost-after") ?? 60) * 1000;
+  const lostAfterMs = parseLostAfter(options.lostAfter) * 1000;
   const paths = homePaths();
   const dagsFolder = requireDagsFolder(options.dags);
   const print = createPrinter(options.json);
@@ -87,4 +103,28 @@ export async function runScheduler(options: SchedulerCommandOptions): Promise<vo
   processor.close();
   await pool.stop();
   await scheduler.close();
+}
+
+/**
+ * Parses `--lost-after` (seconds). Below {@link MIN_LOST_AFTER_S} a try whose
+ * worker is alive but has not heartbeat yet would be failed and run twice.
+ *
+ * @example
+ * ```ts
+ * parseLostAfter("60"); // 60
+ * parseLostAfter("2"); // throws: --lost-after must be at least 15 seconds ...
+ * ```
+ */
+export function parseLostAfter(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_LOST_AFTER_S;
+  const seconds = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (seconds < MIN_LOST_AFTER_S) {
+    const heartbeatS = DEFAULT_HEARTBEAT_MS / 1000;
+    throw new CliError(
+      CliErrorCode.invalidOption,
+      `--lost-after must be at least ${MIN_LOST_AFTER_S} seconds (${MISSED_HEARTBEATS} worker heartbeats of ${heartbeatS} s), got ${seconds}: a try whose worker is alive but between heartbeats would be failed and run again. Pass --lost-after ${MIN_LOST_AFTER_S} or more (default ${DEFAULT_LOST_AFTER_S}).`,
+    );
+  }
+  // Anything but a whole number: the usual message.
+  return parseCount(text, "--lost-after", MIN_LOST_AFTER_S) ?? DEFAULT_LOST_AFTER_S;
 }

@@ -14,7 +14,7 @@ import {
 } from "../condition-evaluator.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
 import { consumedAssetIds } from "./registration.js";
-import { createRun, getDagManifest, lockDag, startQueuedRuns } from "./runs.js";
+import { createRun, getDagManifest, lockDag, startQueuedRunsLocked } from "./runs.js";
 
 /** The asset condition of a schedule, if it has one. */
 export function assetConditionOf(schedule: { kind: string; condition?: ConditionNode }): ConditionNode | null {
@@ -115,7 +115,7 @@ export async function evaluateConsumer(ctx: EngineContext, trx: Executor, dagId:
     DELETE FROM asset_event_inbox WHERE dag_id = ${dagId} AND event_id IN (
       SELECT event_id FROM dag_run_consumed_event WHERE dag_id = ${dagId} AND run_id = ${runId})
   `.execute(trx);
-  await startQueuedRuns(ctx, trx, dagId);
+  await startQueuedRunsLocked(ctx, trx, dag);
   return runId;
 }
 

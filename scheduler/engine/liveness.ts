@@ -6,7 +6,7 @@
 import type { TaskInstanceKey } from "../contracts.js";
 import { TaskState } from "../contracts.js";
 import type { EngineContext, Executor } from "./context.js";
-import { type CompletionEffects, completeTry } from "./task-instances.js";
+import { type CompletionEffects, completeTries } from "./task-instances.js";
 
 /** Records that a worker is still running these tries. */
 export async function heartbeat(ctx: EngineContext, db: Executor, keys: readonly TaskInstanceKey[]): Promise<void> {
@@ -56,13 +56,14 @@ export async function findLostTries(
 
 /** Fails a lost try (so it is retried when it has retries left). */
 export function failLostTry(ctx: EngineContext, trx: Executor, key: TaskInstanceKey): Promise<CompletionEffects> {
-  return completeTry(ctx, trx, key, {
+  const outcome = {
     state: "failed",
     error: {
       code: "WORKER_LOST",
       message: `The worker running try ${key.tryNumber} of task "${key.taskId}" stopped (no heartbeat); the try counts as failed.`,
     },
-  });
+  } as const;
+  return completeTries(ctx, trx, [{ key, outcome }]);
 }
 
 /** DAG ids that have queued runs (to start them after a crash or a freed slot). */

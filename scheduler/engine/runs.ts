@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
 import { type DagManifest, dagSchema } from "../../sdk/manifest/schema.js";
-import { FINAL_TASK_STATES, type RunKind, TaskState } from "../contracts.js";
+import { FINAL_TASK_STATES, OPEN_TASK_STATES, type RunKind, TaskState } from "../contracts.js";
+import { compiledQuery } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
 
 /** Task instances inserted per statement (17 values each). */
@@ -23,17 +24,23 @@ export interface NewRun {
   readonly conf: JsonObject;
 }
 
+const dagRowQuery = compiledQuery((db, dagId: string) =>
+  db
+    .selectFrom("dag")
+    .select(["updated_at", "fileloc", "is_paused", "is_active", "max_active_runs"])
+    .where("dag_id", "=", dagId),
+);
+
 /** The parsed manifest of a registered DAG (cached while unchanged), or undefined. */
 export async function getDagManifest(
   ctx: EngineContext,
   db: Executor,
   dagId: string,
-): Promise<{ manifest: DagManifest; isPaused: boolean; isActive: boolean; maxActiveRuns: number } | undefined> {
-  const row = await db
-    .selectFrom("dag")
-    .select(["updated_at", "is_paused", "is_active", "max_active_runs"])
-    .where("dag_id", "=", dagId)
-    .executeTakeFirst();
+): Promise<
+  | { manifest: DagManifest; fileloc: string | null; isPaused: boolean; isActive: boolean; maxActiveRuns: number }
+  | undefined
+> {
+  const [row] = (await dagRowQuery(ctx.dialect, db, dagId)).rows;
   if (!row) return undefined;
   let cached = ctx.dagManifests.get(dagId);
   if (!cached || cached.updatedAt !== row.updated_at) {
@@ -43,6 +50,7 @@ export async function getDagManifest(
   }
   return {
     manifest: cached.manifest,
+    fileloc: row.fileloc,
     isPaused: row.is_paused === 1,
     isActive: row.is_active === 1,
     maxActiveRuns: row.max_active_runs,
@@ -125,7 +133,16 @@ export async function createRun(
 export async function startQueuedRuns(ctx: EngineContext, trx: Executor, dagId: string): Promise<string[]> {
   await lockDag(ctx, trx, dagId);
   const dag = await getDagManifest(ctx, trx, dagId);
-  if (!dag) return [];
+  return dag ? startQueuedRunsLocked(ctx, trx, dag) : [];
+}
+
+/** {@link startQueuedRuns} for a caller that holds the DAG's lock (see {@link lockDag}) and has read the DAG. */
+export async function startQueuedRunsLocked(
+  ctx: EngineContext,
+  trx: Executor,
+  dag: { readonly manifest: DagManifest; readonly maxActiveRuns: number },
+): Promise<string[]> {
+  const dagId = dag.manifest.dagId;
   const running = await trx
     .selectFrom("dag_run")
     .select((eb) => eb.fn.countAll<number>().as("count"))
@@ -188,6 +205,21 @@ export function taskIndexOf(dag: DagManifest): TaskIndex {
   return index;
 }
 
+const runStateQuery = compiledQuery((db, dagId: string, runId: string) =>
+  db.selectFrom("dag_run").select("state").where("dag_id", "=", dagId).where("run_id", "=", runId),
+);
+
+/** An open task instance of a run, if any: an indexed probe (task_instance_by_run_state), not a count. */
+const openTaskQuery = compiledQuery((db, dagId: string, runId: string) =>
+  db
+    .selectFrom("task_instance")
+    .select("task_id")
+    .where("dag_id", "=", dagId)
+    .where("run_id", "=", runId)
+    .where("state", "in", OPEN_TASK_STATES)
+    .limit(1),
+);
+
 /**
  * Moves a running run forward: queues tasks whose upstream tasks all
  * succeeded, marks `upstream_failed` / `skipped` where upstream failed or
@@ -203,12 +235,7 @@ export async function advanceRun(
   runId: string,
   changed?: readonly string[],
 ): Promise<AdvanceResult> {
-  const run = await trx
-    .selectFrom("dag_run")
-    .select("state")
-    .where("dag_id", "=", dag.dagId)
-    .where("run_id", "=", runId)
-    .executeTakeFirst();
+  const [run] = (await runStateQuery(ctx.dialect, trx, dag.dagId, runId)).rows;
   if (run?.state !== "running") return { queued: [], finished: null };
   const index = taskIndexOf(dag);
   const states = new Map<string, string>();
@@ -265,15 +292,9 @@ export async function advanceRun(
         .execute();
     }
   }
-  const open = await trx
-    .selectFrom("task_instance")
-    .select((eb) => eb.fn.countAll<number>().as("open"))
-    .where("dag_id", "=", dag.dagId)
-    .where("run_id", "=", runId)
-    .where("state", "not in", [...FINAL_TASK_STATES])
-    .executeTakeFirstOrThrow();
+  const [open] = (await openTaskQuery(ctx.dialect, trx, dag.dagId, runId)).rows;
   let finished: "success" | "failed" | null = null;
-  if (Number(open.open) === 0) {
+  if (open === undefined) {
     const failed = await trx
       .selectFrom("task_instance")
       .select("task_id")

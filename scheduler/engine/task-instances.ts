@@ -12,118 +12,194 @@ import {
   type TaskOutcome,
   type TaskRunRequest,
   TaskState,
+  type TryReport,
 } from "../contracts.js";
+import { compiledQuery } from "./compiled-query.js";
+import { assetConditionOf } from "./consumers.js";
 import type { EngineContext, Executor } from "./context.js";
-import { recordEvents } from "./events.js";
-import { advanceRun, getDagManifest, taskIndexOf } from "./runs.js";
+import { type EventToRecord, recordEvents } from "./events.js";
+import { advanceRun, getDagManifest, lockDag, startQueuedRunsLocked, taskIndexOf } from "./runs.js";
 
-/** What completing a try changed, for the work to do after commit. */
-export interface CompletionEffects {
+/** What completing one reported try did. */
+export interface TryCompletion {
   /** False when the report was stale (the try was no longer running). */
   readonly accepted: boolean;
-  /** Consumers that received events. */
-  readonly consumers: string[];
-  /** Set when the run finished. */
-  readonly finishedRun: { dagId: string; runId: string; state: "success" | "failed" } | null;
-  /** True when tasks were queued. */
-  readonly queuedTasks: boolean;
   /** When the try will be retried, if it failed with retries left. */
   readonly retryAt: number | null;
 }
 
+/** A run that finished. */
+export interface FinishedRun {
+  readonly dagId: string;
+  readonly runId: string;
+  readonly state: "success" | "failed";
+}
+
+/** What completing a batch of tries changed, for the work to do after commit. */
+export interface CompletionEffects {
+  /** One entry per report, in the order of the reports. */
+  readonly tries: readonly TryCompletion[];
+  /** DAGs to evaluate as consumers after commit: those that received events, and asset-scheduled DAGs a finished run freed a slot of. */
+  readonly consumers: string[];
+  /** Runs that finished. */
+  readonly finishedRuns: FinishedRun[];
+  /** True when tasks were queued. */
+  readonly queuedTasks: boolean;
+}
+
+/** A claimed try and what the claim read of its task instance. */
+export interface ClaimedTry {
+  readonly key: TaskInstanceKey;
+  readonly executionTimeoutMs: number | null;
+}
+
+const oldestQueuedQuery = compiledQuery((db, limit: number) =>
+  db
+    .selectFrom("task_instance")
+    .select(["dag_id", "run_id", "task_id", "map_index", "try_number", "execution_timeout_ms"])
+    .where("state", "=", TaskState.queued)
+    .orderBy("queued_at")
+    .limit(limit),
+);
+
+const oldestQueuedUnlockedQuery = compiledQuery((db, limit: number) =>
+  db
+    .selectFrom("task_instance")
+    .select(["dag_id", "run_id", "task_id", "map_index", "try_number", "execution_timeout_ms"])
+    .where("state", "=", TaskState.queued)
+    .orderBy("queued_at")
+    .limit(limit)
+    .forUpdate()
+    .skipLocked(),
+);
+
+const claimQuery = compiledQuery(
+  (
+    db,
+    tryNumber: number,
+    now: number,
+    workerId: string,
+    dagId: string,
+    runId: string,
+    taskId: string,
+    mapIndex: number,
+  ) =>
+    db
+      .updateTable("task_instance")
+      .set({
+        state: TaskState.running,
+        try_number: tryNumber,
+        start_date: now,
+        end_date: null,
+        worker_id: workerId,
+        heartbeat_at: now,
+      })
+      .where("dag_id", "=", dagId)
+      .where("run_id", "=", runId)
+      .where("task_id", "=", taskId)
+      .where("map_index", "=", mapIndex)
+      .where("state", "=", TaskState.queued),
+);
+
 /**
  * Claims up to `limit` queued task instances for `workerId` (oldest first):
- * marks them running, increments their try number, and returns their keys.
+ * marks them running, increments their try number, and returns them. On
+ * PostgreSQL rows another claim holds are skipped, not waited for.
  */
 export async function claimQueued(
   ctx: EngineContext,
   trx: Executor,
   workerId: string,
   limit: number,
-): Promise<TaskInstanceKey[]> {
+): Promise<ClaimedTry[]> {
   const now = ctx.clock.now();
-  let query = trx
-    .selectFrom("task_instance")
-    .select(["dag_id", "run_id", "task_id", "map_index", "try_number"])
-    .where("state", "=", TaskState.queued)
-    .orderBy("queued_at")
-    .limit(limit);
-  if (ctx.dialect === "postgres") query = query.forUpdate().skipLocked();
-  const rows = await query.execute();
-  const keys: TaskInstanceKey[] = [];
+  const oldest = ctx.dialect === "postgres" ? oldestQueuedUnlockedQuery : oldestQueuedQuery;
+  const { rows } = await oldest(ctx.dialect, trx, limit);
+  const claimed: ClaimedTry[] = [];
   for (const row of rows) {
-    const updated = await trx
-      .updateTable("task_instance")
-      .set({
-        state: TaskState.running,
-        try_number: row.try_number + 1,
-        start_date: now,
-        end_date: null,
-        worker_id: workerId,
-        heartbeat_at: now,
-      })
-      .where("dag_id", "=", row.dag_id)
-      .where("run_id", "=", row.run_id)
-      .where("task_id", "=", row.task_id)
-      .where("map_index", "=", row.map_index)
-      .where("state", "=", TaskState.queued)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 1) {
-      keys.push({
-        dagId: row.dag_id,
-        runId: row.run_id,
-        taskId: row.task_id,
-        mapIndex: row.map_index,
-        tryNumber: row.try_number + 1,
+    const tryNumber = row.try_number + 1;
+    const updated = await claimQuery(
+      ctx.dialect,
+      trx,
+      tryNumber,
+      now,
+      workerId,
+      row.dag_id,
+      row.run_id,
+      row.task_id,
+      row.map_index,
+    );
+    if (Number(updated.numAffectedRows) === 1) {
+      const key = { dagId: row.dag_id, runId: row.run_id, taskId: row.task_id, mapIndex: row.map_index, tryNumber };
+      claimed.push({ key, executionTimeoutMs: row.execution_timeout_ms });
+    }
+  }
+  return claimed;
+}
+
+const runQuery = compiledQuery((db, dagId: string, runId: string) =>
+  db.selectFrom("dag_run").selectAll().where("dag_id", "=", dagId).where("run_id", "=", runId),
+);
+
+/**
+ * Builds the run requests of claimed tries. What tries of one run share (the
+ * run, its consumed events, the DAG) is read once per run, so a claim of many
+ * tries of one run costs a few statements, not a few per try.
+ */
+export async function buildRunRequests(
+  ctx: EngineContext,
+  db: Executor,
+  claimed: readonly ClaimedTry[],
+): Promise<TaskRunRequest[]> {
+  const byRun = new Map<string, ClaimedTry[]>();
+  for (const item of claimed) {
+    const runKey = JSON.stringify([item.key.dagId, item.key.runId]);
+    byRun.set(runKey, [...(byRun.get(runKey) ?? []), item]);
+  }
+  const requests = new Map<ClaimedTry, TaskRunRequest>();
+  for (const tries of byRun.values()) {
+    const { dagId, runId } = (tries[0] as ClaimedTry).key;
+    const [run] = (await runQuery(ctx.dialect, db, dagId, runId)).rows;
+    if (!run) throw new Error(`The run "${runId}" of DAG "${dagId}" is gone.`);
+    const dag = await getDagManifest(ctx, db, dagId);
+    const index = dag ? taskIndexOf(dag.manifest) : undefined;
+    const upstreamOf = (taskId: string) => index?.byId.get(taskId)?.upstream ?? [];
+    const upstream = [...new Set(tries.flatMap((item) => upstreamOf(item.key.taskId)))];
+    const results = new Map<string, JsonValue>();
+    if (upstream.length > 0) {
+      const rows = await db
+        .selectFrom("task_instance")
+        .select(["task_id", "result"])
+        .where("dag_id", "=", dagId)
+        .where("run_id", "=", runId)
+        .where("task_id", "in", upstream)
+        .where("result", "is not", null)
+        .execute();
+      for (const row of rows) results.set(row.task_id, JSON.parse(row.result as string) as JsonValue);
+    }
+    const { events, aliases } = await consumedEvents(db, dagId, runId);
+    for (const item of tries) {
+      const upstreamResults: Record<string, JsonValue> = {};
+      for (const taskId of upstreamOf(item.key.taskId)) {
+        const result = results.get(taskId);
+        if (result !== undefined) upstreamResults[taskId] = result;
+      }
+      requests.set(item, {
+        key: item.key,
+        dagFile: dag?.fileloc ?? null,
+        runType: run.run_type as RunKind,
+        logicalDate: run.logical_date,
+        dataIntervalStart: run.data_interval_start,
+        dataIntervalEnd: run.data_interval_end,
+        conf: JSON.parse(run.conf) as JsonObject,
+        upstreamResults,
+        triggeringEvents: events,
+        triggeringAliases: aliases,
+        executionTimeoutMs: item.executionTimeoutMs,
       });
     }
   }
-  return keys;
-}
-
-/** Builds the run request of a claimed try. */
-export async function buildRunRequest(ctx: EngineContext, db: Executor, key: TaskInstanceKey): Promise<TaskRunRequest> {
-  const run = await db
-    .selectFrom("dag_run")
-    .selectAll()
-    .where("dag_id", "=", key.dagId)
-    .where("run_id", "=", key.runId)
-    .executeTakeFirstOrThrow();
-  const ti = await db
-    .selectFrom("task_instance")
-    .select(["execution_timeout_ms"])
-    .where("dag_id", "=", key.dagId)
-    .where("run_id", "=", key.runId)
-    .where("task_id", "=", key.taskId)
-    .where("map_index", "=", key.mapIndex)
-    .executeTakeFirstOrThrow();
-  const dag = await getDagManifest(ctx, db, key.dagId);
-  const upstream = dag ? (taskIndexOf(dag.manifest).byId.get(key.taskId)?.upstream ?? []) : [];
-  const upstreamResults: Record<string, JsonValue> = {};
-  if (upstream.length > 0) {
-    const rows = await db
-      .selectFrom("task_instance")
-      .select(["task_id", "result"])
-      .where("dag_id", "=", key.dagId)
-      .where("run_id", "=", key.runId)
-      .where("task_id", "in", upstream)
-      .where("result", "is not", null)
-      .execute();
-    for (const row of rows) upstreamResults[row.task_id] = JSON.parse(row.result as string) as JsonValue;
-  }
-  const { events, aliases } = await consumedEvents(db, key.dagId, key.runId);
-  return {
-    key,
-    runType: run.run_type as RunKind,
-    logicalDate: run.logical_date,
-    dataIntervalStart: run.data_interval_start,
-    dataIntervalEnd: run.data_interval_end,
-    conf: JSON.parse(run.conf) as JsonObject,
-    upstreamResults,
-    triggeringEvents: events,
-    triggeringAliases: aliases,
-    executionTimeoutMs: ti.execution_timeout_ms,
-  };
+  return claimed.map((item) => requests.get(item) as TaskRunRequest);
 }
 
 /** The events a run consumed, in timestamp order, with the aliases each came through. */
@@ -216,22 +292,135 @@ export async function withAliases(db: Executor, rows: readonly EventRow[]): Prom
 }
 
 /**
- * Completes a try. Success records its events and routes them in this same
- * transaction; failure retries (up_for_retry) while tries remain; skip records
- * nothing. A report for a try that is no longer running is ignored.
+ * Completes reported tries in one transaction. Success records the try's
+ * events and routes them in this same transaction; failure retries
+ * (up_for_retry) while tries remain; skip records nothing. A report for a try
+ * that is no longer running is ignored. Each run the tries belong to is then
+ * advanced once, with all of its finished tasks.
  */
-export async function completeTry(
+export async function completeTries(
+  ctx: EngineContext,
+  trx: Executor,
+  reports: readonly TryReport[],
+): Promise<CompletionEffects> {
+  const now = ctx.clock.now();
+  const runs = new Map<string, { dagId: string; runId: string; taskIds: string[] }>();
+  for (const { key } of reports) {
+    const runKey = JSON.stringify([key.dagId, key.runId]);
+    if (!runs.has(runKey)) runs.set(runKey, { dagId: key.dagId, runId: key.runId, taskIds: [] });
+  }
+  if (ctx.dialect === "postgres") {
+    // Completions within one run are serialized, so the last one always sees
+    // every other task final and finishes the run. Locked in one order, so two
+    // batches never wait for each other's locks.
+    for (const runKey of [...runs.keys()].sort()) {
+      const { dagId, runId } = runs.get(runKey) as { dagId: string; runId: string };
+      await sql`SELECT id FROM dag_run WHERE dag_id = ${dagId} AND run_id = ${runId} FOR UPDATE`.execute(trx);
+    }
+  }
+  const tries: TryCompletion[] = [];
+  const events: EventToRecord[] = [];
+  for (const { key, outcome } of reports) {
+    const completion = await finishTry(ctx, trx, key, outcome, now);
+    tries.push(completion);
+    if (!completion.accepted) continue;
+    runs.get(JSON.stringify([key.dagId, key.runId]))?.taskIds.push(key.taskId);
+    if (outcome.state !== "success") continue;
+    const source = { dagId: key.dagId, taskId: key.taskId, runId: key.runId, mapIndex: key.mapIndex };
+    for (const event of outcome.events) {
+      events.push({ asset: event.asset, extra: event.extra, aliases: event.aliases, source });
+    }
+  }
+  const consumers = new Set<string>();
+  for (const event of await recordEvents(ctx, trx, events)) {
+    for (const consumer of event.consumers) consumers.add(consumer);
+  }
+  const finishedRuns: FinishedRun[] = [];
+  const finishedDags = new Map<string, NonNullable<Awaited<ReturnType<typeof getDagManifest>>>>();
+  let queuedTasks = false;
+  for (const { dagId, runId, taskIds } of runs.values()) {
+    if (taskIds.length === 0) continue;
+    const dag = await getDagManifest(ctx, trx, dagId);
+    if (!dag) continue;
+    const advanced = await advanceRun(ctx, trx, dag.manifest, runId, taskIds);
+    if (advanced.finished) {
+      finishedRuns.push({ dagId, runId, state: advanced.finished });
+      finishedDags.set(dagId, dag);
+    }
+    if (advanced.queued.length > 0) queuedTasks = true;
+  }
+  // A finished run frees a slot under maxActiveRuns: queued runs of its DAG
+  // start in this transaction, and a DAG scheduled on assets is evaluated after
+  // it (events may be waiting for the slot).
+  for (const dagId of [...finishedDags.keys()].sort()) {
+    const dag = finishedDags.get(dagId) as NonNullable<Awaited<ReturnType<typeof getDagManifest>>>;
+    await lockDag(ctx, trx, dagId);
+    if ((await startQueuedRunsLocked(ctx, trx, dag)).length > 0) queuedTasks = true;
+    if (assetConditionOf(dag.manifest.schedule)) consumers.add(dagId);
+  }
+  return { tries, consumers: [...consumers], finishedRuns, queuedTasks };
+}
+
+/** Ends a running try in `state`, if it is still that try (the UPDATE's guard). */
+function endTryQuery(state: typeof TaskState.success | typeof TaskState.skipped) {
+  return compiledQuery(
+    (
+      db,
+      now: number,
+      text: string | null,
+      dagId: string,
+      runId: string,
+      taskId: string,
+      mapIndex: number,
+      tryNumber: number,
+    ) =>
+      db
+        .updateTable("task_instance")
+        .set(
+          state === TaskState.success
+            ? { state, end_date: now, result: text, error: null }
+            : { state, end_date: now, error: text },
+        )
+        .where("dag_id", "=", dagId)
+        .where("run_id", "=", runId)
+        .where("task_id", "=", taskId)
+        .where("map_index", "=", mapIndex)
+        .where("state", "=", TaskState.running)
+        .where("try_number", "=", tryNumber),
+  );
+}
+
+const succeedQuery = endTryQuery(TaskState.success);
+const skipQuery = endTryQuery(TaskState.skipped);
+
+/** Sets the final (or retry) state of one reported try, if it is still running. */
+async function finishTry(
   ctx: EngineContext,
   trx: Executor,
   key: TaskInstanceKey,
   outcome: TaskOutcome,
-): Promise<CompletionEffects> {
-  const now = ctx.clock.now();
-  if (ctx.dialect === "postgres") {
-    // Completions within one run are serialized, so the last one always sees
-    // every other task final and finishes the run.
-    await sql`SELECT id FROM dag_run WHERE dag_id = ${key.dagId} AND run_id = ${key.runId} FOR UPDATE`.execute(trx);
+  now: number,
+): Promise<TryCompletion> {
+  const { dagId, runId, taskId, mapIndex, tryNumber } = key;
+  // Success and skip need nothing read first: one guarded UPDATE, which changes nothing for a stale report.
+  if (outcome.state === "success") {
+    const result = outcome.result === undefined ? null : JSON.stringify(outcome.result);
+    const updated = await succeedQuery(ctx.dialect, trx, now, result, dagId, runId, taskId, mapIndex, tryNumber);
+    return { accepted: Number(updated.numAffectedRows) === 1, retryAt: null };
   }
+  if (outcome.state === "skipped") {
+    const error = JSON.stringify({ message: outcome.reason });
+    const updated = await skipQuery(ctx.dialect, trx, now, error, dagId, runId, taskId, mapIndex, tryNumber);
+    return { accepted: Number(updated.numAffectedRows) === 1, retryAt: null };
+  }
+  const thisTry = trx
+    .updateTable("task_instance")
+    .where("dag_id", "=", dagId)
+    .where("run_id", "=", runId)
+    .where("task_id", "=", taskId)
+    .where("map_index", "=", mapIndex)
+    .where("state", "=", TaskState.running)
+    .where("try_number", "=", tryNumber);
   const ti = await trx
     .selectFrom("task_instance")
     .select(["state", "try_number", "max_tries", "retry_delay_ms"])
@@ -241,56 +430,19 @@ export async function completeTry(
     .where("map_index", "=", key.mapIndex)
     .executeTakeFirst();
   if (!ti || ti.state !== TaskState.running || ti.try_number !== key.tryNumber) {
-    return { accepted: false, consumers: [], finishedRun: null, queuedTasks: false, retryAt: null };
+    return { accepted: false, retryAt: null };
   }
-  const consumers = new Set<string>();
-  let retryAt: number | null = null;
-  let update: Record<string, unknown>;
-  if (outcome.state === "success") {
-    update = {
-      state: TaskState.success,
-      end_date: now,
-      result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
-      error: null,
-    };
-    const source = { dagId: key.dagId, taskId: key.taskId, runId: key.runId, mapIndex: key.mapIndex };
-    const recorded = await recordEvents(
-      ctx,
-      trx,
-      outcome.events.map((event) => ({ asset: event.asset, extra: event.extra, aliases: event.aliases, source })),
-    );
-    for (const event of recorded) for (const consumer of event.consumers) consumers.add(consumer);
-  } else if (outcome.state === "failed") {
-    const retry = ti.try_number <= ti.max_tries;
-    retryAt = retry ? now + ti.retry_delay_ms : null;
-    update = {
+  const retry = ti.try_number <= ti.max_tries;
+  const retryAt = retry ? now + ti.retry_delay_ms : null;
+  await thisTry
+    .set({
       state: retry ? TaskState.upForRetry : TaskState.failed,
       end_date: now,
       next_retry_at: retryAt,
       error: JSON.stringify(outcome.error),
-    };
-  } else {
-    update = { state: TaskState.skipped, end_date: now, error: JSON.stringify({ message: outcome.reason }) };
-  }
-  await trx
-    .updateTable("task_instance")
-    .set(update)
-    .where("dag_id", "=", key.dagId)
-    .where("run_id", "=", key.runId)
-    .where("task_id", "=", key.taskId)
-    .where("map_index", "=", key.mapIndex)
+    })
     .execute();
-  const dag = await getDagManifest(ctx, trx, key.dagId);
-  const advanced = dag
-    ? await advanceRun(ctx, trx, dag.manifest, key.runId, [key.taskId])
-    : { queued: [], finished: null };
-  return {
-    accepted: true,
-    consumers: [...consumers],
-    finishedRun: advanced.finished ? { dagId: key.dagId, runId: key.runId, state: advanced.finished } : null,
-    queuedTasks: advanced.queued.length > 0,
-    retryAt,
-  };
+  return { accepted: true, retryAt };
 }
 
 /** Requeues tries whose retry delay has passed. Returns how many. */

@@ -237,9 +237,27 @@ function initial(dialect: DialectName): Migration {
   };
 }
 
+/**
+ * An index of a run's task instances by state: finishing a try asks whether
+ * its run still has open task instances, and without it that question read
+ * every task instance of the run (quadratic in the run's size).
+ */
+const taskInstanceByRunState: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex("task_instance_by_run_state")
+      .on("task_instance")
+      .columns(["dag_id", "run_id", "state"])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex("task_instance_by_run_state").execute();
+  },
+};
+
 /** The migrations for a dialect, by name (applied in name order). */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
-  return { "0001_initial": initial(dialect) };
+  return { "0001_initial": initial(dialect), "0002_task_instance_by_run_state": taskInstanceByRunState };
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -31,6 +31,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MIN_LOST_AFTER_S } from "../../cli/commands/scheduler.js";
 import { Scheduler } from "../../scheduler/scheduler.js";
 import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../store/backends.js";
 import { buildCli, type CliBuild } from "./cli-build.js";
@@ -51,14 +52,14 @@ const STANDALONE_MIN_KILLS = Number(process.env.ASSETFLOW_CHAOS_MIN_KILLS ?? 20)
 /** PostgreSQL: the fleet. */
 const SCHEDULERS = 3;
 const WORKERS = 3;
-/** PostgreSQL: a scheduler is killed once up long enough to run its lost-try check (every `--lost-after` s); a worker once it finished a few tries. */
-const SCHEDULER_MIN_UPTIME_MS = 4000;
+/** PostgreSQL: a scheduler is killed once up long enough to run its lost-try check (every 10 s); a worker once it finished a few tries. */
+const SCHEDULER_MIN_UPTIME_MS = 11_000;
 const WORKER_MIN_UPTIME_MS = 1000;
 const WORKER_MIN_TRIES = 3;
 /** PostgreSQL: the workload goes on until at least this many kills happened too. */
 const FLEET_MIN_KILLS = Number(process.env.ASSETFLOW_CHAOS_MIN_KILLS ?? 60);
-/** PostgreSQL: seconds without a heartbeat after which a scheduler fails (and retries) a try. */
-const LOST_AFTER_S = 3;
+/** PostgreSQL: seconds without a heartbeat after which a scheduler fails (and retries) a try: the smallest allowed. */
+const LOST_AFTER_S = MIN_LOST_AFTER_S;
 
 describe("chaos on SQLite", () => {
   const work = mkdtempSync(join(tmpdir(), "assetflow-chaos-sqlite-"));

@@ -134,6 +134,28 @@ export function spawnNode(name: string, args: string[], env: NodeJS.ProcessEnv, 
 }
 
 /**
+ * Starts `assetflow scheduler` on `dagsDir` and one `assetflow worker`
+ * (concurrency 1) as child processes, each with its own environment, and
+ * waits until both print that they started.
+ */
+export async function startSchedulerAndWorker(options: {
+  main: string;
+  dagsDir: string;
+  workerId: string;
+  env: (role: "scheduler" | "worker") => NodeJS.ProcessEnv;
+}): Promise<[scheduler: Child, worker: Child]> {
+  const { main, dagsDir, workerId, env } = options;
+  const scheduler = spawnNode("scheduler", [main, "scheduler", "--dags", dagsDir, "--json"], env("scheduler"));
+  const worker = spawnNode(
+    "worker",
+    [main, "worker", "--worker-id", workerId, "--concurrency", "1", "--json"],
+    env("worker"),
+  );
+  await Promise.all([scheduler, worker].map((child) => child.waitFor((m) => m.kind === "started", 120_000)));
+  return [scheduler, worker];
+}
+
+/**
  * Runs every clean-up step even when one fails (a process still writing into a
  * folder being removed, a schema already gone), then throws the first error.
  */

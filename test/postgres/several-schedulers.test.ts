@@ -35,7 +35,7 @@ import type { TaskInstanceKey } from "../../scheduler/contracts.js";
 import { getDagRun, listDagRuns } from "../../scheduler/read-models.js";
 import { Scheduler } from "../../scheduler/scheduler.js";
 import { buildCli, type CliBuild } from "../chaos/cli-build.js";
-import { bundleDriver, type Child, cleanUp, spawnNode } from "../chaos/processes.js";
+import { bundleDriver, type Child, cleanUp, spawnNode, startSchedulerAndWorker } from "../chaos/processes.js";
 import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../store/backends.js";
 import { CONSUMER, PRODUCERS, producerAsset, producerDag } from "./and-race-workload.js";
 
@@ -259,19 +259,13 @@ if (postgresUrl) {
         };
       };
       const main = (cli as CliBuild).main;
-      children.push(
-        spawnNode(
-          "scheduler",
-          [main, "scheduler", "--dags", join(work, "dags"), "--json"],
-          env("scheduler", `${application}_s`),
-        ),
-        spawnNode(
-          "worker",
-          [main, "worker", "--worker-id", "wakeup-worker", "--concurrency", "1", "--json"],
-          env("worker", application),
-        ),
-      );
-      await Promise.all(children.map((child) => child.waitFor((m) => m.kind === "started", 120_000)));
+      const started = startSchedulerAndWorker({
+        main,
+        dagsDir: join(work, "dags"),
+        workerId: "wakeup-worker",
+        env: (role) => env(role, role === "scheduler" ? `${application}_s` : application),
+      });
+      children.push(...(await started));
       scheduler = await Scheduler.open({ url, postgresSchema: schema });
       const db = scheduler.db;
 

@@ -361,7 +361,7 @@ for (const backend of backends) {
         const rollback = new Error("roll back the held claim");
         await expect(
           holder.db.transaction().execute(async (trx) => {
-            held = await claimQueued(ctx, trx, "holder", 3);
+            held = (await claimQueued(ctx, trx, "holder", 3)).map((claimed) => claimed.key);
             // The other claimer must not wait for our locked rows (bounded: a blocked claim fails the test).
             const claim = other.claimTasks("other", 3).then((requests) => requests.map((r) => r.key));
             const timeout = new Promise<never>((_, reject) =>

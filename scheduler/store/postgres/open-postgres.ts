@@ -32,6 +32,7 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     max: options.poolSize ?? 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  survivePoolErrors(pool);
   const db = new Kysely<Database>({ dialect: new StorePostgresDialect({ pool }) });
   if (schema) {
     try {
@@ -43,6 +44,29 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     }
   }
   return db;
+}
+
+/** At most one warning about lost idle connections per this many ms. */
+const LOST_CONNECTION_WARNING_MS = 10_000;
+
+/**
+ * A connection the server drops (restart, failover, `pg_terminate_backend`)
+ * emits "error": on the pool while it is idle, on the client while Kysely holds
+ * it. Unheard, either is thrown and ends the process. Heard, the query in
+ * flight (if any) fails, the pool discards the connection (it is no longer
+ * queryable) and opens a new one for the next query.
+ */
+function survivePoolErrors(pool: pg.Pool): void {
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  pool.on("error", (error) => {
+    if (Date.now() - warnedAt < LOST_CONNECTION_WARNING_MS) return;
+    warnedAt = Date.now();
+    process.emitWarning(
+      `assetflow lost an idle PostgreSQL connection (${error.message}); the next query opens a new one.`,
+    );
+  });
+  // Held connections: the failed query reports the error to its caller.
+  pool.on("connect", (client) => client.on("error", () => undefined));
 }
 
 /** Kysely's PostgreSQL dialect, introspecting only the store's schema (see {@link CurrentSchemaIntrospector}). */
