@@ -6,7 +6,7 @@
  */
 import type { TaskInstanceKey, TaskOutcome, TaskRunRequest, TaskSource, TryReport } from "../scheduler/contracts.js";
 import { appendTaskLog, taskLogPath } from "./task-logs.js";
-import type { WorkerPool } from "./worker-pool.js";
+import type { PoolRunResult, WorkerPool } from "./worker-pool.js";
 
 /**
  * Tries held per host slot while tries are short: the hosts never wait for a
@@ -129,29 +129,47 @@ export class TaskExecutor {
     this.running.set(id, key);
     const logFile = taskLogPath(this.options.logDir, key);
     const done = (async () => {
-      let outcome: TaskOutcome;
+      let result: PoolRunResult;
       try {
-        outcome = request.dagFile
+        result = request.dagFile
           ? await this.pool.run(request.dagFile, request, logFile)
           : {
               state: "failed",
               error: { code: "DAG_FILE_UNKNOWN", message: `No DAG file is known for DAG "${key.dagId}".` },
             };
       } catch (error) {
-        outcome = { state: "failed", error: { message: (error as Error).message } };
+        result = { state: "failed", error: { message: (error as Error).message } };
       }
-      if (outcome.state === "failed") {
-        appendTaskLog(this.options.logDir, key, `[assetflow] try ${key.tryNumber} failed: ${outcome.error.message}`);
+      if (result.state === "not_started") {
+        // The pool stopped before the try ran: it goes back to the queue for another worker.
+        await this.release(key);
+      } else {
+        const outcome = result;
+        if (outcome.state === "failed") {
+          appendTaskLog(this.options.logDir, key, `[assetflow] try ${key.tryNumber} failed: ${outcome.error.message}`);
+        }
+        if (outcome.state === "skipped") {
+          appendTaskLog(this.options.logDir, key, `[assetflow] skipped: ${outcome.reason}`);
+        }
+        await this.report(request, outcome);
+        this.options.onFinished?.(request, outcome);
       }
-      if (outcome.state === "skipped")
-        appendTaskLog(this.options.logDir, key, `[assetflow] skipped: ${outcome.reason}`);
-      await this.report(request, outcome);
       this.running.delete(id);
-      this.options.onFinished?.(request, outcome);
       this.wake();
     })();
     this.finished.add(done);
     void done.finally(() => this.finished.delete(done));
+  }
+
+  /** Gives a claimed try that never ran back to the queue (a warning if that fails: the store then treats it as lost). */
+  private async release(key: TaskInstanceKey): Promise<void> {
+    try {
+      await this.source.releaseTasks([key]);
+    } catch (error) {
+      process.emitWarning(
+        `assetflow worker could not give back ${key.dagId}.${key.taskId}, which never started: ${(error as Error).message}`,
+      );
+    }
   }
 
   /**

@@ -5,14 +5,15 @@
  * host runs elsewhere instead of failing, an executionTimeout counts from the
  * try's start, and each try's log is written by the host as it goes.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { TaskOutcome, TaskRunRequest } from "../scheduler/contracts.js";
+import type { TaskRunRequest } from "../scheduler/contracts.js";
+import { poll } from "../test/e2e/support.js";
 import { MemoryAssetEventReader } from "./memory-event-reader.js";
 import { taskLogPath } from "./task-logs.js";
-import { WorkerPool } from "./worker-pool.js";
+import { type PoolRunResult, WorkerPool } from "./worker-pool.js";
 
 const DAG_FILE = `
 import { dag, task } from "assetflow";
@@ -44,7 +45,7 @@ afterEach(async () => {
 function setUp(
   size: number,
   maxTasksPerHost?: number,
-): { file: string; run: (taskId: string, timeoutMs?: number) => Promise<TaskOutcome> } {
+): { file: string; run: (taskId: string, timeoutMs?: number) => Promise<PoolRunResult> } {
   home = mkdtempSync(join(tmpdir(), "assetflow-pool-"));
   const file = join(home, "pool_dag.ts");
   writeFileSync(file, DAG_FILE);
@@ -119,6 +120,19 @@ describe("WorkerPool", () => {
     expect(pids[0]).toBe(pids[1]);
     expect(pids[2]).toBe(pids[3]);
     expect(pids[1]).not.toBe(pids[2]);
+  });
+
+  it("settles tries no host started as not_started when it stops, and the running one as failed", async () => {
+    const { file, run } = setUp(1);
+    const results = Promise.all([run("sleep"), run("quick"), run("quick"), run("quick"), run("quick"), run("quick")]);
+    const sleepLog = logOf(requestFor("sleep", "manual__1", null, file));
+    await poll("the sleep task to start", async () =>
+      existsSync(sleepLog) && readFileSync(sleepLog, "utf8").includes('Running task "sleep"') ? true : undefined,
+    );
+    await pool?.stop(); // "sleep" runs; 3 tries wait in its host, 2 in the pool
+    const [slept, ...waiting] = await results;
+    expect(slept).toMatchObject({ state: "failed", error: { code: "WORKER_EXITED" } });
+    expect(waiting.map((result) => result.state)).toEqual(Array(5).fill("not_started"));
   });
 
   it("has the host write each try's log as it goes: a task that exits its process leaves the lines it logged", async () => {

@@ -29,10 +29,17 @@ export interface WorkerPoolOptions {
   hostEntry?: string;
 }
 
+/**
+ * What running a try in the pool gives: its outcome, or `not_started` when
+ * the pool stopped before any host started it (the try never ran, so it
+ * should go back to the queue rather than count as a failed try).
+ */
+export type PoolRunResult = TaskOutcome | { readonly state: "not_started"; readonly reason: string };
+
 interface Job {
   readonly message: Extract<HostRequest, { type: "run" | "load" }>;
   readonly timeoutMs: number | null;
-  readonly settle: (result: TaskOutcome | LoadResult) => void;
+  readonly settle: (result: PoolRunResult | LoadResult) => void;
 }
 
 interface Host {
@@ -115,12 +122,12 @@ export class WorkerPool {
    * Runs one try of a task from `file` in a host, which writes the try's log to
    * `logFile`. Never rejects: problems are failed outcomes.
    */
-  run(file: string, request: TaskRunRequest, logFile: string): Promise<TaskOutcome> {
+  run(file: string, request: TaskRunRequest, logFile: string): Promise<PoolRunResult> {
     return new Promise((resolve) => {
       this.enqueue({
         message: { type: "run", id: this.nextId++, file, request, logFile },
         timeoutMs: request.executionTimeoutMs,
-        settle: (result) => resolve(result as TaskOutcome),
+        settle: (result) => resolve(result as PoolRunResult),
       });
     });
   }
@@ -136,10 +143,11 @@ export class WorkerPool {
     });
   }
 
-  /** Stops every host; queued and running work settles as failed. */
+  /** Stops every host: running tries settle as failed, tries no host started as `not_started`. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const job of this.queue.splice(0)) job.settle(failure(job, "the worker pool stopped before the try started"));
+    for (const job of this.queue.splice(0))
+      job.settle(notStarted(job, "the worker pool stopped before the try started"));
     const exits = [...this.hosts].map(
       (host) =>
         new Promise<void>((resolve) => {
@@ -153,7 +161,7 @@ export class WorkerPool {
 
   private enqueue(job: Job): void {
     if (this.stopped) {
-      job.settle(failure(job, "the worker pool is stopped"));
+      job.settle(notStarted(job, "the worker pool is stopped"));
       return;
     }
     this.queue.push(job);
@@ -278,7 +286,7 @@ export class WorkerPool {
       running.settle(failure(running, reason));
     }
     if (this.stopped) {
-      for (const job of waiting) job.settle(failure(job, "the worker pool stopped before the try started"));
+      for (const job of waiting) job.settle(notStarted(job, "the worker pool stopped before the try started"));
       return;
     }
     // The jobs queued behind the one that ran never started: another host runs them.
@@ -291,6 +299,11 @@ export class WorkerPool {
     if (host.timer) clearTimeout(host.timer);
     host.timer = null;
   }
+}
+
+/** The result of a job no host started. */
+function notStarted(job: Job, reason: string): PoolRunResult | LoadResult {
+  return job.message.type === "load" ? failure(job, reason) : { state: "not_started", reason };
 }
 
 function failure(job: Job, reason: string): TaskOutcome | LoadResult {

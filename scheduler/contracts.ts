@@ -151,6 +151,8 @@ export interface TaskSource {
   claimTasks(workerId: string, limit: number): Promise<TaskRunRequest[]>;
   /** Reports finished tries, all in one transaction (a worker batches the tries that finish together). */
   completeTasks(reports: readonly TryReport[]): Promise<unknown>;
+  /** Gives claimed tries that never started back to the queue, without using up a try. */
+  releaseTasks(keys: readonly TaskInstanceKey[]): Promise<unknown>;
   heartbeat(keys: readonly TaskInstanceKey[]): Promise<void>;
   eventReader(): AssetEventReader;
   /** Subscribes to "tries may be waiting"; returns an unsubscribe function. */

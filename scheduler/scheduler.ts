@@ -39,6 +39,7 @@ import {
   completeTries,
   eventQuery,
   type FinishedRun,
+  releaseTries,
   requeueDueRetries,
   type TryCompletion,
   withAliases,
@@ -272,6 +273,13 @@ export class Scheduler implements TaskSource {
     if (effects.tries.some((completion) => completion.retryAt !== null)) this.rescheduleWake();
     if (effects.queuedTasks || runs.length > 0 || effects.finishedRuns.length > 0) this.notify();
     return { ...effects, runs };
+  }
+
+  /** Gives claimed tries that never started back to the queue (see {@link releaseTries}); returns those released. */
+  async releaseTasks(keys: readonly TaskInstanceKey[]): Promise<TaskInstanceKey[]> {
+    const released = await this.ctx.db.transaction().execute((trx) => releaseTries(this.ctx, trx, keys));
+    if (released.length > 0) this.notify();
+    return released;
   }
 
   /** Reports one finished try (see {@link completeTasks}). */

@@ -82,7 +82,8 @@ export async function runWorker(options: WorkerCommandOptions): Promise<void> {
 /**
  * Stops claiming, lets running tries finish for up to `graceMs` (or until a
  * second SIGINT/SIGTERM), then kills the worker processes; tries killed that
- * way are reported failed (and retried per their settings).
+ * way are reported failed (and retried per their settings), and tries claimed
+ * but not started yet go back to the queue for other workers.
  */
 export async function drainWorkers(executor: TaskExecutor, pool: WorkerPool, graceMs: number): Promise<void> {
   const drained = executor.stop();

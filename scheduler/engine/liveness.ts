@@ -6,22 +6,13 @@
 import type { TaskInstanceKey } from "../contracts.js";
 import { TaskState } from "../contracts.js";
 import type { EngineContext, Executor } from "./context.js";
-import { type CompletionEffects, completeTries } from "./task-instances.js";
+import { type CompletionEffects, completeTries, isRunningTry } from "./task-instances.js";
 
 /** Records that a worker is still running these tries. */
 export async function heartbeat(ctx: EngineContext, db: Executor, keys: readonly TaskInstanceKey[]): Promise<void> {
   const now = ctx.clock.now();
   for (const key of keys) {
-    await db
-      .updateTable("task_instance")
-      .set({ heartbeat_at: now })
-      .where("dag_id", "=", key.dagId)
-      .where("run_id", "=", key.runId)
-      .where("task_id", "=", key.taskId)
-      .where("map_index", "=", key.mapIndex)
-      .where("try_number", "=", key.tryNumber)
-      .where("state", "=", TaskState.running)
-      .execute();
+    await db.updateTable("task_instance").set({ heartbeat_at: now }).where(isRunningTry(key)).execute();
   }
 }
 

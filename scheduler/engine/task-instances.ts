@@ -3,7 +3,7 @@
  * building their run requests, and completing a try — recording its asset
  * events in the same transaction that marks it successful.
  */
-import { sql } from "kysely";
+import { type ExpressionBuilder, sql } from "kysely";
 import type { JsonObject, JsonValue } from "../../sdk/json.js";
 import {
   type AssetEventRecord,
@@ -14,6 +14,7 @@ import {
   TaskState,
   type TryReport,
 } from "../contracts.js";
+import type { Database } from "../store/schema.js";
 import { compiledQuery } from "./compiled-query.js";
 import { assetConditionOf } from "./consumers.js";
 import type { EngineContext, Executor } from "./context.js";
@@ -413,14 +414,7 @@ async function finishTry(
     const updated = await skipQuery(ctx.dialect, trx, now, error, dagId, runId, taskId, mapIndex, tryNumber);
     return { accepted: Number(updated.numAffectedRows) === 1, retryAt: null };
   }
-  const thisTry = trx
-    .updateTable("task_instance")
-    .where("dag_id", "=", dagId)
-    .where("run_id", "=", runId)
-    .where("task_id", "=", taskId)
-    .where("map_index", "=", mapIndex)
-    .where("state", "=", TaskState.running)
-    .where("try_number", "=", tryNumber);
+  const thisTry = trx.updateTable("task_instance").where(isRunningTry(key));
   const ti = await trx
     .selectFrom("task_instance")
     .select(["state", "try_number", "max_tries", "retry_delay_ms"])
@@ -443,6 +437,50 @@ async function finishTry(
     })
     .execute();
   return { accepted: true, retryAt };
+}
+
+/** Matches the task instance of `key` while that try still runs (a stale key matches nothing). */
+export function isRunningTry(key: TaskInstanceKey) {
+  return (eb: ExpressionBuilder<Database, "task_instance">) =>
+    eb.and([
+      eb("dag_id", "=", key.dagId),
+      eb("run_id", "=", key.runId),
+      eb("task_id", "=", key.taskId),
+      eb("map_index", "=", key.mapIndex),
+      eb("state", "=", TaskState.running),
+      eb("try_number", "=", key.tryNumber),
+    ]);
+}
+
+/**
+ * Gives claimed tries that never started back to the queue: each is queued
+ * again with its previous try number, so the next claim runs the same try. A
+ * key that is no longer the running try changes nothing. Returns the keys
+ * released.
+ */
+export async function releaseTries(
+  ctx: EngineContext,
+  trx: Executor,
+  keys: readonly TaskInstanceKey[],
+): Promise<TaskInstanceKey[]> {
+  const now = ctx.clock.now();
+  const released: TaskInstanceKey[] = [];
+  for (const key of keys) {
+    const updated = await trx
+      .updateTable("task_instance")
+      .set({
+        state: TaskState.queued,
+        try_number: key.tryNumber - 1,
+        queued_at: now,
+        start_date: null,
+        worker_id: null,
+        heartbeat_at: null,
+      })
+      .where(isRunningTry(key))
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 1) released.push(key);
+  }
+  return released;
 }
 
 /** Requeues tries whose retry delay has passed. Returns how many. */

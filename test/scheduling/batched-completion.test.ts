@@ -110,4 +110,27 @@ describe("tries reported together (one transaction for a worker's finished tries
       expect(request.dagFile).toBeNull(); // registered from objects in this test, not from a file
     }
   });
+
+  it("a claimed try that never started goes back to the queue with its try number, for any worker to claim", async () => {
+    const env = await start([producer]);
+    const runId = await env.triggerDag("producer");
+    const tries = await claimAll((limit) => env.scheduler.claimTasks("worker-1", limit));
+    const left = (tries.get("left") as TaskRunRequest).key;
+    expect(left.tryNumber).toBe(1);
+
+    expect(await env.scheduler.releaseTasks([left])).toEqual([left]);
+    const states = Object.fromEntries(
+      (await env.getTaskInstances("producer", runId)).map((ti) => [ti.taskId, ti.state]),
+    );
+    expect(states.left).toBe("queued");
+    // Released once: a second release, or a report of the released try, changes nothing.
+    expect(await env.scheduler.releaseTasks([left])).toEqual([]);
+    const stale = await env.scheduler.completeTasks([{ key: left, outcome: { state: "success", events: [] } }]);
+    expect(stale.tries[0]?.accepted).toBe(false);
+
+    const [again] = await env.scheduler.claimTasks("worker-2", 10);
+    expect(again?.key).toEqual(left); // same task, same try number: the released try never counted
+    const report = await env.scheduler.completeTasks([{ key: left, outcome: { state: "success", events: [] } }]);
+    expect(report.tries[0]?.accepted).toBe(true);
+  });
 });
