@@ -13,10 +13,11 @@
  * hosts, and the task executor. Run: `node bench/run.mjs chain` (after `npm run build`).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DagProcessor, TaskExecutor, WorkerPool } from "../runtime/index.js";
 import { Scheduler } from "../scheduler/index.js";
+import { loadAverage, median } from "./support/measure.js";
 
 const args = new Map(
   process.argv.slice(2).map((arg) => {
@@ -46,11 +47,6 @@ function dagSource(): string {
   return lines.join("\n");
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 function line(label: string, value: string, target: string, pass: boolean): string {
   return `  ${label.padEnd(48)} ${value.padStart(12)}   target ${target.padEnd(10)} ${pass ? "PASS" : "FAIL"}`;
 }
@@ -77,11 +73,7 @@ try {
   console.log("assetflow runtime benchmarks (bench/chain.ts)");
   console.log(`  machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, node ${process.version}`);
   console.log(`  date:    ${new Date().toISOString()}`);
-  console.log(
-    `  load:    ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(" / ")} (1/5/15 min)`,
-  );
+  console.log(`  load:    ${loadAverage()} (1/5/15 min)`);
   console.log(`  setup:   SQLite file store, ${WORKERS} task host processes, standalone's executor\n`);
 
   const chainTimes: number[] = [];
@@ -92,7 +84,7 @@ try {
     await end;
     if (repeat > 0) chainTimes.push(performance.now() - started); // the first is a warm-up
   }
-  const chainMedian = percentile(chainTimes, 50);
+  const chainMedian = median(chainTimes);
   console.log(
     `[1] ${CHAIN} DAGs chained by assets, one no-op task each, trigger -> last success (${REPEATS} runs after a warm-up)`,
   );
@@ -113,18 +105,14 @@ try {
     rates.push(NOOP_TASKS / seconds);
     cpuPerTask += (used.user + used.system) / NOOP_TASKS / ROUNDS;
   }
-  const rate = percentile(rates, 50);
+  const rate = median(rates);
   console.log(
     `[2] no-op tasks through the worker pool (${NOOP_TASKS} independent tasks in one run, ${WORKERS} hosts, median of ${ROUNDS} runs)`,
   );
   console.log(line("tasks per second", `${rate.toFixed(0)}/s`, "> 1,000/s", rate > 1000));
   console.log(`  each run                                         ${rates.map((r) => `${r.toFixed(0)}/s`).join(", ")}`);
   console.log(`  CPU of the scheduler + executor process          ${cpuPerTask.toFixed(0)} µs per task`);
-  console.log(
-    `  load at end: ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(" / ")}`,
-  );
+  console.log(`  load at end: ${loadAverage()}`);
 } finally {
   processor.close();
   await executor.stop();

@@ -27,6 +27,7 @@ import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { ts } from "ts-morph";
 import { compile, createWatchCompiler, hasErrors } from "../compiler/index.js";
+import { median } from "./support/measure.js";
 
 const argument = (name: string, fallback: number): number => {
   const found = process.argv.find((arg) => arg.startsWith(`--${name}=`));
@@ -154,11 +155,6 @@ function generate(root: string): string[] {
     files.push(file);
   }
   return files;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 const ms = (value: number): string => `${value.toFixed(1)} ms`;

@@ -15,16 +15,18 @@
  * ASSETFLOW_BENCH_DATABASE_URL, then ASSETFLOW_TEST_DATABASE_URL. Each run
  * uses a fresh schema and drops it. See BENCHMARKS.md.
  */
-import { type ChildProcess, execFileSync, fork } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { arch, cpus, loadavg, platform, release, tmpdir } from "node:os";
+import { arch, cpus, platform, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import type { EmittedAssetEvent, TaskInstanceKey } from "../scheduler/contracts.js";
 import { Scheduler } from "../scheduler/scheduler.js";
-import type { DagManifest, Manifest, TaskManifest } from "../sdk/manifest/schema.js";
+import type { Manifest } from "../sdk/manifest/schema.js";
+import { dagManifest, taskManifest } from "../test/support/manifests.js";
+import { gitRevision, loadAverage, percentile } from "./support/measure.js";
 
 // ---------------------------------------------------------------- options
 
@@ -75,12 +77,6 @@ const rows: Row[] = [];
 
 const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)} ms` : "-");
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] as number;
-}
-
 interface Stats {
   readonly p50: number;
   readonly p99: number;
@@ -112,41 +108,14 @@ const EVENTS: EmittedAssetEvent[] = [
   { asset: { name: ASSET.name, uri: ASSET.uri, group: "asset", extra: {} }, extra: {}, aliases: [] },
 ];
 
-function task(taskId: string, outlets: TaskManifest["outlets"] = []): TaskManifest {
-  return {
-    taskId,
-    operator: "task",
-    outlets,
-    inlets: [],
-    upstream: [],
-    retries: 0,
-    retryDelayMs: 0,
-    executionTimeoutMs: null,
-  };
-}
-
-function dagOf(dagId: string, schedule: DagManifest["schedule"], tasks: TaskManifest[]): DagManifest {
-  return {
-    dagId,
-    description: null,
-    schedule,
-    startDate: null,
-    catchup: false,
-    maxActiveRuns: 16,
-    tags: [],
-    params: {},
-    tasks,
-  };
-}
-
 /** A producer (one task, outlet the asset) and a consumer scheduled on the asset. */
 const MANIFEST: Manifest = {
   schemaVersion: 1,
   assets: [{ name: ASSET.name, uri: ASSET.uri, group: "asset", extra: {} }],
   aliases: [],
   dags: [
-    dagOf("producer", { kind: "none" }, [task("write", [ASSET])]),
-    dagOf("consumer", { kind: "assets", condition: ASSET }, [task("read")]),
+    dagManifest("producer", { kind: "none" }, [taskManifest("write", [ASSET])]),
+    dagManifest("consumer", { kind: "assets", condition: ASSET }, [taskManifest("read")]),
   ],
 };
 
@@ -353,21 +322,6 @@ async function acrossProcesses(
 }
 
 // ---------------------------------------------------------------- main
-
-function gitRevision(): string {
-  try {
-    const git = (...args: string[]) =>
-      execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--", "scheduler", "sdk") ? "+dirty (scheduler/ or sdk/)" : ""}`;
-  } catch {
-    return "unknown";
-  }
-}
-
-const loadAverage = (): string =>
-  loadavg()
-    .map((value) => value.toFixed(2))
-    .join(" / ");
 
 async function adminQuery(url: string, text: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });

@@ -11,9 +11,8 @@
  * Run: `node bench/run.mjs scheduler [--quick] [--only=latency,throughput,scale]`.
  * See BENCHMARKS.md for what exactly is measured.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { arch, cpus, loadavg, platform, release, tmpdir } from "node:os";
+import { arch, cpus, platform, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import BetterSqlite3 from "better-sqlite3";
@@ -23,7 +22,9 @@ import type { EventToRecord, RecordedEvent } from "../scheduler/engine/events.js
 import * as engineEvents from "../scheduler/engine/events.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import { openStore } from "../scheduler/store/open-store.js";
-import type { ConditionNode, DagManifest, Manifest, TaskManifest } from "../sdk/manifest/schema.js";
+import type { ConditionNode, DagManifest, Manifest } from "../sdk/manifest/schema.js";
+import { dagManifest, taskManifest } from "../test/support/manifests.js";
+import { gitRevision, loadAverage, percentile } from "./support/measure.js";
 
 // ---------------------------------------------------------------- options
 
@@ -122,12 +123,6 @@ function cpuMs(): number {
   return (usage.user + usage.system) / 1000;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] as number;
-}
-
 // ---------------------------------------------------------------- manifests
 
 const GROUP = "asset";
@@ -138,38 +133,6 @@ function assetNode(i: number | string): { kind: "asset"; name: string; uri: stri
 
 function declared(node: { name: string; uri: string }): Manifest["assets"][number] {
   return { name: node.name, uri: node.uri, group: GROUP, extra: {} };
-}
-
-function taskManifest(taskId: string, outlets: TaskManifest["outlets"] = []): TaskManifest {
-  return {
-    taskId,
-    operator: "task",
-    outlets,
-    inlets: [],
-    upstream: [],
-    retries: 0,
-    retryDelayMs: 0,
-    executionTimeoutMs: null,
-  };
-}
-
-function dagManifest(
-  dagId: string,
-  schedule: DagManifest["schedule"],
-  tasks: TaskManifest[],
-  maxActiveRuns = 16,
-): DagManifest {
-  return {
-    dagId,
-    description: null,
-    schedule,
-    startDate: null,
-    catchup: false,
-    maxActiveRuns,
-    tags: [],
-    params: {},
-    tasks,
-  };
 }
 
 function manifestOf(dags: DagManifest[], assets: Manifest["assets"]): Manifest {
@@ -651,22 +614,6 @@ async function benchScale(options: Options): Promise<void> {
 }
 
 // ---------------------------------------------------------------- main
-
-/** The commit measured, with "+dirty" when the working tree has changes, or "unknown". */
-function gitRevision(): string {
-  try {
-    const git = (...args: string[]) =>
-      execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--", "scheduler", "sdk") ? "+dirty (scheduler/ or sdk/)" : ""}`;
-  } catch {
-    return "unknown";
-  }
-}
-
-const loadAverage = (): string =>
-  loadavg()
-    .map((value) => value.toFixed(2))
-    .join(" / ");
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));

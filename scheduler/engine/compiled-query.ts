@@ -4,7 +4,7 @@
  * the statement in SQLite; the statements every try runs (claim, finish, the
  * run's progress) skip that cost this way and keep Kysely's typed builders.
  */
-import { type Compilable, CompiledQuery, type QueryResult } from "kysely";
+import { type Compilable, CompiledQuery, type QueryResult, type RawBuilder } from "kysely";
 import type { DialectName } from "../store/migrations.js";
 import type { Executor } from "./context.js";
 
@@ -14,7 +14,7 @@ const PLACEHOLDER_PREFIX = "\u0000assetflow-argument:";
 type Slot = { readonly argument: number } | { readonly constant: unknown };
 
 /**
- * Wraps a query builder so that it is built and compiled once per dialect.
+ * Wraps a query builder (or a `sql` template) so that it is built and compiled once per dialect.
  * `build` receives placeholders for its arguments: use each where a value
  * goes (comparisons, `set`, `values`, `limit`), never in a list (`in`), in
  * JavaScript logic, or to choose the query's shape.
@@ -28,14 +28,15 @@ type Slot = { readonly argument: number } | { readonly constant: unknown };
  * ```
  */
 export function compiledQuery<Args extends unknown[], Row>(
-  build: (db: Executor, ...args: Args) => Compilable<Row>,
+  build: (db: Executor, ...args: Args) => Compilable<Row> | RawBuilder<Row>,
 ): (dialect: DialectName, db: Executor, ...args: Args) => Promise<QueryResult<Row>> {
   const compiled = new Map<DialectName, { sql: string; slots: Slot[] }>();
   return (dialect, db, ...args) => {
     let query = compiled.get(dialect);
     if (!query) {
       const placeholders = args.map((_, index) => `${PLACEHOLDER_PREFIX}${index}`) as Args;
-      const { sql, parameters } = build(db, ...placeholders).compile();
+      const built = build(db, ...placeholders);
+      const { sql, parameters } = "isRawBuilder" in built ? built.compile(db) : built.compile();
       const slots = parameters.map((parameter): Slot => {
         if (typeof parameter === "string" && parameter.startsWith(PLACEHOLDER_PREFIX)) {
           return { argument: Number(parameter.slice(PLACEHOLDER_PREFIX.length)) };

@@ -5,6 +5,7 @@
 import { CompiledQuery, sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
 import { ensureAlias, ensureAsset, linkAliasToAsset } from "./assets.js";
+import { compiledQuery } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
 
 /** An event to record. */
@@ -42,20 +43,9 @@ export async function recordEvent(ctx: EngineContext, trx: Executor, event: Even
     await linkAliasToAsset(trx, aliasId, assetId);
     aliasIds.push(aliasId);
   }
-  const statements = compiledStatements(ctx, trx);
-  const inserted = (
-    await trx.executeQuery<{ id: number }>(
-      CompiledQuery.raw(statements.insertEvent, [
-        assetId,
-        JSON.stringify(event.extra),
-        now,
-        event.source?.dagId ?? null,
-        event.source?.taskId ?? null,
-        event.source?.runId ?? null,
-        event.source?.mapIndex ?? null,
-      ]),
-    )
-  ).rows[0] as { id: number };
+  const inserted = (await insertEventQuery(ctx.dialect, trx, ...eventRowValues(event, assetId, now))).rows[0] as {
+    id: number;
+  };
   const eventId = Number(inserted.id);
   if (aliasIds.length > 0) {
     await trx
@@ -64,48 +54,70 @@ export async function recordEvent(ctx: EngineContext, trx: Executor, event: Even
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
-  const routed = await trx.executeQuery<{ dag_id: string }>(
-    CompiledQuery.raw(statements.route, [eventId, assetId, now, assetId, assetId, event.asset.name, event.asset.uri]),
-  );
+  const routed = await routeEventQuery(ctx.dialect, trx, eventId, assetId, now, event.asset.name, event.asset.uri);
   return { eventId, assetId, consumers: routed.rows.map((row) => row.dag_id) };
 }
 
-/** The SQL of recordEvent's per-event statements, built and compiled once per dialect. */
-const compiled = new Map<string, { insertEvent: string; route: string }>();
+/** The values of an `asset_event` row, in the column order both insert statements use. */
+function eventRowValues(
+  event: EventToRecord,
+  assetId: number,
+  now: number,
+): [number, string, number, string | null, string | null, string | null, number | null] {
+  const source = event.source;
+  return [
+    assetId,
+    JSON.stringify(event.extra),
+    now,
+    source?.dagId ?? null,
+    source?.taskId ?? null,
+    source?.runId ?? null,
+    source?.mapIndex ?? null,
+  ];
+}
 
-function compiledStatements(ctx: EngineContext, db: Executor): { insertEvent: string; route: string } {
-  let statements = compiled.get(ctx.dialect);
-  if (statements) return statements;
-  const insertEvent = db
-    .insertInto("asset_event")
-    .values({
-      asset_id: 0,
-      extra: "",
-      timestamp: 0,
-      source_dag_id: "",
-      source_task_id: "",
-      source_run_id: "",
-      source_map_index: 0,
-    })
-    .returning("id")
-    .compile().sql;
-  const route = sql`
+const insertEventQuery = compiledQuery(
+  (
+    db,
+    assetId: number,
+    extra: string,
+    timestamp: number,
+    dagId: string | null,
+    taskId: string | null,
+    runId: string | null,
+    mapIndex: number | null,
+  ) =>
+    db
+      .insertInto("asset_event")
+      .values({
+        asset_id: assetId,
+        extra,
+        timestamp,
+        source_dag_id: dagId,
+        source_task_id: taskId,
+        source_run_id: runId,
+        source_map_index: mapIndex,
+      })
+      .returning("id"),
+);
+
+/** Routes one event into the inbox of every active consumer that references its asset; returns those consumers. */
+const routeEventQuery = compiledQuery(
+  (_db, eventId: number, assetId: number, now: number, name: string, uri: string) =>
+    sql<{ dag_id: string }>`
     INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
-    SELECT d.dag_id, ${0}, ${0}, ${0} FROM dag d
+    SELECT d.dag_id, ${eventId}, ${assetId}, ${now} FROM dag d
     WHERE d.is_active = 1 AND d.dag_id IN (
-      SELECT dag_id FROM dag_schedule_asset WHERE asset_id = ${0}
+      SELECT dag_id FROM dag_schedule_asset WHERE asset_id = ${assetId}
       UNION SELECT sa.dag_id FROM dag_schedule_alias sa
-        JOIN asset_alias_asset aa ON aa.alias_id = sa.alias_id WHERE aa.asset_id = ${0}
+        JOIN asset_alias_asset aa ON aa.alias_id = sa.alias_id WHERE aa.asset_id = ${assetId}
       UNION SELECT dag_id FROM dag_schedule_ref
-        WHERE (ref_kind = 'name' AND value = ${""}) OR (ref_kind = 'uri' AND value = ${""})
+        WHERE (ref_kind = 'name' AND value = ${name}) OR (ref_kind = 'uri' AND value = ${uri})
     )
     ON CONFLICT DO NOTHING
     RETURNING dag_id
-  `.compile(db).sql;
-  statements = { insertEvent, route };
-  compiled.set(ctx.dialect, statements);
-  return statements;
-}
+  `,
+);
 
 /**
  * Records the events of one task success with a constant number of
@@ -134,15 +146,7 @@ export async function recordEvents(
     for (const event of chunk) {
       const assetId = await ensureAsset(ctx, trx, event.asset);
       assetIds.push(assetId);
-      parameters.push(
-        assetId,
-        JSON.stringify(event.extra),
-        now,
-        event.source?.dagId ?? null,
-        event.source?.taskId ?? null,
-        event.source?.runId ?? null,
-        event.source?.mapIndex ?? null,
-      );
+      parameters.push(...eventRowValues(event, assetId, now));
     }
     const rows = chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ");
     const inserted = await trx.executeQuery<{ id: number }>(

@@ -31,15 +31,21 @@ const dagRowQuery = compiledQuery((db, dagId: string) =>
     .where("dag_id", "=", dagId),
 );
 
+/** A registered DAG: its parsed manifest and the settings of its row. */
+export interface RegisteredDag {
+  readonly manifest: DagManifest;
+  readonly fileloc: string | null;
+  readonly isPaused: boolean;
+  readonly isActive: boolean;
+  readonly maxActiveRuns: number;
+}
+
 /** The parsed manifest of a registered DAG (cached while unchanged), or undefined. */
 export async function getDagManifest(
   ctx: EngineContext,
   db: Executor,
   dagId: string,
-): Promise<
-  | { manifest: DagManifest; fileloc: string | null; isPaused: boolean; isActive: boolean; maxActiveRuns: number }
-  | undefined
-> {
+): Promise<RegisteredDag | undefined> {
   const [row] = (await dagRowQuery(ctx.dialect, db, dagId)).rows;
   if (!row) return undefined;
   let cached = ctx.dagManifests.get(dagId);
@@ -140,7 +146,7 @@ export async function startQueuedRuns(ctx: EngineContext, trx: Executor, dagId: 
 export async function startQueuedRunsLocked(
   ctx: EngineContext,
   trx: Executor,
-  dag: { readonly manifest: DagManifest; readonly maxActiveRuns: number },
+  dag: Pick<RegisteredDag, "manifest" | "maxActiveRuns">,
 ): Promise<string[]> {
   const dagId = dag.manifest.dagId;
   const running = await trx

@@ -19,7 +19,7 @@ import { compiledQuery } from "./compiled-query.js";
 import { assetConditionOf } from "./consumers.js";
 import type { EngineContext, Executor } from "./context.js";
 import { type EventToRecord, recordEvents } from "./events.js";
-import { advanceRun, getDagManifest, lockDag, startQueuedRunsLocked, taskIndexOf } from "./runs.js";
+import { advanceRun, getDagManifest, lockDag, type RegisteredDag, startQueuedRunsLocked, taskIndexOf } from "./runs.js";
 
 /** What completing one reported try did. */
 export interface TryCompletion {
@@ -337,7 +337,7 @@ export async function completeTries(
     for (const consumer of event.consumers) consumers.add(consumer);
   }
   const finishedRuns: FinishedRun[] = [];
-  const finishedDags = new Map<string, NonNullable<Awaited<ReturnType<typeof getDagManifest>>>>();
+  const finishedDags = new Map<string, RegisteredDag>();
   let queuedTasks = false;
   for (const { dagId, runId, taskIds } of runs.values()) {
     if (taskIds.length === 0) continue;
@@ -353,8 +353,7 @@ export async function completeTries(
   // A finished run frees a slot under maxActiveRuns: queued runs of its DAG
   // start in this transaction, and a DAG scheduled on assets is evaluated after
   // it (events may be waiting for the slot).
-  for (const dagId of [...finishedDags.keys()].sort()) {
-    const dag = finishedDags.get(dagId) as NonNullable<Awaited<ReturnType<typeof getDagManifest>>>;
+  for (const [dagId, dag] of [...finishedDags].sort(([a], [b]) => (a < b ? -1 : 1))) {
     await lockDag(ctx, trx, dagId);
     if ((await startQueuedRunsLocked(ctx, trx, dag)).length > 0) queuedTasks = true;
     if (assetConditionOf(dag.manifest.schedule)) consumers.add(dagId);

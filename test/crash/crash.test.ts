@@ -3,7 +3,7 @@
  * flow; after each restart on the same SQLite file no event is lost, none is
  * consumed twice, and no run is duplicated.
  *
- * `crash-driver.ts` (bundled here with esbuild) is a real child process: the
+ * `crash-driver.ts` (bundled with esbuild by `bundleDriver`) is a real child process: the
  * scheduler plus an in-process worker. It is killed with SIGKILL at random
  * moments — some right after it starts (while it opens, migrates, registers
  * and recovers), most while it works — and restarted each time. A last run
@@ -11,14 +11,13 @@
  * contract of DESIGN.md section 4.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import BetterSqlite3 from "better-sqlite3";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleDriver } from "../chaos/processes.js";
 
 const root = resolve(import.meta.dirname, "../..");
 /** How many times the driver is killed (at least 10). */
@@ -38,36 +37,19 @@ const CONSUMERS = {
 } as const;
 const uriOf = (letter: string) => `s3://crash/${letter}`;
 
-// The bundle lives under node_modules/.cache so that its bare imports (kysely, better-sqlite3, ...) resolve.
-const bundleDir = join(root, "node_modules", ".cache", "assetflow-crash");
-const bundle = join(bundleDir, `driver-${process.pid}-${randomBytes(4).toString("hex")}.mjs`);
+let driver: { file: string; remove(): void } | undefined;
 const work = mkdtempSync(join(tmpdir(), "assetflow-crash-"));
 const dbFile = join(work, "assetflow.db");
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  mkdirSync(bundleDir, { recursive: true });
-  await build({
-    entryPoints: [join(root, "test/crash/crash-driver.ts")],
-    outfile: bundle,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    logLevel: "warning",
-    alias: {
-      assetflow: join(root, "sdk/index.ts"),
-      "assetflow/runtime": join(root, "runtime/index.ts"),
-      "assetflow/scheduler": join(root, "scheduler/index.ts"),
-    },
-  });
+  driver = await bundleDriver(join(root, "test/crash/crash-driver.ts"), "crash");
 });
 
 afterAll(() => {
   for (const child of children) child.kill("SIGKILL");
   rmSync(work, { recursive: true, force: true });
-  rmSync(bundle, { force: true });
+  driver?.remove();
 });
 
 /** One incarnation of the driver. */
@@ -85,7 +67,9 @@ interface Incarnation {
 }
 
 function startDriver(target: number): Incarnation {
-  const child = spawn(process.execPath, [bundle, dbFile, String(target)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [(driver as { file: string }).file, dbFile, String(target)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.add(child);
   const lines: string[] = [];
   const stderr: string[] = [];

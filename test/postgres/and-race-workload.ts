@@ -3,7 +3,8 @@
  * one task updating its own asset, and one consumer scheduled on all eight.
  * A plain manifest, shared by the test and its child processes.
  */
-import type { DagManifest, Manifest, TaskManifest } from "../../sdk/manifest/schema.js";
+import type { Manifest } from "../../sdk/manifest/schema.js";
+import { dagManifest, taskManifest } from "../support/manifests.js";
 
 /** How many producers (and assets the consumer waits for). */
 export const PRODUCERS = 8;
@@ -20,35 +21,6 @@ export function producerDag(index: number): string {
   return `producer_${index}`;
 }
 
-function oneTask(outlets: TaskManifest["outlets"]): TaskManifest[] {
-  return [
-    {
-      taskId: "work",
-      operator: "task",
-      outlets,
-      inlets: [],
-      upstream: [],
-      retries: 0,
-      retryDelayMs: 0,
-      executionTimeoutMs: null,
-    },
-  ];
-}
-
-function dagOf(dagId: string, schedule: DagManifest["schedule"], tasks: TaskManifest[]): DagManifest {
-  return {
-    dagId,
-    description: null,
-    schedule,
-    startDate: null,
-    catchup: false,
-    maxActiveRuns: 16,
-    tags: [],
-    params: {},
-    tasks,
-  };
-}
-
 /** Producers `producer_0..7` and the consumer of `race_asset_0 & ... & race_asset_7`. */
 export function andRaceManifest(): Manifest {
   const assets = Array.from({ length: PRODUCERS }, (_, index) => producerAsset(index));
@@ -57,8 +29,10 @@ export function andRaceManifest(): Manifest {
     assets: assets.map((asset) => ({ name: asset.name, uri: asset.uri, group: "asset", extra: {} })),
     aliases: [],
     dags: [
-      ...assets.map((asset, index) => dagOf(producerDag(index), { kind: "none" }, oneTask([asset]))),
-      dagOf(CONSUMER, { kind: "assets", condition: { kind: "all", conditions: assets } }, oneTask([])),
+      ...assets.map((asset, index) =>
+        dagManifest(producerDag(index), { kind: "none" }, [taskManifest("work", [asset])]),
+      ),
+      dagManifest(CONSUMER, { kind: "assets", condition: { kind: "all", conditions: assets } }, [taskManifest("work")]),
     ],
   };
 }

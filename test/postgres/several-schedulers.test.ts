@@ -37,6 +37,7 @@ import { Scheduler } from "../../scheduler/scheduler.js";
 import { buildCli, type CliBuild } from "../chaos/cli-build.js";
 import { bundleDriver, type Child, cleanUp, spawnNode, startSchedulerAndWorker } from "../chaos/processes.js";
 import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../store/backends.js";
+import { dagManifest, taskManifest } from "../support/manifests.js";
 import { CONSUMER, PRODUCERS, producerAsset, producerDag } from "./and-race-workload.js";
 
 const ROUNDS = Math.max(1, Number(process.env.ASSETFLOW_AND_RACE_ROUNDS ?? 50));
@@ -313,30 +314,7 @@ if (postgresUrl) {
           schemaVersion: 1,
           assets: [],
           aliases: [],
-          dags: [
-            {
-              dagId: "quiet",
-              description: null,
-              schedule: { kind: "none" },
-              startDate: null,
-              catchup: false,
-              maxActiveRuns: 16,
-              tags: [],
-              params: {},
-              tasks: [
-                {
-                  taskId: "work",
-                  operator: "task",
-                  outlets: [],
-                  inlets: [],
-                  upstream: [],
-                  retries: 0,
-                  retryDelayMs: 0,
-                  executionTimeoutMs: null,
-                },
-              ],
-            },
-          ],
+          dags: [dagManifest("quiet", { kind: "none" }, [taskManifest("work")])],
         },
         { kind: "merge" },
       );
