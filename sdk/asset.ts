@@ -35,7 +35,8 @@ export interface AssetOptions<TExtra extends object = JsonObject> {
   schema?: ExtraSchema<TExtra>;
 }
 
-const ASSET_OPTION_KEYS = new Set(["uri", "name", "group", "extra", "schema"]);
+/** The option keys of `new Asset({...})`: one list for the SDK and the compiler. */
+export const ASSET_OPTION_KEYS: readonly string[] = Object.freeze(["uri", "name", "group", "extra", "schema"]);
 
 /**
  * Anything a condition is built from: an asset, an alias, a reference, or a
@@ -495,10 +496,10 @@ function normalizeAssetOptions(uriOrOptions: unknown, moreOptions: unknown): Ass
     );
   }
   for (const key of Object.keys(uriOrOptions)) {
-    if (!ASSET_OPTION_KEYS.has(key)) {
+    if (!ASSET_OPTION_KEYS.includes(key)) {
       throw new DefinitionError(
         ErrorCode.optionUnknown,
-        `Unknown option "${key}" in new Asset({...}). Known options: ${[...ASSET_OPTION_KEYS].join(", ")}.`,
+        `Unknown option "${key}" in new Asset({...}). Known options: ${ASSET_OPTION_KEYS.join(", ")}.`,
         { details: { option: key } },
       );
     }
