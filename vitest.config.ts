@@ -23,6 +23,7 @@ const projects: TestProjectInlineConfiguration[] = [
         "server/**/*.test.ts",
         "cli/**/*.test.ts",
         "testing/**/*.test.ts",
+        "ui/**/*.test.{ts,tsx}",
         "test/**/*.test.ts",
       ],
     },
