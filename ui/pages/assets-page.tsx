@@ -87,7 +87,7 @@ export function AssetsPage({ filter }: { filter: AssetListFilter }) {
           </thead>
           <tbody onKeyDown={moveBetweenRows}>
             {list.data.assets.map((asset) => (
-              <tr key={asset.id} data-uri={asset.uri}>
+              <tr key={asset.id} data-uri={asset.uri} data-name={asset.name}>
                 <td>
                   <Link to={assetRoute(asset.uri, asset.name)} className="strong break">
                     {asset.name === asset.uri ? asset.uri : asset.name}
