@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The web UI's main flows in a real browser (playwright-core driving
  * Debian's /usr/bin/chromium; no browser is downloaded), against the built
