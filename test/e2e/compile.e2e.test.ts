@@ -56,4 +56,15 @@ describe("assetflow compile", () => {
     const answer = JSON.parse(result.stdout) as { dags: Array<{ dagId: string }> };
     expect(answer.dags.map((d) => d.dagId)).toContain("consume_1_or_2_with_asset_expressions");
   });
+
+  it("fails with exit code 1 and names an asset the graph does not know", () => {
+    const result = assetflow("graph", "downstream", "s3://dag1/no_such_output.txt", "--dags", "examples/functional");
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain('"s3://dag1/no_such_output.txt" is not an asset URI, asset name or alias');
+    expect(result.stderr).toContain("[ASSET_NOT_FOUND]");
+    const upstreamResult = assetflow("graph", "upstream", "no_such_dag", "--dags", "examples/functional");
+    expect(upstreamResult.status).toBe(1);
+    expect(upstreamResult.stderr).toContain('"no_such_dag" is not a DAG id');
+  });
 });
