@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DagListItem } from "../api/types.js";
+import type { DagListItem, ExplainedCondition } from "../api/types.js";
 import { dagListQuery, dagRow, nextRun, pageCount } from "./dag-list.js";
 import { DEFAULT_DAG_FILTER } from "./routes.js";
 
@@ -28,14 +28,14 @@ describe("the DAGs page rows", () => {
       kind: "time",
       text: "in 10m 00s",
     });
-    const waiting = {
+    const waiting: ExplainedCondition = {
       kind: "all",
       satisfied: false,
       conditions: [
         { kind: "asset", name: "a", uri: "a", satisfied: true },
         { kind: "asset", name: "b", uri: "b", satisfied: false },
       ],
-    } as const;
+    };
     expect(nextRun(dag({ assetCondition: waiting }), NOW)).toEqual({ kind: "waiting", text: "Waiting for b" });
     expect(nextRun(dag({ assetCondition: waiting, nextRunAt: "2025-01-01T13:00:00Z" }), NOW).text).toBe(
       "in 1h 00m, or when b updates",
