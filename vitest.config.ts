@@ -26,7 +26,11 @@ const POSTGRES_SUITES = [
 
 const projects: TestProjectInlineConfiguration[] = [
   { extends: true, test: { name: "unit", include: UNIT } },
-  { extends: true, test: { name: "integration", include: ["test/**/*.test.ts"], exclude: SYSTEM } },
+  {
+    extends: true,
+    // templates/: the project `assetflow init` writes, whose test runs here against the sources.
+    test: { name: "integration", include: ["test/**/*.test.ts", "templates/**/*.test.ts"], exclude: SYSTEM },
+  },
   { extends: true, test: { name: "system", include: SYSTEM } },
 ];
 if (process.env.ASSETFLOW_TEST_DATABASE_URL) {
@@ -46,6 +50,7 @@ export default defineConfig({
       { find: /^assetflow$/, replacement: here("./sdk/index.ts") },
       { find: /^assetflow\/sdk$/, replacement: here("./sdk/index.ts") },
       { find: /^assetflow\/testing$/, replacement: here("./testing/index.ts") },
+      { find: /^assetflow\/vitest$/, replacement: here("./testing/vitest.ts") },
       { find: /^assetflow\/compiler$/, replacement: here("./compiler/index.ts") },
       { find: /^assetflow\/runtime$/, replacement: here("./runtime/index.ts") },
       { find: /^assetflow\/scheduler$/, replacement: here("./scheduler/index.ts") },

@@ -4,6 +4,8 @@ import { registerAssets } from "./commands/assets.js";
 import { registerCompile } from "./commands/compile.js";
 import { registerDags } from "./commands/dags.js";
 import { registerDb } from "./commands/db.js";
+import { registerDev } from "./commands/dev.js";
+import { registerInit } from "./commands/init.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerScheduler } from "./commands/scheduler.js";
 import { registerStandalone } from "./commands/standalone.js";
@@ -28,7 +30,9 @@ export function createProgram(): Command {
     .version("0.1.0")
     .showHelpAfterError()
     .exitOverride();
+  registerInit(program);
   registerStandalone(program);
+  registerDev(program);
   registerScheduler(program);
   registerWorker(program);
   registerDags(program);

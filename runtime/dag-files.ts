@@ -25,7 +25,13 @@ export interface ImportError {
 
 /** The result of loading one file. */
 export type LoadedDagFile =
-  | { readonly ok: true; readonly file: string; readonly dags: readonly Dag[] }
+  | {
+      readonly ok: true;
+      readonly file: string;
+      readonly dags: readonly Dag[];
+      /** The hash of the bundle: it changes with the file or anything it imports. */
+      readonly hash: string;
+    }
   | { readonly ok: false; readonly file: string; readonly error: ImportError };
 
 /**
@@ -154,7 +160,7 @@ export class DagFileLoader {
     if (!existsSync(target)) writeFileSync(target, bundle.code);
     try {
       const { dags } = await collectDags(() => import(pathToFileURL(target).href));
-      return { ok: true, file, dags };
+      return { ok: true, file, dags, hash: bundle.hash };
     } catch (error) {
       return { ok: false, file, error: runtimeImportError(file, error) };
     }

@@ -74,7 +74,7 @@ export class DagProcessor {
       this.known.set(file, mtime);
       const loaded = await this.pool.load(file);
       const result: DagFileResult = loaded.ok
-        ? { ok: true, file: loaded.file, manifest: loaded.manifest }
+        ? { ok: true, file: loaded.file, manifest: loaded.manifest, hash: loaded.hash }
         : { ok: false, file: loaded.file, error: loaded.error };
       await this.sink.registerDagFile(result);
       this.onProcessed(result);

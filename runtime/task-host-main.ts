@@ -46,7 +46,7 @@ async function handle(message: HostRequest): Promise<void> {
       type: "loaded",
       id: message.id,
       result: loaded.ok
-        ? { ok: true, file: loaded.file, manifest: serializeDags(loaded.dags) }
+        ? { ok: true, file: loaded.file, manifest: serializeDags(loaded.dags), hash: loaded.hash }
         : { ok: false, file: loaded.file, error: loaded.error },
     });
     return;

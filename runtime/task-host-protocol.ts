@@ -27,7 +27,7 @@ export type HostRequest =
 
 /** The result of loading one file: its manifest (only its own DAGs) or an import error. */
 export type LoadResult =
-  | { readonly ok: true; readonly file: string; readonly manifest: Manifest }
+  | { readonly ok: true; readonly file: string; readonly manifest: Manifest; readonly hash: string }
   | { readonly ok: false; readonly file: string; readonly error: ImportError };
 
 /** Host → parent. */

@@ -168,7 +168,13 @@ export interface TaskSource {
 
 /** A DAG file processed by a worker: its manifest, or why it failed to load. */
 export type DagFileResult =
-  | { readonly ok: true; readonly file: string; readonly manifest: import("../sdk/manifest/schema.js").Manifest }
+  | {
+      readonly ok: true;
+      readonly file: string;
+      readonly manifest: import("../sdk/manifest/schema.js").Manifest;
+      /** The hash of the code the file loaded as (it changes with the file or anything it imports), when known. */
+      readonly hash?: string;
+    }
   | {
       readonly ok: false;
       readonly file: string;

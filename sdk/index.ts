@@ -59,6 +59,17 @@ export {
   type TaskRunner,
 } from "./definitions.js";
 export {
+  AssetflowError,
+  type AssetflowErrorOptions,
+  AssetUriError,
+  DefinitionError,
+  ErrorCode,
+  ExtraError,
+  ExtraSchemaError,
+  isAssetflowError,
+  ManifestError,
+} from "./errors.js";
+export {
   checkExtra,
   EXTRA_JSON_SCHEMA_TARGET,
   type ExtraIssue,
@@ -75,17 +86,6 @@ export {
   type StandardSchemaV1Props,
   type StandardSchemaV1Result,
 } from "./extra-schema.js";
-export {
-  AssetflowError,
-  type AssetflowErrorOptions,
-  AssetUriError,
-  DefinitionError,
-  ErrorCode,
-  ExtraError,
-  ExtraSchemaError,
-  isAssetflowError,
-  ManifestError,
-} from "./errors.js";
 export { assertJsonObject, findNonJson, type JsonObject, type JsonValue, stableStringify } from "./json.js";
 export * from "./manifest/schema.js";
 export { type DagLike, manifestToJson, resolveDag, serializeDags } from "./manifest/serialize.js";

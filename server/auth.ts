@@ -111,6 +111,48 @@ export function resolveApiToken(options: { home: string; env?: NodeJS.ProcessEnv
   return { auth: apiAuthFromToken(token), token, source: "generated", file };
 }
 
+/** The file of `assetflow dev`'s token under `$ASSETFLOW_HOME` (in clear, mode 0600). */
+export const DEV_TOKEN_FILE = "dev-token";
+
+/**
+ * The token of `assetflow dev`: `ASSETFLOW_API_TOKEN` if set, else the one
+ * kept in clear in `$ASSETFLOW_HOME/dev-token` (mode 0600), created at the
+ * first `assetflow dev`. Unlike a server's token (only its hash is kept), a
+ * local development token is shown at every start and by `assetflow token`.
+ * `create: false` only reads it (null when there is none).
+ *
+ * @example
+ * ```ts
+ * const { token } = resolveDevToken({ home: ".assetflow" }); // the same at every start
+ * ```
+ */
+export function resolveDevToken(options: {
+  home: string;
+  env?: NodeJS.ProcessEnv;
+  create?: boolean;
+}): { token: string; source: "env" | "dev"; file: string | null } | null {
+  const fromEnv = (options.env ?? process.env).ASSETFLOW_API_TOKEN;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    return {
+      token: resolveApiToken({ home: options.home, env: options.env }).token as string,
+      source: "env",
+      file: null,
+    };
+  }
+  const file = join(options.home, DEV_TOKEN_FILE);
+  if (existsSync(file)) {
+    const token = readFileSync(file, "utf8").trim();
+    if (token.length >= MIN_API_TOKEN_LENGTH && !/\s/.test(token)) return { token, source: "dev", file };
+    if (options.create === false) return null;
+  } else if (options.create === false) {
+    return null;
+  }
+  const token = randomBytes(32).toString("base64url");
+  mkdirSync(options.home, { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return { token, source: "dev", file };
+}
+
 function readHash(file: string): string {
   const text = readFileSync(file, "utf8").trim();
   if (!/^[0-9a-f]{64}$/.test(text)) {

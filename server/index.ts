@@ -18,11 +18,13 @@ export {
   ApiTokenError,
   apiAuthFromToken,
   bearerToken,
+  DEV_TOKEN_FILE,
   hashToken,
   isValidToken,
   MIN_API_TOKEN_LENGTH,
   type ResolvedApiToken,
   resolveApiToken,
+  resolveDevToken,
 } from "./auth.js";
 export { isSecretKey, MASK, maskSecrets } from "./masking.js";
 export { HttpProblem, type Problem, type ServerErrorListener } from "./problems.js";

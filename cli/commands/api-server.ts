@@ -69,9 +69,10 @@ export interface StartedApiServer {
   readonly apiUrl: string;
   /** The web UI's URL, with `#token=...` when the token is known to this process. */
   readonly viewUrl: string;
-  /** The token in clear when it was generated now or comes from ASSETFLOW_API_TOKEN; else null. */
+  /** The token in clear when it was generated now, is the dev token, or comes from ASSETFLOW_API_TOKEN; else null. */
   readonly token: string | null;
-  readonly tokenSource: "env" | "file" | "generated";
+  /** `dev`: the token `assetflow dev` keeps in clear in its home (`assetflow token` shows it again). */
+  readonly tokenSource: "env" | "file" | "generated" | "dev";
   /** Where the token's hash is kept, or null (ASSETFLOW_API_TOKEN). */
   readonly tokenFile: string | null;
   close(): Promise<void>;
@@ -91,11 +92,23 @@ export async function startApiServer(options: {
   scheduler: Scheduler;
   host: string;
   port: number;
+  /** Serve with this token (`assetflow dev`'s) instead of the home's. */
+  token?: string;
 }): Promise<StartedApiServer> {
   // Loaded here, not at start-up, so that short commands stay fast.
-  const { API_PREFIX, UI_PATH, createServer, resolveApiToken } = await import("../../server/index.js");
+  const { API_PREFIX, UI_PATH, apiAuthFromToken, createServer, resolveApiToken } = await import(
+    "../../server/index.js"
+  );
   const paths = homePaths();
-  const resolved = resolveApiToken({ home: paths.home });
+  const resolved: {
+    auth: ReturnType<typeof apiAuthFromToken>;
+    token: string | null;
+    source: StartedApiServer["tokenSource"];
+    file: string | null;
+  } =
+    options.token === undefined
+      ? resolveApiToken({ home: paths.home })
+      : { auth: apiAuthFromToken(options.token), token: options.token, source: "dev", file: null };
   const app = createServer({ scheduler: options.scheduler, auth: resolved.auth, logDir: paths.logs });
   try {
     await app.listen({ host: options.host, port: options.port });
@@ -112,12 +125,12 @@ export async function startApiServer(options: {
   }
   const { port } = app.server.address() as AddressInfo;
   const base = `http://${urlHost(options.host)}:${port}`;
-  const fragment =
-    resolved.source === "generated" && resolved.token ? `#token=${encodeURIComponent(resolved.token)}` : "";
+  const shown = resolved.source === "generated" || resolved.source === "dev" ? resolved.token : null;
+  const fragment = shown ? `#token=${encodeURIComponent(shown)}` : "";
   return {
     apiUrl: `${base}${API_PREFIX}`,
     viewUrl: `${base}${UI_PATH}${fragment}`,
-    token: resolved.source === "generated" ? resolved.token : null,
+    token: shown,
     tokenSource: resolved.source,
     tokenFile: resolved.file,
     close: () => app.close(),
@@ -133,12 +146,12 @@ export async function startApiServer(options: {
  * ```
  */
 export function apiServerLines(server: StartedApiServer): string {
-  const token =
-    server.tokenSource === "generated"
-      ? `${server.token} (shown once: only its hash is kept, in ${server.tokenFile})`
-      : server.tokenSource === "env"
-        ? "from ASSETFLOW_API_TOKEN"
-        : `set at the first start (hash in ${server.tokenFile}; delete that file for a new token, or set ASSETFLOW_API_TOKEN)`;
+  const token = {
+    generated: `${server.token} (shown once: only its hash is kept, in ${server.tokenFile})`,
+    dev: `${server.token} (the dev token: \`assetflow token\` shows it again)`,
+    env: "from ASSETFLOW_API_TOKEN",
+    file: `set at the first start (hash in ${server.tokenFile}; delete that file for a new token, or set ASSETFLOW_API_TOKEN)`,
+  }[server.tokenSource];
   return [
     `  api      ${server.apiUrl} (OpenAPI: ${server.apiUrl}/openapi.json)`,
     `  view     ${server.viewUrl}`,
