@@ -129,6 +129,9 @@ export class DagFileLoader {
       keepNames: true,
       sourcemap: "inline",
       sourcesContent: false,
+      // The bundle is written elsewhere ($ASSETFLOW_HOME/bundles): sources must resolve to the user's files,
+      // so that stack traces (with source maps enabled, as in task hosts) point at them.
+      sourceRoot: `${pathToFileURL(process.cwd()).href}/`,
       logLevel: "silent",
       metafile: true,
       absWorkingDir: process.cwd(),
@@ -203,11 +206,17 @@ function runtimeImportError(file: string, error: unknown): ImportError {
   const message = isAssetflowError(error)
     ? `${error.code}: ${error.message}`
     : `${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? String(error)}`;
-  const location = /\.mjs:(\d+):(\d+)/.exec((error as Error)?.stack ?? "");
+  // With source maps enabled the stack names the user's file; without, the bundle.
+  const stack = (error as Error)?.stack ?? "";
+  const location = new RegExp(`${escapeRegExp(file)}:(\\d+):(\\d+)`).exec(stack) ?? /\.mjs:(\d+):(\d+)/.exec(stack);
   return {
     file,
     message,
     line: location?.[1] ? Number(location[1]) : null,
     column: location?.[2] ? Number(location[2]) : null,
   };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

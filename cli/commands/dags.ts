@@ -3,12 +3,20 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
 import type { ImportError } from "../../runtime/dag-files.js";
-import type { Dag } from "../../sdk/index.js";
+import type { AnyAsset, Dag } from "../../sdk/index.js";
 import type { JsonObject } from "../../sdk/json.js";
 import type { ScheduleManifest } from "../../sdk/manifest/schema.js";
 import { withScheduler } from "../open.js";
 import { ExitCode, formatTime, type OutputOptions, printTable, printValue } from "../output.js";
-import { CliError, CliErrorCode, formatSchedule, parseJsonObject, requireDagsFolder, withJson } from "./common.js";
+import {
+  CliError,
+  CliErrorCode,
+  formatCondition,
+  formatSchedule,
+  parseJsonObject,
+  requireDagsFolder,
+  withJson,
+} from "./common.js";
 
 /** A row of `assetflow dags list --json`. */
 export interface DagListRow {
@@ -138,25 +146,73 @@ export function registerDags(program: Command): void {
     dags
       .command("test")
       .description(
-        "Load the DAG files of a folder in this process and run one manual run of a DAG to completion on a temporary store (nothing is written to $ASSETFLOW_HOME). Exit code 1 when the run fails.",
+        "Load the DAG files of a folder in this process and run a DAG once to completion on a temporary store (nothing is written to $ASSETFLOW_HOME); print each task's log and the asset events it emitted. With --event, the run is the one those events trigger. Exit code 1 when the run fails.",
       )
       .argument("<dagId>", "the DAG to run")
       .requiredOption("--dags <dir>", "folder (or file) of DAG files")
-      .option("--conf <json>", "the run's conf, a JSON object"),
-  ).action(async (dagId: string, options: OutputOptions & { dags: string; conf?: string }) => {
+      .option("--conf <json>", "the run's conf, a JSON object (manual runs)")
+      .option(
+        "--event <uri=json>",
+        'an asset event to feed the DAG before it runs, as <uri>=\'{"key": "value"}\' (or <uri> for an empty extra); repeat it for several events. An asset-scheduled DAG then runs as those events trigger it; another DAG runs manually and reads them through inletEvents',
+        (value: string, previous: string[] = []) => [...previous, value],
+      ),
+  ).action(async (dagId: string, options: OutputOptions & { dags: string; conf?: string; event?: string[] }) => {
     const conf = parseJsonObject(options.conf, "--conf") ?? {};
-    const result = await testDag(dagId, requireDagsFolder(options.dags), conf);
+    const events = (options.event ?? []).map(parseEventOption);
+    const result = await testDag(dagId, requireDagsFolder(options.dags), conf, events);
     if (options.json) printValue(result, options);
     else printTestResult(result);
     if (result.state !== "success") process.exitCode = 1;
   });
 }
 
+/** An event given to `assetflow dags test --event`. */
+export interface GivenEvent {
+  readonly uri: string;
+  readonly extra: JsonObject;
+}
+
+/**
+ * Parses `--event <uri>='{"json"}'` (the extra is optional: `--event <uri>`).
+ *
+ * @example
+ * ```ts
+ * parseEventOption('s3://b/k={"rowCount": 3}'); // { uri: "s3://b/k", extra: { rowCount: 3 } }
+ * ```
+ */
+export function parseEventOption(text: string): GivenEvent {
+  const split = text.indexOf("={");
+  if (split < 0) {
+    if (text.trim() === "" || text.endsWith("=")) {
+      throw new CliError(
+        CliErrorCode.invalidOption,
+        `--event needs an asset URI and, if any, its extra as JSON: --event 's3://bucket/key={"rowCount": 3}', got "${text}".`,
+      );
+    }
+    return { uri: text, extra: {} };
+  }
+  const uri = text.slice(0, split);
+  return { uri, extra: parseJsonObject(text.slice(split + 1), `--event ${uri}=...`) ?? {} };
+}
+
+/** An asset event as `assetflow dags test` reports it. */
+export interface DagTestEvent {
+  readonly uri: string;
+  readonly name: string;
+  readonly extra: JsonObject;
+  /** The aliases it was added through. */
+  readonly aliases: readonly string[];
+}
+
 /** What `assetflow dags test` reports. */
 export interface DagTestResult {
   readonly dagId: string;
   readonly runId: string;
+  /** `manual`, or `asset_triggered` when `--event` triggered the run. */
+  readonly runType: string;
   readonly state: string;
+  /** The events fed with `--event`, as recorded. */
+  readonly givenEvents: readonly DagTestEvent[];
   readonly tasks: Array<{
     readonly taskId: string;
     readonly mapIndex: number;
@@ -165,15 +221,25 @@ export interface DagTestResult {
     readonly error: { message: string; code?: string } | null;
     readonly result: unknown;
     readonly logs: Array<{ tryNumber: number; lines: string[] }>;
+    /** The asset events its successful try emitted, with their extras. */
+    readonly events: readonly DagTestEvent[];
   }>;
 }
 
-async function testDag(dagId: string, folder: string, conf: JsonObject): Promise<DagTestResult> {
+async function testDag(
+  dagId: string,
+  folder: string,
+  conf: JsonObject,
+  given: readonly GivenEvent[],
+): Promise<DagTestResult> {
   // Loaded here, not at start-up, so that short commands stay fast.
-  const [{ DagFileLoader, listDagFiles }, { createTestEnvironment }] = await Promise.all([
+  const [{ DagFileLoader, listDagFiles }, { createTestEnvironment }, sdk] = await Promise.all([
     import("../../runtime/dag-files.js"),
     import("../../testing/index.js"),
+    import("../../sdk/index.js"),
   ]);
+  // Errors thrown by the DAG code name the user's files, not the bundles.
+  process.setSourceMapsEnabled(true);
   const files = listDagFiles(folder);
   if (files.length === 0) {
     throw new CliError(
@@ -207,7 +273,38 @@ async function testDag(dagId: string, folder: string, conf: JsonObject): Promise
     }
     const env = await createTestEnvironment({ dags: [target], start: Date.now() });
     try {
-      const runId = await env.triggerDag(dagId, { conf });
+      const dag = target;
+      const givenEvents: DagTestEvent[] = [];
+      const assetScheduled = dag.settings.schedule.kind === "assets" || dag.settings.schedule.kind === "assetOrTime";
+      // Paused while the events are recorded, so that one run consumes all of them when it is unpaused.
+      if (given.length > 0) await env.pauseDag(dagId);
+      for (const event of given) {
+        const uri = sdk.sanitizeUri(event.uri).uri;
+        // The asset as the DAG declares it (with its schema), else by URI.
+        const declared = [...dag.settings.scheduleAssets, ...[...dag.tasks.values()].flatMap((t) => t.inlets)].find(
+          (item): item is AnyAsset => sdk.isAsset(item) && item.uri === uri,
+        );
+        if (declared) await sdk.checkExtra(declared, event.extra, "given to `assetflow dags test --event`");
+        if (declared) await env.emitAssetEvent(declared, { extra: event.extra });
+        else await env.emitAssetEvent({ uri }, { extra: event.extra });
+        givenEvents.push({ uri, name: declared?.name ?? uri, extra: event.extra, aliases: [] });
+      }
+      if (given.length > 0) await env.unpauseDag(dagId);
+      let runId: string;
+      if (given.length > 0 && assetScheduled) {
+        const first = (await env.getDagRuns(dagId)).find((candidate) => candidate.runType === "asset_triggered")?.runId;
+        if (first === undefined) {
+          const schedule = dag.settings.schedule;
+          const condition = schedule.kind === "assets" || schedule.kind === "assetOrTime" ? schedule.condition : null;
+          throw new CliError(
+            CliErrorCode.invalidOption,
+            `The events given do not trigger DAG "${dagId}": it is scheduled on ${condition ? formatCondition(condition) : "no assets"}. Pass an --event for each asset the condition needs.`,
+          );
+        }
+        runId = first;
+      } else {
+        runId = await env.triggerDag(dagId, { conf });
+      }
       let run = (await env.getDagRuns(dagId)).find((r) => r.runId === runId);
       while (run && run.state !== "success" && run.state !== "failed") {
         await env.runUntilIdle();
@@ -235,8 +332,17 @@ async function testDag(dagId: string, folder: string, conf: JsonObject): Promise
         logs: logs
           .filter((log) => log.taskId === ti.taskId)
           .map((log) => ({ tryNumber: log.tryNumber, lines: log.lines })),
+        events: logs
+          .filter((log) => log.taskId === ti.taskId)
+          .flatMap((log) => (log.outcome.state === "success" ? log.outcome.events : []))
+          .map((event) => ({
+            uri: event.asset.uri,
+            name: event.asset.name,
+            extra: event.extra,
+            aliases: [...event.aliases],
+          })),
       }));
-      return { dagId, runId, state: run?.state ?? "failed", tasks };
+      return { dagId, runId, runType: run?.runType ?? "manual", state: run?.state ?? "failed", givenEvents, tasks };
     } finally {
       await env.close();
     }
@@ -247,7 +353,8 @@ async function testDag(dagId: string, folder: string, conf: JsonObject): Promise
 
 function printTestResult(result: DagTestResult): void {
   const width = Math.max(...result.tasks.map((t) => t.taskId.length), 4);
-  const lines = [`dags test ${result.dagId} (run ${result.runId}): ${result.state}`];
+  const lines = [`dags test ${result.dagId} (${result.runType} run ${result.runId}): ${result.state}`];
+  for (const event of result.givenEvents) lines.push(`  given    ${describeEvent(event)}`);
   for (const task of result.tasks) {
     lines.push(
       `  ${task.taskId.padEnd(width)}  ${task.state}${task.tryNumber > 1 ? ` (try ${task.tryNumber})` : ""}${task.error ? ` — ${task.error.message}` : ""}`,
@@ -255,6 +362,14 @@ function printTestResult(result: DagTestResult): void {
     for (const log of task.logs) {
       for (const line of log.lines) lines.push(`      ${task.logs.length > 1 ? `[try ${log.tryNumber}] ` : ""}${line}`);
     }
+    for (const event of task.events) lines.push(`      emitted ${describeEvent(event)}`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+function describeEvent(event: DagTestEvent): string {
+  const asset = event.name === event.uri ? event.uri : `${event.name} (${event.uri})`;
+  const aliases =
+    event.aliases.length > 0 ? ` through ${event.aliases.map((alias) => `alias ${alias}`).join(", ")}` : "";
+  return `${asset}${aliases} ${JSON.stringify(event.extra)}`;
 }

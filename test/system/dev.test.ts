@@ -8,25 +8,23 @@
  * schema refuses, and `standalone` stamps its lines too.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { poll } from "../support/poll.js";
-import { cliEntry, cliEnv, requireBuiltCli, root, runCli, tempDir } from "./e2e/support.js";
+import { cliEntry, cliEnv, runCli } from "./e2e/support.js";
+import { createStarterProject, type StarterProject } from "./starter.js";
 
-const work = tempDir("dev");
-const project = join(work.path, "project");
-const home = join(project, ".assetflow");
+let starter: StarterProject;
+let project = "";
+let home = "";
 const started: ChildProcess[] = [];
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /;
 
 beforeAll(async () => {
-  requireBuiltCli();
-  const init = await runCli(["init", project], cliEnv(home));
-  expect(init.code).toBe(0);
-  mkdirSync(join(project, "node_modules"));
-  symlinkSync(root, join(project, "node_modules/assetflow"), "dir");
-  symlinkSync(join(root, "node_modules/zod"), join(project, "node_modules/zod"), "dir");
+  starter = await createStarterProject("dev");
+  project = starter.project;
+  home = starter.home;
 });
 
 afterAll(() => {
@@ -37,7 +35,7 @@ afterAll(() => {
       // Gone already.
     }
   }
-  work.remove();
+  starter?.remove();
 });
 
 /** A long-running command in the project, its output collected as text. */

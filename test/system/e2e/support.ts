@@ -55,10 +55,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `assetflow <args>` to completion (killed after `timeoutMs`). */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<CliResult> {
+/** Runs `assetflow <args>` to completion (killed after `timeoutMs`), in `cwd` (default: the repository). */
+export function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 30_000,
+  cwd = root,
+): Promise<CliResult> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [cliEntry, ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cliEntry, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
