@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { DagManifest } from "../../sdk/manifest/schema.js";
+import { UriPatternIndex } from "../../sdk/uri/pattern-index.js";
 import type { DialectName } from "../store/migrations.js";
 import type { Database } from "../store/schema.js";
 
@@ -25,11 +26,21 @@ export interface EngineContext {
   readonly aliasIds: Map<string, number>;
   /** Parsed DAG manifests by dag id, valid while `updated_at` matches. */
   readonly dagManifests: Map<string, { updatedAt: number; manifest: DagManifest }>;
+  /** The URI patterns of consumer schedules, indexed by segment, up to pattern id `loadedUpTo` (patterns are never deleted). */
+  readonly patterns: { readonly index: UriPatternIndex<number>; loadedUpTo: number };
 }
 
 /** Creates an engine context over an open store. */
 export function createEngineContext(db: Kysely<Database>, dialect: DialectName, clock: Clock): EngineContext {
-  return { db, dialect, clock, assetIds: new Map(), aliasIds: new Map(), dagManifests: new Map() };
+  return {
+    db,
+    dialect,
+    clock,
+    assetIds: new Map(),
+    aliasIds: new Map(),
+    dagManifests: new Map(),
+    patterns: { index: new UriPatternIndex(), loadedUpTo: 0 },
+  };
 }
 
 /** The identity key of an asset. */

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import {
   Asset,
-  AssetPattern,
+  type AssetPattern,
   assets,
   type Condition,
   type ConsumePolicy,
@@ -172,7 +172,9 @@ describe("consumption timelines", () => {
             const waiting = status?.waiting ?? null;
             const actual = waiting && {
               rule: waiting.rule,
-              ...(step.expect.waiting.until === undefined ? {} : { until: hhmm(waiting.until ?? null) }),
+              ...(step.expect.waiting.until === undefined
+                ? {}
+                : { until: hhmm("until" in waiting ? waiting.until : null) }),
             };
             expect(actual, `waiting ${where}`).toEqual(step.expect.waiting);
           }
