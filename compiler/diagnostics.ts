@@ -213,6 +213,13 @@ export const DiagnosticCatalog = {
     ({ what, name }) =>
       `${what} uses \`${name}\` before it is initialized (a circular import, or a declaration further down); loading this file would fail. Declare \`${name}\` before it is used.`,
   ),
+  sdkCallNotFollowed: define<{ name: string }>(
+    "AF2011",
+    "error",
+    "sdk-call-not-followed",
+    ({ name }) =>
+      `\`${name}(...)\` from "assetflow" registers DAGs in a way the compiler does not follow, so they would be missing from the manifest. Define DAGs with dag(options, () => { ... }) or @dag(...) on a class instead.`,
+  ),
 
   // ---- AF3xxx: definitions the SDK rejects ---------------------------------
   invalidUri: define<{ message: string }>("AF3001", "error", "invalid-uri", ({ message }) => message),

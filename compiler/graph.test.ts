@@ -47,6 +47,24 @@ describe("downstream: what runs if an asset changes", () => {
   });
 });
 
+describe("query targets", () => {
+  it("marks a target nothing declares or references as unknown", () => {
+    expect(downstream(manifest, "s3://lake/typo").target.known).toBe(false);
+    expect(upstream(manifest, "no_such_dag").target.known).toBe(false);
+  });
+
+  it("knows declared assets, aliases, DAGs and names only an Asset.ref mentions", () => {
+    expect(downstream(manifest, "s3://lake/raw").target.known).toBe(true);
+    expect(downstream(manifest, "outputs").target.known).toBe(true);
+    expect(upstream(manifest, "report").target.known).toBe(true);
+    const refOnly = compileSource(`import { Asset, dag } from "assetflow";
+dag({ dagId: "waits", schedule: Asset.ref({ uri: "s3://elsewhere/data" }) }, () => {});
+`).manifest;
+    expect(downstream(refOnly, "s3://elsewhere/data").target.known).toBe(true);
+    expect(downstream(refOnly, "s3://elsewhere/data").dags.map((dag) => dag.dagId)).toEqual(["waits"]);
+  });
+});
+
 describe("upstream: what must run before", () => {
   it("lists the producers of a DAG's schedule, transitively", () => {
     expect(upstream(manifest, "report").dags).toEqual([

@@ -148,6 +148,12 @@ export interface QueryTarget {
   readonly aliases: readonly string[];
   /** The DAG that matches by id (for {@link upstream}). */
   readonly dagId: string | undefined;
+  /**
+   * False when nothing in the manifest declares or references the query (no
+   * asset, alias or DAG, and no `Asset.ref` by that name or URI): a typo, or
+   * the wrong DAG folder.
+   */
+  readonly known: boolean;
 }
 
 /** A DAG reached by a query. */
@@ -185,9 +191,15 @@ function resolveTarget(manifest: Manifest, query: string): QueryTarget {
   const aliases = manifest.aliases.filter((alias) => alias.name === query).map((alias) => alias.name);
   const dagId = manifest.dags.find((dag) => dag.dagId === query)?.dagId;
   if (assets.length === 0 && aliases.length === 0 && dagId === undefined && !looksLikePattern(uri)) {
-    return { assets: [{ name: query, uri }], aliases: [], dagId: undefined };
+    const referenced = manifest.dags.some((dag) => {
+      const condition = scheduleCondition(dag);
+      return (condition ? conditionLeaves(condition) : []).some(
+        (leaf) => leaf.kind === "ref" && ("name" in leaf ? leaf.name === query : leaf.uri === uri),
+      );
+    });
+    return { assets: [{ name: query, uri }], aliases: [], dagId: undefined, known: referenced };
   }
-  return { assets, aliases, dagId };
+  return { assets, aliases, dagId, known: assets.length > 0 || aliases.length > 0 || dagId !== undefined };
 }
 
 /** Updated assets and aliases while a query propagates. */

@@ -34,9 +34,23 @@ import {
   type Value,
 } from "./values.js";
 
-/** Where semantics report problems. */
+/** Where semantics report problems, and the caches of one compilation. */
 export interface Reporter {
   report<A>(definition: DiagnosticDefinition<A>, args: A, at: Site | Location): void;
+  readonly caches: CompilationCaches;
+}
+
+/** What the SDK's rules computed in one compilation, by input. */
+export interface CompilationCaches {
+  /** `sanitizeUri` results by URI as written. */
+  readonly sanitized: Map<string, Sanitized>;
+  /** Valid cron expressions, as `expression\0timezone`. */
+  readonly validCron: Set<string>;
+}
+
+/** Empty caches for a new compilation. */
+export function createCompilationCaches(): CompilationCaches {
+  return { sanitized: new Map(), validCron: new Set() };
 }
 
 /** What an unknown value is used for, to word its diagnostic. */
@@ -131,13 +145,14 @@ export function checkKeys(
 
 // ---- URIs and assets ---------------------------------------------------------
 
-type Sanitized =
+/** The outcome of the SDK's `sanitizeUri` on one URI. */
+export type Sanitized =
   | { ok: true; uri: string; passwordDropped: string | undefined; pattern: boolean }
   | { ok: false; message: string };
-const sanitizeCache = new Map<string, Sanitized>();
 
-/** The SDK's `sanitizeUri`, memoized (it is pure: the compiler never registers URI schemes). */
-export function sanitizeCached(written: string): Sanitized {
+/** The SDK's `sanitizeUri`, memoized per compilation (it is pure: the compiler never registers URI schemes). */
+export function sanitizeCached(caches: CompilationCaches, written: string): Sanitized {
+  const sanitizeCache = caches.sanitized;
   let result = sanitizeCache.get(written);
   if (!result) {
     try {
@@ -254,7 +269,7 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, argum
   if (argument?.kind === "object" && uriValue?.kind === "string") {
     uriSite = argumentSite;
   }
-  const sanitized = sanitizeCached(written);
+  const sanitized = sanitizeCached(reporter.caches, written);
   if (!sanitized.ok) {
     reporter.report(DiagnosticCatalog.invalidUri, { message: sanitized.message }, uriSite);
     return INVALID;
@@ -339,7 +354,7 @@ export function makeRef(reporter: Reporter, argument: Value | undefined, site: S
     return { kind: "ref", name: detach(name.value), uri: undefined };
   }
   if (uri?.kind === "string") {
-    const sanitized = sanitizeCached(uri.value);
+    const sanitized = sanitizeCached(reporter.caches, uri.value);
     if (!sanitized.ok) {
       reporter.report(DiagnosticCatalog.invalidUri, { message: sanitized.message }, site);
       return INVALID;
@@ -519,10 +534,14 @@ function describeToken(kind: "operand" | "and" | "or" | "open" | "close"): strin
 
 // ---- schedules ---------------------------------------------------------------
 
-const cronCache = new Set<string>();
-
-/** The SDK's `validateCron`, memoized for valid expressions; returns the error message of an invalid one. */
-export function checkCron(expression: string, timezone: string, where: string): string | undefined {
+/** The SDK's `validateCron`, memoized per compilation for valid expressions; returns the error message of an invalid one. */
+export function checkCron(
+  caches: CompilationCaches,
+  expression: string,
+  timezone: string,
+  where: string,
+): string | undefined {
+  const cronCache = caches.validCron;
   const key = `${expression}\u0000${timezone}`;
   if (cronCache.has(key)) return undefined;
   try {
@@ -563,7 +582,7 @@ export function makeTimetable(
     );
     return INVALID;
   }
-  const problem = checkCron(expression.value, timezone, className);
+  const problem = checkCron(reporter.caches, expression.value, timezone, className);
   if (problem) {
     reporter.report(DiagnosticCatalog.invalidSchedule, { message: problem }, site);
     return INVALID;
@@ -591,7 +610,7 @@ export function makeAssetOrTime(reporter: Reporter, options: Value | undefined, 
   if (timetableValue?.kind === "unknown")
     return withWhat(timetableValue, "The timetable of AssetOrTimeSchedule", CONSTANT_HINT);
   if (timetableValue?.kind === "string") {
-    const problem = checkCron(timetableValue.value, "UTC", 'the "timetable" of AssetOrTimeSchedule');
+    const problem = checkCron(reporter.caches, timetableValue.value, "UTC", 'the "timetable" of AssetOrTimeSchedule');
     if (problem) {
       reporter.report(DiagnosticCatalog.invalidSchedule, { message: problem }, site);
       return INVALID;
@@ -667,7 +686,7 @@ export function normalizeScheduleValue(
   }
   if (value.kind === "string") {
     if (value.value === "@once") return { schedule: { kind: "once" }, leaves: [] };
-    const problem = checkCron(value.value, "UTC", where);
+    const problem = checkCron(reporter.caches, value.value, "UTC", where);
     if (problem) {
       reporter.report(DiagnosticCatalog.invalidSchedule, { message: problem }, site);
       return undefined;

@@ -248,8 +248,8 @@ export type Value =
   | { readonly kind: "assetOrTime"; readonly timetable: TimetableManifest; readonly condition: ConditionValue }
   | { readonly kind: "date"; readonly time: number; readonly text: string; readonly local: boolean }
   | { readonly kind: "metadata"; readonly asset: Value; readonly alias: Value | undefined }
-  /** An export of the SDK ("Asset", "dag", "Asset.ref", ...). */
-  | { readonly kind: "sdk"; readonly name: string }
+  /** An export of the SDK ("Asset", "dag", ...), or a static member of one (`Asset.ref`: name "Asset", member "ref"). */
+  | { readonly kind: "sdk"; readonly name: string; readonly member?: string }
   | { readonly kind: "sdkNamespace" }
   | { readonly kind: "namespace"; readonly path: string }
   | { readonly kind: "global"; readonly name: string }

@@ -18,18 +18,36 @@ const daily: TimetableManifest = { kind: "cron", expression: "@daily", timezone:
 const hourly: TimetableManifest = { kind: "cron", expression: "@hourly", timezone: "UTC" };
 
 describe("planNextRun: cron (data interval) timetables", () => {
-  it("the first run covers the first full interval after registration and is due at its end", () => {
+  it("without a startDate, the first run covers the interval of the registration and is due at its end", () => {
     expect(show(planNextRun(daily, input({ now: t("2025-01-01T00:00:00Z") })))).toEqual([
       "2025-01-02T00:00:00.000Z",
       "2025-01-01T00:00:00.000Z",
       "2025-01-01T00:00:00.000Z",
       "2025-01-02T00:00:00.000Z",
     ]);
-    expect(show(planNextRun(daily, input({ now: t("2025-01-01T10:00:00Z") })))).toEqual([
+    // An @daily DAG registered on a Thursday afternoon runs Thursday's interval on Friday at midnight.
+    expect(show(planNextRun(daily, input({ now: t("2025-01-02T15:28:00Z") })))).toEqual([
       "2025-01-03T00:00:00.000Z",
       "2025-01-02T00:00:00.000Z",
       "2025-01-02T00:00:00.000Z",
       "2025-01-03T00:00:00.000Z",
+    ]);
+  });
+
+  it("an @hourly DAG registered at 15:28 runs the 15:00-16:00 interval at 16:00", () => {
+    expect(show(planNextRun(hourly, input({ now: t("2025-01-01T15:28:00Z") })))).toEqual([
+      "2025-01-01T16:00:00.000Z",
+      "2025-01-01T15:00:00.000Z",
+      "2025-01-01T15:00:00.000Z",
+      "2025-01-01T16:00:00.000Z",
+    ]);
+  });
+
+  it("with a startDate, the first interval starts at the first tick at or after it", () => {
+    const registered = t("2025-01-01T15:28:00Z");
+    expect(show(planNextRun(hourly, input({ startDate: registered, now: registered })))?.slice(0, 2)).toEqual([
+      "2025-01-01T17:00:00.000Z",
+      "2025-01-01T16:00:00.000Z",
     ]);
   });
 
@@ -105,14 +123,16 @@ describe("planNextRun: cron (data interval) timetables", () => {
 
   it("reads the expression in the timetable's time zone", () => {
     const paris: TimetableManifest = { kind: "cron", expression: "@daily", timezone: "Europe/Paris" };
+    // Registered at 01:00 in Paris: the Paris day of January 1st.
     expect(show(planNextRun(paris, input({ now: t("2025-01-01T00:00:00Z") })))?.slice(2)).toEqual([
+      "2024-12-31T23:00:00.000Z",
       "2025-01-01T23:00:00.000Z",
-      "2025-01-02T23:00:00.000Z",
     ]);
+    // Registered at 19:00 on December 31st in New York: that New York day.
     const newYork: TimetableManifest = { kind: "cron", expression: "0 0 * * *", timezone: "America/New_York" };
     expect(show(planNextRun(newYork, input({ now: t("2025-01-01T00:00:00Z") })))?.slice(2)).toEqual([
+      "2024-12-31T05:00:00.000Z",
       "2025-01-01T05:00:00.000Z",
-      "2025-01-02T05:00:00.000Z",
     ]);
   });
 
@@ -142,6 +162,13 @@ describe("planNextRun: cron trigger timetables", () => {
     ]);
     expect(show(planNextRun(sixInParis, input({ now: t("2025-07-01T00:00:00Z") })))?.[0]).toBe(
       "2025-07-01T04:00:00.000Z",
+    );
+  });
+
+  it("without a startDate, the first run is at the next tick after registration", () => {
+    const hourlyTrigger: TimetableManifest = { kind: "cronTrigger", expression: "@hourly", timezone: "UTC" };
+    expect(show(planNextRun(hourlyTrigger, input({ now: t("2025-01-01T15:28:00Z") })))).toEqual(
+      Array(4).fill("2025-01-01T16:00:00.000Z"),
     );
   });
 

@@ -43,9 +43,13 @@ export function timetableOf(schedule: ScheduleManifest): TimetableManifest | { k
  * The next time-based run of a timetable, or null when there is none.
  *
  * - `cron`: a run covers the interval between two ticks and is due at its end.
+ *   The first interval starts at the first tick at or after `startDate`; without
+ *   a `startDate` it is the interval in which the DAG was first registered (an
+ *   `@hourly` DAG registered at 15:28 runs 15:00-16:00 at 16:00).
  *   Without catchup only the latest complete interval is run when several were
  *   missed.
- * - `cronTrigger`: a run is due at each tick, with an empty interval at the tick;
+ * - `cronTrigger`: a run is due at each tick, with an empty interval at the
+ *   tick: the first at the first tick at or after `startDate` (or registration);
  *   without catchup missed ticks are skipped.
  * - `once`: one run, at the start date (or registration).
  *
@@ -75,7 +79,12 @@ export function planNextRun(timetable: TimetableManifest | { kind: "once" }, inp
     return { runAt: tick, logicalDate: tick, intervalStart: tick, intervalEnd: tick };
   }
 
-  let start = input.lastRun ? input.lastRun.intervalEnd : tickAtOrAfter(earliest);
+  // Without a startDate, the interval that contains the registration is the first one.
+  let start = input.lastRun
+    ? input.lastRun.intervalEnd
+    : input.startDate === null
+      ? (tickAtOrBefore(input.registeredAt) ?? tickAtOrAfter(input.registeredAt))
+      : tickAtOrAfter(input.startDate);
   if (start === null) return null;
   if (!input.catchup) {
     const latestEnd = tickAtOrBefore(input.now);

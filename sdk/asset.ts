@@ -1,5 +1,5 @@
 import { DefinitionError, ErrorCode } from "./errors.js";
-import { assertJsonObject, describeValue, type JsonObject } from "./json.js";
+import { assertJsonObject, describeValue, type JsonObject, undefinedHint } from "./json.js";
 import type { ConditionNode } from "./manifest/schema.js";
 import { matchUriPattern, parseUriPattern, type UriPattern } from "./uri/pattern.js";
 import { sanitizeUri, UriWarningCode } from "./uri/sanitize.js";
@@ -512,7 +512,7 @@ export function assertConditionOperand(operand: unknown, where: string): asserts
     const hint =
       typeof operand === "string"
         ? ` Wrap the URI: new Asset(${JSON.stringify(operand)}).`
-        : " Use an Asset, an AssetAlias, Asset.ref(...), Asset.pattern(...), or a condition made with and/or/all/any.";
+        : ` Use an Asset, an AssetAlias, Asset.ref(...), Asset.pattern(...), or a condition made with and/or/all/any.${undefinedHint(operand)}`;
     throw new DefinitionError(
       ErrorCode.conditionInvalid,
       `${where} is ${describeValue(operand)}, not an asset.${hint}`,

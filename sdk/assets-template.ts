@@ -1,6 +1,6 @@
 import { all, any, type Condition, isCondition } from "./asset.js";
 import { DefinitionError, ErrorCode } from "./errors.js";
-import { describeValue } from "./json.js";
+import { describeValue, UNDEFINED_OPERAND_HINT } from "./json.js";
 
 type Token =
   | { kind: "operand"; value: Condition; position: number }
@@ -51,7 +51,7 @@ function tokenize(strings: TemplateStringsArray, values: unknown[], source: stri
         const hint =
           typeof value === "string"
             ? `wrap the URI, as in \${new Asset(${JSON.stringify(value)})}`
-            : "interpolate an Asset, an AssetAlias, Asset.ref(...), or a condition made with and/or/all/any";
+            : `interpolate an Asset, an AssetAlias, Asset.ref(...), or a condition made with and/or/all/any${value === undefined ? `. ${UNDEFINED_OPERAND_HINT}` : ""}`;
         throw syntaxError(source, position, `\${${index}} is ${describeValue(value)}, not an asset; ${hint}`);
       }
       tokens.push({ kind: "operand", value, position });

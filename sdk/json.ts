@@ -90,6 +90,30 @@ export function assertJsonObject(value: unknown, where: string): asserts value i
   }
 }
 
+/**
+ * Why a definition got `undefined` where it needs an asset, an alias or a
+ * task handle, and the fix. At run time that is almost always an import
+ * cycle: a module reads a variable of a module that has not finished loading.
+ */
+export const UNDEFINED_OPERAND_HINT =
+  "A variable that is undefined while DAGs are defined was usually read before its module finished loading: " +
+  "DAG files import each other in a cycle (a.ts imports b.ts, which imports a.ts). " +
+  "Declare shared assets in a module that imports no DAG file (for example assets.ts) and import them from there.";
+
+/**
+ * The sentence to append to a message about an asset, alias or task handle:
+ * {@link UNDEFINED_OPERAND_HINT} (with a leading space) when the value is
+ * `undefined`, else nothing.
+ *
+ * @example
+ * ```ts
+ * `item 0 of the schedule is ${describeValue(item)}, not an asset.${undefinedHint(item)}`;
+ * ```
+ */
+export function undefinedHint(value: unknown): string {
+  return value === undefined ? ` ${UNDEFINED_OPERAND_HINT}` : "";
+}
+
 /** A short description of a value's kind for error messages. */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";

@@ -1,6 +1,6 @@
 import { type AnyAsset, type Asset, AssetAlias, isAsset, isAssetAlias } from "./asset.js";
 import { DefinitionError, ErrorCode } from "./errors.js";
-import { assertJsonObject, describeValue, type JsonObject } from "./json.js";
+import { assertJsonObject, describeValue, type JsonObject, undefinedHint } from "./json.js";
 
 const METADATA_MARK = Symbol.for("assetflow.metadata");
 
@@ -40,7 +40,7 @@ export class Metadata<TExtra extends object = JsonObject> {
     if (!isAsset(asset)) {
       throw new DefinitionError(
         ErrorCode.metadataInvalid,
-        `Metadata needs an Asset as its first argument, got ${describeValue(asset)}. Pass new Metadata(myAsset, { ... }).`,
+        `Metadata needs an Asset as its first argument, got ${describeValue(asset)}. Pass new Metadata(myAsset, { ... }).${undefinedHint(asset)}`,
       );
     }
     assertJsonObject(extra, `extra of Metadata for asset "${(asset as AnyAsset).uri}"`);

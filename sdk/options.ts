@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { DefinitionError, ErrorCode } from "./errors.js";
-import { describeValue } from "./json.js";
+import { describeValue, undefinedHint } from "./json.js";
 
 /**
  * Validates user options against a strict zod schema and turns the first
@@ -35,6 +35,15 @@ export function parseOptions<T extends z.ZodType>(schema: T, input: unknown, whe
   }
   const path = issue.path.map(String).join(".");
   const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)?.[key], input);
+  const last = issue.path[issue.path.length - 1];
+  if (value === undefined && typeof last === "number") {
+    const option = issue.path.slice(0, -1).map(String).join(".");
+    throw new DefinitionError(
+      ErrorCode.optionInvalid,
+      `Invalid option "${option}" in ${where}: item ${last} is undefined, where it ${issue.message}.${undefinedHint(value)}`,
+      { details: { option, where } },
+    );
+  }
   if (value === undefined && issue.path.length > 0) {
     throw new DefinitionError(
       ErrorCode.optionInvalid,

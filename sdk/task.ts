@@ -3,7 +3,7 @@ import type { TaskContext } from "./context.js";
 import { type TaskMethodDecorator, taskDecorator } from "./decorators/task-decorator.js";
 import { type DagBuilder, requireDagBuilder, type TaskDefinition } from "./definitions.js";
 import { DefinitionError, ErrorCode } from "./errors.js";
-import { describeValue } from "./json.js";
+import { describeValue, undefinedHint } from "./json.js";
 import { taskOptionsSchema } from "./option-schemas.js";
 import { parseOptions } from "./options.js";
 
@@ -220,7 +220,7 @@ export function linkTasks(upstream: readonly TaskHandle<unknown>[], downstream: 
         if (!isTaskHandle(handle)) {
           throw new DefinitionError(
             ErrorCode.dagInvalid,
-            `Dependencies link tasks, but got ${describeValue(handle)}. Pass the handles returned by task(...) or operators.`,
+            `Dependencies link tasks, but got ${describeValue(handle)}. Pass the handles returned by task(...) or operators.${undefinedHint(handle)}`,
           );
         }
       }
@@ -240,7 +240,7 @@ function handleTaskId(handle: unknown, builder: DagBuilder, where: string): stri
   if (!isTaskHandle(handle)) {
     throw new DefinitionError(
       ErrorCode.optionInvalid,
-      `${where} is ${describeValue(handle)}: pass the handle returned by task(...) or an operator of the same DAG.`,
+      `${where} is ${describeValue(handle)}: pass the handle returned by task(...) or an operator of the same DAG.${undefinedHint(handle)}`,
     );
   }
   if (handle[TASK_HANDLE_MARK] !== builder) {

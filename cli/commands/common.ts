@@ -195,9 +195,29 @@ export async function describeActivity(scheduler: Scheduler, activity: Scheduler
   }
 }
 
-/** Prints lines either as text or as JSON lines. */
-export function createPrinter(json: boolean | undefined) {
+/**
+ * Prints log entries either as text, each stamped with its ISO time (the
+ * lines of a several-line entry after the first are indented under it), or as
+ * JSON lines with a `time` field.
+ *
+ * @example
+ * ```ts
+ * const print = createPrinter(false);
+ * print("run        report r1 (manual)", { kind: "run_created" }); // 2025-01-01T15:28:00.000Z run        report r1 (manual)
+ * ```
+ */
+export function createPrinter(json: boolean | undefined, now: () => number = Date.now) {
   return (line: string, data: Record<string, unknown>) => {
-    process.stdout.write(json ? `${JSON.stringify(data)}\n` : `${line}\n`);
+    const time = new Date(now()).toISOString();
+    process.stdout.write(json ? `${JSON.stringify({ time, ...data })}\n` : `${stampLines(time, line)}\n`);
   };
+}
+
+/** `text` with `time` before its first line and the others indented to match. */
+export function stampLines(time: string, text: string): string {
+  const indent = " ".repeat(time.length + 1);
+  return text
+    .split("\n")
+    .map((line, index) => (index === 0 ? `${time} ${line}` : `${indent}${line}`))
+    .join("\n");
 }

@@ -54,6 +54,12 @@ export function registerCompile(program: Command): void {
           return;
         }
         const answer = (direction === "downstream" ? downstream : upstream)(result.manifest, target);
+        if (!answer.target.known) {
+          throw new CliError(
+            CliErrorCode.assetNotFound,
+            `"${target}" is not ${direction === "downstream" ? "an asset URI, asset name or alias" : "a DAG id, asset URI, asset name or alias"} of the DAGs in ${resolve(options.dags)} (${result.manifest.assets.length} assets, ${result.manifest.aliases.length} aliases, ${result.manifest.dags.length} DAGs). Check the spelling, or pass the folder of your DAG files with --dags <dir>; \`assetflow compile ${options.dags}\` lists the graph.`,
+          );
+        }
         if (options.json) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
         else if (answer.dags.length === 0) process.stdout.write(`nothing ${direction} of ${target}\n`);
         else

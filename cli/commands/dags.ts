@@ -7,7 +7,7 @@ import type { Dag } from "../../sdk/index.js";
 import type { JsonObject } from "../../sdk/json.js";
 import type { ScheduleManifest } from "../../sdk/manifest/schema.js";
 import { withScheduler } from "../open.js";
-import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
+import { ExitCode, formatTime, type OutputOptions, printTable, printValue } from "../output.js";
 import { CliError, CliErrorCode, formatSchedule, parseJsonObject, requireDagsFolder, withJson } from "./common.js";
 
 /** A row of `assetflow dags list --json`. */
@@ -115,20 +115,24 @@ export function registerDags(program: Command): void {
     });
   }
 
-  withJson(dags.command("errors").description("List DAG files that failed to load, with the reason")).action(
-    async (options: OutputOptions) => {
-      const errors = await withScheduler((scheduler) => scheduler.listImportErrors());
-      if (options.json) return printValue(errors, options);
-      printTable(
-        errors.map((error) => ({
-          file: relative(process.cwd(), error.file) || error.file,
-          error: error.message,
-          at: formatTime(error.createdAt),
-        })),
-        options,
-      );
-    },
-  );
+  withJson(
+    dags
+      .command("errors")
+      .description("List DAG files that failed to load, with the reason; exit code 1 when there is any"),
+  ).action(async (options: OutputOptions) => {
+    const errors = await withScheduler((scheduler) => scheduler.listImportErrors());
+    // Like a linter: a script or CI step can fail on `assetflow dags errors`.
+    if (errors.length > 0) process.exitCode = ExitCode.failure;
+    if (options.json) return printValue(errors, options);
+    printTable(
+      errors.map((error) => ({
+        file: relative(process.cwd(), error.file) || error.file,
+        error: error.message,
+        at: formatTime(error.createdAt),
+      })),
+      options,
+    );
+  });
 
   withJson(
     dags

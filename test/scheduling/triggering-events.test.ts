@@ -46,11 +46,15 @@ describe("ctx.triggeringAssetEvents of an asset-triggered run", () => {
         yield new Metadata(orders, { batch: `orders ${iso(ctx.dataIntervalEnd)}` });
       });
     });
-    const customersEveryTwoHours = dag({ dagId: "customers", schedule: "30 */2 * * *" }, () => {
-      task({ taskId: "load", outlets: [customers] }, function* (ctx) {
-        yield new Metadata(customers, { batch: `customers ${iso(ctx.dataIntervalEnd)}` });
-      });
-    });
+    // With a startDate, the first interval starts at the first tick after it (00:30-02:30).
+    const customersEveryTwoHours = dag(
+      { dagId: "customers", schedule: "30 */2 * * *", startDate: "2025-01-01T00:00:00Z" },
+      () => {
+        task({ taskId: "load", outlets: [customers] }, function* (ctx) {
+          yield new Metadata(customers, { batch: `customers ${iso(ctx.dataIntervalEnd)}` });
+        });
+      },
+    );
     const env = await start([hourlyOrders, customersEveryTwoHours, report], { start: at("2025-01-01T00:00:00Z") });
 
     env.clock.set(at("2025-01-01T01:00:01Z"));

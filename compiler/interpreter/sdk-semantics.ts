@@ -1,0 +1,330 @@
+/**
+ * What each export of the SDK means at build time, in one table keyed by the
+ * export's name. The table's type lists every value export of `sdk/index.ts`:
+ * an export added to the SDK without an entry here fails the build.
+ *
+ * An entry says what using the export does to the asset graph (its
+ * `effect`, which decides what code the compiler must follow), and how the
+ * compiler evaluates it: as a constant, a call, a `new`, a tagged template,
+ * static members, or an operator class users extend.
+ */
+import type { ts } from "ts-morph";
+import { RunType } from "../../sdk/context.js";
+import { DEFAULT_MAX_ACTIVE_RUNS } from "../../sdk/dag-settings.js";
+import { ErrorCode } from "../../sdk/errors.js";
+import type * as Sdk from "../../sdk/index.js";
+import { MANIFEST_SCHEMA_VERSION } from "../../sdk/manifest/schema.js";
+import { CRON_PRESETS } from "../../sdk/schedule.js";
+import { DEFAULT_RETRY_DELAY_MS } from "../../sdk/task.js";
+import { SDK_OPERATOR_OWN_KEYS } from "../definitions.js";
+import { DiagnosticCatalog } from "../diagnostics.js";
+import {
+  INVALID,
+  makeAlias,
+  makeAsset,
+  makeAssetOrTime,
+  makeCombined,
+  makeRef,
+  makeTimetable,
+  parseAssetsTemplate,
+} from "../semantics.js";
+import { type Site, UNDEFINED, type Value } from "../values.js";
+import type { Interpreter } from "./interpreter.js";
+import { type Env, jsonToValue } from "./support.js";
+
+/** The name of a value export of the SDK (`"Asset"`, `"dag"`, ...). */
+export type SdkExportName = keyof typeof Sdk;
+
+/**
+ * What using an export does to the asset graph:
+ * - `graph`: defines or changes DAGs, tasks, dependencies or URI rules
+ *   (`dag`, `task`, `chain`, operators, `registerUriScheme`): code that may
+ *   reach it must be followed, or reported;
+ * - `value`: makes definition values (assets, aliases, conditions,
+ *   schedules) that matter where they flow;
+ * - `none`: nothing the manifest depends on (run-time helpers, errors, schemas).
+ */
+export type SdkEffect = "graph" | "value" | "none";
+
+/** A call, `new` or tagged template of an SDK export, with its evaluated arguments. */
+export interface SdkInvocation<N extends ts.Node> {
+  readonly vm: Interpreter;
+  readonly args: Value[];
+  readonly node: N;
+  readonly env: Env;
+  /** The site of the whole call. */
+  readonly site: Site;
+}
+
+/** How the compiler evaluates one export (or one static member of an export). */
+export interface SdkExportSemantics {
+  readonly effect: SdkEffect;
+  /** A constant: its value (made fresh at each use, as user code may change it). */
+  readonly value?: () => Value;
+  /** `name(...)`. */
+  readonly call?: (invocation: SdkInvocation<ts.CallExpression>) => Value;
+  /** `new name(...)`. */
+  readonly construct?: (invocation: SdkInvocation<ts.NewExpression>) => Value;
+  /** ``name`...` ``. */
+  readonly tag?: (vm: Interpreter, strings: readonly string[], values: readonly Value[], site: Site) => Value;
+  /** Static members (`Asset.ref`). */
+  readonly members?: Readonly<Record<string, SdkExportSemantics>>;
+  /** For an operator class: its own option keys (besides the base operator options). */
+  readonly operatorKeys?: readonly string[];
+}
+
+const none: SdkExportSemantics = Object.freeze({ effect: "none" });
+const constant = (value: unknown): SdkExportSemantics => ({ effect: "none", value: () => jsonToValue(value) });
+const operator = (name: string): SdkExportSemantics => ({
+  effect: "graph",
+  operatorKeys: SDK_OPERATOR_OWN_KEYS.get(name) ?? [],
+  construct: ({ vm, args, node, env }) =>
+    vm.classes.newOperator({ kind: "sdk", name }, args, node as ts.NewExpression, env),
+});
+/** The site of a constructor's first argument (where messages about an asset's options point). */
+const firstArgument = (invocation: SdkInvocation<ts.NewExpression>): Site => ({
+  file: invocation.env.scope.file,
+  node: invocation.node.arguments?.[0] ?? invocation.node,
+});
+/** An export that defines DAGs in a way the compiler does not follow. */
+const notFollowed = (name: string): SdkExportSemantics => ({
+  effect: "graph",
+  call: ({ vm, site }) => {
+    vm.report(DiagnosticCatalog.sdkCallNotFollowed, { name }, site);
+    return INVALID;
+  },
+});
+
+/** The SDK's semantics at build time, one entry per value export. */
+export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemantics } = {
+  // ---- assets and conditions ---------------------------------------------------
+  Asset: {
+    effect: "value",
+    construct: (invocation) => makeAsset(invocation.vm, invocation.args[0], firstArgument(invocation)),
+    members: { ref: { effect: "value", call: ({ vm, args, site }) => makeRef(vm, args[0], site) } },
+  },
+  AssetAlias: {
+    effect: "value",
+    construct: (invocation) => makeAlias(invocation.vm, invocation.args, firstArgument(invocation)),
+  },
+  AssetRef: { effect: "value", construct: ({ vm, args, site }) => makeRef(vm, args[0], site) },
+  AssetAll: { effect: "value", construct: ({ vm, args, site }) => combinedOf(vm, "all", args[0], site) },
+  AssetAny: { effect: "value", construct: ({ vm, args, site }) => combinedOf(vm, "any", args[0], site) },
+  all: { effect: "value", call: ({ vm, args, site }) => makeCombined(vm, "all", args, site) },
+  any: { effect: "value", call: ({ vm, args, site }) => makeCombined(vm, "any", args, site) },
+  assets: { effect: "value", tag: (vm, strings, values, site) => parseAssetsTemplate(vm, strings, values, site) },
+  assetKey: none,
+  isAsset: none,
+  isAssetAlias: none,
+  isAssetAll: none,
+  isAssetAny: none,
+  isAssetRef: none,
+  isCondition: none,
+  AssetPattern: none,
+  isAssetPattern: none,
+  parseDuration: none,
+  completeSetSize: none,
+
+  // ---- schedules ---------------------------------------------------------------
+  AssetOrTimeSchedule: { effect: "value", construct: ({ vm, args, site }) => makeAssetOrTime(vm, args[0], site) },
+  CronTriggerTimetable: {
+    effect: "value",
+    construct: ({ vm, args, site }) => makeTimetable(vm, "cronTrigger", args, site),
+  },
+  CronDataIntervalTimetable: {
+    effect: "value",
+    construct: ({ vm, args, site }) => makeTimetable(vm, "cron", args, site),
+  },
+  CRON_PRESETS: constant(CRON_PRESETS),
+  isAssetOrTimeSchedule: none,
+  isTimetable: none,
+  normalizeSchedule: none,
+
+  // ---- DAGs, tasks and dependencies --------------------------------------------
+  dag: {
+    effect: "graph",
+    call: ({ vm, args, node, env, site }) =>
+      args.length >= 2
+        ? vm.dags.defineFunctionalDag(args, node, env)
+        : { kind: "decorator", decorator: "dag", options: args[0] ?? UNDEFINED, site },
+  },
+  task: { effect: "graph", call: ({ vm, args, node, env }) => vm.dags.taskCall(args, node, env) },
+  chain: { effect: "graph", call: ({ vm, args, node, env }) => vm.dags.chain(args, node, env) },
+  BaseOperator: operator("BaseOperator"),
+  BashOperator: operator("BashOperator"),
+  SQLExecuteQueryOperator: operator("SQLExecuteQueryOperator"),
+  DEFAULT_MAX_ACTIVE_RUNS: constant(DEFAULT_MAX_ACTIVE_RUNS),
+  DEFAULT_RETRY_DELAY_MS: constant(DEFAULT_RETRY_DELAY_MS),
+  Dag: none,
+  isDag: none,
+  isTaskHandle: none,
+  scanDagClass: none,
+  resolveDag: none,
+  registerDag: notFollowed("registerDag"),
+  collectDags: notFollowed("collectDags"),
+
+  // ---- URIs ----------------------------------------------------------------------
+  registerUriScheme: {
+    effect: "graph",
+    call: ({ vm, args, env, site }) => {
+      const scheme = args[0];
+      if (env.mode === "execute") {
+        vm.report(
+          DiagnosticCatalog.customUriScheme,
+          { scheme: scheme?.kind === "string" ? scheme.value.toLowerCase() : "custom" },
+          site,
+        );
+      }
+      return UNDEFINED;
+    },
+  },
+  sanitizeUri: none,
+  looksLikePattern: none,
+  parseUriPattern: none,
+  matchUriPattern: none,
+  UriPatternIndex: none,
+
+  // ---- what tasks use when they run -------------------------------------------------
+  Metadata: {
+    effect: "none",
+    construct: ({ args }) => ({ kind: "metadata", asset: args[0] ?? UNDEFINED, alias: args[2] }),
+  },
+  isMetadata: none,
+  RunType: constant(RunType),
+  TaskSkipped: none,
+  isTaskSkipped: none,
+  captureWarnings: none,
+  emitAssetflowWarning: none,
+
+  // ---- errors, JSON and the manifest --------------------------------------------------
+  AssetflowError: none,
+  AssetUriError: none,
+  DefinitionError: none,
+  ExtraError: none,
+  ManifestError: none,
+  ErrorCode: constant(ErrorCode),
+  isAssetflowError: none,
+  assertJsonObject: none,
+  findNonJson: none,
+  stableStringify: none,
+  MANIFEST_SCHEMA_VERSION: constant(MANIFEST_SCHEMA_VERSION),
+  parseManifest: none,
+  manifestToJson: none,
+  serializeDags: none,
+  jsonObjectSchema: none,
+  assetNodeSchema: none,
+  aliasNodeSchema: none,
+  refNodeSchema: none,
+  patternNodeSchema: none,
+  consumeSchema: none,
+  assetCatchupSchema: none,
+  conditionNodeSchema: none,
+  cronTimetableSchema: none,
+  cronTriggerTimetableSchema: none,
+  timetableSchema: none,
+  scheduleSchema: none,
+  taskAssetSchema: none,
+  sourceLocationSchema: none,
+  taskSchema: none,
+  dagSchema: none,
+  assetSchema: none,
+  aliasSchema: none,
+  manifestSchema: none,
+};
+
+function combinedOf(vm: Interpreter, kind: "all" | "any", list: Value | undefined, site: Site): Value {
+  if (list?.kind === "unknown") return list;
+  return makeCombined(vm, kind, list?.kind === "array" ? list.items : [], site);
+}
+
+function isSdkExportName(name: string): name is SdkExportName {
+  return Object.hasOwn(SDK_SEMANTICS, name);
+}
+
+/** The entry of an SDK value (`{ kind: "sdk", name, member? }`), if the SDK has it. */
+function entryOf(value: { readonly name: string; readonly member?: string }): SdkExportSemantics | undefined {
+  if (!isSdkExportName(value.name)) return undefined;
+  const entry = SDK_SEMANTICS[value.name];
+  return value.member === undefined ? entry : entry.members?.[value.member];
+}
+
+/** The value of an import from the SDK. */
+export function sdkExport(vm: Interpreter, name: string, node: ts.Node, env: Env): Value {
+  if (name === "*") return { kind: "sdkNamespace" };
+  if (!isSdkExportName(name)) {
+    return vm.unknown(
+      { kind: "missing", name, detail: `"assetflow" has no export named ${JSON.stringify(name)}` },
+      node,
+      env,
+    );
+  }
+  const entry = SDK_SEMANTICS[name];
+  return entry.value ? entry.value() : { kind: "sdk", name };
+}
+
+/** A static member of an SDK export (`Asset.ref`). */
+export function sdkMember(
+  vm: Interpreter,
+  receiver: { readonly name: string; readonly member?: string },
+  name: string,
+  node: ts.Node,
+  env: Env,
+): Value {
+  if (receiver.member === undefined && entryOf(receiver)?.members?.[name]) {
+    return { kind: "sdk", name: receiver.name, member: name };
+  }
+  return vm.runtime(node, env);
+}
+
+/** What using an SDK value does to the asset graph. */
+export function sdkEffectOf(value: { readonly name: string; readonly member?: string }): SdkEffect {
+  return entryOf(value)?.effect ?? "none";
+}
+
+/** The own option keys of an SDK operator class, or undefined when it is not one. */
+export function sdkOperatorKeys(value: {
+  readonly name: string;
+  readonly member?: string;
+}): readonly string[] | undefined {
+  return entryOf(value)?.operatorKeys;
+}
+
+/** `name(...)` of an SDK export. */
+export function callSdk(
+  vm: Interpreter,
+  callee: { readonly name: string; readonly member?: string },
+  args: Value[],
+  node: ts.CallExpression,
+  env: Env,
+): Value {
+  const handler = entryOf(callee)?.call;
+  if (handler) return handler({ vm, args, node, env, site: { file: env.scope.file, node } });
+  return vm.callOf(node, env);
+}
+
+/** `new name(...)` of an SDK export. */
+export function constructSdk(
+  vm: Interpreter,
+  callee: { readonly name: string; readonly member?: string },
+  args: Value[],
+  node: ts.NewExpression,
+  env: Env,
+): Value {
+  const handler = entryOf(callee)?.construct;
+  if (handler) return handler({ vm, args, node, env, site: { file: env.scope.file, node } });
+  return vm.runtime(node, env);
+}
+
+/** ``name`...` `` of an SDK export. */
+export function tagSdk(
+  vm: Interpreter,
+  tag: { readonly name: string; readonly member?: string },
+  strings: readonly string[],
+  values: readonly Value[],
+  node: ts.TaggedTemplateExpression,
+  env: Env,
+): Value {
+  const handler = entryOf(tag)?.tag;
+  if (handler) return handler(vm, strings, values, { file: env.scope.file, node });
+  return vm.callOf(node, env);
+}
