@@ -77,9 +77,27 @@ export {
   DefinitionError,
   ErrorCode,
   ExtraError,
+  ExtraSchemaError,
   isAssetflowError,
   ManifestError,
 } from "./errors.js";
+export {
+  checkExtra,
+  EXTRA_JSON_SCHEMA_TARGET,
+  type ExtraIssue,
+  type ExtraSchema,
+  type ExtraSubject,
+  extraIssues,
+  extraJsonSchema,
+  extraSchemaError,
+  isStandardSchema,
+  type StandardJsonSchemaOptions,
+  type StandardJsonSchemaV1,
+  type StandardSchemaV1,
+  type StandardSchemaV1Issue,
+  type StandardSchemaV1Props,
+  type StandardSchemaV1Result,
+} from "./extra-schema.js";
 export { assertJsonObject, findNonJson, type JsonObject, type JsonValue, stableStringify } from "./json.js";
 export * from "./manifest/schema.js";
 export { type DagLike, manifestToJson, resolveDag, serializeDags } from "./manifest/serialize.js";

@@ -13,12 +13,14 @@ export interface AssetInput {
   readonly uri: string;
   readonly group: string;
   readonly extra: JsonObject;
+  /** The JSON Schema of its events' extras, if it has one. */
+  readonly schema?: JsonObject | null | undefined;
 }
 
 /**
  * The id of an asset, creating its row if needed (and recording the URI
- * patterns it matches). `updateDeclaration` refreshes `group`/`extra` (at
- * registration: the latest declaration wins).
+ * patterns it matches). `updateDeclaration` refreshes `group`/`extra`/`schema`
+ * (at registration: the latest declaration wins).
  */
 export async function ensureAsset(
   ctx: EngineContext,
@@ -30,12 +32,13 @@ export async function ensureAsset(
   const cached = ctx.assetIds.get(key);
   if (cached !== undefined && !updateDeclaration) return cached;
   const extra = JSON.stringify(asset.extra);
+  const schema = asset.schema ? JSON.stringify(asset.schema) : null;
   let id = cached ?? (await assetIdOf(db, asset));
   if (id === undefined) {
     await lockRegistrations(ctx, db, "shared");
     const inserted = await db
       .insertInto("asset")
-      .values({ name: asset.name, uri: asset.uri, group_name: asset.group, extra, created_at: ctx.clock.now() })
+      .values({ name: asset.name, uri: asset.uri, group_name: asset.group, extra, schema, created_at: ctx.clock.now() })
       .onConflict((oc) => oc.columns(["name", "uri"]).doNothing())
       .returning("id")
       .executeTakeFirst();
@@ -46,8 +49,9 @@ export async function ensureAsset(
       // Another transaction created it meanwhile (and matched it).
       id = (await assetIdOf(db, asset)) as number;
     }
-  } else if (updateDeclaration) {
-    await db.updateTable("asset").set({ group_name: asset.group, extra }).where("id", "=", id).execute();
+  }
+  if (updateDeclaration) {
+    await db.updateTable("asset").set({ group_name: asset.group, extra, schema }).where("id", "=", id).execute();
   }
   ctx.assetIds.set(key, id);
   return id;
