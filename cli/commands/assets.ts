@@ -144,7 +144,10 @@ async function emit(scheduler: Scheduler, uri: string, name: string | undefined,
     if (activity.kind === "run_created") runs.push({ dagId: activity.dagId, runId: activity.runId });
   });
   try {
-    const recorded = await scheduler.recordExternalEvent({ name: asset.name, uri: asset.uri }, { extra });
+    const recorded = await scheduler.recordExternalEvent(
+      { name: asset.name, uri: asset.uri },
+      { extra, origin: "given to `assetflow assets emit`" },
+    );
     return { eventId: recorded.eventId, asset: { name: asset.name, uri: asset.uri }, extra, runs } satisfies EmitResult;
   } finally {
     unsubscribe();
