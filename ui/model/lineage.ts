@@ -99,7 +99,14 @@ export function buildLineage(graph: AssetGraph): LineageGraph {
   for (const node of graph.nodes) {
     if (node.kind !== "dag") continue;
     const condition = (node as DagGraphNode).condition;
-    if (!condition || condition.kind === "asset" || condition.kind === "alias" || condition.kind === "ref" || condition.kind === "pattern") continue;
+    if (
+      !condition ||
+      condition.kind === "asset" ||
+      condition.kind === "alias" ||
+      condition.kind === "ref" ||
+      condition.kind === "pattern"
+    )
+      continue;
     gated.add(node.id);
     addCondition(condition, node.id, node.dagId, "0", context);
   }
