@@ -69,6 +69,7 @@ describe("stack traces of user code in task hosts", () => {
       upstreamResults: {},
       triggeringEvents: [],
       triggeringAliases: {},
+      triggeringCaptures: {},
       executionTimeoutMs: null,
     };
     const outcome = await pool.run(file, request, taskLogPath(join(home, "logs"), request.key));
