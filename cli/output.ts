@@ -18,10 +18,53 @@ export interface OutputOptions {
   json?: boolean;
 }
 
+/**
+ * Keys whose numbers are times (epoch milliseconds) in the data the commands
+ * read: `--json` writes them as ISO 8601 strings, as the REST API does.
+ */
+const TIME_KEYS = new Set([
+  "timestamp",
+  "createdAt",
+  "updatedAt",
+  "registeredAt",
+  "lastEventAt",
+  "nextRunAt",
+  "logicalDate",
+  "dataIntervalStart",
+  "dataIntervalEnd",
+  "startDate",
+  "endDate",
+  "queuedAt",
+  "heartbeatAt",
+  "nextRetryAt",
+]);
+
+/** Keys that hold the user's own data (extras, conf, params, task results): written as they are. */
+const USER_DATA_KEYS = new Set(["extra", "conf", "params", "result"]);
+
+/**
+ * A value as `--json` writes it: times (numbers under a time key) become ISO
+ * 8601 strings, as in the REST API; the user's own data is left alone.
+ *
+ * @example
+ * ```ts
+ * toJsonOutput({ dagId: "d", nextRunAt: 0, extra: { createdAt: 1 } });
+ * // { dagId: "d", nextRunAt: "1970-01-01T00:00:00.000Z", extra: { createdAt: 1 } }
+ * ```
+ */
+export function toJsonOutput(value: unknown, key?: string): unknown {
+  if (typeof value === "number" && key !== undefined && TIME_KEYS.has(key) && Number.isFinite(value)) {
+    return new Date(value).toISOString();
+  }
+  if (Array.isArray(value)) return value.map((item) => toJsonOutput(item));
+  if (typeof value !== "object" || value === null || (key !== undefined && USER_DATA_KEYS.has(key))) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, toJsonOutput(item, name)]));
+}
+
 /** Prints rows as a table (or as JSON). */
 export function printTable(rows: readonly Record<string, unknown>[], options: OutputOptions, columns?: string[]): void {
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(toJsonOutput(rows), null, 2)}\n`);
     return;
   }
   if (rows.length === 0) {
@@ -40,9 +83,9 @@ export function printTable(rows: readonly Record<string, unknown>[], options: Ou
   for (const row of cells) process.stdout.write(`${line(row)}\n`);
 }
 
-/** Prints one value (an object as JSON, a string as is). */
+/** Prints one value (an object as JSON, with ISO times; a string as is). */
 export function printValue(value: unknown, options: OutputOptions, human?: () => string): void {
-  if (options.json || !human) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  if (options.json || !human) process.stdout.write(`${JSON.stringify(toJsonOutput(value), null, 2)}\n`);
   else process.stdout.write(`${human()}\n`);
 }
 

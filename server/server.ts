@@ -26,6 +26,7 @@ import {
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Scheduler } from "../scheduler/scheduler.js";
+import { encodeRawAssetUri } from "./asset-uri-path.js";
 import { type ApiAuth, bearerToken, isValidToken } from "./auth.js";
 import { finishOpenApiDocument } from "./openapi.js";
 import {
@@ -97,6 +98,8 @@ export function createServer(options: CreateServerOptions): ApiApp {
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Percent-encoded asset URIs (up to 1500 characters) travel in path segments.
     routerOptions: { maxParamLength: 8000 },
+    // ...and raw ones (s3://bucket/key) are encoded first, as Airflow's API accepts both.
+    rewriteUrl: (request) => encodeRawAssetUri(request.url ?? "/"),
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     frameworkErrors: (error, _request, reply) => {

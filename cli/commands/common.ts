@@ -12,6 +12,7 @@ import type { Database } from "../../scheduler/store/schema.js";
 import { AssetflowError } from "../../sdk/errors.js";
 import type { JsonObject } from "../../sdk/json.js";
 import type { ConditionNode, ScheduleManifest } from "../../sdk/manifest/schema.js";
+import { toJsonOutput } from "../output.js";
 
 /** A bad command-line input or a lookup that found nothing; exit code 1. */
 export class CliError extends AssetflowError {}
@@ -210,7 +211,7 @@ export async function describeActivity(scheduler: Scheduler, activity: Scheduler
 export function createPrinter(json: boolean | undefined, now: () => number = Date.now) {
   return (line: string, data: Record<string, unknown>) => {
     const time = new Date(now()).toISOString();
-    process.stdout.write(json ? `${JSON.stringify({ time, ...data })}\n` : `${stampLines(time, line)}\n`);
+    process.stdout.write(json ? `${JSON.stringify(toJsonOutput({ time, ...data }))}\n` : `${stampLines(time, line)}\n`);
   };
 }
 

@@ -28,7 +28,7 @@ export interface DagListRow {
   /** The schedule in one line, e.g. `assets: s3://a & s3://b`. */
   readonly schedule: string;
   readonly file: string | null;
-  /** When the next time-based run is due (epoch ms), or null. */
+  /** When the next time-based run is due (epoch ms; an ISO 8601 string in `--json`), or null. */
   readonly nextRunAt: number | null;
   readonly tasks: string[];
 }

@@ -86,10 +86,35 @@ describe("queued events of a DAG for an asset: /dags/{dagId}/assets/queuedEvent/
     });
     // Sanitized like the SDK does: lower-case scheme, no trailing slash.
     expect((await api.get(url("consumer", "S3://asset/example.csv/"))).body).toEqual(expected);
-    // Unencoded slashes make another path, which no route matches.
-    const raw = await api.get("/api/v1/dags/consumer/assets/queuedEvent/s3://asset/example.csv");
-    expect(raw.status).toBe(404);
-    expect(raw.body).toMatchObject({ status: 404, detail: expect.stringContaining("percent-encoded") });
+    // Written raw, as Airflow's API also accepts it: the same asset.
+    expect(await api.get("/api/v1/dags/consumer/assets/queuedEvent/s3://asset/example.csv")).toEqual({
+      status: 200,
+      body: expected,
+    });
+  });
+
+  it("takes the URI written raw in the path too (s3://bucket/key), for GET, DELETE and with before", async () => {
+    const api = await start();
+    await api.request({ method: "PATCH", url: "/api/v1/dags/consumer", payload: { isPaused: true } });
+    await api.env.triggerDag("producer");
+    await api.env.runUntilIdle();
+    api.env.clock.advance(60_000);
+    await api.env.triggerDag("producer");
+    await api.env.runUntilIdle();
+    const raw = "/api/v1/dags/consumer/assets/queuedEvent/s3://asset/example.csv";
+    expect((await api.get(`${raw}?before=${BETWEEN}`)).body).toMatchObject({ count: 1, createdAt: T0 });
+    expect((await api.get("/api/v1/assets/queuedEvent/s3://asset/example.csv")).body).toEqual({
+      queuedEvents: [{ dagId: "consumer", uri: "s3://asset/example.csv", createdAt: T0, count: 2 }],
+      total: 1,
+    });
+    expect((await api.request({ method: "DELETE", url: `${raw}?before=${BETWEEN}` })).statusCode).toBe(204);
+    expect((await api.get(raw)).body).toMatchObject({ count: 1, createdAt: T1 });
+    expect(
+      (await api.request({ method: "DELETE", url: "/api/v1/assets/queuedEvent/s3://asset/example.csv" })).statusCode,
+    ).toBe(204);
+    expect((await api.get(raw)).status).toBe(404);
+    const unknown = await api.get("/api/v1/dags/consumer/assets/queuedEvent/s3://no/such-asset");
+    expect(unknown.body).toMatchObject({ status: 404, detail: expect.stringContaining('"s3://no/such-asset"') });
   });
 
   it("DELETE answers 204 and the consumer forgets that progress: asset-2 alone no longer triggers it", async () => {

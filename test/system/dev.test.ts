@@ -112,6 +112,19 @@ describe("assetflow dev", () => {
     expect(after).not.toMatch(/task {7}load_orders\.load try 1: success/);
     for (const line of logLines(after)) expect(line).toMatch(TIME);
 
+    // --json writes times as the API does: ISO 8601 strings, the same instants.
+    const listed = await runCli(["runs", "list", "load_orders", "--json"], cliEnv(home));
+    const fromCli = JSON.parse(listed.stdout) as Array<{ runId: string; createdAt: string; dataIntervalEnd: string }>;
+    const fromApi = (
+      (await (await fetch(`${api}/dags/load_orders/dagRuns`, { headers })).json()) as {
+        dagRuns: Array<{ runId: string; createdAt: string; dataIntervalEnd: string }>;
+      }
+    ).dagRuns;
+    expect(fromCli.map(({ runId, createdAt, dataIntervalEnd }) => ({ runId, createdAt, dataIntervalEnd }))).toEqual(
+      fromApi.map(({ runId, createdAt, dataIntervalEnd }) => ({ runId, createdAt, dataIntervalEnd })),
+    );
+    expect(fromCli[0]?.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+
     // Editing a module the DAG files import (outside dags/) reloads them.
     const assets = join(project, "assets.ts");
     writeFileSync(assets, readFileSync(assets, "utf8").replace("orders-report.html", "orders-summary.html"));

@@ -29,6 +29,8 @@ import {
 const home = tempDir("examples");
 const warehouse = join(home.path, "warehouse.db");
 const env = cliEnv(home.path, { ASSETFLOW_CONN_SNOWFLAKE_DEFAULT: `sqlite://${warehouse}` });
+/** An ISO 8601 time, as `--json` writes times (like the REST API). */
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 let standalone: Service;
 
 beforeAll(async () => {
@@ -118,8 +120,13 @@ function settled(byDag: Map<string, RunJson[]>): boolean {
 function expectIntervalSpansSources(run: RunJson): void {
   const sources = run.consumedEvents.map((event) => event.sourceRun).filter((source) => source !== null);
   expect(sources.length).toBeGreaterThan(0);
-  expect(run.dataIntervalStart).toBe(Math.min(...sources.map((s) => s.dataIntervalStart ?? Number.POSITIVE_INFINITY)));
-  expect(run.dataIntervalEnd).toBe(Math.max(...sources.map((s) => s.dataIntervalEnd ?? Number.NEGATIVE_INFINITY)));
+  const time = (iso: string | null, none: number) => (iso === null ? none : Date.parse(iso));
+  expect(time(run.dataIntervalStart, Number.NaN)).toBe(
+    Math.min(...sources.map((s) => time(s.dataIntervalStart, Number.POSITIVE_INFINITY))),
+  );
+  expect(time(run.dataIntervalEnd, Number.NaN)).toBe(
+    Math.max(...sources.map((s) => time(s.dataIntervalEnd, Number.NEGATIVE_INFINITY))),
+  );
 }
 
 async function taskLog(dagId: string, runId: string, taskId: string): Promise<string> {
@@ -189,7 +196,9 @@ describe("seed examples under assetflow standalone --trigger-producers", () => {
     });
     // A manual run of an @daily DAG covers the last complete day; the consumer's interval spans its sources'.
     expect(event.sourceRun?.dataIntervalEnd).toBe(producerRun.dataIntervalEnd);
-    expect((producerRun.dataIntervalEnd ?? 0) - (producerRun.dataIntervalStart ?? 0)).toBe(24 * 3600 * 1000);
+    expect(Date.parse(producerRun.dataIntervalEnd ?? "") - Date.parse(producerRun.dataIntervalStart ?? "")).toBe(
+      24 * 3600 * 1000,
+    );
     expectIntervalSpansSources(run);
     expect(await taskLog("consumer", run.runId, "report")).toMatch(/s3:\/\/asset\/example\.csv was updated \d+ time/);
   });
@@ -246,8 +255,8 @@ describe("seed examples under assetflow standalone --trigger-producers", () => {
     expect(run.consumedEvents.map((e) => e.sourceRunId)).toEqual([loadRun.runId]);
     expect(run.dataIntervalStart).toBe(loadRun.dataIntervalStart);
     expect(run.dataIntervalEnd).toBe(loadRun.dataIntervalEnd);
-    const start = new Date(loadRun.dataIntervalStart ?? 0).toISOString();
-    const end = new Date(loadRun.dataIntervalEnd ?? 0).toISOString();
+    const start = loadRun.dataIntervalStart ?? "";
+    const end = loadRun.dataIntervalEnd ?? "";
     const [tasks, log, printed] = await Promise.all([
       cliJson<TaskJson[]>(["tasks", "list", "query_snowflake_data", run.runId], env),
       taskLog("query_snowflake_data", run.runId, "query"),
@@ -376,7 +385,7 @@ describe("CLI commands against the running standalone", () => {
     expect(emitted.runs).toEqual([]);
     expect(again.runs).toEqual([]);
     const queued = await cliJson<Array<Record<string, unknown>>>(["assets", "queued", "--dag", dagId], env);
-    expect(queued).toEqual([{ dagId, assetName: uri, uri, createdAt: expect.any(Number), count: 2 }]);
+    expect(queued).toEqual([{ dagId, assetName: uri, uri, createdAt: expect.stringMatching(ISO), count: 2 }]);
 
     const mark = standalone.lines.length;
     const unpaused = await cliJson<{ dagId: string; paused: boolean; runs: string[] }>(["dags", "unpause", dagId], env);
@@ -418,7 +427,7 @@ describe("CLI commands against the running standalone", () => {
       scheduleKind: "cron",
       schedule: "cron @daily UTC",
       file: join(examplesFolder, "producer-consumer.ts"),
-      nextRunAt: expect.any(Number),
+      nextRunAt: expect.stringMatching(ISO),
       tasks: ["producer"],
     });
     expect(dags.find((dag) => dag.dagId === "consume_1_or_both_2_and_3_with_asset_expressions")).toMatchObject({
@@ -434,7 +443,7 @@ describe("CLI commands against the running standalone", () => {
       group: "asset",
       extra: {},
       eventCount: 1,
-      lastEventAt: expect.any(Number),
+      lastEventAt: expect.stringMatching(ISO),
       producers: ["multiple-assets-producer-1.update_example_asset_1"],
       consumers: ["multiple_assets_example"],
     });

@@ -81,7 +81,11 @@ describe("a DAG folder with a broken file", () => {
     expect(errorsRun.code).toBe(1);
     const errors = JSON.parse(errorsRun.stdout) as unknown;
     expect(errors).toEqual([
-      { file: brokenFile, message: expect.stringMatching(/broken\.ts:4:/), createdAt: expect.any(Number) },
+      {
+        file: brokenFile,
+        message: expect.stringMatching(/broken\.ts:4:/),
+        createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      },
     ]);
     expect(listed.map((dag) => dag.dagId).sort()).toEqual([
       "bad-extra",

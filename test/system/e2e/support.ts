@@ -197,8 +197,9 @@ export interface RunJson {
   runId: string;
   runType: string;
   state: string;
-  dataIntervalStart: number | null;
-  dataIntervalEnd: number | null;
+  /** ISO 8601, as `--json` writes times. */
+  dataIntervalStart: string | null;
+  dataIntervalEnd: string | null;
   conf: Record<string, unknown>;
   consumedEvents: EventJson[];
 }
@@ -209,12 +210,12 @@ export interface EventJson {
   assetName: string;
   assetUri: string;
   extra: Record<string, unknown>;
-  timestamp: number;
+  timestamp: string;
   sourceDagId: string | null;
   sourceTaskId: string | null;
   sourceRunId: string | null;
   sourceAliases: string[];
-  sourceRun: { dagId: string; runId: string; dataIntervalStart: number | null; dataIntervalEnd: number | null } | null;
+  sourceRun: { dagId: string; runId: string; dataIntervalStart: string | null; dataIntervalEnd: string | null } | null;
 }
 
 /** A task instance as `assetflow tasks list --json` prints it. */
