@@ -81,7 +81,25 @@ export class OutletCollector {
    * not JSON.
    */
   events(): EmittedAssetEvent[] {
-    return this.collect().map(({ asset, extra, aliases }) => ({
+    return this.toEmitted(this.collect());
+  }
+
+  /**
+   * {@link events}, after checking each event's extra against its asset's
+   * schema (`new Asset(uri, { schema })`): an `ExtraSchemaError` naming the
+   * asset, the key, what is expected and the task when one does not match.
+   */
+  async checkedEvents(): Promise<EmittedAssetEvent[]> {
+    const { dagId, taskId } = this.owner;
+    const collected = this.collect();
+    for (const { asset, extra } of collected) {
+      if (asset.schema) await checkExtra(asset, extra, `emitted by task "${taskId}" of DAG "${dagId}"`);
+    }
+    return this.toEmitted(collected);
+  }
+
+  private toEmitted(collected: Array<{ asset: AnyAsset; extra: JsonObject; aliases: string[] }>): EmittedAssetEvent[] {
+    return collected.map(({ asset, extra, aliases }) => ({
       asset: {
         name: asset.name,
         uri: asset.uri,
@@ -92,19 +110,6 @@ export class OutletCollector {
       extra,
       aliases,
     }));
-  }
-
-  /**
-   * {@link events}, after checking each event's extra against its asset's
-   * schema (`new Asset(uri, { schema })`): an `ExtraSchemaError` naming the
-   * asset, the key, what is expected and the task when one does not match.
-   */
-  async checkedEvents(): Promise<EmittedAssetEvent[]> {
-    const { dagId, taskId } = this.owner;
-    for (const { asset, extra } of this.collect()) {
-      await checkExtra(asset, extra, `emitted by task "${taskId}" of DAG "${dagId}"`);
-    }
-    return this.events();
   }
 
   private collect(): Array<{ asset: AnyAsset; extra: JsonObject; aliases: string[] }> {
