@@ -42,14 +42,15 @@ export function uiStaticDir(): string | null {
 }
 
 /**
- * Registers `/`, `/ui`, `/ui/*` (the page) and `/ui/static/*` (built files).
+ * Registers `/`, `/ui`, `/ui/*` (the page) and `/ui/static/*` (the built
+ * files in `dir`; 503 when the UI was not built).
  *
  * @example
  * ```ts
- * app.register(async (publicApp) => uiRoutes(publicApp.withTypeProvider<ZodTypeProvider>()));
+ * app.register(async (publicApp) => uiRoutes(publicApp.withTypeProvider<ZodTypeProvider>(), uiStaticDir()));
  * ```
  */
-export function uiRoutes(app: ApiApp): void {
+export function uiRoutes(app: ApiApp, dir: string | null): void {
   const hide = { schema: { hide: true } };
   const page = async (_request: unknown, reply: import("fastify").FastifyReply) =>
     reply
@@ -67,7 +68,6 @@ export function uiRoutes(app: ApiApp): void {
     if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith(".") || type === undefined) {
       return sendProblem(reply, problem(404, `No UI file ${JSON.stringify(name.slice(0, 100))}.`));
     }
-    const dir = uiStaticDir();
     if (dir === null) {
       return sendProblem(
         reply,
