@@ -23,8 +23,8 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
 import { Scheduler } from "../scheduler/scheduler.js";
-import { apiAuthFromToken, createServer } from "../server/index.js";
 import type { ConditionNode, DagManifest, Manifest } from "../sdk/manifest/schema.js";
+import { apiAuthFromToken, createServer } from "../server/index.js";
 import { dagManifest, taskManifest } from "../test/support/manifests.js";
 import { gitRevision, loadAverage, median } from "./support/measure.js";
 
@@ -78,7 +78,10 @@ function dagsManifest(count: number): Manifest {
     assets.push({ name: uri, uri, group: "asset", extra: {} });
     const schedule: DagManifest["schedule"] =
       i % 3 === 0 && i > 0
-        ? { kind: "assets", condition: { kind: "asset", name: `s3://warehouse/table_${i - 1}`, uri: `s3://warehouse/table_${i - 1}` } }
+        ? {
+            kind: "assets",
+            condition: { kind: "asset", name: `s3://warehouse/table_${i - 1}`, uri: `s3://warehouse/table_${i - 1}` },
+          }
         : { kind: "cron", expression: `${i % 60} * * * *`, timezone: "UTC" };
     const dag = dagManifest(`dag_${String(i).padStart(5, "0")}`, schedule, [
       taskManifest("extract"),
@@ -157,7 +160,9 @@ function report(
 const serveOnly = args.find((arg) => arg.startsWith("--serve="))?.slice("--serve=".length);
 if (serveOnly !== undefined) {
   const server =
-    serveOnly === "dags" ? await serve(dagsManifest(quick ? 500 : 5000), quick ? 50 : 500) : await serve(lineageManifest(quick ? 10 : 100, 10), 0);
+    serveOnly === "dags"
+      ? await serve(dagsManifest(quick ? 500 : 5000), quick ? 50 : 500)
+      : await serve(lineageManifest(quick ? 10 : 100, 10), 0);
   console.log(`serving ${serveOnly} at ${server.base}/ui/#token=${TOKEN} (Ctrl-C stops)`);
   await new Promise<never>(() => undefined);
 }
@@ -188,7 +193,10 @@ try {
         async (page) => {
           const start = Date.now();
           await page.goto(`${server.base}/ui/lineage`);
-          await page.locator('.graph-canvas[data-laid-out="true"] .react-flow__node').first().waitFor({ timeout: 60_000 });
+          await page
+            .locator('.graph-canvas[data-laid-out="true"] .react-flow__node')
+            .first()
+            .waitFor({ timeout: 60_000 });
           const shown = Date.now() - start;
           const node = page.locator(".react-flow__node .box.kind-dag").first();
           const id = await node.getAttribute("data-node-id");
@@ -205,7 +213,9 @@ try {
         await page.close();
         return count;
       })();
-      console.log(`lineage: ${pipelines * stages * 2} assets, ${pipelines * stages} DAGs (${nodes} nodes with the gates)`);
+      console.log(
+        `lineage: ${pipelines * stages * 2} assets, ${pipelines * stages} DAGs (${nodes} nodes with the gates)`,
+      );
       report("lineage", samples, {
         shown: "navigation to graph drawn",
         answered: "navigation to a click on a node answered",

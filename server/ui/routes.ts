@@ -34,10 +34,11 @@ const CONTENT_TYPES: Record<string, string> = {
  * ```
  */
 export function uiStaticDir(): string | null {
-  const candidates = [
-    fileURLToPath(new URL("../../ui/static/", import.meta.url)),
-    fileURLToPath(new URL("../../dist/ui/static/", import.meta.url)),
-  ];
+  const candidates = ["../../ui/static/", "../../dist/ui/static/"].flatMap((relative) => {
+    const url = new URL(relative, import.meta.url);
+    // Not a file (a bundler or a test environment serving modules over http): no built UI beside it.
+    return url.protocol === "file:" ? [fileURLToPath(url)] : [];
+  });
   return candidates.find((dir) => existsSync(join(dir, "app.js"))) ?? null;
 }
 
