@@ -125,7 +125,14 @@ export async function listDagOverview(
       total: Number(count?.count ?? 0),
     };
   }
-  const rows = await base.selectAll().orderBy("dag_id").execute();
+  // The manifest holds the id, description and tags as JSON text: a DAG whose text lacks the search (or the tag)
+  // cannot match, so only the others are parsed (the checks below decide).
+  const rows = await base
+    .$if(search !== "" && !/["\\\u0000-\u001f]/.test(search), (q) => q.where(containsIgnoringCase("manifest", search)))
+    .$if(filter.tag !== undefined, (q) => q.where(containsIgnoringCase("manifest", JSON.stringify(filter.tag))))
+    .selectAll()
+    .orderBy("dag_id")
+    .execute();
   const dags = rows.map(toDagView).filter((dag) => {
     if (filter.tag !== undefined && !dag.tags.includes(filter.tag)) return false;
     if (filter.scheduleKind !== undefined && scheduleKindOf(dag.schedule) !== filter.scheduleKind) return false;
