@@ -128,7 +128,10 @@ export async function listDagOverview(
   // The manifest holds the id, description and tags as JSON text: a DAG whose text lacks the search (or the tag)
   // cannot match, so only the others are parsed (the checks below decide).
   const rows = await base
-    .$if(search !== "" && !/["\\\u0000-\u001f]/.test(search), (q) => q.where(containsIgnoringCase("manifest", search)))
+    // (Only for text that JSON writes as is: a quote or a control character is escaped in the manifest.)
+    .$if(search !== "" && JSON.stringify(search) === `"${search}"`, (q) =>
+      q.where(containsIgnoringCase("manifest", search)),
+    )
     .$if(filter.tag !== undefined, (q) => q.where(containsIgnoringCase("manifest", JSON.stringify(filter.tag))))
     .selectAll()
     .orderBy("dag_id")
