@@ -1,12 +1,15 @@
 import { DefinitionError, ErrorCode } from "./errors.js";
+import { type ExtraSchema, extraJsonSchema } from "./extra-schema.js";
 import { assertJsonObject, describeValue, type JsonObject, undefinedHint } from "./json.js";
 import type { ConditionNode } from "./manifest/schema.js";
+import { matchUriPattern, parseUriPattern, type UriPattern } from "./uri/pattern.js";
 import { sanitizeUri, UriWarningCode } from "./uri/sanitize.js";
 import { emitAssetflowWarning } from "./warnings.js";
 
 const ASSET_MARK = Symbol.for("assetflow.asset");
 const ALIAS_MARK = Symbol.for("assetflow.alias");
 const REF_MARK = Symbol.for("assetflow.assetRef");
+const PATTERN_MARK = Symbol.for("assetflow.assetPattern");
 const CONDITION_MARK = Symbol.for("assetflow.condition");
 const ALL_MARK = Symbol.for("assetflow.conditionAll");
 const ANY_MARK = Symbol.for("assetflow.conditionAny");
@@ -14,8 +17,8 @@ const ANY_MARK = Symbol.for("assetflow.conditionAny");
 /** Phantom key that carries an asset's event-extra type at no runtime cost. */
 declare const extraType: unique symbol;
 
-/** Options of `new Asset({...})`. */
-export interface AssetOptions {
+/** Options of `new Asset({...})` (and, without `uri`, of `new Asset(uri, {...})`). */
+export interface AssetOptions<TExtra extends object = JsonObject> {
   /** The URI; defaults to `name` when only a name is given. */
   uri?: string;
   /** A human-readable identifier; defaults to the URI as written. */
@@ -24,15 +27,24 @@ export interface AssetOptions {
   group?: string;
   /** Static description of the asset (owner, purpose). Not part of its identity. */
   extra?: JsonObject;
+  /**
+   * A validator of the extras of this asset's events (zod, valibot, arktype:
+   * any Standard Schema validator that can describe itself as JSON Schema).
+   * It types the extras (`TExtra` is its input type), and every event
+   * recorded for the asset is checked against it: in tasks, in
+   * `assetflow/testing`, through the API and `assetflow assets emit`.
+   */
+  schema?: ExtraSchema<TExtra>;
 }
 
-const ASSET_OPTION_KEYS = new Set(["uri", "name", "group", "extra"]);
+/** The option keys of `new Asset({...})`: one list for the SDK and the compiler. */
+export const ASSET_OPTION_KEYS: readonly string[] = Object.freeze(["uri", "name", "group", "extra", "schema"]);
 
 /**
  * Anything a condition is built from: an asset, an alias, a reference, or a
  * combination of them.
  */
-export type Condition = AnyAsset | AssetAlias | AssetRef | AssetAll | AssetAny;
+export type Condition = AnyAsset | AssetAlias | AssetRef | AnyAssetPattern | AssetAll | AssetAny;
 
 /** An asset whatever its extra type: the supertype of every `Asset<T>`. */
 export type AnyAsset = Asset<object>;
@@ -80,13 +92,17 @@ abstract class ConditionBase {
  * `outletEvents` attach, what `inletEvents` and `triggeringAssetEvents` read).
  * It is a phantom type: it costs nothing at run time.
  *
- * Identity is `(name, uri)` after URI sanitization; `extra` and `group` are not
- * part of it.
+ * With a `schema` (any Standard Schema validator), `TExtra` is inferred from
+ * it and every event's extra is checked against it where it is recorded.
+ *
+ * Identity is `(name, uri)` after URI sanitization; `extra`, `group` and
+ * `schema` are not part of it.
  *
  * @example
  * ```ts
  * const orders = new Asset<{ rowCount: number }>("s3://warehouse/orders.parquet");
  * const named = new Asset({ uri: "s3://asset-bucket/example.csv", name: "bucket-1" });
+ * const checked = new Asset("s3://warehouse/customers.parquet", { schema: z.object({ rowCount: z.number() }) });
  * ```
  */
 export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
@@ -101,12 +117,16 @@ export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
   readonly group: string;
   /** Static description of the asset, outside its identity. */
   readonly extra: Readonly<JsonObject>;
+  /** The validator of its events' extras, if it has one. */
+  readonly schema: ExtraSchema<TExtra> | undefined;
+  /** The JSON Schema of its events' extras (what the validator accepts), or null without a schema. */
+  readonly jsonSchema: Readonly<JsonObject> | null;
 
-  constructor(uri: string);
-  constructor(options: AssetOptions);
-  constructor(uriOrOptions: string | AssetOptions) {
+  constructor(uri: string, options?: Omit<AssetOptions<TExtra>, "uri">);
+  constructor(options: AssetOptions<TExtra>);
+  constructor(uriOrOptions: string | AssetOptions<TExtra>, moreOptions?: Omit<AssetOptions<TExtra>, "uri">) {
     super();
-    const options = normalizeAssetOptions(uriOrOptions);
+    const options = normalizeAssetOptions(uriOrOptions, moreOptions);
     const written = options.uri ?? options.name;
     if (written === undefined) {
       throw new DefinitionError(
@@ -131,6 +151,9 @@ export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
     const extra = options.extra ?? {};
     assertJsonObject(extra, `extra of asset "${this.uri}"`);
     this.extra = deepFreeze(structuredClone(extra));
+    this.schema = options.schema as ExtraSchema<TExtra> | undefined;
+    this.jsonSchema =
+      options.schema === undefined ? null : deepFreeze(extraJsonSchema(options.schema, `asset "${this.uri}"`));
     Object.freeze(this);
   }
 
@@ -145,6 +168,28 @@ export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
    */
   static ref(by: { name: string } | { uri: string }): AssetRef {
     return new AssetRef(by);
+  }
+
+  /**
+   * Every asset whose URI matches a pattern: `{name}` captures part of one
+   * path segment, `{**name}` one or more whole segments. An event of any
+   * matching asset reaches the consumer, and its captures are in
+   * `triggeringAssetEvents` (`event.captures.date`) and in templates
+   * (`captures`). Combine it with `and`/`or` like an asset.
+   *
+   * @example
+   * ```ts
+   * const landed = Asset.pattern("s3://landing/{date}/orders_{part}.csv");
+   * dag({ dagId: "load_orders", schedule: landed, consume: "each" }, () => {
+   *   task({ taskId: "load" }, (ctx) => {
+   *     const [event] = ctx.triggeringAssetEvents.get(landed);
+   *     ctx.log(`orders of ${event?.captures.date}, part ${event?.captures.part}`);
+   *   });
+   * });
+   * ```
+   */
+  static pattern<const S extends string>(pattern: S): AssetPattern<CaptureNames<S>> {
+    return new AssetPattern<CaptureNames<S>>(pattern);
   }
 
   /** A stable string key of the identity `(name, uri)`. */
@@ -281,6 +326,66 @@ export class AssetRef extends ConditionBase {
 }
 
 /**
+ * The capture names of a pattern's text, as a union of string literals:
+ * `CaptureNames<"s3://b/{date}/{**rest}">` is `"date" | "rest"`.
+ */
+export type CaptureNames<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
+  ? (Name extends `**${infer Spread}` ? Spread : Name) | CaptureNames<Rest>
+  : never;
+
+/** A pattern whatever its captures and extra type. */
+export type AnyAssetPattern = AssetPattern<string, object>;
+
+/**
+ * Every asset whose URI matches a pattern (see {@link Asset.pattern}).
+ * `TCaptures` names its captures; `TExtra` types the extra of its events
+ * (phantom types, free at run time).
+ *
+ * @example
+ * ```ts
+ * const success = Asset.pattern("s3://lake/{**path}/_SUCCESS");
+ * success.matches("s3://lake/sales/2025/_SUCCESS"); // { path: "sales/2025" }
+ * ```
+ */
+export class AssetPattern<TCaptures extends string = string, TExtra extends object = JsonObject> extends ConditionBase {
+  /** @internal */
+  readonly [PATTERN_MARK] = true;
+  declare readonly [extraType]?: TExtra;
+  /** @internal Carries the capture names' type. */
+  declare readonly capturesType?: TCaptures;
+  /** The normalized pattern (scheme lower-cased, as asset URIs are). */
+  readonly pattern: string;
+  /** Its capture names, in order. */
+  readonly captures: readonly string[];
+  readonly #parsed: UriPattern;
+
+  constructor(pattern: string) {
+    super();
+    const result = parseUriPattern(pattern);
+    if (!result.ok) {
+      throw new DefinitionError(ErrorCode.assetPatternInvalid, result.problem, { details: { pattern } });
+    }
+    this.#parsed = result.pattern;
+    this.pattern = result.pattern.text;
+    this.captures = Object.freeze([...result.pattern.captures]);
+    Object.freeze(this);
+  }
+
+  /** The captures of a (sanitized) asset URI that matches, or null. */
+  matches(uri: string): Readonly<Record<TCaptures, string>> | null {
+    return matchUriPattern(this.#parsed, uri) as Record<TCaptures, string> | null;
+  }
+
+  toConditionNode(): ConditionNode {
+    return { kind: "pattern", pattern: this.pattern };
+  }
+
+  override toString(): string {
+    return `Asset.pattern(${this.pattern})`;
+  }
+}
+
+/**
  * All of its conditions must hold (the seed's `&`, or a schedule list).
  * Immutable; nested `all`s are flattened.
  *
@@ -377,6 +482,11 @@ export function isAssetRef(value: unknown): value is AssetRef {
   return hasMark(value, REF_MARK);
 }
 
+/** True for an {@link AssetPattern} from any copy of the package. */
+export function isAssetPattern(value: unknown): value is AnyAssetPattern {
+  return hasMark(value, PATTERN_MARK);
+}
+
 /** True for an {@link AssetAll} from any copy of the package. */
 export function isAssetAll(value: unknown): value is AssetAll {
   return hasMark(value, ALL_MARK);
@@ -423,7 +533,7 @@ export function assertConditionOperand(operand: unknown, where: string): asserts
     const hint =
       typeof operand === "string"
         ? ` Wrap the URI: new Asset(${JSON.stringify(operand)}).`
-        : ` Use an Asset, an AssetAlias, Asset.ref(...), or a condition made with and/or/all/any.${undefinedHint(operand)}`;
+        : ` Use an Asset, an AssetAlias, Asset.ref(...), Asset.pattern(...), or a condition made with and/or/all/any.${undefinedHint(operand)}`;
     throw new DefinitionError(
       ErrorCode.conditionInvalid,
       `${where} is ${describeValue(operand)}, not an asset.${hint}`,
@@ -444,19 +554,41 @@ function flatten(conditions: readonly Condition[], kind: "all" | "any"): Conditi
   return flat;
 }
 
-function normalizeAssetOptions(uriOrOptions: unknown): AssetOptions {
-  if (typeof uriOrOptions === "string") return { uri: uriOrOptions };
+function normalizeAssetOptions(uriOrOptions: unknown, moreOptions: unknown): AssetOptions<object> {
+  if (typeof uriOrOptions === "string") {
+    if (moreOptions === undefined) return { uri: uriOrOptions };
+    if (typeof moreOptions !== "object" || moreOptions === null || Array.isArray(moreOptions)) {
+      throw new DefinitionError(
+        ErrorCode.assetInvalid,
+        `The options of new Asset(${JSON.stringify(uriOrOptions)}, {...}) must be an object such as { schema }, got ${describeValue(moreOptions)}.`,
+      );
+    }
+    if ("uri" in moreOptions) {
+      throw new DefinitionError(
+        ErrorCode.optionInvalid,
+        `new Asset(${JSON.stringify(uriOrOptions)}, {...}) got a second "uri" in its options: give the URI once.`,
+        { details: { option: "uri" } },
+      );
+    }
+    return normalizeAssetOptions({ uri: uriOrOptions, ...moreOptions }, undefined);
+  }
   if (typeof uriOrOptions !== "object" || uriOrOptions === null || Array.isArray(uriOrOptions)) {
     throw new DefinitionError(
       ErrorCode.assetInvalid,
-      `new Asset() takes a URI string or { uri, name, group, extra }, got ${describeValue(uriOrOptions)}.`,
+      `new Asset() takes a URI string or { uri, name, group, extra, schema }, got ${describeValue(uriOrOptions)}.`,
+    );
+  }
+  if (moreOptions !== undefined) {
+    throw new DefinitionError(
+      ErrorCode.assetInvalid,
+      "new Asset({...}) takes one options object: put every option in it, as in new Asset({ uri, schema }).",
     );
   }
   for (const key of Object.keys(uriOrOptions)) {
-    if (!ASSET_OPTION_KEYS.has(key)) {
+    if (!ASSET_OPTION_KEYS.includes(key)) {
       throw new DefinitionError(
         ErrorCode.optionUnknown,
-        `Unknown option "${key}" in new Asset({...}). Known options: ${[...ASSET_OPTION_KEYS].join(", ")}.`,
+        `Unknown option "${key}" in new Asset({...}). Known options: ${ASSET_OPTION_KEYS.join(", ")}.`,
         { details: { option: key } },
       );
     }
@@ -471,7 +603,7 @@ function normalizeAssetOptions(uriOrOptions: unknown): AssetOptions {
       );
     }
   }
-  return options as AssetOptions;
+  return options as AssetOptions<object>;
 }
 
 function deepFreeze<T>(value: T): T {
