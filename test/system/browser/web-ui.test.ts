@@ -281,7 +281,10 @@ describe("the web UI", { timeout: 120_000 }, () => {
       [180, 7_400],
       [150, 6_000],
     ]) {
-      await api("/assets/events", { method: "POST", body: { uri: "s3://asset/example.csv", extra: { rowCount, bytes } } });
+      await api("/assets/events", {
+        method: "POST",
+        body: { uri: "s3://asset/example.csv", extra: { rowCount, bytes } },
+      });
     }
     const page = await openSignedIn("/ui/assets");
     await page.locator("table.assets tbody tr").first().waitFor();
