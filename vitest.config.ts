@@ -3,7 +3,19 @@ import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-/** Scenario tests that run once more on PostgreSQL when a test database is given. */
+/**
+ * The test tiers (README "Tests"): `unit` beside the code; `integration` under
+ * test/ (store, engine, runtime and server in-process, on both databases);
+ * `system` under test/system/ (the real `assetflow` command, several
+ * processes, crash and chaos, the browser, the packed package).
+ * `npm test` runs unit + integration, `npm run test:system` the system tier.
+ */
+const UNIT = ["sdk", "compiler", "scheduler", "runtime", "server", "cli", "testing"].map(
+  (folder) => `${folder}/**/*.test.ts`,
+);
+const SYSTEM = ["test/system/**/*.test.ts"];
+
+/** Integration suites that run once more on PostgreSQL when a test database is given. */
 const POSTGRES_SUITES = [
   "test/scheduling/**/*.test.ts",
   "test/conformance/timelines.test.ts",
@@ -11,27 +23,14 @@ const POSTGRES_SUITES = [
 ];
 
 const projects: TestProjectInlineConfiguration[] = [
-  {
-    extends: true,
-    test: {
-      name: "sqlite",
-      include: [
-        "sdk/**/*.test.ts",
-        "compiler/**/*.test.ts",
-        "scheduler/**/*.test.ts",
-        "runtime/**/*.test.ts",
-        "server/**/*.test.ts",
-        "cli/**/*.test.ts",
-        "testing/**/*.test.ts",
-        "test/**/*.test.ts",
-      ],
-    },
-  },
+  { extends: true, test: { name: "unit", include: UNIT } },
+  { extends: true, test: { name: "integration", include: ["test/**/*.test.ts"], exclude: SYSTEM } },
+  { extends: true, test: { name: "system", include: SYSTEM } },
 ];
 if (process.env.ASSETFLOW_TEST_DATABASE_URL) {
   projects.push({
     extends: true,
-    test: { name: "postgres", include: POSTGRES_SUITES, env: { ASSETFLOW_TEST_BACKEND: "postgres" } },
+    test: { name: "integration-postgres", include: POSTGRES_SUITES, env: { ASSETFLOW_TEST_BACKEND: "postgres" } },
   });
 } else {
   console.warn(

@@ -10,7 +10,8 @@ import { cpSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import { cliEnv, poll, root, tempDir } from "../e2e/support.js";
+import { poll } from "../support/poll.js";
+import { cliEnv, root, tempDir } from "./e2e/support.js";
 
 const work = tempDir("npm-start");
 let npm: ChildProcess | undefined;

@@ -7,13 +7,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Scheduler } from "../scheduler/index.js";
-import { listTaskInstances } from "../scheduler/read-models.js";
-import { poll } from "../test/e2e/support.js";
-import { DagProcessor } from "./dag-processor.js";
-import { TaskExecutor } from "./task-executor.js";
-import { taskLogPath } from "./task-logs.js";
-import { WorkerPool } from "./worker-pool.js";
+import { DagProcessor } from "../../runtime/dag-processor.js";
+import { TaskExecutor } from "../../runtime/task-executor.js";
+import { taskLogPath } from "../../runtime/task-logs.js";
+import { WorkerPool } from "../../runtime/worker-pool.js";
+import { Scheduler } from "../../scheduler/index.js";
+import { listTaskInstances } from "../../scheduler/read-models.js";
+import { poll } from "../support/poll.js";
 
 const DAG_FILE = `
 import { dag, task } from "assetflow";

@@ -26,14 +26,14 @@ import { Asset, dag, serializeDags, task } from "assetflow";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TaskRunRequest } from "../../scheduler/contracts.js";
-import { listDagRuns } from "../../scheduler/read-models.js";
-import { Scheduler } from "../../scheduler/scheduler.js";
-import { PgNotifier, RECONNECT_MIN_MS, TASKS_CHANNEL } from "../../scheduler/store/postgres/notifier.js";
+import type { TaskRunRequest } from "../../../scheduler/contracts.js";
+import { listDagRuns } from "../../../scheduler/read-models.js";
+import { Scheduler } from "../../../scheduler/scheduler.js";
+import { PgNotifier, RECONNECT_MIN_MS, TASKS_CHANNEL } from "../../../scheduler/store/postgres/notifier.js";
+import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../../store/backends.js";
+import { poll } from "../../support/poll.js";
 import { buildCli, type CliBuild } from "../chaos/cli-build.js";
 import { type Child, cleanUp, startSchedulerAndWorker } from "../chaos/processes.js";
-import { poll } from "../e2e/support.js";
-import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../store/backends.js";
 
 const execFileAsync = promisify(execFile);
 

@@ -10,8 +10,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
 import { expect } from "vitest";
-import type { Scheduler } from "../../scheduler/scheduler.js";
-import type { Database } from "../../scheduler/store/schema.js";
+import type { Scheduler } from "../../../scheduler/scheduler.js";
+import type { Database } from "../../../scheduler/store/schema.js";
 
 export const URI_A = "s3://chaos/a";
 export const URI_B = "s3://chaos/b";

@@ -16,7 +16,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CHROMIUM = "/usr/bin/chromium";
-const ROOT = resolve(import.meta.dirname, "../..");
+const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "dist/cli/main.js");
 const ARTIFACTS = join(ROOT, "test/artifacts");
 const XSS_NAME = "<img src=x onerror=alert(1)>";

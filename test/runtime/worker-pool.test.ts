@@ -9,11 +9,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { TaskRunRequest } from "../scheduler/contracts.js";
-import { poll } from "../test/e2e/support.js";
-import { MemoryAssetEventReader } from "./memory-event-reader.js";
-import { taskLogPath } from "./task-logs.js";
-import { type PoolRunResult, WorkerPool } from "./worker-pool.js";
+import { MemoryAssetEventReader } from "../../runtime/memory-event-reader.js";
+import { taskLogPath } from "../../runtime/task-logs.js";
+import { type PoolRunResult, WorkerPool } from "../../runtime/worker-pool.js";
+import type { TaskRunRequest } from "../../scheduler/contracts.js";
+import { poll } from "../support/poll.js";
 
 const DAG_FILE = `
 import { dag, task } from "assetflow";

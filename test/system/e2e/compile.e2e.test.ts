@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
-const root = resolve(import.meta.dirname, "../..");
+const root = resolve(import.meta.dirname, "../../..");
 const work = mkdtempSync(join(tmpdir(), "assetflow-compile-e2e-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

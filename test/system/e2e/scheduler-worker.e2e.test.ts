@@ -9,13 +9,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { poll } from "../../support/poll.js";
 import {
   cliEnv,
   cliJson,
   copyFixtureDags,
   fixtureDags,
   type LogJson,
-  poll,
   requireBuiltCli,
   runCli,
   Service,

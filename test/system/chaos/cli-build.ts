@@ -14,7 +14,7 @@ import { join, resolve } from "node:path";
 import { build } from "esbuild";
 
 /** The repository (this file's grandparent; the working directory when this file runs bundled elsewhere). */
-const here = resolve(import.meta.dirname, "../..");
+const here = resolve(import.meta.dirname, "../../..");
 const root = existsSync(join(here, "sdk")) ? here : process.cwd();
 /** The folders the published package is built from (and `compiler`, `server` as they arrive). */
 const FOLDERS = ["sdk", "scheduler", "runtime", "testing", "cli", "server", "compiler"];

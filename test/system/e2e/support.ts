@@ -10,9 +10,10 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { poll } from "../../support/poll.js";
 
 /** The repository root. */
-export const root = resolve(import.meta.dirname, "../..");
+export const root = resolve(import.meta.dirname, "../../..");
 /** The built CLI. */
 export const cliEntry = join(root, "dist/cli/main.js");
 /** The example DAGs of the seed. */
@@ -82,33 +83,6 @@ export async function cliJson<T>(args: readonly string[], env: NodeJS.ProcessEnv
     throw new Error(`assetflow ${args.join(" ")} --json exited ${result.code}: ${result.stderr || result.stdout}`);
   }
   return JSON.parse(result.stdout) as T;
-}
-
-/**
- * Calls `probe` until it returns something other than undefined, or fails
- * after `timeoutMs` with the last probe's description of what it saw.
- */
-export async function poll<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  options: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ""}`,
-      );
-    }
-    await sleep(options.intervalMs ?? 250);
-  }
 }
 
 /** A long-running `assetflow` command started with `--json` (one JSON object per stdout line). */

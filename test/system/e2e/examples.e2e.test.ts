@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { poll } from "../../support/poll.js";
 import {
   cliEnv,
   cliJson,
@@ -16,7 +17,6 @@ import {
   FINAL_RUN_STATES,
   type LogJson,
   listRuns,
-  poll,
   type RunJson,
   requireBuiltCli,
   runCli,

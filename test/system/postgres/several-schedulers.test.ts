@@ -31,13 +31,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TaskInstanceKey } from "../../scheduler/contracts.js";
-import { getDagRun, listDagRuns } from "../../scheduler/read-models.js";
-import { Scheduler } from "../../scheduler/scheduler.js";
+import type { TaskInstanceKey } from "../../../scheduler/contracts.js";
+import { getDagRun, listDagRuns } from "../../../scheduler/read-models.js";
+import { Scheduler } from "../../../scheduler/scheduler.js";
+import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../../store/backends.js";
+import { dagManifest, taskManifest } from "../../support/manifests.js";
 import { buildCli, type CliBuild } from "../chaos/cli-build.js";
 import { bundleDriver, type Child, cleanUp, spawnNode, startSchedulerAndWorker } from "../chaos/processes.js";
-import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../store/backends.js";
-import { dagManifest, taskManifest } from "../support/manifests.js";
 import { CONSUMER, PRODUCERS, producerAsset, producerDag } from "./and-race-workload.js";
 
 const ROUNDS = Math.max(1, Number(process.env.ASSETFLOW_AND_RACE_ROUNDS ?? 50));

@@ -9,12 +9,12 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { poll } from "../../support/poll.js";
 import {
   cliEnv,
   cliJson,
   copyFixtureDags,
   type LogJson,
-  poll,
   requireBuiltCli,
   runCli,
   Service,

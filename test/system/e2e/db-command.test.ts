@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrationsFor } from "../../scheduler/store/migrations.js";
+import { migrationsFor } from "../../../scheduler/store/migrations.js";
+import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../../store/backends.js";
 import { buildCli, type CliBuild } from "../chaos/cli-build.js";
-import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "./backends.js";
 
 let cli: CliBuild;
 const work = mkdtempSync(join(tmpdir(), "assetflow-db-command-"));

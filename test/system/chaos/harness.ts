@@ -5,7 +5,7 @@
  * keeps producer runs flowing, and a bounded wait until the store is idle.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Scheduler } from "../../scheduler/scheduler.js";
+import type { Scheduler } from "../../../scheduler/scheduler.js";
 import type { Child } from "./processes.js";
 import { isQuiescent, producersInFlight, workloadCounts } from "./workload.js";
 

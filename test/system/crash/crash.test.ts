@@ -19,7 +19,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleDriver } from "../chaos/processes.js";
 
-const root = resolve(import.meta.dirname, "../..");
+const root = resolve(import.meta.dirname, "../../..");
 /** How many times the driver is killed (at least 10). */
 const KILLS = Math.max(10, Number(process.env.ASSETFLOW_CRASH_KILLS ?? 20));
 /** Producer runs the last, unkilled incarnation adds to what the killed ones created. */
@@ -43,7 +43,7 @@ const dbFile = join(work, "assetflow.db");
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  driver = await bundleDriver(join(root, "test/crash/crash-driver.ts"), "crash");
+  driver = await bundleDriver(join(root, "test/system/crash/crash-driver.ts"), "crash");
 });
 
 afterAll(() => {

@@ -3,8 +3,8 @@
  * one task updating its own asset, and one consumer scheduled on all eight.
  * A plain manifest, shared by the test and its child processes.
  */
-import type { Manifest } from "../../sdk/manifest/schema.js";
-import { dagManifest, taskManifest } from "../support/manifests.js";
+import type { Manifest } from "../../../sdk/manifest/schema.js";
+import { dagManifest, taskManifest } from "../../support/manifests.js";
 
 /** How many producers (and assets the consumer waits for). */
 export const PRODUCERS = 8;
