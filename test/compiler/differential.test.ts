@@ -9,7 +9,7 @@
  *
  * In the suite it runs a bounded number of projects with a fixed seed. More:
  *
- *   ASSETFLOW_DIFFERENTIAL_RUNS=10000 npx vitest run test/compiler/differential.test.ts
+ *   npm run test:differential          # 10,000 projects (ASSETFLOW_DIFFERENTIAL_RUNS to change)
  *   ASSETFLOW_DIFFERENTIAL_SEED=7 ASSETFLOW_DIFFERENTIAL_RUNS=500 npx vitest run test/compiler/differential.test.ts
  */
 import { type Dag, manifestToJson, serializeDags } from "assetflow";
