@@ -10,9 +10,11 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
  * processes, crash and chaos, the browser, the packed package).
  * `npm test` runs unit + integration, `npm run test:system` the system tier.
  */
-const UNIT = ["sdk", "compiler", "scheduler", "runtime", "server", "cli", "testing"].map(
-  (folder) => `${folder}/**/*.test.ts`,
-);
+const UNIT = [
+  ...["sdk", "compiler", "scheduler", "runtime", "server", "cli", "testing"].map((folder) => `${folder}/**/*.test.ts`),
+  // The web UI: view logic in Node, components in happy-dom (`@vitest-environment happy-dom` per file).
+  "ui/**/*.test.{ts,tsx}",
+];
 const SYSTEM = ["test/system/**/*.test.ts"];
 
 /** Integration suites that run once more on PostgreSQL when a test database is given. */

@@ -12,6 +12,7 @@ import {
   readFileSync,
   writeSync,
 } from "node:fs";
+import { open, readdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { TaskInstanceKey } from "../scheduler/contracts.js";
 
@@ -89,4 +90,115 @@ export function readTaskLogs(
     .filter((tryNumber) => key.tryNumber === undefined || tryNumber === key.tryNumber)
     .sort((a, b) => a - b)
     .map((tryNumber) => ({ tryNumber, text: readFileSync(join(folder, `attempt=${tryNumber}.log`), "utf8") }));
+}
+
+/** A part of one try's log file. */
+export interface TaskLogRange {
+  readonly tryNumber: number;
+  readonly text: string;
+  /** Byte offset where `text` starts. */
+  readonly offset: number;
+  /** Byte offset after `text`: where to read next to follow the log. */
+  readonly nextOffset: number;
+  /** True when the file has bytes before `offset` that were not read. */
+  readonly truncated: boolean;
+}
+
+/** How to read a try's log: from a byte offset, or its last lines; at most `maxBytes` either way. */
+export interface TaskLogRangeOptions {
+  readonly tryNumber?: number;
+  /** Read from this byte offset (to follow a growing log). */
+  readonly offset?: number;
+  /** Read the last `tail` lines (ignored when `offset` is given). */
+  readonly tail?: number;
+  /** The most bytes read per try (from the offset, or the end of the file). */
+  readonly maxBytes: number;
+}
+
+/**
+ * Parts of a task's logs, one per try (all tries, or one), read without
+ * blocking: from a byte offset, the last lines, or the end of each file,
+ * never more than `maxBytes` per try. Text starts and ends on whole lines
+ * (and whole UTF-8 characters) except at the file's ends.
+ *
+ * @example
+ * ```ts
+ * const [last] = await readTaskLogRanges(logDir, { dagId, runId, taskId }, { tryNumber: 1, tail: 100, maxBytes: 1 << 20 });
+ * const next = await readTaskLogRanges(logDir, { dagId, runId, taskId }, { tryNumber: 1, offset: last.nextOffset, maxBytes: 1 << 20 });
+ * ```
+ */
+export async function readTaskLogRanges(
+  logDir: string,
+  key: { dagId: string; runId: string; taskId: string },
+  options: TaskLogRangeOptions,
+): Promise<TaskLogRange[]> {
+  const folder = dirname(taskLogPath(logDir, { ...key, tryNumber: 1 }));
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return [];
+  }
+  const tries = names
+    .map((name) => /^attempt=(\d+)\.log$/.exec(name))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => Number(match[1]))
+    .filter((tryNumber) => options.tryNumber === undefined || tryNumber === options.tryNumber)
+    .sort((a, b) => a - b);
+  return Promise.all(tries.map((tryNumber) => readRange(join(folder, `attempt=${tryNumber}.log`), tryNumber, options)));
+}
+
+async function readRange(path: string, tryNumber: number, options: TaskLogRangeOptions): Promise<TaskLogRange> {
+  const file = await open(path, "r");
+  try {
+    const size = (await file.stat()).size;
+    if (options.offset !== undefined) {
+      const start = Math.min(options.offset, size);
+      const length = Math.min(size - start, options.maxBytes);
+      const bytes = await readAt(file, start, length);
+      // Stop at the last whole line unless the file ends there (the rest is read next time).
+      const end = start + length === size ? bytes.length : bytes.lastIndexOf(0x0a) + 1 || bytes.length;
+      return {
+        tryNumber,
+        text: bytes.subarray(0, end).toString("utf8"),
+        offset: start,
+        nextOffset: start + end,
+        truncated: start > 0,
+      };
+    }
+    const length = Math.min(size, options.maxBytes);
+    const bytes = await readAt(file, size - length, length);
+    // Start after a line break when the read began inside the file.
+    let from = size - length > 0 ? bytes.indexOf(0x0a) + 1 : 0;
+    if (options.tail !== undefined) {
+      let lines = 0;
+      for (let i = bytes.length - 2; i >= from; i--) {
+        if (bytes[i] === 0x0a && ++lines === options.tail) {
+          from = i + 1;
+          break;
+        }
+      }
+    }
+    const offset = size - length + from;
+    return {
+      tryNumber,
+      text: bytes.subarray(from).toString("utf8"),
+      offset,
+      nextOffset: size,
+      truncated: offset > 0,
+    };
+  } finally {
+    await file.close();
+  }
+}
+
+async function readAt(file: import("node:fs/promises").FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  let read = 0;
+  while (read < length) {
+    const { bytesRead } = await file.read(buffer, read, length - read, position + read);
+    if (bytesRead === 0) break;
+    read += bytesRead;
+  }
+  return buffer.subarray(0, read);
 }

@@ -4,7 +4,7 @@
  */
 import { type Expression, type Kysely, type Selectable, type SqlBool, sql } from "kysely";
 import type { JsonObject } from "../sdk/json.js";
-import type { DagManifest, ScheduleManifest, TaskManifest } from "../sdk/manifest/schema.js";
+import type { ConditionNode, DagManifest, ScheduleManifest, TaskManifest } from "../sdk/manifest/schema.js";
 import type { AssetEventRecord, RunKind, RunState } from "./contracts.js";
 import { consumedAssetIds } from "./engine/registration.js";
 import { consumedEvents, eventQuery, withAliases } from "./engine/task-instances.js";
@@ -117,7 +117,19 @@ export async function listTaskInstances(
     .where("run_id", "=", runId)
     .orderBy("task_id")
     .execute();
-  return rows.map((row) => ({
+  return rows.map(toTaskInstanceView);
+}
+
+/**
+ * A task instance row as users see it.
+ *
+ * @example
+ * ```ts
+ * const tis = rows.map(toTaskInstanceView);
+ * ```
+ */
+export function toTaskInstanceView(row: Selectable<Database["task_instance"]>): TaskInstanceView {
+  return {
     dagId: row.dag_id,
     runId: row.run_id,
     taskId: row.task_id,
@@ -129,7 +141,7 @@ export async function listTaskInstances(
     endDate: row.end_date,
     error: row.error === null ? null : (JSON.parse(row.error) as { message: string; code?: string }),
     result: row.result === null ? undefined : JSON.parse(row.result),
-  }));
+  };
 }
 
 /**
@@ -265,6 +277,10 @@ export interface AssetFilter extends PageOptions {
   readonly group?: string;
   /** Only assets this DAG produces or consumes. */
   readonly dagId?: string;
+  /** Case-insensitive substring of the URI or of the name. */
+  readonly search?: string;
+  /** Only assets whose URI has this scheme (`s3`); `""` for URIs without one. */
+  readonly scheme?: string;
 }
 
 /**
@@ -286,7 +302,22 @@ export async function listAssets(db: Kysely<Database>, filter: AssetFilter = {})
     .$if(ids !== undefined, (q) => q.where("a.id", "in", ids as number[]))
     .$if(filter.uriPattern !== undefined, (q) => q.where(containsIgnoringCase("a.uri", filter.uriPattern as string)))
     .$if(filter.namePattern !== undefined, (q) => q.where(containsIgnoringCase("a.name", filter.namePattern as string)))
-    .$if(filter.group !== undefined, (q) => q.where("a.group_name", "=", filter.group as string));
+    .$if(filter.group !== undefined, (q) => q.where("a.group_name", "=", filter.group as string))
+    .$if(filter.search !== undefined, (q) =>
+      q.where((eb) =>
+        eb.or([
+          containsIgnoringCase("a.uri", filter.search as string),
+          containsIgnoringCase("a.name", filter.search as string),
+        ]),
+      ),
+    )
+    .$if(filter.scheme !== undefined, (q) =>
+      q.where(
+        filter.scheme === ""
+          ? sql<SqlBool>`${sql.ref("a.uri")} not like ${"%://%"}`
+          : sql<SqlBool>`lower(${sql.ref("a.uri")}) like ${`${escapeLike((filter.scheme as string).toLowerCase())}://%`} escape '!'`,
+      ),
+    );
   const count = await query.select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirst();
   const rows = await query
     .selectAll("a")
@@ -592,6 +623,8 @@ export type AssetGraphNode =
       readonly dagId: string;
       readonly isPaused: boolean;
       readonly scheduleKind: ScheduleManifest["kind"];
+      /** The asset condition of its schedule (AND / OR of assets, aliases and references), or null. */
+      readonly condition: ConditionNode | null;
       readonly lastRun: {
         readonly runId: string;
         readonly runType: RunKind;
@@ -757,12 +790,14 @@ export async function loadAssetGraph(db: Kysely<Database>): Promise<AssetGraph> 
       .filter((dag) => linkedDags.has(`dag:${dag.dag_id}`))
       .map((dag): AssetGraphNode => {
         const run = lastRun.get(dag.dag_id);
+        const { schedule } = JSON.parse(dag.manifest) as DagManifest;
         return {
           kind: "dag",
           id: `dag:${dag.dag_id}`,
           dagId: dag.dag_id,
           isPaused: dag.is_paused === 1,
-          scheduleKind: (JSON.parse(dag.manifest) as DagManifest).schedule.kind,
+          scheduleKind: schedule.kind,
+          condition: schedule.kind === "assets" || schedule.kind === "assetOrTime" ? schedule.condition : null,
           lastRun: run
             ? { runId: run.run_id, runType: run.run_type, state: run.state, createdAt: Number(run.created_at) }
             : null,
@@ -968,11 +1003,23 @@ async function assetIdsOfDag(db: Kysely<Database>, dagId: string): Promise<numbe
 
 /** `lower(column) LIKE %text%`, with the LIKE wildcards of `text` escaped. */
 function containsIgnoringCase(column: string, text: string): Expression<SqlBool> {
-  const escaped = text.toLowerCase().replace(/[!%_]/g, (char) => `!${char}`);
-  return sql<SqlBool>`lower(${sql.ref(column)}) like ${`%${escaped}%`} escape '!'`;
+  return sql<SqlBool>`lower(${sql.ref(column)}) like ${`%${escapeLike(text.toLowerCase())}%`} escape '!'`;
 }
 
-function toDagView(row: Database["dag"]): DagView {
+/** `text` with the LIKE wildcards escaped by `!`. */
+function escapeLike(text: string): string {
+  return text.replace(/[!%_]/g, (char) => `!${char}`);
+}
+
+/**
+ * A DAG row as users see it (its manifest parsed).
+ *
+ * @example
+ * ```ts
+ * const dags = rows.map(toDagView);
+ * ```
+ */
+export function toDagView(row: Database["dag"]): DagView {
   const manifest = JSON.parse(row.manifest) as DagManifest;
   return {
     dagId: row.dag_id,

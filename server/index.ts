@@ -1,6 +1,6 @@
 /**
  * assetflow's server: the REST API (OpenAPI at `/api/v1/openapi.json`) and
- * the Assets view, on Fastify.
+ * the web UI, on Fastify.
  *
  * @example
  * ```ts
@@ -27,4 +27,4 @@ export {
 export { isSecretKey, MASK, maskSecrets } from "./masking.js";
 export { HttpProblem, type Problem, type ServerErrorListener } from "./problems.js";
 export { API_PREFIX, type ApiApp, type CreateServerOptions, createServer, DEFAULT_BODY_LIMIT } from "./server.js";
-export { ASSETS_VIEW_PATH } from "./ui/routes.js";
+export { UI_PATH } from "./ui/routes.js";

@@ -7,6 +7,8 @@
  */
 import { z } from "zod";
 import type { AssetEventRecord } from "../scheduler/contracts.js";
+import { CHANGE_RESOURCES } from "../scheduler/read/changes.js";
+import type { DagOverviewView, RunSummaryView } from "../scheduler/read/dag-overview.js";
 import type {
   AliasView,
   AssetGraph,
@@ -242,6 +244,28 @@ export const explainedConditionSchema: z.ZodType<ExplainedConditionJson> = compo
   }),
 );
 
+/** A node of a schedule's asset condition. */
+export interface AssetConditionJson {
+  kind: "asset" | "alias" | "ref" | "all" | "any";
+  name?: string | undefined;
+  uri?: string | undefined;
+  conditions?: AssetConditionJson[] | undefined;
+}
+
+/** A schedule's asset condition: assets, aliases and references combined by all (AND) and any (OR). */
+export const assetConditionSchema: z.ZodType<AssetConditionJson> = component(
+  "AssetCondition",
+  "A node of a schedule's asset condition: an asset (name, uri), an alias (name), a reference by name or uri, or all/any of conditions.",
+  z.object({
+    kind: z.enum(["asset", "alias", "ref", "all", "any"]),
+    name: z.string().optional(),
+    uri: z.string().optional(),
+    get conditions() {
+      return z.array(assetConditionSchema).optional();
+    },
+  }),
+);
+
 /** Why a consumer has (not) run. */
 export const consumerStatusSchema = component(
   "ConsumerStatus",
@@ -275,6 +299,30 @@ export const dagRunSchema = component(
     startDate: nullableTime,
     endDate: nullableTime,
     consumedEvents: z.array(assetEventSchema),
+  }),
+);
+
+/** A run without its consumed events (the DAG list and the grid). */
+export const dagRunSummarySchema = component(
+  "DagRunSummary",
+  "A DAG run's identity, type, state and times.",
+  z.object({
+    runId: z.string(),
+    runType,
+    state: runState,
+    createdAt: isoTime,
+    startDate: nullableTime,
+    endDate: nullableTime,
+  }),
+);
+
+/** A DAG as the DAG list gives it. */
+export const dagListItemSchema = component(
+  "DagListItem",
+  "A DAG with its latest run and, when it is scheduled on assets, its condition marked by the events queued for it.",
+  dagSchema.extend({
+    lastRun: dagRunSummarySchema.nullable(),
+    assetCondition: explainedConditionSchema.nullable(),
   }),
 );
 
@@ -320,12 +368,48 @@ export const taskInstanceSchema = component(
 /** Logs of a task instance. */
 export const taskLogsSchema = component(
   "TaskLogs",
-  "Log text of each try of a task instance (the last 1 MiB of each).",
+  "Log text of each try of a task instance: from a byte offset, or the last lines (at most 1 MiB per try).",
   z.object({
     dagId: z.string(),
     runId: z.string(),
     taskId: z.string(),
-    logs: z.array(z.object({ tryNumber: z.number().int(), text: z.string(), truncated: z.boolean() })),
+    logs: z.array(
+      z.object({
+        tryNumber: z.number().int(),
+        text: z.string(),
+        offset: z.number().int().describe("Byte offset in the log file where `text` starts."),
+        nextOffset: z.number().int().describe("Byte offset to read from next (`?offset=`) to follow the log."),
+        truncated: z.boolean().describe("True when text before `offset` exists but was not sent."),
+      }),
+    ),
+  }),
+);
+
+/** The grid of a DAG. */
+export const dagGridSchema = component(
+  "DagGrid",
+  "A DAG's most recent runs (newest first) and all their task instances.",
+  z.object({ dagRuns: z.array(dagRunSummarySchema), taskInstances: z.array(taskInstanceSchema) }),
+);
+
+/** What changed since a cursor. */
+export const changesSchema = component(
+  "Changes",
+  "The resources that changed since the cursor given as `since` (all of them without one), and the cursor to pass next time.",
+  z.object({
+    cursor: z.string(),
+    changed: z.array(z.enum(CHANGE_RESOURCES)),
+  }),
+);
+
+/** Groups and schemes of the asset catalog. */
+export const assetFacetsSchema = component(
+  "AssetFacets",
+  "The asset groups and URI schemes in use, each with its number of assets.",
+  z.object({
+    total: z.number().int(),
+    groups: z.array(z.object({ value: z.string(), count: z.number().int() })),
+    schemes: z.array(z.object({ value: z.string(), count: z.number().int() })),
   }),
 );
 
@@ -340,7 +424,7 @@ export const importErrorSchema = component(
 
 const lastRunSchema = z.object({ runId: z.string(), runType, state: runState, createdAt: isoTime }).nullable();
 
-/** The graph of the Assets view. */
+/** The asset graph (the Lineage page). */
 export const assetGraphSchema = component(
   "AssetGraph",
   "Assets, aliases and the DAGs that produce or consume them, with producer (DAG → asset/alias), consumer (asset/alias → DAG) and alias (alias → asset) edges.",
@@ -365,6 +449,7 @@ export const assetGraphSchema = component(
           dagId: z.string(),
           isPaused: z.boolean(),
           scheduleKind: z.string(),
+          condition: assetConditionSchema.nullable(),
           lastRun: lastRunSchema,
           queuedEventCount: z.number().int(),
         }),
@@ -538,6 +623,40 @@ export function toDag(dag: DagView): z.output<typeof dagSchema> {
     })),
     nextRunAt: isoOrNull(dag.nextRunAt),
   };
+}
+
+/**
+ * A run summary as the API shows it.
+ *
+ * @example
+ * ```ts
+ * const runs = grid.runs.map(toRunSummary);
+ * ```
+ */
+export function toRunSummary(run: RunSummaryView): z.output<typeof dagRunSummarySchema> {
+  return {
+    runId: run.runId,
+    runType: run.runType,
+    state: run.state,
+    createdAt: iso(run.createdAt),
+    startDate: isoOrNull(run.startDate),
+    endDate: isoOrNull(run.endDate),
+  };
+}
+
+/**
+ * A DAG of the DAG list as the API shows it, with its explained condition (or null).
+ *
+ * @example
+ * ```ts
+ * const item = toDagListItem(view, await scheduler.explainConsumer(view.dagId));
+ * ```
+ */
+export function toDagListItem(
+  dag: DagOverviewView,
+  condition: ExplainedConditionJson | null,
+): z.output<typeof dagListItemSchema> {
+  return { ...toDag(dag), lastRun: dag.lastRun ? toRunSummary(dag.lastRun) : null, assetCondition: condition };
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
- * The REST API and the Assets view on Fastify. Routes are declared with zod
+ * The REST API and the web UI on Fastify. Routes are declared with zod
  * schemas: Fastify validates requests and responses with them and
  * `@fastify/swagger` turns them into the OpenAPI document at
  * `/api/v1/openapi.json`.
  *
- * Public without a token: `GET /health` and the Assets view's static files
- * (`/`, `/ui/`, `/ui/assets-view.js`, `/ui/assets-view.css`), which hold no
- * data — the page asks for the token and reads everything through the API.
+ * Public without a token: `GET /health` and the web UI's page and built files
+ * (`/`, `/ui/...`, `/ui/static/...`), which hold no data — the page asks for
+ * the token and reads everything through the API.
  * Everything under `/api/v1` needs `Authorization: Bearer <token>`.
  */
 import swagger from "@fastify/swagger";
@@ -36,10 +36,11 @@ import {
   sendProblem,
 } from "./problems.js";
 import { assetRoutes } from "./routes/assets.js";
+import { changeRoutes } from "./routes/changes.js";
 import { dagRoutes } from "./routes/dags.js";
 import { queuedEventRoutes } from "./routes/queued-events.js";
 import { apiSchemaRegistry, problemSchema } from "./schemas.js";
-import { assetsViewRoutes } from "./ui/routes.js";
+import { uiRoutes } from "./ui/routes.js";
 
 /** Where the API lives. */
 export const API_PREFIX = "/api/v1";
@@ -80,7 +81,7 @@ export type ApiApp = FastifyInstance<
 
 /**
  * Creates the server: the REST API under `/api/v1`, `GET /health`, and the
- * Assets view under `/ui/`. Call `listen()` to serve, or `inject()` to test.
+ * web UI under `/ui/`. Call `listen()` to serve, or `inject()` to test.
  *
  * @example
  * ```ts
@@ -158,7 +159,7 @@ export function createServer(options: CreateServerOptions): ApiApp {
         { name: "Assets", description: "Assets, aliases, asset events and the asset graph." },
         { name: "DAGs", description: "DAGs, import errors and why a consumer waits." },
         { name: "DAG runs", description: "Runs, their consumed events, task instances and logs." },
-        { name: "Monitoring", description: "Health." },
+        { name: "Monitoring", description: "Health, and what changed since a cursor." },
       ],
     },
     transform: createJsonSchemaTransform({ schemaRegistry: apiSchemaRegistry }),
@@ -190,7 +191,7 @@ export function createServer(options: CreateServerOptions): ApiApp {
         return { status: "ok" as const };
       },
     );
-    assetsViewRoutes(typed);
+    uiRoutes(typed);
   });
 
   app.register(
@@ -228,6 +229,7 @@ export function createServer(options: CreateServerOptions): ApiApp {
       queuedEventRoutes(typed, context);
       assetRoutes(typed, context);
       dagRoutes(typed, context);
+      changeRoutes(typed, context);
     },
     { prefix: API_PREFIX },
   );

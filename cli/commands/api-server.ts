@@ -23,7 +23,7 @@ export function registerApiServer(program: Command): void {
   program
     .command("api-server")
     .description(
-      "Serve the REST API (OpenAPI at /api/v1/openapi.json) and the Assets view (/ui/) over the store. Runs no tasks: start `assetflow scheduler` and `assetflow worker` (or use `assetflow standalone`).",
+      "Serve the REST API (OpenAPI at /api/v1/openapi.json) and the web UI (/ui/) over the store. Runs no tasks: start `assetflow scheduler` and `assetflow worker` (or use `assetflow standalone`).",
     )
     .option("--port <n>", "port to listen on (0: any free port)", "8080")
     .option("--host <host>", "address to listen on (0.0.0.0 to serve beyond this machine)", "127.0.0.1")
@@ -67,7 +67,7 @@ export async function runApiServer(options: ApiServerCommandOptions): Promise<vo
 export interface StartedApiServer {
   /** The API's base URL (`http://127.0.0.1:8080/api/v1`). */
   readonly apiUrl: string;
-  /** The Assets view's URL, with `#token=...` when the token is known to this process. */
+  /** The web UI's URL, with `#token=...` when the token is known to this process. */
   readonly viewUrl: string;
   /** The token in clear when it was generated now or comes from ASSETFLOW_API_TOKEN; else null. */
   readonly token: string | null;
@@ -93,7 +93,7 @@ export async function startApiServer(options: {
   port: number;
 }): Promise<StartedApiServer> {
   // Loaded here, not at start-up, so that short commands stay fast.
-  const { API_PREFIX, ASSETS_VIEW_PATH, createServer, resolveApiToken } = await import("../../server/index.js");
+  const { API_PREFIX, UI_PATH, createServer, resolveApiToken } = await import("../../server/index.js");
   const paths = homePaths();
   const resolved = resolveApiToken({ home: paths.home });
   const app = createServer({ scheduler: options.scheduler, auth: resolved.auth, logDir: paths.logs });
@@ -116,7 +116,7 @@ export async function startApiServer(options: {
     resolved.source === "generated" && resolved.token ? `#token=${encodeURIComponent(resolved.token)}` : "";
   return {
     apiUrl: `${base}${API_PREFIX}`,
-    viewUrl: `${base}${ASSETS_VIEW_PATH}${fragment}`,
+    viewUrl: `${base}${UI_PATH}${fragment}`,
     token: resolved.source === "generated" ? resolved.token : null,
     tokenSource: resolved.source,
     tokenFile: resolved.file,

@@ -22,7 +22,7 @@ export function registerStandalone(program: Command): void {
     .requiredOption("--dags <dir>", "folder (or file) of DAG files")
     .option("--workers <n>", "number of worker processes", "2")
     .option("--grace <seconds>", "on SIGTERM, how long running tries may finish before they are killed", "10")
-    .option("--port <n>", "port of the REST API and the Assets view (0: any free port)", "8080")
+    .option("--port <n>", "port of the REST API and the web UI (0: any free port)", "8080")
     .option("--host <host>", "address the API listens on (0.0.0.0 to serve beyond this machine)", "127.0.0.1")
     .option("--trigger-producers", "trigger every DAG that produces assets once at start (a demo)")
     .option("--json", "print activity as JSON lines")

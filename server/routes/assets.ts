@@ -3,6 +3,7 @@
  * Assets view.
  */
 import { z } from "zod";
+import { assetFacets } from "../../scheduler/read/asset-facets.js";
 import {
   getAlias,
   getAssetEvent,
@@ -19,6 +20,7 @@ import {
   aliasSchema,
   assetDetailSchema,
   assetEventSchema,
+  assetFacetsSchema,
   assetGraphSchema,
   assetSchema,
   createAssetEventBody,
@@ -61,6 +63,13 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
           ...pageQuery,
           uriPattern: z.string().max(1500).optional().describe("Case-insensitive substring of the URI."),
           namePattern: z.string().max(1500).optional().describe("Case-insensitive substring of the name."),
+          search: z.string().max(1500).optional().describe("Case-insensitive substring of the URI or of the name."),
+          scheme: z
+            .string()
+            .max(100)
+            .regex(/^([a-z][a-z0-9+.-]*)?$/i, "is a URI scheme like s3 (or empty for URIs without one)")
+            .optional()
+            .describe("Only URIs with this scheme (s3, file, ...); empty: URIs without a scheme."),
           group: z.string().max(1500).optional(),
           dagId: z.string().max(250).optional().describe("Only assets this DAG produces or consumes."),
         }),
@@ -71,6 +80,20 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       const page = await listAssets(db, request.query);
       return { assets: page.items.map(toAsset), total: page.total };
     },
+  );
+
+  app.get(
+    "/assetFacets",
+    {
+      schema: {
+        tags,
+        operationId: "getAssetFacets",
+        summary: "The asset groups and URI schemes in use, with their numbers of assets",
+        querystring: z.strictObject({}),
+        response: { 200: assetFacetsSchema, ...problems(400, 401) },
+      },
+    },
+    async () => assetFacets(db),
   );
 
   app.get(

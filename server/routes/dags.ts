@@ -4,20 +4,30 @@
  * their logs.
  */
 import { z } from "zod";
-import { readTaskLogs } from "../../runtime/task-logs.js";
+import { readTaskLogRanges } from "../../runtime/task-logs.js";
+import {
+  dagGrid,
+  LAST_RUN_STATE_FILTERS,
+  listDagOverview,
+  listDagTags,
+  SCHEDULE_KIND_FILTERS,
+} from "../../scheduler/read/dag-overview.js";
 import {
   getDagRun,
   getTaskInstance,
+  listAssetEvents,
   listDagRunsPage,
-  listDags,
   listQueuedEvents,
   listTaskInstances,
 } from "../../scheduler/read-models.js";
 import type { JsonObject } from "../../sdk/json.js";
 import { HttpProblem } from "../problems.js";
 import {
+  assetEventSchema,
   booleanQuery,
   consumerStatusSchema,
+  dagGridSchema,
+  dagListItemSchema,
   dagRunQuery,
   dagRunSchema,
   dagSchema,
@@ -29,9 +39,12 @@ import {
   problems,
   taskInstanceSchema,
   taskLogsSchema,
+  toAssetEvent,
   toDag,
+  toDagListItem,
   toDagRun,
   toQueuedEvents,
+  toRunSummary,
   toTaskInstance,
   triggerDagRunBody,
 } from "../schemas.js";
@@ -43,8 +56,8 @@ const runId = z.string().min(1).describe("The run id, percent-encoded.");
 const taskId = z.string().min(1).describe("The task id.");
 const noQuery = z.strictObject({});
 
-/** The most log text returned per try, in characters (the end of the log is kept). */
-export const MAX_LOG_CHARS = 1024 * 1024;
+/** The most log bytes returned per try and request (the end of the log, or from the offset). */
+export const MAX_LOG_BYTES = 1024 * 1024;
 
 /**
  * Registers the DAG, run and task instance routes.
@@ -81,19 +94,76 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
       schema: {
         tags: ["DAGs"],
         operationId: "listDags",
-        summary: "DAGs",
+        summary: "DAGs, each with its latest run and (asset schedules) its condition marked by the queued events",
         querystring: z.strictObject({
           ...pageQuery,
           dagIdPattern: z.string().max(250).optional().describe("Case-insensitive substring of the DAG id."),
+          search: z
+            .string()
+            .max(250)
+            .optional()
+            .describe("Case-insensitive text in the DAG id, its description or a tag."),
+          tag: z.string().max(250).optional().describe("Only DAGs with this tag."),
+          scheduleKind: z
+            .enum(SCHEDULE_KIND_FILTERS)
+            .optional()
+            .describe("time (cron, presets, @once), assets, assetOrTime, or manual (no schedule)."),
+          lastRunState: z
+            .enum(LAST_RUN_STATE_FILTERS)
+            .optional()
+            .describe("The state of the latest run; none: never ran."),
           paused: booleanQuery.optional(),
           onlyActive: booleanQuery.default(true).describe("Only DAGs some file still defines (default true)."),
         }),
-        response: { 200: z.object({ dags: z.array(dagSchema), total: z.number().int() }), ...problems(400, 401) },
+        response: {
+          200: z.object({ dags: z.array(dagListItemSchema), total: z.number().int() }),
+          ...problems(400, 401),
+        },
       },
     },
     async (request) => {
-      const page = await listDags(db, request.query);
-      return { dags: page.items.map(toDag), total: page.total };
+      const page = await listDagOverview(db, request.query);
+      const dags = await Promise.all(
+        page.items.map(async (dag) =>
+          toDagListItem(dag, (await scheduler.explainConsumer(dag.dagId)) as ExplainedConditionJson | null),
+        ),
+      );
+      return { dags, total: page.total };
+    },
+  );
+
+  app.get(
+    "/dagTags",
+    {
+      schema: {
+        tags: ["DAGs"],
+        operationId: "listDagTags",
+        summary: "The tags of the active DAGs",
+        querystring: noQuery,
+        response: { 200: z.object({ tags: z.array(z.string()) }), ...problems(400, 401) },
+      },
+    },
+    async () => ({ tags: await listDagTags(db) }),
+  );
+
+  app.get(
+    "/dags/:dagId/grid",
+    {
+      schema: {
+        tags: ["DAG runs"],
+        operationId: "getDagGrid",
+        summary: "A DAG's most recent runs with all their task instances (the grid of runs by task)",
+        params: z.object({ dagId }),
+        querystring: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(100).default(25).describe("Runs (1-100, default 25)."),
+        }),
+        response: { 200: dagGridSchema, ...problems(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      await requireDag(db, request.params.dagId);
+      const grid = await dagGrid(db, request.params.dagId, request.query.limit);
+      return { dagRuns: grid.runs.map(toRunSummary), taskInstances: grid.taskInstances.map(toTaskInstance) };
     },
   );
 
@@ -248,6 +318,30 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
   );
 
   app.get(
+    "/dags/:dagId/dagRuns/:runId/assetEvents",
+    {
+      schema: {
+        tags: ["DAG runs"],
+        operationId: "listDagRunAssetEvents",
+        summary: "The asset events a run's tasks emitted, oldest first",
+        description: "The events it consumed are in the run itself (consumedEvents).",
+        params: z.object({ dagId, runId }),
+        querystring: z.strictObject({ ...pageQuery }),
+        response: {
+          200: z.object({ assetEvents: z.array(assetEventSchema), total: z.number().int() }),
+          ...problems(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { dagId: dag, runId: run } = request.params;
+      await requireRun(dag, run);
+      const page = await listAssetEvents(db, { ...request.query, sourceDagId: dag, sourceRunId: run, order: "asc" });
+      return { assetEvents: page.items.map(toAssetEvent), total: page.total };
+    },
+  );
+
+  app.get(
     "/dags/:dagId/dagRuns/:runId/taskInstances",
     {
       schema: {
@@ -296,29 +390,39 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
         params: z.object({ dagId, runId, taskId }),
         querystring: z.strictObject({
           tryNumber: z.coerce.number().int().min(1).max(10_000).optional().describe("Only this try."),
+          offset: z.coerce
+            .number()
+            .int()
+            .min(0)
+            .max(Number.MAX_SAFE_INTEGER)
+            .optional()
+            .describe("Read from this byte offset (a previous answer's nextOffset) to follow a growing log."),
+          tail: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(1_000_000)
+            .optional()
+            .describe("Only the last N lines (ignored with offset)."),
         }),
         response: { 200: taskLogsSchema, ...problems(400, 401, 404) },
       },
     },
     async (request) => {
       const { dagId: dag, runId: run, taskId: task } = request.params;
+      const { tryNumber, offset, tail } = request.query;
       await requireTaskInstance(dag, run, task);
-      const logs = readTaskLogs(logDir, {
-        dagId: dag,
-        runId: run,
-        taskId: task,
-        ...(request.query.tryNumber === undefined ? {} : { tryNumber: request.query.tryNumber }),
-      });
-      return {
-        dagId: dag,
-        runId: run,
-        taskId: task,
-        logs: logs.map((log) => ({
-          tryNumber: log.tryNumber,
-          text: log.text.length > MAX_LOG_CHARS ? log.text.slice(-MAX_LOG_CHARS) : log.text,
-          truncated: log.text.length > MAX_LOG_CHARS,
-        })),
-      };
+      const logs = await readTaskLogRanges(
+        logDir,
+        { dagId: dag, runId: run, taskId: task },
+        {
+          maxBytes: MAX_LOG_BYTES,
+          ...(tryNumber === undefined ? {} : { tryNumber }),
+          ...(offset === undefined ? {} : { offset }),
+          ...(tail === undefined ? {} : { tail }),
+        },
+      );
+      return { dagId: dag, runId: run, taskId: task, logs };
     },
   );
 }

@@ -1,40 +1,89 @@
 /**
- * The Assets view's public routes: the page, its script and its style sheet.
- * None of them holds data, so none needs the token; the page asks for it.
+ * The web UI's public routes: the page at `/ui/` and every address under it
+ * (the script shows the view of the address), and the files `npm run build`
+ * put in `dist/ui/static/`. None of them holds data, so none needs the
+ * token; the page asks for it and sends it only in request headers.
  */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { problem, sendProblem } from "../problems.js";
 import type { ApiApp } from "../server.js";
-import { assetsViewScript } from "./bundle.js";
-import { ASSETS_VIEW_CSP, ASSETS_VIEW_CSS, ASSETS_VIEW_HTML } from "./page.js";
+import { UI_CSP, UI_HTML } from "./page.js";
 
-/** Where the Assets view is served. */
-export const ASSETS_VIEW_PATH = "/ui/";
+/** Where the UI is served. */
+export const UI_PATH = "/ui/";
+
+/** Content types of the files the build writes. */
+const CONTENT_TYPES: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+};
 
 /**
- * Registers `/`, `/ui`, `/ui/`, `/ui/assets-view.js` and `/ui/assets-view.css`.
+ * The folder of the built UI files: `dist/ui/static` beside the compiled
+ * server, or under the repository when the server runs from source. Null
+ * when the UI was not built.
  *
  * @example
  * ```ts
- * app.register(async (publicApp) => assetsViewRoutes(publicApp.withTypeProvider<ZodTypeProvider>()));
+ * uiStaticDir(); // "/app/dist/ui/static"
  * ```
  */
-export function assetsViewRoutes(app: ApiApp): void {
+export function uiStaticDir(): string | null {
+  const candidates = [
+    fileURLToPath(new URL("../../ui/static/", import.meta.url)),
+    fileURLToPath(new URL("../../dist/ui/static/", import.meta.url)),
+  ];
+  return candidates.find((dir) => existsSync(join(dir, "app.js"))) ?? null;
+}
+
+/**
+ * Registers `/`, `/ui`, `/ui/*` (the page) and `/ui/static/*` (built files).
+ *
+ * @example
+ * ```ts
+ * app.register(async (publicApp) => uiRoutes(publicApp.withTypeProvider<ZodTypeProvider>()));
+ * ```
+ */
+export function uiRoutes(app: ApiApp): void {
   const hide = { schema: { hide: true } };
-  app.get("/", hide, async (_request, reply) => reply.redirect(ASSETS_VIEW_PATH, 302));
-  app.get("/ui", hide, async (_request, reply) => reply.redirect(ASSETS_VIEW_PATH, 302));
-  app.get(ASSETS_VIEW_PATH, hide, async (_request, reply) =>
+  const page = async (_request: unknown, reply: import("fastify").FastifyReply) =>
     reply
       .header("content-type", "text/html; charset=utf-8")
-      .header("content-security-policy", ASSETS_VIEW_CSP)
+      .header("content-security-policy", UI_CSP)
       .header("x-frame-options", "DENY")
-      .send(ASSETS_VIEW_HTML),
-  );
-  app.get("/ui/assets-view.js", hide, async (_request, reply) =>
-    reply
-      .header("content-type", "text/javascript; charset=utf-8")
+      .send(UI_HTML);
+  app.get("/", hide, async (_request, reply) => reply.redirect(UI_PATH, 302));
+  app.get("/ui", hide, async (_request, reply) => reply.redirect(UI_PATH, 302));
+  app.get("/ui/", hide, page);
+  app.get("/ui/*", hide, page);
+  app.get("/ui/static/*", hide, async (request, reply) => {
+    const name = (request.params as { "*": string })["*"];
+    const type = CONTENT_TYPES[extname(name)];
+    if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith(".") || type === undefined) {
+      return sendProblem(reply, problem(404, `No UI file ${JSON.stringify(name.slice(0, 100))}.`));
+    }
+    const dir = uiStaticDir();
+    if (dir === null) {
+      return sendProblem(
+        reply,
+        problem(503, "The web UI is not built: run `npm run build` (it bundles ui/ into dist/ui/static)."),
+      );
+    }
+    let body: Buffer;
+    try {
+      body = await readFile(join(dir, name));
+    } catch {
+      return sendProblem(reply, problem(404, `No UI file ${JSON.stringify(name)}.`));
+    }
+    return reply
+      .header("content-type", type)
       .header("cache-control", "no-cache")
-      .send(await assetsViewScript()),
-  );
-  app.get("/ui/assets-view.css", hide, async (_request, reply) =>
-    reply.header("content-type", "text/css; charset=utf-8").header("cache-control", "no-cache").send(ASSETS_VIEW_CSS),
-  );
+      .header("content-security-policy", UI_CSP)
+      .send(body);
+  });
 }

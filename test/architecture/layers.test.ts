@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -27,6 +27,14 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
     target === "sdk/uri/sanitize.ts" ||
     target === "runtime/task-logs.ts",
   cli: () => true,
+  // The web UI runs in the browser and reads the REST API only: it may use the API's and the manifest's
+  // types (checked in layersOfTypes below), never their code.
+  ui: (target) => target.startsWith("ui/"),
+};
+
+/** Files whose types (`import type` only) a layer may use beyond {@link ALLOWED}. */
+const TYPES_ALLOWED: Record<string, (target: string) => boolean> = {
+  ui: (target) => target.startsWith("server/schemas") || target === "sdk/manifest/schema.ts",
 };
 
 function sourceFiles(folder: string): string[] {
@@ -40,28 +48,43 @@ function sourceFiles(folder: string): string[] {
   return entries.flatMap((entry) => {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) return sourceFiles(relative(root, path));
-    return entry.endsWith(".ts") && !entry.endsWith(".test.ts") ? [relative(root, path)] : [];
+    return /\.tsx?$/.test(entry) && !/\.test\.tsx?$/.test(entry) && !entry.endsWith(".d.ts")
+      ? [relative(root, path)]
+      : [];
   });
 }
 
-function relativeImports(file: string): string[] {
+function relativeImports(file: string, options: { typesOnly?: boolean } = {}): string[] {
   const text = readFileSync(join(root, file), "utf8");
-  const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)].map(
-    (m) => m[1] as string,
-  );
-  return specifiers.map((specifier) =>
-    relative(root, resolve(dirname(join(root, file)), specifier)).replace(/\.js$/, ".ts"),
-  );
+  const pattern = /(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
+  const specifiers = [...text.matchAll(pattern)]
+    .filter((match) => !options.typesOnly || isTypeOnlyImport(text, match.index ?? 0))
+    .map((m) => m[1] as string);
+  return specifiers.map((specifier) => {
+    const target = relative(root, resolve(dirname(join(root, file)), specifier)).replace(/\.js$/, ".ts");
+    return existsSync(join(root, target)) || !existsSync(join(root, `${target}x`)) ? target : `${target}x`;
+  });
+}
+
+/** Whether the import statement ending at `index` is `import type { ... } from`. */
+function isTypeOnlyImport(text: string, index: number): boolean {
+  const before = text.slice(0, index);
+  const start = before.startsWith("import ")
+    ? Math.max(0, before.lastIndexOf("\nimport "))
+    : before.lastIndexOf("\nimport ");
+  return start !== -1 && /^\n?import\s+type\s/.test(text.slice(start, index));
 }
 
 describe("layers point one way", () => {
   for (const [layer, allowed] of Object.entries(ALLOWED)) {
     it(`${layer}/ imports only what its layer may`, () => {
-      const violations = sourceFiles(layer).flatMap((file) =>
-        relativeImports(file)
-          .filter((target) => !allowed(target))
-          .map((target) => `${file} -> ${target}`),
-      );
+      const typesAllowed = TYPES_ALLOWED[layer] ?? (() => false);
+      const violations = sourceFiles(layer).flatMap((file) => {
+        const typeOnly = new Set(relativeImports(file, { typesOnly: true }));
+        return relativeImports(file)
+          .filter((target) => !allowed(target) && !(typeOnly.has(target) && typesAllowed(target)))
+          .map((target) => `${file} -> ${target}`);
+      });
       expect(violations).toEqual([]);
     });
   }
@@ -69,5 +92,8 @@ describe("layers point one way", () => {
   it("finds the imports it checks", () => {
     expect(relativeImports("scheduler/scheduler.ts")).toContain("scheduler/contracts.ts");
     expect(sourceFiles("sdk").length).toBeGreaterThan(10);
+    expect(sourceFiles("ui")).toContain("ui/app.tsx");
+    expect(relativeImports("ui/app.tsx")).toContain("ui/pages/dags-page.tsx");
+    expect(relativeImports("ui/api/types.ts", { typesOnly: true })).toContain("server/schemas.ts");
   });
 });

@@ -116,9 +116,9 @@ describe("bearer-token auth", () => {
     }
   });
 
-  it("/health and the Assets view's files answer without a token", async () => {
+  it("/health and the web UI's files answer without a token", async () => {
     const api = await start();
-    for (const url of ["/health", "/ui/", "/ui/assets-view.js", "/ui/assets-view.css"]) {
+    for (const url of ["/health", "/ui/", "/ui/dags/consumer", "/ui/static/app.js", "/ui/static/app.css"]) {
       expect((await api.app.inject({ method: "GET", url })).statusCode, url).toBe(200);
     }
   });

@@ -1,8 +1,9 @@
 /**
  * Every route of the API but the queued-event ones (see
  * queued-events.test.ts), in process with `fastify.inject`: assets, aliases,
- * asset events, DAGs, runs, task instances and logs, the graph, health and
- * the Assets view's static files, plus the masking of secret-looking keys.
+ * asset events, DAGs, runs, task instances and logs, the graph, changes,
+ * health and the web UI's page and built files, plus the masking of
+ * secret-looking keys.
  */
 import { Asset, dag, serializeDags, task } from "assetflow";
 import { describe, expect, it, vi } from "vitest";
@@ -35,7 +36,7 @@ async function produceOnce(api: ApiHarness): Promise<{ producerRun: string; cons
   return { producerRun, consumerRun: consumerRun?.runId ?? "" };
 }
 
-describe("health and the Assets view's static files (public)", () => {
+describe("health and the web UI's files (public)", () => {
   const start = useApi();
 
   it("GET /health answers without a token", async () => {
@@ -45,27 +46,43 @@ describe("health and the Assets view's static files (public)", () => {
     expect(response.json()).toEqual({ status: "ok" });
   });
 
-  it("serves the page, its script and its style sheet without a token, and none of them holds data", async () => {
+  it("serves the page at every UI address, and the built script, style sheet and layout worker, without a token; none holds data", async () => {
     const api = await start();
     await produceOnce(api);
     const root = await api.app.inject({ method: "GET", url: "/" });
     expect(root.statusCode).toBe(302);
     expect(root.headers.location).toBe("/ui/");
-    const page = await api.app.inject({ method: "GET", url: "/ui/" });
-    expect(page.statusCode).toBe(200);
-    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
-    expect(page.headers["content-security-policy"]).toContain("script-src 'self'");
-    expect(page.body).toContain('<script src="/ui/assets-view.js" defer></script>');
-    const script = await api.app.inject({ method: "GET", url: "/ui/assets-view.js" });
-    expect(script.statusCode).toBe(200);
-    expect(script.headers["content-type"]).toBe("text/javascript; charset=utf-8");
-    expect(script.body).toContain("/api/v1");
-    const css = await api.app.inject({ method: "GET", url: "/ui/assets-view.css" });
-    expect(css.statusCode).toBe(200);
-    expect(css.headers["content-type"]).toBe("text/css; charset=utf-8");
-    for (const body of [page.body, script.body, css.body]) {
+    for (const url of ["/ui/", "/ui/dags", "/ui/dags/consumer/runs/r1?task=t", `/ui/assets/${enc(EXAMPLE_URI)}`]) {
+      const page = await api.app.inject({ method: "GET", url });
+      expect(page.statusCode, url).toBe(200);
+      expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+      const csp = String(page.headers["content-security-policy"]);
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).not.toContain("unsafe-inline");
+      expect(csp).not.toContain("unsafe-eval");
+      expect(page.body).toContain('<script type="module" src="/ui/static/app.js"></script>');
+      expect(page.body).not.toMatch(/<script>|<script [^>]*>[^<]/);
+    }
+    const bodies: string[] = [];
+    for (const [file, type] of [
+      ["app.js", "text/javascript; charset=utf-8"],
+      ["app.css", "text/css; charset=utf-8"],
+      ["elk-worker.js", "text/javascript; charset=utf-8"],
+    ]) {
+      const response = await api.app.inject({ method: "GET", url: `/ui/static/${file}` });
+      expect(response.statusCode, file).toBe(200);
+      expect(response.headers["content-type"]).toBe(type);
+      bodies.push(response.body);
+    }
+    expect(bodies[0]).toContain("/api/v1");
+    for (const body of bodies) {
       expect(body).not.toContain(EXAMPLE_URI);
       expect(body).not.toContain("waiting_for_asset_1_and_2");
+    }
+    for (const url of ["/ui/static/missing.js", "/ui/static/..%2Fserver.js", "/ui/static/app.ts", "/ui/static/.env"]) {
+      const response = await api.app.inject({ method: "GET", url });
+      expectProblem({ status: response.statusCode, body: response.json() }, 404);
     }
   });
 });
@@ -532,14 +549,44 @@ describe("DAG runs, task instances and logs", () => {
       body: {
         ...key,
         logs: [
-          { tryNumber: 1, text: "wrote s3://asset/example.csv\n", truncated: false },
-          { tryNumber: 2, text: "second try\n", truncated: false },
+          { tryNumber: 1, text: "wrote s3://asset/example.csv\n", offset: 0, nextOffset: 29, truncated: false },
+          { tryNumber: 2, text: "second try\n", offset: 0, nextOffset: 11, truncated: false },
         ],
       },
     });
     expect((await api.get(`${base}?tryNumber=2`)).body).toMatchObject({ logs: [{ tryNumber: 2 }] });
     expect((await api.get(`${base}?tryNumber=3`)).body).toMatchObject({ logs: [] });
     expectProblem(await api.get(`/api/v1/dags/producer/dagRuns/${enc(producerRun)}/taskInstances/../logs`), 404);
+  });
+
+  it("task logs: the last lines with ?tail=, then what was appended since with ?offset=", async () => {
+    const api = await start();
+    const { producerRun } = await produceOnce(api);
+    const key = { dagId: "producer", runId: producerRun, taskId: "producer", tryNumber: 1 };
+    for (let line = 1; line <= 5; line++) appendTaskLog(api.logDir, key, `line ${line} é`);
+    const base = `/api/v1/dags/producer/dagRuns/${enc(producerRun)}/taskInstances/producer/logs?tryNumber=1`;
+    const tail = await api.get<{
+      logs: Array<{ text: string; offset: number; nextOffset: number; truncated: boolean }>;
+    }>(`${base}&tail=2`);
+    const size = Buffer.byteLength("line 1 é\n") * 5;
+    expect(tail.body.logs).toEqual([
+      {
+        tryNumber: 1,
+        text: "line 4 é\nline 5 é\n",
+        offset: size - 2 * Buffer.byteLength("line 1 é\n"),
+        nextOffset: size,
+        truncated: true,
+      },
+    ]);
+    const nothingNew = await api.get<{ logs: Array<{ text: string; nextOffset: number }> }>(`${base}&offset=${size}`);
+    expect(nothingNew.body.logs).toMatchObject([{ text: "", nextOffset: size }]);
+    appendTaskLog(api.logDir, key, "line 6");
+    const next = await api.get<{ logs: Array<{ text: string; offset: number; nextOffset: number }> }>(
+      `${base}&offset=${size}`,
+    );
+    expect(next.body.logs).toMatchObject([{ text: "line 6\n", offset: size, nextOffset: size + 7 }]);
+    expectProblem(await api.get(`${base}&offset=-1`), 400);
+    expectProblem(await api.get(`${base}&tail=0`), 400);
   });
 });
 

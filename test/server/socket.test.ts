@@ -65,7 +65,7 @@ describe("over a real socket", () => {
     expect(page.url).toBe(`${base}/ui/`);
     expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
     expect(await page.text()).toContain("assetflow");
-    const script = await fetch(`${base}/ui/assets-view.js`);
+    const script = await fetch(`${base}/ui/static/app.js`);
     expect(script.status).toBe(200);
     expect((await script.text()).length).toBeGreaterThan(10_000);
     expect(api.serverErrors).toEqual([]);

@@ -1,0 +1,38 @@
+/**
+ * Builds the web UI (`ui/`) into `dist/ui/static/`: one script bundle (React,
+ * @xyflow/react, uPlot, TanStack Query and the view modules), one style
+ * sheet, and the ELK layout worker. `npm run build` runs it after tsc; the
+ * server only serves these files (nothing is bundled on a request).
+ */
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "dist/ui/static");
+const require = createRequire(import.meta.url);
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const started = Date.now();
+await build({
+  absWorkingDir: root,
+  entryPoints: { app: "ui/main.tsx" },
+  outdir: out,
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: ["es2022", "chrome110", "firefox110", "safari16"],
+  jsx: "automatic",
+  minify: true,
+  sourcemap: "linked",
+  legalComments: "linked",
+  define: { "process.env.NODE_ENV": '"production"' },
+  logLevel: "warning",
+  metafile: false,
+});
+copyFileSync(require.resolve("elkjs/lib/elk-worker.min.js"), join(out, "elk-worker.js"));
+console.log(`ui: built dist/ui/static in ${Date.now() - started} ms`);
