@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { Scheduler } from "../scheduler/scheduler.js";
-import { assetflowHome } from "../scheduler/store/open-store.js";
+import type { Scheduler } from "../scheduler/scheduler.js";
+import { assetflowHome } from "../scheduler/store/home.js";
 
 /** Where the CLI keeps things: `$ASSETFLOW_HOME` and its folders. */
 export function homePaths(env: NodeJS.ProcessEnv = process.env) {
@@ -9,7 +9,9 @@ export function homePaths(env: NodeJS.ProcessEnv = process.env) {
 }
 
 /** Opens the scheduler over the configured store (`ASSETFLOW_DATABASE_URL` or the SQLite file in the home). */
-export function openScheduler(options: { pollIntervalMs?: number } = {}): Promise<Scheduler> {
+export async function openScheduler(options: { pollIntervalMs?: number } = {}): Promise<Scheduler> {
+  // Loaded here, not at start: `assetflow --help` and commands without a store never load the store's drivers.
+  const { Scheduler } = await import("../scheduler/scheduler.js");
   return Scheduler.open(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs });
 }
 

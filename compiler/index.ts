@@ -41,6 +41,6 @@ export {
   type ReachedDag,
   upstream,
 } from "./graph.js";
-export { stripSourceLocations } from "./manifest.js";
+export { stripExtraSchemas, stripSourceLocations } from "./manifest.js";
 export { type CompileOptions, type CompileResult, CompilerProgram } from "./program.js";
 export { createWatchCompiler, type WatchCompiler, type WatchHandle, type WatchUpdate } from "./watch.js";

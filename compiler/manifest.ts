@@ -133,6 +133,22 @@ export function stripSourceLocations(manifest: Manifest): Manifest {
   };
 }
 
+/**
+ * A loaded manifest without the JSON Schemas of its assets: the static part,
+ * which the compiler reads from source. `assetflow compile` does not run
+ * extras validators (`new Asset(uri, { schema })`), so its manifest has no
+ * `assets[].schema`; the DAG processor's manifest has them. Parity compares
+ * the two after this.
+ *
+ * @example
+ * ```ts
+ * expect(manifestToJson(compiled.manifest)).toBe(manifestToJson(stripExtraSchemas(serializeDags(dags))));
+ * ```
+ */
+export function stripExtraSchemas(manifest: Manifest): Manifest {
+  return { ...manifest, assets: manifest.assets.map(({ schema: _schema, ...asset }) => asset) };
+}
+
 function sourceOf({ file, line, column }: Location): { file: string; line: number; column: number } {
   return { file, line, column };
 }

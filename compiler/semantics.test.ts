@@ -74,6 +74,22 @@ describe("assets", () => {
     expect(withCode(diagnostics, "AF3005")[0]?.message).toContain('Did you mean "group"?');
   });
 
+  it("reads new Asset(uri, { name, group, schema }) and leaves the schema (a run-time validator) out", () => {
+    const prelude = `import { z } from "zod";\nconst orders = new Asset("s3://b/orders", { name: "orders", group: "sales", schema: z.object({ n: z.number() }) });\n`;
+    const { schedule, manifest, diagnostics } = scheduleOf(`[orders]`, prelude);
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(schedule).toEqual({
+      kind: "assets",
+      condition: { kind: "all", conditions: [asset("s3://b/orders", "orders")] },
+    });
+    expect(manifest.assets).toEqual([{ name: "orders", uri: "s3://b/orders", group: "sales", extra: {} }]);
+  });
+
+  it("reports a second uri in new Asset(uri, {...}) (AF3002)", () => {
+    const { diagnostics } = scheduleOf(`[new Asset("s3://b/k", { uri: "s3://b/other" } as never)]`);
+    expect(withCode(diagnostics, "AF3002")[0]?.message).toContain('second "uri"');
+  });
+
   it("reads aliases with their group, and Asset.ref by name or URI", () => {
     const { schedule, manifest } = scheduleOf(
       `any(new AssetAlias("outputs", { group: "exports" }), Asset.ref({ name: "bucket-1" }), Asset.ref({ uri: "S3://b/k/" }))`,

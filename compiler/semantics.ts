@@ -6,6 +6,7 @@
  * manifest compiled from source equals one serialized from loaded DAGs.
  * URI rules and cron validation are the SDK's own functions.
  */
+import { ASSET_OPTION_KEYS } from "../sdk/asset.js";
 import { isAssetflowError } from "../sdk/errors.js";
 import type { ScheduleManifest, TimetableManifest } from "../sdk/manifest/schema.js";
 import { closest } from "../sdk/options.js";
@@ -25,6 +26,7 @@ import {
   isConditionValue,
   type Location,
   type ObjectValue,
+  Props,
   propertySite,
   type Site,
   siteText,
@@ -185,11 +187,43 @@ export function sanitizeCached(caches: CompilationCaches, written: string): Sani
   return result;
 }
 
-const ASSET_OPTION_KEYS = ["uri", "name", "group", "extra"] as const;
 const NO_EXTRA: AssetValue["extra"] = Object.freeze({});
 
-/** `new Asset(uri)` or `new Asset({ uri, name, group, extra })`. */
-export function makeAsset(reporter: Reporter, argument: Value | undefined, argumentSite: Site): Value {
+/**
+ * `new Asset(uri)`, `new Asset(uri, { name, group, extra, schema })` or
+ * `new Asset({ uri, name, group, extra, schema })`. A `schema` (an extras
+ * validator) is run-time code the compiler does not evaluate: the static
+ * manifest has no JSON Schema; the DAG processor's manifest has it.
+ */
+export function makeAsset(
+  reporter: Reporter,
+  first: Value | undefined,
+  second: Value | undefined,
+  argumentSite: Site,
+): Value {
+  let argument = first;
+  if ((first?.kind === "string" || first?.kind === "unknown") && second !== undefined && second.kind !== "undefined") {
+    if (second.kind === "unknown") return withWhat(second, "The options of this asset", CONSTANT_HINT);
+    if (second.kind !== "object" || second.props.has("uri")) {
+      reporter.report(
+        DiagnosticCatalog.invalidAsset,
+        {
+          message:
+            second.kind === "object"
+              ? 'new Asset(uri, {...}) got a second "uri" in its options: give the URI once.'
+              : `The options of new Asset(uri, {...}) must be an object such as { schema }, got ${describeValueKind(second)}.`,
+        },
+        argumentSite,
+      );
+      return INVALID;
+    }
+    argument = {
+      kind: "object",
+      props: new Props([["uri", first], ...second.props]),
+      ...(second.origin ? { origin: second.origin } : {}),
+      ...(second.unknownSpread ? { unknownSpread: second.unknownSpread } : {}),
+    };
+  }
   let uriValue: Value | undefined;
   let nameValue: Value | undefined;
   let group = "asset";
@@ -245,7 +279,7 @@ export function makeAsset(reporter: Reporter, argument: Value | undefined, argum
     reporter.report(
       DiagnosticCatalog.invalidAsset,
       {
-        message: `new Asset() takes a URI string or { uri, name, group, extra }, got ${argument ? describeValueKind(argument) : "nothing"}.`,
+        message: `new Asset() takes a URI string or { uri, name, group, extra, schema }, got ${argument ? describeValueKind(argument) : "nothing"}.`,
       },
       argumentSite,
     );

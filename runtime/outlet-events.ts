@@ -4,6 +4,7 @@ import {
   type AssetAlias,
   assertJsonObject,
   assetKey,
+  checkExtra,
   isAsset,
   isAssetAlias,
   type JsonObject,
@@ -80,6 +81,33 @@ export class OutletCollector {
    * not JSON.
    */
   events(): EmittedAssetEvent[] {
+    return this.collect().map(({ asset, extra, aliases }) => ({
+      asset: {
+        name: asset.name,
+        uri: asset.uri,
+        group: asset.group,
+        extra: structuredClone(asset.extra),
+        ...(asset.jsonSchema === null ? {} : { schema: structuredClone(asset.jsonSchema) as JsonObject }),
+      },
+      extra,
+      aliases,
+    }));
+  }
+
+  /**
+   * {@link events}, after checking each event's extra against its asset's
+   * schema (`new Asset(uri, { schema })`): an `ExtraSchemaError` naming the
+   * asset, the key, what is expected and the task when one does not match.
+   */
+  async checkedEvents(): Promise<EmittedAssetEvent[]> {
+    const { dagId, taskId } = this.owner;
+    for (const { asset, extra } of this.collect()) {
+      await checkExtra(asset, extra, `emitted by task "${taskId}" of DAG "${dagId}"`);
+    }
+    return this.events();
+  }
+
+  private collect(): Array<{ asset: AnyAsset; extra: JsonObject; aliases: string[] }> {
     const events = new Map<string, { asset: AnyAsset; extra: JsonObject; aliases: string[] }>();
     for (const { asset, extra } of this.extras.values()) {
       assertJsonObject(extra, `extra of asset "${asset.uri}" emitted by task "${this.owner.taskId}"`);
@@ -90,11 +118,7 @@ export class OutletCollector {
       if (existing) existing.aliases.push(...addition.aliases);
       else events.set(key, { asset: addition.asset, extra: addition.extra, aliases: [...addition.aliases] });
     }
-    return [...events.values()].map(({ asset, extra, aliases }) => ({
-      asset: { name: asset.name, uri: asset.uri, group: asset.group, extra: structuredClone(asset.extra) },
-      extra,
-      aliases,
-    }));
+    return [...events.values()];
   }
 
   private assetAccessor(target: AnyAsset): OutletEventAccessor<object> {

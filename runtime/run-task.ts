@@ -59,7 +59,8 @@ export interface RunTaskDeps {
  * - `skipped` when the task throws `TaskSkipped`;
  * - `failed` for any other throw (with the `code` of an `AssetflowError`), a
  *   yield that is not `Metadata`, an extra or a return value that is not
- *   JSON (no events then), or a try longer than `request.executionTimeoutMs`.
+ *   JSON, an extra its asset's schema refuses (`EXTRA_INVALID`; no events
+ *   then), or a try longer than `request.executionTimeoutMs`.
  *
  * Function tasks are called as `fn.call(thisArg, ctx, ...upstreamResults)` in
  * the order of the task's `args`; plain, async, generator and async generator
@@ -120,7 +121,7 @@ export async function runTask(dag: Dag, request: TaskRunRequest, deps: RunTaskDe
     const result = await withTimeout(runBody(task, ctx, request, collector, stop), timeoutMs, timedOut);
     // A task that blocked the event loop finishes before the timer can fire.
     if (timeoutMs !== null && performance.now() - started > timeoutMs) throw timedOut();
-    const events = collector.events();
+    const events = await collector.checkedEvents();
     const outcome = successOutcome(task, dag.dagId, events, result);
     log(`Task succeeded in ${elapsed(started)} ms with ${events.length} asset event(s).`);
     return outcome;

@@ -118,7 +118,14 @@ export interface TaskRunRequest {
 
 /** An asset event a successful task emits. */
 export interface EmittedAssetEvent {
-  readonly asset: { readonly name: string; readonly uri: string; readonly group: string; readonly extra: JsonObject };
+  readonly asset: {
+    readonly name: string;
+    readonly uri: string;
+    readonly group: string;
+    readonly extra: JsonObject;
+    /** The JSON Schema of its extras, for an asset that has one (stored when the asset is new). */
+    readonly schema?: JsonObject;
+  };
   readonly extra: JsonObject;
   /** Aliases the event was added through (empty for a direct outlet). */
   readonly aliases: readonly string[];

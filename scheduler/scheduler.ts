@@ -191,13 +191,17 @@ export class Scheduler implements TaskSource {
   }
 
   /**
-   * Records an asset event from outside (the API, tests): it is routed and
-   * triggers consumers exactly like a task's event. Unknown assets are an
-   * error unless `createIfMissing`.
+   * Records an asset event from outside (the API, the CLI, watchers, tests):
+   * it is routed and triggers consumers exactly like a task's event. Unknown
+   * assets are an error unless `createIfMissing`. The extra is checked
+   * against the asset's schema first: `ExtraSchemaError` (code
+   * `EXTRA_INVALID`) when it does not match, and nothing is recorded.
+   * `origin` says how the event arrived, for that message ("recorded through
+   * the API").
    */
   async recordExternalEvent(
     asset: { name?: string; uri: string },
-    options: { extra?: JsonObject; createIfMissing?: boolean } = {},
+    options: { extra?: JsonObject; createIfMissing?: boolean; origin?: string } = {},
   ): Promise<RecordedEvent & { runs: string[] }> {
     const recorded = await this.ctx.db.transaction().execute(async (trx) => {
       const existing = await trx
@@ -220,6 +224,7 @@ export class Scheduler implements TaskSource {
         extra: options.extra ?? {},
         aliases: [],
         source: null,
+        ...(options.origin === undefined ? {} : { origin: options.origin }),
       });
     });
     const runs = await this.evaluateConsumers(recorded.consumers);

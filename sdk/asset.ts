@@ -1,4 +1,5 @@
 import { DefinitionError, ErrorCode } from "./errors.js";
+import { type ExtraSchema, extraJsonSchema } from "./extra-schema.js";
 import { assertJsonObject, describeValue, type JsonObject, undefinedHint } from "./json.js";
 import type { ConditionNode } from "./manifest/schema.js";
 import { sanitizeUri, UriWarningCode } from "./uri/sanitize.js";
@@ -14,8 +15,8 @@ const ANY_MARK = Symbol.for("assetflow.conditionAny");
 /** Phantom key that carries an asset's event-extra type at no runtime cost. */
 declare const extraType: unique symbol;
 
-/** Options of `new Asset({...})`. */
-export interface AssetOptions {
+/** Options of `new Asset({...})` (and, without `uri`, of `new Asset(uri, {...})`). */
+export interface AssetOptions<TExtra extends object = JsonObject> {
   /** The URI; defaults to `name` when only a name is given. */
   uri?: string;
   /** A human-readable identifier; defaults to the URI as written. */
@@ -24,9 +25,18 @@ export interface AssetOptions {
   group?: string;
   /** Static description of the asset (owner, purpose). Not part of its identity. */
   extra?: JsonObject;
+  /**
+   * A validator of the extras of this asset's events (zod, valibot, arktype:
+   * any Standard Schema validator that can describe itself as JSON Schema).
+   * It types the extras (`TExtra` is its input type), and every event
+   * recorded for the asset is checked against it: in tasks, in
+   * `assetflow/testing`, through the API and `assetflow assets emit`.
+   */
+  schema?: ExtraSchema<TExtra>;
 }
 
-const ASSET_OPTION_KEYS = new Set(["uri", "name", "group", "extra"]);
+/** The option keys of `new Asset({...})`: one list for the SDK and the compiler. */
+export const ASSET_OPTION_KEYS: readonly string[] = Object.freeze(["uri", "name", "group", "extra", "schema"]);
 
 /**
  * Anything a condition is built from: an asset, an alias, a reference, or a
@@ -80,13 +90,17 @@ abstract class ConditionBase {
  * `outletEvents` attach, what `inletEvents` and `triggeringAssetEvents` read).
  * It is a phantom type: it costs nothing at run time.
  *
- * Identity is `(name, uri)` after URI sanitization; `extra` and `group` are not
- * part of it.
+ * With a `schema` (any Standard Schema validator), `TExtra` is inferred from
+ * it and every event's extra is checked against it where it is recorded.
+ *
+ * Identity is `(name, uri)` after URI sanitization; `extra`, `group` and
+ * `schema` are not part of it.
  *
  * @example
  * ```ts
  * const orders = new Asset<{ rowCount: number }>("s3://warehouse/orders.parquet");
  * const named = new Asset({ uri: "s3://asset-bucket/example.csv", name: "bucket-1" });
+ * const checked = new Asset("s3://warehouse/customers.parquet", { schema: z.object({ rowCount: z.number() }) });
  * ```
  */
 export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
@@ -101,12 +115,16 @@ export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
   readonly group: string;
   /** Static description of the asset, outside its identity. */
   readonly extra: Readonly<JsonObject>;
+  /** The validator of its events' extras, if it has one. */
+  readonly schema: ExtraSchema<TExtra> | undefined;
+  /** The JSON Schema of its events' extras (what the validator accepts), or null without a schema. */
+  readonly jsonSchema: Readonly<JsonObject> | null;
 
-  constructor(uri: string);
-  constructor(options: AssetOptions);
-  constructor(uriOrOptions: string | AssetOptions) {
+  constructor(uri: string, options?: Omit<AssetOptions<TExtra>, "uri">);
+  constructor(options: AssetOptions<TExtra>);
+  constructor(uriOrOptions: string | AssetOptions<TExtra>, moreOptions?: Omit<AssetOptions<TExtra>, "uri">) {
     super();
-    const options = normalizeAssetOptions(uriOrOptions);
+    const options = normalizeAssetOptions(uriOrOptions, moreOptions);
     const written = options.uri ?? options.name;
     if (written === undefined) {
       throw new DefinitionError(
@@ -131,6 +149,9 @@ export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
     const extra = options.extra ?? {};
     assertJsonObject(extra, `extra of asset "${this.uri}"`);
     this.extra = deepFreeze(structuredClone(extra));
+    this.schema = options.schema as ExtraSchema<TExtra> | undefined;
+    this.jsonSchema =
+      options.schema === undefined ? null : deepFreeze(extraJsonSchema(options.schema, `asset "${this.uri}"`));
     Object.freeze(this);
   }
 
@@ -444,19 +465,41 @@ function flatten(conditions: readonly Condition[], kind: "all" | "any"): Conditi
   return flat;
 }
 
-function normalizeAssetOptions(uriOrOptions: unknown): AssetOptions {
-  if (typeof uriOrOptions === "string") return { uri: uriOrOptions };
+function normalizeAssetOptions(uriOrOptions: unknown, moreOptions: unknown): AssetOptions<object> {
+  if (typeof uriOrOptions === "string") {
+    if (moreOptions === undefined) return { uri: uriOrOptions };
+    if (typeof moreOptions !== "object" || moreOptions === null || Array.isArray(moreOptions)) {
+      throw new DefinitionError(
+        ErrorCode.assetInvalid,
+        `The options of new Asset(${JSON.stringify(uriOrOptions)}, {...}) must be an object such as { schema }, got ${describeValue(moreOptions)}.`,
+      );
+    }
+    if ("uri" in moreOptions) {
+      throw new DefinitionError(
+        ErrorCode.optionInvalid,
+        `new Asset(${JSON.stringify(uriOrOptions)}, {...}) got a second "uri" in its options: give the URI once.`,
+        { details: { option: "uri" } },
+      );
+    }
+    return normalizeAssetOptions({ uri: uriOrOptions, ...moreOptions }, undefined);
+  }
   if (typeof uriOrOptions !== "object" || uriOrOptions === null || Array.isArray(uriOrOptions)) {
     throw new DefinitionError(
       ErrorCode.assetInvalid,
-      `new Asset() takes a URI string or { uri, name, group, extra }, got ${describeValue(uriOrOptions)}.`,
+      `new Asset() takes a URI string or { uri, name, group, extra, schema }, got ${describeValue(uriOrOptions)}.`,
+    );
+  }
+  if (moreOptions !== undefined) {
+    throw new DefinitionError(
+      ErrorCode.assetInvalid,
+      "new Asset({...}) takes one options object: put every option in it, as in new Asset({ uri, schema }).",
     );
   }
   for (const key of Object.keys(uriOrOptions)) {
-    if (!ASSET_OPTION_KEYS.has(key)) {
+    if (!ASSET_OPTION_KEYS.includes(key)) {
       throw new DefinitionError(
         ErrorCode.optionUnknown,
-        `Unknown option "${key}" in new Asset({...}). Known options: ${[...ASSET_OPTION_KEYS].join(", ")}.`,
+        `Unknown option "${key}" in new Asset({...}). Known options: ${ASSET_OPTION_KEYS.join(", ")}.`,
         { details: { option: key } },
       );
     }
@@ -471,7 +514,7 @@ function normalizeAssetOptions(uriOrOptions: unknown): AssetOptions {
       );
     }
   }
-  return options as AssetOptions;
+  return options as AssetOptions<object>;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -6,6 +6,7 @@ import {
   DefinitionError,
   ErrorCode,
   ExtraError,
+  ExtraSchemaError,
   isAssetflowError,
   ManifestError,
 } from "./errors.js";
@@ -54,6 +55,7 @@ describe("subclasses", () => {
   it.each([
     ["AssetUriError", new AssetUriError("bad uri"), "ASSET_URI_INVALID"],
     ["ExtraError", new ExtraError("bad extra"), "EXTRA_NOT_JSON"],
+    ["ExtraSchemaError", new ExtraSchemaError("extra does not match"), "EXTRA_INVALID"],
     ["ManifestError", new ManifestError("bad manifest"), "MANIFEST_INVALID"],
     ["DefinitionError", new DefinitionError(ErrorCode.dagInvalid, "bad dag"), "DAG_INVALID"],
   ])("%s has its own name, a fixed code, and is an AssetflowError", (name, error, code) => {
@@ -81,6 +83,7 @@ describe("ErrorCode", () => {
       optionInvalid: "OPTION_INVALID",
       metadataInvalid: "METADATA_INVALID",
       extraNotJson: "EXTRA_NOT_JSON",
+      extraInvalid: "EXTRA_INVALID",
       manifestInvalid: "MANIFEST_INVALID",
     });
   });

@@ -24,6 +24,8 @@ export const ErrorCode = {
   dependencyCycle: "DEPENDENCY_CYCLE",
   metadataInvalid: "METADATA_INVALID",
   extraNotJson: "EXTRA_NOT_JSON",
+  /** An event's extra does not match the schema of its asset. */
+  extraInvalid: "EXTRA_INVALID",
   manifestInvalid: "MANIFEST_INVALID",
   decoratorInvalid: "DECORATOR_INVALID",
 } as const;
@@ -120,6 +122,21 @@ export class DefinitionError extends AssetflowError {}
 export class ExtraError extends AssetflowError {
   constructor(message: string, options: AssetflowErrorOptions = {}) {
     super(ErrorCode.extraNotJson, message, options);
+  }
+}
+
+/**
+ * An event's extra does not match the schema of its asset (`new Asset(uri, { schema })`).
+ * `details` has the asset's name and URI and the issues, each with its key.
+ *
+ * @example
+ * ```ts
+ * yield new Metadata(orders, { rowCount: "x" } as never); // the try fails: ExtraSchemaError EXTRA_INVALID
+ * ```
+ */
+export class ExtraSchemaError extends AssetflowError {
+  constructor(message: string, options: AssetflowErrorOptions = {}) {
+    super(ErrorCode.extraInvalid, message, options);
   }
 }
 

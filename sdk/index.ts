@@ -59,12 +59,30 @@ export {
   type TaskRunner,
 } from "./definitions.js";
 export {
+  checkExtra,
+  EXTRA_JSON_SCHEMA_TARGET,
+  type ExtraIssue,
+  type ExtraSchema,
+  type ExtraSubject,
+  extraIssues,
+  extraJsonSchema,
+  extraSchemaError,
+  isStandardSchema,
+  type StandardJsonSchemaOptions,
+  type StandardJsonSchemaV1,
+  type StandardSchemaV1,
+  type StandardSchemaV1Issue,
+  type StandardSchemaV1Props,
+  type StandardSchemaV1Result,
+} from "./extra-schema.js";
+export {
   AssetflowError,
   type AssetflowErrorOptions,
   AssetUriError,
   DefinitionError,
   ErrorCode,
   ExtraError,
+  ExtraSchemaError,
   isAssetflowError,
   ManifestError,
 } from "./errors.js";

@@ -36,6 +36,9 @@ import {
 import { Scheduler } from "../scheduler/scheduler.js";
 import {
   type AnyAsset,
+  type Asset,
+  assertJsonObject,
+  checkExtra,
   type Dag,
   type DagLike,
   isAsset,
@@ -83,9 +86,18 @@ export interface TestEnvironment {
   /** The scheduler underneath, for anything the helpers do not cover. */
   readonly scheduler: Scheduler;
   readonly clock: TestClock;
-  /** Records an external event for an asset (created if unknown); consumers are evaluated at once. */
+  /**
+   * Records an external event for an asset (created if unknown); consumers are
+   * evaluated at once. The extra is typed by the asset and checked against its
+   * schema, as the API checks it: an `ExtraSchemaError` when it does not match.
+   */
+  emitAssetEvent<TExtra extends object>(
+    asset: Asset<TExtra>,
+    options?: { extra?: TExtra },
+  ): Promise<{ eventId: number; runs: string[] }>;
+  /** Records an external event for an asset given by URI (and name). */
   emitAssetEvent(
-    asset: AnyAsset | { uri: string; name?: string },
+    asset: { uri: string; name?: string; schema?: never },
     options?: { extra?: JsonObject },
   ): Promise<{ eventId: number; runs: string[] }>;
   /** Creates a manual run; returns its run id. */
@@ -176,12 +188,17 @@ export async function createTestEnvironment(options: TestEnvironmentOptions): Pr
   return {
     scheduler,
     clock,
-    async emitAssetEvent(asset, emitOptions = {}) {
+    async emitAssetEvent(asset: AnyAsset | { uri: string; name?: string }, emitOptions: { extra?: object } = {}) {
+      const origin = "recorded by env.emitAssetEvent()";
+      const extra = emitOptions.extra ?? {};
+      assertJsonObject(extra, `extra of the event for asset "${asset.uri}" given to env.emitAssetEvent()`);
+      // The asset's own validator, as in a task; the scheduler then checks its JSON Schema, as the API does.
+      if (isAsset(asset)) await checkExtra(asset, extra, origin);
       const identity = isAsset(asset) ? { uri: asset.uri, name: asset.name } : asset;
-      const recorded = await scheduler.recordExternalEvent(identity, {
-        ...(emitOptions.extra === undefined ? {} : { extra: emitOptions.extra }),
-        createIfMissing: true,
-      });
+      const recorded = await scheduler.recordExternalEvent(
+        { uri: identity.uri, ...(identity.name === undefined ? {} : { name: identity.name }) },
+        { extra, createIfMissing: true, origin },
+      );
       return { eventId: recorded.eventId, runs: recorded.runs };
     },
     triggerDag: (dagId, triggerOptions = {}) =>

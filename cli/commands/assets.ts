@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { AssetEventRecord } from "../../scheduler/contracts.js";
-import { listQueuedEvents } from "../../scheduler/read-models.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { Database } from "../../scheduler/store/schema.js";
 import type { JsonObject } from "../../sdk/json.js";
@@ -118,6 +117,7 @@ export function registerAssets(program: Command): void {
   ).action(async (options: OutputOptions & { dag?: string; uri?: string }) => {
     const queued = await withScheduler(async (scheduler) => {
       if (options.dag !== undefined) await requireDag(scheduler.db, options.dag);
+      const { listQueuedEvents } = await import("../../scheduler/read-models.js");
       return listQueuedEvents(scheduler.db, {
         ...(options.dag === undefined ? {} : { dagId: options.dag }),
         ...(options.uri === undefined ? {} : { uri: options.uri }),
@@ -144,7 +144,10 @@ async function emit(scheduler: Scheduler, uri: string, name: string | undefined,
     if (activity.kind === "run_created") runs.push({ dagId: activity.dagId, runId: activity.runId });
   });
   try {
-    const recorded = await scheduler.recordExternalEvent({ name: asset.name, uri: asset.uri }, { extra });
+    const recorded = await scheduler.recordExternalEvent(
+      { name: asset.name, uri: asset.uri },
+      { extra, origin: "given to `assetflow assets emit`" },
+    );
     return { eventId: recorded.eventId, asset: { name: asset.name, uri: asset.uri }, extra, runs } satisfies EmitResult;
   } finally {
     unsubscribe();
@@ -188,6 +191,7 @@ async function listAssets(db: Kysely<Database>): Promise<AssetListRow[]> {
     .select((eb) => ["asset_id", eb.fn.countAll<number>().as("count"), eb.fn.max("timestamp").as("last")])
     .groupBy("asset_id")
     .execute();
+  const { sql } = await import("kysely");
   const producers = await sql<{ asset_id: number; dag_id: string; task_id: string }>`
     SELECT r.asset_id AS asset_id, r.dag_id AS dag_id, r.task_id AS task_id
       FROM task_asset_reference r JOIN dag d ON d.dag_id = r.dag_id

@@ -7,7 +7,6 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { Kysely } from "kysely";
-import { getDagRun } from "../../scheduler/read-models.js";
 import type { Scheduler, SchedulerActivity } from "../../scheduler/scheduler.js";
 import type { Database } from "../../scheduler/store/schema.js";
 import { AssetflowError } from "../../sdk/errors.js";
@@ -98,6 +97,7 @@ export async function requireDag(db: Kysely<Database>, dagId: string) {
 /** The run `runId` of `dagId`, or a "run not found" error. */
 export async function requireRun(db: Kysely<Database>, dagId: string, runId: string) {
   await requireDag(db, dagId);
+  const { getDagRun } = await import("../../scheduler/read-models.js");
   const run = await getDagRun(db, dagId, runId);
   if (!run) {
     throw new CliError(
@@ -182,6 +182,7 @@ export async function describeActivity(scheduler: Scheduler, activity: Scheduler
     case "run_created": {
       if (activity.runType !== "asset_triggered")
         return `run        ${activity.dagId} ${activity.runId} (${activity.runType})`;
+      const { getDagRun } = await import("../../scheduler/read-models.js");
       const run = await getDagRun(scheduler.db, activity.dagId, activity.runId);
       const uris = [...new Set(run?.consumedEvents.map((e) => e.assetUri) ?? [])];
       return `run        ${activity.dagId} ${activity.runId} (asset_triggered by ${run?.consumedEvents.length ?? 0} event(s): ${uris.join(", ")})`;

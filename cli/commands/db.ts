@@ -8,13 +8,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { Kysely } from "kysely";
-import {
-  type DialectName,
-  migrateToLatest,
-  migrationsFor,
-  pendingMigrations,
-} from "../../scheduler/store/migrations.js";
-import { assetflowHome, openStore, type StoreConnection } from "../../scheduler/store/open-store.js";
+import { assetflowHome } from "../../scheduler/store/home.js";
+import type { DialectName } from "../../scheduler/store/migrations.js";
+import type { StoreConnection } from "../../scheduler/store/open-store.js";
 import { ExitCode, type OutputOptions, printValue } from "../output.js";
 import { CliError, parseCount } from "./common.js";
 
@@ -131,6 +127,7 @@ function timeoutMs(text: string): number {
 export async function dbMigrate(target: StoreTarget, connectTimeoutMs: number): Promise<DbMigrateResult> {
   await requireReachable(target, connectTimeoutMs);
   const store = await openUnmigrated(target);
+  const { migrateToLatest, migrationsFor, pendingMigrations } = await import("../../scheduler/store/migrations.js");
   try {
     const applied = await migrateToLatest(store.db as Kysely<unknown>, store.dialect);
     const pending = await pendingMigrations(store.db as Kysely<unknown>, store.dialect);
@@ -152,6 +149,7 @@ export async function dbMigrate(target: StoreTarget, connectTimeoutMs: number): 
  * ```
  */
 export async function dbCheck(target: StoreTarget, connectTimeoutMs: number): Promise<DbCheckResult> {
+  const { migrationsFor, pendingMigrations } = await import("../../scheduler/store/migrations.js");
   const all = Object.keys(migrationsFor(target.dialect));
   const base = { store: target.location, dialect: target.dialect };
   const unreachable = (problem: string, pending: string[] = []): DbCheckResult => ({
@@ -196,7 +194,8 @@ export async function dbCheck(target: StoreTarget, connectTimeoutMs: number): Pr
   }
 }
 
-function openUnmigrated(target: StoreTarget): Promise<StoreConnection> {
+async function openUnmigrated(target: StoreTarget): Promise<StoreConnection> {
+  const { openStore } = await import("../../scheduler/store/open-store.js");
   return openStore({ url: target.url, migrate: false });
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { RunState } from "../../scheduler/contracts.js";
-import { type DagRunView, listDagRuns } from "../../scheduler/read-models.js";
+import type { DagRunView } from "../../scheduler/read-models.js";
 import { withScheduler } from "../open.js";
 import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
 import { CliError, CliErrorCode, parseCount, requireDag, withJson } from "./common.js";
@@ -29,6 +29,7 @@ export function registerRuns(program: Command): void {
       );
     }
     const list = await withScheduler(async (scheduler) => {
+      const { listDagRuns } = await import("../../scheduler/read-models.js");
       const found: DagRunView[] = [];
       for (const dagId of new Set(dagIds)) {
         await requireDag(scheduler.db, dagId);

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { readTaskLogs } from "../../runtime/task-logs.js";
-import { listTaskInstances } from "../../scheduler/read-models.js";
 import { homePaths, withScheduler } from "../open.js";
 import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
 import { CliError, CliErrorCode, parseCount, requireRun, withJson } from "./common.js";
@@ -18,6 +17,7 @@ export function registerTasks(program: Command): void {
   ).action(async (dagId: string, runId: string, options: OutputOptions) => {
     const list = await withScheduler(async (scheduler) => {
       await requireRun(scheduler.db, dagId, runId);
+      const { listTaskInstances } = await import("../../scheduler/read-models.js");
       return listTaskInstances(scheduler.db, dagId, runId);
     });
     if (options.json) return printValue(list, options);
@@ -46,6 +46,7 @@ export function registerTasks(program: Command): void {
     const tryNumber = parseCount(options.try, "--try");
     const instance = await withScheduler(async (scheduler) => {
       await requireRun(scheduler.db, dagId, runId);
+      const { listTaskInstances } = await import("../../scheduler/read-models.js");
       const instances = await listTaskInstances(scheduler.db, dagId, runId);
       const found = instances.find((ti) => ti.taskId === taskId);
       if (!found) {

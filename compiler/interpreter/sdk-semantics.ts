@@ -12,6 +12,7 @@ import type { ts } from "ts-morph";
 import { RunType } from "../../sdk/context.js";
 import { DEFAULT_MAX_ACTIVE_RUNS } from "../../sdk/dag-settings.js";
 import { ErrorCode } from "../../sdk/errors.js";
+import { EXTRA_JSON_SCHEMA_TARGET } from "../../sdk/extra-schema.js";
 import type * as Sdk from "../../sdk/index.js";
 import { MANIFEST_SCHEMA_VERSION } from "../../sdk/manifest/schema.js";
 import { CRON_PRESETS } from "../../sdk/schedule.js";
@@ -100,7 +101,8 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
   // ---- assets and conditions ---------------------------------------------------
   Asset: {
     effect: "value",
-    construct: (invocation) => makeAsset(invocation.vm, invocation.args[0], firstArgument(invocation)),
+    construct: (invocation) =>
+      makeAsset(invocation.vm, invocation.args[0], invocation.args[1], firstArgument(invocation)),
     members: { ref: { effect: "value", call: ({ vm, args, site }) => makeRef(vm, args[0], site) } },
   },
   AssetAlias: {
@@ -194,10 +196,20 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
   AssetUriError: none,
   DefinitionError: none,
   ExtraError: none,
+  ExtraSchemaError: none,
   ManifestError: none,
   ErrorCode: constant(ErrorCode),
   isAssetflowError: none,
   assertJsonObject: none,
+
+  // ---- schemas of event extras (run-time validators: not in the static manifest) ----
+  checkExtra: none,
+  EXTRA_JSON_SCHEMA_TARGET: constant(EXTRA_JSON_SCHEMA_TARGET),
+  extraIssues: none,
+  extraJsonSchema: none,
+  extraSchemaError: none,
+  isStandardSchema: none,
+
   findNonJson: none,
   stableStringify: none,
   MANIFEST_SCHEMA_VERSION: constant(MANIFEST_SCHEMA_VERSION),

@@ -11,11 +11,13 @@ export interface AssetInput {
   readonly uri: string;
   readonly group: string;
   readonly extra: JsonObject;
+  /** The JSON Schema of its events' extras, if it has one. */
+  readonly schema?: JsonObject | null | undefined;
 }
 
 /**
  * The id of an asset, creating its row if needed. `updateDeclaration` refreshes
- * `group`/`extra` (at registration: the latest declaration wins).
+ * `group`/`extra`/`schema` (at registration: the latest declaration wins).
  */
 export async function ensureAsset(
   ctx: EngineContext,
@@ -27,12 +29,13 @@ export async function ensureAsset(
   const cached = ctx.assetIds.get(key);
   if (cached !== undefined && !updateDeclaration) return cached;
   const extra = JSON.stringify(asset.extra);
+  const schema = asset.schema ? JSON.stringify(asset.schema) : null;
   await db
     .insertInto("asset")
-    .values({ name: asset.name, uri: asset.uri, group_name: asset.group, extra, created_at: ctx.clock.now() })
+    .values({ name: asset.name, uri: asset.uri, group_name: asset.group, extra, schema, created_at: ctx.clock.now() })
     .onConflict((oc) =>
       updateDeclaration
-        ? oc.columns(["name", "uri"]).doUpdateSet({ group_name: asset.group, extra })
+        ? oc.columns(["name", "uri"]).doUpdateSet({ group_name: asset.group, extra, schema })
         : oc.columns(["name", "uri"]).doNothing(),
     )
     .execute();

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { DagManifest } from "../../sdk/manifest/schema.js";
+import { ExtraValidator } from "../extra-validation.js";
 import type { DialectName } from "../store/migrations.js";
 import type { Database } from "../store/schema.js";
 
@@ -25,11 +26,21 @@ export interface EngineContext {
   readonly aliasIds: Map<string, number>;
   /** Parsed DAG manifests by dag id, valid while `updated_at` matches. */
   readonly dagManifests: Map<string, { updatedAt: number; manifest: DagManifest }>;
+  /** Checks extras of events recorded from outside a task against their asset's JSON Schema. */
+  readonly extraValidator: ExtraValidator;
 }
 
 /** Creates an engine context over an open store. */
 export function createEngineContext(db: Kysely<Database>, dialect: DialectName, clock: Clock): EngineContext {
-  return { db, dialect, clock, assetIds: new Map(), aliasIds: new Map(), dagManifests: new Map() };
+  return {
+    db,
+    dialect,
+    clock,
+    assetIds: new Map(),
+    aliasIds: new Map(),
+    dagManifests: new Map(),
+    extraValidator: new ExtraValidator(),
+  };
 }
 
 /** The identity key of an asset. */

@@ -19,6 +19,12 @@ export interface EventToRecord {
     readonly runId: string;
     readonly mapIndex: number;
   } | null;
+  /**
+   * For an event from outside a task (`source` null): how it arrived, as
+   * messages say it ("recorded through the API"). Default "recorded from
+   * outside a task".
+   */
+  readonly origin?: string;
 }
 
 /** A recorded event and the consumers it was routed to. */
@@ -33,10 +39,17 @@ export interface RecordedEvent {
  * aliases to the asset, inserts the event, and routes it into the inbox of
  * every active consumer that references the asset directly, through an alias
  * it ever resolved through, or by name or URI.
+ *
+ * An event from outside a task (the API, `assets emit`, watchers, tests) is
+ * first checked against its asset's JSON Schema, read in this transaction:
+ * an extra that does not match throws `ExtraSchemaError` and nothing is
+ * recorded. (A task's events were checked by the asset's own validator in
+ * the task.)
  */
 export async function recordEvent(ctx: EngineContext, trx: Executor, event: EventToRecord): Promise<RecordedEvent> {
   const now = ctx.clock.now();
   const assetId = await ensureAsset(ctx, trx, event.asset);
+  if (event.source === null) await checkExternalExtra(ctx, trx, assetId, event);
   const aliasIds: number[] = [];
   for (const alias of event.aliases) {
     const aliasId = await ensureAlias(ctx, trx, alias);
@@ -56,6 +69,21 @@ export async function recordEvent(ctx: EngineContext, trx: Executor, event: Even
   }
   const routed = await routeEventQuery(ctx.dialect, trx, eventId, assetId, now, event.asset.name, event.asset.uri);
   return { eventId, assetId, consumers: routed.rows.map((row) => row.dag_id) };
+}
+
+/** Checks the extra of an event from outside a task against the schema its asset has now. */
+async function checkExternalExtra(
+  ctx: EngineContext,
+  trx: Executor,
+  assetId: number,
+  event: EventToRecord,
+): Promise<void> {
+  const row = await trx.selectFrom("asset").select("schema").where("id", "=", assetId).executeTakeFirst();
+  await ctx.extraValidator.check(
+    { name: event.asset.name, uri: event.asset.uri, schema: row?.schema ?? null },
+    event.extra,
+    event.origin ?? "recorded from outside a task",
+  );
 }
 
 /** The values of an `asset_event` row, in the column order both insert statements use. */
@@ -136,7 +164,7 @@ export async function recordEvents(
   const CHUNK = 500;
   for (let first = 0; first < events.length; first += CHUNK) {
     const chunk = events.slice(first, first + CHUNK);
-    if (ctx.dialect !== "sqlite" || chunk.some((event) => event.aliases.length > 0)) {
+    if (ctx.dialect !== "sqlite" || chunk.some((event) => event.aliases.length > 0 || event.source === null)) {
       for (const event of chunk) recorded.push(await recordEvent(ctx, trx, event));
       continue;
     }

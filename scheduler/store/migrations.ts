@@ -255,9 +255,27 @@ const taskInstanceByRunState: Migration = {
   },
 };
 
+/**
+ * The JSON Schema of an asset's event extras (`new Asset(uri, { schema })`),
+ * so that events recorded where user code does not run (the API,
+ * `assetflow assets emit`) are checked too. Null for assets without one.
+ */
+const assetSchema: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable("asset").addColumn("schema", "text").execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable("asset").dropColumn("schema").execute();
+  },
+};
+
 /** The migrations for a dialect, by name (applied in name order). */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
-  return { "0001_initial": initial(dialect), "0002_task_instance_by_run_state": taskInstanceByRunState };
+  return {
+    "0001_initial": initial(dialect),
+    "0002_task_instance_by_run_state": taskInstanceByRunState,
+    "0003_asset_schema": assetSchema,
+  };
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -1,6 +1,10 @@
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Kysely } from "kysely";
+import { assetflowHome } from "./home.js";
 import { type DialectName, migrateToLatest } from "./migrations.js";
+
+export { assetflowHome };
+
 import type { Database } from "./schema.js";
 import { openSqlite } from "./sqlite/open-sqlite.js";
 
@@ -23,11 +27,6 @@ export interface OpenStoreOptions {
   migrate?: boolean;
   /** PostgreSQL only: use (and create) this schema, for isolated tests. */
   postgresSchema?: string;
-}
-
-/** `ASSETFLOW_HOME`, default `./.assetflow`, as an absolute path. */
-export function assetflowHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.ASSETFLOW_HOME ?? ".assetflow");
 }
 
 /**

@@ -31,6 +31,8 @@ export interface AssetTable {
   group_name: string;
   extra: string;
   created_at: number;
+  /** The JSON Schema its events' extras must match (JSON), or null. */
+  schema: string | null;
 }
 
 /** A known alias. */

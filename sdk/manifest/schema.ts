@@ -119,12 +119,18 @@ export const dagSchema = z.strictObject({
   source: sourceLocationSchema.optional(),
 });
 
-/** An asset as declared (first declaration in manifest order wins for `group` and `extra`). */
+/** An asset as declared (first declaration in manifest order wins for `group`, `extra` and `schema`). */
 export const assetSchema = z.strictObject({
   name: z.string(),
   uri: z.string(),
   group: z.string(),
   extra: jsonObjectSchema,
+  /**
+   * The JSON Schema (draft 2020-12) that the extras of the asset's events must
+   * match, written by the asset's validator. Only manifests made by loading the
+   * DAG files have it: `assetflow compile` does not run validators.
+   */
+  schema: jsonObjectSchema.optional(),
 });
 
 /** An alias as declared. */

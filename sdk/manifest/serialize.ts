@@ -2,7 +2,7 @@ import { type AnyAsset, type AssetAlias, isAsset } from "../asset.js";
 import { getDagOfClass } from "../decorators/scanner.js";
 import { type Dag, isDag } from "../definitions.js";
 import { DefinitionError, ErrorCode } from "../errors.js";
-import { describeValue, stableStringify } from "../json.js";
+import { describeValue, type JsonObject, stableStringify } from "../json.js";
 import {
   type AliasManifest,
   type AssetManifest,
@@ -38,8 +38,8 @@ export function resolveDag(value: unknown): Dag {
  * Serializes DAGs (either style) to the manifest: assets, aliases and DAGs with
  * their schedules and tasks. The output is deterministic: DAGs, tasks, assets
  * and aliases sorted, no timestamps. When the same asset is declared with
- * different `group`/`extra`, the first declaration in that order wins (DAGs by
- * id, then tasks by id with outlets before inlets, then the schedule).
+ * different `group`/`extra`/`schema`, the first declaration in that order wins
+ * (DAGs by id, then tasks by id with outlets before inlets, then the schedule).
  *
  * @example
  * ```ts
@@ -62,7 +62,13 @@ export function serializeDags(dags: Iterable<DagLike>): Manifest {
   const declare = (item: AnyAsset | AssetAlias): void => {
     if (isAsset(item)) {
       if (!assets.has(item.key)) {
-        assets.set(item.key, { name: item.name, uri: item.uri, group: item.group, extra: structuredClone(item.extra) });
+        assets.set(item.key, {
+          name: item.name,
+          uri: item.uri,
+          group: item.group,
+          extra: structuredClone(item.extra),
+          ...(item.jsonSchema === null ? {} : { schema: structuredClone(item.jsonSchema) as JsonObject }),
+        });
       }
     } else if (!aliases.has(item.name)) {
       aliases.set(item.name, { name: item.name, group: item.group });

@@ -204,6 +204,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
           // Parsed from JSON, so JSON.
           extra: (request.body.extra ?? {}) as JsonObject,
           createIfMissing: request.body.createIfMissing ?? false,
+          origin: "recorded through the API",
         },
       );
       const event = await getAssetEvent(db, recorded.eventId);

@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { collectDags, manifestToJson, serializeDags } from "assetflow";
-import { compile, formatDiagnostics, stripSourceLocations } from "assetflow/compiler";
+import { compile, formatDiagnostics, stripExtraSchemas, stripSourceLocations } from "assetflow/compiler";
 import { describe, expect, it } from "vitest";
 
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/compiler");
@@ -51,6 +51,25 @@ describe("fixture projects", () => {
     const compiled = compile({ root: source });
     expect(compiled.diagnostics).toEqual([]);
     expect(manifestToJson(stripSourceLocations(compiled.manifest))).toBe(manifestToJson(serializeDags(dags)));
+  });
+
+  it("schemas: the compiled manifest is the loaded one without the JSON Schemas of its assets", async () => {
+    const source = path.join(fixtures, "schemas/src");
+    const { dags } = await collectDags(async () => {
+      for (const file of sourceFiles(source).sort()) await import(/* @vite-ignore */ pathToFileURL(file).href);
+    });
+    const loaded = serializeDags(dags);
+    const compiled = compile({ root: source });
+    expect(compiled.diagnostics).toEqual([]);
+    expect(manifestToJson(stripSourceLocations(compiled.manifest))).toBe(manifestToJson(stripExtraSchemas(loaded)));
+    // The schemas exist only at run time: the validators wrote them when the files were loaded.
+    expect(
+      loaded.assets
+        .filter((asset) => asset.schema)
+        .map((asset) => asset.uri)
+        .sort(),
+    ).toEqual(["s3://warehouse/audit.json", "s3://warehouse/orders.parquet", "s3://warehouse/report.html"]);
+    expect(compiled.manifest.assets.some((asset) => "schema" in asset)).toBe(false);
   });
 
   it("findings: reports each kind of problem once, at its place", () => {
