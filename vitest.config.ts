@@ -29,7 +29,11 @@ const projects: TestProjectInlineConfiguration[] = [
   {
     extends: true,
     // templates/: the project `assetflow init` writes, whose test runs here against the sources.
-    test: { name: "integration", include: ["test/**/*.test.ts", "templates/**/*.test.ts"], exclude: SYSTEM },
+    test: {
+      name: "integration",
+      include: ["test/**/*.test.{ts,tsx}", "templates/**/*.test.ts"],
+      exclude: SYSTEM,
+    },
   },
   { extends: true, test: { name: "system", include: SYSTEM } },
 ];
@@ -57,6 +61,8 @@ export default defineConfig({
       { find: /^assetflow\/server$/, replacement: here("./server/index.ts") },
     ],
   },
+  // The web UI's components (ui/, test/ui/) use the automatic JSX runtime.
+  esbuild: { jsx: "automatic" },
   test: {
     projects,
     testTimeout: 30_000,

@@ -51,7 +51,7 @@ export function registerInit(program: Command): void {
           ...(shown === "." ? [] : [`  cd ${shown}`]),
           "  npm install",
           "  npm test            # the DAGs' wiring, in-process",
-          "  npm run dev         # scheduler, workers, REST API and the Assets view, reloading on change",
+          "  npm run dev         # scheduler, workers, REST API and the web UI, reloading on change",
         ].join("\n"),
       );
     });
