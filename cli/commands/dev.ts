@@ -12,7 +12,6 @@ import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import type { DagFileResult } from "../../scheduler/contracts.js";
 import { stableStringify } from "../../sdk/json.js";
-import { API_TOKEN_FILE, DEV_TOKEN_FILE, resolveDevToken } from "../../server/auth.js";
 import { homePaths } from "../open.js";
 import { CliError, CliErrorCode, createPrinter, stopSignal } from "./common.js";
 import { countDags, type StandaloneOptions, startStandalone } from "./standalone.js";
@@ -60,8 +59,8 @@ export function registerDev(program: Command): void {
     .command("token")
     .description("Print the URL of the web UI and the API token of `assetflow dev` (of this $ASSETFLOW_HOME)")
     .option("--json", "print JSON")
-    .action((options: { json?: boolean }) => {
-      const shown = readDevAccess();
+    .action(async (options: { json?: boolean }) => {
+      const shown = await readDevAccess();
       if (options.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
       else process.stdout.write(`${devBox(shown)}\n`);
     });
@@ -70,6 +69,8 @@ export function registerDev(program: Command): void {
 /** Runs `assetflow dev` until SIGINT/SIGTERM. */
 export async function runDev(options: DevOptions): Promise<void> {
   const paths = homePaths();
+  // Loaded here, not at start-up, so that short commands stay fast.
+  const { resolveDevToken } = await import("../../server/auth.js");
   const devToken = resolveDevToken({ home: paths.home });
   const print = createPrinter(options.json);
   const files = new DagFileLines(process.cwd());
@@ -142,7 +143,8 @@ export interface DevAccess {
  * What `assetflow token` shows: the token of `assetflow dev` for this home,
  * and the URLs of the one running now (if any).
  */
-export function readDevAccess(env: NodeJS.ProcessEnv = process.env): DevAccess {
+export async function readDevAccess(env: NodeJS.ProcessEnv = process.env): Promise<DevAccess> {
+  const { API_TOKEN_FILE, DEV_TOKEN_FILE } = await import("../../server/auth.js");
   const paths = homePaths(env);
   const fromEnv = env.ASSETFLOW_API_TOKEN;
   let token: string | null = fromEnv !== undefined && fromEnv !== "" ? fromEnv : null;
