@@ -6,6 +6,7 @@
  */
 import { stableStringify } from "../sdk/json.js";
 import type { ConditionNode, DagManifest, Manifest, TaskAssetNode } from "../sdk/manifest/schema.js";
+import { matchUriPattern, segmentPattern } from "../sdk/uri/pattern.js";
 import { looksLikePattern, sanitizeUri } from "../sdk/uri/sanitize.js";
 import { compare } from "./manifest.js";
 
@@ -224,6 +225,10 @@ function isUpdated(leaf: ConditionNode, updated: Updated): boolean {
       return updated.aliases.has(leaf.name);
     case "ref":
       return "name" in leaf ? updated.names.has(leaf.name) : updated.uris.has(leaf.uri);
+    case "pattern": {
+      const pattern = segmentPattern(leaf.pattern);
+      return typeof pattern !== "string" && [...updated.uris].some((uri) => matchUriPattern(pattern, uri) !== null);
+    }
     case "all":
       return leaf.conditions.every((condition) => isUpdated(condition, updated));
     case "any":

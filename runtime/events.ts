@@ -11,7 +11,9 @@ export function toDate(epochMs: number | null): Date | null {
 }
 
 /**
- * The SDK view of a stored event: Dates instead of epoch milliseconds, frozen.
+ * The SDK view of a stored event: Dates instead of epoch milliseconds, frozen,
+ * with what a consumer's URI patterns captured (none outside
+ * `triggeringAssetEvents`).
  *
  * @example
  * ```ts
@@ -19,7 +21,7 @@ export function toDate(epochMs: number | null): Date | null {
  * event.sourceDagRun?.dataIntervalStart; // a Date, or null
  * ```
  */
-export function toAssetEvent(record: AssetEventRecord): AssetEvent {
+export function toAssetEvent(record: AssetEventRecord, captures: Readonly<Record<string, string>> = {}): AssetEvent {
   return Object.freeze({
     id: record.id,
     asset: Object.freeze({ name: record.assetName, uri: record.assetUri }),
@@ -31,6 +33,7 @@ export function toAssetEvent(record: AssetEventRecord): AssetEvent {
     sourceMapIndex: record.sourceMapIndex,
     sourceAliases: Object.freeze([...record.sourceAliases]),
     sourceDagRun: record.sourceRun === null ? null : toSourceDagRun(record.sourceRun),
+    captures: Object.freeze({ ...captures }),
   });
 }
 

@@ -81,6 +81,7 @@ describe("inlet event sequence", () => {
       sourceRunId: "scheduled__1",
       sourceMapIndex: -1,
       sourceAliases: [],
+      captures: {},
       sourceDagRun: {
         dagId: "producer",
         runId: "r1",

@@ -41,7 +41,7 @@ export function createInletEventSequence(
   pageSize = INLET_PAGE_SIZE,
 ): InletEventSequence {
   const read = async (offset: number, limit: number): Promise<AssetEvent[]> =>
-    limit <= 0 ? [] : (await reader.listEvents(subject, offset, limit)).map(toAssetEvent);
+    limit <= 0 ? [] : (await reader.listEvents(subject, offset, limit)).map((record) => toAssetEvent(record));
 
   return Object.freeze({
     async at(index: number): Promise<AssetEvent | undefined> {

@@ -161,7 +161,11 @@ function createTaskContext(dag: Dag, task: TaskDefinition, request: TaskRunReque
     conf: deepFreeze(structuredClone(request.conf)),
     outletEvents: parts.collector.accessors,
     inletEvents: createInletEvents({ dagId: dag.dagId, taskId: task.taskId, inlets: task.inlets }, parts.reader),
-    triggeringAssetEvents: createTriggeringAssetEvents(request.triggeringEvents, request.triggeringAliases),
+    triggeringAssetEvents: createTriggeringAssetEvents(
+      request.triggeringEvents,
+      request.triggeringAliases,
+      request.triggeringCaptures,
+    ),
     log: (message: string) => parts.log(message),
     services: parts.services,
   });

@@ -178,6 +178,34 @@ describe("template fields", () => {
     );
   });
 
+  it("exposes a pattern's captures as captures and e.captures, and the pattern key", async () => {
+    const landing = "s3://landing/{date}/orders_{part}.csv";
+    const first = new Asset("s3://landing/2025-01-01/orders_1.csv");
+    const second = new Asset("s3://landing/2025-01-02/orders_7.csv");
+    const request = {
+      runType: "asset_triggered",
+      triggeringEvents: [eventRecord(1, first), eventRecord(2, second)],
+      triggeringCaptures: {
+        1: [{ pattern: landing, captures: { date: "2025-01-01", part: "1" } }],
+        2: [{ pattern: landing, captures: { date: "2025-01-02", part: "7" } }],
+      },
+    } satisfies Partial<TaskRunRequest>;
+    expect(await render("load {{ captures.date }} part {{ captures.part }}", request)).toBe("load 2025-01-02 part 7");
+    expect(
+      await render(
+        "{% for key, events in triggering_asset_events.items() %}{{ key }}:{% for e in events %}{{ e.captures.part }}{% endfor %};{% endfor %}",
+        request,
+      ),
+    ).toBe(
+      "Asset(s3://landing/2025-01-01/orders_1.csv):1;Asset(s3://landing/2025-01-02/orders_7.csv):7;" +
+        "Asset.pattern(s3://landing/{date}/orders_{part}.csv):17;",
+    );
+  });
+
+  it("renders captures as empty when no pattern matched", async () => {
+    expect(await render("[{{ captures.date }}]", triggered)).toBe("[]");
+  });
+
   it("offers the tojson and ds_format filters", async () => {
     expect(await render("{{ params | tojson }}")).toBe('{"region":"eu"}');
     expect(await render("{{ ds | ds_format('%Y-%m-%d', '%d/%m/%Y') }}")).toBe("02/01/2024");

@@ -44,6 +44,8 @@ export interface TemplateAssetEvent {
   readonly source_map_index: number | null;
   readonly source_aliases: readonly string[];
   readonly source_dag_run: TemplateSourceDagRun | null;
+  /** What the consumer's URI patterns captured from the asset's URI (`{{ e.captures.date }}`). */
+  readonly captures: Readonly<Record<string, string>>;
 }
 
 /**
@@ -115,6 +117,12 @@ export interface TemplateContext {
     readonly map_index: number;
   };
   readonly triggering_asset_events: TemplateTriggeringAssetEvents;
+  /**
+   * The captures of the run's newest triggering event whose asset matched a
+   * URI pattern of the schedule (`{{ captures.date }}`); `{}` when none did.
+   * With `consume: "each"` that is the run's one event.
+   */
+  readonly captures: Readonly<Record<string, string>>;
 }
 
 /**
@@ -133,6 +141,12 @@ export function createTemplateContext(ctx: TaskContext): TemplateContext {
   const entries = [...ctx.triggeringAssetEvents.entries()].map(
     ([key, events]) => [templateKey(key), events.map(templateEvent)] as [TemplateTriggeringKey, TemplateAssetEvent[]],
   );
+  const newestCaptured = entries
+    .filter(([key]) => key.kind === "asset")
+    .flatMap(([, events]) => events)
+    .filter((event) => Object.keys(event.captures).length > 0)
+    .sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.id - b.id)
+    .at(-1);
   return {
     ds: logical.slice(0, 10),
     ds_nodash: logical.slice(0, 10).replaceAll("-", ""),
@@ -167,6 +181,7 @@ export function createTemplateContext(ctx: TaskContext): TemplateContext {
       values: () => entries.map(([, events]) => events),
       items: () => entries.map(([key, events]) => [key, events]),
     },
+    captures: newestCaptured?.captures ?? {},
   };
 }
 
@@ -236,7 +251,12 @@ function renderValue(value: unknown, context: TemplateContext): unknown {
 }
 
 function templateKey(key: TriggeringKey): TemplateTriggeringKey {
-  const text = key.kind === "asset" ? `Asset(${key.uri})` : `AssetAlias(${key.name})`;
+  const text =
+    key.kind === "asset"
+      ? `Asset(${key.uri})`
+      : key.kind === "alias"
+        ? `AssetAlias(${key.name})`
+        : `Asset.pattern(${key.pattern})`;
   return { ...key, toString: () => text };
 }
 
@@ -253,6 +273,7 @@ function templateEvent(event: AssetEvent): TemplateAssetEvent {
     source_run_id: event.sourceRunId,
     source_map_index: event.sourceMapIndex,
     source_aliases: event.sourceAliases,
+    captures: event.captures,
     source_dag_run:
       run === null
         ? null

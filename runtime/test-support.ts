@@ -22,6 +22,7 @@ export function makeRequest(
     upstreamResults: {},
     triggeringEvents: [],
     triggeringAliases: {},
+    triggeringCaptures: {},
     dagFile: null,
     executionTimeoutMs: null,
     ...rest,

@@ -1,52 +1,63 @@
-import type { AssetEventRecord, EventSubject } from "../scheduler/contracts.js";
-import type { AnyAsset, AssetAlias, AssetEvent, TriggeringAssetEvents, TriggeringKey } from "../sdk/index.js";
-import { isAsset, isAssetAlias } from "../sdk/index.js";
+import type { AssetEventRecord, PatternCaptures } from "../scheduler/contracts.js";
+import type { AssetEvent, TriggeringAssetEvents, TriggeringKey } from "../sdk/index.js";
+import { isAsset, isAssetAlias, isAssetPattern } from "../sdk/index.js";
 import { describeValue } from "../sdk/json.js";
-import { subjectKey, toAssetEvent } from "./events.js";
+import { toAssetEvent } from "./events.js";
 
 const NO_EVENTS: readonly AssetEvent[] = Object.freeze([]);
 
 /**
  * `ctx.triggeringAssetEvents` for a run: the consumed events grouped under
- * their asset (every event) and under each alias they reached the run through
- * (`aliasesByEventId`), each list in timestamp order. Keys come in the order
- * of their first event; assets before aliases. Lookups go by identity: an
- * asset by (name, uri), an alias by name; a key from `keys()` works too.
+ * their asset (every event), under each alias they reached the run through
+ * (`aliasesByEventId`), and under each URI pattern of the schedule their asset
+ * matches (`capturesByEventId`), each list in timestamp order. Keys come in
+ * the order of their first event; assets, then aliases, then patterns.
+ * Lookups go by identity: an asset by (name, uri), an alias by name, a pattern
+ * by its text; a key from `keys()` works too. Under a pattern, an event carries
+ * that pattern's captures; under its asset or an alias, every pattern's.
  *
  * @example
  * ```ts
- * const events = createTriggeringAssetEvents(request.triggeringEvents, request.triggeringAliases);
+ * const events = createTriggeringAssetEvents(request.triggeringEvents, request.triggeringAliases, request.triggeringCaptures);
  * events.get(orders)[0]?.sourceDagRun?.dataIntervalStart;
+ * events.get(landed)[0]?.captures.date;
  * ```
  */
 export function createTriggeringAssetEvents(
   records: readonly AssetEventRecord[],
   aliasesByEventId: Readonly<Record<number, readonly string[]>>,
+  capturesByEventId: Readonly<Record<number, readonly PatternCaptures[]>> = {},
 ): TriggeringAssetEvents {
   const sorted = [...records].sort((a, b) => a.timestamp - b.timestamp || a.id - b.id);
-  const assetGroups = new Map<string, { key: TriggeringKey; events: AssetEvent[] }>();
-  const aliasGroups = new Map<string, { key: TriggeringKey; events: AssetEvent[] }>();
-  const addTo = (groups: typeof assetGroups, key: TriggeringKey, event: AssetEvent): void => {
-    const id = subjectKey(key);
-    const group = groups.get(id) ?? { key: Object.freeze(key), events: [] };
+  const groups = { asset: new Map(), alias: new Map(), pattern: new Map() } satisfies Record<
+    TriggeringKey["kind"],
+    Map<string, { key: TriggeringKey; events: AssetEvent[] }>
+  >;
+  const addTo = (key: TriggeringKey, event: AssetEvent): void => {
+    const id = keyOf(key);
+    const group = groups[key.kind].get(id) ?? { key: Object.freeze(key), events: [] };
     group.events.push(event);
-    groups.set(id, group);
+    groups[key.kind].set(id, group);
   };
   for (const record of sorted) {
-    const event = toAssetEvent(record);
-    addTo(assetGroups, { kind: "asset", name: record.assetName, uri: record.assetUri }, event);
-    for (const alias of new Set(aliasesByEventId[record.id] ?? []))
-      addTo(aliasGroups, { kind: "alias", name: alias }, event);
+    const matched = capturesByEventId[record.id] ?? [];
+    const merged: Record<string, string> = {};
+    for (const { captures } of [...matched].reverse()) Object.assign(merged, captures);
+    const event = toAssetEvent(record, merged);
+    addTo({ kind: "asset", name: record.assetName, uri: record.assetUri }, event);
+    for (const alias of new Set(aliasesByEventId[record.id] ?? [])) addTo({ kind: "alias", name: alias }, event);
+    for (const { pattern, captures } of matched) {
+      addTo({ kind: "pattern", name: pattern, pattern }, toAssetEvent(record, captures));
+    }
   }
   const entries = new Map<string, [TriggeringKey, readonly AssetEvent[]]>();
-  for (const { key, events } of [...assetGroups.values(), ...aliasGroups.values()]) {
-    entries.set(subjectKey(key), Object.freeze([key, Object.freeze(events)]) as [TriggeringKey, readonly AssetEvent[]]);
+  for (const { key, events } of [...groups.asset.values(), ...groups.alias.values(), ...groups.pattern.values()]) {
+    entries.set(keyOf(key), Object.freeze([key, Object.freeze(events)]) as [TriggeringKey, readonly AssetEvent[]]);
   }
 
-  const lookup = (target: unknown): readonly AssetEvent[] | undefined =>
-    entries.get(subjectKey(toSubject(target)))?.[1];
+  const lookup = (target: unknown): readonly AssetEvent[] | undefined => entries.get(keyOf(toKey(target)))?.[1];
   const view: TriggeringAssetEvents = {
-    get: ((target: AnyAsset | AssetAlias) => lookup(target) ?? NO_EVENTS) as TriggeringAssetEvents["get"],
+    get: ((target: unknown) => lookup(target) ?? NO_EVENTS) as TriggeringAssetEvents["get"],
     has: (target) => lookup(target) !== undefined,
     keys: () => [...entries.values()].map(([key]) => key)[Symbol.iterator](),
     values: () => [...entries.values()].map(([, events]) => events)[Symbol.iterator](),
@@ -57,16 +68,32 @@ export function createTriggeringAssetEvents(
   return Object.freeze(view);
 }
 
-/** The subject an asset, an alias or a {@link TriggeringKey} stands for. */
-function toSubject(target: unknown): EventSubject {
+/** A string that identifies a key: assets by (name, uri), aliases by name, patterns by text. */
+function keyOf(key: TriggeringKey): string {
+  switch (key.kind) {
+    case "asset":
+      return JSON.stringify(["asset", key.name, key.uri]);
+    case "alias":
+      return JSON.stringify(["alias", key.name]);
+    case "pattern":
+      return JSON.stringify(["pattern", key.pattern]);
+  }
+}
+
+/** The key an asset, an alias, a pattern or a {@link TriggeringKey} stands for. */
+function toKey(target: unknown): TriggeringKey {
   if (isAssetAlias(target)) return { kind: "alias", name: target.name };
   if (isAsset(target)) return { kind: "asset", name: target.name, uri: target.uri };
-  const key = target as Partial<TriggeringKey> | null;
+  if (isAssetPattern(target)) return { kind: "pattern", name: target.pattern, pattern: target.pattern };
+  const key = target as Partial<Record<string, unknown>> | null;
   if (key?.kind === "alias" && typeof key.name === "string") return { kind: "alias", name: key.name };
   if (key?.kind === "asset" && typeof key.name === "string" && typeof key.uri === "string") {
     return { kind: "asset", name: key.name, uri: key.uri };
   }
+  if (key?.kind === "pattern" && typeof key.pattern === "string") {
+    return { kind: "pattern", name: key.pattern, pattern: key.pattern };
+  }
   throw new TypeError(
-    `triggeringAssetEvents takes an Asset, an AssetAlias or one of its keys(), got ${describeValue(target)}.`,
+    `triggeringAssetEvents takes an Asset, an AssetAlias, an Asset.pattern(...) or one of its keys(), got ${describeValue(target)}.`,
   );
 }

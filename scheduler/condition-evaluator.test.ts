@@ -17,6 +17,7 @@ const fixture = JSON.parse(
 function lookup(pending: {
   assets?: ReadonlyArray<{ name: string; uri: string }>;
   aliases?: readonly string[];
+  patterns?: readonly string[];
 }): PendingLookup {
   const assetList = pending.assets ?? [];
   return {
@@ -24,6 +25,7 @@ function lookup(pending: {
     hasAlias: (name) => (pending.aliases ?? []).includes(name),
     hasAssetNamed: (name) => assetList.some((asset) => asset.name === name),
     hasAssetWithUri: (uri) => assetList.some((asset) => asset.uri === uri),
+    hasPattern: (pattern) => (pending.patterns ?? []).includes(pattern),
   };
 }
 
@@ -123,7 +125,7 @@ describe("explainCondition", () => {
 describe("conditionLeaves", () => {
   it("collects the leaves of every kind once each", () => {
     const condition = node(
-      assets`${a} & (${b} | ${outputs}) & (${a} | ${Asset.ref({ name: "n" })} | ${Asset.ref({ uri: "s3://u/key" })} | ${outputs})`,
+      assets`${a} & (${b} | ${outputs}) & (${a} | ${Asset.ref({ name: "n" })} | ${Asset.ref({ uri: "s3://u/key" })} | ${outputs} | ${Asset.pattern("s3://u/{day}/key")})`,
     );
     expect(conditionLeaves(condition)).toEqual({
       assets: [
@@ -133,6 +135,7 @@ describe("conditionLeaves", () => {
       aliases: ["outputs"],
       names: ["n"],
       uris: ["s3://u/key"],
+      patterns: ["s3://u/{day}/key"],
     });
   });
 });

@@ -11,6 +11,13 @@ export interface PendingLookup {
   hasAlias(name: string): boolean;
   hasAssetNamed(name: string): boolean;
   hasAssetWithUri(uri: string): boolean;
+  /** True when a pending event's asset matches the URI pattern. */
+  hasPattern(pattern: string): boolean;
+}
+
+/** The asset condition of a schedule, if it has one. */
+export function assetConditionOf(schedule: { kind: string; condition?: ConditionNode }): ConditionNode | null {
+  return schedule.kind === "assets" || schedule.kind === "assetOrTime" ? (schedule.condition ?? null) : null;
 }
 
 /**
@@ -30,6 +37,8 @@ export function evaluateCondition(node: ConditionNode, pending: PendingLookup): 
       return pending.hasAlias(node.name);
     case "ref":
       return "name" in node ? pending.hasAssetNamed(node.name) : pending.hasAssetWithUri(node.uri);
+    case "pattern":
+      return pending.hasPattern(node.pattern);
     case "all":
       return node.conditions.every((child) => evaluateCondition(child, pending));
     case "any":
@@ -69,6 +78,7 @@ export interface ConditionLeaves {
   readonly aliases: readonly string[];
   readonly names: readonly string[];
   readonly uris: readonly string[];
+  readonly patterns: readonly string[];
 }
 
 /**
@@ -84,6 +94,7 @@ export function conditionLeaves(node: ConditionNode): ConditionLeaves {
   const aliases = new Set<string>();
   const names = new Set<string>();
   const uris = new Set<string>();
+  const patterns = new Set<string>();
   const walk = (current: ConditionNode): void => {
     switch (current.kind) {
       case "asset":
@@ -96,6 +107,9 @@ export function conditionLeaves(node: ConditionNode): ConditionLeaves {
         if ("name" in current) names.add(current.name);
         else uris.add(current.uri);
         return;
+      case "pattern":
+        patterns.add(current.pattern);
+        return;
       case "all":
       case "any":
         current.conditions.forEach(walk);
@@ -105,7 +119,57 @@ export function conditionLeaves(node: ConditionNode): ConditionLeaves {
     }
   };
   walk(node);
-  return { assets: [...assets.values()], aliases: [...aliases], names: [...names], uris: [...uris] };
+  return {
+    assets: [...assets.values()],
+    aliases: [...aliases],
+    names: [...names],
+    uris: [...uris],
+    patterns: [...patterns],
+  };
+}
+
+/** A leaf of a condition tree. */
+export type ConditionLeaf = Exclude<ConditionNode, { kind: "all" | "any" }>;
+
+/**
+ * The oldest complete set of a condition: for a leaf its oldest pending event,
+ * for `all` the union of its children's sets, for `any` the child's set that
+ * was complete first (the smallest newest event). Null when the condition does
+ * not hold. `oldest` gives a leaf's oldest pending event id, or null.
+ *
+ * @example
+ * ```ts
+ * pickCompleteSet(aAndB, (leaf) => oldestPending(leaf)); // [12, 15]: a's event 12 and b's event 15
+ * ```
+ */
+export function pickCompleteSet(node: ConditionNode, oldest: (leaf: ConditionLeaf) => number | null): number[] | null {
+  switch (node.kind) {
+    case "all": {
+      const ids = new Set<number>();
+      for (const child of node.conditions) {
+        const set = pickCompleteSet(child, oldest);
+        if (set === null) return null;
+        for (const id of set) ids.add(id);
+      }
+      return [...ids].sort((a, b) => a - b);
+    }
+    case "any": {
+      let best: number[] | null = null;
+      for (const child of node.conditions) {
+        const set = pickCompleteSet(child, oldest);
+        if (set !== null && (best === null || newest(set) < newest(best))) best = set;
+      }
+      return best;
+    }
+    default: {
+      const id = oldest(node);
+      return id === null ? null : [id];
+    }
+  }
+}
+
+function newest(ids: readonly number[]): number {
+  return ids[ids.length - 1] as number;
 }
 
 /** Fails the build when a union gains a member a switch does not handle. */

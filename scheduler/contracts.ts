@@ -76,6 +76,12 @@ export interface AssetEventRecord {
   readonly sourceRun: SourceRunRecord | null;
 }
 
+/** What one URI pattern of a consumer's schedule captured from an event's asset URI. */
+export interface PatternCaptures {
+  readonly pattern: string;
+  readonly captures: Readonly<Record<string, string>>;
+}
+
 /** What a task asks to read: the events of an asset or of an alias. */
 export type EventSubject =
   | { readonly kind: "asset"; readonly name: string; readonly uri: string }
@@ -112,6 +118,8 @@ export interface TaskRunRequest {
   readonly triggeringEvents: readonly AssetEventRecord[];
   /** Alias names each consumed event reached this run through, keyed by event id. */
   readonly triggeringAliases: Readonly<Record<number, readonly string[]>>;
+  /** What the schedule's URI patterns captured from each consumed event's asset, keyed by event id (patterns in text order). */
+  readonly triggeringCaptures: Readonly<Record<number, readonly PatternCaptures[]>>;
   /** Milliseconds the try may run, or null. */
   readonly executionTimeoutMs: number | null;
 }

@@ -6,7 +6,7 @@ import { type Expression, type Kysely, type Selectable, type SqlBool, sql } from
 import type { JsonObject } from "../sdk/json.js";
 import type { ConditionNode, DagManifest, ScheduleManifest, TaskManifest } from "../sdk/manifest/schema.js";
 import type { AssetEventRecord, RunKind, RunState } from "./contracts.js";
-import { consumedAssetIds } from "./engine/registration.js";
+import { consumedAssetIds } from "./engine/consumed-assets.js";
 import { consumedEvents, eventQuery, withAliases } from "./engine/task-instances.js";
 import type { DagRunTable, Database } from "./store/schema.js";
 

@@ -21,7 +21,8 @@ import type {
   TaskSource,
   TryReport,
 } from "./contracts.js";
-import { evaluateConsumer, explainConsumer } from "./engine/consumers.js";
+import { applyAssetCatchup } from "./engine/catchup.js";
+import { type ConsumerStatus, consumerStatus, evaluateConsumer, explainConsumer } from "./engine/consumers.js";
 import { type Clock, createEngineContext, type EngineContext, systemClock } from "./engine/context.js";
 import { type RecordedEvent, recordEvent } from "./engine/events.js";
 import { dagsWithQueuedRuns, failLostTry, findLostTries, heartbeat } from "./engine/liveness.js";
@@ -146,6 +147,7 @@ export class Scheduler implements TaskSource {
     scope: RegistrationScope = { kind: "project" },
   ): Promise<RegistrationResult> {
     const result = await this.ctx.db.transaction().execute((trx) => registerManifest(this.ctx, trx, manifest, scope));
+    await this.evaluateConsumers(result.caughtUp);
     this.rescheduleWake();
     return result;
   }
@@ -286,16 +288,39 @@ export class Scheduler implements TaskSource {
     });
   }
 
-  /** Pauses a DAG: no new runs; asset events keep buffering. */
+  /**
+   * Pauses a DAG: no new runs. Asset events keep queuing for it, unless it
+   * says `whilePaused: "catchup"` (then none queue, and unpausing applies its
+   * `catchup` to the events recorded meanwhile).
+   */
   async pauseDag(dagId: string): Promise<void> {
-    await this.setPaused(dagId, true);
+    const result = await this.ctx.db
+      .updateTable("dag")
+      .set({ is_paused: 1, paused_at: this.ctx.clock.now() })
+      .where("dag_id", "=", dagId)
+      .where("is_paused", "=", 0)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) return;
+    const exists = await this.ctx.db.selectFrom("dag").select("dag_id").where("dag_id", "=", dagId).executeTakeFirst();
+    if (!exists) throw unknownDag(dagId);
   }
 
-  /** Unpauses a DAG and evaluates it at once. */
+  /** Unpauses a DAG (catching up on the pause if it says `whilePaused: "catchup"`) and evaluates it at once. */
   async unpauseDag(dagId: string): Promise<void> {
-    await this.setPaused(dagId, false);
     await this.ctx.db.transaction().execute(async (trx) => {
+      await lockDag(this.ctx, trx, dagId);
+      const row = await trx
+        .selectFrom("dag")
+        .select(["is_paused", "paused_at"])
+        .where("dag_id", "=", dagId)
+        .executeTakeFirst();
+      if (!row) throw unknownDag(dagId);
+      await trx.updateTable("dag").set({ is_paused: 0 }).where("dag_id", "=", dagId).execute();
       const dag = await this.requireDag(trx, dagId);
+      const { whilePaused, assetCatchup } = dag.manifest;
+      if (row.is_paused === 1 && whilePaused === "catchup" && assetCatchup && row.paused_at !== null) {
+        await applyAssetCatchup(this.ctx, trx, dagId, assetCatchup, Number(row.paused_at));
+      }
       await replanTimetable(this.ctx, trx, dagId, dag.manifest);
       await startQueuedRuns(this.ctx, trx, dagId);
     });
@@ -398,8 +423,7 @@ export class Scheduler implements TaskSource {
         const made: Array<{ dagId: string; runId: string }> = [];
         do {
           const dagId = dagIds[next++] as string;
-          const runId = await evaluateConsumer(this.ctx, trx, dagId);
-          if (runId) made.push({ dagId, runId });
+          for (const runId of await evaluateConsumer(this.ctx, trx, dagId)) made.push({ dagId, runId });
         } while (shared && next < dagIds.length && performance.now() - sliceStart < EVALUATION_SLICE_MS);
         return made;
       });
@@ -412,7 +436,10 @@ export class Scheduler implements TaskSource {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    if (runs.length > 0) this.notify();
+    if (runs.length > 0) {
+      this.notify();
+      this.rescheduleWake();
+    }
     return runs;
   }
 
@@ -460,6 +487,7 @@ export class Scheduler implements TaskSource {
       await this.ctx.db.transaction().execute((trx) => startQueuedRuns(this.ctx, trx, dagId));
     }
     const requeued = await requeueDueRetries(this.ctx, this.ctx.db);
+    // Every consumer with pending events, which includes those whose debounce or window is due.
     const waiting = await this.ctx.db.selectFrom("asset_event_inbox").select("dag_id").distinct().execute();
     const assetRuns = await this.evaluateConsumers(waiting.map((row) => row.dag_id));
     if (scheduledRuns.length > 0 || requeued > 0) this.notify();
@@ -471,7 +499,7 @@ export class Scheduler implements TaskSource {
   async nextWakeAt(): Promise<number | null> {
     const dag = await this.ctx.db
       .selectFrom("dag")
-      .select((eb) => eb.fn.min("next_run_at").as("at"))
+      .select((eb) => [eb.fn.min("next_run_at").as("at"), eb.fn.min("next_consume_at").as("consumeAt")])
       .where("is_active", "=", 1)
       .where("is_paused", "=", 0)
       .executeTakeFirst();
@@ -480,7 +508,9 @@ export class Scheduler implements TaskSource {
       .select((eb) => eb.fn.min("next_retry_at").as("at"))
       .where("state", "=", "up_for_retry")
       .executeTakeFirst();
-    const times = [dag?.at, retry?.at].filter((t): t is number => t !== null && t !== undefined).map(Number);
+    const times = [dag?.at, dag?.consumeAt, retry?.at]
+      .filter((t): t is number => t !== null && t !== undefined)
+      .map(Number);
     return times.length === 0 ? null : Math.min(...times);
   }
 
@@ -563,6 +593,16 @@ export class Scheduler implements TaskSource {
     return explainConsumer(this.ctx, this.ctx.db, dagId);
   }
 
+  /**
+   * Why a consumer has not run yet, in full: its condition over the pending
+   * events, its consumption policy, and the rule that holds it back with the
+   * time it is due (debounce, window), or null for a DAG without an asset
+   * condition.
+   */
+  consumerStatus(dagId: string): Promise<ConsumerStatus | null> {
+    return consumerStatus(this.ctx, this.ctx.db, dagId);
+  }
+
   /** Reads events in timestamp order, for `inletEvents`. */
   eventReader(): AssetEventReader {
     return {
@@ -605,15 +645,6 @@ export class Scheduler implements TaskSource {
         .select("ea.event_id")
         .where("al.name", "=", subject.name),
     );
-  }
-
-  private async setPaused(dagId: string, paused: boolean): Promise<void> {
-    const result = await this.ctx.db
-      .updateTable("dag")
-      .set({ is_paused: paused ? 1 : 0 })
-      .where("dag_id", "=", dagId)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw unknownDag(dagId);
   }
 
   private async requireDag(db: Parameters<typeof getDagManifest>[1], dagId: string) {

@@ -2,12 +2,14 @@ import { DefinitionError, ErrorCode } from "./errors.js";
 import { type ExtraSchema, extraJsonSchema } from "./extra-schema.js";
 import { assertJsonObject, describeValue, type JsonObject, undefinedHint } from "./json.js";
 import type { ConditionNode } from "./manifest/schema.js";
+import { matchUriPattern, parseUriPattern, type UriPattern } from "./uri/pattern.js";
 import { sanitizeUri, UriWarningCode } from "./uri/sanitize.js";
 import { emitAssetflowWarning } from "./warnings.js";
 
 const ASSET_MARK = Symbol.for("assetflow.asset");
 const ALIAS_MARK = Symbol.for("assetflow.alias");
 const REF_MARK = Symbol.for("assetflow.assetRef");
+const PATTERN_MARK = Symbol.for("assetflow.assetPattern");
 const CONDITION_MARK = Symbol.for("assetflow.condition");
 const ALL_MARK = Symbol.for("assetflow.conditionAll");
 const ANY_MARK = Symbol.for("assetflow.conditionAny");
@@ -42,7 +44,7 @@ export const ASSET_OPTION_KEYS: readonly string[] = Object.freeze(["uri", "name"
  * Anything a condition is built from: an asset, an alias, a reference, or a
  * combination of them.
  */
-export type Condition = AnyAsset | AssetAlias | AssetRef | AssetAll | AssetAny;
+export type Condition = AnyAsset | AssetAlias | AssetRef | AnyAssetPattern | AssetAll | AssetAny;
 
 /** An asset whatever its extra type: the supertype of every `Asset<T>`. */
 export type AnyAsset = Asset<object>;
@@ -166,6 +168,28 @@ export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
    */
   static ref(by: { name: string } | { uri: string }): AssetRef {
     return new AssetRef(by);
+  }
+
+  /**
+   * Every asset whose URI matches a pattern: `{name}` captures part of one
+   * path segment, `{**name}` one or more whole segments. An event of any
+   * matching asset reaches the consumer, and its captures are in
+   * `triggeringAssetEvents` (`event.captures.date`) and in templates
+   * (`captures`). Combine it with `and`/`or` like an asset.
+   *
+   * @example
+   * ```ts
+   * const landed = Asset.pattern("s3://landing/{date}/orders_{part}.csv");
+   * dag({ dagId: "load_orders", schedule: landed, consume: "each" }, () => {
+   *   task({ taskId: "load" }, (ctx) => {
+   *     const [event] = ctx.triggeringAssetEvents.get(landed);
+   *     ctx.log(`orders of ${event?.captures.date}, part ${event?.captures.part}`);
+   *   });
+   * });
+   * ```
+   */
+  static pattern<const S extends string>(pattern: S): AssetPattern<CaptureNames<S>> {
+    return new AssetPattern<CaptureNames<S>>(pattern);
   }
 
   /** A stable string key of the identity `(name, uri)`. */
@@ -302,6 +326,66 @@ export class AssetRef extends ConditionBase {
 }
 
 /**
+ * The capture names of a pattern's text, as a union of string literals:
+ * `CaptureNames<"s3://b/{date}/{**rest}">` is `"date" | "rest"`.
+ */
+export type CaptureNames<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
+  ? (Name extends `**${infer Spread}` ? Spread : Name) | CaptureNames<Rest>
+  : never;
+
+/** A pattern whatever its captures and extra type. */
+export type AnyAssetPattern = AssetPattern<string, object>;
+
+/**
+ * Every asset whose URI matches a pattern (see {@link Asset.pattern}).
+ * `TCaptures` names its captures; `TExtra` types the extra of its events
+ * (phantom types, free at run time).
+ *
+ * @example
+ * ```ts
+ * const success = Asset.pattern("s3://lake/{**path}/_SUCCESS");
+ * success.matches("s3://lake/sales/2025/_SUCCESS"); // { path: "sales/2025" }
+ * ```
+ */
+export class AssetPattern<TCaptures extends string = string, TExtra extends object = JsonObject> extends ConditionBase {
+  /** @internal */
+  readonly [PATTERN_MARK] = true;
+  declare readonly [extraType]?: TExtra;
+  /** @internal Carries the capture names' type. */
+  declare readonly capturesType?: TCaptures;
+  /** The normalized pattern (scheme lower-cased, as asset URIs are). */
+  readonly pattern: string;
+  /** Its capture names, in order. */
+  readonly captures: readonly string[];
+  readonly #parsed: UriPattern;
+
+  constructor(pattern: string) {
+    super();
+    const result = parseUriPattern(pattern);
+    if (!result.ok) {
+      throw new DefinitionError(ErrorCode.assetPatternInvalid, result.problem, { details: { pattern } });
+    }
+    this.#parsed = result.pattern;
+    this.pattern = result.pattern.text;
+    this.captures = Object.freeze([...result.pattern.captures]);
+    Object.freeze(this);
+  }
+
+  /** The captures of a (sanitized) asset URI that matches, or null. */
+  matches(uri: string): Readonly<Record<TCaptures, string>> | null {
+    return matchUriPattern(this.#parsed, uri) as Record<TCaptures, string> | null;
+  }
+
+  toConditionNode(): ConditionNode {
+    return { kind: "pattern", pattern: this.pattern };
+  }
+
+  override toString(): string {
+    return `Asset.pattern(${this.pattern})`;
+  }
+}
+
+/**
  * All of its conditions must hold (the seed's `&`, or a schedule list).
  * Immutable; nested `all`s are flattened.
  *
@@ -398,6 +482,11 @@ export function isAssetRef(value: unknown): value is AssetRef {
   return hasMark(value, REF_MARK);
 }
 
+/** True for an {@link AssetPattern} from any copy of the package. */
+export function isAssetPattern(value: unknown): value is AnyAssetPattern {
+  return hasMark(value, PATTERN_MARK);
+}
+
 /** True for an {@link AssetAll} from any copy of the package. */
 export function isAssetAll(value: unknown): value is AssetAll {
   return hasMark(value, ALL_MARK);
@@ -444,7 +533,7 @@ export function assertConditionOperand(operand: unknown, where: string): asserts
     const hint =
       typeof operand === "string"
         ? ` Wrap the URI: new Asset(${JSON.stringify(operand)}).`
-        : ` Use an Asset, an AssetAlias, Asset.ref(...), or a condition made with and/or/all/any.${undefinedHint(operand)}`;
+        : ` Use an Asset, an AssetAlias, Asset.ref(...), Asset.pattern(...), or a condition made with and/or/all/any.${undefinedHint(operand)}`;
     throw new DefinitionError(
       ErrorCode.conditionInvalid,
       `${where} is ${describeValue(operand)}, not an asset.${hint}`,

@@ -2,7 +2,7 @@
  * The task context: what a running task sees. The SDK declares the shapes;
  * the runtime (`assetflow/runtime`) implements them.
  */
-import type { Asset, AssetAlias } from "./asset.js";
+import type { Asset, AssetAlias, AssetPattern } from "./asset.js";
 import type { JsonObject } from "./json.js";
 
 /** The run an asset event came from. */
@@ -26,7 +26,7 @@ export const RunType = {
 export type RunType = (typeof RunType)[keyof typeof RunType];
 
 /** A recorded update of an asset, with the extra its producer attached. */
-export interface AssetEvent<TExtra extends object = JsonObject> {
+export interface AssetEvent<TExtra extends object = JsonObject, TCaptures extends string = string> {
   /** The event's id in the store. */
   readonly id: number;
   /** The asset that was updated. */
@@ -44,6 +44,13 @@ export interface AssetEvent<TExtra extends object = JsonObject> {
   readonly sourceAliases: readonly string[];
   /** The producing run, with its data interval; null for external events. */
   readonly sourceDagRun: SourceDagRun | null;
+  /**
+   * In `triggeringAssetEvents`: what the consumer's URI patterns captured from
+   * the asset's URI (`event.captures.date` for `{date}`); `{}` elsewhere.
+   * Under a pattern's key, that pattern's captures; under the asset's key,
+   * those of every pattern of the schedule it matches.
+   */
+  readonly captures: Readonly<Record<TCaptures, string>>;
 }
 
 /** Sets the extra of the event a task emits for one of its outlet assets. */
@@ -88,16 +95,24 @@ export interface InletEvents {
   get(alias: AssetAlias): InletEventSequence<JsonObject>;
 }
 
-/** A key of {@link TriggeringAssetEvents}: an asset or an alias. */
+/** A key of {@link TriggeringAssetEvents}: an asset, an alias, or a URI pattern of the schedule. */
 export type TriggeringKey =
   | { readonly kind: "asset"; readonly name: string; readonly uri: string }
-  | { readonly kind: "alias"; readonly name: string };
+  | { readonly kind: "alias"; readonly name: string }
+  /** `name` repeats the pattern, so that every key has a name. */
+  | { readonly kind: "pattern"; readonly name: string; readonly pattern: string };
 
-/** `ctx.triggeringAssetEvents`: the events that triggered this run, per asset and per alias, in timestamp order. */
+/**
+ * `ctx.triggeringAssetEvents`: the events that triggered this run, per asset,
+ * per alias and per URI pattern of the schedule, in timestamp order.
+ */
 export interface TriggeringAssetEvents extends Iterable<[TriggeringKey, readonly AssetEvent[]]> {
   get<TExtra extends object>(asset: Asset<TExtra>): readonly AssetEvent<TExtra>[];
   get(alias: AssetAlias): readonly AssetEvent[];
-  has(assetOrAlias: Asset<object> | AssetAlias): boolean;
+  get<TCaptures extends string, TExtra extends object>(
+    pattern: AssetPattern<TCaptures, TExtra>,
+  ): readonly AssetEvent<TExtra, TCaptures>[];
+  has(key: Asset<object> | AssetAlias | AssetPattern<string, object>): boolean;
   keys(): IterableIterator<TriggeringKey>;
   values(): IterableIterator<readonly AssetEvent[]>;
   entries(): IterableIterator<[TriggeringKey, readonly AssetEvent[]]>;

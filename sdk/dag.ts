@@ -1,3 +1,4 @@
+import type { CatchupOption, ConsumePolicy, WhilePaused } from "./consume.js";
 import { makeDagSettings } from "./dag-settings.js";
 import { type DagClassDecorator, dagDecorator } from "./decorators/dag-decorator.js";
 import { type Dag, DagBuilder, withDagBuilder } from "./definitions.js";
@@ -17,8 +18,16 @@ export interface DagOptions {
   description?: string;
   /** The first logical date the time schedule considers. */
   startDate?: Date | string;
-  /** Create the runs missed since `startDate` (default false). */
-  catchup?: boolean;
+  /**
+   * Time schedules: `true` creates the runs missed since `startDate` (default false).
+   * Asset schedules: what a new (or, with `whilePaused: "catchup"`, unpaused) consumer
+   * takes of earlier events: `"none"` (default), `"latest"`, `"all"` or `{ since }`.
+   */
+  catchup?: CatchupOption;
+  /** Asset schedules: how a run takes pending events (default `"all-pending"`); see {@link ConsumePolicy}. */
+  consume?: ConsumePolicy;
+  /** Asset schedules: keep queuing events while paused (`"buffer"`, default) or catch up on unpause (`"catchup"`). */
+  whilePaused?: WhilePaused;
   /** How many runs may be active at once (default 16); further asset events wait. */
   maxActiveRuns?: number;
   tags?: readonly string[];

@@ -8,7 +8,7 @@ import type { AnyAsset, AssetAlias } from "./asset.js";
 import type { TaskContext } from "./context.js";
 import { DefinitionError, ErrorCode } from "./errors.js";
 import type { JsonObject } from "./json.js";
-import type { ScheduleManifest } from "./manifest/schema.js";
+import type { AssetCatchupManifest, ConsumeManifest, ScheduleManifest } from "./manifest/schema.js";
 
 /** What a task does when it runs. */
 export type TaskRunner =
@@ -50,7 +50,14 @@ export interface DagSettings {
   readonly description: string | null;
   readonly schedule: ScheduleManifest;
   readonly startDate: string | null;
+  /** Time schedules: create the runs missed since `startDate`. */
   readonly catchup: boolean;
+  /** Asset-triggered runs: how a run takes pending events (undefined: all of them). */
+  readonly consume: ConsumeManifest | undefined;
+  /** Asset schedules: events recorded before registration (or during a pause) to take (undefined: none). */
+  readonly assetCatchup: AssetCatchupManifest | undefined;
+  /** Asset schedules: `"catchup"` queues nothing while paused (undefined: events keep queuing). */
+  readonly whilePaused: "catchup" | undefined;
   readonly maxActiveRuns: number;
   readonly tags: readonly string[];
   readonly params: Readonly<JsonObject>;

@@ -14,6 +14,7 @@ const ERROR_MARK: unique symbol = Symbol.for("assetflow.error") as never;
 export const ErrorCode = {
   assetUriInvalid: "ASSET_URI_INVALID",
   assetInvalid: "ASSET_INVALID",
+  assetPatternInvalid: "ASSET_PATTERN_INVALID",
   conditionInvalid: "CONDITION_INVALID",
   scheduleInvalid: "SCHEDULE_INVALID",
   optionUnknown: "OPTION_UNKNOWN",

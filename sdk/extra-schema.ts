@@ -128,7 +128,12 @@ export function extraJsonSchema(schema: unknown, where: string): JsonObject {
       { details: { option: "schema", vendor: props.vendor }, cause: error },
     );
   }
-  if (typeof converted !== "object" || converted === null || Array.isArray(converted) || findNonJson(converted) !== undefined) {
+  if (
+    typeof converted !== "object" ||
+    converted === null ||
+    Array.isArray(converted) ||
+    findNonJson(converted) !== undefined
+  ) {
     throw new DefinitionError(
       ErrorCode.assetInvalid,
       `The JSON Schema of ${where}, as its ${props.vendor} validator writes it, is not a plain JSON object.`,

@@ -9,24 +9,36 @@ import "./decorators/symbol-metadata.js";
 
 export {
   type AnyAsset,
+  type AnyAssetPattern,
   Asset,
   AssetAlias,
   AssetAll,
   AssetAny,
   type AssetOptions,
+  AssetPattern,
   AssetRef,
   all,
   any,
   assetKey,
+  type CaptureNames,
   type Condition,
   isAsset,
   isAssetAlias,
   isAssetAll,
   isAssetAny,
+  isAssetPattern,
   isAssetRef,
   isCondition,
 } from "./asset.js";
 export { assets } from "./assets-template.js";
+export {
+  type CatchupOption,
+  type ConsumePolicy,
+  completeSetSize,
+  type Duration,
+  parseDuration,
+  type WhilePaused,
+} from "./consume.js";
 export {
   type AssetEvent,
   type BashRequest,
@@ -59,6 +71,17 @@ export {
   type TaskRunner,
 } from "./definitions.js";
 export {
+  AssetflowError,
+  type AssetflowErrorOptions,
+  AssetUriError,
+  DefinitionError,
+  ErrorCode,
+  ExtraError,
+  ExtraSchemaError,
+  isAssetflowError,
+  ManifestError,
+} from "./errors.js";
+export {
   checkExtra,
   EXTRA_JSON_SCHEMA_TARGET,
   type ExtraIssue,
@@ -75,17 +98,6 @@ export {
   type StandardSchemaV1Props,
   type StandardSchemaV1Result,
 } from "./extra-schema.js";
-export {
-  AssetflowError,
-  type AssetflowErrorOptions,
-  AssetUriError,
-  DefinitionError,
-  ErrorCode,
-  ExtraError,
-  ExtraSchemaError,
-  isAssetflowError,
-  ManifestError,
-} from "./errors.js";
 export { assertJsonObject, findNonJson, type JsonObject, type JsonValue, stableStringify } from "./json.js";
 export * from "./manifest/schema.js";
 export { type DagLike, manifestToJson, resolveDag, serializeDags } from "./manifest/serialize.js";
@@ -123,6 +135,8 @@ export {
   type TaskResult,
   task,
 } from "./task.js";
+export { matchUriPattern, type PatternSegment, parseUriPattern, type UriPattern } from "./uri/pattern.js";
+export { type PatternMatch, UriPatternIndex } from "./uri/pattern-index.js";
 export {
   looksLikePattern,
   registerUriScheme,

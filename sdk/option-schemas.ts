@@ -46,7 +46,10 @@ export const dagOptionsShape = {
   schedule: z.unknown().optional(),
   description: z.string().optional(),
   startDate: dateLike.optional(),
-  catchup: z.boolean().optional(),
+  // catchup, consume and whilePaused are checked against the schedule by makeDagSettings.
+  catchup: z.unknown().optional(),
+  consume: z.unknown().optional(),
+  whilePaused: z.unknown().optional(),
   maxActiveRuns: z.number().int().positive({ error: "maxActiveRuns must be a whole number >= 1" }).optional(),
   tags: z.array(z.string()).optional(),
   params: jsonObject.optional(),

@@ -222,10 +222,11 @@ export const patchDagBody = z.strictObject({ isPaused: z.boolean().describe("Pau
 
 /** A node of an explained condition. */
 export interface ExplainedConditionJson {
-  kind: "asset" | "alias" | "ref" | "all" | "any";
+  kind: "asset" | "alias" | "ref" | "pattern" | "all" | "any";
   satisfied: boolean;
   name?: string | undefined;
   uri?: string | undefined;
+  pattern?: string | undefined;
   conditions?: ExplainedConditionJson[] | undefined;
 }
 
@@ -234,10 +235,11 @@ export const explainedConditionSchema: z.ZodType<ExplainedConditionJson> = compo
   "ExplainedCondition",
   "A node of a consumer's asset condition, marked satisfied or not by its queued events; all/any nodes hold conditions.",
   z.object({
-    kind: z.enum(["asset", "alias", "ref", "all", "any"]),
+    kind: z.enum(["asset", "alias", "ref", "pattern", "all", "any"]),
     satisfied: z.boolean(),
     name: z.string().optional(),
     uri: z.string().optional(),
+    pattern: z.string().optional().describe("A URI pattern such as s3://landing/{date}/orders.csv (kind pattern)."),
     get conditions() {
       return z.array(explainedConditionSchema).optional();
     },
@@ -246,20 +248,22 @@ export const explainedConditionSchema: z.ZodType<ExplainedConditionJson> = compo
 
 /** A node of a schedule's asset condition. */
 export interface AssetConditionJson {
-  kind: "asset" | "alias" | "ref" | "all" | "any";
+  kind: "asset" | "alias" | "ref" | "pattern" | "all" | "any";
   name?: string | undefined;
   uri?: string | undefined;
+  pattern?: string | undefined;
   conditions?: AssetConditionJson[] | undefined;
 }
 
 /** A schedule's asset condition: assets, aliases and references combined by all (AND) and any (OR). */
 export const assetConditionSchema: z.ZodType<AssetConditionJson> = component(
   "AssetCondition",
-  "A node of a schedule's asset condition: an asset (name, uri), an alias (name), a reference by name or uri, or all/any of conditions.",
+  "A node of a schedule's asset condition: an asset (name, uri), an alias (name), a reference by name or uri, a URI pattern (pattern), or all/any of conditions.",
   z.object({
-    kind: z.enum(["asset", "alias", "ref", "all", "any"]),
+    kind: z.enum(["asset", "alias", "ref", "pattern", "all", "any"]),
     name: z.string().optional(),
     uri: z.string().optional(),
+    pattern: z.string().optional().describe("A URI pattern such as s3://landing/{date}/orders.csv (kind pattern)."),
     get conditions() {
       return z.array(assetConditionSchema).optional();
     },

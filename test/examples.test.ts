@@ -13,9 +13,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import {
   type AnyAsset,
+  type AnyAssetPattern,
   type Asset,
   type AssetAlias,
   type AssetEvent,
+  type AssetPattern,
   type ConditionNode,
   collectDags,
   type Dag,
@@ -23,6 +25,7 @@ import {
   type InletEventSequence,
   type InletEvents,
   isAssetAlias,
+  isAssetPattern,
   isDag,
   isMetadata,
   type JsonObject,
@@ -289,6 +292,7 @@ function fakeEvent(
     sourceRunId: sourceDagId === null ? null : `run-${index}`,
     sourceMapIndex: sourceDagId === null ? null : -1,
     sourceAliases,
+    captures: {},
     sourceDagRun:
       sourceDagId === null
         ? null
@@ -375,11 +379,16 @@ class FakeTriggeringAssetEvents implements TriggeringAssetEvents {
 
   get<TExtra extends object>(asset: Asset<TExtra>): readonly AssetEvent<TExtra>[];
   get(alias: AssetAlias): readonly AssetEvent[];
-  get(target: AnyAsset | AssetAlias): readonly AssetEvent<object>[] {
+  get<TCaptures extends string, TExtra extends object>(
+    pattern: AssetPattern<TCaptures, TExtra>,
+  ): readonly AssetEvent<TExtra, TCaptures>[];
+  get(target: AnyAsset | AssetAlias | AnyAssetPattern): readonly AssetEvent<object>[] {
+    if (isAssetPattern(target)) throw new Error("the seed's examples use no pattern");
     return this.list.find(([key]) => keyOf(key) === keyOf(target))?.[1] ?? [];
   }
 
-  has(target: AnyAsset | AssetAlias): boolean {
+  has(target: AnyAsset | AssetAlias | AnyAssetPattern): boolean {
+    if (isAssetPattern(target)) throw new Error("the seed's examples use no pattern");
     return this.list.some(([key]) => keyOf(key) === keyOf(target));
   }
 
@@ -415,7 +424,8 @@ function leaves(node: ConditionNode): TaskAssetNode[] {
     case "any":
       return node.conditions.flatMap(leaves);
     case "ref":
-      throw new Error("the examples use no Asset.ref");
+    case "pattern":
+      throw new Error(`the seed's examples use no ${node.kind} node`);
   }
 }
 

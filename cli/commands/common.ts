@@ -147,6 +147,8 @@ export function formatCondition(node: ConditionNode, nested = false): string {
       return `alias ${node.name}`;
     case "ref":
       return "name" in node ? `name ${node.name}` : `uri ${node.uri}`;
+    case "pattern":
+      return `pattern ${node.pattern}`;
     case "all":
     case "any": {
       const text = node.conditions

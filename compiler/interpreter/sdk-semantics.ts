@@ -122,6 +122,10 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
   isAssetAny: none,
   isAssetRef: none,
   isCondition: none,
+  AssetPattern: none,
+  isAssetPattern: none,
+  parseDuration: none,
+  completeSetSize: none,
 
   // ---- schedules ---------------------------------------------------------------
   AssetOrTimeSchedule: { effect: "value", construct: ({ vm, args, site }) => makeAssetOrTime(vm, args[0], site) },
@@ -178,6 +182,9 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
   },
   sanitizeUri: none,
   looksLikePattern: none,
+  parseUriPattern: none,
+  matchUriPattern: none,
+  UriPatternIndex: none,
 
   // ---- what tasks use when they run -------------------------------------------------
   Metadata: {
@@ -220,6 +227,9 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
   assetNodeSchema: none,
   aliasNodeSchema: none,
   refNodeSchema: none,
+  patternNodeSchema: none,
+  consumeSchema: none,
+  assetCatchupSchema: none,
   conditionNodeSchema: none,
   cronTimetableSchema: none,
   cronTriggerTimetableSchema: none,

@@ -4,6 +4,8 @@
  */
 import type { JsonObject } from "../../sdk/json.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
+import { matchNewAsset } from "./patterns.js";
+import { lockRegistrations } from "./registration-lock.js";
 
 /** An asset as the engine records it. */
 export interface AssetInput {
@@ -16,8 +18,9 @@ export interface AssetInput {
 }
 
 /**
- * The id of an asset, creating its row if needed. `updateDeclaration` refreshes
- * `group`/`extra`/`schema` (at registration: the latest declaration wins).
+ * The id of an asset, creating its row if needed (and recording the URI
+ * patterns it matches). `updateDeclaration` refreshes `group`/`extra`/`schema`
+ * (at registration: the latest declaration wins).
  */
 export async function ensureAsset(
   ctx: EngineContext,
@@ -30,23 +33,38 @@ export async function ensureAsset(
   if (cached !== undefined && !updateDeclaration) return cached;
   const extra = JSON.stringify(asset.extra);
   const schema = asset.schema ? JSON.stringify(asset.schema) : null;
-  await db
-    .insertInto("asset")
-    .values({ name: asset.name, uri: asset.uri, group_name: asset.group, extra, schema, created_at: ctx.clock.now() })
-    .onConflict((oc) =>
-      updateDeclaration
-        ? oc.columns(["name", "uri"]).doUpdateSet({ group_name: asset.group, extra, schema })
-        : oc.columns(["name", "uri"]).doNothing(),
-    )
-    .execute();
+  let id = cached ?? (await assetIdOf(db, asset));
+  if (id === undefined) {
+    await lockRegistrations(ctx, db, "shared");
+    const inserted = await db
+      .insertInto("asset")
+      .values({ name: asset.name, uri: asset.uri, group_name: asset.group, extra, schema, created_at: ctx.clock.now() })
+      .onConflict((oc) => oc.columns(["name", "uri"]).doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (inserted) {
+      id = Number(inserted.id);
+      await matchNewAsset(ctx, db, id, asset.uri);
+    } else {
+      // Another transaction created it meanwhile (and matched it).
+      id = (await assetIdOf(db, asset)) as number;
+    }
+  }
+  if (updateDeclaration) {
+    await db.updateTable("asset").set({ group_name: asset.group, extra, schema }).where("id", "=", id).execute();
+  }
+  ctx.assetIds.set(key, id);
+  return id;
+}
+
+async function assetIdOf(db: Executor, asset: AssetInput): Promise<number | undefined> {
   const row = await db
     .selectFrom("asset")
     .select("id")
     .where("name", "=", asset.name)
     .where("uri", "=", asset.uri)
-    .executeTakeFirstOrThrow();
-  ctx.assetIds.set(key, row.id);
-  return row.id;
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.id);
 }
 
 /** The id of an alias, creating its row if needed. */

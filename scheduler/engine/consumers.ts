@@ -1,122 +1,112 @@
 /**
- * Consumer evaluation: when a consumer's condition holds over its pending
- * inbox entries and it is under `maxActiveRuns`, one asset-triggered run is
- * created that consumes all of them, in one transaction.
+ * Consumer evaluation: load what a consumer has pending, let its consumption
+ * policy decide (`consumption-plan.ts`), and create each run it asks for in
+ * the caller's transaction — linking exactly the events the run takes and
+ * removing them from the inbox — until the policy waits. The DAG's row lock
+ * (PostgreSQL) serializes evaluations of one consumer across schedulers, and
+ * `dag_run_consumed_event_once` guarantees no event goes into two runs.
  */
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { ConditionNode } from "../../sdk/manifest/schema.js";
 import {
+  assetConditionOf,
   conditionLeaves,
   type ExplainedCondition,
-  evaluateCondition,
   explainCondition,
-  type PendingLookup,
 } from "../condition-evaluator.js";
-import { assetIdentity, type EngineContext, type Executor } from "./context.js";
-import { consumedAssetIds } from "./registration.js";
-import { createRun, getDagManifest, lockDag, startQueuedRunsLocked } from "./runs.js";
+import {
+  type ConsumePolicyNode,
+  type ConsumerDecision,
+  type ConsumerSnapshot,
+  type ConsumerWait,
+  consumePolicyOf,
+  decideConsumer,
+  type LeafMembership,
+  type PendingGroup,
+  pendingLoad,
+  pendingLookup,
+  type Take,
+} from "../consumption-plan.js";
+import type { EngineContext, Executor } from "./context.js";
+import { createRun, getDagManifest, lockDag, type RegisteredDag, startQueuedRunsLocked } from "./runs.js";
 
-/** The asset condition of a schedule, if it has one. */
-export function assetConditionOf(schedule: { kind: string; condition?: ConditionNode }): ConditionNode | null {
-  return schedule.kind === "assets" || schedule.kind === "assetOrTime" ? (schedule.condition ?? null) : null;
-}
-
-/** Builds the pending lookup of one consumer from its inbox. */
-export async function loadPending(
-  db: Executor,
-  dagId: string,
-  condition: ConditionNode,
-): Promise<PendingLookup & { empty: boolean }> {
-  // One indexed EXISTS probe per asset the schedule reaches
-  // (asset_event_inbox_by_asset is (asset_id, dag_id)), instead of reading
-  // and grouping every pending row: cost no longer grows with the inbox.
-  const pending = (
-    await sql<{ id: number; name: string; uri: string }>`
-      SELECT a.id, a.name, a.uri FROM asset a
-      WHERE a.id IN (${consumedAssetIds(dagId)})
-        AND EXISTS (SELECT 1 FROM asset_event_inbox i WHERE i.asset_id = a.id AND i.dag_id = ${dagId})
-    `.execute(db)
-  ).rows;
-  const ids = new Set(pending.map((row) => Number(row.id)));
-  const identities = new Set(pending.map((row) => assetIdentity(row.name, row.uri)));
-  const names = new Set(pending.map((row) => row.name));
-  const uris = new Set(pending.map((row) => row.uri));
-  const aliasNames = conditionLeaves(condition).aliases;
-  const aliasAssets = new Map<string, Set<number>>();
-  if (aliasNames.length > 0 && pending.length > 0) {
-    const rows = await db
-      .selectFrom("asset_alias as al")
-      .innerJoin("asset_alias_asset as aa", "aa.alias_id", "al.id")
-      .select(["al.name", "aa.asset_id"])
-      .where("al.name", "in", aliasNames)
-      .execute();
-    for (const row of rows) {
-      const set = aliasAssets.get(row.name) ?? new Set<number>();
-      set.add(Number(row.asset_id));
-      aliasAssets.set(row.name, set);
-    }
-  }
-  return {
-    empty: pending.length === 0,
-    hasAsset: (name, uri) => identities.has(assetIdentity(name, uri)),
-    hasAlias: (name) => [...(aliasAssets.get(name) ?? [])].some((id) => ids.has(id)),
-    hasAssetNamed: (name) => names.has(name),
-    hasAssetWithUri: (uri) => uris.has(uri),
-  };
-}
+/** Asset ids per `IN (...)` list. */
+const ID_CHUNK = 5000;
 
 /**
- * Evaluates one consumer and, when its condition holds and a run slot is free,
- * creates the asset-triggered run consuming all of its pending entries.
- * Returns the new run id, or null. Run it inside a transaction.
+ * Evaluates one consumer and creates the runs its policy allows now (oldest
+ * first, within `maxActiveRuns`); records when a waiting policy is due again.
+ * Returns the new run ids. Run it inside a transaction.
  */
-export async function evaluateConsumer(ctx: EngineContext, trx: Executor, dagId: string): Promise<string | null> {
+export async function evaluateConsumer(ctx: EngineContext, trx: Executor, dagId: string): Promise<string[]> {
   // Serialize evaluations of one consumer across scheduler processes.
   await lockDag(ctx, trx, dagId);
   const dag = await getDagManifest(ctx, trx, dagId);
-  if (!dag || dag.isPaused || !dag.isActive) return null;
+  if (!dag || dag.isPaused || !dag.isActive) return [];
   const condition = assetConditionOf(dag.manifest.schedule);
-  if (!condition) return null;
-  const active = await trx
-    .selectFrom("dag_run")
+  if (!condition) return [];
+  let activeRuns = await countActiveRuns(trx, dagId);
+  const runs: string[] = [];
+  for (;;) {
+    const snapshot = await loadSnapshot(ctx, trx, dag, condition, activeRuns);
+    const decision = decideConsumer(snapshot);
+    if (decision.kind === "wait") {
+      const until = "until" in decision.wait ? decision.wait.until : null;
+      if (until !== dag.nextConsumeAt) {
+        await trx.updateTable("dag").set({ next_consume_at: until }).where("dag_id", "=", dagId).execute();
+      }
+      break;
+    }
+    const runId = await createConsumerRun(ctx, trx, dag, decision);
+    if (runId === null) break;
+    runs.push(runId);
+    activeRuns++;
+    // "all" took everything pending: nothing is left to decide on.
+    if (decision.take.kind === "all") {
+      if (dag.nextConsumeAt !== null) {
+        await trx.updateTable("dag").set({ next_consume_at: null }).where("dag_id", "=", dagId).execute();
+      }
+      break;
+    }
+  }
+  if (runs.length > 0) await startQueuedRunsLocked(ctx, trx, dag);
+  return runs;
+}
+
+/** "Why has this consumer not run yet": its condition over the pending events, and the rule that holds it back. */
+export interface ConsumerStatus {
+  readonly dagId: string;
+  readonly consume: ConsumePolicyNode;
+  /** The condition with each node marked satisfied by the pending events. */
+  readonly condition: ExplainedCondition;
+  /** Events pending for the consumer. */
+  readonly pendingEvents: number;
+  /** What it waits for, or null when a run is due now (it is being created). */
+  readonly waiting: ConsumerWait | null;
+}
+
+/**
+ * The status of a consumer, or null for a DAG without an asset condition.
+ * Uses the same decision as {@link evaluateConsumer}.
+ */
+export async function consumerStatus(ctx: EngineContext, db: Executor, dagId: string): Promise<ConsumerStatus | null> {
+  const dag = await getDagManifest(ctx, db, dagId);
+  const condition = dag ? assetConditionOf(dag.manifest.schedule) : null;
+  if (!dag || !condition) return null;
+  const snapshot = await loadSnapshot(ctx, db, dag, condition, await countActiveRuns(db, dagId));
+  const decision = decideConsumer(snapshot);
+  const pending = await db
+    .selectFrom("asset_event_inbox")
     .select((eb) => eb.fn.countAll<number>().as("count"))
     .where("dag_id", "=", dagId)
-    .where("state", "in", ["queued", "running"])
     .executeTakeFirstOrThrow();
-  if (Number(active.count) >= dag.maxActiveRuns) return null;
-  const pending = await loadPending(trx, dagId, condition);
-  if (pending.empty || !evaluateCondition(condition, pending)) return null;
-
-  const interval = await trx
-    .selectFrom("asset_event_inbox as i")
-    .innerJoin("asset_event as e", "e.id", "i.event_id")
-    .leftJoin("dag_run as r", (join) =>
-      join.onRef("r.dag_id", "=", "e.source_dag_id").onRef("r.run_id", "=", "e.source_run_id"),
-    )
-    .select((eb) => [eb.fn.min("r.data_interval_start").as("start"), eb.fn.max("r.data_interval_end").as("end")])
-    .where("i.dag_id", "=", dagId)
-    .executeTakeFirst();
-  const now = ctx.clock.now();
-  const runId = await createRun(ctx, trx, dag.manifest, {
-    runType: "asset_triggered",
-    logicalDate: now,
-    dataIntervalStart: interval?.start == null ? null : Number(interval.start),
-    dataIntervalEnd: interval?.end == null ? null : Number(interval.end),
-    conf: {},
-  });
-  if (runId === null) return null;
-  await sql`
-    INSERT INTO dag_run_consumed_event (dag_id, run_id, event_id)
-    SELECT dag_id, ${runId}, event_id FROM asset_event_inbox WHERE dag_id = ${dagId}
-  `.execute(trx);
-  // Delete exactly what was consumed: an entry committed meanwhile by another
-  // process stays pending for the next evaluation.
-  await sql`
-    DELETE FROM asset_event_inbox WHERE dag_id = ${dagId} AND event_id IN (
-      SELECT event_id FROM dag_run_consumed_event WHERE dag_id = ${dagId} AND run_id = ${runId})
-  `.execute(trx);
-  await startQueuedRunsLocked(ctx, trx, dag);
-  return runId;
+  return {
+    dagId,
+    consume: snapshot.consume,
+    condition: explainCondition(condition, pendingLookup(snapshot.groups, snapshot.membership)),
+    pendingEvents: Number(pending.count),
+    waiting: decision.kind === "wait" ? decision.wait : null,
+  };
 }
 
 /**
@@ -128,8 +118,217 @@ export async function explainConsumer(
   db: Executor,
   dagId: string,
 ): Promise<ExplainedCondition | null> {
-  const dag = await getDagManifest(ctx, db, dagId);
-  const condition = dag ? assetConditionOf(dag.manifest.schedule) : null;
-  if (!condition) return null;
-  return explainCondition(condition, await loadPending(db, dagId, condition));
+  return (await consumerStatus(ctx, db, dagId))?.condition ?? null;
+}
+
+async function countActiveRuns(db: Executor, dagId: string): Promise<number> {
+  const active = await db
+    .selectFrom("dag_run")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("dag_id", "=", dagId)
+    .where("state", "in", ["queued", "running"])
+    .executeTakeFirstOrThrow();
+  return Number(active.count);
+}
+
+/** What the policy decides on: the pending groups, which aliases and patterns they satisfy, the slots. */
+async function loadSnapshot(
+  ctx: EngineContext,
+  db: Executor,
+  dag: RegisteredDag,
+  condition: ConditionNode,
+  activeRuns: number,
+): Promise<ConsumerSnapshot> {
+  const consume = consumePolicyOf(dag.manifest.consume);
+  const load = pendingLoad(consume);
+  const dagId = dag.manifest.dagId;
+  const groups = load.aggregate ? await aggregatePending(db, dagId, load.windowMs) : await probePending(db, dagId);
+  return {
+    condition,
+    consume,
+    groups,
+    membership: await loadMembership(db, condition, groups),
+    paused: dag.isPaused,
+    activeRuns,
+    maxActiveRuns: dag.maxActiveRuns,
+    now: ctx.clock.now(),
+  };
+}
+
+/**
+ * Each pending asset with its oldest pending event: a skip scan over
+ * `asset_event_inbox_by_dag_asset`, so the cost grows with the number of
+ * assets pending, not with the events pending nor the assets the schedule
+ * could reach (a pattern can reach thousands).
+ */
+async function probePending(db: Executor, dagId: string): Promise<PendingGroup[]> {
+  const { rows } = await sql<{ asset_id: number; name: string; uri: string; oldest: number }>`
+    WITH RECURSIVE pending(asset_id) AS (
+      SELECT min(asset_id) FROM asset_event_inbox WHERE dag_id = ${dagId}
+      UNION ALL
+      SELECT (SELECT min(i.asset_id) FROM asset_event_inbox i WHERE i.dag_id = ${dagId} AND i.asset_id > p.asset_id)
+      FROM pending p WHERE p.asset_id IS NOT NULL
+    )
+    SELECT p.asset_id, a.name, a.uri,
+      (SELECT min(i.event_id) FROM asset_event_inbox i WHERE i.dag_id = ${dagId} AND i.asset_id = p.asset_id) AS oldest
+    FROM pending p JOIN asset a ON a.id = p.asset_id
+  `.execute(db);
+  return rows.map((row) => ({
+    assetId: Number(row.asset_id),
+    name: row.name,
+    uri: row.uri,
+    oldestEventId: Number(row.oldest),
+    count: null,
+    firstArrival: null,
+    lastArrival: null,
+    window: null,
+  }));
+}
+
+/** Pending events aggregated per asset (and per window of `windowMs` by event time), for debounce and window. */
+async function aggregatePending(db: Executor, dagId: string, windowMs: number | null): Promise<PendingGroup[]> {
+  const window =
+    windowMs === null
+      ? sql<number | null>`CAST(NULL AS BIGINT)`
+      : sql<number>`CAST(e.timestamp / ${windowMs} AS BIGINT)`;
+  const { rows } = await sql<{
+    asset_id: number;
+    name: string;
+    uri: string;
+    win: number | null;
+    oldest: number;
+    count: number;
+    first_arrival: number;
+    last_arrival: number;
+  }>`
+    SELECT q.asset_id, q.name, q.uri, q.win, min(q.event_id) AS oldest, count(*) AS count,
+      min(q.created_at) AS first_arrival, max(q.created_at) AS last_arrival
+    FROM (
+      SELECT i.asset_id, a.name, a.uri, ${window} AS win, i.event_id, i.created_at
+      FROM asset_event_inbox i
+      JOIN asset a ON a.id = i.asset_id
+      JOIN asset_event e ON e.id = i.event_id
+      WHERE i.dag_id = ${dagId}
+    ) q
+    GROUP BY q.asset_id, q.name, q.uri, q.win
+  `.execute(db);
+  return rows.map((row) => ({
+    assetId: Number(row.asset_id),
+    name: row.name,
+    uri: row.uri,
+    oldestEventId: Number(row.oldest),
+    count: Number(row.count),
+    firstArrival: Number(row.first_arrival),
+    lastArrival: Number(row.last_arrival),
+    window: row.win === null ? null : Number(row.win),
+  }));
+}
+
+/** Which pending assets each alias and each pattern of the condition reaches. */
+async function loadMembership(
+  db: Executor,
+  condition: ConditionNode,
+  groups: readonly PendingGroup[],
+): Promise<LeafMembership> {
+  const leaves = conditionLeaves(condition);
+  const aliasAssets = new Map<string, Set<number>>();
+  const patternAssets = new Map<string, Set<number>>();
+  const ids = [...new Set(groups.map((group) => group.assetId))];
+  const add = (into: Map<string, Set<number>>, key: string, assetId: number) => {
+    const set = into.get(key) ?? new Set<number>();
+    set.add(Number(assetId));
+    into.set(key, set);
+  };
+  for (let first = 0; first < ids.length; first += ID_CHUNK) {
+    const chunk = ids.slice(first, first + ID_CHUNK);
+    if (leaves.aliases.length > 0) {
+      const rows = await db
+        .selectFrom("asset_alias as al")
+        .innerJoin("asset_alias_asset as aa", "aa.alias_id", "al.id")
+        .select(["al.name", "aa.asset_id"])
+        .where("al.name", "in", leaves.aliases)
+        .where("aa.asset_id", "in", chunk)
+        .execute();
+      for (const row of rows) add(aliasAssets, row.name, row.asset_id);
+    }
+    if (leaves.patterns.length > 0) {
+      const rows = await db
+        .selectFrom("asset_pattern_match as m")
+        .innerJoin("uri_pattern as p", "p.id", "m.pattern_id")
+        .select(["p.pattern", "m.asset_id"])
+        .where("p.pattern", "in", leaves.patterns)
+        .where("m.asset_id", "in", chunk)
+        .execute();
+      for (const row of rows) add(patternAssets, row.pattern, row.asset_id);
+    }
+  }
+  return { aliasAssets, patternAssets };
+}
+
+/** The inbox entries (`asset_event_inbox i`) a run takes, as a SQL condition. */
+function takenEntries(dagId: string, take: Take): RawBuilder<unknown> {
+  switch (take.kind) {
+    case "all":
+      return sql`i.dag_id = ${dagId}`;
+    case "events": {
+      const ids = sql.join(take.eventIds.map((id) => sql`${id}`));
+      if (take.fill === 0) return sql`i.dag_id = ${dagId} AND i.event_id IN (${ids})`;
+      return sql`i.dag_id = ${dagId} AND (i.event_id IN (${ids}) OR i.event_id IN (
+        SELECT o.event_id FROM asset_event_inbox o
+        WHERE o.dag_id = ${dagId} AND o.event_id NOT IN (${ids})
+        ORDER BY o.event_id LIMIT ${take.fill}))`;
+    }
+    case "before":
+      return sql`i.dag_id = ${dagId} AND EXISTS (
+        SELECT 1 FROM asset_event t WHERE t.id = i.event_id AND t.timestamp < ${take.timestamp})`;
+  }
+}
+
+/**
+ * Creates the asset-triggered run of a decision: its data interval (the
+ * policy's, else the span of the source runs' intervals), the consumed-event
+ * links, and the inbox entries removed. Returns the run id, or null.
+ */
+async function createConsumerRun(
+  ctx: EngineContext,
+  trx: Executor,
+  dag: RegisteredDag,
+  decision: Extract<ConsumerDecision, { kind: "run" }>,
+): Promise<string | null> {
+  const dagId = dag.manifest.dagId;
+  const taken = takenEntries(dagId, decision.take);
+  let interval: { start: number | null; end: number | null } | null = decision.interval;
+  if (interval === null) {
+    const { rows } = await sql<{ start: number | null; end: number | null }>`
+      SELECT min(r.data_interval_start) AS start, max(r.data_interval_end) AS "end"
+      FROM asset_event_inbox i
+      JOIN asset_event e ON e.id = i.event_id
+      LEFT JOIN dag_run r ON r.dag_id = e.source_dag_id AND r.run_id = e.source_run_id
+      WHERE ${taken}
+    `.execute(trx);
+    const row = rows[0];
+    interval = {
+      start: row?.start == null ? null : Number(row.start),
+      end: row?.end == null ? null : Number(row.end),
+    };
+  }
+  const runId = await createRun(ctx, trx, dag.manifest, {
+    runType: "asset_triggered",
+    logicalDate: ctx.clock.now(),
+    dataIntervalStart: interval.start,
+    dataIntervalEnd: interval.end,
+    conf: {},
+  });
+  if (runId === null) return null;
+  await sql`
+    INSERT INTO dag_run_consumed_event (dag_id, run_id, event_id)
+    SELECT i.dag_id, ${runId}, i.event_id FROM asset_event_inbox i WHERE ${taken}
+  `.execute(trx);
+  // Delete exactly what was consumed: an entry committed meanwhile by another
+  // process stays pending for the next evaluation.
+  await sql`
+    DELETE FROM asset_event_inbox WHERE dag_id = ${dagId} AND event_id IN (
+      SELECT event_id FROM dag_run_consumed_event WHERE dag_id = ${dagId} AND run_id = ${runId})
+  `.execute(trx);
+  return runId;
 }

@@ -1,5 +1,6 @@
 import { type Kysely, PostgresAdapter, type Transaction } from "kysely";
 import type { DagManifest } from "../../sdk/manifest/schema.js";
+import { UriPatternIndex } from "../../sdk/uri/pattern-index.js";
 import { ExtraValidator } from "../extra-validation.js";
 import type { DialectName } from "../store/migrations.js";
 import type { Database } from "../store/schema.js";
@@ -26,6 +27,8 @@ export interface EngineContext {
   readonly aliasIds: Map<string, number>;
   /** Parsed DAG manifests by dag id, valid while `updated_at` matches. */
   readonly dagManifests: Map<string, { updatedAt: number; manifest: DagManifest }>;
+  /** The URI patterns of consumer schedules, indexed by segment, up to pattern id `loadedUpTo` (patterns are never deleted). */
+  readonly patterns: { readonly index: UriPatternIndex<number>; loadedUpTo: number };
   /** Checks extras of events recorded from outside a task against their asset's JSON Schema. */
   readonly extraValidator: ExtraValidator;
 }
@@ -39,6 +42,7 @@ export function createEngineContext(db: Kysely<Database>, dialect: DialectName, 
     assetIds: new Map(),
     aliasIds: new Map(),
     dagManifests: new Map(),
+    patterns: { index: new UriPatternIndex(), loadedUpTo: 0 },
     extraValidator: new ExtraValidator(),
   };
 }

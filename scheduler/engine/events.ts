@@ -38,7 +38,7 @@ export interface RecordedEvent {
  * Records one event: creates the asset (and aliases) if new, resolves the
  * aliases to the asset, inserts the event, and routes it into the inbox of
  * every active consumer that references the asset directly, through an alias
- * it ever resolved through, or by name or URI.
+ * it ever resolved through, by name or URI, or by a URI pattern it matches.
  *
  * An event from outside a task (the API, `assets emit`, watchers, tests) is
  * first checked against its asset's JSON Schema, read in this transaction:
@@ -129,18 +129,23 @@ const insertEventQuery = compiledQuery(
       .returning("id"),
 );
 
-/** Routes one event into the inbox of every active consumer that references its asset; returns those consumers. */
+/**
+ * Routes one event into the inbox of every active consumer that references its
+ * asset (a paused one only if it buffers while paused); returns those consumers.
+ */
 const routeEventQuery = compiledQuery(
   (_db, eventId: number, assetId: number, now: number, name: string, uri: string) =>
     sql<{ dag_id: string }>`
     INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
     SELECT d.dag_id, ${eventId}, ${assetId}, ${now} FROM dag d
-    WHERE d.is_active = 1 AND d.dag_id IN (
+    WHERE d.is_active = 1 AND (d.is_paused = 0 OR d.buffer_while_paused = 1) AND d.dag_id IN (
       SELECT dag_id FROM dag_schedule_asset WHERE asset_id = ${assetId}
       UNION SELECT sa.dag_id FROM dag_schedule_alias sa
         JOIN asset_alias_asset aa ON aa.alias_id = sa.alias_id WHERE aa.asset_id = ${assetId}
       UNION SELECT dag_id FROM dag_schedule_ref
         WHERE (ref_kind = 'name' AND value = ${name}) OR (ref_kind = 'uri' AND value = ${uri})
+      UNION SELECT sp.dag_id FROM asset_pattern_match m
+        JOIN dag_schedule_pattern sp ON sp.pattern_id = m.pattern_id WHERE m.asset_id = ${assetId}
     )
     ON CONFLICT DO NOTHING
     RETURNING dag_id
@@ -150,7 +155,7 @@ const routeEventQuery = compiledQuery(
 /**
  * Records the events of one task success with a constant number of
  * statements: one multi-row INSERT of the events, then one INSERT ... SELECT
- * per kind of route (direct, alias, name/URI ref) over the new events. Writes
+ * per kind of route (direct, alias, name/URI ref, pattern) over the new events. Writes
  * the same rows as {@link recordEvent} once per event. Events with aliases
  * take the per-event path. SQLite as written (new ids form a rowid range);
  * on PostgreSQL use `e.id = ANY($1)` with the returned ids.
@@ -203,14 +208,14 @@ const BATCH_ROUTES = [
   `INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
    SELECT s.dag_id, e.id, e.asset_id, e.timestamp FROM asset_event e
    JOIN dag_schedule_asset s ON s.asset_id = e.asset_id
-   JOIN dag d ON d.dag_id = s.dag_id AND d.is_active = 1
+   JOIN dag d ON d.dag_id = s.dag_id AND d.is_active = 1 AND (d.is_paused = 0 OR d.buffer_while_paused = 1)
    WHERE e.id BETWEEN ? AND ?
    ON CONFLICT DO NOTHING RETURNING dag_id, event_id`,
   `INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
    SELECT sa.dag_id, e.id, e.asset_id, e.timestamp FROM asset_event e
    JOIN asset_alias_asset aa ON aa.asset_id = e.asset_id
    JOIN dag_schedule_alias sa ON sa.alias_id = aa.alias_id
-   JOIN dag d ON d.dag_id = sa.dag_id AND d.is_active = 1
+   JOIN dag d ON d.dag_id = sa.dag_id AND d.is_active = 1 AND (d.is_paused = 0 OR d.buffer_while_paused = 1)
    WHERE e.id BETWEEN ? AND ?
    ON CONFLICT DO NOTHING RETURNING dag_id, event_id`,
   // CROSS JOIN fixes the join order: without it SQLite starts from dag_schedule_ref
@@ -219,7 +224,14 @@ const BATCH_ROUTES = [
    SELECT r.dag_id, e.id, e.asset_id, e.timestamp FROM asset_event e
    CROSS JOIN asset a ON a.id = e.asset_id
    CROSS JOIN dag_schedule_ref r ON (r.ref_kind = 'name' AND r.value = a.name) OR (r.ref_kind = 'uri' AND r.value = a.uri)
-   JOIN dag d ON d.dag_id = r.dag_id AND d.is_active = 1
+   JOIN dag d ON d.dag_id = r.dag_id AND d.is_active = 1 AND (d.is_paused = 0 OR d.buffer_while_paused = 1)
+   WHERE e.id BETWEEN ? AND ?
+   ON CONFLICT DO NOTHING RETURNING dag_id, event_id`,
+  `INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
+   SELECT sp.dag_id, e.id, e.asset_id, e.timestamp FROM asset_event e
+   JOIN asset_pattern_match m ON m.asset_id = e.asset_id
+   JOIN dag_schedule_pattern sp ON sp.pattern_id = m.pattern_id
+   JOIN dag d ON d.dag_id = sp.dag_id AND d.is_active = 1 AND (d.is_paused = 0 OR d.buffer_while_paused = 1)
    WHERE e.id BETWEEN ? AND ?
    ON CONFLICT DO NOTHING RETURNING dag_id, event_id`,
 ];

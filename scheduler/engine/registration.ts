@@ -6,10 +6,14 @@
 import { sql } from "kysely";
 import { stableStringify } from "../../sdk/json.js";
 import type { DagManifest, Manifest } from "../../sdk/manifest/schema.js";
-import { conditionLeaves } from "../condition-evaluator.js";
+import { assetConditionOf, conditionLeaves } from "../condition-evaluator.js";
 import { planNextRun, timetableOf } from "../timetable.js";
 import { ensureAlias, ensureAsset } from "./assets.js";
+import { applyAssetCatchup } from "./catchup.js";
+import { consumedAssetIds } from "./consumed-assets.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
+import { ensurePattern } from "./patterns.js";
+import { lockRegistrations } from "./registration-lock.js";
 
 /** Which registered DAGs a manifest replaces. */
 export type RegistrationScope =
@@ -26,6 +30,8 @@ export interface RegistrationResult {
   readonly updated: string[];
   readonly unchanged: string[];
   readonly deactivated: string[];
+  /** Asset-scheduled DAGs, new or reactivated, that queued earlier events (their `catchup`): evaluate them after commit. */
+  readonly caughtUp: string[];
 }
 
 /** Registers every DAG of `manifest` in one transaction. */
@@ -35,14 +41,12 @@ export async function registerManifest(
   manifest: Manifest,
   scope: RegistrationScope,
 ): Promise<RegistrationResult> {
-  if (ctx.dialect === "postgres") {
-    // Several schedulers register the same DAG files when they start. Unserialized,
-    // two of them saw a new DAG missing and both inserted it: all but one failed on
-    // the primary key and exited. Registrations are rare: let them take turns.
-    await sql`SELECT pg_advisory_xact_lock(hashtext('assetflow.registration.' || current_schema()))`.execute(trx);
-  }
+  // Several schedulers register the same DAG files when they start. Unserialized,
+  // two of them saw a new DAG missing and both inserted it: all but one failed on
+  // the primary key and exited. Registrations are rare: let them take turns.
+  await lockRegistrations(ctx, trx, "exclusive");
   const now = ctx.clock.now();
-  const result: RegistrationResult = { added: [], updated: [], unchanged: [], deactivated: [] };
+  const result: RegistrationResult = { added: [], updated: [], unchanged: [], deactivated: [], caughtUp: [] };
   const declared = new Map(manifest.assets.map((asset) => [assetIdentity(asset.name, asset.uri), asset]));
   for (const asset of manifest.assets) await ensureAsset(ctx, trx, asset, true);
   for (const alias of manifest.aliases) await ensureAlias(ctx, trx, alias.name, alias.group);
@@ -71,6 +75,7 @@ export async function registerManifest(
           manifest: text,
           is_active: 1,
           max_active_runs: dag.maxActiveRuns,
+          buffer_while_paused: dag.whilePaused === "catchup" ? 0 : 1,
           updated_at: now,
           fileloc: fileloc ?? existing.fileloc,
         })
@@ -93,6 +98,9 @@ export async function registerManifest(
           next_logical_date: null,
           next_interval_start: null,
           next_interval_end: null,
+          paused_at: null,
+          next_consume_at: null,
+          buffer_while_paused: dag.whilePaused === "catchup" ? 0 : 1,
         })
         .execute();
       result.added.push(dag.dagId);
@@ -101,6 +109,10 @@ export async function registerManifest(
     await writeReferences(ctx, trx, dag, declared);
     if (!previous || timeSignature(previous) !== timeSignature(dag) || existing?.is_active === 0) {
       await replanTimetable(ctx, trx, dag.dagId, dag);
+    }
+    // A consumer that starts (or starts again) catches up on what it missed.
+    if ((!existing || existing.is_active === 0) && dag.assetCatchup && assetConditionOf(dag.schedule)) {
+      if ((await applyAssetCatchup(ctx, trx, dag.dagId, dag.assetCatchup, null)) > 0) result.caughtUp.push(dag.dagId);
     }
   }
 
@@ -124,7 +136,13 @@ export async function deactivateDag(ctx: EngineContext, trx: Executor, dagId: st
     .set({ is_active: 0, next_run_at: null, updated_at: ctx.clock.now() })
     .where("dag_id", "=", dagId)
     .execute();
-  for (const table of ["dag_schedule_asset", "dag_schedule_alias", "dag_schedule_ref", "asset_event_inbox"] as const) {
+  for (const table of [
+    "dag_schedule_asset",
+    "dag_schedule_alias",
+    "dag_schedule_ref",
+    "dag_schedule_pattern",
+    "asset_event_inbox",
+  ] as const) {
     await trx.deleteFrom(table).where("dag_id", "=", dagId).execute();
   }
   ctx.dagManifests.delete(dagId);
@@ -140,6 +158,7 @@ async function writeReferences(
     "dag_schedule_asset",
     "dag_schedule_alias",
     "dag_schedule_ref",
+    "dag_schedule_pattern",
     "task_asset_reference",
   ] as const) {
     await trx.deleteFrom(table).where("dag_id", "=", dag.dagId).execute();
@@ -153,8 +172,7 @@ async function writeReferences(
       extra: (asset?.extra as Record<string, never>) ?? {},
     });
   };
-  const condition =
-    dag.schedule.kind === "assets" || dag.schedule.kind === "assetOrTime" ? dag.schedule.condition : null;
+  const condition = assetConditionOf(dag.schedule);
   if (condition) {
     const leaves = conditionLeaves(condition);
     for (const asset of leaves.assets) {
@@ -179,6 +197,13 @@ async function writeReferences(
       await trx
         .insertInto("dag_schedule_ref")
         .values({ dag_id: dag.dagId, ...ref })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+    for (const pattern of leaves.patterns) {
+      await trx
+        .insertInto("dag_schedule_pattern")
+        .values({ dag_id: dag.dagId, pattern_id: await ensurePattern(ctx, trx, pattern) })
         .onConflict((oc) => oc.doNothing())
         .execute();
     }
@@ -208,18 +233,6 @@ async function writeReferences(
     WHERE dag_id = ${dag.dagId}
       AND asset_id NOT IN (${consumedAssetIds(dag.dagId)})
   `.execute(trx);
-}
-
-/** SQL: ids of the assets a consumer's schedule reaches (direct, through aliases, by name or URI). */
-export function consumedAssetIds(dagId: string) {
-  return sql`
-    SELECT asset_id FROM dag_schedule_asset WHERE dag_id = ${dagId}
-    UNION SELECT aa.asset_id FROM dag_schedule_alias sa
-      JOIN asset_alias_asset aa ON aa.alias_id = sa.alias_id WHERE sa.dag_id = ${dagId}
-    UNION SELECT a.id FROM dag_schedule_ref r
-      JOIN asset a ON (r.ref_kind = 'name' AND a.name = r.value) OR (r.ref_kind = 'uri' AND a.uri = r.value)
-      WHERE r.dag_id = ${dagId}
-  `;
 }
 
 function timeSignature(dag: DagManifest): string {

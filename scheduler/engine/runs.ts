@@ -27,7 +27,7 @@ export interface NewRun {
 const dagRowQuery = compiledQuery((db, dagId: string) =>
   db
     .selectFrom("dag")
-    .select(["updated_at", "fileloc", "is_paused", "is_active", "max_active_runs"])
+    .select(["updated_at", "fileloc", "is_paused", "is_active", "max_active_runs", "next_consume_at"])
     .where("dag_id", "=", dagId),
 );
 
@@ -38,6 +38,8 @@ export interface RegisteredDag {
   readonly isPaused: boolean;
   readonly isActive: boolean;
   readonly maxActiveRuns: number;
+  /** When a waiting consumption policy is due again (epoch ms), or null. */
+  readonly nextConsumeAt: number | null;
 }
 
 /** The parsed manifest of a registered DAG (cached while unchanged), or undefined. */
@@ -60,6 +62,7 @@ export async function getDagManifest(
     isPaused: row.is_paused === 1,
     isActive: row.is_active === 1,
     maxActiveRuns: row.max_active_runs,
+    nextConsumeAt: row.next_consume_at === null ? null : Number(row.next_consume_at),
   };
 }
 

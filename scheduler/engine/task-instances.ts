@@ -5,8 +5,10 @@
  */
 import { type ExpressionBuilder, sql } from "kysely";
 import type { JsonObject, JsonValue } from "../../sdk/json.js";
+import { assetConditionOf } from "../condition-evaluator.js";
 import {
   type AssetEventRecord,
+  type PatternCaptures,
   type RunKind,
   type TaskInstanceKey,
   type TaskOutcome,
@@ -16,7 +18,6 @@ import {
 } from "../contracts.js";
 import type { Database } from "../store/schema.js";
 import { compiledQuery } from "./compiled-query.js";
-import { assetConditionOf } from "./consumers.js";
 import { dialectOf, type EngineContext, type Executor } from "./context.js";
 import { type EventToRecord, recordEvents } from "./events.js";
 import { advanceRun, getDagManifest, lockDag, type RegisteredDag, startQueuedRunsLocked, taskIndexOf } from "./runs.js";
@@ -178,9 +179,10 @@ export async function buildRunRequests(
         .execute();
       for (const row of rows) results.set(row.task_id, JSON.parse(row.result as string) as JsonValue);
     }
-    // Only asset-triggered runs consume events: the others skip the two queries.
-    const { events, aliases } =
-      run.run_type === "asset_triggered" ? await consumedEvents(db, dagId, runId) : { events: [], aliases: {} };
+    // Only asset-triggered runs consume events: the others skip these queries.
+    const triggered = run.run_type === "asset_triggered";
+    const { events, aliases } = triggered ? await consumedEvents(db, dagId, runId) : { events: [], aliases: {} };
+    const captures = triggered ? await consumedCaptures(db, dagId, runId) : {};
     for (const item of tries) {
       const upstreamResults: Record<string, JsonValue> = {};
       for (const taskId of upstreamOf(item.key.taskId)) {
@@ -198,6 +200,7 @@ export async function buildRunRequests(
         upstreamResults,
         triggeringEvents: events,
         triggeringAliases: aliases,
+        triggeringCaptures: captures,
         executionTimeoutMs: item.executionTimeoutMs,
       });
     }
@@ -216,6 +219,39 @@ export async function consumedEvents(
   const aliases: Record<number, string[]> = {};
   for (const event of events) aliases[event.id] = [...event.sourceAliases];
   return { events, aliases };
+}
+
+/**
+ * What the URI patterns of a DAG's schedule captured from the assets of a
+ * run's consumed events, by event id (patterns in text order).
+ */
+export async function consumedCaptures(
+  db: Executor,
+  dagId: string,
+  runId: string,
+): Promise<Record<number, PatternCaptures[]>> {
+  const rows = await db
+    .selectFrom("dag_run_consumed_event as c")
+    .innerJoin("asset_event as e", "e.id", "c.event_id")
+    .innerJoin("asset_pattern_match as m", "m.asset_id", "e.asset_id")
+    .innerJoin("dag_schedule_pattern as sp", (join) =>
+      join.onRef("sp.pattern_id", "=", "m.pattern_id").onRef("sp.dag_id", "=", "c.dag_id"),
+    )
+    .innerJoin("uri_pattern as p", "p.id", "m.pattern_id")
+    .select(["c.event_id", "p.pattern", "m.captures"])
+    .where("c.dag_id", "=", dagId)
+    .where("c.run_id", "=", runId)
+    .orderBy("c.event_id")
+    .orderBy("p.pattern")
+    .execute();
+  const byEvent: Record<number, PatternCaptures[]> = {};
+  for (const row of rows) {
+    const id = Number(row.event_id);
+    const list = byEvent[id] ?? [];
+    list.push({ pattern: row.pattern, captures: JSON.parse(row.captures) as Record<string, string> });
+    byEvent[id] = list;
+  }
+  return byEvent;
 }
 
 /** The base query of an event with its asset and source run. */

@@ -256,6 +256,75 @@ const taskInstanceByRunState: Migration = {
 };
 
 /**
+ * Consumption policies, asset catch-up and URI patterns: the DAG's pause time
+ * and next policy deadline, whether a paused DAG keeps queuing, the patterns
+ * with the assets each matches (and the captures), an index to find a
+ * consumer's oldest pending event of an asset, and a unique index that makes
+ * "no event in two runs of one DAG" a property of the database.
+ */
+function consumptionAndPatterns(dialect: DialectName): Migration {
+  const t = TYPES[dialect];
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("dag").addColumn("paused_at", t.bigint).execute();
+      await db.schema.alterTable("dag").addColumn("next_consume_at", t.bigint).execute();
+      await db.schema
+        .alterTable("dag")
+        .addColumn("buffer_while_paused", "integer", (c) => c.notNull().defaultTo(1))
+        .execute();
+
+      await db.schema
+        .createTable("uri_pattern")
+        .addColumn("id", t.id, (c) => (dialect === "sqlite" ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn("pattern", "text", (c) => c.notNull().unique())
+        .addColumn("created_at", t.bigint, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("dag_schedule_pattern")
+        .addColumn("dag_id", "text", (c) => c.notNull())
+        .addColumn("pattern_id", t.bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint("dag_schedule_pattern_pk", ["pattern_id", "dag_id"])
+        .execute();
+      await db.schema.createIndex("dag_schedule_pattern_by_dag").on("dag_schedule_pattern").column("dag_id").execute();
+      await db.schema
+        .createTable("asset_pattern_match")
+        .addColumn("asset_id", t.bigint, (c) => c.notNull())
+        .addColumn("pattern_id", t.bigint, (c) => c.notNull())
+        .addColumn("captures", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("asset_pattern_match_pk", ["asset_id", "pattern_id"])
+        .execute();
+      await db.schema
+        .createIndex("asset_pattern_match_by_pattern")
+        .on("asset_pattern_match")
+        .column("pattern_id")
+        .execute();
+
+      await db.schema
+        .createIndex("asset_event_inbox_by_dag_asset")
+        .on("asset_event_inbox")
+        .columns(["dag_id", "asset_id", "event_id"])
+        .execute();
+      await db.schema
+        .createIndex("dag_run_consumed_event_once")
+        .on("dag_run_consumed_event")
+        .columns(["dag_id", "event_id"])
+        .unique()
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex("dag_run_consumed_event_once").execute();
+      await db.schema.dropIndex("asset_event_inbox_by_dag_asset").execute();
+      for (const table of ["asset_pattern_match", "dag_schedule_pattern", "uri_pattern"]) {
+        await db.schema.dropTable(table).execute();
+      }
+      for (const column of ["buffer_while_paused", "next_consume_at", "paused_at"]) {
+        await db.schema.alterTable("dag").dropColumn(column).execute();
+      }
+    },
+  };
+}
+
+/**
  * The JSON Schema of an asset's event extras (`new Asset(uri, { schema })`),
  * so that events recorded where user code does not run (the API,
  * `assetflow assets emit`) are checked too. Null for assets without one.
@@ -275,6 +344,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     "0001_initial": initial(dialect),
     "0002_task_instance_by_run_state": taskInstanceByRunState,
     "0003_asset_schema": assetSchema,
+    "0004_consumption_and_patterns": consumptionAndPatterns(dialect),
   };
 }
 

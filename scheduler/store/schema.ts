@@ -21,6 +21,12 @@ export interface DagTable {
   next_logical_date: number | null;
   next_interval_start: number | null;
   next_interval_end: number | null;
+  /** When the DAG was last paused (epoch ms), or null. */
+  paused_at: number | null;
+  /** When a waiting consumption policy (debounce, window) is due again, or null. */
+  next_consume_at: number | null;
+  /** 1: a paused DAG keeps queuing asset events; 0 (`whilePaused: "catchup"`): it queues none. */
+  buffer_while_paused: number;
 }
 
 /** A known asset; identity is (name, uri). */
@@ -65,6 +71,26 @@ export interface DagScheduleRefTable {
   dag_id: string;
   ref_kind: "name" | "uri";
   value: string;
+}
+
+/** A URI pattern some consumer's schedule uses (normalized text); patterns are never deleted. */
+export interface UriPatternTable {
+  id: Generated<number>;
+  pattern: string;
+  created_at: number;
+}
+
+/** A consumer DAG's schedule uses a URI pattern. */
+export interface DagSchedulePatternTable {
+  dag_id: string;
+  pattern_id: number;
+}
+
+/** An asset whose URI matches a pattern, with the captures (JSON object of strings). */
+export interface AssetPatternMatchTable {
+  asset_id: number;
+  pattern_id: number;
+  captures: string;
 }
 
 /** A task's declared outlets and inlets (for the Assets view and lookups). */
@@ -164,6 +190,9 @@ export interface Database {
   dag_schedule_asset: DagScheduleAssetTable;
   dag_schedule_alias: DagScheduleAliasTable;
   dag_schedule_ref: DagScheduleRefTable;
+  uri_pattern: UriPatternTable;
+  dag_schedule_pattern: DagSchedulePatternTable;
+  asset_pattern_match: AssetPatternMatchTable;
   task_asset_reference: TaskAssetReferenceTable;
   dag_run: DagRunTable;
   task_instance: TaskInstanceTable;

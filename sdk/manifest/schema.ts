@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ManifestError } from "../errors.js";
 import type { JsonObject } from "../json.js";
+import { segmentPattern } from "../uri/pattern.js";
 
 /** The manifest format version. Bump it with a migration note when the shape changes. */
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -34,11 +35,21 @@ export const refNodeSchema = z.union([
   z.strictObject({ kind: z.literal("ref"), uri: z.string() }),
 ]);
 
+/** A URI pattern (normalized text, see `Asset.pattern`): every asset whose URI matches. */
+export const patternNodeSchema = z.strictObject({
+  kind: z.literal("pattern"),
+  pattern: z.string().superRefine((value, ctx) => {
+    const segmented = segmentPattern(value);
+    if (typeof segmented === "string") ctx.addIssue({ code: "custom", message: segmented });
+  }),
+});
+
 /** A node of a serialized condition tree. */
 export type ConditionNode =
   | z.output<typeof assetNodeSchema>
   | z.output<typeof aliasNodeSchema>
   | z.output<typeof refNodeSchema>
+  | z.output<typeof patternNodeSchema>
   | { kind: "all"; conditions: ConditionNode[] }
   | { kind: "any"; conditions: ConditionNode[] };
 
@@ -48,6 +59,7 @@ export const conditionNodeSchema: z.ZodType<ConditionNode> = z.lazy(() =>
     assetNodeSchema,
     aliasNodeSchema,
     refNodeSchema,
+    patternNodeSchema,
     z.strictObject({ kind: z.literal("all"), conditions: z.array(conditionNodeSchema).min(1) }),
     z.strictObject({ kind: z.literal("any"), conditions: z.array(conditionNodeSchema).min(1) }),
   ]),
@@ -78,6 +90,35 @@ export const scheduleSchema = z.discriminatedUnion("kind", [
   cronTriggerTimetableSchema,
   z.strictObject({ kind: z.literal("assets"), condition: conditionNodeSchema }),
   z.strictObject({ kind: z.literal("assetOrTime"), timetable: timetableSchema, condition: conditionNodeSchema }),
+]);
+
+const positiveInt = z.number().int().positive();
+
+/**
+ * How an asset-triggered run takes its pending events (omitted: `all-pending`,
+ * one run consumes every pending event). Durations are milliseconds.
+ */
+export const consumeSchema = z.discriminatedUnion("kind", [
+  /** One run per event (per complete set of an AND condition), oldest first. */
+  z.strictObject({ kind: z.literal("each") }),
+  /** At most `maxEvents` events per run; the rest wait for the next run. */
+  z.strictObject({ kind: z.literal("maxEvents"), maxEvents: positiveInt }),
+  /** A run once no event arrived for `debounceMs`, or once the oldest pending one waited `maxWaitMs`. */
+  z.strictObject({ kind: z.literal("debounce"), debounceMs: positiveInt, maxWaitMs: positiveInt.nullable() }),
+  /** Fixed windows of `windowMs` (aligned to the Unix epoch): a run per window once it ends, with at least `minEvents`. */
+  z.strictObject({ kind: z.literal("window"), windowMs: positiveInt, minEvents: positiveInt }),
+]);
+
+/**
+ * What an asset-scheduled DAG takes of the events recorded before it was
+ * registered or (with `whilePaused: "catchup"`) while it was paused (omitted:
+ * nothing).
+ */
+export const assetCatchupSchema = z.discriminatedUnion("kind", [
+  /** The last event of each asset the schedule needs. */
+  z.strictObject({ kind: z.literal("latest") }),
+  /** Every event since `since` (ISO time), or since each asset's first event when null. */
+  z.strictObject({ kind: z.literal("all"), since: z.string().nullable() }),
 ]);
 
 /** A task's outlet or inlet. */
@@ -112,6 +153,12 @@ export const dagSchema = z.strictObject({
   schedule: scheduleSchema,
   startDate: z.string().nullable(),
   catchup: z.boolean(),
+  /** Asset-triggered runs: how a run takes pending events (omitted: all of them). */
+  consume: consumeSchema.optional(),
+  /** Asset schedules: events recorded before registration (or during a pause) to take (omitted: none). */
+  assetCatchup: assetCatchupSchema.optional(),
+  /** Asset schedules: `"catchup"` queues nothing while paused and applies `assetCatchup` on unpause (omitted: events keep queuing). */
+  whilePaused: z.literal("catchup").optional(),
   maxActiveRuns: z.number().int().positive(),
   tags: z.array(z.string()),
   params: jsonObjectSchema,
@@ -158,6 +205,10 @@ export type TimetableManifest = z.output<typeof timetableSchema>;
 export type AssetManifest = z.output<typeof assetSchema>;
 /** An alias in a manifest. */
 export type AliasManifest = z.output<typeof aliasSchema>;
+/** A consumption policy in a manifest. */
+export type ConsumeManifest = z.output<typeof consumeSchema>;
+/** An asset catch-up in a manifest. */
+export type AssetCatchupManifest = z.output<typeof assetCatchupSchema>;
 /** An outlet or inlet in a manifest. */
 export type TaskAssetNode = z.output<typeof taskAssetSchema>;
 /** A source location in a manifest. */

@@ -9,12 +9,15 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
   sdk: (target) => target.startsWith("sdk/"),
   compiler: (target) => target.startsWith("compiler/") || target.startsWith("sdk/"),
   // The scheduler evaluates serialized conditions only: no SDK classes, no user code.
-  // It reports extras that do not match their asset's schema with the SDK's one formatter.
+  // It shares the SDK's pure URI-pattern rules (segments, the index) to route events,
+  // and reports extras that do not match their asset's schema with the SDK's one formatter.
   scheduler: (target) =>
     target.startsWith("scheduler/") ||
     target.startsWith("sdk/manifest/schema") ||
     target === "sdk/json.ts" ||
     target === "sdk/errors.ts" ||
+    target === "sdk/uri/pattern.ts" ||
+    target === "sdk/uri/pattern-index.ts" ||
     target === "sdk/extra-schema.ts",
   runtime: (target) =>
     target.startsWith("runtime/") || target.startsWith("sdk/") || target === "scheduler/contracts.ts",

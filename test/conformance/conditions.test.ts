@@ -151,6 +151,7 @@ function toFixtureTree(node: ConditionNode): FixtureTree {
       return { any: node.conditions.map(toFixtureTree) };
     case "alias":
     case "ref":
+    case "pattern":
       throw new Error(`the condition vectors use assets only, got a ${node.kind} node`);
   }
 }
@@ -172,6 +173,7 @@ function holds(node: ConditionNode, pending: ReadonlySet<string>): boolean {
       return node.conditions.some((child) => holds(child, pending));
     case "alias":
     case "ref":
+    case "pattern":
       throw new Error(`the condition vectors use assets only, got a ${node.kind} node`);
   }
 }

@@ -76,6 +76,7 @@ function requestFor(taskId: string, runId: string, executionTimeoutMs: number | 
     upstreamResults: {},
     triggeringEvents: [],
     triggeringAliases: {},
+    triggeringCaptures: {},
     executionTimeoutMs,
   };
 }

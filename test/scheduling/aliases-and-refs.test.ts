@@ -8,7 +8,7 @@ const exampleAlias = new AssetAlias("example-alias");
 /** What a consumer's task reports about its trigger: per key, the extras of its events. */
 function triggers(ctx: TaskContext) {
   return [...ctx.triggeringAssetEvents].map(([key, events]) => [
-    key.kind === "alias" ? `alias ${key.name}` : `asset ${key.uri}`,
+    key.kind === "asset" ? `asset ${key.uri}` : `${key.kind} ${key.name}`,
     events.map((event) => event.extra),
   ]);
 }
