@@ -81,6 +81,29 @@ export async function matchNewAsset(ctx: EngineContext, trx: Executor, assetId: 
     .execute();
 }
 
+/** {@link matchNewAsset} for many new assets: the pattern index is read once. */
+export async function matchNewAssets(
+  ctx: EngineContext,
+  trx: Executor,
+  assets: ReadonlyArray<{ readonly id: number; readonly uri: string }>,
+): Promise<void> {
+  if (assets.length === 0) return;
+  const index = await patternIndex(ctx, trx);
+  if (index.size === 0) return;
+  const rows = assets.flatMap(({ id, uri }) =>
+    index
+      .match(uri)
+      .map((match) => ({ asset_id: id, pattern_id: match.value, captures: JSON.stringify(match.captures) })),
+  );
+  for (let first = 0; first < rows.length; first += MATCH_INSERT_CHUNK) {
+    await trx
+      .insertInto("asset_pattern_match")
+      .values(rows.slice(first, first + MATCH_INSERT_CHUNK))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+}
+
 /** The context's pattern index, with the patterns added since it was last read (patterns are only ever added). */
 async function patternIndex(ctx: EngineContext, db: Executor): Promise<UriPatternIndex<number>> {
   const state = ctx.patterns;
