@@ -64,21 +64,7 @@ export async function ensurePattern(ctx: EngineContext, trx: Executor, text: str
  * pattern commits unseen meanwhile.
  */
 export async function matchNewAsset(ctx: EngineContext, trx: Executor, assetId: number, uri: string): Promise<void> {
-  const index = await patternIndex(ctx, trx);
-  if (index.size === 0) return;
-  const matches = index.match(uri);
-  if (matches.length === 0) return;
-  await trx
-    .insertInto("asset_pattern_match")
-    .values(
-      matches.map((match) => ({
-        asset_id: assetId,
-        pattern_id: match.value,
-        captures: JSON.stringify(match.captures),
-      })),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  await matchNewAssets(ctx, trx, [{ id: assetId, uri }]);
 }
 
 /** {@link matchNewAsset} for many new assets: the pattern index is read once. */
