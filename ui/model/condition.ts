@@ -57,6 +57,7 @@ export function waitingFor(node: ExplainedCondition): string | null {
     case "asset":
     case "alias":
     case "ref":
+    case "pattern":
       return leafLabel(node);
     case "all": {
       const missing = (node.conditions ?? []).filter((child) => !child.satisfied);

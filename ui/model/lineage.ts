@@ -9,6 +9,7 @@ import type { ConditionNode } from "../../sdk/manifest/schema.js";
 import type { AssetGraph, AssetGraphNode } from "../api/types.js";
 import type { GraphEdgeSpec, GraphNodeSpec } from "./graph-spec.js";
 import type { LineageFocus } from "./routes.js";
+import type { ConditionLeaf } from "./schedule.js";
 
 /** The kinds of nodes drawn. */
 export type LineageNodeKind = "asset" | "alias" | "dag" | "ref" | "and" | "or";
@@ -74,7 +75,7 @@ export function buildLineage(graph: AssetGraph): LineageGraph {
     pushTo(assetsByUri, node.uri, node.id);
   }
   const known = new Set(graph.nodes.map((node) => node.id));
-  const leafNodes = (leaf: Extract<ConditionNode, { kind: "asset" | "alias" | "ref" }>): string[] => {
+  const leafNodes = (leaf: ConditionLeaf): string[] => {
     switch (leaf.kind) {
       case "asset": {
         const id = assetsByIdentity.get(JSON.stringify([leaf.name, leaf.uri]));
@@ -88,6 +89,8 @@ export function buildLineage(graph: AssetGraph): LineageGraph {
         if (matches.length > 0) return matches;
         return known.has(`ref:${refKind}:${value}`) ? [`ref:${refKind}:${value}`] : [];
       }
+      case "pattern":
+        return known.has(`pattern:${leaf.pattern}`) ? [`pattern:${leaf.pattern}`] : [];
     }
   };
 
@@ -96,7 +99,14 @@ export function buildLineage(graph: AssetGraph): LineageGraph {
   for (const node of graph.nodes) {
     if (node.kind !== "dag") continue;
     const condition = (node as DagGraphNode).condition;
-    if (!condition || condition.kind === "asset" || condition.kind === "alias" || condition.kind === "ref") continue;
+    if (
+      !condition ||
+      condition.kind === "asset" ||
+      condition.kind === "alias" ||
+      condition.kind === "ref" ||
+      condition.kind === "pattern"
+    )
+      continue;
     gated.add(node.id);
     addCondition(condition, node.id, node.dagId, "0", context);
   }
@@ -302,7 +312,7 @@ interface GateContext {
   readonly nodes: LineageNode[];
   readonly edges: LineageEdge[];
   readonly edgeIds: Set<string>;
-  readonly leafNodes: (leaf: Extract<ConditionNode, { kind: "asset" | "alias" | "ref" }>) => string[];
+  readonly leafNodes: (leaf: ConditionLeaf) => string[];
 }
 
 function addCondition(

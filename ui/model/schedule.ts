@@ -92,6 +92,7 @@ export function conditionInWords(node: ConditionNode): string {
     case "asset":
     case "alias":
     case "ref":
+    case "pattern":
       return leafLabel(node);
     case "all":
       return node.conditions
@@ -105,7 +106,7 @@ export function conditionInWords(node: ConditionNode): string {
 }
 
 /** A leaf of a condition tree. */
-export type ConditionLeaf = Extract<ConditionNode, { kind: "asset" | "alias" | "ref" }>;
+export type ConditionLeaf = Extract<ConditionNode, { kind: "asset" | "alias" | "ref" | "pattern" }>;
 
 /**
  * How a condition leaf is named: an asset by its name (its URI when the name
@@ -120,7 +121,9 @@ export function leafLabel(leaf: {
   readonly kind: string;
   readonly name?: string | undefined;
   readonly uri?: string | undefined;
+  readonly pattern?: string | undefined;
 }): string {
+  if (leaf.kind === "pattern") return `pattern ${leaf.pattern ?? ""}`;
   if (leaf.kind === "alias") return `alias ${leaf.name ?? ""}`;
   if (leaf.kind === "ref") return leaf.name !== undefined ? `name ${leaf.name}` : `uri ${leaf.uri ?? ""}`;
   return leaf.name ?? leaf.uri ?? "";
