@@ -26,7 +26,7 @@ const POSTGRES_SUITES = [
 
 const projects: TestProjectInlineConfiguration[] = [
   { extends: true, test: { name: "unit", include: UNIT } },
-  { extends: true, test: { name: "integration", include: ["test/**/*.test.ts"], exclude: SYSTEM } },
+  { extends: true, test: { name: "integration", include: ["test/**/*.test.{ts,tsx}"], exclude: SYSTEM } },
   { extends: true, test: { name: "system", include: SYSTEM } },
 ];
 if (process.env.ASSETFLOW_TEST_DATABASE_URL) {
@@ -52,6 +52,8 @@ export default defineConfig({
       { find: /^assetflow\/server$/, replacement: here("./server/index.ts") },
     ],
   },
+  // The web UI's components (ui/, test/ui/) use the automatic JSX runtime.
+  esbuild: { jsx: "automatic" },
   test: {
     projects,
     testTimeout: 30_000,

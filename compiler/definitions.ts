@@ -27,6 +27,7 @@ import {
   type ObjectValue,
   Props,
   propertySite,
+  propOf,
   type Site,
   toJson,
   type Value,
@@ -90,7 +91,7 @@ class OptionReader {
 
   /** The option's value; undefined when absent. Unknown values are reported and give `null`. */
   get(key: string, hint = CONSTANT_HINT): Value | undefined | null {
-    const value = this.object.props.get(key) ?? this.object.unknownSpread;
+    const value = propOf(this.object, key);
     if (value === undefined || value.kind === "undefined") return undefined;
     if (value.kind === "unknown") {
       reportUnknown(this.reporter, value, { what: `The option "${key}" of ${this.where}`, hint });
@@ -241,7 +242,7 @@ export function parseDagSettings(
   const maxActiveRuns = check(reader.integer("maxActiveRuns", 1, "maxActiveRuns must be a whole number >= 1"));
   const tags = check(readTags(reader));
   const params = check(readJsonObject(reader, "params"));
-  const scheduleValue = object.props.get("schedule") ?? object.unknownSpread;
+  const scheduleValue = propOf(object, "schedule");
   const scheduleSite = propertySite(object, "schedule") ?? context.site;
   const normalized = normalizeScheduleValue(reporter, scheduleValue, `dag "${dagId}"`, scheduleSite);
   if (!normalized || !ok) return undefined;

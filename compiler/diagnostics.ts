@@ -174,10 +174,10 @@ export const DiagnosticCatalog = {
   ),
   notFollowed: define<{ construct: string; where: string }>(
     "AF2005",
-    "warning",
+    "error",
     "not-followed",
     ({ construct, where }) =>
-      `${construct} is not compiled: it is inside ${where}, which the compiler cannot follow without running the code. Declare it at module level, in a DAG's build function, or in a function called from there (for...of over a constant list is fine).`,
+      `${construct} is not compiled: it is in ${where}; the compiler cannot tell whether it runs without running the code, so the manifest may miss what it defines. Make the condition or list a constant, or declare it at module level, in a DAG's build function, or in a function called from there (a loop or an array method over a constant list is fine).`,
   ),
   unknownName: define<{ what: string; name: string; hint: string }>(
     "AF2006",
@@ -219,6 +219,28 @@ export const DiagnosticCatalog = {
     "sdk-call-not-followed",
     ({ name }) =>
       `\`${name}(...)\` from "assetflow" registers DAGs in a way the compiler does not follow, so they would be missing from the manifest. Define DAGs with dag(options, () => { ... }) or @dag(...) on a class instead.`,
+  ),
+
+  callNotFollowed: define<{ call: string; why: string; construct: string; at: string }>(
+    "AF2012",
+    "error",
+    "call-not-followed",
+    ({ call, why, construct, at }) =>
+      `\`${call}\` is not compiled: ${why}, and it may define DAGs or tasks through ${construct}${at}, so the manifest may miss them. Call DAG factories directly (a loop or an array method over a constant list is fine), with arguments known at build time.`,
+  ),
+  budgetExceeded: define<{ what: string }>(
+    "AF2013",
+    "error",
+    "budget-exceeded",
+    ({ what }) =>
+      `The compiler stopped running this file here: ${what}. The rest of the file is not compiled, so the manifest may miss its DAGs. Make the loop or recursion end sooner (build DAGs from a constant list).`,
+  ),
+  throwsWhenLoaded: define<{ message: string }>(
+    "AF2014",
+    "error",
+    "throws-when-loaded",
+    ({ message }) =>
+      `Loading this file throws here${message}: the file would fail to load, and the rest of it is not compiled. Fix the code or the condition that leads to this \`throw\`.`,
   ),
 
   // ---- AF3xxx: definitions the SDK rejects ---------------------------------

@@ -199,7 +199,7 @@ const later = new Asset("s3://b/later");
     expect(withCode(result.diagnostics, "AF2010")[0]?.message).toContain("uses `later` before it is initialized");
   });
 
-  it("warns (AF2005) about DAGs and tasks inside code it cannot follow, and compiles the rest", () => {
+  it("reports (AF2005, an error) DAGs and tasks inside code it cannot follow, and compiles the rest", () => {
     const result = compileSource(`import { dag, task } from "assetflow";
 if (process.env.ENABLE_REPORT) {
   dag({ dagId: "maybe" }, () => {});
@@ -210,18 +210,16 @@ dag({ dagId: "partial" }, () => {
   if (Math.random() > 0.5) task({ taskId: "sometimes" }, () => {});
 });
 `);
-    const warnings = withCode(result.diagnostics, "AF2005");
-    expect(warnings.map((d) => [d.severity, d.line])).toEqual([
-      ["warning", 3],
-      ["warning", 5],
-      ["warning", 8],
+    const errors = withCode(result.diagnostics, "AF2005");
+    expect(errors.map((d) => [d.severity, d.line])).toEqual([
+      ["error", 3],
+      ["error", 8],
     ]);
-    expect(warnings[0]?.message).toMatch(
-      /^`dag\(\.\.\.\)` is not compiled: it is inside an `if` whose condition is only known at run time/,
+    expect(errors[0]?.message).toMatch(
+      /^`dag\(\.\.\.\)` is not compiled: it is in an `if` whose condition is only known at run time/,
     );
-    expect(warnings[1]?.message).toContain("inside a loop");
-    expect(warnings[2]?.message).toMatch(/^`task\(\.\.\.\)` is not compiled/);
-    expect(result.manifest.dags.map((dag) => dag.dagId)).toEqual(["partial"]);
+    expect(errors[1]?.message).toMatch(/^`task\(\.\.\.\)` is not compiled/);
+    expect(result.manifest.dags.map((dag) => dag.dagId)).toEqual(["loop_0", "loop_1", "loop_2", "partial"]);
     expect(taskOf(dagOf(result.manifest, "partial"), "always").taskId).toBe("always");
   });
 

@@ -106,6 +106,13 @@ export function reportUnknown(reporter: Reporter, value: UnknownValue, need: Nee
         value.at,
       );
       return;
+    case "skipped":
+      reporter.report(
+        DiagnosticCatalog.notStatic,
+        { what, reason: `it may be changed by ${reason.where}, which the compiler cannot follow`, hint },
+        value.at,
+      );
+      return;
     case "runtime":
       reporter.report(
         DiagnosticCatalog.notStatic,
@@ -131,6 +138,10 @@ export function checkKeys(
   where: string,
   site: Site,
 ): boolean {
+  if (object.havoc) {
+    reportUnknown(reporter, object.havoc, { what: `The options of ${where}`, hint: CONSTANT_HINT });
+    return false;
+  }
   let ok = true;
   for (const key of object.props.keys()) {
     if (!known.includes(key)) {
@@ -224,7 +235,8 @@ export function makeAsset(
     if (!checkKeys(reporter, argument, ASSET_OPTION_KEYS, "new Asset({...})", argumentSite)) {
       return INVALID;
     }
-    if (argument.unknownSpread) return asUri(argument.unknownSpread);
+    if (argument.havoc ?? argument.unknownSpread)
+      return asUri(argument.havoc ?? (argument.unknownSpread as UnknownValue));
     uriValue = argument.props.get("uri");
     nameValue = argument.props.get("name");
     const groupValue = argument.props.get("group");

@@ -124,6 +124,8 @@ export type UnknownReason =
   | { readonly kind: "uninitialized"; readonly name: string }
   /** Only known at run time: the text of the value's site says what. */
   | { readonly kind: "runtime" }
+  /** It may have been changed by code the compiler could not follow (`where` names it: "the `for...of` at line 4"). */
+  | { readonly kind: "skipped"; readonly where: string }
   /** Already reported as an error where it was made (an invalid URI, say): consumers stay silent. */
   | { readonly kind: "invalid" };
 
@@ -159,6 +161,8 @@ export interface ClassValue {
   readonly scope: Scope;
   /** The value of its `extends` clause, once evaluated (`null`: no clause). */
   parent?: Value | null;
+  /** Its static fields, once the class is defined (static methods are read from its members). */
+  statics?: Props;
 }
 
 /** What a name is bound to in a scope. */
@@ -238,8 +242,9 @@ export type Value =
   | { readonly kind: "boolean"; readonly value: boolean }
   | { readonly kind: "null" }
   | { readonly kind: "undefined" }
-  | { readonly kind: "array"; readonly items: readonly Value[] }
+  | ArrayValue
   | ObjectValue
+  | { readonly kind: "regexp"; readonly source: string; readonly flags: string }
   | AssetValue
   | AliasValue
   | RefValue
@@ -305,6 +310,14 @@ export class Props implements Iterable<[string, Value]> {
     return this.names.values();
   }
 
+  /** Removes a key (as `delete object.key`). */
+  delete(key: string): void {
+    const index = this.names.indexOf(key);
+    if (index < 0) return;
+    this.names.splice(index, 1);
+    this.items.splice(index, 1);
+  }
+
   /** A copy without the given keys. */
   without(keys: readonly string[]): Props {
     const copy = new Props();
@@ -326,7 +339,17 @@ export class Props implements Iterable<[string, Value]> {
   }
 }
 
-/** A plain object: option bags, extras, params. */
+/** A list. Like a JavaScript array it is shared by reference, and code may change it. */
+export interface ArrayValue {
+  readonly kind: "array";
+  readonly items: Value[];
+  /** Set when code the compiler could not follow may have changed it: its items are then not known. */
+  havoc?: UnknownValue;
+  /** Set by `Object.freeze`: code cannot change it. */
+  frozen?: boolean;
+}
+
+/** A plain object (option bags, extras, params) or an instance of a user class. */
 export interface ObjectValue {
   readonly kind: "object";
   readonly props: Props;
@@ -334,6 +357,22 @@ export interface ObjectValue {
   readonly origin?: Site;
   /** Set when a spread of an unknown value may have added keys. */
   readonly unknownSpread?: UnknownValue;
+  /** Set when code the compiler could not follow may have changed it: its properties are then not known. */
+  havoc?: UnknownValue;
+  /** Set by `Object.freeze`: code cannot change it. */
+  frozen?: boolean;
+  /** For an instance of a user class: the class, where its methods are found. */
+  readonly proto?: ClassValue;
+}
+
+/** A property of an object value as code reads it: unknown when the object may have been changed, or a spread may have set it. */
+export function propOf(object: ObjectValue, key: string): Value | undefined {
+  return object.havoc ?? object.props.get(key) ?? object.unknownSpread;
+}
+
+/** A list's items, or why they are not known. */
+export function itemsOf(list: ArrayValue): Value[] | UnknownValue {
+  return list.havoc ?? list.items;
 }
 
 /** Where a key of an object value was written: its property in the object literal, if it can be found. */
@@ -440,6 +479,8 @@ export function describeValueKind(value: Value): string {
       return "an AssetOrTimeSchedule";
     case "date":
       return "a Date";
+    case "regexp":
+      return "a regular expression";
     case "metadata":
       return "a Metadata";
     case "sdk":
@@ -472,6 +513,7 @@ export function toJson(
     case "null":
       return { ok: true, json: null };
     case "array": {
+      if (value.havoc) return { ok: false, path, value: value.havoc };
       const items: unknown[] = [];
       for (const [index, item] of value.items.entries()) {
         const converted = toJson(item, `${path}[${index}]`);
@@ -481,6 +523,7 @@ export function toJson(
       return { ok: true, json: items };
     }
     case "object": {
+      if (value.havoc) return { ok: false, path, value: value.havoc };
       if (value.unknownSpread) return { ok: false, path, value: value.unknownSpread };
       const object: Record<string, unknown> = {};
       for (const [key, item] of value.props) {

@@ -1001,8 +1001,15 @@ async function assetIdsOfDag(db: Kysely<Database>, dagId: string): Promise<numbe
   );
 }
 
-/** `lower(column) LIKE %text%`, with the LIKE wildcards of `text` escaped. */
-function containsIgnoringCase(column: string, text: string): Expression<SqlBool> {
+/**
+ * `lower(column) LIKE %text%`, with the LIKE wildcards of `text` escaped.
+ *
+ * @example
+ * ```ts
+ * query.where(containsIgnoringCase("dag_id", "orders"));
+ * ```
+ */
+export function containsIgnoringCase(column: string, text: string): Expression<SqlBool> {
   return sql<SqlBool>`lower(${sql.ref(column)}) like ${`%${escapeLike(text.toLowerCase())}%`} escape '!'`;
 }
 

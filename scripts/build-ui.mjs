@@ -27,7 +27,7 @@ await build({
   platform: "browser",
   target: ["es2022", "chrome110", "firefox110", "safari16"],
   jsx: "automatic",
-  minify: true,
+  minify: process.env.UI_MINIFY !== "0",
   sourcemap: "linked",
   legalComments: "linked",
   define: { "process.env.NODE_ENV": '"production"' },

@@ -27,4 +27,4 @@ export {
 export { isSecretKey, MASK, maskSecrets } from "./masking.js";
 export { HttpProblem, type Problem, type ServerErrorListener } from "./problems.js";
 export { API_PREFIX, type ApiApp, type CreateServerOptions, createServer, DEFAULT_BODY_LIMIT } from "./server.js";
-export { UI_PATH } from "./ui/routes.js";
+export { UI_PATH, uiStaticDir } from "./ui/routes.js";

@@ -40,7 +40,7 @@ import { changeRoutes } from "./routes/changes.js";
 import { dagRoutes } from "./routes/dags.js";
 import { queuedEventRoutes } from "./routes/queued-events.js";
 import { apiSchemaRegistry, problemSchema } from "./schemas.js";
-import { uiRoutes } from "./ui/routes.js";
+import { uiRoutes, uiStaticDir } from "./ui/routes.js";
 
 /** Where the API lives. */
 export const API_PREFIX = "/api/v1";
@@ -62,6 +62,8 @@ export interface CreateServerOptions {
   readonly logger?: FastifyServerOptions["logger"];
   /** Told about every request that failed with a 500 (default: a line on stderr). */
   readonly onServerError?: ServerErrorListener;
+  /** The built web UI's files (default: `dist/ui/static` of this package, see `uiStaticDir`). */
+  readonly uiDir?: string | null;
 }
 
 /** What route modules receive. */
@@ -191,7 +193,7 @@ export function createServer(options: CreateServerOptions): ApiApp {
         return { status: "ok" as const };
       },
     );
-    uiRoutes(typed);
+    uiRoutes(typed, options.uiDir === undefined ? uiStaticDir() : options.uiDir);
   });
 
   app.register(

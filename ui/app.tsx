@@ -111,7 +111,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
   const { route, navigate } = useRouter();
   const [live, setLive] = useState<LiveStatus>({ kind: "live" });
   const [help, setHelp] = useState(false);
-  useLiveUpdates(setLive);
+  const ready = useLiveUpdates(setLive);
   const pending = useRef<string | null>(null);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -192,7 +192,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        <PageOf route={route} />
+        {ready ? <PageOf route={route} /> : <p className="muted loading page">Connecting…</p>}
       </main>
       {help && <HelpDialog onClose={() => setHelp(false)} />}
     </div>

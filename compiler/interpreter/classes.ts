@@ -11,6 +11,7 @@ import { CONSTANT_HINT, INVALID, reportUnknown } from "../semantics.js";
 import { hasModifier } from "../source.js";
 import {
   type ClassValue,
+  type FunctionValue,
   type ObjectValue,
   Props,
   Scope,
@@ -21,12 +22,21 @@ import {
 } from "../values.js";
 import type { Interpreter } from "./interpreter.js";
 import { sdkOperatorKeys } from "./sdk-semantics.js";
-import { decoratorsOf, type Env, MAX_DEPTH, propertyNameText, shortText, superCallOf } from "./support.js";
+import {
+  BudgetExceeded,
+  decoratorsOf,
+  type Env,
+  MAX_DEPTH,
+  propertyNameText,
+  shortText,
+  superCallOf,
+} from "./support.js";
 
 // Read once: the members of `ts` are getters, too slow to call on every node.
 const {
   getModifiers,
   isCallExpression,
+  isClassStaticBlockDeclaration,
   isConstructorDeclaration,
   isGetAccessorDeclaration,
   isIdentifier,
@@ -45,9 +55,13 @@ export class ClassEvaluator {
 
   constructor(private readonly vm: Interpreter) {}
 
-  /** Defines a class; a `@dag(...)` class becomes a DAG at once, as when the file is loaded. */
+  /**
+   * Defines a class: its static fields and blocks run, then its decorators; a
+   * `@dag(...)` class becomes a DAG at once, as when the file is loaded.
+   */
   defineClass(node: ts.ClassLikeDeclaration, name: string, env: Env): Value {
-    const value: ClassValue = { kind: "class", node, name, scope: env.scope };
+    const value: ClassValue = { kind: "class", node, name, scope: env.scope, statics: new Props() };
+    if (env.mode === "execute") this.initializeStatics(value, env);
     for (const decorator of decoratorsOf(node)) {
       const applied = this.vm.expressions.evaluate(decorator.expression, env);
       const site: Site = { file: env.scope.file, node: decorator };
@@ -68,23 +82,148 @@ export class ClassEvaluator {
           { message: "@task() decorates methods; use @dag() on a class." },
           site,
         );
+      } else if (env.mode === "execute" && applied.kind !== "decorator") {
+        this.vm.reachability.notFollowed(decorator, env, "the compiler does not run decorators of its own", [applied]);
       }
     }
     return value;
   }
 
-  /** `new C(...)` of a user class: an operator becomes a task; other classes are not constructed. */
+  /** Runs the static field initializers and static blocks of a class, in order, with `this` the class. */
+  private initializeStatics(value: ClassValue, env: Env): void {
+    const staticEnv: Env = { ...env, scope: new Scope(value.scope, value.scope.file), thisValue: value };
+    for (const member of value.node.members) {
+      if (isPropertyDeclaration(member) && hasModifier(member, SK.StaticKeyword)) {
+        const name = memberName(member);
+        const field = member.initializer
+          ? this.vm.expressions.evaluate(member.initializer, staticEnv, name)
+          : UNDEFINED;
+        if (name !== undefined) value.statics?.set(name, field);
+      } else if (isClassStaticBlockDeclaration(member)) {
+        this.vm.statements.execStatements(member.body.statements, {
+          ...staticEnv,
+          scope: new Scope(staticEnv.scope, value.scope.file),
+        });
+      }
+    }
+  }
+
+  /**
+   * `new C(...)` of a user class: an operator becomes a task of the DAG being
+   * built; any other class becomes an instance, its constructor run.
+   */
   construct(callee: ClassValue, args: Value[], node: ts.NewExpression, env: Env): Value {
     if (this.isOperatorClass(callee, new Set())) return this.newOperator(callee, args, node, env);
     const base = this.unresolvedBase(callee, new Set());
     if (base && env.dag && env.mode === "execute" && looksLikeTaskOptions(args[0])) {
       this.vm.report(
         DiagnosticCatalog.unknownClass,
-        { name: callee.name, dagId: env.dag.settings.dagId, reason: base },
+        { name: callee.name, dagId: env.dag.settings.dagId, reason: base.reason },
         { file: env.scope.file, node },
       );
     }
-    return this.vm.runtime(node, env);
+    if (env.mode !== "execute") return this.vm.runtime(node, env);
+    const instance: ObjectValue = base
+      ? { kind: "object", props: new Props(), proto: callee, unknownSpread: base.value }
+      : { kind: "object", props: new Props(), proto: callee };
+    this.constructInstance(callee, instance, args, env);
+    return instance;
+  }
+
+  /** A member of an instance of a user class: own properties first, then methods and getters of its classes. */
+  instanceMember(instance: ObjectValue, name: string, node?: ts.Node, env?: Env): Value {
+    const proto = instance.proto;
+    if (!proto) return UNDEFINED;
+    const chain = this.classChain(proto);
+    for (const owner of chain) {
+      for (const member of owner.node.members) {
+        if (hasModifier(member, SK.StaticKeyword) || memberName(member) !== name) continue;
+        if (isMethodDeclaration(member) && member.body) {
+          return { kind: "function", node: member, name, scope: owner.scope, thisValue: undefined };
+        }
+        if (isGetAccessorDeclaration(member) && member.body) {
+          if (!node || !env || env.mode !== "execute") return env ? this.vm.runtime(node ?? member, env) : UNDEFINED;
+          const getter: FunctionValue = {
+            kind: "function",
+            node: member,
+            name,
+            scope: owner.scope,
+            thisValue: undefined,
+          };
+          return this.vm.statements.callFunction(getter, [], node, env, instance);
+        }
+      }
+    }
+    const last = chain.at(-1);
+    const parent = last ? this.heritageOf(last, inspectEnv(last.scope)) : undefined;
+    if (parent?.kind === "unknown") return parent;
+    return instance.unknownSpread ?? UNDEFINED;
+  }
+
+  /** Sets a property of an object: through a setter of its class, if it has one. */
+  setInstanceMember(instance: ObjectValue, key: string, value: Value, node: ts.Node, env: Env): void {
+    if (instance.proto) {
+      for (const owner of this.classChain(instance.proto)) {
+        for (const member of owner.node.members) {
+          if (
+            isSetAccessorDeclaration(member) &&
+            member.body &&
+            memberName(member) === key &&
+            !hasModifier(member, SK.StaticKeyword)
+          ) {
+            const setter: FunctionValue = {
+              kind: "function",
+              node: member,
+              name: key,
+              scope: owner.scope,
+              thisValue: undefined,
+            };
+            this.vm.statements.callFunction(setter, [value], node, env, instance);
+            return;
+          }
+        }
+      }
+    }
+    instance.props.set(key, value);
+  }
+
+  /** A static member of a user class: its static fields and methods, then its base class's. */
+  staticMember(value: ClassValue, name: string, node: ts.Node, env: Env): Value {
+    if (value.statics?.has(name)) return value.statics.get(name) as Value;
+    for (const member of value.node.members) {
+      if (!hasModifier(member, SK.StaticKeyword) || memberName(member) !== name) continue;
+      if (isMethodDeclaration(member) && member.body) {
+        return { kind: "function", node: member, name, scope: value.scope, thisValue: undefined };
+      }
+      if (isGetAccessorDeclaration(member) && member.body) {
+        if (env.mode !== "execute") return this.vm.runtime(node, env);
+        const getter: FunctionValue = {
+          kind: "function",
+          node: member,
+          name,
+          scope: value.scope,
+          thisValue: undefined,
+        };
+        return this.vm.statements.callFunction(getter, [], node, env, value);
+      }
+    }
+    if (name === "name") return { kind: "string", value: value.name };
+    const parent = this.heritageOf(value, inspectEnv(value.scope));
+    if (parent?.kind === "class") return this.staticMember(parent, name, node, env);
+    if (parent?.kind === "unknown") return parent;
+    if (parent !== undefined) return this.vm.runtime(node, env);
+    return UNDEFINED;
+  }
+
+  /** Sets a static field of a user class. */
+  setStaticMember(value: ClassValue, key: string, field: Value, _env: Env): void {
+    value.statics ??= new Props();
+    value.statics.set(key, field);
+  }
+
+  /** True when `value` is `type` or extends it. */
+  extendsClass(value: ClassValue, type: ClassValue): boolean {
+    return this.classChain(value).some((item) => item.node === type.node);
   }
 
   /** Warns when `new X(...)` of a class the compiler cannot see may be an operator of the DAG being built. */
@@ -122,17 +261,21 @@ export class ClassEvaluator {
     return parent !== undefined && this.isOperatorClass(parent, seen);
   }
 
-  /** Why a class's ancestry cannot be followed, or undefined when it can. */
-  private unresolvedBase(value: ClassValue, seen: Set<ts.Node>): string | undefined {
+  /** Why a class's ancestry cannot be followed (and its unknown base), or undefined when it can. */
+  private unresolvedBase(value: ClassValue, seen: Set<ts.Node>): { reason: string; value: UnknownValue } | undefined {
     if (seen.has(value.node)) return undefined;
     seen.add(value.node);
     const parent = this.heritageOf(value, inspectEnv(value.scope));
     if (!parent) return undefined;
     if (parent.kind === "class") return this.unresolvedBase(parent, seen);
     if (parent.kind === "unknown") {
-      return parent.reason.kind === "external"
-        ? `it extends \`${parent.reason.name}\` from the package ${JSON.stringify(parent.reason.specifier)}, which the compiler does not read`
-        : "its base class cannot be found";
+      return {
+        reason:
+          parent.reason.kind === "external"
+            ? `it extends \`${parent.reason.name}\` from the package ${JSON.stringify(parent.reason.specifier)}, which the compiler does not read`
+            : "its base class cannot be found",
+        value: parent,
+      };
     }
     return undefined;
   }
@@ -172,7 +315,7 @@ export class ClassEvaluator {
 
   /** Runs a class's construction on `instance`: base classes, field initializers, constructor body. */
   private constructInstance(value: ClassValue, instance: ObjectValue, args: Value[], env: Env): void {
-    if (env.depth >= MAX_DEPTH) return;
+    if (env.depth >= MAX_DEPTH) throw new BudgetExceeded({ file: env.scope.file, node: value.node }, "depth");
     const classEnv: Env = {
       scope: new Scope(value.scope, value.scope.file),
       dag: env.dag,
@@ -202,7 +345,9 @@ export class ClassEvaluator {
       this.initializeFields(value, instance, classEnv);
       initialized = true;
     }
-    for (const statement of ctor.body.statements) {
+    const statements = ctor.body.statements;
+    this.vm.statements.hoist(statements, classEnv.scope, classEnv);
+    for (const [index, statement] of statements.entries()) {
       const superCall = superCallOf(statement);
       if (superCall) {
         const parentArgs = this.vm.expressions.evaluateArguments(superCall.arguments, classEnv);
@@ -214,6 +359,11 @@ export class ClassEvaluator {
         continue;
       }
       const completion = this.vm.statements.execStatement(statement, classEnv);
+      if (completion.kind === "unknown") {
+        const rest = statements.slice(index + 1);
+        if (rest.length > 0)
+          this.vm.reachability.skip(rest, classEnv, `code after ${completion.where}`, completion.site);
+      }
       if (completion.kind !== "normal") break;
     }
   }
@@ -263,7 +413,8 @@ export class ClassEvaluator {
       const ownerEnv: Env = { ...buildEnv, scope: owner.scope, thisValue: undefined };
       for (const member of owner.node.members) {
         for (const memberDecorator of decoratorsOf(member)) {
-          const applied = this.vm.expressions.evaluate(memberDecorator.expression, { ...ownerEnv, mode: "inspect" });
+          // Decorators run when the class is defined, before any DAG is open.
+          const applied = this.vm.expressions.evaluate(memberDecorator.expression, { ...ownerEnv, dag: undefined });
           const decoratorSite: Site = { file: owner.scope.file, node: memberDecorator };
           const isBare = applied.kind === "sdk" && applied.name === "task";
           if (!isBare && !(applied.kind === "decorator" && applied.decorator === "task")) continue;

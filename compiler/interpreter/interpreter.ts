@@ -15,18 +15,21 @@
  *
  * What it cannot follow becomes an unknown value that is reported where it matters.
  */
-import type { ts } from "ts-morph";
+import { ts } from "ts-morph";
 import { createDiagnostic, type DiagnosticDefinition } from "../diagnostics.js";
 import { type CompilationCaches, createCompilationCaches, type Reporter } from "../semantics.js";
 import { type Location, locate, type Site, spanOf, type UnknownReason, type UnknownValue } from "../values.js";
+import { Builtins } from "./builtins.js";
 import { ClassEvaluator } from "./classes.js";
 import { DagAssembler } from "./dag-building.js";
 import { ExpressionEvaluator } from "./expressions.js";
 import { type ModuleHost, ModuleLinker, type ModuleRecord } from "./modules.js";
 import { Reachability } from "./reachability.js";
 import { StatementRunner } from "./statements.js";
-import type { Env } from "./support.js";
+import { BudgetExceeded, type Env, STEP_BUDGET } from "./support.js";
 import { TaskBodyInspector } from "./task-bodies.js";
+
+const { isCallExpression, isNewExpression, isTaggedTemplateExpression } = ts;
 
 const RUNTIME: UnknownReason = Object.freeze({ kind: "runtime" });
 
@@ -39,6 +42,7 @@ const RUNTIME: UnknownReason = Object.freeze({ kind: "runtime" });
 export class Interpreter implements Reporter {
   readonly modules: ModuleLinker;
   readonly expressions: ExpressionEvaluator;
+  readonly builtins: Builtins;
   readonly statements: StatementRunner;
   readonly classes: ClassEvaluator;
   readonly dags: DagAssembler;
@@ -50,6 +54,7 @@ export class Interpreter implements Reporter {
   constructor(readonly host: ModuleHost) {
     this.modules = new ModuleLinker(this);
     this.expressions = new ExpressionEvaluator(this);
+    this.builtins = new Builtins(this);
     this.statements = new StatementRunner(this);
     this.classes = new ClassEvaluator(this);
     this.dags = new DagAssembler(this);
@@ -89,6 +94,27 @@ export class Interpreter implements Reporter {
     return record;
   }
 
+  // ---- the step budget ---------------------------------------------------------
+
+  /** Steps the running module took so far. */
+  private steps = 0;
+
+  /** Takes one step of the running module's budget (a statement, a loop round, a call). */
+  tick(node: ts.Node, env: Env): void {
+    if (++this.steps > STEP_BUDGET) throw new BudgetExceeded({ file: env.scope.file, node }, "steps");
+  }
+
+  /** Runs `fn` with a fresh step budget (a module's top-level code), then gives the caller its own back. */
+  withBudget<T>(fn: () => T): T {
+    const saved = this.steps;
+    this.steps = 0;
+    try {
+      return fn();
+    } finally {
+      this.steps = saved;
+    }
+  }
+
   // ---- reporting -------------------------------------------------------------
 
   /** Reports a diagnostic in the module that is running. */
@@ -109,8 +135,14 @@ export class Interpreter implements Reporter {
   }
 
   /** The unknown result of a call the compiler does not run. */
-  callOf(node: ts.CallExpression | ts.NewExpression | ts.TaggedTemplateExpression, env: Env): UnknownValue {
-    const callee = "tag" in node ? node.tag : node.expression;
+  callOf(node: ts.Node, env: Env): UnknownValue {
+    const callee =
+      isCallExpression(node) || isNewExpression(node)
+        ? node.expression
+        : isTaggedTemplateExpression(node)
+          ? node.tag
+          : undefined;
+    if (!callee) return this.runtime(node, env);
     return this.unknown({ kind: "call", callee: spanOf(env.scope.file, callee) }, node, env);
   }
 }

@@ -10,9 +10,10 @@ import type { DagModel } from "../model.js";
 import { INVALID } from "../semantics.js";
 import type { ImportBinding, ParsedFile } from "../source.js";
 import { type Binding, Scope, UNDEFINED, type Value } from "../values.js";
+import { GLOBALS } from "./builtins.js";
 import type { Interpreter } from "./interpreter.js";
 import { sdkExport } from "./sdk-semantics.js";
-import { type Env, findOwner } from "./support.js";
+import { BudgetExceeded, type Env, findOwner, MAX_DEPTH, STEP_BUDGET, Thrown } from "./support.js";
 
 const { isIdentifier } = ts;
 
@@ -32,29 +33,6 @@ export interface ModuleHost {
 
 /** Specifiers that name the SDK. */
 export const SDK_SPECIFIERS: ReadonlySet<string> = new Set(["assetflow", "assetflow/sdk"]);
-
-/** Names the compiler knows as JavaScript globals (what they do is in `builtins.ts`). */
-const GLOBALS = new Set([
-  "process",
-  "Math",
-  "Date",
-  "JSON",
-  "Object",
-  "String",
-  "Number",
-  "Boolean",
-  "Array",
-  "console",
-  "globalThis",
-  "Symbol",
-  "Promise",
-  "Reflect",
-  "Map",
-  "Set",
-  "Error",
-  "URL",
-  "Intl",
-]);
 
 /** The state of one module in one compilation. */
 export class ModuleRecord {
@@ -158,10 +136,42 @@ export class ModuleLinker {
           );
         }
       }
-      this.vm.statements.runStatements(statements, env);
+      this.vm.withBudget(() => this.runTopLevel(statements, env));
     } finally {
       record.state = "done";
       this.stack.pop();
+    }
+  }
+
+  /**
+   * Runs a module's statements. What stops them (a `throw` reached, the step
+   * budget spent, calls nested too deep) is reported where it happened.
+   */
+  private runTopLevel(statements: readonly ts.Statement[], env: Env): void {
+    try {
+      this.vm.statements.runStatements(statements, env);
+    } catch (error) {
+      if (error instanceof Thrown) {
+        const message = describeThrown(error.value);
+        this.vm.report(DiagnosticCatalog.throwsWhenLoaded, { message }, error.site);
+      } else if (error instanceof BudgetExceeded) {
+        this.vm.report(
+          DiagnosticCatalog.budgetExceeded,
+          {
+            what:
+              error.what === "steps"
+                ? `it took more than ${STEP_BUDGET.toLocaleString("en-US")} steps (statements, loop rounds and calls)`
+                : `calls nested more than ${MAX_DEPTH} deep`,
+          },
+          error.site,
+        );
+      } else if (error instanceof RangeError && /call stack/i.test(error.message)) {
+        this.vm.report(
+          DiagnosticCatalog.budgetExceeded,
+          { what: "calls nested too deep for the compiler" },
+          { file: env.scope.file, pos: 0, end: 0 },
+        );
+      } else throw error;
     }
   }
 
@@ -315,4 +325,17 @@ export class ModuleLinker {
       }
     }
   }
+}
+
+/** What a thrown value says, for the message: `: Error("...")`, or nothing when it is not known. */
+function describeThrown(value: Value): string {
+  if (value.kind === "object") {
+    const message = value.props.get("message");
+    const name = value.props.get("name");
+    if (message?.kind === "string") {
+      return ` (${name?.kind === "string" ? name.value : "Error"}: ${JSON.stringify(message.value.length > 80 ? `${message.value.slice(0, 77)}...` : message.value)})`;
+    }
+  }
+  if (value.kind === "string") return ` (${JSON.stringify(value.value)})`;
+  return "";
 }

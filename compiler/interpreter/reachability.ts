@@ -1,81 +1,505 @@
 /**
- * What code may do to the asset graph without running it: whether a piece of
- * syntax reaches an SDK construct that defines DAGs, tasks or dependencies,
- * directly or through the user functions it calls.
+ * What code may do to the asset graph without running it. Decided by what
+ * the code reaches, not by its text: a call reaches an SDK construct that
+ * defines DAGs, tasks or dependencies when the callee is one (per the SDK
+ * semantics table), or a user function, method or class that reaches one,
+ * directly or through the functions it calls or is given.
+ *
+ * Two uses:
+ * - {@link Reachability.skip}: code the compiler does not evaluate (the
+ *   branches of a condition only known at run time, a loop over an unknown
+ *   list) is an error where it reaches such a construct; what it may assign
+ *   or change becomes unknown, so a value it may have changed is reported
+ *   where it flows into a DAG;
+ * - {@link Reachability.notFollowed}: a call the compiler cannot run (an
+ *   unknown function, an async function, a method it does not know) is an
+ *   error when its callee or arguments reach such a construct; the objects
+ *   it is given may be changed, so they become unknown.
  */
 import { ts } from "ts-morph";
+import { DiagnosticCatalog } from "../diagnostics.js";
+import {
+  type ClassValue,
+  type FunctionValue,
+  locate,
+  type Scope,
+  type Site,
+  type UnknownValue,
+  type Value,
+} from "../values.js";
 import type { Interpreter } from "./interpreter.js";
 import { sdkEffectOf } from "./sdk-semantics.js";
-import { type Env, shortText } from "./support.js";
+import { type Env, namesOf, shortText } from "./support.js";
 
-const { forEachChild, isCallExpression, isDecorator, isIdentifier, isNewExpression, isPropertyAccessExpression } = ts;
+// Read once: the members of `ts` are getters, too slow to call on every node.
+const {
+  forEachChild,
+  isArrayLiteralExpression,
+  isBinaryExpression,
+  isBlock,
+  isCallExpression,
+  isCaseBlock,
+  isCatchClause,
+  isClassDeclaration,
+  isClassLike,
+  isDecorator,
+  isDeleteExpression,
+  isElementAccessExpression,
+  isForInStatement,
+  isForOfStatement,
+  isForStatement,
+  isFunctionDeclaration,
+  isFunctionLike,
+  isIdentifier,
+  isIterationStatement,
+  isLabeledStatement,
+  isNewExpression,
+  isObjectLiteralExpression,
+  isPostfixUnaryExpression,
+  isPrefixUnaryExpression,
+  isPropertyAccessExpression,
+  isShorthandPropertyAssignment,
+  isSourceFile,
+  isSpreadAssignment,
+  isSpreadElement,
+  isSwitchStatement,
+  isTaggedTemplateExpression,
+  isVariableDeclarationList,
+  isVariableStatement,
+  SyntaxKind: SK,
+} = ts;
 
-/** A construct found in code: the node, and how messages name it. */
+/** A construct found in code: where it is written (when it is), and how messages name it. */
 export interface FoundConstruct {
-  readonly node: ts.Node;
+  readonly site: Site | undefined;
   readonly text: string;
 }
 
-/** Finds the SDK constructs code reaches; memoizes per function for one run of modules. */
+/** Methods that change their receiver. */
+const MUTATING_METHODS = new Set([
+  "push",
+  "pop",
+  "shift",
+  "unshift",
+  "splice",
+  "sort",
+  "reverse",
+  "fill",
+  "copyWithin",
+  "set",
+  "add",
+  "delete",
+  "clear",
+]);
+
+/** What a scan of some code found: a graph construct it reaches, whether it may leave early, what it may write. */
+interface Scan {
+  found: FoundConstruct | undefined;
+  leaves: boolean;
+}
+
+/** Finds what code may do to the graph and to the values around it. */
 export class Reachability {
-  private readonly memo = new Map<ts.Node, boolean>();
+  /** Per closure scope, per function node: the construct the function reaches (null: none). */
+  private memo = new WeakMap<Scope, Map<ts.Node, FoundConstruct | null>>();
 
   constructor(private readonly vm: Interpreter) {}
 
   /** Forgets what it learnt (syntax trees may be released or replaced). */
   clear(): void {
-    this.memo.clear();
+    this.memo = new WeakMap();
   }
 
-  /** A call that defines DAGs, tasks or dependencies inside `node`, if any. */
+  /** A construct that defines DAGs, tasks or dependencies which `node` reaches, if any. */
   findConstruct(node: ts.Node, env: Env): FoundConstruct | undefined {
-    return this.find(node, env, new Set());
+    return this.scanNodes([node], env, new Set(), undefined).found;
   }
 
-  private find(node: ts.Node, env: Env, visiting: Set<ts.Node>): FoundConstruct | undefined {
-    const inspect: Env = { ...env, mode: "inspect", dag: undefined };
-    let found: FoundConstruct | undefined;
-    const visit = (child: ts.Node): void => {
-      if (found) return;
-      if (isCallExpression(child) || isNewExpression(child) || isDecorator(child)) {
-        const callee = isDecorator(child)
-          ? isCallExpression(child.expression)
-            ? child.expression.expression
-            : child.expression
-          : child.expression;
-        if (isIdentifier(callee) || isPropertyAccessExpression(callee)) {
-          const text = shortText(callee, env.scope.file);
-          if (isPropertyAccessExpression(callee) && ["precedes", "follows"].includes(callee.name.text)) {
-            found = { node: child, text: `\`${text}(...)\`` };
-            return;
-          }
-          const value = this.vm.expressions.peek(callee, inspect);
-          if (value.kind === "sdk" && sdkEffectOf(value) === "graph") {
-            found = { node: child, text: isDecorator(child) ? `\`@${text}(...)\`` : `\`${text}(...)\`` };
-            return;
-          }
-          if (isNewExpression(child) && this.vm.classes.isOperatorClass(value, new Set())) {
-            found = { node: child, text: `\`new ${text}(...)\`` };
-            return;
-          }
-          if (isCallExpression(child) && value.kind === "function" && !visiting.has(value.node)) {
-            let memo = this.memo.get(value.node);
-            if (memo === undefined && value.node.body) {
-              visiting.add(value.node);
-              memo = this.find(value.node.body, { ...inspect, scope: value.scope }, visiting) !== undefined;
-              visiting.delete(value.node);
-              this.memo.set(value.node, memo);
-            }
-            if (memo) {
-              found = { node: child, text: `\`${text}(...)\`, which defines DAGs or tasks,` };
-              return;
-            }
-          }
-        }
+  /**
+   * Skips code the compiler does not evaluate: reports the first construct it
+   * reaches that defines DAGs, tasks or dependencies (an error), and makes
+   * unknown what it may assign or change. Returns true when it may leave the
+   * enclosing block early (`return`, `break`, `continue`, `throw`).
+   */
+  skip(nodes: readonly ts.Node[], env: Env, where: string, site: Site): boolean {
+    if (env.mode !== "execute") return false;
+    const havoc: UnknownValue = { kind: "unknown", reason: { kind: "skipped", where }, at: site };
+    const scan = this.scanNodes(nodes, env, new Set(), havoc);
+    if (scan.found) {
+      this.vm.report(DiagnosticCatalog.notFollowed, { construct: scan.found.text, where }, scan.found.site ?? site);
+    }
+    return scan.leaves;
+  }
+
+  /**
+   * A call the compiler does not run. Reports it when one of `values` (its
+   * callee and arguments) reaches a construct that defines DAGs, tasks or
+   * dependencies; the objects among them may be changed by the call, so they
+   * become unknown. Returns the unknown result of the call.
+   */
+  notFollowed(node: ts.Node, env: Env, why: string, values: readonly Value[]): UnknownValue {
+    const site: Site = { file: env.scope.file, node };
+    const result = resultOf(node, site);
+    if (env.mode !== "execute") return result;
+    for (const value of values) {
+      const found = this.valueReaches(value, new Set());
+      if (found) {
+        this.vm.report(
+          DiagnosticCatalog.callNotFollowed,
+          {
+            call: `${callText(node, env)}(...)`,
+            why,
+            construct: found.text,
+            at: found.site && describeSite(found.site) !== describeSite(site) ? ` (${describeSite(found.site)})` : "",
+          },
+          site,
+        );
+        break;
       }
-      forEachChild(child, visit);
+    }
+    const changed: UnknownValue = {
+      kind: "unknown",
+      reason: { kind: "skipped", where: `the call \`${callText(node, env)}(...)\`` },
+      at: site,
     };
-    visit(node);
+    for (const value of values.slice(1)) havocDeep(value, changed, new Set());
+    return result;
+  }
+
+  /** The construct a value reaches when code calls it or what it holds. */
+  valueReaches(value: Value, seen: Set<unknown>): FoundConstruct | undefined {
+    if (seen.has(value)) return undefined;
+    seen.add(value);
+    switch (value.kind) {
+      case "function":
+        return this.functionReaches(value, new Set());
+      case "class":
+        return this.classReaches(value, new Set());
+      case "sdk":
+        if (sdkEffectOf(value) !== "graph") return undefined;
+        return { site: undefined, text: `\`${value.name}\` from "assetflow"` };
+      case "task":
+        return { site: undefined, text: `the task ${JSON.stringify(value.taskId)}, whose dependencies it may change` };
+      case "method":
+        return this.valueReaches(value.receiver, seen);
+      case "array":
+        for (const item of value.items) {
+          const found = this.valueReaches(item, seen);
+          if (found) return found;
+        }
+        return undefined;
+      case "object":
+        for (const [, item] of value.props) {
+          const found = this.valueReaches(item, seen);
+          if (found) return found;
+        }
+        return value.proto ? this.classReaches(value.proto, new Set()) : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private functionReaches(fn: FunctionValue, visiting: Set<ts.Node>): FoundConstruct | undefined {
+    if (!fn.node.body || visiting.has(fn.node)) return undefined;
+    let byNode = this.memo.get(fn.scope);
+    if (!byNode) {
+      byNode = new Map();
+      this.memo.set(fn.scope, byNode);
+    }
+    const known = byNode.get(fn.node);
+    if (known !== undefined) return known ?? undefined;
+    visiting.add(fn.node);
+    const env = inspectEnv(fn.scope, fn.thisValue);
+    const found = this.scanNodes([fn.node.body], env, visiting, undefined).found;
+    visiting.delete(fn.node);
+    byNode.set(fn.node, found ?? null);
     return found;
   }
+
+  private classReaches(value: ClassValue, visiting: Set<ts.Node>): FoundConstruct | undefined {
+    if (visiting.has(value.node)) return undefined;
+    if (this.vm.classes.isOperatorClass(value, new Set())) {
+      return { site: { file: value.scope.file, node: value.node }, text: `the operator class ${value.name}` };
+    }
+    visiting.add(value.node);
+    const found = this.scanNodes([value.node], inspectEnv(value.scope, undefined), visiting, undefined).found;
+    visiting.delete(value.node);
+    return found;
+  }
+
+  /**
+   * Walks code: finds the first graph construct it reaches, whether it may
+   * leave early, and (with `havoc`) makes unknown what it may change.
+   */
+  private scanNodes(
+    nodes: readonly ts.Node[],
+    env: Env,
+    visiting: Set<ts.Node>,
+    havoc: UnknownValue | undefined,
+  ): Scan {
+    const scan: Scan = { found: undefined, leaves: false };
+    const file = env.scope.file;
+    const inspect: Env = { ...env, mode: "inspect", dag: undefined };
+    /** Names declared inside the code being scanned, innermost last: writes to them stay inside. */
+    const locals: Set<string>[] = [];
+    /** Loops and labels inside the code being scanned: a `break` to them stays inside. */
+    let loopDepth = 0;
+    let functionDepth = 0;
+    const labels: string[] = [];
+    const isLocal = (name: string): boolean => locals.some((set) => set.has(name));
+    const found = (node: ts.Node, text: string): void => {
+      scan.found ??= { site: { file, node }, text };
+    };
+    const peek = (expression: ts.Expression): Value => this.vm.expressions.peek(expression, inspect);
+    const rootValue = (expression: ts.Expression): Value | undefined => {
+      let root = expression;
+      while (
+        root.kind === SK.ParenthesizedExpression ||
+        root.kind === SK.NonNullExpression ||
+        root.kind === SK.AsExpression
+      ) {
+        root = (root as ts.ParenthesizedExpression).expression;
+      }
+      if (isIdentifier(root) && isLocal(root.text)) return undefined;
+      if (isIdentifier(root) || isPropertyAccessExpression(root) || root.kind === SK.ThisKeyword) return peek(root);
+      if (isElementAccessExpression(root)) return rootValue(root.expression);
+      return undefined;
+    };
+    const write = (target: ts.Expression): void => {
+      if (!havoc) return;
+      if (isIdentifier(target)) {
+        if (isLocal(target.text)) return;
+        for (let scope: Scope | undefined = env.scope; scope; scope = scope.parent) {
+          if (scope.get(target.text)) {
+            scope.set(target.text, { kind: "value", value: havoc });
+            return;
+          }
+        }
+        return;
+      }
+      if (isArrayLiteralExpression(target)) {
+        for (const element of target.elements) write(isSpreadElement(element) ? element.expression : element);
+        return;
+      }
+      if (isObjectLiteralExpression(target)) {
+        for (const property of target.properties) {
+          if (isShorthandPropertyAssignment(property)) write(property.name);
+          else if (isSpreadAssignment(property)) write(property.expression);
+          else if (property.kind === SK.PropertyAssignment) write((property as ts.PropertyAssignment).initializer);
+        }
+        return;
+      }
+      if (isBinaryExpression(target) && target.operatorToken.kind === SK.EqualsToken) {
+        write(target.left);
+        return;
+      }
+      if (isPropertyAccessExpression(target) || isElementAccessExpression(target)) {
+        const value = rootValue(target.expression);
+        if (value) havocShallow(value, havoc);
+      }
+    };
+    const checkCall = (
+      node: ts.CallExpression | ts.NewExpression | ts.Decorator | ts.TaggedTemplateExpression,
+    ): void => {
+      const callee = isDecorator(node)
+        ? isCallExpression(node.expression)
+          ? node.expression.expression
+          : node.expression
+        : isTaggedTemplateExpression(node)
+          ? node.tag
+          : node.expression;
+      const text = shortText(callee, file);
+      if (isPropertyAccessExpression(callee)) {
+        const method = callee.name.text;
+        if (method === "precedes" || method === "follows") found(node, `\`${text}(...)\``);
+        if (havoc && MUTATING_METHODS.has(method)) {
+          const receiver = rootValue(callee.expression);
+          if (receiver) havocShallow(receiver, havoc);
+        }
+      }
+      const value = isIdentifier(callee) && isLocal(callee.text) ? undefined : peek(callee);
+      if (value?.kind === "sdk" && sdkEffectOf(value) === "graph") {
+        found(node, isDecorator(node) ? `\`@${text}(...)\`` : `\`${text}(...)\``);
+      } else if (value && isNewExpression(node) && this.vm.classes.isOperatorClass(value, new Set())) {
+        found(node, `\`new ${text}(...)\``);
+      } else if (value?.kind === "function" && !visiting.has(value.node)) {
+        if (this.functionReaches(value, visiting)) found(node, `\`${text}(...)\` (which defines DAGs or tasks)`);
+      } else if (value?.kind === "class" && isNewExpression(node) && this.classReaches(value, visiting)) {
+        found(node, `\`new ${text}(...)\` (which defines DAGs or tasks)`);
+      } else if (value?.kind === "global" && value.name === "Object" && havoc && isCallExpression(node)) {
+        const target = node.arguments[0];
+        const receiver = target ? rootValue(target) : undefined;
+        if (receiver) havocShallow(receiver, havoc);
+      }
+      const args = isCallExpression(node) || isNewExpression(node) ? (node.arguments ?? []) : [];
+      const userFunction = value?.kind === "function" || value?.kind === "class";
+      for (const argument of args) {
+        const expression = isSpreadElement(argument) ? argument.expression : argument;
+        if (!isIdentifier(expression) && !isPropertyAccessExpression(expression)) continue;
+        const argumentValue = rootValue(expression);
+        if (!argumentValue) continue;
+        const reached = this.valueReaches(argumentValue, new Set());
+        if (reached)
+          found(node, `\`${text}(...)\` (given \`${shortText(expression, file)}\`, which defines DAGs or tasks)`);
+        // A function the compiler does not know may change what it is given.
+        if (havoc && !(userFunction || value?.kind === "sdk" || value?.kind === "global" || value?.kind === "method")) {
+          havocDeep(argumentValue, havoc, new Set());
+        }
+      }
+    };
+    const declareBlock = (statements: readonly ts.Statement[]): Set<string> => {
+      const names = new Set<string>();
+      for (const statement of statements) {
+        if (isVariableStatement(statement)) {
+          for (const declaration of statement.declarationList.declarations)
+            for (const name of namesOf(declaration.name)) names.add(name);
+        } else if ((isFunctionDeclaration(statement) || isClassDeclaration(statement)) && statement.name) {
+          names.add(statement.name.text);
+        }
+      }
+      return names;
+    };
+    const visit = (node: ts.Node): void => {
+      if (scan.found && !havoc) return;
+      if (isFunctionLike(node) || isClassLike(node)) {
+        const names = new Set<string>();
+        if (isFunctionLike(node))
+          for (const parameter of node.parameters) for (const name of namesOf(parameter.name)) names.add(name);
+        if (isClassLike(node) && node.name) names.add(node.name.text);
+        locals.push(names);
+        functionDepth++;
+        forEachChild(node, visit);
+        functionDepth--;
+        locals.pop();
+        return;
+      }
+      if (isBlock(node) || isSourceFile(node) || isCaseBlock(node)) {
+        const statements = isCaseBlock(node)
+          ? node.clauses.flatMap((clause) => [...clause.statements])
+          : node.statements;
+        locals.push(declareBlock(statements));
+        forEachChild(node, visit);
+        locals.pop();
+        return;
+      }
+      if (isCatchClause(node)) {
+        locals.push(new Set(node.variableDeclaration ? namesOf(node.variableDeclaration.name) : []));
+        forEachChild(node, visit);
+        locals.pop();
+        return;
+      }
+      if (isIterationStatement(node, false) || isSwitchStatement(node)) {
+        const names = new Set<string>();
+        if (
+          (isForStatement(node) || isForOfStatement(node) || isForInStatement(node)) &&
+          node.initializer &&
+          isVariableDeclarationList(node.initializer)
+        ) {
+          for (const declaration of node.initializer.declarations)
+            for (const name of namesOf(declaration.name)) names.add(name);
+        }
+        locals.push(names);
+        loopDepth++;
+        forEachChild(node, visit);
+        loopDepth--;
+        locals.pop();
+        return;
+      }
+      if (isLabeledStatement(node)) {
+        labels.push(node.label.text);
+        forEachChild(node, visit);
+        labels.pop();
+        return;
+      }
+      if (isVariableStatement(node) && locals.length === 0) {
+        // A declaration at the top of the skipped code itself: the names are its own.
+        locals.push(declareBlock([node]));
+      }
+      switch (node.kind) {
+        case SK.ReturnStatement:
+        case SK.ThrowStatement:
+          if (functionDepth === 0) scan.leaves = true;
+          break;
+        case SK.BreakStatement:
+        case SK.ContinueStatement: {
+          const label = (node as ts.BreakStatement).label?.text;
+          if (functionDepth === 0 && (label !== undefined ? !labels.includes(label) : loopDepth === 0))
+            scan.leaves = true;
+          break;
+        }
+      }
+      if (isCallExpression(node) || isNewExpression(node) || isDecorator(node) || isTaggedTemplateExpression(node)) {
+        checkCall(node);
+      } else if (isBinaryExpression(node) && isAssignment(node.operatorToken.kind)) {
+        write(node.left);
+      } else if ((isPrefixUnaryExpression(node) || isPostfixUnaryExpression(node)) && isUpdate(node.operator)) {
+        write(node.operand);
+      } else if (isDeleteExpression(node)) {
+        write(node.expression);
+      } else if ((isForOfStatement(node) || isForInStatement(node)) && !isVariableDeclarationList(node.initializer)) {
+        write(node.initializer as ts.Expression);
+      }
+      forEachChild(node, visit);
+    };
+    for (const node of nodes) visit(node);
+    return scan;
+  }
+}
+
+function inspectEnv(scope: Scope, thisValue: Value | undefined): Env {
+  return { scope, dag: undefined, thisValue, mode: "inspect", depth: 0 };
+}
+
+function isAssignment(kind: ts.SyntaxKind): boolean {
+  return kind >= SK.FirstAssignment && kind <= SK.LastAssignment;
+}
+
+function isUpdate(operator: ts.SyntaxKind): boolean {
+  return operator === SK.PlusPlusToken || operator === SK.MinusMinusToken;
+}
+
+/** Marks an object or list as changed by code the compiler could not follow. */
+function havocShallow(value: Value, havoc: UnknownValue): void {
+  if ((value.kind === "object" || value.kind === "array") && !value.frozen) value.havoc ??= havoc;
+}
+
+/** Marks an object or list, and what it holds, as changed by code the compiler could not follow. */
+function havocDeep(value: Value, havoc: UnknownValue, seen: Set<Value>): void {
+  if (seen.has(value)) return;
+  seen.add(value);
+  if (value.kind === "array") {
+    for (const item of value.items) havocDeep(item, havoc, seen);
+    havocShallow(value, havoc);
+  } else if (value.kind === "object") {
+    for (const [, item] of value.props) havocDeep(item, havoc, seen);
+    havocShallow(value, havoc);
+  }
+}
+
+/** The unknown result of a call the compiler does not run. */
+function resultOf(node: ts.Node, site: Site): UnknownValue {
+  if (isCallExpression(node) || isNewExpression(node)) {
+    return { kind: "unknown", reason: { kind: "call", callee: { file: site.file, node: node.expression } }, at: site };
+  }
+  if (isTaggedTemplateExpression(node)) {
+    return { kind: "unknown", reason: { kind: "call", callee: { file: site.file, node: node.tag } }, at: site };
+  }
+  return { kind: "unknown", reason: { kind: "runtime" }, at: site };
+}
+
+function callText(node: ts.Node, env: Env): string {
+  const callee =
+    isCallExpression(node) || isNewExpression(node)
+      ? node.expression
+      : isTaggedTemplateExpression(node)
+        ? node.tag
+        : node;
+  const text = shortText(callee, env.scope.file);
+  return isNewExpression(node) ? `new ${text}` : text;
+}
+
+/** `file:line` of a site, for messages. */
+function describeSite(site: Site): string {
+  const location = locate(site);
+  return `${location.file}:${location.line}`;
 }

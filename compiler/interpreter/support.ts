@@ -38,12 +38,42 @@ export interface Env {
 export type Completion =
   | { readonly kind: "normal" }
   | { readonly kind: "return"; readonly value: Value }
-  | { readonly kind: "break" }
-  | { readonly kind: "continue" }
-  | { readonly kind: "stop" };
+  | { readonly kind: "break"; readonly label: string | undefined }
+  | { readonly kind: "continue"; readonly label: string | undefined }
+  /**
+   * Code the compiler could not follow may have ended the enclosing block early
+   * (a `return` or `break` inside an `if` whose condition is only known at run
+   * time): what follows is only known at run time too.
+   */
+  | { readonly kind: "unknown"; readonly where: string; readonly site: Site };
 
 /** The completion of a statement that ran to its end. */
 export const NORMAL: Completion = Object.freeze({ kind: "normal" });
+
+/**
+ * An exception thrown by user code (a `throw` the interpreter reached),
+ * carried through the interpreter's own stack to the `try` that catches it.
+ */
+export class Thrown {
+  constructor(
+    readonly value: Value,
+    readonly site: Site,
+  ) {}
+}
+
+/**
+ * The step budget of a module ran out, or calls nested too deep: the module
+ * stops running there (it is reported as an error at `site`).
+ */
+export class BudgetExceeded {
+  constructor(
+    readonly site: Site,
+    readonly what: "steps" | "depth",
+  ) {}
+}
+
+/** How many statements, loop rounds and calls one module's top-level code may take. */
+export const STEP_BUDGET = 1_000_000;
 
 /** A DAG while its build function or class runs. */
 export interface DagBuild {
@@ -57,7 +87,7 @@ export interface DagBuild {
 }
 
 /** How deep user functions may call each other before the compiler stops following. */
-export const MAX_DEPTH = 40;
+export const MAX_DEPTH = 120;
 
 const MAX_TEXT = 60;
 

@@ -7,7 +7,7 @@
  * from, or changes one within the open set.
  */
 import { createHash } from "node:crypto";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { OPEN_TASK_STATES } from "../contracts.js";
 import type { Database } from "../store/schema.js";
 
@@ -38,8 +38,19 @@ export type ChangeStamps = Record<ChangeResource, string>;
  * ```
  */
 export async function changeStamps(db: Kysely<Database>): Promise<ChangeStamps> {
-  const [dags, lastRun, openRuns, openTasks, lastEvent, inbox, assets, importErrors] = await Promise.all([
-    db.selectFrom("dag").select(["dag_id", "is_paused", "is_active", "updated_at", "next_run_at"]).execute(),
+  const [dags, paused, lastRun, openRuns, openTasks, lastEvent, inbox, assets, importErrors] = await Promise.all([
+    // One row of aggregates: a registration or deactivation moves updated_at, a planned run the sum of next runs.
+    db
+      .selectFrom("dag")
+      .select((eb) => [
+        eb.fn.countAll<number>().as("count"),
+        eb.fn.max("updated_at").as("updated"),
+        eb.fn.sum<number>("is_active").as("active"),
+        eb.fn.sum<number>(sql`coalesce(next_run_at, 0) % 1000000007`).as("next"),
+      ])
+      .executeTakeFirst(),
+    // Pausing touches no timestamp: the paused DAGs themselves (usually few).
+    db.selectFrom("dag").select("dag_id").where("is_paused", "=", 1).orderBy("dag_id").execute(),
     db
       .selectFrom("dag_run")
       .select((eb) => eb.fn.max("id").as("id"))
@@ -69,7 +80,7 @@ export async function changeStamps(db: Kysely<Database>): Promise<ChangeStamps> 
     db.selectFrom("import_error").select(["id", "fileloc", "created_at"]).execute(),
   ]);
   return {
-    dags: digest(dags),
+    dags: digest([dags?.count ?? 0, dags?.updated ?? null, dags?.active ?? 0, dags?.next ?? 0, paused]),
     // A run that finishes leaves the open set; a new run raises the maximum id.
     runs: digest([lastRun?.id ?? null, openRuns]),
     // A finished try leaves the open set; every other transition changes a state or try number in it.

@@ -6,7 +6,14 @@
 import type { Kysely } from "kysely";
 import type { ScheduleManifest } from "../../sdk/manifest/schema.js";
 import type { RunKind, RunState } from "../contracts.js";
-import { type DagView, type Page, type TaskInstanceView, toDagView, toTaskInstanceView } from "../read-models.js";
+import {
+  containsIgnoringCase,
+  type DagView,
+  type Page,
+  type TaskInstanceView,
+  toDagView,
+  toTaskInstanceView,
+} from "../read-models.js";
 import type { Database } from "../store/schema.js";
 
 /** How a schedule is grouped by the overview's filter. */
@@ -88,17 +95,48 @@ export async function listDagOverview(
   db: Kysely<Database>,
   filter: DagOverviewFilter = {},
 ): Promise<Page<DagOverviewView>> {
-  const rows = await db
+  const base = db
     .selectFrom("dag")
-    .selectAll()
     .$if(filter.onlyActive ?? true, (q) => q.where("is_active", "=", 1))
     .$if(filter.paused !== undefined, (q) => q.where("is_paused", "=", filter.paused ? 1 : 0))
+    .$if((filter.dagIdPattern ?? "") !== "", (q) =>
+      q.where(containsIgnoringCase("dag_id", filter.dagIdPattern as string)),
+    );
+  const offset = filter.offset ?? 0;
+  const limit = filter.limit ?? 100;
+  const search = filter.search?.trim().toLowerCase() ?? "";
+  if (
+    search === "" &&
+    filter.tag === undefined &&
+    filter.scheduleKind === undefined &&
+    filter.lastRunState === undefined
+  ) {
+    // Nothing to read in the manifests: page in SQL and read the latest runs of that page only.
+    const [count, rows] = await Promise.all([
+      base.select((eb) => eb.fn.countAll<number>().as("count")).executeTakeFirst(),
+      base.selectAll().orderBy("dag_id").limit(limit).offset(offset).execute(),
+    ]);
+    const lastRuns = await latestRuns(
+      db,
+      rows.map((row) => row.dag_id),
+    );
+    return {
+      items: rows.map((row): DagOverviewView => ({ ...toDagView(row), lastRun: lastRuns.get(row.dag_id) ?? null })),
+      total: Number(count?.count ?? 0),
+    };
+  }
+  // The manifest holds the id, description and tags as JSON text: a DAG whose text lacks the search (or the tag)
+  // cannot match, so only the others are parsed (the checks below decide).
+  const rows = await base
+    // (Only for text that JSON writes as is: a quote or a control character is escaped in the manifest.)
+    .$if(search !== "" && JSON.stringify(search) === `"${search}"`, (q) =>
+      q.where(containsIgnoringCase("manifest", search)),
+    )
+    .$if(filter.tag !== undefined, (q) => q.where(containsIgnoringCase("manifest", JSON.stringify(filter.tag))))
+    .selectAll()
     .orderBy("dag_id")
     .execute();
-  const search = filter.search?.trim().toLowerCase() ?? "";
-  const idPattern = filter.dagIdPattern?.toLowerCase() ?? "";
   const dags = rows.map(toDagView).filter((dag) => {
-    if (idPattern !== "" && !dag.dagId.toLowerCase().includes(idPattern)) return false;
     if (filter.tag !== undefined && !dag.tags.includes(filter.tag)) return false;
     if (filter.scheduleKind !== undefined && scheduleKindOf(dag.schedule) !== filter.scheduleKind) return false;
     if (search === "") return true;
@@ -114,8 +152,7 @@ export async function listDagOverview(
     filter.lastRunState === undefined
       ? withRuns
       : withRuns.filter((dag) => (dag.lastRun?.state ?? "none") === filter.lastRunState);
-  const offset = filter.offset ?? 0;
-  return { items: matching.slice(offset, offset + (filter.limit ?? 100)), total: matching.length };
+  return { items: matching.slice(offset, offset + limit), total: matching.length };
 }
 
 /**
@@ -169,8 +206,9 @@ export async function dagGrid(
   return { runs, taskInstances: instances.map(toTaskInstanceView) };
 }
 
-/** The latest run of every DAG that ran, by DAG id. */
-async function latestRuns(db: Kysely<Database>): Promise<Map<string, RunSummaryView>> {
+/** The latest run of every DAG that ran (or of `dagIds` only), by DAG id. */
+async function latestRuns(db: Kysely<Database>, dagIds?: readonly string[]): Promise<Map<string, RunSummaryView>> {
+  if (dagIds !== undefined && dagIds.length === 0) return new Map();
   const rows = await db
     .selectFrom("dag_run")
     .select(["dag_id", "run_id", "run_type", "state", "created_at", "start_date", "end_date"])
@@ -178,6 +216,7 @@ async function latestRuns(db: Kysely<Database>): Promise<Map<string, RunSummaryV
       eb
         .selectFrom("dag_run")
         .select((inner) => inner.fn.max("id").as("id"))
+        .$if(dagIds !== undefined, (q) => q.where("dag_id", "in", dagIds as string[]))
         .groupBy("dag_id"),
     )
     .execute();

@@ -34,22 +34,24 @@ const CONTENT_TYPES: Record<string, string> = {
  * ```
  */
 export function uiStaticDir(): string | null {
-  const candidates = [
-    fileURLToPath(new URL("../../ui/static/", import.meta.url)),
-    fileURLToPath(new URL("../../dist/ui/static/", import.meta.url)),
-  ];
+  const candidates = ["../../ui/static/", "../../dist/ui/static/"].flatMap((relative) => {
+    const url = new URL(relative, import.meta.url);
+    // Not a file (a bundler or a test environment serving modules over http): no built UI beside it.
+    return url.protocol === "file:" ? [fileURLToPath(url)] : [];
+  });
   return candidates.find((dir) => existsSync(join(dir, "app.js"))) ?? null;
 }
 
 /**
- * Registers `/`, `/ui`, `/ui/*` (the page) and `/ui/static/*` (built files).
+ * Registers `/`, `/ui`, `/ui/*` (the page) and `/ui/static/*` (the built
+ * files in `dir`; 503 when the UI was not built).
  *
  * @example
  * ```ts
- * app.register(async (publicApp) => uiRoutes(publicApp.withTypeProvider<ZodTypeProvider>()));
+ * app.register(async (publicApp) => uiRoutes(publicApp.withTypeProvider<ZodTypeProvider>(), uiStaticDir()));
  * ```
  */
-export function uiRoutes(app: ApiApp): void {
+export function uiRoutes(app: ApiApp, dir: string | null): void {
   const hide = { schema: { hide: true } };
   const page = async (_request: unknown, reply: import("fastify").FastifyReply) =>
     reply
@@ -67,7 +69,6 @@ export function uiRoutes(app: ApiApp): void {
     if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith(".") || type === undefined) {
       return sendProblem(reply, problem(404, `No UI file ${JSON.stringify(name.slice(0, 100))}.`));
     }
-    const dir = uiStaticDir();
     if (dir === null) {
       return sendProblem(
         reply,

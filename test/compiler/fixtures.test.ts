@@ -82,7 +82,7 @@ describe("fixture projects", () => {
       "warning AF4004 dags/mistakes.ts:7",
       "error AF4002 dags/mistakes.ts:9",
       "error AF4003 dags/mistakes.ts:12",
-      "warning AF2005 dags/mistakes.ts:19",
+      "error AF2005 dags/mistakes.ts:19",
       "error AF4001 dags/second.ts:4",
     ]);
   });

@@ -4,7 +4,7 @@
  * the queries whose resources changed.
  */
 import { keepPreviousData, type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
-import { createContext, useContext, useEffect } from "react";
+import { createContext, useContext, useEffect, useState } from "react";
 import { nextPollDelay, type QueryName, staleQueries } from "../model/live.js";
 import { ApiError, type Query } from "./client.js";
 import type { AssetflowApi } from "./endpoints.js";
@@ -39,7 +39,9 @@ export const useDagList = (query: Query) => {
     placeholderData: keepPreviousData,
   });
 };
-export const useDagTags = () => useQuery({ queryKey: key("dagTags"), queryFn: useApi().dagTags });
+/** The tags in use; read only once `wanted` (when the tag filter is first used), which keeps the first load lean. */
+export const useDagTags = (wanted: boolean) =>
+  useQuery({ queryKey: key("dagTags"), queryFn: useApi().dagTags, enabled: wanted });
 export const useImportErrors = () => useQuery({ queryKey: key("importErrors"), queryFn: useApi().importErrors });
 export const useDagWarnings = () => {
   const api = useApi();
@@ -109,15 +111,18 @@ export const useGraph = () => useQuery({ queryKey: key("graph"), queryFn: useApi
 /**
  * Polls `GET /changes` while the page is open and fetches again the queries
  * whose resources changed; backs off while the server does not answer.
+ * Returns false until the first cursor is known: pages load their data after
+ * it, so no change between their reads and the cursor can be missed.
  *
  * @example
  * ```ts
- * useLiveUpdates(); // once, at the top of the signed-in app
+ * const ready = useLiveUpdates(); // once, at the top of the signed-in app
  * ```
  */
-export function useLiveUpdates(onStatus?: (status: LiveStatus) => void): void {
+export function useLiveUpdates(onStatus?: (status: LiveStatus) => void): boolean {
   const api = useApi();
   const queryClient = useQueryClient();
+  const [ready, setReady] = useState(false);
   useEffect(() => {
     const controller = new AbortController();
     let cursor: string | null = null;
@@ -135,6 +140,7 @@ export function useLiveUpdates(onStatus?: (status: LiveStatus) => void): void {
         failures++;
         onStatus?.({ kind: "offline", message: error instanceof Error ? error.message : String(error) });
       }
+      setReady(true);
       if (!controller.signal.aborted) timer = setTimeout(poll, nextPollDelay(failures));
     };
     void poll();
@@ -143,6 +149,7 @@ export function useLiveUpdates(onStatus?: (status: LiveStatus) => void): void {
       clearTimeout(timer);
     };
   }, [api, queryClient, onStatus]);
+  return ready;
 }
 
 /** Whether live updates reach the server. */

@@ -1,7 +1,8 @@
 /**
  * Numeric extras of an asset's events as series over time (Dagster plots
  * asset metadata the same way): every key whose values are numbers becomes
- * a series, nested keys by their dotted path (`stats.rows`).
+ * a series, nested keys by their dotted path (`stats.rows`); events without
+ * a number are left out.
  */
 import type { AssetEvent } from "../api/types.js";
 
@@ -24,8 +25,12 @@ export const MAX_SERIES = 8;
  * ```
  */
 export function numericExtraSeries(events: readonly Pick<AssetEvent, "timestamp" | "extra" | "id">[]): ExtraSeries {
-  const sorted = [...events].sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.id - b.id);
-  const rows = sorted.map((event) => numericLeaves(event.extra));
+  // Only events with a number in their extra: the time axis spans what is plotted.
+  const sorted = [...events]
+    .sort((a, b) => a.timestamp.localeCompare(b.timestamp) || a.id - b.id)
+    .map((event) => ({ event, leaves: numericLeaves(event.extra) }))
+    .filter(({ leaves }) => leaves.size > 0);
+  const rows = sorted.map(({ leaves }) => leaves);
   const counts = new Map<string, number>();
   for (const row of rows) for (const key of row.keys()) counts.set(key, (counts.get(key) ?? 0) + 1);
   const keys = [...counts.entries()]
@@ -34,7 +39,7 @@ export function numericExtraSeries(events: readonly Pick<AssetEvent, "timestamp"
     .map(([key]) => key)
     .sort();
   return {
-    times: sorted.map((event) => Date.parse(event.timestamp) / 1000),
+    times: sorted.map(({ event }) => Date.parse(event.timestamp) / 1000),
     series: keys.map((key) => ({ key, values: rows.map((row) => row.get(key) ?? null) })),
   };
 }

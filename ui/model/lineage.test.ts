@@ -153,3 +153,31 @@ describe("the lineage graph", () => {
     expect(searchNodes(lineage, " ")).toEqual([]);
   });
 });
+
+describe("URI patterns in a lineage condition", () => {
+  it("draws a pattern as its own node into the gate, fed by the assets only the pattern names", () => {
+    const withPattern = {
+      nodes: [
+        asset(1, "a"),
+        asset(2, "s3://landing/2025-01-01/orders.csv"),
+        dag("c", {
+          kind: "all",
+          conditions: [leaf("a"), { kind: "pattern", pattern: "s3://landing/{date}/orders.csv" }],
+        }),
+      ],
+      edges: [
+        { kind: "consumer", source: "asset:1", target: "dag:c", taskIds: [] },
+        { kind: "consumer", source: "asset:2", target: "dag:c", taskIds: [] },
+      ],
+    } as unknown as AssetGraph;
+    const lineage = buildLineage(withPattern);
+    const pattern = lineage.nodes.find((node) => node.kind === "pattern");
+    expect(pattern).toMatchObject({ id: "pattern:c:0.1", label: "s3://landing/{date}/orders.csv" });
+    expect(lineage.edges.map((edge) => `${edge.source} -> ${edge.target}`).sort()).toEqual([
+      "asset:1 -> gate:c:0",
+      "asset:2 -> pattern:c:0.1",
+      "gate:c:0 -> dag:c",
+      "pattern:c:0.1 -> gate:c:0",
+    ]);
+  });
+});

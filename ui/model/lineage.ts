@@ -9,10 +9,9 @@ import type { ConditionNode } from "../../sdk/manifest/schema.js";
 import type { AssetGraph, AssetGraphNode } from "../api/types.js";
 import type { GraphEdgeSpec, GraphNodeSpec } from "./graph-spec.js";
 import type { LineageFocus } from "./routes.js";
-import type { ConditionLeaf } from "./schedule.js";
 
 /** The kinds of nodes drawn. */
-export type LineageNodeKind = "asset" | "alias" | "dag" | "ref" | "and" | "or";
+export type LineageNodeKind = "asset" | "alias" | "dag" | "ref" | "pattern" | "and" | "or";
 
 /** A node to draw. */
 export interface LineageNode extends GraphNodeSpec {
@@ -75,7 +74,7 @@ export function buildLineage(graph: AssetGraph): LineageGraph {
     pushTo(assetsByUri, node.uri, node.id);
   }
   const known = new Set(graph.nodes.map((node) => node.id));
-  const leafNodes = (leaf: ConditionLeaf): string[] => {
+  const leafNodes = (leaf: AssetLeaf): string[] => {
     switch (leaf.kind) {
       case "asset": {
         const id = assetsByIdentity.get(JSON.stringify([leaf.name, leaf.uri]));
@@ -89,30 +88,33 @@ export function buildLineage(graph: AssetGraph): LineageGraph {
         if (matches.length > 0) return matches;
         return known.has(`ref:${refKind}:${value}`) ? [`ref:${refKind}:${value}`] : [];
       }
-      case "pattern":
-        return known.has(`pattern:${leaf.pattern}`) ? [`pattern:${leaf.pattern}`] : [];
     }
   };
 
-  const context: GateContext = { nodes, edges, edgeIds: new Set(), leafNodes };
+  const context: GateContext = { nodes, edges, edgeIds: new Set(), leafNodes, patterns: new Map(), covered: new Set() };
   const gated = new Set<string>();
   for (const node of graph.nodes) {
     if (node.kind !== "dag") continue;
     const condition = (node as DagGraphNode).condition;
-    if (
-      !condition ||
-      condition.kind === "asset" ||
-      condition.kind === "alias" ||
-      condition.kind === "ref" ||
-      condition.kind === "pattern"
-    )
-      continue;
+    if (!condition || (condition.kind !== "all" && condition.kind !== "any")) continue;
     gated.add(node.id);
     addCondition(condition, node.id, node.dagId, "0", context);
   }
   for (const edge of graph.edges) {
-    // A gated consumer's assets reach it through its gates.
-    if (edge.kind === "consumer" && gated.has(edge.target)) continue;
+    // A gated consumer's assets reach it through its gates; an asset only a URI pattern names, through the pattern.
+    if (edge.kind === "consumer" && gated.has(edge.target)) {
+      const pattern = context.patterns.get(edge.target)?.[0];
+      if (pattern !== undefined && !context.covered.has(`${edge.target}\n${edge.source}`)) {
+        context.edges.push({
+          id: `consumer:${edge.source}->${pattern}`,
+          source: edge.source,
+          target: pattern,
+          kind: "consumer",
+          taskIds: [],
+        });
+      }
+      continue;
+    }
     edges.push({
       id: `${edge.kind}:${edge.source}->${edge.target}`,
       source: edge.source,
@@ -308,11 +310,18 @@ function sized(node: Omit<LineageNode, "lines" | "width" | "height">): LineageNo
   return { ...node, lines, width, height };
 }
 
+/** A leaf of a condition that names assets directly. */
+type AssetLeaf = Extract<ConditionNode, { kind: "asset" | "alias" | "ref" }>;
+
 interface GateContext {
   readonly nodes: LineageNode[];
   readonly edges: LineageEdge[];
   readonly edgeIds: Set<string>;
-  readonly leafNodes: (leaf: ConditionLeaf) => string[];
+  readonly leafNodes: (leaf: AssetLeaf) => string[];
+  /** The pattern nodes of each gated DAG (by DAG node id). */
+  readonly patterns: Map<string, string[]>;
+  /** `<DAG node id>\n<source node id>` of every source a leaf of that DAG's condition names. */
+  readonly covered: Set<string>;
 }
 
 function addCondition(
@@ -354,7 +363,27 @@ function connect(child: ConditionNode, target: string, dagId: string, path: stri
     addCondition(child, target, dagId, path, context);
     return;
   }
+  if (child.kind === "pattern") {
+    // The assets a pattern matches are the API's consumer edges of this DAG that no other leaf explains.
+    const id = `pattern:${dagId}:${path}`;
+    context.nodes.push(
+      sized({
+        id,
+        kind: "pattern",
+        label: child.pattern,
+        detail: "URI pattern",
+        title: `URI pattern ${child.pattern} of ${dagId}'s condition: any asset whose URI matches`,
+        data: { pattern: child.pattern, "dag-id": dagId },
+        source: null,
+      }),
+    );
+    const dagNode = `dag:${dagId}`;
+    context.patterns.set(dagNode, [...(context.patterns.get(dagNode) ?? []), id]);
+    context.edges.push({ id: `consumer:${id}->${target}`, source: id, target, kind: "consumer", taskIds: [] });
+    return;
+  }
   for (const source of context.leafNodes(child)) {
+    context.covered.add(`dag:${dagId}\n${source}`);
     const id = `consumer:${source}->${target}`;
     if (context.edgeIds.has(id)) continue;
     context.edgeIds.add(id);

@@ -46,3 +46,11 @@ describe("schedules in words", () => {
     });
   });
 });
+
+describe("URI patterns in words", () => {
+  it("names a pattern leaf as what it matches", () => {
+    expect(
+      conditionInWords({ kind: "any", conditions: [a, { kind: "pattern", pattern: "s3://in/{day}.csv" }] } as never),
+    ).toBe("a or any asset matching s3://in/{day}.csv");
+  });
+});

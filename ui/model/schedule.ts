@@ -123,8 +123,8 @@ export function leafLabel(leaf: {
   readonly uri?: string | undefined;
   readonly pattern?: string | undefined;
 }): string {
-  if (leaf.kind === "pattern") return `pattern ${leaf.pattern ?? ""}`;
   if (leaf.kind === "alias") return `alias ${leaf.name ?? ""}`;
+  if (leaf.kind === "pattern") return `any asset matching ${leaf.pattern ?? ""}`;
   if (leaf.kind === "ref") return leaf.name !== undefined ? `name ${leaf.name}` : `uri ${leaf.uri ?? ""}`;
   return leaf.name ?? leaf.uri ?? "";
 }

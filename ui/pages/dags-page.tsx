@@ -41,7 +41,8 @@ const KIND_LABELS: Record<ScheduleKindFilter, string> = {
 export function DagsPage({ filter }: { filter: DagListFilter }) {
   const { navigate } = useRouter();
   const list = useDagList(dagListQuery(filter));
-  const tags = useDagTags();
+  const [tagsWanted, setTagsWanted] = useState(filter.tag !== null);
+  const tags = useDagTags(tagsWanted);
   const setFilter = (change: Partial<DagListFilter>) =>
     navigate({ page: "dags", filter: { ...filter, page: 1, ...change } }, { replace: true });
   const now = Date.now();
@@ -77,7 +78,12 @@ export function DagsPage({ filter }: { filter: DagListFilter }) {
         </label>
         <label>
           <span>Tag</span>
-          <select value={filter.tag ?? ""} onChange={(event) => setFilter({ tag: event.target.value || null })}>
+          <select
+            value={filter.tag ?? ""}
+            onFocus={() => setTagsWanted(true)}
+            onPointerDown={() => setTagsWanted(true)}
+            onChange={(event) => setFilter({ tag: event.target.value || null })}
+          >
             <option value="">Any</option>
             {(tags.data?.tags ?? (filter.tag ? [filter.tag] : [])).map((tag) => (
               <option key={tag} value={tag}>

@@ -275,6 +275,17 @@ describe("the web UI", { timeout: 120_000 }, () => {
   });
 
   it("opens the asset a run emitted, and follows the lineage to its consumer", async () => {
+    // External events with numeric extras, which the asset page plots over time.
+    for (const [rowCount, bytes] of [
+      [120, 5_100],
+      [180, 7_400],
+      [150, 6_000],
+    ]) {
+      await api("/assets/events", {
+        method: "POST",
+        body: { uri: "s3://asset/example.csv", extra: { rowCount, bytes } },
+      });
+    }
     const page = await openSignedIn("/ui/assets");
     await page.locator("table.assets tbody tr").first().waitFor();
     await page.keyboard.press("/");
@@ -290,6 +301,7 @@ describe("the web UI", { timeout: 120_000 }, () => {
     await page.locator('.producers li[data-dag-id="producer"]').waitFor();
     await page.locator('.consumers li[data-dag-id="consumer"]').waitFor();
     await page.locator(".events li.event").first().waitFor();
+    await page.locator(".chart canvas").waitFor();
     await screenshot(page, "asset");
 
     await page.getByRole("link", { name: "Show lineage" }).click();

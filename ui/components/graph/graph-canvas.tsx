@@ -12,7 +12,6 @@ import {
   type Edge,
   Handle,
   MarkerType,
-  MiniMap,
   type Node,
   type NodeProps,
   Position,
@@ -25,6 +24,7 @@ import { type KeyboardEvent, memo, useCallback, useEffect, useMemo, useRef, useS
 import type { GraphEdgeSpec, GraphNodeSpec } from "../../model/graph-spec.js";
 import type { LayoutResult } from "../../model/layered-layout.js";
 import { labelsVisible, MIN_LABEL_ZOOM } from "../../model/lineage.js";
+import { CanvasMiniMap } from "./canvas-minimap.js";
 import { useLayoutEngine } from "./layout.js";
 
 /** Props of {@link GraphCanvas}. */
@@ -153,6 +153,11 @@ function Canvas({
       position: laid.result.positions.get(spec.id) ?? { x: 0, y: 0 },
       width: spec.width,
       height: spec.height,
+      // Handles given up front: React Flow otherwise renders every node once to measure them (seconds for thousands).
+      handles: [
+        { type: "target", position: Position.Left, x: 0, y: spec.height / 2 },
+        { type: "source", position: Position.Right, x: spec.width, y: spec.height / 2 },
+      ],
       data: { spec, selected: spec.id === selected, dimmed: dimmed?.has(spec.id) ?? false },
       selectable: true,
       draggable: false,
@@ -264,9 +269,7 @@ function Canvas({
       >
         <Background gap={24} size={1} />
         <Controls showInteractive={false} />
-        {(minimap ?? true) && overflows && (
-          <MiniMap pannable zoomable nodeClassName={(node) => `mini-${(node.data as BoxData).spec.kind}`} />
-        )}
+        {(minimap ?? true) && overflows && laid && <CanvasMiniMap nodes={nodes} layout={laid.result} />}
       </ReactFlow>
       {!showLabels && <p className="zoom-hint">Zoom in to read the labels (or pick a node from the search).</p>}
     </section>

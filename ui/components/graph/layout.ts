@@ -20,7 +20,7 @@ export type LayoutEngine = (
 ) => Promise<LayoutResult>;
 
 /** Graphs with more nodes than this are laid out without ELK. */
-export const ELK_MAX_NODES = 400;
+export const ELK_MAX_NODES = 150;
 
 /** Where the server serves ELK's worker script. */
 export const ELK_WORKER_URL = "/ui/static/elk-worker.js";

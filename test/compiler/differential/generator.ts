@@ -1,0 +1,341 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are TypeScript source with template literals
+/**
+ * A fast-check generator of DAG projects written the way users write DAG
+ * code: constants in one file, asset and condition helpers in another, DAG
+ * factories (functions, arrows with default parameters, classes) in a third,
+ * and entry files that create DAGs through array methods, loops, `switch`,
+ * ternaries, `Object.entries`, closures, destructuring and spreads. Some
+ * sites depend on values only known at run time (`process.env`), which the
+ * compiler must report.
+ *
+ * The generator knows nothing of the expected manifest: the runtime is the
+ * oracle. It only keeps DAG ids unique (each site has its own prefix) and
+ * avoids code that throws when loaded.
+ */
+import fc from "fast-check";
+
+/** A generated project: file name to source text, and the entry files (the DAG files the runtime loads). */
+export interface GeneratedProject {
+  readonly files: Readonly<Record<string, string>>;
+  readonly entries: readonly string[];
+}
+
+const WORDS = ["eu", "us", "apac", "latam", "africa", "nordics", "iberia", "benelux"] as const;
+const TABLE_NAMES = ["orders", "customers", "events", "payments"] as const;
+
+type ListExpression =
+  | "REGIONS"
+  | "REGIONS.slice(1)"
+  | "[...REGIONS].reverse()"
+  | "REGIONS.filter((r) => r.length > 2)"
+  | "Object.keys(TABLES)"
+  | "[...REGIONS, ...EXTRA]"
+  | "REGIONS.concat(EXTRA).sort()"
+  | "Array.from(REGIONS, (r) => r.toUpperCase().toLowerCase())"
+  | "UNKNOWN_LIST";
+
+type SiteKind =
+  | "map"
+  | "forEachByName"
+  | "forOf"
+  | "forIndex"
+  | "while"
+  | "flatMapEntries"
+  | "reduce"
+  | "switch"
+  | "ternary"
+  | "classFactory"
+  | "staticFactory"
+  | "direct"
+  | "counter"
+  | "forIn"
+  | "labeled"
+  | "envGuard"
+  | "decorated"
+  | "destructure";
+
+interface SiteSpec {
+  readonly kind: SiteKind;
+  readonly list: ListExpression;
+  readonly schedule: number;
+  readonly flag: boolean;
+}
+
+interface ProjectSpec {
+  readonly regions: readonly string[];
+  readonly extra: readonly string[];
+  readonly tables: readonly (readonly [string, readonly string[]])[];
+  readonly env: "prod" | "dev" | "staging";
+  readonly assetStyle: number;
+  readonly conditionStyle: number;
+  readonly factoryStyle: number;
+  readonly taskStyle: number;
+  readonly retriesStyle: number;
+  readonly entries: readonly (readonly SiteSpec[])[];
+}
+
+const distinctWords = (min: number, max: number) =>
+  fc.uniqueArray(fc.constantFrom(...WORDS), { minLength: min, maxLength: max });
+
+const listExpression: fc.Arbitrary<ListExpression> = fc.oneof(
+  { weight: 30, arbitrary: fc.constant("REGIONS" as const) },
+  {
+    weight: 60,
+    arbitrary: fc.constantFrom<ListExpression>(
+      "REGIONS.slice(1)",
+      "[...REGIONS].reverse()",
+      "REGIONS.filter((r) => r.length > 2)",
+      "Object.keys(TABLES)",
+      "[...REGIONS, ...EXTRA]",
+      "REGIONS.concat(EXTRA).sort()",
+      "Array.from(REGIONS, (r) => r.toUpperCase().toLowerCase())",
+    ),
+  },
+  { weight: 4, arbitrary: fc.constant("UNKNOWN_LIST" as const) },
+);
+
+const siteKind: fc.Arbitrary<SiteKind> = fc.oneof(
+  {
+    weight: 95,
+    arbitrary: fc.constantFrom<SiteKind>(
+      "map",
+      "forEachByName",
+      "forOf",
+      "forIndex",
+      "while",
+      "flatMapEntries",
+      "reduce",
+      "switch",
+      "ternary",
+      "classFactory",
+      "staticFactory",
+      "direct",
+      "counter",
+      "forIn",
+      "labeled",
+      "decorated",
+      "destructure",
+    ),
+  },
+  { weight: 5, arbitrary: fc.constant("envGuard" as const) },
+);
+
+const site: fc.Arbitrary<SiteSpec> = fc.record({
+  kind: siteKind,
+  list: listExpression,
+  schedule: fc.nat(6),
+  flag: fc.boolean(),
+});
+
+/** The arbitrary of generated projects. */
+export const projectArbitrary: fc.Arbitrary<GeneratedProject> = fc
+  .record({
+    regions: distinctWords(1, 4),
+    extra: distinctWords(0, 2),
+    tables: fc.uniqueArray(fc.tuple(fc.constantFrom(...TABLE_NAMES), distinctWords(0, 3)), {
+      minLength: 1,
+      maxLength: 3,
+      selector: ([name]) => name,
+    }),
+    env: fc.constantFrom("prod" as const, "dev" as const, "staging" as const),
+    assetStyle: fc.nat(2),
+    conditionStyle: fc.nat(4),
+    factoryStyle: fc.nat(2),
+    taskStyle: fc.nat(3),
+    retriesStyle: fc.nat(2),
+    entries: fc.array(fc.array(site, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+  })
+  .map(render);
+
+function render(generated: ProjectSpec): GeneratedProject {
+  // Lists are spread together: keep the extra words apart from the regions, so DAG ids stay unique.
+  const spec = { ...generated, extra: generated.extra.filter((word) => !generated.regions.includes(word)) };
+  const files: Record<string, string> = {
+    "config.ts": renderConfig(spec),
+    "assets.ts": renderAssets(spec),
+    "factories.ts": renderFactories(spec),
+  };
+  const entries: string[] = [];
+  spec.entries.forEach((sites, index) => {
+    const name = `dags_${index}.ts`;
+    files[name] = renderEntry(sites, index);
+    entries.push(name);
+  });
+  return { files, entries };
+}
+
+function renderConfig(spec: ProjectSpec): string {
+  const tables = spec.tables.map(([name, regions]) => `  ${name}: ${JSON.stringify(regions)},`).join("\n");
+  return `// Constants of the project.
+export const REGIONS = ${JSON.stringify(spec.regions)} as const;
+export const EXTRA: readonly string[] = ${JSON.stringify(spec.extra)};
+export const TABLES = {
+${tables}
+} as const satisfies Record<string, readonly string[]>;
+export const ENV = ${JSON.stringify(spec.env)} as "prod" | "dev" | "staging";
+export const DEFAULTS = Object.freeze({ retries: ${spec.env === "prod" ? 2 : 0}, owner: "data" });
+export const UNKNOWN_LIST: readonly string[] = process.env.AF_DIFFERENTIAL_UNSET_LIST?.split(",") ?? REGIONS;
+`;
+}
+
+function renderAssets(spec: ProjectSpec): string {
+  const assetFor = [
+    'export const assetFor = (region: string, table = "orders") => new Asset(`s3://lake/${region}/${table}`);',
+    'export function assetFor(region: string, table: string = "orders") {\n  return new Asset({ uri: `s3://lake/${region}/${table}`, name: `${table}_${region}`, group: "lake" });\n}',
+    'const BUCKETS = { lake: "s3://lake" } as const;\nexport const assetFor = (region: string, table = "orders", { lake } = BUCKETS) =>\n  new Asset({ uri: [lake, region, table].join("/"), extra: { region, table } });',
+  ][spec.assetStyle % 3];
+  const conditionFor = [
+    // reduce
+    'export function conditionFor(regions: readonly string[]): Condition {\n  return regions.map((r) => assetFor(r)).reduce((c: Condition, a) => c.or(a), assetFor("base"));\n}',
+    // for...of with let
+    'export function conditionFor(regions: readonly string[]): Condition {\n  let c: Condition = assetFor("base");\n  for (const r of regions) c = c.or(assetFor(r));\n  return c;\n}',
+    // index loop with all()
+    'export function conditionFor(regions: readonly string[]): Condition {\n  const parts: Condition[] = [assetFor("base")];\n  for (let i = 0; i < regions.length; i++) parts.push(assetFor(regions[i] as string, "events"));\n  return all(...parts);\n}',
+    // template
+    'export function conditionFor(regions: readonly string[]): Condition {\n  const [first, ...rest] = ["base", ...regions];\n  return rest.length === 0 ? assetFor(first as string) : assets`${assetFor(first as string)} | (${any(...rest.map((r) => assetFor(r)))})`;\n}',
+    // Object.entries
+    'export function conditionFor(regions: readonly string[]): Condition {\n  const byRegion = Object.fromEntries(regions.map((r) => [r, assetFor(r)] as const));\n  let c: Condition = assetFor("base");\n  for (const [, asset] of Object.entries(byRegion)) c = all(c, asset);\n  return c;\n}',
+  ][spec.conditionStyle % 5];
+  return `// Asset and condition helpers.
+import { all, any, Asset, assets, type Condition } from "assetflow";
+
+${assetFor}
+
+${conditionFor}
+`;
+}
+
+function renderFactories(spec: ProjectSpec): string {
+  const retries = [
+    'function retriesFor(env: string): number {\n  switch (env) {\n    case "prod":\n      return 3;\n    case "staging":\n    case "dev":\n      return 1;\n    default:\n      return 0;\n  }\n}',
+    'const retriesFor = (env: string) => (env === "prod" ? DEFAULTS.retries + 1 : DEFAULTS.retries);',
+    "const RETRIES: Record<string, number> = { prod: 4, dev: 0, staging: 2 };\nconst retriesFor = (env: string) => RETRIES[env] ?? 0;",
+  ][spec.retriesStyle % 3];
+  const tasks = [
+    // two tasks with precedes
+    '  const extract = task({ taskId: "extract", inlets: [assetFor(region, "events")] }, () => {});\n  const load = task({ taskId: "load", outlets: [assetFor(region)], retries: retriesFor(ENV) }, () => {});\n  extract.precedes(load);',
+    // a loop of tasks over tables, chained
+    "  const steps = Object.entries(TABLES).map(([table, regions]) =>\n    task({ taskId: `load_${table}`, outlets: regions.includes(region) ? [assetFor(region, table)] : [] }, () => {}),\n  );\n  chain(...steps);",
+    // operator plus task with after
+    '  const prepare = new BashOperator({ taskId: "prepare", bashCommand: `echo ${region}`, retries: retriesFor(ENV) });\n  task({ taskId: "publish", outlets: [assetFor(region, "payments")], after: [prepare] }, () => {});',
+    // tasks built in a for loop with a counter
+    "  let previous: TaskHandle | undefined;\n  for (let i = 0; i < 3; i++) {\n    const current = task({ taskId: `step_${i}` }, () => {});\n    if (previous) previous.precedes(current);\n    previous = current;\n  }",
+  ][spec.taskStyle % 4];
+  const schedules = `const scheduleOf = (kind: number, region: string): Schedule => {
+  switch (kind % 7) {
+    case 0:
+      return null;
+    case 1:
+      return ENV === "prod" ? "@hourly" : "@daily";
+    case 2:
+      return assetFor(region);
+    case 3:
+      return [assetFor(region, "events"), assetFor("base")];
+    case 4:
+      return conditionFor(REGIONS.filter((r) => r !== region));
+    case 5:
+      return new AssetOrTimeSchedule({ timetable: new CronTriggerTimetable("0 1 * * *"), assets: conditionFor([region]) });
+    default:
+      return assetFor(region).and(Asset.ref({ name: "external_feed" }));
+  }
+};`;
+  const factory = [
+    `export function makeIngest(region: string, prefix: string, kind = 0) {
+  return dag({ dagId: \`\${prefix}_\${region}\`, schedule: scheduleOf(kind, region), tags: [ENV, region] }, () => {
+${tasks}
+  });
+}`,
+    `export const makeIngest = (region: string, prefix: string, kind: number = 0) =>
+  dag({ dagId: [prefix, region].join("_"), schedule: scheduleOf(kind, region), maxActiveRuns: region.length }, () => {
+${tasks}
+  });`,
+    `export function makeIngest(region: string, prefix: string, kind = 0) {
+  const options = { dagId: \`\${prefix}_\${region}\`, schedule: scheduleOf(kind, region), params: { region, ...DEFAULTS } };
+  const { dagId, ...rest } = options;
+  return dag({ dagId, ...rest }, () => {
+${tasks}
+  });
+}`,
+  ][spec.factoryStyle % 3];
+  return `// DAG factories.
+import { Asset, AssetOrTimeSchedule, BashOperator, chain, CronTriggerTimetable, dag, type Schedule, task, type TaskHandle } from "assetflow";
+import { assetFor, conditionFor } from "./assets.js";
+import { DEFAULTS, ENV, REGIONS, TABLES } from "./config.js";
+
+${retries}
+
+${schedules}
+
+${factory}
+
+export class IngestFactory {
+  static made = 0;
+  constructor(readonly prefix: string, readonly kind: number = 0) {}
+  build(region: string) {
+    IngestFactory.made++;
+    return makeIngest(region, this.prefix, this.kind);
+  }
+  static forAll(prefix: string, regions: readonly string[]) {
+    const factory = new IngestFactory(prefix, 3);
+    return regions.map((region) => factory.build(region));
+  }
+}
+`;
+}
+
+function renderEntry(sites: readonly SiteSpec[], file: number): string {
+  const lines = [
+    "// Entry file: creates DAGs.",
+    'import { dag, task } from "assetflow";',
+    'import { assetFor, conditionFor } from "./assets.js";',
+    'import { ENV, EXTRA, REGIONS, TABLES, UNKNOWN_LIST } from "./config.js";',
+    'import { IngestFactory, makeIngest } from "./factories.js";',
+    "",
+  ];
+  for (const [index, spec] of sites.entries()) lines.push(renderSite(spec, `f${file}s${index}`), "");
+  return lines.join("\n");
+}
+
+function renderSite(spec: SiteSpec, prefix: string): string {
+  const list = spec.list;
+  const kind = spec.schedule;
+  switch (spec.kind) {
+    case "map":
+      return `export const ${prefix} = ${list}.map((r) => makeIngest(r, "${prefix}", ${kind}));`;
+    case "forEachByName":
+      return `const make_${prefix} = (region: string) => makeIngest(region, "${prefix}", ${kind});\n${list}.forEach(make_${prefix});`;
+    case "forOf":
+      return `for (const region of ${list}) {\n  if (region === "${spec.flag ? "eu" : "none"}") continue;\n  makeIngest(region, "${prefix}", ${kind});\n}`;
+    case "forIndex":
+      return `{\n  const items = ${list};\n  for (let i = items.length - 1; i >= 0; i--) makeIngest(items[i] as string, "${prefix}", i + ${kind});\n}`;
+    case "while":
+      return `{\n  const queue = [...${list}];\n  let n = 0;\n  while (queue.length > 0) {\n    const region = queue.shift() as string;\n    makeIngest(region, \`${prefix}\${n++}\`, ${kind});\n  }\n}`;
+    case "flatMapEntries":
+      return `export const ${prefix} = Object.entries(TABLES).flatMap(([table, regions]) =>\n  regions.filter((r) => (${list} as readonly string[]).includes(r)).map((r) => makeIngest(r, \`${prefix}_\${table}\`, ${kind})),\n);`;
+    case "reduce":
+      return `export const ${prefix} = ${list}.reduce((made: unknown[], region, index) => [...made, makeIngest(region, "${prefix}", index + ${kind})], []);`;
+    case "switch":
+      return `switch (ENV) {\n  case "prod":\n    ${list}.forEach((r) => makeIngest(r, "${prefix}p", ${kind}));\n    break;\n  case "dev":\n    makeIngest("dev", "${prefix}d", ${kind});\n  // falls through\n  default:\n    makeIngest("other", "${prefix}o", ${kind});\n}`;
+    case "ternary":
+      return `export const ${prefix} = ${spec.flag ? 'ENV === "prod"' : "REGIONS.length > 2"} ? ${list}.map((r) => makeIngest(r, "${prefix}a", ${kind})) : [makeIngest("solo", "${prefix}b", ${kind})];`;
+    case "classFactory":
+      return `{\n  const factory = new IngestFactory("${prefix}", ${kind});\n  for (const region of ${list}) factory.build(region);\n}`;
+    case "staticFactory":
+      return `export const ${prefix} = IngestFactory.forAll("${prefix}", ${list});`;
+    case "direct":
+      return `dag({ dagId: "${prefix}", schedule: conditionFor(${list}), tags: [...${list}] }, () => {\n  const loads = ${list}.map((r) => task({ taskId: \`load_\${r}\`, inlets: [assetFor(r)] }, () => {}));\n  const report = task({ taskId: "report", outlets: [assetFor("${prefix}", "payments")] }, () => {});\n  loads.forEach((load) => load.precedes(report));\n});`;
+    case "counter":
+      return `{\n  let count = 0;\n  const made = ${list}.map((region) => {\n    count += 1;\n    return makeIngest(region, \`${prefix}_\${count}\`, count + ${kind});\n  });\n  void made;\n}`;
+    case "forIn":
+      return `for (const table in TABLES) {\n  if (Object.hasOwn(TABLES, table)) makeIngest(table, "${prefix}", ${kind});\n}`;
+    case "labeled":
+      return `outer_${prefix}: for (const region of ${list}) {\n  for (const table of Object.keys(TABLES)) {\n    if (table === "${spec.flag ? "customers" : "events"}") continue outer_${prefix};\n    if (region === "africa") break outer_${prefix};\n    makeIngest(region, \`${prefix}_\${table}\`, ${kind});\n  }\n}`;
+    case "envGuard":
+      return `if (process.env.AF_DIFFERENTIAL_UNSET_${prefix.toUpperCase()} !== "1") {\n  ${list}.forEach((r) => makeIngest(r, "${prefix}", ${kind}));\n}`;
+    case "decorated":
+      return `@dag({ dagId: "${prefix}", schedule: conditionFor(${list}) })\nexport class Decorated_${prefix} {\n  readonly regions = [...${list}];\n  @task({ outlets: [assetFor("${prefix}")] })\n  load(): void {}\n  @task({ after: ["load"], retries: ${kind} })\n  notify(): void {}\n}`;
+    case "destructure": {
+      return `{\n  const [first, ...others] = ${list};\n  const { length } = others;\n  if (first !== undefined) makeIngest(first, "${prefix}_first_" + String(length), ${kind});\n  others.forEach((r, i) => makeIngest(r, \`${prefix}_other\${i}\`, ${kind}));\n}`;
+    }
+  }
+}

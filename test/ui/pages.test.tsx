@@ -1,0 +1,172 @@
+// @vitest-environment happy-dom
+/**
+ * The UI's pages rendered in happy-dom over the real API: a test
+ * environment (private SQLite store, the seed's DAGs) and the real server,
+ * reached in process with `fastify.inject` through the `fetch` the app is
+ * given. Checks what each page shows and does; Chromium tests the flows
+ * (test/system/browser/web-ui.test.ts).
+ */
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import { appendTaskLog } from "../../runtime/task-logs.js";
+import { TOKEN_KEY } from "../../ui/api/token.js";
+import { App } from "../../ui/app.js";
+import { type ApiHarness, TOKEN, useApi } from "../server/support.js";
+
+afterEach(cleanup);
+
+/** A `fetch` answered by the server in process. */
+function injectFetch(api: ApiHarness): typeof fetch {
+  return async (input, init) => {
+    const url = new URL(String(input), "http://localhost");
+    const headers = Object.fromEntries(new Headers(init?.headers).entries());
+    const response = await api.app.inject({
+      method: (init?.method ?? "GET") as "GET",
+      url: `${url.pathname}${url.search}`,
+      headers,
+      ...(init?.body === undefined ? {} : { payload: init.body as string }),
+    });
+    return new Response(response.statusCode === 204 ? null : response.body, {
+      status: response.statusCode,
+      headers: response.headers as Record<string, string>,
+    });
+  };
+}
+
+/** Renders the app at `path`, signed in unless `signedIn` is false. */
+function renderApp(api: ApiHarness, path: string, options: { signedIn?: boolean } = {}) {
+  window.sessionStorage.clear();
+  window.localStorage.clear();
+  if (options.signedIn !== false) window.sessionStorage.setItem(TOKEN_KEY, TOKEN);
+  window.history.replaceState(null, "", path);
+  return render(
+    <App
+      env={{
+        win: window,
+        storages: { session: window.sessionStorage, local: window.localStorage },
+        fetch: injectFetch(api),
+        retry: false,
+      }}
+    />,
+  );
+}
+
+describe("the web UI's pages over the real API", () => {
+  const start = useApi();
+
+  it("signs in with a token the API accepts, and says when it refuses one", async () => {
+    const api = await start();
+    renderApp(api, "/ui/dags", { signedIn: false });
+    fireEvent.change(screen.getByLabelText("API token"), { target: { value: "wrong-token-0123456789" } });
+    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("refused"));
+    fireEvent.change(screen.getByLabelText("API token"), { target: { value: TOKEN } });
+    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await screen.findByRole("heading", { name: "DAGs" });
+    expect(window.sessionStorage.getItem(TOKEN_KEY)).toBe(TOKEN);
+    expect(window.location.href).not.toContain(TOKEN);
+  });
+
+  it("lists DAGs with their schedule in words and what a consumer waits for, and filters through the URL", async () => {
+    const api = await start();
+    await api.env.triggerDag("asset-1-producer");
+    await api.env.runUntilIdle();
+    const { container } = renderApp(api, "/ui/dags");
+    const row = await waitFor(() => {
+      const found = container.querySelector('tr[data-dag-id="waiting_for_asset_1_and_2"]');
+      if (!found) throw new Error("no row yet");
+      return found as HTMLElement;
+    });
+    expect(row.textContent).toContain("On asset-1 and asset-2");
+    expect(within(row).getByText("Waiting for asset-2")).toBeTruthy();
+    expect(container.querySelector('tr[data-dag-id="asset-1-producer"] .badge')?.textContent).toBe("success");
+
+    fireEvent.change(screen.getByLabelText("Search DAGs"), { target: { value: "waiting" } });
+    await waitFor(() => expect(window.location.search).toBe("?q=waiting"));
+    await waitFor(() => expect(container.querySelectorAll("table.dags tbody tr")).toHaveLength(1));
+  });
+
+  it("pauses a DAG with its switch", async () => {
+    const api = await start();
+    renderApp(api, "/ui/dags");
+    const toggle = await screen.findByRole("switch", { name: "consumer: active" });
+    fireEvent.click(toggle);
+    await screen.findByRole("switch", { name: "consumer: paused" });
+    expect((await api.get<{ isPaused: boolean }>("/api/v1/dags/consumer")).body.isPaused).toBe(true);
+  });
+
+  it("shows a DAG's grid and condition, refuses a conf that is not a JSON object, and triggers a run", async () => {
+    const api = await start();
+    await api.env.triggerDag("producer");
+    await api.env.runUntilIdle();
+    const { container } = renderApp(api, "/ui/dags/producer");
+    await screen.findByRole("heading", { name: "producer" });
+    await waitFor(() => expect(container.querySelectorAll("table.grid .cell.state-success")).toHaveLength(1));
+    fireEvent.click(screen.getByRole("button", { name: "▶ Trigger" }));
+    fireEvent.change(screen.getByLabelText("Conf (JSON object)"), { target: { value: "[1, 2]" } });
+    fireEvent.click(screen.getByRole("button", { name: "Trigger run" }));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("JSON object"));
+    fireEvent.change(screen.getByLabelText("Conf (JSON object)"), { target: { value: '{"day": "monday"}' } });
+    fireEvent.click(screen.getByRole("button", { name: "Trigger run" }));
+    await waitFor(() => expect(window.location.pathname).toMatch(/^\/ui\/dags\/producer\/runs\/manual__/));
+    const runs = (await api.get<{ dagRuns: Array<{ conf: unknown }> }>("/api/v1/dags/producer/dagRuns")).body.dagRuns;
+    expect(runs[0]?.conf).toEqual({ day: "monday" });
+  });
+
+  it("shows a consumer's condition tree with what is satisfied", async () => {
+    const api = await start();
+    await api.env.triggerDag("asset-1-producer");
+    await api.env.runUntilIdle();
+    const { container } = renderApp(api, "/ui/dags/waiting_for_asset_1_and_2");
+    await waitFor(() =>
+      expect(container.querySelector('li[data-uri="asset-1"][data-satisfied="true"]')).not.toBeNull(),
+    );
+    expect(container.querySelector('li[data-uri="asset-2"][data-satisfied="false"]')).not.toBeNull();
+    expect(container.textContent).toContain("1 event queued since");
+  });
+
+  it("shows a run's task instances, a try's log as text, and the events it emitted with masked extras", async () => {
+    const api = await start();
+    const runId = await api.env.triggerDag("producer");
+    await api.env.runUntilIdle();
+    appendTaskLog(api.logDir, { dagId: "producer", runId, taskId: "producer", tryNumber: 1 }, "<b>wrote</b> the file");
+    const { container } = renderApp(api, `/ui/dags/producer/runs/${encodeURIComponent(runId)}?task=producer`);
+    await waitFor(() =>
+      expect(container.querySelector('tr[data-task-id="producer"][data-state="success"]')).not.toBeNull(),
+    );
+    await waitFor(() => expect(container.querySelector(".log pre")?.textContent).toContain("<b>wrote</b> the file"));
+    expect(container.querySelector(".log b")).toBeNull();
+    const event = await waitFor(() => {
+      const found = container.querySelector('li.event[data-uri="s3://asset/example.csv"]');
+      if (!found) throw new Error("no event yet");
+      return found;
+    });
+    expect(event.textContent).toContain('"password": "***"');
+    expect(event.textContent).not.toContain("hunter2");
+  });
+
+  it("shows an asset's producers, consumers, queued events and events", async () => {
+    const api = await start();
+    await api.env.triggerDag("asset-1-producer");
+    await api.env.runUntilIdle();
+    const { container } = renderApp(api, "/ui/assets/asset-1");
+    await waitFor(() =>
+      expect(container.querySelector('.producers li[data-dag-id="asset-1-producer"]')).not.toBeNull(),
+    );
+    expect(container.querySelector('.consumers li[data-dag-id="waiting_for_asset_1_and_2"]')).not.toBeNull();
+    await waitFor(() =>
+      expect(container.querySelector('table.queued tr[data-dag-id="waiting_for_asset_1_and_2"]')).not.toBeNull(),
+    );
+    await waitFor(() => expect(container.querySelectorAll(".events li.event")).toHaveLength(1));
+  });
+
+  it("searches the asset catalog by URI or name, with the filter in the URL", async () => {
+    const api = await start();
+    const { container } = renderApp(api, "/ui/assets?q=example");
+    await waitFor(() => expect(container.querySelectorAll("table.assets tbody tr")).toHaveLength(1));
+    expect(container.querySelector("table.assets tbody tr")?.getAttribute("data-uri")).toBe("s3://asset/example.csv");
+    fireEvent.change(screen.getByLabelText("Search assets"), { target: { value: "asset-" } });
+    await waitFor(() => expect(container.querySelectorAll("table.assets tbody tr")).toHaveLength(2));
+    expect(window.location.search).toBe("?q=asset-");
+  });
+});
