@@ -202,6 +202,10 @@ describe("what changed since a cursor", () => {
     await api.request({ method: "PATCH", url: "/api/v1/dags/consumer", payload: { isPaused: true } });
     const paused = await changes(first.cursor);
     expect(paused.changed).toEqual(["dags"]);
+    // One DAG paused and another unpaused between two polls is still a change.
+    await api.request({ method: "PATCH", url: "/api/v1/dags/consumer", payload: { isPaused: false } });
+    await api.request({ method: "PATCH", url: "/api/v1/dags/producer", payload: { isPaused: true } });
+    expect((await changes(paused.cursor)).changed).toEqual(["dags"]);
 
     const run = await api.env.triggerDag("asset-1-producer");
     const triggered = await changes(paused.cursor);
