@@ -132,7 +132,7 @@ export class Bare {}
 @dag({ dagId: "dangling" }) export class Dangling { @task({ after: ["nope"] }) only() {} }
 `);
     expect(withCode(result.diagnostics, "AF3005").map((d) => d.message)).toEqual([
-      'Unknown option "schedul" in @dag of class "Typos". Did you mean "schedule"? Known options: dagId, schedule, description, startDate, catchup, maxActiveRuns, tags, params.',
+      'Unknown option "schedul" in @dag of class "Typos". Did you mean "schedule"? Known options: dagId, schedule, description, startDate, catchup, consume, whilePaused, maxActiveRuns, tags, params.',
       'Unknown option "retrie" in @task of method "TaskTypo.load". Did you mean "retries"? Known options: taskId, outlets, inlets, retries, retryDelay, executionTimeout, after, args.',
     ]);
     expect(withCode(result.diagnostics, "AF3008")[0]?.message).toBe(

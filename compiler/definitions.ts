@@ -3,6 +3,7 @@
  * `taskOptionsSchema`, `baseOperatorOptionsSchema` and the defaults of
  * `makeDagSettings` / `makeTaskDefinition`), applied to static values.
  */
+import { consumptionToManifest } from "../sdk/consume.js";
 import { DEFAULT_MAX_ACTIVE_RUNS } from "../sdk/dag-settings.js";
 import type { JsonObject } from "../sdk/json.js";
 import { ID_PATTERN } from "../sdk/option-schemas.js";
@@ -29,6 +30,7 @@ import {
   propertySite,
   propOf,
   type Site,
+  toConditionNode,
   toJson,
   type Value,
 } from "./values.js";
@@ -40,6 +42,8 @@ export const DAG_OPTION_KEYS = [
   "description",
   "startDate",
   "catchup",
+  "consume",
+  "whilePaused",
   "maxActiveRuns",
   "tags",
   "params",
@@ -238,7 +242,9 @@ export function parseDagSettings(
   };
   const description = check(reader.string("description"));
   const startDate = check(readStartDate(reader));
-  const catchup = check(reader.boolean("catchup"));
+  const catchup = check(readPlainOption(reader, "catchup"));
+  const consume = check(readPlainOption(reader, "consume"));
+  const whilePaused = check(readPlainOption(reader, "whilePaused"));
   const maxActiveRuns = check(reader.integer("maxActiveRuns", 1, "maxActiveRuns must be a whole number >= 1"));
   const tags = check(readTags(reader));
   const params = check(readJsonObject(reader, "params"));
@@ -246,6 +252,14 @@ export function parseDagSettings(
   const scheduleSite = propertySite(object, "schedule") ?? context.site;
   const normalized = normalizeScheduleValue(reporter, scheduleValue, `dag "${dagId}"`, scheduleSite);
   if (!normalized || !ok) return undefined;
+  const consumption = consumptionToManifest(
+    { catchup, consume, whilePaused },
+    normalized.condition ? toConditionNode(normalized.condition) : null,
+  );
+  if (!consumption.ok) {
+    reader.invalid(consumption.option, consumption.problem.replace(/\.$/, ""));
+    return undefined;
+  }
   return {
     settings: {
       dagId: detach(dagId),
@@ -254,13 +268,36 @@ export function parseDagSettings(
       scheduleLeaves: normalized.leaves,
       condition: normalized.condition,
       startDate: startDate ?? null,
-      catchup: catchup ?? false,
+      catchup: catchup === true,
+      ...consumption.value,
       maxActiveRuns: maxActiveRuns ?? DEFAULT_MAX_ACTIVE_RUNS,
       tags: tags ? tags.map(detach) : [],
       params: params ? detachJson(params) : {},
     },
     scheduleSite,
   };
+}
+
+/**
+ * An option the SDK checks as a plain value (`catchup`, `consume`,
+ * `whilePaused`): its JSON, with a Date (or `{ since: Date }`) as ISO text.
+ * Unknown values are reported and give `null`.
+ */
+function readPlainOption(reader: OptionReader, key: string): unknown {
+  const value = reader.get(key);
+  if (value === undefined || value === null) return value;
+  const iso = (date: Value) => (date.kind === "date" ? new Date(date.time).toISOString() : undefined);
+  if (value.kind === "date") return iso(value);
+  if (value.kind === "object" && value.props.get("since")?.kind === "date") {
+    return { since: iso(value.props.get("since") as Value) };
+  }
+  const json = toJson(value);
+  if (json.ok) return json.json;
+  if (json.value.kind === "unknown") {
+    reportUnknown(reader.reporter, json.value, { what: `The option "${key}" of ${reader.where}`, hint: CONSTANT_HINT });
+    return null;
+  }
+  return reader.invalid(key, `${key} must be written with constants`, json.value);
 }
 
 function readStartDate(reader: OptionReader): string | undefined | null {

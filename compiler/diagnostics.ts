@@ -299,6 +299,7 @@ export const DiagnosticCatalog = {
   invalidDecorator: define<{ message: string }>("AF3012", "error", "invalid-decorator", ({ message }) => message),
   invalidDag: define<{ message: string }>("AF3013", "error", "invalid-dag", ({ message }) => message),
   invalidTask: define<{ message: string }>("AF3014", "error", "invalid-task", ({ message }) => message),
+  invalidPattern: define<{ message: string }>("AF3015", "error", "invalid-pattern", ({ message }) => message),
 
   // ---- AF4xxx: lint rules ---------------------------------------------------
   duplicateDagId: define<{ dagId: string; other: string }>(
@@ -341,7 +342,7 @@ export const DiagnosticCatalog = {
     "warning",
     "pattern-uri",
     ({ uri }) =>
-      `The asset URI ${quote(uri)} looks like a glob or regular expression, but assets never match patterns: it names exactly one asset, literally. Declare one asset per URI, or an AssetAlias for assets known at run time.`,
+      `The asset URI ${quote(uri)} looks like a glob or regular expression, but an asset never matches a pattern: it names exactly one asset, literally. To schedule on every asset whose URI matches, use Asset.pattern("s3://bucket/{date}/{file}.csv"); else declare one asset per URI, or an AssetAlias for assets known at run time.`,
   ),
   uriWarning: define<{ message: string }>("AF4007", "warning", "uri-warning", ({ message }) => message),
   inletEventsNotInlet: define<{ taskId: string; dagId: string; target: string }>(

@@ -49,6 +49,8 @@ function nodeLabel(node: GraphNode): string {
       return `alias: ${node.name}`;
     case "ref":
       return node.name !== undefined ? `ref name: ${node.name}` : `ref uri: ${node.uri}`;
+    case "pattern":
+      return `pattern: ${node.pattern}`;
   }
 }
 
@@ -62,8 +64,9 @@ function dotString(text: string): string {
 
 /**
  * The asset graph in Graphviz DOT: DAGs are boxes, assets ellipses, aliases
- * diamonds, references notes; solid edges produce and schedule, dashed edges
- * read inlets, dotted edges resolve references.
+ * diamonds, references notes, URI patterns parallelograms; solid edges produce
+ * and schedule, dashed edges read inlets, dotted edges resolve references and
+ * link the manifest's assets to the patterns they match.
  *
  * @example
  * ```ts
@@ -77,8 +80,15 @@ export function toDot(manifest: Manifest): string {
     asset: "shape=ellipse",
     alias: "shape=diamond",
     ref: "shape=note",
+    pattern: "shape=parallelogram",
   } as const;
-  const styles = { outlet: "", schedule: "", inlet: "style=dashed", ref: "style=dotted, arrowhead=none" } as const;
+  const styles = {
+    outlet: "",
+    schedule: "",
+    inlet: "style=dashed",
+    ref: "style=dotted, arrowhead=none",
+    match: "style=dotted, arrowhead=none",
+  } as const;
   const lines = [
     "digraph assetflow {",
     "  rankdir=LR;",
@@ -105,8 +115,9 @@ function mermaidText(text: string): string {
 
 /**
  * The asset graph as a Mermaid flowchart: DAGs are rounded boxes, assets
- * stadiums, aliases hexagons, references flags; `-->` produces and schedules,
- * `-.->` reads inlets, `-.-` resolves references.
+ * stadiums, aliases hexagons, references flags, URI patterns parallelograms;
+ * `-->` produces and schedules, `-.->` reads inlets, `-.-` resolves references
+ * and matches patterns.
  *
  * @example
  * ```ts
@@ -127,14 +138,16 @@ export function toMermaid(manifest: Manifest): string {
           ? `([${label}])`
           : node.kind === "alias"
             ? `{{${label}}}`
-            : `>${label}]`;
+            : node.kind === "pattern"
+              ? `[/${label}/]`
+              : `>${label}]`;
     lines.push(`  ${id}${shape}`);
   }
   for (const edge of graph.edges) {
     const from = ids.get(edge.from);
     const to = ids.get(edge.to);
     const label = edgeLabel(edge);
-    const arrow = edge.kind === "inlet" ? "-.->" : edge.kind === "ref" ? "-.-" : "-->";
+    const arrow = edge.kind === "inlet" ? "-.->" : edge.kind === "ref" || edge.kind === "match" ? "-.-" : "-->";
     lines.push(`  ${from} ${arrow}${label ? `|${mermaidText(label)}|` : ""} ${to}`);
   }
   for (const [kind, style] of [

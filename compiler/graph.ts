@@ -6,7 +6,7 @@
  */
 import { stableStringify } from "../sdk/json.js";
 import type { ConditionNode, DagManifest, Manifest, TaskAssetNode } from "../sdk/manifest/schema.js";
-import { matchUriPattern, segmentPattern } from "../sdk/uri/pattern.js";
+import { matchUriPattern, segmentPattern, type UriPattern } from "../sdk/uri/pattern.js";
 import { looksLikePattern, sanitizeUri } from "../sdk/uri/sanitize.js";
 import { compare } from "./manifest.js";
 
@@ -15,15 +15,17 @@ export type GraphNode =
   | { readonly kind: "dag"; readonly id: string; readonly dagId: string }
   | { readonly kind: "asset"; readonly id: string; readonly name: string; readonly uri: string }
   | { readonly kind: "alias"; readonly id: string; readonly name: string }
-  | { readonly kind: "ref"; readonly id: string; readonly name?: string; readonly uri?: string };
+  | { readonly kind: "ref"; readonly id: string; readonly name?: string; readonly uri?: string }
+  | { readonly kind: "pattern"; readonly id: string; readonly pattern: string };
 
 /**
  * An edge: a DAG's tasks update an asset or alias (`outlet`), a DAG reads one
- * (`inlet`), a DAG is scheduled on one (`schedule`), or a reference by name or
- * URI points at an asset (`ref`).
+ * (`inlet`), a DAG is scheduled on one (`schedule`), a reference by name or
+ * URI points at an asset (`ref`), or an asset of the manifest matches a URI
+ * pattern (`match`).
  */
 export interface GraphEdge {
-  readonly kind: "outlet" | "inlet" | "schedule" | "ref";
+  readonly kind: "outlet" | "inlet" | "schedule" | "ref" | "match";
   readonly from: string;
   readonly to: string;
   /** For `outlet` and `inlet` edges: the task ids, sorted. */
@@ -50,12 +52,14 @@ export function targetNodeId(node: TaskAssetNode | ConditionNode): string {
       return `alias:${node.name}`;
     case "ref":
       return "name" in node ? `ref:name:${node.name}` : `ref:uri:${node.uri}`;
+    case "pattern":
+      return `pattern:${node.pattern}`;
     default:
       throw new Error(`assetflow compiler bug: no node for a ${node.kind} condition`);
   }
 }
 
-/** The asset, alias and reference leaves of a condition. */
+/** The asset, alias, reference and pattern leaves of a condition. */
 export function conditionLeaves(node: ConditionNode): Exclude<ConditionNode, { kind: "all" | "any" }>[] {
   if (node.kind === "all" || node.kind === "any") return node.conditions.flatMap(conditionLeaves);
   return [node];
@@ -96,7 +100,7 @@ function computeAssetGraph(manifest: Manifest): AssetGraph {
       else if (node.kind === "alias") nodes.set(id, { kind: "alias", id, name: node.name });
       else if (node.kind === "ref") {
         nodes.set(id, "name" in node ? { kind: "ref", id, name: node.name } : { kind: "ref", id, uri: node.uri });
-      }
+      } else if (node.kind === "pattern") nodes.set(id, { kind: "pattern", id, pattern: node.pattern });
     }
     return id;
   };
@@ -122,14 +126,25 @@ function computeAssetGraph(manifest: Manifest): AssetGraph {
     for (const leaf of condition ? conditionLeaves(condition) : []) addEdge("schedule", addNode(leaf), dagId);
   }
   for (const node of [...nodes.values()]) {
-    if (node.kind !== "ref") continue;
-    for (const asset of manifest.assets) {
-      if ((node.name !== undefined && asset.name === node.name) || (node.uri !== undefined && asset.uri === node.uri)) {
-        addEdge("ref", targetNodeId({ kind: "asset", name: asset.name, uri: asset.uri }), node.id);
+    if (node.kind === "ref") {
+      for (const asset of manifest.assets) {
+        if (
+          (node.name !== undefined && asset.name === node.name) ||
+          (node.uri !== undefined && asset.uri === node.uri)
+        ) {
+          addEdge("ref", targetNodeId({ kind: "asset", name: asset.name, uri: asset.uri }), node.id);
+        }
+      }
+    } else if (node.kind === "pattern") {
+      const pattern = segmented(node.pattern);
+      for (const asset of manifest.assets) {
+        if (matchUriPattern(pattern, asset.uri)) {
+          addEdge("match", targetNodeId({ kind: "asset", name: asset.name, uri: asset.uri }), node.id);
+        }
       }
     }
   }
-  const kindOrder = { outlet: 0, schedule: 1, inlet: 2, ref: 3 } as const;
+  const kindOrder = { outlet: 0, schedule: 1, inlet: 2, ref: 3, match: 4 } as const;
   return {
     nodes: [...nodes.values()].sort((a, b) => compare(a.id, b.id)),
     edges: [...edges.values()]
@@ -194,7 +209,9 @@ function resolveTarget(manifest: Manifest, query: string): QueryTarget {
     const referenced = manifest.dags.some((dag) => {
       const condition = scheduleCondition(dag);
       return (condition ? conditionLeaves(condition) : []).some(
-        (leaf) => leaf.kind === "ref" && ("name" in leaf ? leaf.name === query : leaf.uri === uri),
+        (leaf) =>
+          (leaf.kind === "ref" && ("name" in leaf ? leaf.name === query : leaf.uri === uri)) ||
+          (leaf.kind === "pattern" && matchUriPattern(segmented(leaf.pattern), uri) !== null),
       );
     });
     return { assets: [{ name: query, uri }], aliases: [], dagId: undefined, known: referenced };
@@ -214,7 +231,16 @@ function leafLabel(leaf: TaskAssetNode | ConditionNode): string {
   if (leaf.kind === "alias") return `alias:${leaf.name}`;
   if (leaf.kind === "asset") return leaf.uri;
   if (leaf.kind === "ref") return "name" in leaf ? `ref:name:${leaf.name}` : `ref:uri:${leaf.uri}`;
+  if (leaf.kind === "pattern") return `pattern:${leaf.pattern}`;
   return leaf.kind;
+}
+
+/** A pattern of the manifest (validated by its schema), parsed. */
+function segmented(text: string): UriPattern {
+  const pattern = segmentPattern(text);
+  if (typeof pattern === "string")
+    throw new Error(`assetflow compiler bug: an invalid pattern in a manifest: ${pattern}`);
+  return pattern;
 }
 
 function isUpdated(leaf: ConditionNode, updated: Updated): boolean {
@@ -226,8 +252,8 @@ function isUpdated(leaf: ConditionNode, updated: Updated): boolean {
     case "ref":
       return "name" in leaf ? updated.names.has(leaf.name) : updated.uris.has(leaf.uri);
     case "pattern": {
-      const pattern = segmentPattern(leaf.pattern);
-      return typeof pattern !== "string" && [...updated.uris].some((uri) => matchUriPattern(pattern, uri) !== null);
+      const pattern = segmented(leaf.pattern);
+      return [...updated.uris].some((uri) => matchUriPattern(pattern, uri) !== null);
     }
     case "all":
       return leaf.conditions.every((condition) => isUpdated(condition, updated));
@@ -247,7 +273,8 @@ function markUpdated(item: TaskAssetNode | { kind: "asset"; name: string; uri: s
 
 /**
  * What runs if an asset changes: the DAGs scheduled on it (directly, through
- * an `Asset.ref`, or on an alias when `query` names one), then the DAGs
+ * an `Asset.ref`, through an `Asset.pattern` its URI matches, or on an alias
+ * when `query` names one), then the DAGs
  * scheduled on what those update, and so on. A DAG whose condition also needs
  * other assets is listed with `runs: false` and does not propagate. `query` is
  * a URI (sanitized first), an asset name, or an alias name.
@@ -340,6 +367,7 @@ function produces(outlet: TaskAssetNode, leaf: ConditionNode): boolean {
   if (outlet.kind !== "asset") return false;
   if (leaf.kind === "asset") return outlet.name === leaf.name && outlet.uri === leaf.uri;
   if (leaf.kind === "ref") return "name" in leaf ? outlet.name === leaf.name : outlet.uri === leaf.uri;
+  if (leaf.kind === "pattern") return matchUriPattern(segmented(leaf.pattern), outlet.uri) !== null;
   return false;
 }
 

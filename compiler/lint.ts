@@ -72,9 +72,12 @@ function add(map: Map<string, number[]>, key: string, index: number): void {
   else if (list[list.length - 1] !== index) list.push(index);
 }
 
-/** The leaves of a condition: assets, aliases and refs. */
+/**
+ * The leaves of a condition: assets, aliases and refs. URI patterns are left
+ * out: they usually match files written outside the project.
+ */
 function leaves(condition: ConditionValue | undefined, into: Leaf[] = []): Leaf[] {
-  if (!condition) return into;
+  if (!condition || condition.kind === "pattern") return into;
   if (condition.kind === "asset" || condition.kind === "alias" || condition.kind === "ref") into.push(condition);
   else for (const inner of condition.conditions) leaves(inner, into);
   return into;

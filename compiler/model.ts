@@ -4,7 +4,7 @@
  * task adds through aliases at run time).
  */
 import type { JsonObject } from "../sdk/json.js";
-import type { DagManifest, ScheduleManifest } from "../sdk/manifest/schema.js";
+import type { AssetCatchupManifest, ConsumeManifest, DagManifest, ScheduleManifest } from "../sdk/manifest/schema.js";
 import type { AliasValue, AssetValue, ConditionValue, Location } from "./values.js";
 
 /** A task as found in source. */
@@ -34,6 +34,10 @@ export interface DagSettingsModel {
   readonly condition: ConditionValue | undefined;
   readonly startDate: string | null;
   readonly catchup: boolean;
+  /** Asset schedules: how runs take events, what a new consumer catches up on, and what a pause does (see `sdk/consume.ts`). */
+  readonly consume: ConsumeManifest | undefined;
+  readonly assetCatchup: AssetCatchupManifest | undefined;
+  readonly whilePaused: "catchup" | undefined;
   readonly maxActiveRuns: number;
   readonly tags: readonly string[];
   readonly params: JsonObject;

@@ -11,6 +11,7 @@ import { isAssetflowError } from "../sdk/errors.js";
 import type { ScheduleManifest, TimetableManifest } from "../sdk/manifest/schema.js";
 import { closest } from "../sdk/options.js";
 import { validateCron } from "../sdk/schedule.js";
+import { parseUriPattern } from "../sdk/uri/pattern.js";
 import { looksLikePattern, sanitizeUri, UriWarningCode } from "../sdk/uri/sanitize.js";
 import { DiagnosticCatalog, type DiagnosticDefinition } from "./diagnostics.js";
 import {
@@ -412,6 +413,27 @@ export function makeRef(reporter: Reporter, argument: Value | undefined, site: S
   );
 }
 
+/** `Asset.pattern(text)` and `new AssetPattern(text)`: the SDK's pattern rules, reported instead of thrown. */
+export function makePattern(reporter: Reporter, argument: Value | undefined, site: Site): Value {
+  if (argument?.kind === "unknown") return withWhat(argument, "The text of this Asset.pattern()", CONSTANT_HINT);
+  if (argument?.kind !== "string") {
+    reporter.report(
+      DiagnosticCatalog.invalidPattern,
+      {
+        message: `Asset.pattern() takes the pattern as a string, such as Asset.pattern("s3://landing/{date}/orders.csv"), got ${argument ? describeValueKind(argument) : "nothing"}.`,
+      },
+      site,
+    );
+    return INVALID;
+  }
+  const parsed = parseUriPattern(argument.value);
+  if (!parsed.ok) {
+    reporter.report(DiagnosticCatalog.invalidPattern, { message: parsed.problem }, site);
+    return INVALID;
+  }
+  return { kind: "pattern", pattern: detach(parsed.pattern.text), captures: parsed.pattern.captures.map(detach) };
+}
+
 // ---- conditions --------------------------------------------------------------
 
 /** Checks condition operands like the SDK; unknown operands are reported as `need`. */
@@ -431,7 +453,7 @@ export function conditionOperands(
       const hint =
         operand.kind === "string"
           ? ` Wrap the URI: new Asset(${JSON.stringify(operand.value)}).`
-          : " Use an Asset, an AssetAlias, Asset.ref(...), or a condition made with and/or/all/any.";
+          : " Use an Asset, an AssetAlias, Asset.ref(...), Asset.pattern(...), or a condition made with and/or/all/any.";
       reporter.report(
         DiagnosticCatalog.invalidCondition,
         { message: `${capitalize(describeOperand(index))} is ${describeValueKind(operand)}, not an asset.${hint}` },

@@ -104,6 +104,13 @@ export interface RefValue {
   readonly uri: string | undefined;
 }
 
+/** `Asset.pattern("s3://landing/{date}/...")`: the normalized pattern text. */
+export interface PatternValue {
+  readonly kind: "pattern";
+  readonly pattern: string;
+  readonly captures: readonly string[];
+}
+
 /** `all(...)` / `a.and(b)` or `any(...)` / `a.or(b)`, flattened like the SDK's. */
 export interface CombinedValue {
   readonly kind: "all" | "any";
@@ -111,7 +118,7 @@ export interface CombinedValue {
 }
 
 /** Any condition operand. */
-export type ConditionValue = AssetValue | AliasValue | RefValue | CombinedValue;
+export type ConditionValue = AssetValue | AliasValue | RefValue | PatternValue | CombinedValue;
 
 /** Why a value is not known at build time. */
 export type UnknownReason =
@@ -248,6 +255,7 @@ export type Value =
   | AssetValue
   | AliasValue
   | RefValue
+  | PatternValue
   | CombinedValue
   | { readonly kind: "timetable"; readonly timetable: TimetableManifest }
   | { readonly kind: "assetOrTime"; readonly timetable: TimetableManifest; readonly condition: ConditionValue }
@@ -396,6 +404,7 @@ export function isConditionValue(value: Value): value is ConditionValue {
     value.kind === "asset" ||
     value.kind === "alias" ||
     value.kind === "ref" ||
+    value.kind === "pattern" ||
     value.kind === "all" ||
     value.kind === "any"
   );
@@ -420,6 +429,8 @@ export function toConditionNode(value: ConditionValue): ConditionNode {
       return { kind: "alias", name: value.name };
     case "ref":
       return value.name !== undefined ? { kind: "ref", name: value.name } : { kind: "ref", uri: value.uri ?? "" };
+    case "pattern":
+      return { kind: "pattern", pattern: value.pattern };
     case "all":
     case "any":
       return { kind: value.kind, conditions: value.conditions.map(toConditionNode) };
@@ -470,6 +481,8 @@ export function describeValueKind(value: Value): string {
       return "an AssetAlias";
     case "ref":
       return "an Asset.ref(...)";
+    case "pattern":
+      return "an Asset.pattern(...)";
     case "all":
     case "any":
       return `an ${value.kind}(...) condition`;

@@ -58,6 +58,8 @@ export class TaskExecutor {
   private readonly reports: Array<{ report: TryReport; done: () => void }> = [];
   private reporting = false;
   private pumping = false;
+  /** The claim loop's last run (see {@link pump}), which {@link stop} waits for. */
+  private pumped: Promise<void> = Promise.resolve();
   private again = false;
   private stopped = true;
 
@@ -88,6 +90,8 @@ export class TaskExecutor {
     this.unsubscribe?.();
     clearInterval(this.pollTimer);
     clearInterval(this.heartbeatTimer);
+    // A claim in flight ends first: what it claimed after the stop goes back to the queue.
+    await this.pumped;
     await Promise.all([...this.finished]);
   }
 
@@ -98,7 +102,7 @@ export class TaskExecutor {
       this.again = true;
       return;
     }
-    void this.pump();
+    this.pumped = this.pump();
   }
 
   private async pump(): Promise<void> {
@@ -113,6 +117,11 @@ export class TaskExecutor {
         const room = held - this.running.size;
         if (room < Math.max(1, held / 2) || this.stopped) break;
         const requests = await this.source.claimTasks(this.options.workerId, room);
+        if (this.stopped) {
+          // Stopped while claiming: these tries never start here.
+          for (const request of requests) await this.release(request.key);
+          break;
+        }
         for (const request of requests) this.launch(request);
         if (requests.length === room) this.again = true;
       } while (this.again && !this.stopped);

@@ -58,6 +58,27 @@ export interface SchedulerOptions extends OpenStoreOptions {
   pollIntervalMs?: number;
 }
 
+/** Consumer evaluation yields the event loop after this long, ms (see {@link Scheduler.evaluateConsumers}). */
+const EVALUATION_SLICE_MS = 10;
+
+/** Options of {@link Scheduler.recordExternalEvent}. */
+export interface RecordExternalEventOptions {
+  /** The event's extra (checked against the asset's schema). */
+  extra?: JsonObject;
+  /** Create the asset when no asset has the URI (else ASSET_NOT_FOUND). */
+  createIfMissing?: boolean;
+  /** How the event arrived, for error messages ("recorded through the API"). */
+  origin?: string;
+  /**
+   * How many of the consumers the event reached are evaluated before the call
+   * returns (default: all). The others are evaluated right after, in the
+   * background, and returned as `deferredConsumers`: an API request recording
+   * an event for thousands of consumers answers once the event and its inbox
+   * rows are committed, not once every run exists.
+   */
+  inlineConsumers?: number;
+}
+
 /** Errors the scheduler raises on bad requests (unknown DAG, ...). */
 export class SchedulerError extends AssetflowError {}
 
@@ -90,6 +111,9 @@ export class Scheduler implements TaskSource {
   private pollTimer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Consumers to evaluate in the background, and the loop draining them (see {@link evaluateInBackground}). */
+  private readonly deferred = new Set<string>();
+  private draining: Promise<void> | undefined;
   private notifier: PgNotifier | undefined;
   private listening: Promise<void> | undefined;
 
@@ -203,8 +227,8 @@ export class Scheduler implements TaskSource {
    */
   async recordExternalEvent(
     asset: { name?: string; uri: string },
-    options: { extra?: JsonObject; createIfMissing?: boolean; origin?: string } = {},
-  ): Promise<RecordedEvent & { runs: string[] }> {
+    options: RecordExternalEventOptions = {},
+  ): Promise<RecordedEvent & { runs: string[]; deferredConsumers: string[] }> {
     const recorded = await this.ctx.db.transaction().execute(async (trx) => {
       const existing = await trx
         .selectFrom("asset")
@@ -229,8 +253,39 @@ export class Scheduler implements TaskSource {
         ...(options.origin === undefined ? {} : { origin: options.origin }),
       });
     });
-    const runs = await this.evaluateConsumers(recorded.consumers);
-    return { ...recorded, runs };
+    const inline = options.inlineConsumers ?? Number.POSITIVE_INFINITY;
+    const runs = await this.evaluateConsumers(recorded.consumers.slice(0, inline));
+    const deferredConsumers = recorded.consumers.slice(inline);
+    this.evaluateInBackground(deferredConsumers);
+    return { ...recorded, runs, deferredConsumers };
+  }
+
+  /**
+   * Evaluates consumers after the caller has moved on (see
+   * {@link RecordExternalEventOptions.inlineConsumers}): queued here and
+   * drained by one loop, in slices that yield the event loop. Entries of a
+   * consumer not evaluated when the scheduler closes stay in its inbox: the
+   * fallback {@link tick} of any scheduler evaluates them.
+   */
+  private evaluateInBackground(dagIds: readonly string[]): void {
+    for (const dagId of dagIds) this.deferred.add(dagId);
+    if (this.deferred.size === 0 || this.draining) return;
+    this.draining = (async () => {
+      while (this.deferred.size > 0 && !this.closed) {
+        // In batches, so that closing stops the loop soon.
+        const batch = [...this.deferred].slice(0, 100);
+        for (const dagId of batch) this.deferred.delete(dagId);
+        try {
+          await this.evaluateConsumers(batch);
+        } catch (error) {
+          process.emitWarning(
+            `assetflow could not evaluate consumers after an event (the next scheduler tick retries): ${(error as Error).message}`,
+          );
+        }
+      }
+    })().finally(() => {
+      this.draining = undefined;
+    });
   }
 
   /**
@@ -350,14 +405,35 @@ export class Scheduler implements TaskSource {
     return lost;
   }
 
-  /** Evaluates consumers (each in its own transaction); returns the runs created. */
+  /**
+   * Evaluates consumers; returns the runs created. On PostgreSQL each has its
+   * own transaction (the DAG's row lock serializes evaluators across
+   * processes); on SQLite, whose writers take turns anyway, consecutive
+   * consumers share one for up to {@link EVALUATION_SLICE_MS}. Every slice
+   * ends by yielding the event loop: a fan-out to thousands of consumers
+   * never keeps a server from answering meanwhile.
+   */
   async evaluateConsumers(dagIds: readonly string[]): Promise<string[]> {
     const runs: string[] = [];
-    for (const dagId of dagIds) {
-      const created = await this.ctx.db.transaction().execute((trx) => evaluateConsumer(this.ctx, trx, dagId));
-      for (const runId of created) {
+    const shared = this.store.dialect === "sqlite";
+    let next = 0;
+    while (next < dagIds.length) {
+      const sliceStart = performance.now();
+      const created = await this.ctx.db.transaction().execute(async (trx) => {
+        const made: Array<{ dagId: string; runId: string }> = [];
+        do {
+          const dagId = dagIds[next++] as string;
+          for (const runId of await evaluateConsumer(this.ctx, trx, dagId)) made.push({ dagId, runId });
+        } while (shared && next < dagIds.length && performance.now() - sliceStart < EVALUATION_SLICE_MS);
+        return made;
+      });
+      for (const { dagId, runId } of created) {
         runs.push(runId);
         this.emit({ kind: "run_created", dagId, runId, runType: "asset_triggered" });
+      }
+      if (next < dagIds.length && performance.now() - sliceStart >= EVALUATION_SLICE_MS) {
+        if (created.length > 0) this.notify();
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
     if (runs.length > 0) {
@@ -473,6 +549,7 @@ export class Scheduler implements TaskSource {
   async close(): Promise<void> {
     this.stop();
     this.closed = true;
+    await this.draining;
     await this.listening?.catch(() => undefined);
     await this.notifier?.close();
     await this.store.close();

@@ -165,7 +165,7 @@ describe("consumption options of a DAG", () => {
   ])("reject %s on a DAG that is not scheduled on assets", (option, options) => {
     const error = definitionError(() => dag({ dagId: "cron", schedule: "@daily", ...options } as never, () => {}));
     expect(error.code).toBe(ErrorCode.optionInvalid);
-    expect(error.message).toContain(`Option "${option}"`);
+    expect(error.message).toContain(`Invalid option "${option}" in dag "cron"`);
     expect(error.message).toContain("applies to asset schedules only");
   });
 

@@ -213,6 +213,57 @@ export function whilePausedToManifest(value: unknown): RuleResult<"catchup" | un
   return problem(`whilePaused is ${describeValue(value)}: use "buffer" (the default) or "catchup".`);
 }
 
+/** The consumption settings of a DAG in the manifest (each undefined when default). */
+export interface ConsumptionManifest {
+  readonly consume: ConsumeManifest | undefined;
+  readonly assetCatchup: AssetCatchupManifest | undefined;
+  readonly whilePaused: "catchup" | undefined;
+}
+
+/**
+ * A DAG's `consume`, `catchup` and `whilePaused` options checked together
+ * against its schedule's asset condition (null when it has none: then only
+ * their defaults, and a boolean `catchup`, are allowed). A problem names the
+ * option.
+ *
+ * @example
+ * ```ts
+ * consumptionToManifest({ consume: "each", catchup: "latest" }, condition);
+ * // { ok: true, value: { consume: { kind: "each" }, assetCatchup: { kind: "latest" }, whilePaused: undefined } }
+ * ```
+ */
+export function consumptionToManifest(
+  options: { readonly consume?: unknown; readonly catchup?: unknown; readonly whilePaused?: unknown },
+  condition: ConditionNode | null,
+):
+  | { readonly ok: true; readonly value: ConsumptionManifest }
+  | { readonly ok: false; readonly option: "consume" | "catchup" | "whilePaused"; readonly problem: string } {
+  const results = {
+    consume: consumeToManifest(options.consume, condition),
+    catchup: assetCatchupToManifest(options.catchup),
+    whilePaused: whilePausedToManifest(options.whilePaused),
+  };
+  for (const option of ["consume", "catchup", "whilePaused"] as const) {
+    const result = results[option];
+    if (!result.ok) return { ok: false, option, problem: result.problem };
+    if (condition === null && result.value !== undefined) {
+      return {
+        ok: false,
+        option,
+        problem: `${option} ${JSON.stringify(options[option])} applies to asset schedules only, and this DAG is not scheduled on assets: remove it, or schedule the DAG on assets.`,
+      };
+    }
+  }
+  return {
+    ok: true,
+    value: {
+      consume: (results.consume as { value: ConsumeManifest | undefined }).value,
+      assetCatchup: (results.catchup as { value: AssetCatchupManifest | undefined }).value,
+      whilePaused: (results.whilePaused as { value: "catchup" | undefined }).value,
+    },
+  };
+}
+
 /**
  * How many events one complete set of a condition takes at least: a leaf 1,
  * `all` the sum of its children, `any` the smallest child.

@@ -7,7 +7,7 @@ import {
   isAssetAll,
   isAssetAny,
 } from "./asset.js";
-import { assetCatchupToManifest, consumeToManifest, type RuleResult, whilePausedToManifest } from "./consume.js";
+import { type ConsumptionManifest, consumptionToManifest } from "./consume.js";
 import type { DagSettings } from "./definitions.js";
 import { DefinitionError, ErrorCode } from "./errors.js";
 import type { JsonObject } from "./json.js";
@@ -65,31 +65,20 @@ function scheduleLeaves(schedule: unknown): (AnyAsset | AssetAlias)[] {
   return leaves;
 }
 
-/** The consumption settings of the manifest (omitted when default); see `consume.ts` for the rules. */
-export function consumptionSettings(
+/** The consumption settings of the manifest (omitted when default); the rules are `consumptionToManifest`'s. */
+function consumptionSettings(
   options: Pick<DagOptionValues, "catchup" | "consume" | "whilePaused">,
   schedule: ScheduleManifest,
   where: string,
-): Pick<DagSettings, "consume" | "assetCatchup" | "whilePaused"> {
+): ConsumptionManifest {
   const condition = schedule.kind === "assets" || schedule.kind === "assetOrTime" ? schedule.condition : null;
-  const check = <T>(option: string, given: unknown, result: RuleResult<T>): T => {
-    if (!result.ok) {
-      throw new DefinitionError(ErrorCode.optionInvalid, `Invalid option "${option}" in ${where}: ${result.problem}`, {
-        details: { option, where },
-      });
-    }
-    if (condition === null && result.value !== undefined) {
-      throw new DefinitionError(
-        ErrorCode.optionInvalid,
-        `Option "${option}" (${JSON.stringify(given)}) in ${where} applies to asset schedules only, and this DAG is not scheduled on assets: remove it, or schedule the DAG on assets.`,
-        { details: { option, where } },
-      );
-    }
-    return result.value;
-  };
-  return {
-    consume: check("consume", options.consume, consumeToManifest(options.consume, condition)),
-    assetCatchup: check("catchup", options.catchup, assetCatchupToManifest(options.catchup)),
-    whilePaused: check("whilePaused", options.whilePaused, whilePausedToManifest(options.whilePaused)),
-  };
+  const result = consumptionToManifest(options, condition);
+  if (result.ok) return result.value;
+  throw new DefinitionError(
+    ErrorCode.optionInvalid,
+    `Invalid option "${result.option}" in ${where}: ${result.problem}`,
+    {
+      details: { option: result.option, where },
+    },
+  );
 }

@@ -554,6 +554,10 @@ export class ExpressionEvaluator {
       case "ref":
         if (name === "name" || name === "uri") return fromPrimitive(receiver[name]);
         return { kind: "method", receiver, name };
+      case "pattern":
+        if (name === "pattern") return { kind: "string", value: receiver.pattern };
+        if (name === "captures") return jsonToValue([...receiver.captures]);
+        return { kind: "method", receiver, name };
       case "all":
       case "any":
         if (name === "conditions") return { kind: "array", items: [...receiver.conditions], frozen: true };

@@ -25,6 +25,7 @@ import {
   makeAsset,
   makeAssetOrTime,
   makeCombined,
+  makePattern,
   makeRef,
   makeTimetable,
   parseAssetsTemplate,
@@ -103,7 +104,10 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
     effect: "value",
     construct: (invocation) =>
       makeAsset(invocation.vm, invocation.args[0], invocation.args[1], firstArgument(invocation)),
-    members: { ref: { effect: "value", call: ({ vm, args, site }) => makeRef(vm, args[0], site) } },
+    members: {
+      ref: { effect: "value", call: ({ vm, args, site }) => makeRef(vm, args[0], site) },
+      pattern: { effect: "value", call: ({ vm, args, site }) => makePattern(vm, args[0], site) },
+    },
   },
   AssetAlias: {
     effect: "value",
@@ -122,7 +126,7 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
   isAssetAny: none,
   isAssetRef: none,
   isCondition: none,
-  AssetPattern: none,
+  AssetPattern: { effect: "value", construct: ({ vm, args, site }) => makePattern(vm, args[0], site) },
   isAssetPattern: none,
   parseDuration: none,
   completeSetSize: none,

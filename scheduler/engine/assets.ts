@@ -4,7 +4,7 @@
  */
 import type { JsonObject } from "../../sdk/json.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
-import { matchNewAsset } from "./patterns.js";
+import { matchNewAsset, matchNewAssets } from "./patterns.js";
 import { lockRegistrations } from "./registration-lock.js";
 
 /** An asset as the engine records it. */
@@ -55,6 +55,80 @@ export async function ensureAsset(
   }
   ctx.assetIds.set(key, id);
   return id;
+}
+
+/** Assets per statement of {@link ensureAssets} (6 values each). */
+const ASSET_CHUNK = 500;
+
+/**
+ * {@link ensureAsset} for many assets with a few statements per
+ * {@link ASSET_CHUNK} (registering a project declares thousands): one read of
+ * the existing rows, one multi-row insert of the new ones, and an update only
+ * for declarations that changed. Returns the ids in the order of `assets`.
+ */
+export async function ensureAssets(
+  ctx: EngineContext,
+  db: Executor,
+  assets: readonly AssetInput[],
+  updateDeclaration = false,
+): Promise<number[]> {
+  const unique = new Map<string, AssetInput>();
+  for (const asset of assets) unique.set(assetIdentity(asset.name, asset.uri), asset);
+  const todo = [...unique].filter(([key]) => updateDeclaration || !ctx.assetIds.has(key));
+  for (let first = 0; first < todo.length; first += ASSET_CHUNK) {
+    const chunk = todo.slice(first, first + ASSET_CHUNK);
+    const rows = await db
+      .selectFrom("asset")
+      .select(["id", "name", "uri", "group_name", "extra", "schema"])
+      .where(
+        "uri",
+        "in",
+        chunk.map(([, asset]) => asset.uri),
+      )
+      .execute();
+    const found = new Map(rows.map((row) => [assetIdentity(row.name, row.uri), row]));
+    const missing = chunk.filter(([key]) => !found.has(key));
+    if (missing.length > 0) {
+      await lockRegistrations(ctx, db, "shared");
+      const now = ctx.clock.now();
+      const inserted = await db
+        .insertInto("asset")
+        .values(
+          missing.map(([, asset]) => ({
+            name: asset.name,
+            uri: asset.uri,
+            group_name: asset.group,
+            extra: JSON.stringify(asset.extra),
+            schema: asset.schema ? JSON.stringify(asset.schema) : null,
+            created_at: now,
+          })),
+        )
+        .onConflict((oc) => oc.columns(["name", "uri"]).doNothing())
+        .returning(["id", "name", "uri"])
+        .execute();
+      await matchNewAssets(
+        ctx,
+        db,
+        inserted.map((row) => ({ id: Number(row.id), uri: row.uri })),
+      );
+      for (const row of inserted) ctx.assetIds.set(assetIdentity(row.name, row.uri), Number(row.id));
+    }
+    for (const [key, asset] of chunk) {
+      const row = found.get(key);
+      let id = row === undefined ? ctx.assetIds.get(key) : Number(row.id);
+      // Inserted meanwhile by another transaction (it matched the patterns): the one-asset path reads it.
+      if (id === undefined) id = await ensureAsset(ctx, db, asset, updateDeclaration);
+      else if (row !== undefined && updateDeclaration) {
+        const extra = JSON.stringify(asset.extra);
+        const schema = asset.schema ? JSON.stringify(asset.schema) : null;
+        if (row.group_name !== asset.group || row.extra !== extra || row.schema !== schema) {
+          await db.updateTable("asset").set({ group_name: asset.group, extra, schema }).where("id", "=", id).execute();
+        }
+      }
+      ctx.assetIds.set(key, id);
+    }
+  }
+  return assets.map((asset) => ctx.assetIds.get(assetIdentity(asset.name, asset.uri)) as number);
 }
 
 async function assetIdOf(db: Executor, asset: AssetInput): Promise<number | undefined> {

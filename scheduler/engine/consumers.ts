@@ -27,6 +27,7 @@ import {
   pendingLookup,
   type Take,
 } from "../consumption-plan.js";
+import { compiledQuery } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
 import { createRun, getDagManifest, lockDag, type RegisteredDag, startQueuedRunsLocked } from "./runs.js";
 
@@ -45,7 +46,7 @@ export async function evaluateConsumer(ctx: EngineContext, trx: Executor, dagId:
   if (!dag || dag.isPaused || !dag.isActive) return [];
   const condition = assetConditionOf(dag.manifest.schedule);
   if (!condition) return [];
-  let activeRuns = await countActiveRuns(trx, dagId);
+  let activeRuns = await countActiveRuns(ctx, trx, dagId);
   const runs: string[] = [];
   for (;;) {
     const snapshot = await loadSnapshot(ctx, trx, dag, condition, activeRuns);
@@ -93,7 +94,7 @@ export async function consumerStatus(ctx: EngineContext, db: Executor, dagId: st
   const dag = await getDagManifest(ctx, db, dagId);
   const condition = dag ? assetConditionOf(dag.manifest.schedule) : null;
   if (!dag || !condition) return null;
-  const snapshot = await loadSnapshot(ctx, db, dag, condition, await countActiveRuns(db, dagId));
+  const snapshot = await loadSnapshot(ctx, db, dag, condition, await countActiveRuns(ctx, db, dagId));
   const decision = decideConsumer(snapshot);
   const pending = await db
     .selectFrom("asset_event_inbox")
@@ -121,14 +122,16 @@ export async function explainConsumer(
   return (await consumerStatus(ctx, db, dagId))?.condition ?? null;
 }
 
-async function countActiveRuns(db: Executor, dagId: string): Promise<number> {
-  const active = await db
+const activeRunsQuery = compiledQuery((db, dagId: string) =>
+  db
     .selectFrom("dag_run")
     .select((eb) => eb.fn.countAll<number>().as("count"))
     .where("dag_id", "=", dagId)
-    .where("state", "in", ["queued", "running"])
-    .executeTakeFirstOrThrow();
-  return Number(active.count);
+    .where("state", "in", ["queued", "running"]),
+);
+
+async function countActiveRuns(ctx: EngineContext, db: Executor, dagId: string): Promise<number> {
+  return Number((await activeRunsQuery(ctx.dialect, db, dagId)).rows[0]?.count ?? 0);
 }
 
 /** What the policy decides on: the pending groups, which aliases and patterns they satisfy, the slots. */
@@ -142,7 +145,7 @@ async function loadSnapshot(
   const consume = consumePolicyOf(dag.manifest.consume);
   const load = pendingLoad(consume);
   const dagId = dag.manifest.dagId;
-  const groups = load.aggregate ? await aggregatePending(db, dagId, load.windowMs) : await probePending(db, dagId);
+  const groups = load.aggregate ? await aggregatePending(db, dagId, load.windowMs) : await probePending(ctx, db, dagId);
   return {
     condition,
     consume,
@@ -161,8 +164,8 @@ async function loadSnapshot(
  * assets pending, not with the events pending nor the assets the schedule
  * could reach (a pattern can reach thousands).
  */
-async function probePending(db: Executor, dagId: string): Promise<PendingGroup[]> {
-  const { rows } = await sql<{ asset_id: number; name: string; uri: string; oldest: number }>`
+const probePendingQuery = compiledQuery(
+  (_db, dagId: string) => sql<{ asset_id: number; name: string; uri: string; oldest: number }>`
     WITH RECURSIVE pending(asset_id) AS (
       SELECT min(asset_id) FROM asset_event_inbox WHERE dag_id = ${dagId}
       UNION ALL
@@ -172,7 +175,11 @@ async function probePending(db: Executor, dagId: string): Promise<PendingGroup[]
     SELECT p.asset_id, a.name, a.uri,
       (SELECT min(i.event_id) FROM asset_event_inbox i WHERE i.dag_id = ${dagId} AND i.asset_id = p.asset_id) AS oldest
     FROM pending p JOIN asset a ON a.id = p.asset_id
-  `.execute(db);
+  `,
+);
+
+async function probePending(ctx: EngineContext, db: Executor, dagId: string): Promise<PendingGroup[]> {
+  const { rows } = await probePendingQuery(ctx.dialect, db, dagId);
   return rows.map((row) => ({
     assetId: Number(row.asset_id),
     name: row.name,
@@ -265,6 +272,38 @@ async function loadMembership(
   return { aliasAssets, patternAssets };
 }
 
+/** The data interval spanning the source runs of the events a run takes. */
+const intervalSql = (taken: RawBuilder<unknown>) => sql<{ start: number | null; end: number | null }>`
+  SELECT min(r.data_interval_start) AS start, max(r.data_interval_end) AS "end"
+  FROM asset_event_inbox i
+  JOIN asset_event e ON e.id = i.event_id
+  LEFT JOIN dag_run r ON r.dag_id = e.source_dag_id AND r.run_id = e.source_run_id
+  WHERE ${taken}
+`;
+
+/** Links the entries a run takes to the run. */
+const consumeSql = (taken: RawBuilder<unknown>, runId: string) => sql`
+  INSERT INTO dag_run_consumed_event (dag_id, run_id, event_id)
+  SELECT i.dag_id, ${runId}, i.event_id FROM asset_event_inbox i WHERE ${taken}
+`;
+
+// The "all" take (the default policy, the hot path) as compiled statements.
+const allIntervalQuery = compiledQuery((_db, dagId: string) => intervalSql(sql`i.dag_id = ${dagId}`));
+const allConsumeQuery = compiledQuery((_db, dagId: string, runId: string) =>
+  consumeSql(sql`i.dag_id = ${dagId}`, runId),
+);
+
+/**
+ * Deletes exactly what a run consumed: an entry committed meanwhile by
+ * another process stays pending for the next evaluation.
+ */
+const deleteConsumedQuery = compiledQuery(
+  (_db, dagId: string, runId: string) => sql`
+    DELETE FROM asset_event_inbox WHERE dag_id = ${dagId} AND event_id IN (
+      SELECT event_id FROM dag_run_consumed_event WHERE dag_id = ${dagId} AND run_id = ${runId})
+  `,
+);
+
 /** The inbox entries (`asset_event_inbox i`) a run takes, as a SQL condition. */
 function takenEntries(dagId: string, take: Take): RawBuilder<unknown> {
   switch (take.kind) {
@@ -297,15 +336,10 @@ async function createConsumerRun(
 ): Promise<string | null> {
   const dagId = dag.manifest.dagId;
   const taken = takenEntries(dagId, decision.take);
+  const all = decision.take.kind === "all";
   let interval: { start: number | null; end: number | null } | null = decision.interval;
   if (interval === null) {
-    const { rows } = await sql<{ start: number | null; end: number | null }>`
-      SELECT min(r.data_interval_start) AS start, max(r.data_interval_end) AS "end"
-      FROM asset_event_inbox i
-      JOIN asset_event e ON e.id = i.event_id
-      LEFT JOIN dag_run r ON r.dag_id = e.source_dag_id AND r.run_id = e.source_run_id
-      WHERE ${taken}
-    `.execute(trx);
+    const { rows } = all ? await allIntervalQuery(ctx.dialect, trx, dagId) : await intervalSql(taken).execute(trx);
     const row = rows[0];
     interval = {
       start: row?.start == null ? null : Number(row.start),
@@ -320,15 +354,8 @@ async function createConsumerRun(
     conf: {},
   });
   if (runId === null) return null;
-  await sql`
-    INSERT INTO dag_run_consumed_event (dag_id, run_id, event_id)
-    SELECT i.dag_id, ${runId}, i.event_id FROM asset_event_inbox i WHERE ${taken}
-  `.execute(trx);
-  // Delete exactly what was consumed: an entry committed meanwhile by another
-  // process stays pending for the next evaluation.
-  await sql`
-    DELETE FROM asset_event_inbox WHERE dag_id = ${dagId} AND event_id IN (
-      SELECT event_id FROM dag_run_consumed_event WHERE dag_id = ${dagId} AND run_id = ${runId})
-  `.execute(trx);
+  if (all) await allConsumeQuery(ctx.dialect, trx, dagId, runId);
+  else await consumeSql(taken, runId).execute(trx);
+  await deleteConsumedQuery(ctx.dialect, trx, dagId, runId);
   return runId;
 }

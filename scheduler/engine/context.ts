@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, PostgresAdapter, type Transaction } from "kysely";
 import type { DagManifest } from "../../sdk/manifest/schema.js";
 import { UriPatternIndex } from "../../sdk/uri/pattern-index.js";
 import { ExtraValidator } from "../extra-validation.js";
@@ -50,4 +50,9 @@ export function createEngineContext(db: Kysely<Database>, dialect: DialectName, 
 /** The identity key of an asset. */
 export function assetIdentity(name: string, uri: string): string {
   return JSON.stringify([name, uri]);
+}
+
+/** The dialect an executor speaks, for code that gets an executor without its engine context. */
+export function dialectOf(db: Executor): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
 }

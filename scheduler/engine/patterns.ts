@@ -64,21 +64,30 @@ export async function ensurePattern(ctx: EngineContext, trx: Executor, text: str
  * pattern commits unseen meanwhile.
  */
 export async function matchNewAsset(ctx: EngineContext, trx: Executor, assetId: number, uri: string): Promise<void> {
+  await matchNewAssets(ctx, trx, [{ id: assetId, uri }]);
+}
+
+/** {@link matchNewAsset} for many new assets: the pattern index is read once. */
+export async function matchNewAssets(
+  ctx: EngineContext,
+  trx: Executor,
+  assets: ReadonlyArray<{ readonly id: number; readonly uri: string }>,
+): Promise<void> {
+  if (assets.length === 0) return;
   const index = await patternIndex(ctx, trx);
   if (index.size === 0) return;
-  const matches = index.match(uri);
-  if (matches.length === 0) return;
-  await trx
-    .insertInto("asset_pattern_match")
-    .values(
-      matches.map((match) => ({
-        asset_id: assetId,
-        pattern_id: match.value,
-        captures: JSON.stringify(match.captures),
-      })),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  const rows = assets.flatMap(({ id, uri }) =>
+    index
+      .match(uri)
+      .map((match) => ({ asset_id: id, pattern_id: match.value, captures: JSON.stringify(match.captures) })),
+  );
+  for (let first = 0; first < rows.length; first += MATCH_INSERT_CHUNK) {
+    await trx
+      .insertInto("asset_pattern_match")
+      .values(rows.slice(first, first + MATCH_INSERT_CHUNK))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
 }
 
 /** The context's pattern index, with the patterns added since it was last read (patterns are only ever added). */

@@ -8,7 +8,7 @@ import { stableStringify } from "../../sdk/json.js";
 import type { DagManifest, Manifest } from "../../sdk/manifest/schema.js";
 import { assetConditionOf, conditionLeaves } from "../condition-evaluator.js";
 import { planNextRun, timetableOf } from "../timetable.js";
-import { ensureAlias, ensureAsset } from "./assets.js";
+import { type AssetInput, ensureAlias, ensureAssets } from "./assets.js";
 import { applyAssetCatchup } from "./catchup.js";
 import { consumedAssetIds } from "./consumed-assets.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
@@ -48,72 +48,56 @@ export async function registerManifest(
   const now = ctx.clock.now();
   const result: RegistrationResult = { added: [], updated: [], unchanged: [], deactivated: [], caughtUp: [] };
   const declared = new Map(manifest.assets.map((asset) => [assetIdentity(asset.name, asset.uri), asset]));
-  for (const asset of manifest.assets) await ensureAsset(ctx, trx, asset, true);
+  await ensureAssets(ctx, trx, manifest.assets, true);
   for (const alias of manifest.aliases) await ensureAlias(ctx, trx, alias.name, alias.group);
   const fileloc = scope.kind === "file" ? scope.fileloc : null;
 
+  const registered = await registeredDags(
+    trx,
+    manifest.dags.map((dag) => dag.dagId),
+  );
+  // New DAGs by id (a manifest naming one twice registers the last).
+  const added = new Map<string, DagManifest>();
   for (const dag of manifest.dags) {
     const text = stableStringify(dag, 0);
-    const existing = await trx
-      .selectFrom("dag")
-      .select(["manifest", "is_active", "fileloc"])
-      .where("dag_id", "=", dag.dagId)
-      .executeTakeFirst();
-    if (
-      existing &&
-      existing.manifest === text &&
-      existing.is_active === 1 &&
-      existing.fileloc === (fileloc ?? existing.fileloc)
-    ) {
+    const existing = registered.get(dag.dagId);
+    if (!existing) {
+      added.set(dag.dagId, dag);
+      continue;
+    }
+    if (existing.manifest === text && existing.is_active === 1 && existing.fileloc === (fileloc ?? existing.fileloc)) {
       result.unchanged.push(dag.dagId);
       continue;
     }
-    if (existing) {
-      await trx
-        .updateTable("dag")
-        .set({
-          manifest: text,
-          is_active: 1,
-          max_active_runs: dag.maxActiveRuns,
-          buffer_while_paused: dag.whilePaused === "catchup" ? 0 : 1,
-          updated_at: now,
-          fileloc: fileloc ?? existing.fileloc,
-        })
-        .where("dag_id", "=", dag.dagId)
-        .execute();
-      result.updated.push(dag.dagId);
-    } else {
-      await trx
-        .insertInto("dag")
-        .values({
-          dag_id: dag.dagId,
-          manifest: text,
-          fileloc,
-          is_paused: 0,
-          is_active: 1,
-          max_active_runs: dag.maxActiveRuns,
-          registered_at: now,
-          updated_at: now,
-          next_run_at: null,
-          next_logical_date: null,
-          next_interval_start: null,
-          next_interval_end: null,
-          paused_at: null,
-          next_consume_at: null,
-          buffer_while_paused: dag.whilePaused === "catchup" ? 0 : 1,
-        })
-        .execute();
-      result.added.push(dag.dagId);
-    }
-    const previous = existing ? (JSON.parse(existing.manifest) as DagManifest) : null;
-    await writeReferences(ctx, trx, dag, declared);
-    if (!previous || timeSignature(previous) !== timeSignature(dag) || existing?.is_active === 0) {
+    await trx
+      .updateTable("dag")
+      .set({
+        manifest: text,
+        is_active: 1,
+        max_active_runs: dag.maxActiveRuns,
+        buffer_while_paused: dag.whilePaused === "catchup" ? 0 : 1,
+        updated_at: now,
+        fileloc: fileloc ?? existing.fileloc,
+      })
+      .where("dag_id", "=", dag.dagId)
+      .execute();
+    result.updated.push(dag.dagId);
+    const previous = JSON.parse(existing.manifest) as DagManifest;
+    await replaceReferences(ctx, trx, dag, declared);
+    if (timeSignature(previous) !== timeSignature(dag) || existing.is_active === 0) {
       await replanTimetable(ctx, trx, dag.dagId, dag);
     }
-    // A consumer that starts (or starts again) catches up on what it missed.
-    if ((!existing || existing.is_active === 0) && dag.assetCatchup && assetConditionOf(dag.schedule)) {
-      if ((await applyAssetCatchup(ctx, trx, dag.dagId, dag.assetCatchup, null)) > 0) result.caughtUp.push(dag.dagId);
-    }
+    // A consumer that starts again catches up on what it missed.
+    if (existing.is_active === 0 && (await catchUp(ctx, trx, dag))) result.caughtUp.push(dag.dagId);
+  }
+  // New DAGs: rows and references with a few statements per chunk, however many there are.
+  await insertDags(trx, [...added.values()], fileloc, now);
+  await insertReferences(ctx, trx, [...added.values()], declared);
+  for (const dag of added.values()) {
+    result.added.push(dag.dagId);
+    if (timetableOf(dag.schedule)) await replanTimetable(ctx, trx, dag.dagId, dag);
+    // A consumer that starts catches up on what it missed.
+    if (await catchUp(ctx, trx, dag)) result.caughtUp.push(dag.dagId);
   }
 
   const kept = manifest.dags.map((dag) => dag.dagId);
@@ -148,11 +132,72 @@ export async function deactivateDag(ctx: EngineContext, trx: Executor, dagId: st
   ctx.dagManifests.delete(dagId);
 }
 
-async function writeReferences(
+/** DAG rows per INSERT (16 values each). */
+const DAG_CHUNK = 1000;
+/** Ids per `IN (...)` list, and reference rows per INSERT. */
+const ROW_CHUNK = 500;
+
+/** The rows of the DAGs already registered among `dagIds`, by id. */
+async function registeredDags(trx: Executor, dagIds: readonly string[]) {
+  const rows = new Map<string, { manifest: string; is_active: number; fileloc: string | null }>();
+  for (let first = 0; first < dagIds.length; first += ROW_CHUNK) {
+    const found = await trx
+      .selectFrom("dag")
+      .select(["dag_id", "manifest", "is_active", "fileloc"])
+      .where("dag_id", "in", dagIds.slice(first, first + ROW_CHUNK))
+      .execute();
+    for (const { dag_id, ...row } of found) rows.set(dag_id, row);
+  }
+  return rows;
+}
+
+/** Inserts the rows of DAGs never registered before (their timetables are planned after). */
+async function insertDags(
+  trx: Executor,
+  dags: readonly DagManifest[],
+  fileloc: string | null,
+  now: number,
+): Promise<void> {
+  for (let first = 0; first < dags.length; first += DAG_CHUNK) {
+    await trx
+      .insertInto("dag")
+      .values(
+        dags.slice(first, first + DAG_CHUNK).map((dag) => ({
+          dag_id: dag.dagId,
+          manifest: stableStringify(dag, 0),
+          fileloc,
+          is_paused: 0,
+          is_active: 1,
+          max_active_runs: dag.maxActiveRuns,
+          registered_at: now,
+          updated_at: now,
+          next_run_at: null,
+          next_logical_date: null,
+          next_interval_start: null,
+          next_interval_end: null,
+          paused_at: null,
+          next_consume_at: null,
+          buffer_while_paused: dag.whilePaused === "catchup" ? 0 : 1,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Queues the earlier events a new (or reactivated) consumer's `catchup` asks for; true when it queued some. */
+async function catchUp(ctx: EngineContext, trx: Executor, dag: DagManifest): Promise<boolean> {
+  if (!dag.assetCatchup || !assetConditionOf(dag.schedule)) return false;
+  return (await applyAssetCatchup(ctx, trx, dag.dagId, dag.assetCatchup, null)) > 0;
+}
+
+type DeclaredAssets = Map<string, { name: string; uri: string; group: string; extra: Record<string, unknown> }>;
+
+/** Rewrites the references of a registered DAG and drops its pending entries its schedule no longer reaches. */
+async function replaceReferences(
   ctx: EngineContext,
   trx: Executor,
   dag: DagManifest,
-  declared: Map<string, { name: string; uri: string; group: string; extra: Record<string, unknown> }>,
+  declared: DeclaredAssets,
 ): Promise<void> {
   for (const table of [
     "dag_schedule_asset",
@@ -163,76 +208,107 @@ async function writeReferences(
   ] as const) {
     await trx.deleteFrom(table).where("dag_id", "=", dag.dagId).execute();
   }
-  const assetIdOf = (name: string, uri: string) => {
-    const asset = declared.get(assetIdentity(name, uri));
-    return ensureAsset(ctx, trx, {
-      name,
-      uri,
-      group: asset?.group ?? "asset",
-      extra: (asset?.extra as Record<string, never>) ?? {},
-    });
-  };
-  const condition = assetConditionOf(dag.schedule);
-  if (condition) {
-    const leaves = conditionLeaves(condition);
-    for (const asset of leaves.assets) {
-      await trx
-        .insertInto("dag_schedule_asset")
-        .values({ dag_id: dag.dagId, asset_id: await assetIdOf(asset.name, asset.uri) })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
-    for (const alias of leaves.aliases) {
-      await trx
-        .insertInto("dag_schedule_alias")
-        .values({ dag_id: dag.dagId, alias_id: await ensureAlias(ctx, trx, alias) })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
-    const refs = [
-      ...leaves.names.map((value) => ({ ref_kind: "name" as const, value })),
-      ...leaves.uris.map((value) => ({ ref_kind: "uri" as const, value })),
-    ];
-    for (const ref of refs) {
-      await trx
-        .insertInto("dag_schedule_ref")
-        .values({ dag_id: dag.dagId, ...ref })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
-    for (const pattern of leaves.patterns) {
-      await trx
-        .insertInto("dag_schedule_pattern")
-        .values({ dag_id: dag.dagId, pattern_id: await ensurePattern(ctx, trx, pattern) })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
-  }
-  for (const task of dag.tasks) {
-    for (const [direction, items] of [
-      ["outlet", task.outlets],
-      ["inlet", task.inlets],
-    ] as const) {
-      for (const item of items) {
-        await trx
-          .insertInto("task_asset_reference")
-          .values({
-            dag_id: dag.dagId,
-            task_id: task.taskId,
-            direction,
-            asset_id: item.kind === "asset" ? await assetIdOf(item.name, item.uri) : null,
-            alias_id: item.kind === "alias" ? await ensureAlias(ctx, trx, item.name) : null,
-          })
-          .execute();
-      }
-    }
-  }
+  await insertReferences(ctx, trx, [dag], declared);
   // Pending entries of assets the new schedule no longer mentions are dropped.
   await sql`
     DELETE FROM asset_event_inbox
     WHERE dag_id = ${dag.dagId}
       AND asset_id NOT IN (${consumedAssetIds(dag.dagId)})
   `.execute(trx);
+}
+
+/**
+ * Inserts the references of `dags` (which have none): the assets, aliases,
+ * name/URI refs and URI patterns their schedules consume, and the assets and
+ * aliases their tasks declare as outlets and inlets. Assets a manifest uses
+ * without declaring them get the default group and no extra.
+ */
+async function insertReferences(
+  ctx: EngineContext,
+  trx: Executor,
+  dags: readonly DagManifest[],
+  declared: DeclaredAssets,
+): Promise<void> {
+  const assetOf = (name: string, uri: string): AssetInput => {
+    const asset = declared.get(assetIdentity(name, uri));
+    return { name, uri, group: asset?.group ?? "asset", extra: (asset?.extra as Record<string, never>) ?? {} };
+  };
+  const leaves = dags.map((dag) => {
+    const condition = assetConditionOf(dag.schedule);
+    return condition ? conditionLeaves(condition) : null;
+  });
+  const used: AssetInput[] = [];
+  dags.forEach((dag, index) => {
+    for (const asset of leaves[index]?.assets ?? []) used.push(assetOf(asset.name, asset.uri));
+    for (const task of dag.tasks) {
+      for (const item of [...task.outlets, ...task.inlets]) {
+        if (item.kind === "asset") used.push(assetOf(item.name, item.uri));
+      }
+    }
+  });
+  await ensureAssets(ctx, trx, used);
+  const idOf = (name: string, uri: string) => ctx.assetIds.get(assetIdentity(name, uri)) as number;
+  const schedule = { asset: [] as object[], alias: [] as object[], ref: [] as object[], pattern: [] as object[] };
+  const tasks: Array<{
+    dag_id: string;
+    task_id: string;
+    direction: "outlet" | "inlet";
+    asset_id: number | null;
+    alias_id: number | null;
+  }> = [];
+  for (const [index, dag] of dags.entries()) {
+    const dagId = dag.dagId;
+    const leaf = leaves[index];
+    for (const asset of leaf?.assets ?? [])
+      schedule.asset.push({ dag_id: dagId, asset_id: idOf(asset.name, asset.uri) });
+    for (const alias of leaf?.aliases ?? []) {
+      schedule.alias.push({ dag_id: dagId, alias_id: await ensureAlias(ctx, trx, alias) });
+    }
+    for (const value of leaf?.names ?? []) schedule.ref.push({ dag_id: dagId, ref_kind: "name", value });
+    for (const value of leaf?.uris ?? []) schedule.ref.push({ dag_id: dagId, ref_kind: "uri", value });
+    for (const pattern of leaf?.patterns ?? []) {
+      schedule.pattern.push({ dag_id: dagId, pattern_id: await ensurePattern(ctx, trx, pattern) });
+    }
+    for (const task of dag.tasks) {
+      for (const [direction, items] of [
+        ["outlet", task.outlets],
+        ["inlet", task.inlets],
+      ] as const) {
+        for (const item of items) {
+          tasks.push({
+            dag_id: dagId,
+            task_id: task.taskId,
+            direction,
+            asset_id: item.kind === "asset" ? idOf(item.name, item.uri) : null,
+            alias_id: item.kind === "alias" ? await ensureAlias(ctx, trx, item.name) : null,
+          });
+        }
+      }
+    }
+  }
+  const tables = {
+    asset: "dag_schedule_asset",
+    alias: "dag_schedule_alias",
+    ref: "dag_schedule_ref",
+    pattern: "dag_schedule_pattern",
+  } as const;
+  for (const kind of ["asset", "alias", "ref", "pattern"] as const) {
+    const rows = schedule[kind];
+    for (let first = 0; first < rows.length; first += ROW_CHUNK) {
+      await trx
+        .insertInto(tables[kind])
+        // biome-ignore lint/suspicious/noExplicitAny: each kind's rows match its table (built above).
+        .values(rows.slice(first, first + ROW_CHUNK) as any)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+  }
+  for (let first = 0; first < tasks.length; first += ROW_CHUNK) {
+    await trx
+      .insertInto("task_asset_reference")
+      .values(tasks.slice(first, first + ROW_CHUNK))
+      .execute();
+  }
 }
 
 function timeSignature(dag: DagManifest): string {

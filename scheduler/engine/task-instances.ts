@@ -18,7 +18,7 @@ import {
 } from "../contracts.js";
 import type { Database } from "../store/schema.js";
 import { compiledQuery } from "./compiled-query.js";
-import type { EngineContext, Executor } from "./context.js";
+import { dialectOf, type EngineContext, type Executor } from "./context.js";
 import { type EventToRecord, recordEvents } from "./events.js";
 import { advanceRun, getDagManifest, lockDag, type RegisteredDag, startQueuedRunsLocked, taskIndexOf } from "./runs.js";
 
@@ -179,8 +179,10 @@ export async function buildRunRequests(
         .execute();
       for (const row of rows) results.set(row.task_id, JSON.parse(row.result as string) as JsonValue);
     }
-    const { events, aliases } = await consumedEvents(db, dagId, runId);
-    const captures = run.run_type === "asset_triggered" ? await consumedCaptures(db, dagId, runId) : {};
+    // Only asset-triggered runs consume events: the others skip these queries.
+    const triggered = run.run_type === "asset_triggered";
+    const { events, aliases } = triggered ? await consumedEvents(db, dagId, runId) : { events: [], aliases: {} };
+    const captures = triggered ? await consumedCaptures(db, dagId, runId) : {};
     for (const item of tries) {
       const upstreamResults: Record<string, JsonValue> = {};
       for (const taskId of upstreamOf(item.key.taskId)) {
@@ -212,13 +214,7 @@ export async function consumedEvents(
   dagId: string,
   runId: string,
 ): Promise<{ events: AssetEventRecord[]; aliases: Record<number, string[]> }> {
-  const rows = await eventQuery(db)
-    .innerJoin("dag_run_consumed_event as c", "c.event_id", "e.id")
-    .where("c.dag_id", "=", dagId)
-    .where("c.run_id", "=", runId)
-    .orderBy("e.timestamp")
-    .orderBy("e.id")
-    .execute();
+  const { rows } = await consumedEventsQuery(dialectOf(db), db, dagId, runId);
   const events = await withAliases(db, rows);
   const aliases: Record<number, string[]> = {};
   for (const event of events) aliases[event.id] = [...event.sourceAliases];
@@ -284,6 +280,16 @@ export function eventQuery(db: Executor) {
 }
 
 type EventRow = Awaited<ReturnType<ReturnType<typeof eventQuery>["execute"]>>[number];
+
+/** The events a run consumed, oldest first: built once per dialect (a claim of an asset-triggered run reads them). */
+const consumedEventsQuery = compiledQuery((db, dagId: string, runId: string) =>
+  eventQuery(db)
+    .innerJoin("dag_run_consumed_event as c", "c.event_id", "e.id")
+    .where("c.dag_id", "=", dagId)
+    .where("c.run_id", "=", runId)
+    .orderBy("e.timestamp")
+    .orderBy("e.id"),
+);
 
 /** Turns event rows into records, loading their source aliases. */
 export async function withAliases(db: Executor, rows: readonly EventRow[]): Promise<AssetEventRecord[]> {

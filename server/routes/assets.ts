@@ -39,6 +39,14 @@ import { epochMs, quote, requireAssetsByUri } from "./lookups.js";
 const tags = ["Assets"];
 
 /** `scheme://user:password@...`: an authority whose user info holds a password. */
+/**
+ * Consumers evaluated before POST /assets/events answers; their runs are the
+ * answer's `triggeredDagRuns`. The others (a fan-out) are evaluated right after
+ * the answer, in the background: the request waits for the event and its
+ * inbox rows to commit, not for a run per consumer.
+ */
+const INLINE_CONSUMERS = 16;
+
 const CREDENTIALS_IN_URI = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:[^/?#]*@/i;
 
 /**
@@ -183,7 +191,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
         operationId: "createAssetEvent",
         summary: "Record an asset event from outside; it triggers consumers like a task's event",
         description:
-          "The URI is sanitized as the SDK does (a password in it is dropped, with a warning). 404 when no asset has the URI, unless createIfMissing.",
+          "The URI is sanitized as the SDK does (a password in it is dropped, with a warning). 404 when no asset has the URI, unless createIfMissing. The event is routed to every consumer (`queuedFor`) before the answer; the runs of the first 16 consumers are created before it too (`triggeredDagRuns`), those of any others right after it.",
         querystring: z.strictObject({}),
         body: createAssetEventBody,
         response: { 201: createdAssetEventSchema, ...problems(400, 401, 404, 413, 415) },
@@ -204,6 +212,8 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
           // Parsed from JSON, so JSON.
           extra: (request.body.extra ?? {}) as JsonObject,
           createIfMissing: request.body.createIfMissing ?? false,
+          // A fan-out to many consumers must not hold the answer: the rest are evaluated right after it.
+          inlineConsumers: INLINE_CONSUMERS,
           origin: "recorded through the API",
         },
       );

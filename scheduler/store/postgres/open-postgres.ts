@@ -1,4 +1,11 @@
-import { type DatabaseIntrospector, Kysely, PostgresDialect, sql } from "kysely";
+import {
+  type DatabaseIntrospector,
+  Kysely,
+  PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+  sql,
+} from "kysely";
 import pg from "pg";
 import type { Database } from "../schema.js";
 import { CurrentSchemaIntrospector } from "./introspector.js";
@@ -33,7 +40,7 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   survivePoolErrors(pool);
-  const db = new Kysely<Database>({ dialect: new StorePostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new StorePostgresDialect({ pool: new PreparedStatementPool(pool) }) });
   if (schema) {
     try {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
@@ -75,3 +82,58 @@ class StorePostgresDialect extends PostgresDialect {
     return new CurrentSchemaIntrospector(db);
   }
 }
+
+/** Distinct statements a pool prepares by name; statements beyond are sent unnamed (parsed each time). */
+const MAX_PREPARED_STATEMENTS = 1000;
+
+/**
+ * A pool whose connections run the store's statements as named prepared
+ * statements: PostgreSQL parses and plans each distinct statement once per
+ * connection instead of on every execution (with pg's unnamed statements the
+ * parse and plan cost more than running most of the engine's statements). The
+ * engine's per-try statements are compiled once (`compiledQuery`), so their
+ * text repeats exactly. Only data statements are named, and at most
+ * {@link MAX_PREPARED_STATEMENTS} distinct ones per pool, so statements with
+ * generated text (`IN` lists of varying length) cannot grow a connection's
+ * prepared statements without bound.
+ */
+class PreparedStatementPool implements PostgresPool {
+  /** Statement text -> its name: one name per text for every connection of the pool. */
+  private readonly names = new Map<string, string>();
+  private readonly clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async connect(): Promise<PostgresPoolClient> {
+    const client = await this.pool.connect();
+    let wrapped = this.clients.get(client);
+    if (!wrapped) {
+      wrapped = {
+        // biome-ignore lint/suspicious/noExplicitAny: pg's overloads (text, config or cursor) pass through as they are.
+        query: ((query: any, parameters?: readonly unknown[]) =>
+          typeof query === "string"
+            ? client.query(this.config(query, parameters ?? []))
+            : client.query(query)) as PostgresPoolClient["query"],
+        release: () => client.release(),
+      };
+      this.clients.set(client, wrapped);
+    }
+    return wrapped;
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+
+  private config(text: string, values: readonly unknown[]): pg.QueryConfig {
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < MAX_PREPARED_STATEMENTS && DATA_STATEMENT.test(text)) {
+      name = `assetflow_${this.names.size}`;
+      this.names.set(text, name);
+    }
+    return name === undefined ? { text, values: [...values] } : { name, text, values: [...values] };
+  }
+}
+
+/** Statements worth preparing: reads and writes, not transaction control or DDL. */
+const DATA_STATEMENT = /^\s*(select|insert|update|delete|with)\b/i;
