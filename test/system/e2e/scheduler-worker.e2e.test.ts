@@ -145,11 +145,20 @@ describe("assetflow dags test", () => {
         tryNumber: 1,
         error: null,
         result: { ok: true },
+        events: [
+          {
+            uri: "x-e2e://healthy",
+            name: "x-e2e://healthy",
+            aliases: [],
+            extra: { conf: { batch: 3 }, runId: (result as { runId?: string }).runId },
+          },
+        ],
         logs: [{ tryNumber: 1, lines: expect.arrayContaining([expect.stringContaining("healthy produced")]) }],
       },
     ]);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^dags test healthy \(run manual__.*\): success\n {2}produce\s+success\n/);
+    expect(human.stdout).toMatch(/^dags test healthy \(manual run manual__.*\): success\n {2}produce\s+success\n/);
+    expect(human.stdout).toMatch(/emitted x-e2e:\/\/healthy \{"conf":\{\},"runId":"manual__/);
     // Nothing was written to the home.
     expect(existsSync(join(scratch.path, "home"))).toBe(false);
   });
