@@ -8,6 +8,13 @@ export * from "./condition-evaluator.js";
 export * from "./contracts.js";
 export { type Clock, systemClock } from "./engine/context.js";
 export type { RegistrationResult, RegistrationScope } from "./engine/registration.js";
+export {
+  PASSIVE_WATCHER_KINDS,
+  type WatcherMessage,
+  type WatcherOutcome,
+  type WatcherRecord,
+  watcherIdOf,
+} from "./engine/watchers.js";
 export * from "./read-models.js";
 export {
   type ActivityListener,
