@@ -6,7 +6,9 @@ describe("unquotedEventData", () => {
   it("finds event data interpolated without shquote, through loop and set bindings", () => {
     const first = "(triggering_asset_events.values() | first | first)";
     expect(unquotedEventData(`echo "{{ ${first}.extra.note }}"`)).toEqual([`{{ ${first}.extra.note }}`]);
-    expect(unquotedEventData("echo {{ dag_run.conf.x }} {{ conf.y }} {{ params.z }} {{ inlet_events }}")).toHaveLength(4);
+    expect(unquotedEventData("echo {{ dag_run.conf.x }} {{ conf.y }} {{ params.z }} {{ inlet_events }}")).toHaveLength(
+      4,
+    );
     expect(
       unquotedEventData("{% for e in triggering_asset_events.values() | first %}echo {{ e.extra.k }}; {% endfor %}"),
     ).toEqual(["{{ e.extra.k }}"]);

@@ -35,7 +35,12 @@ export function unquotedEventData(template: string): string[] {
       const names = binding?.[1] ?? binding?.[3];
       const source = binding?.[2] ?? binding?.[4];
       if (names !== undefined && source !== undefined && isEventData(source)) {
-        tainted.push(...names.split(",").map((name) => name.trim()).filter((name) => /^\w+$/.test(name)));
+        tainted.push(
+          ...names
+            .split(",")
+            .map((name) => name.trim())
+            .filter((name) => /^\w+$/.test(name)),
+        );
       }
       continue;
     }

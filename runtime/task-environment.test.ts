@@ -18,7 +18,11 @@ describe("splitTaskEnvironment", () => {
   });
 
   it("isAssetflowInternal names exactly the variables of assetflow's own processes", () => {
-    expect(["ASSETFLOW_HOME", "ASSETFLOW_API_TOKEN", "ASSETFLOW_CONN_X", "ASSETFLOW_BENCH_DATABASE_URL"].every(isAssetflowInternal)).toBe(true);
+    expect(
+      ["ASSETFLOW_HOME", "ASSETFLOW_API_TOKEN", "ASSETFLOW_CONN_X", "ASSETFLOW_BENCH_DATABASE_URL"].every(
+        isAssetflowInternal,
+      ),
+    ).toBe(true);
     expect(["ASSETFLOW_CONN_", "ASSETFLOW_E2E_PID_FILE", "HOME", "DATABASE_URL"].some(isAssetflowInternal)).toBe(false);
   });
 });

@@ -86,7 +86,9 @@ describe("secretValuesOf and createTextMasker", () => {
 
   it("masks every occurrence, the longest value first, and leaves short values and other text alone", () => {
     const mask = createTextMasker(["postgres://app:hunter22@db/af", "hunter22", "abc"]);
-    expect(mask("url=postgres://app:hunter22@db/af pw=hunter22 hunter22 abc")).toBe(`url=${MASK} pw=${MASK} ${MASK} abc`);
+    expect(mask("url=postgres://app:hunter22@db/af pw=hunter22 hunter22 abc")).toBe(
+      `url=${MASK} pw=${MASK} ${MASK} abc`,
+    );
     expect(mask("nothing (secret) here [x]")).toBe("nothing (secret) here [x]");
     expect(createTextMasker([])("same")).toBe("same");
     expect(createTextMasker(["a.b*c"])("xa.b*cx aXbbc")).toBe(`x${MASK}x aXbbc`);

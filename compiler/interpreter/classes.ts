@@ -12,10 +12,10 @@ import { hasModifier } from "../source.js";
 import { unquotedEventData } from "../template-lint.js";
 import {
   type ClassValue,
-  propertySite,
   type FunctionValue,
   type ObjectValue,
   Props,
+  propertySite,
   Scope,
   type Site,
   UNDEFINED,

@@ -179,8 +179,7 @@ describe("event data is untrusted", () => {
         const { poll } = await import("../../support/poll.js");
         return poll(
           "the consumer's run",
-          async () =>
-            (await cliJson<Array<{ runId: string }>>(["runs", "list", "untrusted_consumer"], env))[0]?.runId,
+          async () => (await cliJson<Array<{ runId: string }>>(["runs", "list", "untrusted_consumer"], env))[0]?.runId,
           { timeoutMs: 30_000, intervalMs: 300 },
         );
       })(),
