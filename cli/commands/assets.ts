@@ -32,7 +32,7 @@ export interface EmitResult {
   readonly runs: Array<{ readonly dagId: string; readonly runId: string }>;
 }
 
-/** Registers `assetflow assets list|events|emit|queued`. */
+/** Registers `assetflow assets list|events|emit|materialize|queued`. */
 export function registerAssets(program: Command): void {
   const assets = program.command("assets").description("List assets, their events and queued events; emit events");
 
@@ -105,6 +105,28 @@ export function registerAssets(program: Command): void {
           ? ["no run created (consumers wait for more events, are paused, or none exist)"]
           : result.runs.map((run) => `created run ${run.dagId} ${run.runId}`)),
       ].join("\n"),
+    );
+  });
+
+  withJson(
+    assets
+      .command("materialize")
+      .description("Start a run of the DAG that produces an asset (such as the DAG asset() defines)")
+      .argument("<uri>", "the asset's URI")
+      .option("--name <name>", "the asset's name, when several assets share the URI")
+      .option("--dag <dagId>", "the producing DAG to run, when several DAGs produce the asset")
+      .option("--conf <json>", "the run's conf, a JSON object"),
+  ).action(async (uri: string, options: OutputOptions & { name?: string; dag?: string; conf?: string }) => {
+    const conf = parseJsonObject(options.conf, "--conf");
+    const { materializeAsset } = await import("../../scheduler/materialize.js");
+    const result = await withScheduler((scheduler) =>
+      materializeAsset(scheduler, { uri, name: options.name, dagId: options.dag, conf }),
+    );
+    printValue(
+      result,
+      options,
+      () =>
+        `created run ${result.dagId} ${result.runId} to materialize ${result.asset.uri} (${result.taskIds.join(", ")})`,
     );
   });
 
