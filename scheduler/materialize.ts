@@ -5,7 +5,6 @@
  * (`assetflow assets materialize <uri>`).
  */
 import type { JsonObject } from "../sdk/json.js";
-import { sanitizeUri } from "../sdk/uri/sanitize.js";
 import { type AssetView, getAssetsByUri } from "./read-models.js";
 import { type Scheduler, SchedulerError } from "./scheduler.js";
 
@@ -25,8 +24,13 @@ export const MaterializeErrorCode = {
 
 /** What to materialize. */
 export interface MaterializeRequest {
-  /** The asset's URI, as written or as the SDK stores it. */
+  /** The asset's URI, as written. */
   readonly uri: string;
+  /**
+   * The URI as the SDK would store it (`sanitizeUri`), looked up when `uri`
+   * finds no asset: callers sanitize, as the scheduler does not load the SDK's URI rules.
+   */
+  readonly sanitizedUri?: string | null | undefined;
   /** The asset's name, when several assets share the URI. */
   readonly name?: string | undefined;
   /** The producing DAG to run, when several DAGs produce the asset. */
@@ -55,7 +59,7 @@ export interface Materialization {
  * ```
  */
 export async function materializeAsset(scheduler: Scheduler, request: MaterializeRequest): Promise<Materialization> {
-  const asset = await findAsset(scheduler, request.uri, request.name);
+  const asset = await findAsset(scheduler, request);
   const tasksByDag = new Map<string, string[]>();
   for (const task of asset.producingTasks) {
     const taskIds = tasksByDag.get(task.dagId) ?? [];
@@ -94,11 +98,10 @@ export async function materializeAsset(scheduler: Scheduler, request: Materializ
   };
 }
 
-async function findAsset(scheduler: Scheduler, uri: string, name: string | undefined): Promise<AssetView> {
+async function findAsset(scheduler: Scheduler, { uri, name, sanitizedUri }: MaterializeRequest): Promise<AssetView> {
   let assets = await getAssetsByUri(scheduler.db, uri);
-  if (assets.length === 0) {
-    const sanitized = trySanitize(uri);
-    if (sanitized !== null && sanitized !== uri) assets = await getAssetsByUri(scheduler.db, sanitized);
+  if (assets.length === 0 && sanitizedUri && sanitizedUri !== uri) {
+    assets = await getAssetsByUri(scheduler.db, sanitizedUri);
   }
   const matching = name === undefined ? assets : assets.filter((asset) => asset.name === name);
   const [asset] = matching;
@@ -121,12 +124,4 @@ function describe(asset: AssetView): string {
   return asset.name === asset.uri
     ? `asset ${JSON.stringify(asset.uri)}`
     : `asset ${JSON.stringify(asset.name)} (${asset.uri})`;
-}
-
-function trySanitize(uri: string): string | null {
-  try {
-    return sanitizeUri(uri).uri;
-  } catch {
-    return null;
-  }
 }

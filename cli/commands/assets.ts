@@ -4,6 +4,7 @@ import type { AssetEventRecord } from "../../scheduler/contracts.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { Database } from "../../scheduler/store/schema.js";
 import type { JsonObject } from "../../sdk/json.js";
+import { sanitizeUri } from "../../sdk/uri/sanitize.js";
 import { withScheduler } from "../open.js";
 import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
 import { CliError, CliErrorCode, parseCount, parseJsonObject, requireDag, withJson } from "./common.js";
@@ -120,7 +121,13 @@ export function registerAssets(program: Command): void {
     const conf = parseJsonObject(options.conf, "--conf");
     const { materializeAsset } = await import("../../scheduler/materialize.js");
     const result = await withScheduler((scheduler) =>
-      materializeAsset(scheduler, { uri, name: options.name, dagId: options.dag, conf }),
+      materializeAsset(scheduler, {
+        uri,
+        sanitizedUri: trySanitize(uri),
+        name: options.name,
+        dagId: options.dag,
+        conf,
+      }),
     );
     printValue(
       result,
@@ -263,4 +270,13 @@ async function listAssets(db: Kysely<Database>): Promise<AssetListRow[]> {
       consumers: consumersOf(Number(asset.id)),
     };
   });
+}
+
+/** The URI as the SDK stores it, or null when the SDK rejects it. */
+function trySanitize(uri: string): string | null {
+  try {
+    return sanitizeUri(uri).uri;
+  } catch {
+    return null;
+  }
 }

@@ -39,7 +39,7 @@ import {
   toDagRun,
 } from "../schemas.js";
 import type { ApiApp, ApiContext } from "../server.js";
-import { epochMs, quote, requireAssetsByUri } from "./lookups.js";
+import { epochMs, quote, requireAssetsByUri, trySanitize } from "./lookups.js";
 
 const tags = ["Assets"];
 
@@ -301,6 +301,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       const body = request.body ?? {};
       const started = await materializeAsset(scheduler, {
         uri: request.params.uri,
+        sanitizedUri: trySanitize(request.params.uri),
         name: body.name,
         dagId: body.dagId,
         // Parsed from JSON, so JSON.
