@@ -15,6 +15,12 @@ export {
   type WatcherRecord,
   watcherIdOf,
 } from "./engine/watchers.js";
+export {
+  type Materialization,
+  MaterializeErrorCode,
+  type MaterializeRequest,
+  materializeAsset,
+} from "./materialize.js";
 export * from "./read-models.js";
 export {
   type ActivityListener,
