@@ -10,6 +10,7 @@ import { registerRuns } from "./commands/runs.js";
 import { registerScheduler } from "./commands/scheduler.js";
 import { registerStandalone } from "./commands/standalone.js";
 import { registerTasks } from "./commands/tasks.js";
+import { registerWatchers } from "./commands/watchers.js";
 import { registerWorker } from "./commands/worker.js";
 
 /**
@@ -35,6 +36,7 @@ export function createProgram(): Command {
   registerDev(program);
   registerScheduler(program);
   registerWorker(program);
+  registerWatchers(program);
   registerDags(program);
   registerRuns(program);
   registerTasks(program);

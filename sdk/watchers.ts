@@ -193,6 +193,8 @@ export interface WatcherContext<TPosition extends JsonValue = JsonValue> {
   readonly position: TPosition | null;
   /** Aborted when the watcher must stop (shutdown, or its lease moved to another process). */
   readonly signal: AbortSignal;
+  /** Resolves when `signal` aborts (at once if it has): `await ctx.stopped` after subscribing to a push source. */
+  readonly stopped: Promise<void>;
   /**
    * Records one asset event with `extra` and the watcher's new `position` in
    * one store transaction. `key` (default: the position as JSON) identifies the

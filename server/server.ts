@@ -40,6 +40,7 @@ import { assetRoutes } from "./routes/assets.js";
 import { changeRoutes } from "./routes/changes.js";
 import { dagRoutes } from "./routes/dags.js";
 import { queuedEventRoutes } from "./routes/queued-events.js";
+import { watcherRoutes, webhookRoutes } from "./routes/watchers.js";
 import { apiSchemaRegistry, problemSchema } from "./schemas.js";
 import { uiRoutes, uiStaticDir } from "./ui/routes.js";
 
@@ -199,6 +200,9 @@ export function createServer(options: CreateServerOptions): ApiApp {
     uiRoutes(typed, options.uiDir === undefined ? uiStaticDir() : options.uiDir);
   });
 
+  // Webhook deliveries: no bearer token (HMAC signatures), raw bodies.
+  app.register(async (webhooks) => webhookRoutes(webhooks, context), { prefix: API_PREFIX });
+
   app.register(
     async (api) => {
       const typed = api.withTypeProvider<ZodTypeProvider>();
@@ -235,6 +239,7 @@ export function createServer(options: CreateServerOptions): ApiApp {
       assetRoutes(typed, context);
       dagRoutes(typed, context);
       changeRoutes(typed, context);
+      watcherRoutes(typed, context);
     },
     { prefix: API_PREFIX },
   );

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { DagProcessor } from "../../runtime/dag-processor.js";
 import type { TaskExecutor } from "../../runtime/task-executor.js";
+import type { WatcherChange, WatcherRunner } from "../../runtime/watchers/runner.js";
 import type { WorkerPool } from "../../runtime/worker-pool.js";
 import type { DagFileResult } from "../../scheduler/contracts.js";
 import type { Scheduler, SchedulerActivity } from "../../scheduler/scheduler.js";
@@ -52,6 +53,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
       }
     },
     onActivity: (line, activity) => print(line, { ...activity }),
+    onWatcher: (line, change) => print(line, { ...change }),
   });
   const { scheduler, api, pool, results, dagsFolder, paths } = standalone;
   standalone.processor.watch();
@@ -92,6 +94,8 @@ export interface StandaloneListeners {
   onDagFile(result: DagFileResult): void;
   /** Scheduler activity, with its one-line description. */
   onActivity(line: string, activity: SchedulerActivity): void;
+  /** A watcher started, moved or failed. */
+  onWatcher?(line: string, change: WatcherChange): void;
 }
 
 /** A running standalone: its parts, the first load of the DAG files, and how to stop it. */
@@ -101,6 +105,8 @@ export interface RunningStandalone {
   readonly pool: WorkerPool;
   readonly processor: DagProcessor;
   readonly executor: TaskExecutor;
+  /** The watchers of the assets (all of them: one process). */
+  readonly watchers: WatcherRunner;
   /** The first load of every DAG file. */
   readonly results: DagFileResult[];
   readonly dagsFolder: string;
@@ -124,11 +130,20 @@ export async function startStandalone(
   const paths = homePaths();
   const dagsFolder = requireDagsFolder(options.dags);
   // Loaded here, not at start-up, so that short commands stay fast.
-  const [{ DagProcessor }, { TaskExecutor }, { WorkerPool }, { drainWorkers }] = await Promise.all([
+  const [
+    { DagProcessor },
+    { TaskExecutor },
+    { WorkerPool },
+    { drainWorkers },
+    { WatcherRunner },
+    { definitionLoader },
+  ] = await Promise.all([
     import("../../runtime/dag-processor.js"),
     import("../../runtime/task-executor.js"),
     import("../../runtime/worker-pool.js"),
     import("./worker.js"),
+    import("../../runtime/watchers/runner.js"),
+    import("../../runtime/watchers/definitions.js"),
   ]);
   const scheduler = await openScheduler({ pollIntervalMs: 2000 });
   const api = await startApiServer({
@@ -154,18 +169,25 @@ export async function startStandalone(
   );
   const executor = new TaskExecutor(scheduler, pool, { workerId: "standalone", logDir: paths.logs });
   const results = await processor.processAll();
+  const watchers = new WatcherRunner(scheduler, {
+    loadDefinitions: definitionLoader(dagsFolder, paths.home),
+    onChange: (line, change) => listeners.onWatcher?.(line, change),
+  });
   scheduler.start();
   executor.start();
+  watchers.start();
   return {
     scheduler,
     api,
     pool,
     processor,
     executor,
+    watchers,
     results,
     dagsFolder,
     paths,
     async stop() {
+      await watchers.stop();
       await api.close();
       processor.close();
       scheduler.stop();

@@ -21,6 +21,7 @@ import type {
   QueuedEvent,
   TaskInstance,
   TryLog,
+  Watcher,
 } from "./types.js";
 
 const dagPath = (dagId: string) => `/dags/${segment(dagId)}`;
@@ -85,6 +86,7 @@ export function assetflowApi(client: ApiClient) {
       }),
     assetQueued: (uri: string) =>
       client.get<{ queuedEvents: QueuedEvent[]; total: number }>(`/assets/queuedEvent/${segment(uri)}`),
+    assetWatchers: (uri: string) => client.get<{ watchers: Watcher[]; totalEntries: number }>("/watchers", { uri }),
     alias: (name: string) => client.get<Alias>(`/assets/aliases/${segment(name)}`),
     graph: () => client.get<AssetGraph>("/graph"),
     changes: (since: string | null, signal?: AbortSignal) =>

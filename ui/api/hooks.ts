@@ -106,6 +106,10 @@ export const useAssetQueued = (uri: string) => {
   const api = useApi();
   return useQuery({ queryKey: key("assetQueued", uri), queryFn: () => api.assetQueued(uri) });
 };
+export const useAssetWatchers = (uri: string) => {
+  const api = useApi();
+  return useQuery({ queryKey: key("assetWatchers", uri), queryFn: () => api.assetWatchers(uri) });
+};
 export const useGraph = () => useQuery({ queryKey: key("graph"), queryFn: useApi().graph });
 
 /**

@@ -18,6 +18,7 @@ import type {
   queuedEventSchema,
   taskInstanceSchema,
   taskLogsSchema,
+  watcherSchema,
 } from "../../server/schemas.js";
 
 export type Dag = z.output<typeof dagSchema>;
@@ -33,6 +34,7 @@ export type AssetDetail = z.output<typeof assetDetailSchema>;
 export type AssetEvent = z.output<typeof assetEventSchema>;
 export type Alias = z.output<typeof aliasSchema>;
 export type QueuedEvent = z.output<typeof queuedEventSchema>;
+export type Watcher = z.output<typeof watcherSchema>;
 export type ConsumerStatus = z.output<typeof consumerStatusSchema>;
 export type ExplainedCondition = ExplainedConditionJson;
 export type ImportError = z.output<typeof importErrorSchema>;

@@ -36,6 +36,7 @@ export type QueryName =
   | "asset"
   | "assetEvents"
   | "assetQueued"
+  | "assetWatchers"
   | "graph"
   | "importErrors";
 
@@ -56,6 +57,7 @@ export const QUERY_READS: Record<QueryName, readonly Resource[]> = {
   asset: ["assets", "assetEvents", "dags"],
   assetEvents: ["assetEvents"],
   assetQueued: ["queuedEvents"],
+  assetWatchers: ["assets", "assetEvents"],
   graph: ["assets", "dags", "runs", "assetEvents", "queuedEvents"],
   importErrors: ["importErrors", "dags"],
 };

@@ -6,7 +6,7 @@
  * feature that knows more about assets adds a section there.
  */
 import { type ComponentType, useMemo, useState } from "react";
-import { useAsset, useAssetEvents, useAssetQueued } from "../api/hooks.js";
+import { useAsset, useAssetEvents, useAssetQueued, useAssetWatchers } from "../api/hooks.js";
 import type { AssetDetail } from "../api/types.js";
 import { Empty, ErrorBox, Loading, TimeText } from "../components/common.js";
 import { ExtrasChart } from "../components/extras-chart.js";
@@ -31,6 +31,7 @@ export interface AssetSection {
 export const ASSET_SECTIONS: readonly AssetSection[] = [
   { id: "relations", title: "Producers, consumers and aliases", Component: RelationsSection },
   { id: "queued", title: "Queued events", Component: QueuedSection },
+  { id: "watchers", title: "Watchers", Component: WatchersSection },
   { id: "extras", title: "Numeric extras over time", Component: ExtrasSection },
   { id: "events", title: "Events", Component: EventsSection },
 ];
@@ -199,5 +200,47 @@ function EventsSection({ asset }: { asset: AssetDetail }) {
         </button>
       )}
     </>
+  );
+}
+
+function WatchersSection({ asset }: { asset: AssetDetail }) {
+  const watchers = useAssetWatchers(asset.uri);
+  if (watchers.isError) return <ErrorBox error={watchers.error} />;
+  if (!watchers.data) return <Loading what="watchers" />;
+  const own = watchers.data.watchers.filter((w) => w.asset.name === asset.name);
+  if (own.length === 0) return <Empty>No watchers: its events come from tasks or the API.</Empty>;
+  return (
+    <table className="list watchers" aria-label="Watchers">
+      <thead>
+        <tr>
+          <th scope="col">Watcher</th>
+          <th scope="col">Kind</th>
+          <th scope="col">State</th>
+          <th scope="col">Position</th>
+          <th scope="col">Events</th>
+          <th scope="col">Last event</th>
+          <th scope="col">Lag</th>
+          <th scope="col">Last error</th>
+        </tr>
+      </thead>
+      <tbody>
+        {own.map((watcher) => (
+          <tr key={watcher.watcherId} data-watcher={watcher.name} data-state={watcher.state}>
+            <td>{watcher.name}</td>
+            <td>{watcher.kind}</td>
+            <td title={watcher.runningIn ?? undefined}>{watcher.state}</td>
+            <td className="break">
+              <code>{watcher.position === null ? "–" : JSON.stringify(watcher.position)}</code>
+            </td>
+            <td className="num">{watcher.events}</td>
+            <td>
+              <TimeText iso={watcher.lastEventAt} now={Date.now()} />
+            </td>
+            <td className="num">{watcher.lag ?? "–"}</td>
+            <td className="break">{watcher.lastError ?? "–"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
