@@ -304,7 +304,7 @@ function sanitize(input: string, checkRuleOutput: boolean): SanitizedUri {
     warnings.push({
       code: UriWarningCode.passwordDropped,
       message:
-        `Asset URI ${quoteUri(input)} contained ${dropped.join("; and ")}; the asset's URI is ${JSON.stringify(uri)}. ` +
+        `Asset URI ${quoteUri(input)} contained ${dropped.join("; and ")}, and the asset's URI is ${JSON.stringify(uri)}. ` +
         "Do not put credentials in asset URIs: they are stored and shown in clear text. Keep them in a connection instead.",
     });
   }
