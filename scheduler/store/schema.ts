@@ -173,6 +173,13 @@ export interface DagRunConsumedEventTable {
   event_id: number;
 }
 
+/** The event an idempotency key recorded (events recorded from outside). */
+export interface AssetEventIdempotencyTable {
+  idempotency_key: string;
+  event_id: number;
+  created_at: number;
+}
+
 /** A DAG file that failed to load. */
 export interface ImportErrorTable {
   id: Generated<number>;
@@ -201,4 +208,5 @@ export interface Database {
   asset_event_inbox: AssetEventInboxTable;
   dag_run_consumed_event: DagRunConsumedEventTable;
   import_error: ImportErrorTable;
+  asset_event_idempotency: AssetEventIdempotencyTable;
 }
