@@ -41,6 +41,13 @@ export interface ServiceOptions {
     readonly workerIdBase: string;
     readonly concurrency: number;
   };
+  /**
+   * Runs once the store is open, before the task hosts start: `standalone`
+   * starts its API server here. The secrets it returns (the API token it knows
+   * in clear) are masked in task logs; `close` runs when the services stop
+   * (first) or fail to start.
+   */
+  readonly serve?: (scheduler: Scheduler) => Promise<{ secrets: readonly string[]; close(): Promise<void> }>;
   /** Scheduler activity, with its one-line description. */
   readonly onActivity: (line: string, activity: SchedulerActivity) => void;
   /** A try failed because its worker was gone (`why`: "heartbeat" from the sweep, "restart" at start-up). */
@@ -103,7 +110,9 @@ export async function startServices(options: ServiceOptions): Promise<Services> 
   const { schedule, work } = options;
   const workerId = work ? processWorkerId(work.workerIdBase) : null;
   let pool: WorkerPool | undefined;
+  let served: { secrets: readonly string[]; close(): Promise<void> } | undefined;
   try {
+    served = await options.serve?.(scheduler);
     if (work) {
       for (const key of await scheduler.failLostTasks({
         workerIds: await deadPredecessors(scheduler, work.workerIdBase),
@@ -111,12 +120,19 @@ export async function startServices(options: ServiceOptions): Promise<Services> 
         options.onLostTry(key, "restart");
     }
     // Without the working role, one host: it only loads DAG files (user code never runs in this process).
-    pool = new WorkerPool({ size: work?.concurrency ?? 1, home: paths.home, reader: scheduler.eventReader() });
+    pool = new WorkerPool({
+      size: work?.concurrency ?? 1,
+      home: paths.home,
+      reader: scheduler.eventReader(),
+      // Beyond the secrets of this process's environment, which are always masked.
+      secrets: served?.secrets ?? [],
+    });
     const processor = schedule ? new DagProcessor(schedule.dagsFolder, pool, scheduler, schedule.onDagFile) : null;
     const executor = workerId ? new TaskExecutor(scheduler, pool, { workerId, logDir: paths.logs }) : null;
     const results = processor ? await processor.processAll() : [];
-    return composed(scheduler, pool, processor, executor, workerId, results, options);
+    return composed(scheduler, pool, processor, executor, workerId, results, options, served);
   } catch (error) {
+    await served?.close();
     await pool?.stop();
     await scheduler.close();
     throw error;
@@ -131,6 +147,7 @@ function composed(
   workerId: string | null,
   results: DagFileResult[],
   options: ServiceOptions,
+  served: { close(): Promise<void> } | undefined,
 ): Services {
   let sweeper: NodeJS.Timeout | undefined;
   return {
@@ -152,6 +169,7 @@ function composed(
       executor?.start();
     },
     async stop(graceMs) {
+      await served?.close();
       clearInterval(sweeper);
       processor?.close();
       scheduler.stop();

@@ -145,6 +145,12 @@ export interface UnknownValue {
   readonly what?: string;
   /** How to fix it, when the place that made it knows. */
   readonly hint?: string;
+  /**
+   * Known values it may be: the collection an element was read from with a
+   * key only known at run time, the branches of a condition only known at run
+   * time. Calling it may call any of them, so what they reach counts.
+   */
+  readonly mayBe?: readonly Value[];
 }
 
 /** A function written in user code. */

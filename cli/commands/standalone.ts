@@ -139,26 +139,28 @@ export async function startStandalone(
   const port = parsePort(options.port);
   const paths = homePaths();
   const dagsFolder = requireDagsFolder(options.dags);
+  let api: StartedApiServer | undefined;
   const services = await startServices({
     schedule: { dagsFolder, lostAfterMs, onDagFile: (result) => listeners.onDagFile(result) },
     work: { workerIdBase: defaultWorkerIdBase("standalone"), concurrency: workers },
+    serve: async (scheduler) => {
+      api = await startApiServer({
+        scheduler,
+        host: options.host,
+        port,
+        ...(options.apiToken === undefined ? {} : { token: options.apiToken }),
+      });
+      // The token this process knows in clear is masked in task logs (one from the environment always is).
+      return { secrets: api.token === null ? [] : [api.token], close: () => (api as StartedApiServer).close() };
+    },
     onActivity: (line, activity) => listeners.onActivity(line, activity),
     onLostTry: (key, why) => listeners.onLostTry?.(key, why),
   });
   const { scheduler, pool } = services;
-  const api = await startApiServer({
-    scheduler,
-    host: options.host,
-    port,
-    ...(options.apiToken === undefined ? {} : { token: options.apiToken }),
-  }).catch(async (error: unknown) => {
-    await services.stop(0);
-    throw error;
-  });
   services.start();
   return {
     scheduler,
-    api,
+    api: api as StartedApiServer,
     pool,
     processor: services.processor as DagProcessor,
     executor: services.executor as TaskExecutor,
@@ -167,7 +169,6 @@ export async function startStandalone(
     dagsFolder,
     paths,
     async stop() {
-      await api.close();
       await services.stop(graceMs);
     },
   };
