@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { AssetAlias } from "../sdk/asset.js";
 import { optionProblems } from "../sdk/options.js";
 import { sdkRuleDiagnostic } from "./diagnostics.js";
+import { primitive } from "./interpreter/support.js";
 import type { Reporter } from "./semantics.js";
 import { type ObjectValue, propertySite, type Site, type Value } from "./values.js";
 
@@ -26,15 +27,10 @@ const FUNCTION_PROBE = (): undefined => undefined;
 
 /** The plain value the SDK's rules see for a static value. */
 function probeOf(value: Value, seen: Set<Value>): unknown {
+  if (value.kind === "undefined") return undefined;
+  const plain = primitive(value);
+  if (plain !== undefined) return plain;
   switch (value.kind) {
-    case "string":
-    case "number":
-    case "boolean":
-      return value.value;
-    case "null":
-      return null;
-    case "undefined":
-      return undefined;
     case "date":
       return new Date(value.time);
     case "array": {
