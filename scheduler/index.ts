@@ -8,6 +8,12 @@ export * from "./condition-evaluator.js";
 export * from "./contracts.js";
 export { type Clock, systemClock } from "./engine/context.js";
 export type { RegistrationResult, RegistrationScope } from "./engine/registration.js";
+export {
+  type Materialization,
+  MaterializeErrorCode,
+  type MaterializeRequest,
+  materializeAsset,
+} from "./materialize.js";
 export * from "./read-models.js";
 export {
   type ActivityListener,

@@ -20,7 +20,7 @@ import type {
   TaskInstanceView,
 } from "../scheduler/read-models.js";
 import type { JsonObject } from "../sdk/json.js";
-import { maskSecrets } from "./masking.js";
+import { maskSecrets } from "../sdk/masking.js";
 
 /** Schemas that become named components of the OpenAPI document. */
 export const apiSchemaRegistry = z.registry<{ id?: string; description?: string }>();
@@ -423,6 +423,26 @@ export const triggerDagRunBody = z.strictObject({
     .optional()
     .describe("The run id (default: generated)."),
 });
+
+/** The body of POST /assets/{uri}/materialize (every field optional; the body may be absent). */
+export const materializeAssetBody = z
+  .strictObject({
+    name: z.string().min(1).max(1500).optional().describe("The asset's name, when several assets share the URI."),
+    dagId: z.string().min(1).max(250).optional().describe("The producing DAG to run, when several DAGs produce it."),
+    conf: jsonObjectInput.optional().describe("The run's conf (JSON object)."),
+  })
+  .nullish();
+
+/** The answer of POST /assets/{uri}/materialize. */
+export const materializationSchema = component(
+  "Materialization",
+  "The run started to materialize an asset: the asset, the producing DAG's new run and the tasks that update the asset.",
+  z.object({
+    asset: z.object({ name: z.string(), uri: z.string() }),
+    dagRun: dagRunSchema,
+    taskIds: z.array(z.string()),
+  }),
+);
 
 /** A task instance. */
 export const taskInstanceSchema = component(

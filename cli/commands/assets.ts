@@ -4,6 +4,7 @@ import type { AssetEventRecord } from "../../scheduler/contracts.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { Database } from "../../scheduler/store/schema.js";
 import type { JsonObject } from "../../sdk/json.js";
+import { sanitizeUri } from "../../sdk/uri/sanitize.js";
 import { withScheduler } from "../open.js";
 import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
 import { CliError, CliErrorCode, parseCount, parseJsonObject, requireDag, withJson } from "./common.js";
@@ -32,7 +33,7 @@ export interface EmitResult {
   readonly runs: Array<{ readonly dagId: string; readonly runId: string }>;
 }
 
-/** Registers `assetflow assets list|events|emit|queued`. */
+/** Registers `assetflow assets list|events|emit|materialize|queued`. */
 export function registerAssets(program: Command): void {
   const assets = program.command("assets").description("List assets, their events and queued events; emit events");
 
@@ -105,6 +106,34 @@ export function registerAssets(program: Command): void {
           ? ["no run created (consumers wait for more events, are paused, or none exist)"]
           : result.runs.map((run) => `created run ${run.dagId} ${run.runId}`)),
       ].join("\n"),
+    );
+  });
+
+  withJson(
+    assets
+      .command("materialize")
+      .description("Start a run of the DAG that produces an asset (such as the DAG asset() defines)")
+      .argument("<uri>", "the asset's URI")
+      .option("--name <name>", "the asset's name, when several assets share the URI")
+      .option("--dag <dagId>", "the producing DAG to run, when several DAGs produce the asset")
+      .option("--conf <json>", "the run's conf, a JSON object"),
+  ).action(async (uri: string, options: OutputOptions & { name?: string; dag?: string; conf?: string }) => {
+    const conf = parseJsonObject(options.conf, "--conf");
+    const { materializeAsset } = await import("../../scheduler/materialize.js");
+    const result = await withScheduler((scheduler) =>
+      materializeAsset(scheduler, {
+        uri,
+        sanitizedUri: trySanitize(uri),
+        name: options.name,
+        dagId: options.dag,
+        conf,
+      }),
+    );
+    printValue(
+      result,
+      options,
+      () =>
+        `created run ${result.dagId} ${result.runId} to materialize ${result.asset.uri} (${result.taskIds.join(", ")})`,
     );
   });
 
@@ -241,4 +270,13 @@ async function listAssets(db: Kysely<Database>): Promise<AssetListRow[]> {
       consumers: consumersOf(Number(asset.id)),
     };
   });
+}
+
+/** The URI as the SDK stores it, or null when the SDK rejects it. */
+function trySanitize(uri: string): string | null {
+  try {
+    return sanitizeUri(uri).uri;
+  } catch {
+    return null;
+  }
 }

@@ -145,6 +145,8 @@ export async function startStandalone(
     size: workers,
     home: paths.home,
     reader: scheduler.eventReader(),
+    // The token this process knows in clear is masked in task logs (one from the environment always is).
+    secrets: api.token === null ? [] : [api.token],
   });
   const processor = new DagProcessor(dagsFolder, pool, scheduler, (result) => listeners.onDagFile(result));
   scheduler.onActivity(

@@ -3,10 +3,12 @@
  * Assets view.
  */
 import { z } from "zod";
+import { materializeAsset } from "../../scheduler/materialize.js";
 import { assetFacets } from "../../scheduler/read/asset-facets.js";
 import {
   getAlias,
   getAssetEvent,
+  getDagRun,
   listAliases,
   listAssetEvents,
   listAssets,
@@ -25,6 +27,8 @@ import {
   assetSchema,
   createAssetEventBody,
   createdAssetEventSchema,
+  materializationSchema,
+  materializeAssetBody,
   pageQuery,
   problems,
   timeQuery,
@@ -32,9 +36,10 @@ import {
   toAsset,
   toAssetEvent,
   toAssetGraph,
+  toDagRun,
 } from "../schemas.js";
 import type { ApiApp, ApiContext } from "../server.js";
-import { epochMs, quote, requireAssetsByUri } from "./lookups.js";
+import { epochMs, quote, requireAssetsByUri, trySanitize } from "./lookups.js";
 
 const tags = ["Assets"];
 
@@ -274,6 +279,37 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       }
       const [lastEvent] = (await listAssetEvents(db, { uri: asset.uri, name: asset.name, limit: 1 })).items;
       return { ...toAsset(asset), lastEvent: lastEvent ? toAssetEvent(lastEvent) : null };
+    },
+  );
+
+  app.post(
+    "/assets/:uri/materialize",
+    {
+      schema: {
+        tags,
+        operationId: "materializeAsset",
+        summary: "Start a run of the DAG that produces an asset",
+        description:
+          "Starts a manual run (with `conf`) of the one active DAG with a task that lists the asset as outlet, such as the DAG `asset()` defines. Several assets may share a URI: pass `name` to choose (409 otherwise). When several DAGs produce the asset, pass `dagId`: the 409 names them. 409 as well when no DAG produces it.",
+        params: z.object({ uri: z.string().min(1).describe("The asset URI, percent-encoded.") }),
+        querystring: z.strictObject({}),
+        body: materializeAssetBody,
+        response: { 201: materializationSchema, ...problems(400, 401, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const started = await materializeAsset(scheduler, {
+        uri: request.params.uri,
+        sanitizedUri: trySanitize(request.params.uri),
+        name: body.name,
+        dagId: body.dagId,
+        // Parsed from JSON, so JSON.
+        conf: body.conf as JsonObject | undefined,
+      });
+      const run = await getDagRun(db, started.dagId, started.runId);
+      if (!run) throw new Error(`run ${started.runId} of DAG ${started.dagId} vanished after it was created`);
+      return reply.code(201).send({ asset: started.asset, dagRun: toDagRun(run), taskIds: [...started.taskIds] });
     },
   );
 }
