@@ -4,6 +4,7 @@
  * creates time-based runs. Work that runs tasks (the testing harness, the
  * worker pool) claims queued tries and reports outcomes through it.
  */
+
 import { type Kysely, sql } from "kysely";
 import { AssetflowError } from "../sdk/errors.js";
 import type { JsonObject } from "../sdk/json.js";
@@ -45,6 +46,17 @@ import {
   type TryCompletion,
   withAliases,
 } from "./engine/task-instances.js";
+import {
+  claimWatchers,
+  getWatcher,
+  listWatchers,
+  recordWatcherMessage,
+  releaseWatchers,
+  reportWatcherState,
+  type WatcherMessage,
+  type WatcherOutcome,
+  type WatcherRecord,
+} from "./engine/watchers.js";
 import { type OpenStoreOptions, openStore, type StoreConnection } from "./store/open-store.js";
 import { PgNotifier, TASKS_CHANNEL } from "./store/postgres/notifier.js";
 import type { Database } from "./store/schema.js";
@@ -258,6 +270,45 @@ export class Scheduler implements TaskSource {
     const deferredConsumers = recorded.consumers.slice(inline);
     this.evaluateInBackground(deferredConsumers);
     return { ...recorded, runs, deferredConsumers };
+  }
+
+  /**
+   * Takes or renews the leases of the watchers free for `owner` (see
+   * {@link claimWatchers}) and returns those it holds.
+   */
+  async claimWatchers(owner: string, ttlMs: number): Promise<WatcherRecord[]> {
+    return this.ctx.db.transaction().execute((trx) => claimWatchers(this.ctx, trx, owner, ttlMs));
+  }
+
+  /** Gives up `owner`'s watcher leases. */
+  async releaseWatchers(owner: string): Promise<void> {
+    await releaseWatchers(this.ctx.db, owner);
+  }
+
+  /**
+   * Records one source message of a watcher in one transaction (event, key,
+   * position: see {@link recordWatcherMessage}), then evaluates the consumers
+   * it reached. Resolves once committed: the source may be acknowledged then.
+   */
+  async recordWatcherMessage(message: WatcherMessage): Promise<WatcherOutcome & { runs: string[] }> {
+    const outcome = await this.ctx.db.transaction().execute((trx) => recordWatcherMessage(this.ctx, trx, message));
+    if (!outcome.recorded) return { ...outcome, runs: [] };
+    return { ...outcome, runs: await this.evaluateConsumers(outcome.consumers) };
+  }
+
+  /** Records a watcher's last error and lag. */
+  async reportWatcherState(watcherId: string, state: { error?: string | null; lag?: number | null }): Promise<void> {
+    await reportWatcherState(this.ctx, this.ctx.db, watcherId, state);
+  }
+
+  /** Every declared watcher with its state. */
+  async listWatchers(filter: { uri?: string } = {}): Promise<WatcherRecord[]> {
+    return listWatchers(this.ctx.db, filter);
+  }
+
+  /** One watcher with its state. */
+  async getWatcher(watcherId: string): Promise<WatcherRecord | undefined> {
+    return getWatcher(this.ctx.db, watcherId);
   }
 
   /**
