@@ -384,6 +384,28 @@ function watchers(dialect: DialectName): Migration {
   };
 }
 
+/**
+ * Idempotency keys of events recorded from outside (`Idempotency-Key` of
+ * `POST /assets/events`, `assets emit --idempotency-key`): a key records one
+ * event, and a retry with it answers with that event.
+ */
+function idempotencyKeys(dialect: DialectName): Migration {
+  const t = TYPES[dialect];
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("asset_event_idempotency")
+        .addColumn("idempotency_key", "text", (c) => c.primaryKey())
+        .addColumn("event_id", t.bigint, (c) => c.notNull())
+        .addColumn("created_at", t.bigint, (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("asset_event_idempotency").execute();
+    },
+  };
+}
+
 /** The migrations for a dialect, by name (applied in name order). */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
@@ -392,6 +414,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     "0003_asset_schema": assetSchema,
     "0004_consumption_and_patterns": consumptionAndPatterns(dialect),
     "0005_watchers": watchers(dialect),
+    "0006_idempotency_keys": idempotencyKeys(dialect),
   };
 }
 

@@ -173,6 +173,13 @@ export interface DagRunConsumedEventTable {
   event_id: number;
 }
 
+/** The event an idempotency key recorded (events recorded from outside). */
+export interface AssetEventIdempotencyTable {
+  idempotency_key: string;
+  event_id: number;
+  created_at: number;
+}
+
 /** A DAG file that failed to load. */
 export interface ImportErrorTable {
   id: Generated<number>;
@@ -234,4 +241,5 @@ export interface Database {
   import_error: ImportErrorTable;
   watcher: WatcherTable;
   watcher_delivery: WatcherDeliveryTable;
+  asset_event_idempotency: AssetEventIdempotencyTable;
 }
