@@ -195,3 +195,34 @@ export interface ImportErrorRecord {
   readonly message: string;
   readonly createdAt: number;
 }
+
+// ---------------------------------------------------------------- watchers
+
+/** A watcher's row as read models and runners see it. */
+export interface WatcherRecord {
+  readonly watcherId: string;
+  readonly asset: { readonly name: string; readonly uri: string };
+  readonly name: string;
+  readonly kind: string;
+  readonly config: JsonObject & { kind: string; name: string };
+  readonly position: JsonValue | null;
+  readonly events: number;
+  readonly lastEventAt: number | null;
+  readonly lastError: string | null;
+  readonly lastErrorAt: number | null;
+  readonly lag: number | null;
+  readonly leaseOwner: string | null;
+  readonly leaseExpiresAt: number | null;
+}
+
+/** One source message to record. */
+export interface WatcherMessage {
+  readonly watcherId: string;
+  /** The process holding the watcher's lease; null for passive watchers (webhooks). */
+  readonly owner: string | null;
+  /** The source message's idempotency key. */
+  readonly key: string;
+  /** The watcher's position after this message. */
+  readonly position: JsonValue;
+  readonly extra: JsonObject;
+}

@@ -166,6 +166,7 @@ export function createServer(options: CreateServerOptions): ApiApp {
         { name: "DAGs", description: "DAGs, import errors and why a consumer waits." },
         { name: "DAG runs", description: "Runs, their consumed events, task instances and logs." },
         { name: "Monitoring", description: "Health, and what changed since a cursor." },
+        { name: "Watchers", description: "Asset watchers, their state, and webhook deliveries." },
       ],
     },
     transform: createJsonSchemaTransform({ schemaRegistry: apiSchemaRegistry }),

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { WatcherMessage, WatcherOutcome, WatcherRecord } from "../../scheduler/engine/watchers.js";
+import type { WatcherMessage, WatcherRecord } from "../../scheduler/contracts.js";
 import { isAssetflowError } from "../../sdk/errors.js";
 import type { JsonObject, JsonValue } from "../../sdk/json.js";
 import { stableStringify } from "../../sdk/json.js";
@@ -19,7 +19,7 @@ import { sleep } from "./sleep.js";
 export interface WatcherStore {
   claimWatchers(owner: string, ttlMs: number): Promise<WatcherRecord[]>;
   releaseWatchers(owner: string): Promise<void>;
-  recordWatcherMessage(message: WatcherMessage): Promise<WatcherOutcome>;
+  recordWatcherMessage(message: WatcherMessage): Promise<{ readonly recorded: boolean }>;
   reportWatcherState(watcherId: string, state: { error?: string | null; lag?: number | null }): Promise<void>;
 }
 

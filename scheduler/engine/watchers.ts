@@ -7,27 +7,14 @@
 
 import { AssetflowError } from "../../sdk/errors.js";
 import type { JsonObject, JsonValue } from "../../sdk/json.js";
+
+export type { WatcherMessage, WatcherRecord } from "../contracts.js";
+
 import type { Manifest } from "../../sdk/manifest/schema.js";
+import type { WatcherMessage, WatcherRecord } from "../contracts.js";
 import type { WatcherTable } from "../store/schema.js";
 import type { EngineContext, Executor } from "./context.js";
 import { type RecordedEvent, recordEvent } from "./events.js";
-
-/** A watcher's row as read models and runners see it. */
-export interface WatcherRecord {
-  readonly watcherId: string;
-  readonly asset: { readonly name: string; readonly uri: string };
-  readonly name: string;
-  readonly kind: string;
-  readonly config: JsonObject & { kind: string; name: string };
-  readonly position: JsonValue | null;
-  readonly events: number;
-  readonly lastEventAt: number | null;
-  readonly lastError: string | null;
-  readonly lastErrorAt: number | null;
-  readonly lag: number | null;
-  readonly leaseOwner: string | null;
-  readonly leaseExpiresAt: number | null;
-}
 
 /** Kinds that no process runs: the API server receives them (webhooks). */
 export const PASSIVE_WATCHER_KINDS: readonly string[] = Object.freeze(["webhook"]);
@@ -92,18 +79,6 @@ export async function releaseWatchers(trx: Executor, owner: string): Promise<voi
     .set({ lease_owner: null, lease_expires_at: null })
     .where("lease_owner", "=", owner)
     .execute();
-}
-
-/** One source message to record. */
-export interface WatcherMessage {
-  readonly watcherId: string;
-  /** The process holding the watcher's lease; null for passive watchers (webhooks). */
-  readonly owner: string | null;
-  /** The source message's idempotency key. */
-  readonly key: string;
-  /** The watcher's position after this message. */
-  readonly position: JsonValue;
-  readonly extra: JsonObject;
 }
 
 /** What recording a message did. */

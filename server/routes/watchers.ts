@@ -11,7 +11,6 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { WatcherRecord } from "../../scheduler/engine/watchers.js";
 import type { JsonObject } from "../../sdk/json.js";
-import type { WebhookWatcher } from "../../sdk/watchers.js";
 import { HttpProblem } from "../problems.js";
 import { problems, watcherSchema } from "../schemas.js";
 import type { ApiApp, ApiContext } from "../server.js";
@@ -94,7 +93,12 @@ export function webhookRoutes(app: FastifyInstance, { scheduler }: ApiContext): 
       if (watcher?.kind !== "webhook") {
         throw new HttpProblem(404, `No webhook watcher "${request.params.watcherId}" is declared.`);
       }
-      const config = watcher.config as unknown as WebhookWatcher;
+      // A webhook watcher's options (sdk/watchers.ts WebhookWatcher).
+      const config = watcher.config as unknown as {
+        secretEnv: string;
+        signatureHeader?: string;
+        deliveryHeader?: string;
+      };
       const secret = process.env[config.secretEnv];
       if (!secret) {
         throw new HttpProblem(

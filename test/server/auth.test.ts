@@ -23,6 +23,8 @@ const BAD_HEADERS: Array<[string, Record<string, string>]> = [
 describe("bearer-token auth", () => {
   const start = useApi();
 
+  const WEBHOOK_PATH = "/api/v1/watchers/{watcherId}/webhook";
+
   it("every route but /health answers 401 JSON to a missing or wrong token, and nothing is written", async () => {
     const api = await start();
     await api.env.triggerDag("asset-1-producer");
@@ -60,6 +62,11 @@ describe("bearer-token auth", () => {
         } as InjectOptions);
         if (route.path === "/health") {
           if (response.statusCode === 401) wrong.push(`/health refused ${label}`);
+          continue;
+        }
+        // Webhook deliveries carry no token: an HMAC signature authenticates them (test/system/e2e/watchers).
+        if (route.path === WEBHOOK_PATH) {
+          if (response.statusCode < 400) wrong.push(`${route.path} accepted ${label} without a signature`);
           continue;
         }
         const body = response.json() as Record<string, unknown>;
