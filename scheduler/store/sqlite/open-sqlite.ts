@@ -14,19 +14,28 @@ import {
 import type { Database } from "../schema.js";
 
 /**
+ * How SQLite syncs commits to disk: `full` syncs the write-ahead log at every
+ * commit (a commit survives a power loss); `normal` only at checkpoints (a
+ * commit survives a crash of the process, the last ones may be lost on power
+ * loss).
+ */
+export type SqliteSynchronous = "full" | "normal";
+
+/**
  * Opens (creating if needed) a SQLite database file for the store, in WAL
- * mode with a busy timeout, or an in-memory one for `":memory:"`.
+ * mode with a busy timeout and `synchronous = FULL` unless told otherwise, or
+ * an in-memory one for `":memory:"`.
  *
  * @example
  * ```ts
  * const db = openSqlite(".assetflow/assetflow.db");
  * ```
  */
-export function openSqlite(path: string): Kysely<Database> {
+export function openSqlite(path: string, options: { synchronous?: SqliteSynchronous } = {}): Kysely<Database> {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
   database.pragma("journal_mode = WAL");
-  database.pragma("synchronous = NORMAL");
+  database.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
   database.pragma("busy_timeout = 10000");
   database.pragma("foreign_keys = ON");
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
