@@ -8,7 +8,7 @@ export * from "./condition-evaluator.js";
 export * from "./contracts.js";
 export { type Clock, systemClock } from "./engine/context.js";
 export type { RegistrationResult, RegistrationScope } from "./engine/registration.js";
-export * from "./read-models.js";
+export type * from "./read/index.js";
 export {
   type ActivityListener,
   Scheduler,
@@ -17,7 +17,6 @@ export {
   type SchedulerOptions,
   type WorkListener,
 } from "./scheduler.js";
-export { type DialectName, migrateToLatest, pendingMigrations } from "./store/migrations.js";
-export { assetflowHome, type OpenStoreOptions, openStore, type StoreConnection } from "./store/open-store.js";
-export type { Database } from "./store/schema.js";
+export type { DialectName } from "./store/migrations.js";
+export { assetflowHome, type OpenStoreOptions, type StoreInfo } from "./store/open-store.js";
 export * from "./timetable.js";

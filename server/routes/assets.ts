@@ -3,16 +3,6 @@
  * Assets view.
  */
 import { z } from "zod";
-import { assetFacets } from "../../scheduler/read/asset-facets.js";
-import {
-  getAlias,
-  getAssetEvent,
-  listAliases,
-  listAssetEvents,
-  listAssets,
-  loadAssetGraph,
-  runsConsumingEvent,
-} from "../../scheduler/read-models.js";
 import type { JsonObject } from "../../sdk/json.js";
 import { sanitizeUri } from "../../sdk/uri/sanitize.js";
 import { HttpProblem } from "../problems.js";
@@ -58,7 +48,7 @@ const CREDENTIALS_IN_URI = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:[^/?#]*@/i;
  * ```
  */
 export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
-  const db = scheduler.db;
+  const read = scheduler.read;
 
   app.get(
     "/assets",
@@ -85,7 +75,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       },
     },
     async (request) => {
-      const page = await listAssets(db, request.query);
+      const page = await read.assets.list(request.query);
       return { assets: page.items.map(toAsset), total: page.total };
     },
   );
@@ -101,7 +91,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
         response: { 200: assetFacetsSchema, ...problems(400, 401) },
       },
     },
-    async () => assetFacets(db),
+    async () => read.assets.facets(),
   );
 
   app.get(
@@ -122,7 +112,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       },
     },
     async (request) => {
-      const page = await listAliases(db, request.query);
+      const page = await read.aliases.list(request.query);
       return { aliases: page.items.map(toAlias), total: page.total };
     },
   );
@@ -140,7 +130,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       },
     },
     async (request) => {
-      const alias = await getAlias(db, request.params.name);
+      const alias = await read.aliases.get(request.params.name);
       if (!alias) {
         throw new HttpProblem(
           404,
@@ -178,7 +168,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
     },
     async (request) => {
       const { since, before, ...rest } = request.query;
-      const page = await listAssetEvents(db, { ...rest, since: epochMs(since), before: epochMs(before) });
+      const page = await read.assetEvents.list({ ...rest, since: epochMs(since), before: epochMs(before) });
       return { assetEvents: page.items.map(toAssetEvent), total: page.total };
     },
   );
@@ -217,10 +207,12 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
           origin: "recorded through the API",
         },
       );
-      const event = await getAssetEvent(db, recorded.eventId);
+      const event = await read.assetEvents.get(recorded.eventId);
       if (!event) throw new Error(`event ${recorded.eventId} vanished after it was recorded`);
       const created = new Set(recorded.runs);
-      const triggered = (await runsConsumingEvent(db, recorded.eventId)).filter((run) => created.has(run.runId));
+      const triggered = (await read.assetEvents.consumingRuns(recorded.eventId)).filter((run) =>
+        created.has(run.runId),
+      );
       return reply.code(201).send({
         assetEvent: toAssetEvent(event),
         queuedFor: [...recorded.consumers].sort(),
@@ -241,7 +233,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
         response: { 200: assetGraphSchema, ...problems(400, 401) },
       },
     },
-    async () => toAssetGraph(await loadAssetGraph(db)),
+    async () => toAssetGraph(await read.graph.assets()),
   );
 
   app.get(
@@ -259,7 +251,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       },
     },
     async (request) => {
-      const assets = await requireAssetsByUri(db, request.params.uri);
+      const assets = await requireAssetsByUri(read, request.params.uri);
       const { name } = request.query;
       const matching = name === undefined ? assets : assets.filter((asset) => asset.name === name);
       const [asset] = matching;
@@ -272,7 +264,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
           `${matching.length} assets share URI ${quote(asset.uri)} (names ${matching.map((a) => quote(a.name)).join(", ")}): pass ?name= to choose one.`,
         );
       }
-      const [lastEvent] = (await listAssetEvents(db, { uri: asset.uri, name: asset.name, limit: 1 })).items;
+      const [lastEvent] = (await read.assetEvents.list({ uri: asset.uri, name: asset.name, limit: 1 })).items;
       return { ...toAsset(asset), lastEvent: lastEvent ? toAssetEvent(lastEvent) : null };
     },
   );
