@@ -111,6 +111,31 @@ export async function nextRetryAt(db: Kysely<Database>, dagId: string, runId: st
 }
 
 /**
+ * Worker ids holding running tries that are `base` itself or `base#<anything>`
+ * (the ids of one worker name across processes).
+ *
+ * @example
+ * ```ts
+ * const ids = await runningWorkers(db, "host-1"); // ["host-1#4242"]
+ * ```
+ */
+export async function runningWorkers(db: Kysely<Database>, base: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("task_instance")
+    .select("worker_id")
+    .distinct()
+    .where("state", "=", "running")
+    .where((eb) => eb.or([eb("worker_id", "=", base), eb("worker_id", "like", `${escapeLike(base)}#%`)]))
+    .execute();
+  return rows.map((row) => row.worker_id).filter((id): id is string => id !== null);
+}
+
+/** `text` with the LIKE wildcards escaped by a backslash (PostgreSQL's default escape). */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
  * The task-instance queries over one store.
  *
  * @example
@@ -127,5 +152,7 @@ export function taskInstanceQueries(db: Kysely<Database>) {
       getTaskInstance(db, dagId, runId, taskId, mapIndex),
     /** When the run's next retry is due, or null ({@link nextRetryAt}). */
     nextRetryAt: (dagId: string, runId: string) => nextRetryAt(db, dagId, runId),
+    /** Worker ids of running tries named `base` or `base#...` ({@link runningWorkers}). */
+    runningWorkers: (base: string) => runningWorkers(db, base),
   };
 }
