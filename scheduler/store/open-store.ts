@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Kysely } from "kysely";
 import { assetflowHome } from "./home.js";
-import { type DialectName, migrateToLatest } from "./migrations.js";
+import { type DialectName, migrateToLatest, pendingMigrations } from "./migrations.js";
 
 export { assetflowHome };
 
@@ -18,6 +18,9 @@ export interface StoreConnection {
   readonly url: string;
   close(): Promise<void>;
 }
+
+/** What a store is, without the connection: its dialect, where it is, and the URL or path it was opened with. */
+export type StoreInfo = Pick<StoreConnection, "dialect" | "location" | "url">;
 
 /** Options of {@link openStore}. */
 export interface OpenStoreOptions {
@@ -58,4 +61,28 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<StoreCo
   }
   if (options.migrate ?? true) await migrateToLatest(connection.db as Kysely<unknown>, connection.dialect);
   return connection;
+}
+
+/**
+ * Applies the store's pending migrations; returns the names applied.
+ *
+ * @example
+ * ```ts
+ * const applied = await migrateStore(await openStore({ url, migrate: false }));
+ * ```
+ */
+export function migrateStore(store: StoreConnection): Promise<string[]> {
+  return migrateToLatest(store.db as Kysely<unknown>, store.dialect);
+}
+
+/**
+ * The names of the migrations the store has not applied yet.
+ *
+ * @example
+ * ```ts
+ * const pending = await pendingStoreMigrations(store);
+ * ```
+ */
+export function pendingStoreMigrations(store: StoreConnection): Promise<string[]> {
+  return pendingMigrations(store.db as Kysely<unknown>, store.dialect);
 }

@@ -8,6 +8,7 @@
 import { Asset, dag, serializeDags, task } from "assetflow";
 import { describe, expect, it, vi } from "vitest";
 import { appendTaskLog } from "../../runtime/task-logs.js";
+import { storeDatabase } from "../../scheduler/scheduler.js";
 import { MASK } from "../../server/index.js";
 import { type ApiHarness, consumer, enc, producer, SEED_DAGS, useApi } from "./support.js";
 
@@ -326,7 +327,7 @@ describe("asset events", () => {
     expect(body.assetEvent.assetUri).toBe(EXAMPLE_URI);
     expect(body.warnings).toEqual([expect.stringContaining("contained a password: the password was removed")]);
     expect(JSON.stringify(body)).not.toContain("hunter2");
-    const uris = await api.env.scheduler.db.selectFrom("asset").select("uri").execute();
+    const uris = await storeDatabase(api.env.scheduler).selectFrom("asset").select("uri").execute();
     expect(uris.filter((row) => row.uri.includes("hunter2"))).toEqual([]);
 
     const opaque = await api.request({
@@ -335,7 +336,9 @@ describe("asset events", () => {
       payload: { uri: "x-vault://admin:hunter2@host/path", createIfMissing: true },
     });
     expectProblem({ status: opaque.statusCode, body: opaque.json() }, 400, /holds a password/);
-    expect((await api.env.scheduler.db.selectFrom("asset").select("uri").execute()).length).toBe(uris.length);
+    expect((await storeDatabase(api.env.scheduler).selectFrom("asset").select("uri").execute()).length).toBe(
+      uris.length,
+    );
   });
 
   it("POST /assets/events drops ?password= and a percent-encoded user%3Apass@ like a plain password", async () => {
@@ -357,7 +360,7 @@ describe("asset events", () => {
       expectProblem({ status: refused.statusCode, body: refused.json() }, 400, /holds a password or a secret query/);
       expect(refused.body).not.toContain("hunter2");
     }
-    const uris = await api.env.scheduler.db.selectFrom("asset").select("uri").execute();
+    const uris = await storeDatabase(api.env.scheduler).selectFrom("asset").select("uri").execute();
     expect(uris.filter((row) => row.uri.includes("hunter2"))).toEqual([]);
   });
 
@@ -764,9 +767,7 @@ describe("errors", () => {
     expect(api.serverErrors).toEqual([new Error("disk on fire at /var/lib/secret/path")]);
     api.serverErrors.length = 0;
 
-    const storeDown = vi.spyOn(api.env.scheduler, "db", "get").mockImplementation(() => {
-      throw new Error("store down");
-    });
+    const storeDown = vi.spyOn(api.env.scheduler, "ping").mockRejectedValue(new Error("store down"));
     const health = await api.app.inject({ method: "GET", url: "/health" });
     storeDown.mockRestore();
     expect(health.statusCode).toBe(503);
