@@ -171,16 +171,19 @@ describe("@asset and @asset.multi on static methods", () => {
 
   async function defineWarehouse() {
     const { result, dags } = await collectDags(() => {
+      // biome-ignore lint/complexity/noStaticOnlyClass: @asset decorates static methods
       class Warehouse {
         static factor = 7;
 
         @asset({ uri: "s3://warehouse/daily", schedule: "@daily" })
         static daily(this: typeof Warehouse) {
+          // biome-ignore lint/complexity/noThisInStatic: the test checks that this is the class
           return this.factor * 2;
         }
 
         @asset.multi({ outlets: [left, right], dagId: "split_both" })
         static splitBoth(this: typeof Warehouse) {
+          // biome-ignore lint/complexity/noThisInStatic: the test checks that this is the class
           return this.factor;
         }
       }
@@ -229,6 +232,7 @@ describe("@asset and @asset.multi on static methods", () => {
 
   it("reports a bad option when the class is defined, naming the method", () => {
     const error = definitionError(() => {
+      // biome-ignore lint/complexity/noStaticOnlyClass: @asset decorates static methods
       class Bad {
         @asset({ uri: "s3://b/k", retries: -1 })
         static bad() {}
