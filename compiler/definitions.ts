@@ -74,7 +74,7 @@ export const OPERATOR_BASE_KEYS = [
 
 /** The own options of the SDK's operators. */
 export const SDK_OPERATOR_OWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
-  ["BashOperator", ["bashCommand", "env", "appendEnv", "cwd", "skipOnExitCode"]],
+  ["BashOperator", ["bashCommand", "env", "appendEnv", "cwd", "skipOnExitCode", "connIds"]],
   ["SQLExecuteQueryOperator", ["connId", "sql", "parameters"]],
 ]);
 

@@ -359,6 +359,13 @@ export const DiagnosticCatalog = {
     ({ text }) =>
       `The startDate ${text} has no time zone, so it is read in the time zone of the machine that loads it: the manifest may differ between machines. Add "Z" or an offset, as in "2024-01-01T00:00:00Z".`,
   ),
+  unquotedEventData: define<{ taskId: string; dagId: string; expressions: readonly string[] }>(
+    "AF4010",
+    "warning",
+    "unquoted-event-data",
+    ({ taskId, dagId, expressions }) =>
+      `The bash command of task ${quote(taskId)} of DAG ${quote(dagId)} interpolates event data without shquote: ${expressions.join(", ")}. Event data is untrusted: an extra such as \`x"; id; echo "y\` would run as a command. Pass it as an environment variable (env: { NOTE: "{{ ... }}" } and "$NOTE" in the command) or quote it with the shquote filter ({{ ... | shquote }}).`,
+  ),
 } as const;
 
 /** The name of an entry of {@link DiagnosticCatalog}. */

@@ -86,6 +86,8 @@ export interface AssetValue {
   readonly uri: string;
   readonly group: string;
   readonly extra: JsonObject;
+  /** Its watchers as the manifest stores them (absent without any). */
+  readonly watchers?: readonly JsonObject[];
   /** The identity key, `assetKeyOf(this)`. */
   readonly key: string;
 }

@@ -57,3 +57,12 @@ export const dailyOrdersAsset = new Asset<{ rowCount: number }>({
 /** Asset-centric authoring (`asset.multi`): the two halves one function writes. */
 export const ordersByRegionEu = new Asset("s3://warehouse/orders_eu.parquet");
 export const ordersByRegionUs = new Asset("s3://warehouse/orders_us.parquet");
+
+/** Consumption policies (issue 18): the orders feed that lands many small files. */
+export const ordersFeed = new Asset("s3://feed/orders.csv");
+
+/** URI patterns (issue 18): every orders file under a date prefix, with its date and part captured. */
+export const landedOrders = Asset.pattern("s3://landing/{date}/orders_{part}.csv");
+
+/** URI patterns: a `_SUCCESS` marker at any depth under s3://lake/, its path captured. */
+export const successMarkers = Asset.pattern("s3://lake/{**path}/_SUCCESS");

@@ -9,6 +9,13 @@ export * from "./contracts.js";
 export { type Clock, systemClock } from "./engine/context.js";
 export type { RegistrationResult, RegistrationScope } from "./engine/registration.js";
 export {
+  PASSIVE_WATCHER_KINDS,
+  type WatcherMessage,
+  type WatcherOutcome,
+  type WatcherRecord,
+  watcherIdOf,
+} from "./engine/watchers.js";
+export {
   type Materialization,
   MaterializeErrorCode,
   type MaterializeRequest,

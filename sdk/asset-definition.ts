@@ -87,8 +87,20 @@ export function isAssetDefinition(value: unknown): value is AssetDefinition<obje
 export function defineAsset(rawOptions: unknown, fn: Function, thisArg: unknown, fnName: string): AssetDefinition {
   const label = describeAsset(rawOptions, fnName);
   const options = parseOptions(assetDefinitionOptionsSchema, rawOptions, label);
-  const { uri, name, group, extra, schema, dagId, inlets, retries, retryDelay, executionTimeout, ...dagOptions } =
-    options;
+  const {
+    uri,
+    name,
+    group,
+    extra,
+    schema,
+    watchers,
+    dagId,
+    inlets,
+    retries,
+    retryDelay,
+    executionTimeout,
+    ...dagOptions
+  } = options;
   const assetName = name ?? (fnName || undefined);
   const assetOptions = {
     ...(uri === undefined ? {} : { uri }),
@@ -96,6 +108,7 @@ export function defineAsset(rawOptions: unknown, fn: Function, thisArg: unknown,
     ...(group === undefined ? {} : { group }),
     ...(extra === undefined ? {} : { extra }),
     ...(schema === undefined ? {} : { schema }),
+    ...(watchers === undefined ? {} : { watchers }),
   } as AssetOptions<object>;
   return new AssetDefinition(assetOptions, (self) => {
     const id = dagId ?? defaultDagId(self.name, label);

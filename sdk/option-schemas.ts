@@ -98,6 +98,8 @@ export const assetDefinitionOptionsSchema = z.strictObject({
   group: z.string({ error: "group must be a string" }).optional(),
   extra: jsonObject.optional(),
   schema: z.unknown().optional(),
+  // Checked by the Asset constructor.
+  watchers: z.unknown().optional(),
   ...dagOptionsShape,
   dagId: id("dagId").optional(),
   ...assetTaskShape,

@@ -20,7 +20,7 @@ import type {
   TaskInstanceView,
 } from "../scheduler/read-models.js";
 import type { JsonObject } from "../sdk/json.js";
-import { maskSecrets } from "./masking.js";
+import { maskSecrets } from "../sdk/masking.js";
 
 /** Schemas that become named components of the OpenAPI document. */
 export const apiSchemaRegistry = z.registry<{ id?: string; description?: string }>();

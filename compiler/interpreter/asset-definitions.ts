@@ -7,6 +7,7 @@
  * the asset (or the `outlets` of `asset.multi`).
  */
 import type { ts } from "ts-morph";
+import { ASSET_OPTION_KEYS } from "../../sdk/asset.js";
 import { ID_PATTERN } from "../../sdk/option-schemas.js";
 import { DAG_OPTION_KEYS, parseDagSettings, parseTaskOptions, TASK_OPTION_KEYS } from "../definitions.js";
 import { DiagnosticCatalog } from "../diagnostics.js";
@@ -15,7 +16,7 @@ import { type ObjectValue, Props, Scope, type Site, type Value } from "../values
 import type { Interpreter } from "./interpreter.js";
 
 /** The asset's own options, as `new Asset({...})` takes them. */
-const ASSET_KEYS = ["uri", "name", "group", "extra", "schema"] as const;
+const ASSET_KEYS = ASSET_OPTION_KEYS;
 /** The options of the one task. */
 const TASK_KEYS = ["inlets", "retries", "retryDelay", "executionTimeout"] as const;
 /** Every option of `asset(options, fn)` (the SDK's `assetDefinitionOptionsSchema`). */

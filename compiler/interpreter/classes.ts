@@ -9,11 +9,13 @@ import { OPERATOR_BASE_KEYS, parseDagSettings, parseTaskOptions, TASK_OPTION_KEY
 import { DiagnosticCatalog } from "../diagnostics.js";
 import { CONSTANT_HINT, INVALID, reportUnknown } from "../semantics.js";
 import { hasModifier } from "../source.js";
+import { unquotedEventData } from "../template-lint.js";
 import {
   type ClassValue,
   type FunctionValue,
   type ObjectValue,
   Props,
+  propertySite,
   Scope,
   type Site,
   UNDEFINED,
@@ -600,6 +602,17 @@ export class ClassEvaluator {
       return INVALID;
     }
     const taskId = parsed.taskId;
+    if (plan.base === "BashOperator" && options?.kind === "object") {
+      const command = options.props.get("bashCommand");
+      const expressions = command?.kind === "string" ? unquotedEventData(command.value) : [];
+      if (expressions.length > 0) {
+        this.vm.report(
+          DiagnosticCatalog.unquotedEventData,
+          { taskId, dagId: build.settings.dagId, expressions },
+          propertySite(options, "bashCommand") ?? site,
+        );
+      }
+    }
     const dags = this.vm.dags;
     const task = dags.addTask(build, taskId, className, parsed, site);
     for (const upstream of dags.taskHandles(parsed.after, "after", taskId, build, site)) {
