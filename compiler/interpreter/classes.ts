@@ -4,8 +4,11 @@
  * operators (SDK operators and user classes extending them, followed through
  * their constructors down to the options the SDK operator receives).
  */
+
 import { ts } from "ts-morph";
-import { OPERATOR_BASE_KEYS, parseDagSettings, parseTaskOptions, TASK_OPTION_KEYS } from "../definitions.js";
+import type { z } from "zod";
+import { taskDecoratorOptionsSchema } from "../../sdk/option-schemas.js";
+import { operatorOptionsSchema, parseDagSettings, parseTaskOptions } from "../definitions.js";
 import { DiagnosticCatalog } from "../diagnostics.js";
 import { CONSTANT_HINT, INVALID, reportUnknown } from "../semantics.js";
 import { hasModifier } from "../source.js";
@@ -54,7 +57,7 @@ const {
 /** Defines classes, constructs `@dag` classes and operators. */
 export class ClassEvaluator {
   /** The accepted options of each SDK operator (base options and its own), built once per compilation. */
-  private readonly operatorKeys = new Map<string, readonly string[]>();
+  private readonly operatorSchemas = new Map<string, z.ZodType>();
 
   constructor(private readonly vm: Interpreter) {}
 
@@ -498,7 +501,7 @@ export class ClassEvaluator {
       options: parseTaskOptions(
         this.vm,
         record.options,
-        TASK_OPTION_KEYS,
+        taskDecoratorOptionsSchema,
         `@task of method "${className}.${record.methodName}"`,
         `task "${record.methodName}"`,
         record.site,
@@ -582,7 +585,7 @@ export class ClassEvaluator {
           }
         : { kind: "object", props, ...(options.origin ? { origin: options.origin } : {}) };
     }
-    const known = plan.ownKeys.length > 0 ? this.keysOf(plan.base, plan.ownKeys) : OPERATOR_BASE_KEYS;
+    const known = this.optionsSchemaOf(plan.base, plan.ownKeys);
     const whereWithHint =
       plan.ownKeys.length > 0 || plan.base === className
         ? where
@@ -628,14 +631,14 @@ export class ClassEvaluator {
     return { kind: "task", dagKey: build.key, dagId: build.settings.dagId, taskId };
   }
 
-  /** The options an SDK operator accepts: the base options and its own. */
-  private keysOf(base: string, own: readonly string[]): readonly string[] {
-    let keys = this.operatorKeys.get(base);
-    if (!keys) {
-      keys = [...OPERATOR_BASE_KEYS, ...own];
-      this.operatorKeys.set(base, keys);
+  /** The schema of an SDK operator's base options, naming its own options too. */
+  private optionsSchemaOf(base: string, own: readonly string[]): z.ZodType {
+    let schema = this.operatorSchemas.get(base);
+    if (!schema) {
+      schema = operatorOptionsSchema(own);
+      this.operatorSchemas.set(base, schema);
     }
-    return keys;
+    return schema;
   }
 
   /** Follows an operator class's constructors down to the SDK operator it extends, binding arguments. */

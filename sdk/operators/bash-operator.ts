@@ -22,7 +22,8 @@ export interface BashOperatorOptions extends BaseOperatorOptions {
   connIds?: readonly string[];
 }
 
-const bashOwnSchema = z.strictObject({
+/** The own options of `BashOperator` (the compiler reads its keys). */
+export const bashOwnSchema = z.strictObject({
   bashCommand: z.string().min(1, { error: "bashCommand must be a non-empty command" }),
   env: z.record(z.string(), z.string()).optional(),
   appendEnv: z.boolean().optional(),
