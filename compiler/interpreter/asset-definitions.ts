@@ -8,10 +8,17 @@
  */
 import type { ts } from "ts-morph";
 import { ASSET_OPTION_KEYS } from "../../sdk/asset.js";
-import { ID_PATTERN } from "../../sdk/option-schemas.js";
-import { DAG_OPTION_KEYS, parseDagSettings, parseTaskOptions, TASK_OPTION_KEYS } from "../definitions.js";
+import {
+  assetDefinitionOptionsSchema,
+  dagOptionsSchema,
+  ID_PATTERN,
+  multiAssetOptionsSchema,
+  taskOptionsSchema,
+} from "../../sdk/option-schemas.js";
+import { parseDagSettings, parseTaskOptions } from "../definitions.js";
 import { DiagnosticCatalog } from "../diagnostics.js";
-import { CONSTANT_HINT, checkKeys, INVALID, makeAsset, reportUnknown } from "../semantics.js";
+import { checkOptions } from "../sdk-rules.js";
+import { CONSTANT_HINT, INVALID, makeAsset, reportUnknown } from "../semantics.js";
 import { type ObjectValue, Props, Scope, type Site, type Value } from "../values.js";
 import type { Interpreter } from "./interpreter.js";
 
@@ -19,10 +26,8 @@ import type { Interpreter } from "./interpreter.js";
 const ASSET_KEYS = ASSET_OPTION_KEYS;
 /** The options of the one task. */
 const TASK_KEYS = ["inlets", "retries", "retryDelay", "executionTimeout"] as const;
-/** Every option of `asset(options, fn)` (the SDK's `assetDefinitionOptionsSchema`). */
-export const ASSET_DEFINITION_KEYS: readonly string[] = [...ASSET_KEYS, ...DAG_OPTION_KEYS, ...TASK_KEYS];
-/** Every option of `asset.multi(options, fn)` (the SDK's `multiAssetOptionsSchema`). */
-export const MULTI_ASSET_KEYS: readonly string[] = ["outlets", ...DAG_OPTION_KEYS, ...TASK_KEYS];
+/** The options of the DAG (the SDK's schema is their one source). */
+const DAG_KEYS: readonly string[] = Object.keys(dagOptionsSchema.shape);
 
 /** Which form: one asset, or `asset.multi`. */
 export type AssetDefinitionKind = "asset" | "multi";
@@ -62,9 +67,12 @@ export function defineAssetDefinition(
     vm.report(DiagnosticCatalog.invalidDag, { message: `Options of ${label} must be an object.` }, site);
     return INVALID;
   }
-  if (!checkKeys(vm, options, kind === "asset" ? ASSET_DEFINITION_KEYS : MULTI_ASSET_KEYS, label, site)) {
+  if (options.havoc) {
+    reportUnknown(vm, options.havoc, { what: `The options of ${label}`, hint: CONSTANT_HINT });
     return INVALID;
   }
+  const schema = kind === "asset" ? assetDefinitionOptionsSchema : multiAssetOptionsSchema;
+  if (!checkOptions(vm, options, schema, label, site)) return INVALID;
   const pick = (keys: readonly string[], extra: Array<[string, Value]> = []): ObjectValue => ({
     kind: "object",
     props: new Props([...[...options.props].filter(([key]) => keys.includes(key)), ...extra]),
@@ -113,7 +121,7 @@ export function defineAssetDefinition(
     defaultDagId = ID_PATTERN.test(fn.name) ? fn.name : undefined;
     result = INVALID;
   }
-  const parsed = parseDagSettings(vm, pick(DAG_OPTION_KEYS), {
+  const parsed = parseDagSettings(vm, pick(DAG_KEYS), {
     where: () => label,
     site,
     ...(defaultDagId === undefined ? {} : { defaultDagId }),
@@ -123,7 +131,7 @@ export function defineAssetDefinition(
   const taskOptions = parseTaskOptions(
     vm,
     pick(TASK_KEYS, [["outlets", outlets]]),
-    TASK_OPTION_KEYS,
+    taskOptionsSchema,
     label,
     label,
     site,
