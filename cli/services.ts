@@ -20,6 +20,7 @@ import type { TaskExecutor } from "../runtime/task-executor.js";
 import type { WorkerPool } from "../runtime/worker-pool.js";
 import type { DagFileResult, TaskInstanceKey } from "../scheduler/contracts.js";
 import type { Scheduler, SchedulerActivity } from "../scheduler/scheduler.js";
+import { makePrivateDir } from "../scheduler/store/home.js";
 import { delay, describeActivity, describeActivityPlainly, stopSignal } from "./commands/common.js";
 import { homePaths, openScheduler } from "./open.js";
 
@@ -99,6 +100,8 @@ export function defaultWorkerIdBase(role: "worker" | "standalone"): string {
  */
 export async function startServices(options: ServiceOptions): Promise<Services> {
   const paths = homePaths();
+  // The home is private (0700), also one made by an older version; its files are 0600 as they are written.
+  makePrivateDir(paths.home, { restrict: true });
   // Loaded here, not at start-up, so that short commands stay fast.
   const [{ DagProcessor }, { TaskExecutor }, { WorkerPool }] = await Promise.all([
     import("../runtime/dag-processor.js"),

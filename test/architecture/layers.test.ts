@@ -19,8 +19,12 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
     target === "sdk/uri/pattern.ts" ||
     target === "sdk/uri/pattern-index.ts" ||
     target === "sdk/extra-schema.ts",
+  // It writes task logs and bundles into the home, private like the rest of it (scheduler/store/home.ts).
   runtime: (target) =>
-    target.startsWith("runtime/") || target.startsWith("sdk/") || target === "scheduler/contracts.ts",
+    target.startsWith("runtime/") ||
+    target.startsWith("sdk/") ||
+    target === "scheduler/contracts.ts" ||
+    target === "scheduler/store/home.ts",
   testing: (target) => !target.startsWith("server/") && !target.startsWith("cli/"),
   // The server reads the store through the scheduler; it reads task logs, sanitizes URIs and masks secrets like the SDK.
   server: (target) =>
