@@ -55,6 +55,7 @@ describe("the assetflow program", () => {
         "assets list",
         "assets events",
         "assets emit",
+        "assets materialize",
         "assets queued",
       ]),
     );

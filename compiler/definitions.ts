@@ -3,17 +3,21 @@
  * `taskOptionsSchema`, `baseOperatorOptionsSchema` and the defaults of
  * `makeDagSettings` / `makeTaskDefinition`), applied to static values.
  */
+
+import { z } from "zod";
 import { consumptionToManifest } from "../sdk/consume.js";
 import { DEFAULT_MAX_ACTIVE_RUNS } from "../sdk/dag-settings.js";
 import type { JsonObject } from "../sdk/json.js";
-import { ID_PATTERN } from "../sdk/option-schemas.js";
+import { bashOwnSchema } from "../sdk/operators/bash-operator.js";
+import { sqlOwnSchema } from "../sdk/operators/sql-execute-query-operator.js";
+import { baseOperatorOptionsSchema, dagDecoratorOptionsSchema, dagOptionsSchema } from "../sdk/option-schemas.js";
 import { DEFAULT_RETRY_DELAY_MS } from "../sdk/task.js";
 import { DiagnosticCatalog } from "./diagnostics.js";
 import type { DagSettingsModel } from "./model.js";
+import { checkOptions } from "./sdk-rules.js";
 import {
   CONSTANT_HINT,
   capitalize,
-  checkKeys,
   normalizeScheduleValue,
   type Reporter,
   reportUnknown,
@@ -35,48 +39,23 @@ import {
   type Value,
 } from "./values.js";
 
-/** Options of `dag(options, build)` and `@dag(options)`. */
-export const DAG_OPTION_KEYS = [
-  "dagId",
-  "schedule",
-  "description",
-  "startDate",
-  "catchup",
-  "consume",
-  "whilePaused",
-  "maxActiveRuns",
-  "tags",
-  "params",
-] as const;
+/** Options every operator takes (the SDK's schema is their one source). */
+export const OPERATOR_BASE_KEYS: readonly string[] = Object.keys(baseOperatorOptionsSchema.shape);
 
-/** Options of `task(options, fn)` and `@task(options)`. */
-export const TASK_OPTION_KEYS = [
-  "taskId",
-  "outlets",
-  "inlets",
-  "retries",
-  "retryDelay",
-  "executionTimeout",
-  "after",
-  "args",
-] as const;
-
-/** Options every operator takes. */
-export const OPERATOR_BASE_KEYS = [
-  "taskId",
-  "outlets",
-  "inlets",
-  "retries",
-  "retryDelay",
-  "executionTimeout",
-  "after",
-] as const;
-
-/** The own options of the SDK's operators. */
+/** The own options of the SDK's operators, from their schemas. */
 export const SDK_OPERATOR_OWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
-  ["BashOperator", ["bashCommand", "env", "appendEnv", "cwd", "skipOnExitCode"]],
-  ["SQLExecuteQueryOperator", ["connId", "sql", "parameters"]],
+  ["BashOperator", Object.keys(bashOwnSchema.shape)],
+  ["SQLExecuteQueryOperator", Object.keys(sqlOwnSchema.shape)],
 ]);
+
+/**
+ * The schema of an operator's base options when `own` are its own options
+ * (taken out before): unknown keys are named with both, as the SDK does.
+ */
+export function operatorOptionsSchema(own: readonly string[]): z.ZodType {
+  if (own.length === 0) return baseOperatorOptionsSchema;
+  return baseOperatorOptionsSchema.extend(Object.fromEntries(own.map((key) => [key, z.unknown().optional()])));
+}
 
 const NO_TARGETS: readonly (AssetValue | AliasValue)[] = Object.freeze([]);
 
@@ -119,17 +98,12 @@ class OptionReader {
     return value.kind === "string" ? value.value : this.invalid(key, `${key} must be a string`, value);
   }
 
+  // The SDK's option schemas checked kinds and ranges (sdk-rules.ts): these read what passed.
+
   id(key: "dagId" | "taskId"): string | undefined | null {
     const value = this.get(key, "write it as a string literal or a constant");
     if (value === undefined || value === null) return value;
-    if (value.kind !== "string") return this.invalid(key, `${key} must be a string`, value);
-    if (!ID_PATTERN.test(value.value)) {
-      return this.invalid(
-        key,
-        `${key} may only contain letters, digits, "_", "-" and "." (1 to 250 characters), got ${JSON.stringify(value.value)}`,
-      );
-    }
-    return value.value;
+    return value.kind === "string" ? value.value : this.invalid(key, `${key} must be a string`, value);
   }
 
   boolean(key: string): boolean | undefined | null {
@@ -138,13 +112,10 @@ class OptionReader {
     return value.kind === "boolean" ? value.value : this.invalid(key, `${key} must be a boolean`, value);
   }
 
-  integer(key: string, minimum: number, problem: string): number | undefined | null {
+  integer(key: string): number | undefined | null {
     const value = this.get(key);
     if (value === undefined || value === null) return value;
-    if (value.kind !== "number" || !Number.isInteger(value.value) || value.value < minimum) {
-      return this.invalid(key, problem, value);
-    }
-    return value.value;
+    return value.kind === "number" ? value.value : this.invalid(key, `${key} must be a number`, value);
   }
 
   assetList(key: "outlets" | "inlets", owner: string): readonly (AssetValue | AliasValue)[] | null {
@@ -210,27 +181,17 @@ export function parseDagSettings(
     );
     return undefined;
   }
-  const firstWhere = context.where(undefined);
-  if (!checkKeys(reporter, object, DAG_OPTION_KEYS, firstWhere, context.site)) return undefined;
-  const probe = new OptionReader(reporter, object, firstWhere, context.site);
-  let dagId = probe.id("dagId");
-  if (dagId === null) return undefined;
-  if (dagId === undefined) {
-    if (context.defaultDagId === undefined) {
-      reporter.report(
-        DiagnosticCatalog.invalidOption,
-        {
-          option: "dagId",
-          where: firstWhere,
-          problem:
-            'a DAG needs an id: add dagId to the options, as in dag({ dagId: "etl", schedule: null }, () => { ... })',
-        },
-        context.site,
-      );
-      return undefined;
-    }
-    dagId = context.defaultDagId;
+  if (object.havoc) {
+    reportUnknown(reporter, object.havoc, { what: `The options of ${context.where(undefined)}`, hint: CONSTANT_HINT });
+    return undefined;
   }
+  const written = object.props.get("dagId");
+  const firstWhere = context.where(written?.kind === "string" ? written.value : undefined);
+  const schema = context.defaultDagId === undefined ? dagOptionsSchema : dagDecoratorOptionsSchema;
+  if (!checkOptions(reporter, object, schema, firstWhere, context.site)) return undefined;
+  const probe = new OptionReader(reporter, object, firstWhere, context.site);
+  const dagId = probe.id("dagId") ?? context.defaultDagId;
+  if (dagId === null || dagId === undefined) return undefined;
   const reader = new OptionReader(reporter, object, context.where(dagId), context.site);
   let ok = true;
   const check = <T>(value: T | null): T | undefined => {
@@ -245,7 +206,7 @@ export function parseDagSettings(
   const catchup = check(readPlainOption(reader, "catchup"));
   const consume = check(readPlainOption(reader, "consume"));
   const whilePaused = check(readPlainOption(reader, "whilePaused"));
-  const maxActiveRuns = check(reader.integer("maxActiveRuns", 1, "maxActiveRuns must be a whole number >= 1"));
+  const maxActiveRuns = check(reader.integer("maxActiveRuns"));
   const tags = check(readTags(reader));
   const params = check(readJsonObject(reader, "params"));
   const scheduleValue = propOf(object, "schedule");
@@ -387,14 +348,14 @@ export interface TaskOptionsModel {
 }
 
 /**
- * Validates task options (`known` are the accepted keys) and applies the
+ * Validates task options (with the SDK's `schema` of them) and applies the
  * SDK's defaults; undefined when a problem was reported. `owner` names the task
  * in messages about unknown values ("task \"load\"").
  */
 export function parseTaskOptions(
   reporter: Reporter,
   options: Value | undefined,
-  known: readonly string[],
+  schema: z.ZodType,
   where: string,
   owner: string,
   site: Site,
@@ -414,7 +375,11 @@ export function parseTaskOptions(
     );
     return undefined;
   }
-  if (!checkKeys(reporter, options, known, where, site)) return undefined;
+  if (options.havoc) {
+    reportUnknown(reporter, options.havoc, { what: `The options of ${where}`, hint: CONSTANT_HINT });
+    return undefined;
+  }
+  if (!checkOptions(reporter, options, schema, where, site)) return undefined;
   const reader = new OptionReader(reporter, options, where, site);
   let ok = true;
   const check = <T>(value: T | null): T | undefined => {
@@ -427,11 +392,9 @@ export function parseTaskOptions(
   const taskId = check(reader.id("taskId"));
   const outlets = check(reader.assetList("outlets", owner));
   const inlets = check(reader.assetList("inlets", owner));
-  const retries = check(reader.integer("retries", 0, "retries must be a whole number >= 0"));
-  const retryDelay = check(reader.integer("retryDelay", 0, "retryDelay must be whole milliseconds >= 0"));
-  const executionTimeout = check(
-    reader.integer("executionTimeout", 1, "executionTimeout must be whole milliseconds > 0"),
-  );
+  const retries = check(reader.integer("retries"));
+  const retryDelay = check(reader.integer("retryDelay"));
+  const executionTimeout = check(reader.integer("executionTimeout"));
   const after = options.props.get("after");
   const args = options.props.get("args");
   if (!ok) return undefined;

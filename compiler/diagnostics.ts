@@ -52,6 +52,11 @@ export interface Diagnostic {
   readonly line: number;
   readonly column: number;
   readonly length?: number;
+  /**
+   * The SDK's error code when the diagnostic is one of the SDK's rules: what
+   * loading the file would throw, with the same code and message.
+   */
+  readonly rule?: string;
 }
 
 /** An entry of the catalog: a code, a severity, a short name and a message template. */
@@ -61,6 +66,8 @@ export interface DiagnosticDefinition<A> {
   /** A short kebab-case name, stable like the code. */
   readonly name: string;
   format(args: A): string;
+  /** The SDK's error code, for the SDK's rules. */
+  rule?(args: A): string;
 }
 
 function define<A>(
@@ -68,8 +75,9 @@ function define<A>(
   severity: Severity,
   name: string,
   format: (args: A) => string,
+  rule?: (args: A) => string,
 ): DiagnosticDefinition<A> {
-  return Object.freeze({ code, severity, name, format });
+  return Object.freeze(rule ? { code, severity, name, format, rule } : { code, severity, name, format });
 }
 
 const quote = (text: string): string => JSON.stringify(text);
@@ -300,6 +308,14 @@ export const DiagnosticCatalog = {
   invalidDag: define<{ message: string }>("AF3013", "error", "invalid-dag", ({ message }) => message),
   invalidTask: define<{ message: string }>("AF3014", "error", "invalid-task", ({ message }) => message),
   invalidPattern: define<{ message: string }>("AF3015", "error", "invalid-pattern", ({ message }) => message),
+  /** One of the SDK's rules without a code of its own here (see {@link sdkRuleDiagnostic}). */
+  sdkRule: define<{ rule: string; message: string }>(
+    "AF3016",
+    "error",
+    "sdk-rule",
+    ({ message }) => message,
+    ({ rule }) => rule,
+  ),
 
   // ---- AF4xxx: lint rules ---------------------------------------------------
   duplicateDagId: define<{ dagId: string; other: string }>(
@@ -359,7 +375,37 @@ export const DiagnosticCatalog = {
     ({ text }) =>
       `The startDate ${text} has no time zone, so it is read in the time zone of the machine that loads it: the manifest may differ between machines. Add "Z" or an offset, as in "2024-01-01T00:00:00Z".`,
   ),
+  unquotedEventData: define<{ taskId: string; dagId: string; expressions: readonly string[] }>(
+    "AF4010",
+    "warning",
+    "unquoted-event-data",
+    ({ taskId, dagId, expressions }) =>
+      `The bash command of task ${quote(taskId)} of DAG ${quote(dagId)} interpolates event data without shquote: ${expressions.join(", ")}. Event data is untrusted: an extra such as \`x"; id; echo "y\` would run as a command. Pass it as an environment variable (env: { NOTE: "{{ ... }}" } and "$NOTE" in the command) or quote it with the shquote filter ({{ ... | shquote }}).`,
+  ),
 } as const;
+
+const sdkRuleAs = (code: string, name: string) =>
+  define<{ rule: string; message: string }>(
+    code,
+    "error",
+    name,
+    ({ message }) => message,
+    ({ rule }) => rule,
+  );
+
+/** The SDK's option rules keep the codes the compiler gave them before the SDK was their one source. */
+const SDK_RULE_CODES: Readonly<Record<string, DiagnosticDefinition<{ rule: string; message: string }>>> = {
+  OPTION_UNKNOWN: sdkRuleAs(DiagnosticCatalog.unknownOption.code, DiagnosticCatalog.unknownOption.name),
+  OPTION_INVALID: sdkRuleAs(DiagnosticCatalog.invalidOption.code, DiagnosticCatalog.invalidOption.name),
+};
+
+/**
+ * The diagnostic that reports a problem of one of the SDK's rules (the SDK's
+ * error code `rule`): the message is the SDK's, and so is the diagnostic's `rule`.
+ */
+export function sdkRuleDiagnostic(rule: string): DiagnosticDefinition<{ rule: string; message: string }> {
+  return SDK_RULE_CODES[rule] ?? DiagnosticCatalog.sdkRule;
+}
 
 /** The name of an entry of {@link DiagnosticCatalog}. */
 export type DiagnosticName = keyof typeof DiagnosticCatalog;
@@ -386,8 +432,10 @@ export function createDiagnostic<A>(
     file: location.file,
     line: location.line,
     column: location.column,
+    ...(location.length === undefined ? {} : { length: location.length }),
+    ...(definition.rule ? { rule: definition.rule(args) } : {}),
   };
-  return location.length === undefined ? diagnostic : { ...diagnostic, length: location.length };
+  return diagnostic;
 }
 
 /**

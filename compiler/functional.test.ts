@@ -227,3 +227,24 @@ dag({ dagId: "d" }, () => { new S3CopyOperator({ taskId: "copy" }); });
     );
   });
 });
+
+describe("watchers of assets", () => {
+  it("extracts them as the SDK writes them, and reports bad ones", () => {
+    const result = compileSource(`${imports}
+const landed = new Asset("file:///in", { watchers: [{ kind: "files", dir: "in", glob: "*.csv" }, { kind: "mqtt", name: "m", topic: "t/#" }] });
+dag({ dagId: "c", schedule: [landed] }, () => { task(function noop() {}); });
+`);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.manifest.assets[0]?.watchers).toEqual([
+      { kind: "files", name: "files", dir: "in", glob: "*.csv" },
+      { kind: "mqtt", name: "m", topic: "t/#" },
+    ]);
+    const bad = compileSource(`${imports}
+const landed = new Asset("file:///in", { watchers: [{ kind: "files" }] });
+dag({ dagId: "c", schedule: [landed] }, () => { task(function noop() {}); });
+`);
+    expect(bad.diagnostics.map((d) => d.message)).toContain(
+      'The files watcher 1 of this asset needs the string option "dir".',
+    );
+  });
+});

@@ -85,7 +85,7 @@ function leaves(condition: ConditionValue | undefined, into: Leaf[] = []): Leaf[
 
 /**
  * Runs the project-wide lint rules over the DAGs of the manifest: `AF4004`
- * for a schedule on an asset nothing produces, `AF4005` for DAGs that trigger
+ * for a schedule on an asset nothing produces (no task, no watcher), `AF4005` for DAGs that trigger
  * each other through assets.
  */
 export function lintProject(dags: readonly DagModel[]): Diagnostic[] {
@@ -96,6 +96,8 @@ export function lintProject(dags: readonly DagModel[]): Diagnostic[] {
     let reported: Set<string> | undefined;
     for (const leaf of leaves(dag.condition)) {
       const from = producers.of(leaf);
+      // An asset with watchers is produced by them.
+      if (from.length === 0 && leaf.kind === "asset" && leaf.watchers) continue;
       if (from.length === 0) {
         const target = describeTarget(leaf);
         reported ??= new Set();

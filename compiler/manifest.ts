@@ -59,7 +59,13 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
   const declare = (item: AssetValue | AliasValue): void => {
     if (item.kind === "asset") {
       if (!assets.has(item.key))
-        assets.set(item.key, { name: item.name, uri: item.uri, group: item.group, extra: item.extra });
+        assets.set(item.key, {
+          name: item.name,
+          uri: item.uri,
+          group: item.group,
+          extra: item.extra,
+          ...(item.watchers ? { watchers: item.watchers as AssetManifest["watchers"] } : {}),
+        });
     } else if (!aliases.has(item.name)) {
       aliases.set(item.name, { name: item.name, group: item.group });
     }
@@ -110,7 +116,11 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     assets: [...assets.values()]
       .sort((a, b) => compare(a.name, b.name) || compare(a.uri, b.uri))
-      .map((asset) => ({ ...asset, extra: cloneJson(asset.extra) })),
+      .map((asset) => ({
+        ...asset,
+        extra: cloneJson(asset.extra),
+        ...(asset.watchers ? { watchers: asset.watchers.map((w) => cloneJson(w)) as AssetManifest["watchers"] } : {}),
+      })),
     aliases: [...aliases.values()].sort((a, b) => compare(a.name, b.name)),
     dags: dagManifests,
   };

@@ -8,11 +8,13 @@
  */
 import { ASSET_OPTION_KEYS } from "../sdk/asset.js";
 import { isAssetflowError } from "../sdk/errors.js";
+import type { JsonObject } from "../sdk/json.js";
 import type { ScheduleManifest, TimetableManifest } from "../sdk/manifest/schema.js";
 import { closest } from "../sdk/options.js";
 import { validateCron } from "../sdk/schedule.js";
 import { parseUriPattern } from "../sdk/uri/pattern.js";
 import { looksLikePattern, sanitizeUri, UriWarningCode } from "../sdk/uri/sanitize.js";
+import { normalizeWatchers } from "../sdk/watchers.js";
 import { DiagnosticCatalog, type DiagnosticDefinition } from "./diagnostics.js";
 import {
   type AliasValue,
@@ -229,6 +231,7 @@ export function makeAsset(
   let nameValue: Value | undefined;
   let group = "asset";
   let extra: AssetValue["extra"] = NO_EXTRA;
+  let watchers: readonly JsonObject[] | undefined;
   let uriSite = argumentSite;
   if (argument?.kind === "string" || argument?.kind === "unknown") {
     uriValue = argument;
@@ -275,6 +278,27 @@ export function makeAsset(
         return INVALID;
       }
       extra = detachJson(json.json as AssetValue["extra"]);
+    }
+    const watchersValue = argument.props.get("watchers");
+    if (watchersValue !== undefined && watchersValue.kind !== "undefined") {
+      if (watchersValue.kind === "unknown") return withWhat(watchersValue, "The watchers of this asset", CONSTANT_HINT);
+      const json = toJson(watchersValue);
+      if (!json.ok) {
+        if (json.value.kind === "unknown") return withWhat(json.value, "The watchers of this asset", CONSTANT_HINT);
+        reporter.report(
+          DiagnosticCatalog.invalidAsset,
+          { message: `The watchers of this asset are not plain JSON${json.path ? ` (at "${json.path}")` : ""}.` },
+          argumentSite,
+        );
+        return INVALID;
+      }
+      try {
+        // The SDK's own rule (names, required options), applied to the static value.
+        watchers = normalizeWatchers(json.json, "this asset").map((w) => detachJson(w as JsonObject));
+      } catch (error) {
+        reporter.report(DiagnosticCatalog.invalidAsset, { message: (error as Error).message }, argumentSite);
+        return INVALID;
+      }
     }
   } else {
     reporter.report(
@@ -337,7 +361,15 @@ export function makeAsset(
     return INVALID;
   }
   const key = name === sanitized.uri ? name : detach(assetKeyOf({ name, uri: sanitized.uri }));
-  return { kind: "asset", name, uri: sanitized.uri, group: detach(group), extra, key };
+  return {
+    kind: "asset",
+    name,
+    uri: sanitized.uri,
+    group: detach(group),
+    extra,
+    key,
+    ...(watchers && watchers.length > 0 ? { watchers } : {}),
+  };
 }
 
 function asUri(value: UnknownValue): UnknownValue {

@@ -86,6 +86,8 @@ export interface AssetValue {
   readonly uri: string;
   readonly group: string;
   readonly extra: JsonObject;
+  /** Its watchers as the manifest stores them (absent without any). */
+  readonly watchers?: readonly JsonObject[];
   /** The identity key, `assetKeyOf(this)`. */
   readonly key: string;
 }
@@ -145,6 +147,12 @@ export interface UnknownValue {
   readonly what?: string;
   /** How to fix it, when the place that made it knows. */
   readonly hint?: string;
+  /**
+   * Known values it may be: the collection an element was read from with a
+   * key only known at run time, the branches of a condition only known at run
+   * time. Calling it may call any of them, so what they reach counts.
+   */
+  readonly mayBe?: readonly Value[];
 }
 
 /** A function written in user code. */

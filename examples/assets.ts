@@ -42,3 +42,12 @@ export const exampleAlias = new AssetAlias("example-alias");
 
 /** AssetAlias: the concrete asset the aliases resolve to at run time, with a typed event extra. */
 export const myTaskAsset = new Asset<{ rowCount: number }>("s3://bucket/my-task");
+
+/** Consumption policies (issue 18): the orders feed that lands many small files. */
+export const ordersFeed = new Asset("s3://feed/orders.csv");
+
+/** URI patterns (issue 18): every orders file under a date prefix, with its date and part captured. */
+export const landedOrders = Asset.pattern("s3://landing/{date}/orders_{part}.csv");
+
+/** URI patterns: a `_SUCCESS` marker at any depth under s3://lake/, its path captured. */
+export const successMarkers = Asset.pattern("s3://lake/{**path}/_SUCCESS");

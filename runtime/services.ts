@@ -18,6 +18,7 @@ import {
   TaskSkipped,
 } from "../sdk/index.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
+import { connectionVariable } from "./task-environment.js";
 
 /**
  * Options of the operator services.
@@ -30,7 +31,10 @@ import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 export interface OperatorServicesOptions {
   /** Receives each line of command output and each statement run (default: discarded). */
   log?: (line: string) => void;
-  /** Where `ASSETFLOW_CONN_<ID>` variables are looked up (default `process.env`). */
+  /**
+   * Where `ASSETFLOW_CONN_<ID>` variables are looked up (default `process.env`). A task host passes the
+   * connections it keeps out of its own environment.
+   */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -64,8 +68,10 @@ export function createOperatorServices(options: OperatorServicesOptions = {}): O
 /**
  * Runs `request.command` with `bash -c` in a child process.
  *
- * - Environment: the worker's when `env` is not given; only `env` when it is;
- *   both (with `env` winning) when `appendEnv` is true.
+ * - Environment: the task environment (the process's, which in a task host
+ *   holds no assetflow internals) when `env` is not given; only `env` when it
+ *   is; both (with `env` winning) when `appendEnv` is true. Each connection
+ *   of `connIds` is added as `ASSETFLOW_CONN_<ID>` (from `options.env`).
  * - Working directory: `cwd`, or a fresh temporary directory removed afterwards.
  * - Exit code 0 resolves with the last line of standard output; the exit code
  *   `skipOnExitCode` throws `TaskSkipped`; any other code (or a signal)
@@ -94,6 +100,18 @@ export async function runBash(request: BashRequest, options: OperatorServicesOpt
       : request.appendEnv
         ? { ...process.env, ...request.env }
         : { ...request.env };
+  for (const connId of request.connIds ?? []) {
+    const variable = connectionVariable(connId);
+    const value = (options.env ?? process.env)[variable];
+    if (value === undefined) {
+      throw new TaskRuntimeError(
+        RuntimeErrorCode.sqlConnectionMissing,
+        `Connection "${connId}" is not configured: set the environment variable ${variable} where the worker runs.`,
+        { details: { connId, variable } },
+      );
+    }
+    env[variable] = value;
+  }
   const cwd = request.cwd ?? (await mkdtemp(join(tmpdir(), "assetflow-bash-")));
   try {
     const tail: string[] = [];
@@ -200,7 +218,7 @@ export function resolveConnection(
   connId: string,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): SqlConnection {
-  const variable = `ASSETFLOW_CONN_${connId.toUpperCase()}`;
+  const variable = connectionVariable(connId);
   const value = env[variable];
   if (value === undefined || value.trim() === "") {
     throw new TaskRuntimeError(

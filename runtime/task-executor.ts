@@ -23,6 +23,13 @@ const SHORT_TRY_MS = 20;
 /** Finished tries reported in one transaction at most. */
 const MAX_REPORTS_PER_BATCH = 64;
 
+/** The first retry of a failed report waits this long, ms; each further one doubles it. */
+const REPORT_RETRY_MIN_MS = 100;
+/** The longest wait between retries of a report, ms. */
+const REPORT_RETRY_MAX_MS = 5000;
+/** Attempts a report still gets once the executor is stopping. */
+const REPORT_ATTEMPTS_AFTER_STOP = 3;
+
 /** How often a worker heartbeats the tries it runs, ms, unless {@link TaskExecutorOptions.heartbeatMs} says otherwise. */
 export const DEFAULT_HEARTBEAT_MS = 5000;
 
@@ -193,24 +200,48 @@ export class TaskExecutor {
     });
   }
 
+  /**
+   * Writes the queued reports, in batches. A batch the store refuses (the
+   * database dropped the connection) is written again, backing off from
+   * {@link REPORT_RETRY_MIN_MS} to {@link REPORT_RETRY_MAX_MS}, while its tries
+   * keep their heartbeat: a finished try never stays `running` because one
+   * report failed. A report that did commit before the error is not applied
+   * twice (the store accepts a try's completion once). Once the executor is
+   * stopped, a batch gets {@link REPORT_ATTEMPTS_AFTER_STOP} more attempts;
+   * after that its tries stay running until a scheduler's lost-try sweep fails
+   * (and retries) them.
+   */
   private async flushReports(): Promise<void> {
     if (this.reporting) return;
     this.reporting = true;
     try {
       while (this.reports.length > 0) {
         const batch = this.reports.splice(0, MAX_REPORTS_PER_BATCH);
-        try {
-          await this.source.completeTasks(batch.map((item) => item.report));
-        } catch (error) {
-          // Not lost: the tries stay running in the store until a scheduler sees
-          // their heartbeats stop, and then fails (and retries) them.
-          const names = batch.map(({ report: { key } }) => `${key.dagId}.${key.taskId}`).join(", ");
-          process.emitWarning(`assetflow worker could not report ${names}: ${(error as Error).message}`);
-        }
+        await this.reportWithRetries(batch.map((item) => item.report));
         for (const item of batch) item.done();
       }
     } finally {
       this.reporting = false;
+    }
+  }
+
+  private async reportWithRetries(reports: TryReport[]): Promise<void> {
+    let waitMs = REPORT_RETRY_MIN_MS;
+    let attemptsAfterStop = 0;
+    for (;;) {
+      try {
+        await this.source.completeTasks(reports);
+        return;
+      } catch (error) {
+        const names = reports.map(({ key }) => `${key.dagId}.${key.taskId}`).join(", ");
+        const last = this.stopped && ++attemptsAfterStop >= REPORT_ATTEMPTS_AFTER_STOP;
+        process.emitWarning(
+          `assetflow worker could not report ${names} (${last ? "giving up: a scheduler's lost-try sweep retries them" : `trying again in ${waitMs} ms`}): ${(error as Error).message}`,
+        );
+        if (last) return;
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        waitMs = Math.min(waitMs * 2, REPORT_RETRY_MAX_MS);
+      }
     }
   }
 

@@ -7,12 +7,17 @@
 import { join } from "node:path";
 import type { AssetEventReader } from "../scheduler/contracts.js";
 import { serializeDags } from "../sdk/index.js";
+import { createTextMasker } from "../sdk/masking.js";
 import { DagFileLoader } from "./dag-files.js";
 import { runTask } from "./run-task.js";
+import { createOperatorServices } from "./services.js";
 import type { HostMessage, HostRequest } from "./task-host-protocol.js";
 import { openTaskLog, type TaskLogWriter } from "./task-logs.js";
 
-const home = process.env.ASSETFLOW_HOME ?? ".assetflow";
+// The pool passes the home as the argument (tasks never see ASSETFLOW_HOME), then sends "init".
+const home = process.argv[2] ?? process.env.ASSETFLOW_HOME ?? ".assetflow";
+let connections: Readonly<Record<string, string>> = {};
+let mask: (text: string) => string = (text) => text;
 const loader = new DagFileLoader(join(home, "bundles"));
 let nextReadId = 1;
 const pendingReads = new Map<number, (message: Extract<HostRequest, { type: "readResult" }>) => void>();
@@ -40,6 +45,11 @@ async function handle(message: HostRequest): Promise<void> {
     pendingReads.delete(message.id);
     return;
   }
+  if (message.type === "init") {
+    connections = message.connections;
+    mask = createTextMasker(message.secrets);
+    return;
+  }
   if (message.type === "load") {
     const loaded = await loader.load(message.file);
     send({
@@ -55,8 +65,11 @@ async function handle(message: HostRequest): Promise<void> {
   let log: TaskLogWriter | null = null;
   try {
     log = openTaskLog(message.logFile);
+    const write = log.write;
+    const maskedLog = (line: string) => write(mask(line));
     const dag = await loader.getDag(message.file, message.request.key.dagId);
-    outcome = await runTask(dag, message.request, { reader, log: log.write });
+    const services = createOperatorServices({ log: maskedLog, env: connections });
+    outcome = await runTask(dag, message.request, { reader, log: maskedLog, services });
   } catch (error) {
     outcome = {
       state: "failed",
@@ -65,6 +78,14 @@ async function handle(message: HostRequest): Promise<void> {
   } finally {
     log?.close();
   }
+  // A failing command's output tail is in the error: it is shown like the log, so it is masked like it.
+  if (outcome.state === "failed") {
+    const { message: text, stack } = outcome.error;
+    outcome = {
+      ...outcome,
+      error: { ...outcome.error, message: mask(text), ...(stack === undefined ? {} : { stack: mask(stack) }) },
+    };
+  }
   send({ type: "result", id: message.id, outcome });
 }
 
@@ -72,7 +93,7 @@ async function handle(message: HostRequest): Promise<void> {
 // a few ahead); answers to this host's reads are handled at once.
 let work: Promise<void> = Promise.resolve();
 process.on("message", (message: HostRequest) => {
-  if (message.type === "readResult") void handle(message);
+  if (message.type === "readResult" || message.type === "init") void handle(message);
   else work = work.then(() => handle(message));
 });
 process.on("disconnect", () => process.exit(0));

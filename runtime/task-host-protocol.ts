@@ -9,6 +9,12 @@ import type { ImportError } from "./dag-files.js";
 /** Parent → host. */
 export type HostRequest =
   | {
+      /** The first message: the connections tasks may use and the secret values masked in task logs. */
+      readonly type: "init";
+      readonly connections: Readonly<Record<string, string>>;
+      readonly secrets: readonly string[];
+    }
+  | {
       readonly type: "run";
       readonly id: number;
       readonly file: string;

@@ -216,3 +216,16 @@ describe("template fields", () => {
     expect(await render("echo { not a template } 100%")).toBe("echo { not a template } 100%");
   });
 });
+
+describe("the shquote filter", () => {
+  it("makes any value one shell word that bash reads back exactly", async () => {
+    const { shquote } = await import("./templates.js");
+    const { execFileSync } = await import("node:child_process");
+    for (const value of [`x"; id > PWNED; echo "y`, "it's $(id) `id` \\ \n done", "", "plain"]) {
+      expect(execFileSync("bash", ["-c", `printf %s ${shquote(value)}`], { encoding: "utf8" })).toBe(value);
+    }
+    expect(shquote(null)).toBe("''");
+    expect(shquote({ a: 1 })).toBe(`'{"a":1}'`);
+    expect(shquote(42)).toBe("'42'");
+  });
+});

@@ -188,14 +188,15 @@ export function createTemplateContext(ctx: TaskContext): TemplateContext {
 const environment = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false });
 environment.addFilter("tojson", (value: unknown) => JSON.stringify(value));
 environment.addFilter("ds_format", dsFormat);
+environment.addFilter("shquote", shquote);
 // Jinja's `first` and `last` tolerate an empty or missing sequence; nunjucks' throw.
 environment.addFilter("first", (value: unknown) => (value == null ? undefined : [...toIterable(value)][0]));
 environment.addFilter("last", (value: unknown) => (value == null ? undefined : [...toIterable(value)].at(-1)));
 
 /**
  * Renders one template (Jinja syntax) with nunjucks: no autoescaping, and an
- * undefined name renders as empty. Filters beyond nunjucks' own: `tojson`
- * and `ds_format(value, input = "%Y-%m-%d", output = "%Y-%m-%d")`.
+ * undefined name renders as empty. Filters beyond nunjucks' own: `tojson`,
+ * `shquote` (see {@link shquote}) and `ds_format(value, input = "%Y-%m-%d", output = "%Y-%m-%d")`.
  *
  * @example
  * ```ts
@@ -248,6 +249,23 @@ function renderValue(value: unknown, context: TemplateContext): unknown {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderValue(item, context)]));
   }
   return value;
+}
+
+/**
+ * The `shquote` template filter: `value` as one shell word, in single quotes
+ * (a `'` inside becomes `'\''`), so event data rendered into a bash command
+ * is data, never code. Strings are quoted as they are, `null`/`undefined` as
+ * `''`, other values as their JSON.
+ *
+ * @example
+ * ```ts
+ * renderTemplate("echo {{ e.extra.note | shquote }}", context); // echo 'x"; id; echo "y'
+ * shquote("it's"); // 'it'\''s'
+ * ```
+ */
+export function shquote(value: unknown): string {
+  const text = value == null ? "" : typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+  return `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 function templateKey(key: TriggeringKey): TemplateTriggeringKey {

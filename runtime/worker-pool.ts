@@ -8,13 +8,15 @@ import { type ChildProcess, fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { AssetEventReader, TaskOutcome, TaskRunRequest } from "../scheduler/contracts.js";
+import { secretValuesOf } from "../sdk/masking.js";
+import { splitTaskEnvironment } from "./task-environment.js";
 import type { HostMessage, HostRequest, LoadResult } from "./task-host-protocol.js";
 
 /** Options of {@link WorkerPool}. */
 export interface WorkerPoolOptions {
   /** How many task hosts run at once (default 2). */
   size?: number;
-  /** Passed to hosts as ASSETFLOW_HOME (bundles go there). */
+  /** The home hosts put bundles in (passed as their argument: tasks never see ASSETFLOW_HOME). */
   home: string;
   /** Answers hosts' reads of past events. */
   reader: AssetEventReader;
@@ -27,6 +29,11 @@ export interface WorkerPoolOptions {
   maxTasksPerHost?: number;
   /** The task host script (default: {@link taskHostEntry}). */
   hostEntry?: string;
+  /**
+   * Secret values masked in task logs beyond the ones this process's environment holds
+   * (`secretValuesOf(process.env)`): the API token a server generated or read, for instance.
+   */
+  secrets?: readonly string[];
 }
 
 /**
@@ -211,11 +218,19 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    const child = fork(this.options.hostEntry ?? taskHostEntry(), [], {
-      env: { ...process.env, ASSETFLOW_HOME: this.options.home },
+    // Tasks get an explicit environment: no assetflow internals; connections and the values to mask travel
+    // over the IPC channel, so they are not in the host's environment (nor in /proc/<pid>/environ).
+    const { env, connections } = splitTaskEnvironment(process.env);
+    const child = fork(this.options.hostEntry ?? taskHostEntry(), [this.options.home], {
+      env,
       execArgv: [`--max-old-space-size=${this.options.maxOldSpaceMb ?? 1024}`, "--enable-source-maps"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
+    child.send({
+      type: "init",
+      connections,
+      secrets: [...secretValuesOf(process.env), ...(this.options.secrets ?? [])],
+    } satisfies HostRequest);
     const host: Host = {
       child,
       ready: false,

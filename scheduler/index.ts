@@ -8,6 +8,19 @@ export * from "./condition-evaluator.js";
 export * from "./contracts.js";
 export { type Clock, systemClock } from "./engine/context.js";
 export type { RegistrationResult, RegistrationScope } from "./engine/registration.js";
+export {
+  PASSIVE_WATCHER_KINDS,
+  type WatcherMessage,
+  type WatcherOutcome,
+  type WatcherRecord,
+  watcherIdOf,
+} from "./engine/watchers.js";
+export {
+  type Materialization,
+  MaterializeErrorCode,
+  type MaterializeRequest,
+  materializeAsset,
+} from "./materialize.js";
 export * from "./read-models.js";
 export {
   type ActivityListener,

@@ -4,6 +4,7 @@
  * creates time-based runs. Work that runs tasks (the testing harness, the
  * worker pool) claims queued tries and reports outcomes through it.
  */
+
 import { type Kysely, sql } from "kysely";
 import { AssetflowError } from "../sdk/errors.js";
 import type { JsonObject } from "../sdk/json.js";
@@ -47,6 +48,17 @@ import {
   type TryCompletion,
   withAliases,
 } from "./engine/task-instances.js";
+import {
+  claimWatchers,
+  getWatcher,
+  listWatchers,
+  recordWatcherMessage,
+  releaseWatchers,
+  reportWatcherState,
+  type WatcherMessage,
+  type WatcherOutcome,
+  type WatcherRecord,
+} from "./engine/watchers.js";
 import { type OpenStoreOptions, openStore, type StoreConnection } from "./store/open-store.js";
 import { PgNotifier, TASKS_CHANNEL } from "./store/postgres/notifier.js";
 import type { Database } from "./store/schema.js";
@@ -85,7 +97,17 @@ export interface RecordExternalEventOptions {
    * rows are committed, not once every run exists.
    */
   inlineConsumers?: number;
+  /**
+   * The client's key for this event (see {@link IDEMPOTENCY_KEY_PATTERN}): the
+   * first call with a key records the event, every later one records nothing
+   * and answers with that first event (`replayed: true`), so a client may
+   * retry whenever it did not get an answer.
+   */
+  idempotencyKey?: string;
 }
+
+/** An idempotency key: 1 to 255 printable ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** Errors the scheduler raises on bad requests (unknown DAG, ...). */
 export class SchedulerError extends AssetflowError {}
@@ -236,8 +258,59 @@ export class Scheduler implements TaskSource {
   async recordExternalEvent(
     asset: { name?: string; uri: string },
     options: RecordExternalEventOptions = {},
-  ): Promise<RecordedEvent & { runs: string[]; deferredConsumers: string[] }> {
-    const recorded = await this.ctx.db.transaction().execute(async (trx) => {
+  ): Promise<RecordedEvent & { runs: string[]; deferredConsumers: string[]; replayed: boolean }> {
+    const key = options.idempotencyKey;
+    if (key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+      throw new SchedulerError(
+        "IDEMPOTENCY_KEY_INVALID",
+        `The idempotency key ${JSON.stringify(key.slice(0, 40))}${key.length > 40 ? "..." : ""} is not 1 to 255 printable ASCII characters (no spaces): use for example a UUID.`,
+      );
+    }
+    let recorded: RecordedEvent | { replayOf: number };
+    try {
+      recorded = await this.recordOnce(asset, options);
+    } catch (error) {
+      // PostgreSQL: a concurrent request with the same key committed first.
+      if (key === undefined || (error as { code?: string }).code !== "23505") throw error;
+      recorded = await this.recordOnce(asset, options);
+    }
+    if ("replayOf" in recorded) {
+      const row = await this.ctx.db
+        .selectFrom("asset_event")
+        .select(["id", "asset_id"])
+        .where("id", "=", recorded.replayOf)
+        .executeTakeFirstOrThrow();
+      return {
+        eventId: Number(row.id),
+        assetId: Number(row.asset_id),
+        consumers: [],
+        runs: [],
+        deferredConsumers: [],
+        replayed: true,
+      };
+    }
+    const inline = options.inlineConsumers ?? Number.POSITIVE_INFINITY;
+    const runs = await this.evaluateAfterCommit(recorded.consumers.slice(0, inline));
+    const deferredConsumers = recorded.consumers.slice(inline);
+    this.evaluateInBackground(deferredConsumers);
+    return { ...recorded, runs, deferredConsumers, replayed: false };
+  }
+
+  /** Records the event in one transaction, with its idempotency key; or finds the event the key already recorded. */
+  private recordOnce(
+    asset: { name?: string; uri: string },
+    options: RecordExternalEventOptions,
+  ): Promise<RecordedEvent | { replayOf: number }> {
+    const key = options.idempotencyKey;
+    return this.ctx.db.transaction().execute(async (trx) => {
+      if (key !== undefined) {
+        const seen = await trx
+          .selectFrom("asset_event_idempotency")
+          .select("event_id")
+          .where("idempotency_key", "=", key)
+          .executeTakeFirst();
+        if (seen) return { replayOf: Number(seen.event_id) };
+      }
       const existing = await trx
         .selectFrom("asset")
         .select(["name", "uri", "group_name", "extra"])
@@ -251,7 +324,7 @@ export class Scheduler implements TaskSource {
           `No asset with URI "${asset.uri}"${asset.name ? ` and name "${asset.name}"` : ""} is registered. Declare it in a DAG first.`,
         );
       }
-      return recordEvent(this.ctx, trx, {
+      const recorded = await recordEvent(this.ctx, trx, {
         asset: existing
           ? { name: existing.name, uri: existing.uri, group: existing.group_name, extra: JSON.parse(existing.extra) }
           : { name: asset.name ?? asset.uri, uri: asset.uri, group: "asset", extra: {} },
@@ -260,12 +333,53 @@ export class Scheduler implements TaskSource {
         source: null,
         ...(options.origin === undefined ? {} : { origin: options.origin }),
       });
+      if (key !== undefined) {
+        await trx
+          .insertInto("asset_event_idempotency")
+          .values({ idempotency_key: key, event_id: recorded.eventId, created_at: this.ctx.clock.now() })
+          .execute();
+      }
+      return recorded;
     });
-    const inline = options.inlineConsumers ?? Number.POSITIVE_INFINITY;
-    const runs = await this.evaluateConsumers(recorded.consumers.slice(0, inline));
-    const deferredConsumers = recorded.consumers.slice(inline);
-    this.evaluateInBackground(deferredConsumers);
-    return { ...recorded, runs, deferredConsumers };
+  }
+
+  /**
+   * Takes or renews the leases of the watchers free for `owner` (see
+   * {@link claimWatchers}) and returns those it holds.
+   */
+  async claimWatchers(owner: string, ttlMs: number): Promise<WatcherRecord[]> {
+    return this.ctx.db.transaction().execute((trx) => claimWatchers(this.ctx, trx, owner, ttlMs));
+  }
+
+  /** Gives up `owner`'s watcher leases. */
+  async releaseWatchers(owner: string): Promise<void> {
+    await releaseWatchers(this.ctx.db, owner);
+  }
+
+  /**
+   * Records one source message of a watcher in one transaction (event, key,
+   * position: see {@link recordWatcherMessage}), then evaluates the consumers
+   * it reached. Resolves once committed: the source may be acknowledged then.
+   */
+  async recordWatcherMessage(message: WatcherMessage): Promise<WatcherOutcome & { runs: string[] }> {
+    const outcome = await this.ctx.db.transaction().execute((trx) => recordWatcherMessage(this.ctx, trx, message));
+    if (!outcome.recorded) return { ...outcome, runs: [] };
+    return { ...outcome, runs: await this.evaluateConsumers(outcome.consumers) };
+  }
+
+  /** Records a watcher's last error and lag. */
+  async reportWatcherState(watcherId: string, state: { error?: string | null; lag?: number | null }): Promise<void> {
+    await reportWatcherState(this.ctx, this.ctx.db, watcherId, state);
+  }
+
+  /** Every declared watcher with its state. */
+  async listWatchers(filter: { uri?: string } = {}): Promise<WatcherRecord[]> {
+    return listWatchers(this.ctx.db, filter);
+  }
+
+  /** One watcher with its state. */
+  async getWatcher(watcherId: string): Promise<WatcherRecord | undefined> {
+    return getWatcher(this.ctx.db, watcherId);
   }
 
   /**
@@ -378,7 +492,7 @@ export class Scheduler implements TaskSource {
     if (effects.inlineRuns.length > 0 && effects.deferredConsumers.length > 0) this.notify();
     const runs = [
       ...effects.inlineRuns.map((run) => run.runId),
-      ...(await this.evaluateConsumers(effects.deferredConsumers, { notify: false })),
+      ...(await this.evaluateAfterCommit(effects.deferredConsumers, { notify: false })),
     ];
     if (effects.tries.some((completion) => completion.retryAt !== null) || runs.length > 0) this.rescheduleWake();
     if (effects.queuedTasks || runs.length > 0 || effects.finishedRuns.length > 0) this.notify();
@@ -437,13 +551,32 @@ export class Scheduler implements TaskSource {
     const lost = await findLostTries(this.ctx, this.ctx.db, options);
     for (const key of lost) {
       const effects = await this.ctx.db.transaction().execute((trx) => failLostTry(this.ctx, trx, key));
-      await this.evaluateConsumers(effects.consumers);
+      await this.evaluateAfterCommit(effects.consumers);
     }
     if (lost.length > 0) {
       this.rescheduleWake();
       this.notify();
     }
     return lost;
+  }
+
+  /**
+   * Evaluates the consumers a committed transaction gave events to. What
+   * committed is done: if evaluating fails (the database dropped the
+   * connection), the consumers are evaluated again in the background (and by
+   * the fallback {@link tick}) instead of failing the caller, whose event or
+   * report is recorded.
+   */
+  private async evaluateAfterCommit(dagIds: readonly string[], options: { notify?: boolean } = {}): Promise<string[]> {
+    try {
+      return await this.evaluateConsumers(dagIds, options);
+    } catch (error) {
+      process.emitWarning(
+        `assetflow could not evaluate consumers after a commit (evaluated again shortly): ${(error as Error).message}`,
+      );
+      this.evaluateInBackground(dagIds);
+      return [];
+    }
   }
 
   /**
@@ -743,13 +876,17 @@ export class Scheduler implements TaskSource {
 
   private rescheduleWake(): void {
     if (!this.pollTimer || this.closed) return;
-    void this.nextWakeAt().then((at) => {
-      clearTimeout(this.wakeTimer);
-      if (at === null) return;
-      const delay = Math.max(0, Math.min(at - this.ctx.clock.now(), 2 ** 31 - 1));
-      this.wakeTimer = setTimeout(() => void this.safeTick(), delay);
-      this.wakeTimer.unref?.();
-    });
+    this.nextWakeAt().then(
+      (at) => {
+        clearTimeout(this.wakeTimer);
+        if (at === null) return;
+        const delay = Math.max(0, Math.min(at - this.ctx.clock.now(), 2 ** 31 - 1));
+        this.wakeTimer = setTimeout(() => void this.safeTick(), delay);
+        this.wakeTimer.unref?.();
+      },
+      // The fallback poll wakes the scheduler anyway.
+      () => undefined,
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import type { ConditionNode } from "./manifest/schema.js";
 import { matchUriPattern, parseUriPattern, type UriPattern } from "./uri/pattern.js";
 import { sanitizeUri, UriWarningCode } from "./uri/sanitize.js";
 import { emitAssetflowWarning } from "./warnings.js";
+import { normalizeWatchers, type WatcherConfig, type WatcherManifest } from "./watchers.js";
 
 const ASSET_MARK = Symbol.for("assetflow.asset");
 const ALIAS_MARK = Symbol.for("assetflow.alias");
@@ -35,10 +36,23 @@ export interface AssetOptions<TExtra extends object = JsonObject> {
    * `assetflow/testing`, through the API and `assetflow assets emit`.
    */
   schema?: ExtraSchema<TExtra>;
+  /**
+   * Sources whose messages become events of this asset (files, webhook,
+   * PostgreSQL, Redis Streams, RabbitMQ, NATS, or a kind made with
+   * `defineWatcher`), each exactly once. See docs/watchers.md.
+   */
+  watchers?: readonly WatcherConfig[];
 }
 
 /** The option keys of `new Asset({...})`: one list for the SDK and the compiler. */
-export const ASSET_OPTION_KEYS: readonly string[] = Object.freeze(["uri", "name", "group", "extra", "schema"]);
+export const ASSET_OPTION_KEYS: readonly string[] = Object.freeze([
+  "uri",
+  "name",
+  "group",
+  "extra",
+  "schema",
+  "watchers",
+]);
 
 /**
  * Anything a condition is built from: an asset, an alias, a reference, or a
@@ -121,6 +135,8 @@ export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
   readonly schema: ExtraSchema<TExtra> | undefined;
   /** The JSON Schema of its events' extras (what the validator accepts), or null without a schema. */
   readonly jsonSchema: Readonly<JsonObject> | null;
+  /** Its watchers, names set (empty without any). */
+  readonly watchers: readonly Readonly<WatcherManifest>[];
 
   constructor(uri: string, options?: Omit<AssetOptions<TExtra>, "uri">);
   constructor(options: AssetOptions<TExtra>);
@@ -154,6 +170,7 @@ export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
     this.schema = options.schema as ExtraSchema<TExtra> | undefined;
     this.jsonSchema =
       options.schema === undefined ? null : deepFreeze(extraJsonSchema(options.schema, `asset "${this.uri}"`));
+    this.watchers = normalizeWatchers(options.watchers, `asset "${this.uri}"`);
     Object.freeze(this);
   }
 

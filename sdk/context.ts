@@ -134,6 +134,8 @@ export interface BashRequest {
   readonly appendEnv: boolean;
   readonly cwd: string | undefined;
   readonly skipOnExitCode: number;
+  /** Connections the command uses: each reaches it as `ASSETFLOW_CONN_<ID>` (no other connection does). */
+  readonly connIds?: readonly string[];
 }
 
 /** The result of a shell command. */

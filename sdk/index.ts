@@ -145,3 +145,21 @@ export {
   type UriSchemeRule,
 } from "./uri/sanitize.js";
 export { type AssetflowWarning, captureWarnings, emitAssetflowWarning } from "./warnings.js";
+export {
+  BUILT_IN_WATCHER_KINDS,
+  type CustomWatcher,
+  defineWatcher,
+  type FilesWatcher,
+  type NatsWatcher,
+  normalizeWatchers,
+  type PostgresWatcher,
+  type RabbitMqWatcher,
+  type RedisStreamWatcher,
+  type WatcherBase,
+  type WatcherConfig,
+  type WatcherContext,
+  type WatcherDefinition,
+  type WatcherManifest,
+  type WebhookWatcher,
+  watcherDefinition,
+} from "./watchers.js";

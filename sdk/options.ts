@@ -3,9 +3,96 @@ import { DefinitionError, ErrorCode } from "./errors.js";
 import { describeValue, undefinedHint } from "./json.js";
 
 /**
- * Validates user options against a strict zod schema and turns the first
- * problem into a {@link DefinitionError} that names the option, the owner and
- * the fix (with a "did you mean" for misspelled keys).
+ * One problem with user options, as the SDK reports it: its stable code, the
+ * message (what, where, how to fix), and the path of the option it is about
+ * (empty when it is about the options as a whole). The SDK throws the first
+ * one; the compiler reports each at the option's place in the source.
+ */
+export interface OptionProblem {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly path: readonly PropertyKey[];
+  readonly details?: Record<string, unknown>;
+}
+
+/**
+ * The problems of user options against a strict zod schema, each naming the
+ * option, the owner (`where`) and the fix (with a "did you mean" for
+ * misspelled keys). One rule for the SDK ({@link parseOptions}) and the compiler.
+ *
+ * @example
+ * ```ts
+ * optionProblems(dagOptionsSchema, { dagId: "etl", shedule: null }, 'dag "etl"')[0]?.message;
+ * // 'Unknown option "shedule" in dag "etl". Did you mean "schedule"? Known options: ...'
+ * ```
+ */
+export function optionProblems(schema: z.ZodType, input: unknown, where: string): OptionProblem[] {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return [
+      {
+        code: ErrorCode.optionInvalid,
+        message: `Options of ${where} must be an object, got ${describeValue(input)}.`,
+        path: [],
+      },
+    ];
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return [];
+  if (result.error.issues.length === 0)
+    return [{ code: ErrorCode.optionInvalid, message: `Invalid options of ${where}.`, path: [] }];
+  return result.error.issues.flatMap((issue) => issueProblems(schema, issue, input, where));
+}
+
+function issueProblems(schema: z.ZodType, issue: z.core.$ZodIssue, input: object, where: string): OptionProblem[] {
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeys(schema);
+    return issue.keys.map((key) => {
+      const suggestion = closest(key, known);
+      return {
+        code: ErrorCode.optionUnknown,
+        message: `Unknown option "${[...issue.path, key].join(".")}" in ${where}.${suggestion ? ` Did you mean "${suggestion}"?` : ""} Known options: ${known.join(", ")}.`,
+        path: [...issue.path, key],
+        details: { option: key, where },
+      };
+    });
+  }
+  const path = issue.path.map(String).join(".");
+  const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)?.[key], input);
+  const last = issue.path[issue.path.length - 1];
+  if (value === undefined && typeof last === "number") {
+    const option = issue.path.slice(0, -1).map(String).join(".");
+    return [
+      {
+        code: ErrorCode.optionInvalid,
+        message: `Invalid option "${option}" in ${where}: item ${last} is undefined, where it ${issue.message}.${undefinedHint(value)}`,
+        path: issue.path,
+        details: { option, where },
+      },
+    ];
+  }
+  if (value === undefined && issue.path.length > 0) {
+    return [
+      {
+        code: ErrorCode.optionInvalid,
+        message: `Missing required option "${path}" in ${where}: add ${path} to the options (${issue.message}).`,
+        path: issue.path,
+        details: { option: path, where },
+      },
+    ];
+  }
+  return [
+    {
+      code: ErrorCode.optionInvalid,
+      message: `Invalid option "${path}" in ${where}: ${issue.message} (got ${describeOptionValue(value)}).`,
+      path: issue.path,
+      details: { option: path, where },
+    },
+  ];
+}
+
+/**
+ * Validates user options against a strict zod schema and throws the first of
+ * their {@link optionProblems} as a {@link DefinitionError}.
  *
  * @example
  * ```ts
@@ -13,49 +100,11 @@ import { describeValue, undefinedHint } from "./json.js";
  * ```
  */
 export function parseOptions<T extends z.ZodType>(schema: T, input: unknown, where: string): z.output<T> {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new DefinitionError(
-      ErrorCode.optionInvalid,
-      `Options of ${where} must be an object, got ${describeValue(input)}.`,
-    );
-  }
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (issue === undefined) throw new DefinitionError(ErrorCode.optionInvalid, `Invalid options of ${where}.`);
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0] ?? "";
-    const known = knownKeys(schema);
-    const suggestion = closest(key, known);
-    throw new DefinitionError(
-      ErrorCode.optionUnknown,
-      `Unknown option "${[...issue.path, key].join(".")}" in ${where}.${suggestion ? ` Did you mean "${suggestion}"?` : ""} Known options: ${known.join(", ")}.`,
-      { details: { option: key, where } },
-    );
-  }
-  const path = issue.path.map(String).join(".");
-  const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)?.[key], input);
-  const last = issue.path[issue.path.length - 1];
-  if (value === undefined && typeof last === "number") {
-    const option = issue.path.slice(0, -1).map(String).join(".");
-    throw new DefinitionError(
-      ErrorCode.optionInvalid,
-      `Invalid option "${option}" in ${where}: item ${last} is undefined, where it ${issue.message}.${undefinedHint(value)}`,
-      { details: { option, where } },
-    );
-  }
-  if (value === undefined && issue.path.length > 0) {
-    throw new DefinitionError(
-      ErrorCode.optionInvalid,
-      `Missing required option "${path}" in ${where}: add ${path} to the options (${issue.message}).`,
-      { details: { option: path, where } },
-    );
-  }
-  throw new DefinitionError(
-    ErrorCode.optionInvalid,
-    `Invalid option "${path}" in ${where}: ${issue.message} (got ${describeOptionValue(value)}).`,
-    { details: { option: path, where } },
-  );
+  if (result.success && typeof input === "object" && input !== null && !Array.isArray(input)) return result.data;
+  const [problem] = optionProblems(schema, input, where);
+  if (problem === undefined) return result.data as z.output<T>;
+  throw new DefinitionError(problem.code, problem.message, problem.details ? { details: problem.details } : {});
 }
 
 /** Numbers and booleans are shown as written; other values by their kind. */

@@ -12,6 +12,8 @@
  *
  * @packageDocumentation
  */
+
+export { isSecretKey, MASK, maskSecrets } from "../sdk/masking.js";
 export {
   API_TOKEN_FILE,
   type ApiAuth,
@@ -26,7 +28,6 @@ export {
   resolveApiToken,
   resolveDevToken,
 } from "./auth.js";
-export { isSecretKey, MASK, maskSecrets } from "./masking.js";
 export { HttpProblem, type Problem, type ServerErrorListener } from "./problems.js";
 export { API_PREFIX, type ApiApp, type CreateServerOptions, createServer, DEFAULT_BODY_LIMIT } from "./server.js";
 export { UI_PATH, uiStaticDir } from "./ui/routes.js";

@@ -6,6 +6,7 @@
  * secret-looking keys in extras, conf, params and results.
  */
 import { z } from "zod";
+import type { ConsumePolicyNode, ConsumerWait } from "../scheduler/consumption-plan.js";
 import type { AssetEventRecord } from "../scheduler/contracts.js";
 import { CHANGE_RESOURCES } from "../scheduler/read/changes.js";
 import type { DagOverviewView, RunSummaryView } from "../scheduler/read/dag-overview.js";
@@ -19,7 +20,7 @@ import type {
   TaskInstanceView,
 } from "../scheduler/read-models.js";
 import type { JsonObject } from "../sdk/json.js";
-import { maskSecrets } from "./masking.js";
+import { maskSecrets } from "../sdk/masking.js";
 
 /** Schemas that become named components of the OpenAPI document. */
 export const apiSchemaRegistry = z.registry<{ id?: string; description?: string }>();
@@ -270,18 +271,91 @@ export const assetConditionSchema: z.ZodType<AssetConditionJson> = component(
   }),
 );
 
+/** How an asset-scheduled DAG takes its pending events (its `consume` option). */
+export const consumePolicySchema = component(
+  "ConsumePolicy",
+  "How a consumer takes its pending events: all-pending (one run takes all), each (one run per event or complete set), maxEvents, debounce (durations in ms) or window.",
+  z.object({
+    kind: z.enum(["all-pending", "each", "maxEvents", "debounce", "window"]),
+    maxEvents: z.number().int().optional().describe("At most this many events per run (maxEvents)."),
+    debounceMs: z.number().int().optional().describe("The quiet period before a run (debounce)."),
+    maxWaitMs: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .describe("The longest the oldest event waits under a steady trickle (debounce)."),
+    windowMs: z.number().int().optional().describe("The length of the fixed windows (window)."),
+    minEvents: z.number().int().optional().describe("Events a window needs to get its own run (window)."),
+  }),
+);
+
+/** Which rule holds a consumer back, and until when. */
+export const consumerWaitSchema = component(
+  "ConsumerWait",
+  "Which rule a consumer waits on: events (nothing pending), paused, condition (the asset condition does not hold), maxActiveRuns (no free run slot), debounce (quiet period), window (the window has not ended) or minEvents (too few events in the window); until is when that rule lets a run start, if time decides it.",
+  z.object({
+    rule: z.enum(["events", "paused", "condition", "maxActiveRuns", "debounce", "window", "minEvents"]),
+    until: nullableTime.describe("When the rule stops holding the run back (debounce, window, minEvents), else null."),
+    activeRuns: z.number().int().optional().describe("Queued or running runs (maxActiveRuns)."),
+    maxActiveRuns: z.number().int().optional(),
+    events: z.number().int().optional().describe("Events in the current window (minEvents)."),
+    minEvents: z.number().int().optional(),
+    windowStart: isoTime.optional().describe("Start of the window the pending events fall in (window)."),
+  }),
+);
+
 /** Why a consumer has (not) run. */
 export const consumerStatusSchema = component(
   "ConsumerStatus",
-  "A DAG's asset condition with each leaf marked by its queued events (null when it is not asset-scheduled).",
+  "A DAG's asset condition with each leaf marked by its queued events (null when it is not asset-scheduled), its consumption policy, and the rule it waits on.",
   z.object({
     dagId: z.string(),
     isPaused: z.boolean(),
     waiting: z.boolean().describe("True when events are queued but the condition does not hold yet."),
     condition: explainedConditionSchema.nullable(),
+    consume: consumePolicySchema.nullable().describe("Null when the DAG is not asset-scheduled."),
+    waitingOn: consumerWaitSchema
+      .nullable()
+      .describe(
+        "The rule the consumer waits on and until when; null when a run is due now or it is not asset-scheduled.",
+      ),
     queuedEvents: z.array(queuedEventSchema),
   }),
 );
+
+/** A consumption policy as the API shows it. */
+export function toConsumePolicy(policy: ConsumePolicyNode): z.output<typeof consumePolicySchema> {
+  switch (policy.kind) {
+    case "all-pending":
+    case "each":
+      return { kind: policy.kind };
+    case "maxEvents":
+      return { kind: "maxEvents", maxEvents: policy.maxEvents };
+    case "debounce":
+      return { kind: "debounce", debounceMs: policy.debounceMs, maxWaitMs: policy.maxWaitMs };
+    case "window":
+      return { kind: "window", windowMs: policy.windowMs, minEvents: policy.minEvents };
+  }
+}
+
+/** The rule a consumer waits on, as the API shows it (times as ISO strings). */
+export function toConsumerWait(wait: ConsumerWait): z.output<typeof consumerWaitSchema> {
+  switch (wait.rule) {
+    case "events":
+    case "paused":
+    case "condition":
+      return { rule: wait.rule, until: null };
+    case "maxActiveRuns":
+      return { rule: wait.rule, until: null, activeRuns: wait.activeRuns, maxActiveRuns: wait.maxActiveRuns };
+    case "debounce":
+      return { rule: wait.rule, until: iso(wait.until) };
+    case "window":
+      return { rule: wait.rule, until: iso(wait.until), windowStart: iso(wait.windowStart) };
+    case "minEvents":
+      return { rule: wait.rule, until: iso(wait.until), events: wait.events, minEvents: wait.minEvents };
+  }
+}
 
 const runState = z.enum(["queued", "running", "success", "failed"]);
 const runType = z.enum(["manual", "scheduled", "asset_triggered"]);
@@ -349,6 +423,26 @@ export const triggerDagRunBody = z.strictObject({
     .optional()
     .describe("The run id (default: generated)."),
 });
+
+/** The body of POST /assets/{uri}/materialize (every field optional; the body may be absent). */
+export const materializeAssetBody = z
+  .strictObject({
+    name: z.string().min(1).max(1500).optional().describe("The asset's name, when several assets share the URI."),
+    dagId: z.string().min(1).max(250).optional().describe("The producing DAG to run, when several DAGs produce it."),
+    conf: jsonObjectInput.optional().describe("The run's conf (JSON object)."),
+  })
+  .nullish();
+
+/** The answer of POST /assets/{uri}/materialize. */
+export const materializationSchema = component(
+  "Materialization",
+  "The run started to materialize an asset: the asset, the producing DAG's new run and the tasks that update the asset.",
+  z.object({
+    asset: z.object({ name: z.string(), uri: z.string() }),
+    dagRun: dagRunSchema,
+    taskIds: z.array(z.string()),
+  }),
+);
 
 /** A task instance. */
 export const taskInstanceSchema = component(

@@ -4,6 +4,7 @@ import type { AssetEventRecord } from "../../scheduler/contracts.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { Database } from "../../scheduler/store/schema.js";
 import type { JsonObject } from "../../sdk/json.js";
+import { sanitizeUri } from "../../sdk/uri/sanitize.js";
 import { withScheduler } from "../open.js";
 import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
 import { CliError, CliErrorCode, parseCount, parseJsonObject, requireDag, withJson } from "./common.js";
@@ -30,9 +31,11 @@ export interface EmitResult {
   readonly extra: JsonObject;
   /** The runs the event created at once. */
   readonly runs: Array<{ readonly dagId: string; readonly runId: string }>;
+  /** True when `--idempotency-key` had already recorded this event: nothing was recorded now. */
+  readonly replayed: boolean;
 }
 
-/** Registers `assetflow assets list|events|emit|queued`. */
+/** Registers `assetflow assets list|events|emit|materialize|queued`. */
 export function registerAssets(program: Command): void {
   const assets = program.command("assets").description("List assets, their events and queued events; emit events");
 
@@ -94,17 +97,53 @@ export function registerAssets(program: Command): void {
       .description("Record an asset event from outside (as a producer task would); prints the runs it created")
       .argument("<uri>", "the asset's URI (the asset must be declared by a registered DAG)")
       .option("--name <name>", "the asset's name, when several assets share the URI")
-      .option("--extra <json>", "the event's extra, a JSON object"),
-  ).action(async (uri: string, options: OutputOptions & { name?: string; extra?: string }) => {
+      .option("--extra <json>", "the event's extra, a JSON object")
+      .option(
+        "--idempotency-key <key>",
+        "record the event once per key: running the command again with the same key records nothing and prints the event first recorded (safe retries)",
+      ),
+  ).action(async (uri: string, options: OutputOptions & { name?: string; extra?: string; idempotencyKey?: string }) => {
     const extra = parseJsonObject(options.extra, "--extra") ?? {};
-    const result = await withScheduler((scheduler) => emit(scheduler, uri, options.name, extra));
+    const result = await withScheduler((scheduler) =>
+      emit(scheduler, uri, options.name, extra, options.idempotencyKey),
+    );
     printValue(result, options, () =>
-      [
-        `recorded event ${result.eventId} for ${result.asset.uri}`,
-        ...(result.runs.length === 0
-          ? ["no run created (consumers wait for more events, are paused, or none exist)"]
-          : result.runs.map((run) => `created run ${run.dagId} ${run.runId}`)),
-      ].join("\n"),
+      result.replayed
+        ? `event ${result.eventId} for ${result.asset.uri} was already recorded with this idempotency key: nothing recorded now`
+        : [
+            `recorded event ${result.eventId} for ${result.asset.uri}`,
+            ...(result.runs.length === 0
+              ? ["no run created (consumers wait for more events, are paused, or none exist)"]
+              : result.runs.map((run) => `created run ${run.dagId} ${run.runId}`)),
+          ].join("\n"),
+    );
+  });
+
+  withJson(
+    assets
+      .command("materialize")
+      .description("Start a run of the DAG that produces an asset (such as the DAG asset() defines)")
+      .argument("<uri>", "the asset's URI")
+      .option("--name <name>", "the asset's name, when several assets share the URI")
+      .option("--dag <dagId>", "the producing DAG to run, when several DAGs produce the asset")
+      .option("--conf <json>", "the run's conf, a JSON object"),
+  ).action(async (uri: string, options: OutputOptions & { name?: string; dag?: string; conf?: string }) => {
+    const conf = parseJsonObject(options.conf, "--conf");
+    const { materializeAsset } = await import("../../scheduler/materialize.js");
+    const result = await withScheduler((scheduler) =>
+      materializeAsset(scheduler, {
+        uri,
+        sanitizedUri: trySanitize(uri),
+        name: options.name,
+        dagId: options.dag,
+        conf,
+      }),
+    );
+    printValue(
+      result,
+      options,
+      () =>
+        `created run ${result.dagId} ${result.runId} to materialize ${result.asset.uri} (${result.taskIds.join(", ")})`,
     );
   });
 
@@ -136,7 +175,13 @@ export function registerAssets(program: Command): void {
   });
 }
 
-async function emit(scheduler: Scheduler, uri: string, name: string | undefined, extra: JsonObject) {
+async function emit(
+  scheduler: Scheduler,
+  uri: string,
+  name: string | undefined,
+  extra: JsonObject,
+  idempotencyKey: string | undefined,
+) {
   const [asset] = await findAssets(scheduler.db, uri, name);
   if (!asset) throw new Error("unreachable: findAssets returns at least one asset");
   const runs: Array<{ dagId: string; runId: string }> = [];
@@ -146,9 +191,19 @@ async function emit(scheduler: Scheduler, uri: string, name: string | undefined,
   try {
     const recorded = await scheduler.recordExternalEvent(
       { name: asset.name, uri: asset.uri },
-      { extra, origin: "given to `assetflow assets emit`" },
+      {
+        extra,
+        origin: "given to `assetflow assets emit`",
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      },
     );
-    return { eventId: recorded.eventId, asset: { name: asset.name, uri: asset.uri }, extra, runs } satisfies EmitResult;
+    return {
+      eventId: recorded.eventId,
+      asset: { name: asset.name, uri: asset.uri },
+      extra,
+      runs,
+      replayed: recorded.replayed,
+    } satisfies EmitResult;
   } finally {
     unsubscribe();
   }
@@ -241,4 +296,13 @@ async function listAssets(db: Kysely<Database>): Promise<AssetListRow[]> {
       consumers: consumersOf(Number(asset.id)),
     };
   });
+}
+
+/** The URI as the SDK stores it, or null when the SDK rejects it. */
+function trySanitize(uri: string): string | null {
+  try {
+    return sanitizeUri(uri).uri;
+  } catch {
+    return null;
+  }
 }

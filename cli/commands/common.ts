@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { Kysely } from "kysely";
+import type { TaskInstanceKey } from "../../scheduler/contracts.js";
 import type { Scheduler, SchedulerActivity } from "../../scheduler/scheduler.js";
 import type { Database } from "../../scheduler/store/schema.js";
 import { AssetflowError } from "../../sdk/errors.js";
@@ -179,22 +180,38 @@ export function formatSchedule(schedule: ScheduleManifest): string {
   }
 }
 
-/** One line describing scheduler activity, for `standalone`, `scheduler` and `worker` output. */
+/**
+ * One line describing scheduler activity, for `standalone`, `scheduler` and
+ * `worker` output. An asset-triggered run is described with the events it
+ * consumed, read from the store: this rejects when the store cannot be read
+ * (fall back to {@link describeActivityPlainly}).
+ */
 export async function describeActivity(scheduler: Scheduler, activity: SchedulerActivity): Promise<string> {
+  if (activity.kind === "run_created" && activity.runType === "asset_triggered") {
+    const { getDagRun } = await import("../../scheduler/read-models.js");
+    const run = await getDagRun(scheduler.db, activity.dagId, activity.runId);
+    const uris = [...new Set(run?.consumedEvents.map((e) => e.assetUri) ?? [])];
+    return `run        ${activity.dagId} ${activity.runId} (asset_triggered by ${run?.consumedEvents.length ?? 0} event(s): ${uris.join(", ")})`;
+  }
+  return describeActivityPlainly(activity);
+}
+
+/** One line describing scheduler activity without reading the store. */
+export function describeActivityPlainly(activity: SchedulerActivity): string {
   switch (activity.kind) {
-    case "run_created": {
-      if (activity.runType !== "asset_triggered")
-        return `run        ${activity.dagId} ${activity.runId} (${activity.runType})`;
-      const { getDagRun } = await import("../../scheduler/read-models.js");
-      const run = await getDagRun(scheduler.db, activity.dagId, activity.runId);
-      const uris = [...new Set(run?.consumedEvents.map((e) => e.assetUri) ?? [])];
-      return `run        ${activity.dagId} ${activity.runId} (asset_triggered by ${run?.consumedEvents.length ?? 0} event(s): ${uris.join(", ")})`;
-    }
+    case "run_created":
+      return `run        ${activity.dagId} ${activity.runId} (${activity.runType})`;
     case "task_finished":
       return `task       ${activity.key.dagId}.${activity.key.taskId} try ${activity.key.tryNumber}: ${activity.state}${activity.message ? ` — ${activity.message}` : ""}`;
     case "run_finished":
       return `run done   ${activity.dagId} ${activity.runId}: ${activity.state}`;
   }
+}
+
+/** The line printed when a try is failed because its worker was gone. */
+export function lostTryLine(key: TaskInstanceKey, why: "heartbeat" | "restart"): string {
+  const reason = why === "heartbeat" ? "its worker sent no heartbeat" : "its worker process is gone";
+  return `lost try   ${key.dagId}.${key.taskId} try ${key.tryNumber}: ${reason}; failed (and retried per its settings)`;
 }
 
 /**

@@ -1,11 +1,10 @@
 import type { Command } from "commander";
 import { DEFAULT_HEARTBEAT_MS } from "../../runtime/task-executor.js";
-import { homePaths, openScheduler } from "../open.js";
 import {
   CliError,
   CliErrorCode,
   createPrinter,
-  describeActivity,
+  lostTryLine,
   parseCount,
   requireDagsFolder,
   stopSignal,
@@ -16,7 +15,7 @@ const MISSED_HEARTBEATS = 3;
 /** The smallest `--lost-after`, seconds: {@link MISSED_HEARTBEATS} worker heartbeats. */
 export const MIN_LOST_AFTER_S = (MISSED_HEARTBEATS * DEFAULT_HEARTBEAT_MS) / 1000;
 /** The default `--lost-after`, seconds. */
-const DEFAULT_LOST_AFTER_S = 60;
+export const DEFAULT_LOST_AFTER_S = 60;
 
 /** Options of `assetflow scheduler`. */
 export interface SchedulerCommandOptions {
@@ -47,49 +46,32 @@ export function registerScheduler(program: Command): void {
 /** Runs the scheduler until SIGINT/SIGTERM. */
 export async function runScheduler(options: SchedulerCommandOptions): Promise<void> {
   const lostAfterMs = parseLostAfter(options.lostAfter) * 1000;
-  const paths = homePaths();
   const dagsFolder = requireDagsFolder(options.dags);
   const print = createPrinter(options.json);
-  // Loaded here, not at start-up, so that short commands stay fast.
-  const [{ DagProcessor }, { WorkerPool }] = await Promise.all([
-    import("../../runtime/dag-processor.js"),
-    import("../../runtime/worker-pool.js"),
-  ]);
-  const scheduler = await openScheduler({ pollIntervalMs: 2000 });
-  // One host, only to load DAG files: user code never runs in this process.
-  const pool = new WorkerPool({ size: 1, home: paths.home, reader: scheduler.eventReader() });
-  const processor = new DagProcessor(dagsFolder, pool, scheduler, (result) => {
-    if (result.ok) {
-      const dags = result.manifest.dags.map((d) => d.dagId);
-      print(`dag file   ${result.file}: ${dags.join(", ") || "(no DAGs)"}`, {
-        kind: "dag_file",
-        file: result.file,
-        dags,
-      });
-    } else {
-      print(`import error ${result.file}: ${result.error.message}`, { kind: "import_error", ...result.error });
-    }
+  const { startServices } = await import("../services.js");
+  const services = await startServices({
+    schedule: {
+      dagsFolder,
+      lostAfterMs,
+      onDagFile: (result) => {
+        if (result.ok) {
+          const dags = result.manifest.dags.map((d) => d.dagId);
+          print(`dag file   ${result.file}: ${dags.join(", ") || "(no DAGs)"}`, {
+            kind: "dag_file",
+            file: result.file,
+            dags,
+          });
+        } else {
+          print(`import error ${result.file}: ${result.error.message}`, { kind: "import_error", ...result.error });
+        }
+      },
+    },
+    onActivity: (line, activity) => print(line, { ...activity }),
+    onLostTry: (key, why) => print(lostTryLine(key, why), { kind: "lost_try", key, why }),
   });
-  scheduler.onActivity(
-    (activity) => void describeActivity(scheduler, activity).then((line) => print(line, { ...activity })),
-  );
-
-  const results = await processor.processAll();
-  processor.watch();
-  scheduler.start();
-  const sweep = async () => {
-    try {
-      for (const key of await scheduler.failLostTasks({ timeoutMs: lostAfterMs })) {
-        print(`lost try   ${key.dagId}.${key.taskId} try ${key.tryNumber} (no heartbeat for ${lostAfterMs / 1000} s)`, {
-          kind: "lost_try",
-          key,
-        });
-      }
-    } catch (error) {
-      process.emitWarning(`assetflow scheduler could not check for lost tries: ${(error as Error).message}`);
-    }
-  };
-  const sweeper = setInterval(() => void sweep(), Math.min(lostAfterMs, 10_000));
+  const { scheduler, results } = services;
+  services.processor?.watch();
+  services.start();
   const dagCount = results.reduce((count, result) => count + (result.ok ? result.manifest.dags.length : 0), 0);
   const importErrors = results.filter((r) => !r.ok).length;
   print(
@@ -99,10 +81,7 @@ export async function runScheduler(options: SchedulerCommandOptions): Promise<vo
 
   await stopSignal();
   print("stopping", { kind: "stopping" });
-  clearInterval(sweeper);
-  processor.close();
-  await pool.stop();
-  await scheduler.close();
+  await services.stop(0);
 }
 
 /**

@@ -2,11 +2,13 @@ import type { Command } from "commander";
 import type { DagProcessor } from "../../runtime/dag-processor.js";
 import type { TaskExecutor } from "../../runtime/task-executor.js";
 import type { WorkerPool } from "../../runtime/worker-pool.js";
-import type { DagFileResult } from "../../scheduler/contracts.js";
+import type { DagFileResult, TaskInstanceKey } from "../../scheduler/contracts.js";
 import type { Scheduler, SchedulerActivity } from "../../scheduler/scheduler.js";
-import { homePaths, openScheduler } from "../open.js";
+import { homePaths } from "../open.js";
+import { defaultWorkerIdBase, type ServiceOptions, startServices } from "../services.js";
 import { apiServerData, apiServerLines, parsePort, type StartedApiServer, startApiServer } from "./api-server.js";
-import { createPrinter, describeActivity, parseCount, requireDagsFolder, stopSignal } from "./common.js";
+import { createPrinter, lostTryLine, parseCount, requireDagsFolder, stopSignal } from "./common.js";
+import { DEFAULT_LOST_AFTER_S, MIN_LOST_AFTER_S, parseLostAfter } from "./scheduler.js";
 
 /** Options of `assetflow standalone`. */
 export interface StandaloneOptions {
@@ -15,6 +17,7 @@ export interface StandaloneOptions {
   grace: string;
   port: string;
   host: string;
+  lostAfter?: string;
   triggerProducers?: boolean;
   json?: boolean;
 }
@@ -29,6 +32,11 @@ export function registerStandalone(program: Command): void {
     .option("--grace <seconds>", "on SIGTERM, how long running tries may finish before they are killed", "10")
     .option("--port <n>", "port of the REST API and the web UI (0: any free port)", "8080")
     .option("--host <host>", "address the API listens on (0.0.0.0 to serve beyond this machine)", "127.0.0.1")
+    .option(
+      "--lost-after <seconds>",
+      `fail (and retry) a running try whose worker sent no heartbeat for this long (at least ${MIN_LOST_AFTER_S})`,
+      String(DEFAULT_LOST_AFTER_S),
+    )
     .option("--trigger-producers", "trigger every DAG that produces assets once at start (a demo)")
     .option("--json", "print activity as JSON lines")
     .action(async (options: StandaloneOptions) => {
@@ -52,6 +60,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
       }
     },
     onActivity: (line, activity) => print(line, { ...activity }),
+    onLostTry: (key, why) => print(lostTryLine(key, why), { kind: "lost_try", key, why }),
   });
   const { scheduler, api, pool, results, dagsFolder, paths } = standalone;
   standalone.processor.watch();
@@ -92,6 +101,8 @@ export interface StandaloneListeners {
   onDagFile(result: DagFileResult): void;
   /** Scheduler activity, with its one-line description. */
   onActivity(line: string, activity: SchedulerActivity): void;
+  /** A try failed because its worker was gone (see {@link ServiceOptions.onLostTry}). */
+  onLostTry?(key: TaskInstanceKey, why: "heartbeat" | "restart"): void;
 }
 
 /** A running standalone: its parts, the first load of the DAG files, and how to stop it. */
@@ -101,6 +112,8 @@ export interface RunningStandalone {
   readonly pool: WorkerPool;
   readonly processor: DagProcessor;
   readonly executor: TaskExecutor;
+  /** The worker id of this process's tries. */
+  readonly workerId: string;
   /** The first load of every DAG file. */
   readonly results: DagFileResult[];
   readonly dagsFolder: string;
@@ -110,9 +123,11 @@ export interface RunningStandalone {
 }
 
 /**
- * Starts the store, the API server, the worker pool, the DAG processor (one
- * load of every file) and the scheduler: what `standalone` and `dev` share.
- * `apiToken` serves the API with that token instead of the home's.
+ * Starts the store, the worker pool, the DAG processor (one load of every
+ * file), the scheduler with its lost-try sweep and the API server: what
+ * `standalone` and `dev` share, composed by {@link startServices} like
+ * `scheduler` and `worker`. `apiToken` serves the API with that token instead
+ * of the home's.
  */
 export async function startStandalone(
   options: StandaloneOptions & { apiToken?: string },
@@ -120,55 +135,41 @@ export async function startStandalone(
 ): Promise<RunningStandalone> {
   const workers = parseCount(options.workers, "--workers") ?? 2;
   const graceMs = (parseCount(options.grace, "--grace", 0) ?? 10) * 1000;
+  const lostAfterMs = parseLostAfter(options.lostAfter) * 1000;
   const port = parsePort(options.port);
   const paths = homePaths();
   const dagsFolder = requireDagsFolder(options.dags);
-  // Loaded here, not at start-up, so that short commands stay fast.
-  const [{ DagProcessor }, { TaskExecutor }, { WorkerPool }, { drainWorkers }] = await Promise.all([
-    import("../../runtime/dag-processor.js"),
-    import("../../runtime/task-executor.js"),
-    import("../../runtime/worker-pool.js"),
-    import("./worker.js"),
-  ]);
-  const scheduler = await openScheduler({ pollIntervalMs: 2000 });
-  const api = await startApiServer({
-    scheduler,
-    host: options.host,
-    port,
-    ...(options.apiToken === undefined ? {} : { token: options.apiToken }),
-  }).catch(async (error: unknown) => {
-    await scheduler.close();
-    throw error;
+  let api: StartedApiServer | undefined;
+  const services = await startServices({
+    schedule: { dagsFolder, lostAfterMs, onDagFile: (result) => listeners.onDagFile(result) },
+    work: { workerIdBase: defaultWorkerIdBase("standalone"), concurrency: workers },
+    serve: async (scheduler) => {
+      api = await startApiServer({
+        scheduler,
+        host: options.host,
+        port,
+        ...(options.apiToken === undefined ? {} : { token: options.apiToken }),
+      });
+      // The token this process knows in clear is masked in task logs (one from the environment always is).
+      return { secrets: api.token === null ? [] : [api.token], close: () => (api as StartedApiServer).close() };
+    },
+    onActivity: (line, activity) => listeners.onActivity(line, activity),
+    onLostTry: (key, why) => listeners.onLostTry?.(key, why),
   });
-  await scheduler.failLostTasks({ workerIds: ["standalone"] });
-  const pool = new WorkerPool({
-    size: workers,
-    home: paths.home,
-    reader: scheduler.eventReader(),
-  });
-  const processor = new DagProcessor(dagsFolder, pool, scheduler, (result) => listeners.onDagFile(result));
-  scheduler.onActivity(
-    (activity) => void describeActivity(scheduler, activity).then((line) => listeners.onActivity(line, activity)),
-  );
-  const executor = new TaskExecutor(scheduler, pool, { workerId: "standalone", logDir: paths.logs });
-  const results = await processor.processAll();
-  scheduler.start();
-  executor.start();
+  const { scheduler, pool } = services;
+  services.start();
   return {
     scheduler,
-    api,
+    api: api as StartedApiServer,
     pool,
-    processor,
-    executor,
-    results,
+    processor: services.processor as DagProcessor,
+    executor: services.executor as TaskExecutor,
+    workerId: services.workerId as string,
+    results: services.results,
     dagsFolder,
     paths,
     async stop() {
-      await api.close();
-      processor.close();
-      scheduler.stop();
-      await drainWorkers(executor, pool, graceMs);
-      await scheduler.close();
+      await services.stop(graceMs);
     },
   };
 }

@@ -4,16 +4,21 @@
  * operators (SDK operators and user classes extending them, followed through
  * their constructors down to the options the SDK operator receives).
  */
+
 import { ts } from "ts-morph";
-import { OPERATOR_BASE_KEYS, parseDagSettings, parseTaskOptions, TASK_OPTION_KEYS } from "../definitions.js";
+import type { z } from "zod";
+import { taskDecoratorOptionsSchema } from "../../sdk/option-schemas.js";
+import { operatorOptionsSchema, parseDagSettings, parseTaskOptions } from "../definitions.js";
 import { DiagnosticCatalog } from "../diagnostics.js";
 import { CONSTANT_HINT, INVALID, reportUnknown } from "../semantics.js";
 import { hasModifier } from "../source.js";
+import { unquotedEventData } from "../template-lint.js";
 import {
   type ClassValue,
   type FunctionValue,
   type ObjectValue,
   Props,
+  propertySite,
   Scope,
   type Site,
   UNDEFINED,
@@ -51,7 +56,7 @@ const {
 /** Defines classes, constructs `@dag` classes and operators. */
 export class ClassEvaluator {
   /** The accepted options of each SDK operator (base options and its own), built once per compilation. */
-  private readonly operatorKeys = new Map<string, readonly string[]>();
+  private readonly operatorSchemas = new Map<string, z.ZodType>();
 
   constructor(private readonly vm: Interpreter) {}
 
@@ -455,7 +460,7 @@ export class ClassEvaluator {
       options: parseTaskOptions(
         this.vm,
         record.options,
-        TASK_OPTION_KEYS,
+        taskDecoratorOptionsSchema,
         `@task of method "${className}.${record.methodName}"`,
         `task "${record.methodName}"`,
         record.site,
@@ -539,7 +544,7 @@ export class ClassEvaluator {
           }
         : { kind: "object", props, ...(options.origin ? { origin: options.origin } : {}) };
     }
-    const known = plan.ownKeys.length > 0 ? this.keysOf(plan.base, plan.ownKeys) : OPERATOR_BASE_KEYS;
+    const known = this.optionsSchemaOf(plan.base, plan.ownKeys);
     const whereWithHint =
       plan.ownKeys.length > 0 || plan.base === className
         ? where
@@ -559,6 +564,17 @@ export class ClassEvaluator {
       return INVALID;
     }
     const taskId = parsed.taskId;
+    if (plan.base === "BashOperator" && options?.kind === "object") {
+      const command = options.props.get("bashCommand");
+      const expressions = command?.kind === "string" ? unquotedEventData(command.value) : [];
+      if (expressions.length > 0) {
+        this.vm.report(
+          DiagnosticCatalog.unquotedEventData,
+          { taskId, dagId: build.settings.dagId, expressions },
+          propertySite(options, "bashCommand") ?? site,
+        );
+      }
+    }
     const dags = this.vm.dags;
     const task = dags.addTask(build, taskId, className, parsed, site);
     for (const upstream of dags.taskHandles(parsed.after, "after", taskId, build, site)) {
@@ -574,14 +590,14 @@ export class ClassEvaluator {
     return { kind: "task", dagKey: build.key, dagId: build.settings.dagId, taskId };
   }
 
-  /** The options an SDK operator accepts: the base options and its own. */
-  private keysOf(base: string, own: readonly string[]): readonly string[] {
-    let keys = this.operatorKeys.get(base);
-    if (!keys) {
-      keys = [...OPERATOR_BASE_KEYS, ...own];
-      this.operatorKeys.set(base, keys);
+  /** The schema of an SDK operator's base options, naming its own options too. */
+  private optionsSchemaOf(base: string, own: readonly string[]): z.ZodType {
+    let schema = this.operatorSchemas.get(base);
+    if (!schema) {
+      schema = operatorOptionsSchema(own);
+      this.operatorSchemas.set(base, schema);
     }
-    return keys;
+    return schema;
   }
 
   /** Follows an operator class's constructors down to the SDK operator it extends, binding arguments. */

@@ -5,7 +5,8 @@
  * its dependencies and turns it into a {@link DagModel}.
  */
 import { ts } from "ts-morph";
-import { parseDagSettings, parseTaskOptions, TASK_OPTION_KEYS } from "../definitions.js";
+import { taskOptionsSchema } from "../../sdk/option-schemas.js";
+import { parseDagSettings, parseTaskOptions } from "../definitions.js";
 import { DiagnosticCatalog } from "../diagnostics.js";
 import type { DagModel, DagSettingsModel, TaskModel } from "../model.js";
 import { capitalize, INVALID, reportUnknown } from "../semantics.js";
@@ -246,7 +247,7 @@ export class DagAssembler {
     const parsed = parseTaskOptions(
       this.vm,
       options,
-      TASK_OPTION_KEYS,
+      taskOptionsSchema,
       where,
       `task ${name ? `"${name}"` : "(anonymous)"}`,
       site,

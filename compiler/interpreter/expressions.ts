@@ -202,7 +202,8 @@ export class ExpressionEvaluator {
       : this.evaluate((node as ts.ElementAccessExpression).argumentExpression, env);
     if (node.questionDotToken && (receiver.kind === "null" || receiver.kind === "undefined")) return SHORT_CIRCUIT;
     if (typeof key === "string") return this.member(receiver, key, node, env);
-    if (key.kind === "unknown") return key;
+    // An element read with a key only known at run time may be any of the receiver's.
+    if (key.kind === "unknown") return withMayBe(key, [receiver]);
     if (receiver.kind === "array" && key.kind === "number") {
       const items = itemsOf(receiver);
       return Array.isArray(items) ? (items[key.value] ?? UNDEFINED) : items;
@@ -354,7 +355,10 @@ export class ExpressionEvaluator {
       operator === SK.AmpersandAmpersandToken
     ) {
       const keep = this.shortCircuits(operator, left);
-      if (keep === undefined) return this.skipped([node.right], left, node.left, env, "a value only known at run time");
+      if (keep === undefined) {
+        const value = this.skipped([node.right], left, node.left, env, "a value only known at run time");
+        return value.kind === "unknown" ? withMayBe(value, [left]) : value;
+      }
       return keep ? left : this.evaluate(node.right, env);
     }
     return this.operate(operator, left, this.evaluate(node.right, env), node, env);
@@ -378,7 +382,10 @@ export class ExpressionEvaluator {
    */
   private skipped(nodes: readonly ts.Node[], cause: Value, at: ts.Node, env: Env, where: string): Value {
     if (env.mode === "execute") this.vm.reachability.skip(nodes, env, where, { file: env.scope.file, node: at });
-    return cause.kind === "unknown" ? cause : this.vm.runtime(at, env);
+    const unknown = cause.kind === "unknown" ? cause : this.vm.runtime(at, env);
+    // What the skipped parts name without running anything (`cond ? makeA : makeB`) it may be.
+    const named = nodes.flatMap((node) => (isNamePath(node) ? [this.peek(node, env)] : []));
+    return withMayBe(unknown, named);
   }
 
   /** Applies a binary operator to two evaluated operands. */
@@ -646,7 +653,10 @@ export class ExpressionEvaluator {
       const key = isPropertyAccessExpression(target)
         ? target.name.text
         : propertyKey(this.evaluate(target.argumentExpression, env));
-      callee = key === undefined ? this.vm.runtime(target, env) : this.member(receiver, key, target, env);
+      callee =
+        key === undefined
+          ? withMayBe(this.vm.runtime(target, env), [receiver])
+          : this.member(receiver, key, target, env);
       thisValue = receiver;
     } else {
       const evaluated = this.chainPart(target, env);
@@ -872,4 +882,19 @@ function mutates(name: string): boolean {
   return ["push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin", "assign"].includes(
     name,
   );
+}
+
+/** An unknown value that may be one of `values` too (only the known ones are kept). */
+function withMayBe(value: UnknownValue, values: readonly Value[]): UnknownValue {
+  const known = values.filter((candidate) => candidate.kind !== "unknown" || candidate.mayBe);
+  if (known.length === 0) return value;
+  return { ...value, mayBe: [...(value.mayBe ?? []), ...known] };
+}
+
+/** A name or a property path (`a`, `a.b.c`, `(a)`): read without running anything. */
+function isNamePath(node: ts.Node): node is ts.Expression {
+  if (isIdentifier(node)) return true;
+  if (isPropertyAccessExpression(node)) return isNamePath(node.expression);
+  if (node.kind === SK.ParenthesizedExpression) return isNamePath((node as ts.ParenthesizedExpression).expression);
+  return false;
 }

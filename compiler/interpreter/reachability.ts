@@ -194,6 +194,12 @@ export class Reachability {
           if (found) return found;
         }
         return value.proto ? this.classReaches(value.proto, new Set()) : undefined;
+      case "unknown":
+        for (const candidate of value.mayBe ?? []) {
+          const found = this.valueReaches(candidate, seen);
+          if (found) return found;
+        }
+        return undefined;
       default:
         return undefined;
     }

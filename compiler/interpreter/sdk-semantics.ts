@@ -121,6 +121,11 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
   assets: { effect: "value", tag: (vm, strings, values, site) => parseAssetsTemplate(vm, strings, values, site) },
   assetKey: none,
   isAsset: none,
+  // Watchers are declared as plain JSON in `new Asset(uri, { watchers })`; these are run-time helpers.
+  BUILT_IN_WATCHER_KINDS: none,
+  defineWatcher: none,
+  normalizeWatchers: none,
+  watcherDefinition: none,
   isAssetAlias: none,
   isAssetAll: none,
   isAssetAny: none,

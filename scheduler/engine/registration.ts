@@ -14,6 +14,7 @@ import { consumedAssetIds } from "./consumed-assets.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
 import { ensurePattern } from "./patterns.js";
 import { lockRegistrations } from "./registration-lock.js";
+import { declareWatchers } from "./watchers.js";
 
 /** Which registered DAGs a manifest replaces. */
 export type RegistrationScope =
@@ -49,6 +50,7 @@ export async function registerManifest(
   const result: RegistrationResult = { added: [], updated: [], unchanged: [], deactivated: [], caughtUp: [] };
   const declared = new Map(manifest.assets.map((asset) => [assetIdentity(asset.name, asset.uri), asset]));
   await ensureAssets(ctx, trx, manifest.assets, true);
+  await declareWatchers(ctx, trx, manifest);
   for (const alias of manifest.aliases) await ensureAlias(ctx, trx, alias.name, alias.group);
   const fileloc = scope.kind === "file" ? scope.fileloc : null;
 

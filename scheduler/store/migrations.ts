@@ -338,6 +338,74 @@ const assetSchema: Migration = {
   },
 };
 
+/**
+ * Watchers (`new Asset(uri, { watchers })`): one row per declared watcher with
+ * its configuration, its position (the last source position committed with an
+ * event), last error, lag, and the lease saying which process runs it; and one
+ * row per source message recorded (its key), so that a re-delivered message
+ * records nothing. The event, the delivery row and the position commit in one
+ * transaction.
+ */
+function watchers(dialect: DialectName): Migration {
+  const t = TYPES[dialect];
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("watcher")
+        .addColumn("watcher_id", "text", (c) => c.primaryKey())
+        .addColumn("asset_name", "text", (c) => c.notNull())
+        .addColumn("asset_uri", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("config", "text", (c) => c.notNull())
+        .addColumn("position", "text")
+        .addColumn("events", t.bigint, (c) => c.notNull().defaultTo(0))
+        .addColumn("last_event_at", t.bigint)
+        .addColumn("last_error", "text")
+        .addColumn("last_error_at", t.bigint)
+        .addColumn("lag", t.bigint)
+        .addColumn("lease_owner", "text")
+        .addColumn("lease_expires_at", t.bigint)
+        .addColumn("updated_at", t.bigint, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("watcher_delivery")
+        .addColumn("watcher_id", "text", (c) => c.notNull())
+        .addColumn("delivery_key", "text", (c) => c.notNull())
+        .addColumn("event_id", t.bigint, (c) => c.notNull())
+        .addColumn("created_at", t.bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint("watcher_delivery_pk", ["watcher_id", "delivery_key"])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("watcher_delivery").execute();
+      await db.schema.dropTable("watcher").execute();
+    },
+  };
+}
+
+/**
+ * Idempotency keys of events recorded from outside (`Idempotency-Key` of
+ * `POST /assets/events`, `assets emit --idempotency-key`): a key records one
+ * event, and a retry with it answers with that event.
+ */
+function idempotencyKeys(dialect: DialectName): Migration {
+  const t = TYPES[dialect];
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("asset_event_idempotency")
+        .addColumn("idempotency_key", "text", (c) => c.primaryKey())
+        .addColumn("event_id", t.bigint, (c) => c.notNull())
+        .addColumn("created_at", t.bigint, (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("asset_event_idempotency").execute();
+    },
+  };
+}
+
 /** The migrations for a dialect, by name (applied in name order). */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
@@ -345,6 +413,8 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     "0002_task_instance_by_run_state": taskInstanceByRunState,
     "0003_asset_schema": assetSchema,
     "0004_consumption_and_patterns": consumptionAndPatterns(dialect),
+    "0005_watchers": watchers(dialect),
+    "0006_idempotency_keys": idempotencyKeys(dialect),
   };
 }
 

@@ -173,6 +173,13 @@ export interface DagRunConsumedEventTable {
   event_id: number;
 }
 
+/** The event an idempotency key recorded (events recorded from outside). */
+export interface AssetEventIdempotencyTable {
+  idempotency_key: string;
+  event_id: number;
+  created_at: number;
+}
+
 /** A DAG file that failed to load. */
 export interface ImportErrorTable {
   id: Generated<number>;
@@ -182,6 +189,37 @@ export interface ImportErrorTable {
 }
 
 /** All tables. */
+/** A declared watcher and its state (see docs/watchers.md). */
+export interface WatcherTable {
+  /** `<asset uri>#<watcher name>` (with the asset's name when it differs from the URI). */
+  watcher_id: string;
+  asset_name: string;
+  asset_uri: string;
+  name: string;
+  kind: string;
+  /** The declaration (JSON). */
+  config: string;
+  /** The source position committed with the last event (JSON), or null. */
+  position: string | null;
+  events: number;
+  last_event_at: number | null;
+  last_error: string | null;
+  last_error_at: number | null;
+  lag: number | null;
+  /** The process running it, while its lease holds. */
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  updated_at: number;
+}
+
+/** A source message a watcher recorded (its idempotency key). */
+export interface WatcherDeliveryTable {
+  watcher_id: string;
+  delivery_key: string;
+  event_id: number;
+  created_at: number;
+}
+
 export interface Database {
   dag: DagTable;
   asset: AssetTable;
@@ -201,4 +239,7 @@ export interface Database {
   asset_event_inbox: AssetEventInboxTable;
   dag_run_consumed_event: DagRunConsumedEventTable;
   import_error: ImportErrorTable;
+  watcher: WatcherTable;
+  watcher_delivery: WatcherDeliveryTable;
+  asset_event_idempotency: AssetEventIdempotencyTable;
 }

@@ -178,6 +178,11 @@ export const assetSchema = z.strictObject({
    * DAG files have it: `assetflow compile` does not run validators.
    */
   schema: jsonObjectSchema.optional(),
+  /**
+   * Its watchers (`new Asset(uri, { watchers })`): plain JSON, each with a
+   * `kind` and a `name` unique on the asset. Absent without any.
+   */
+  watchers: z.array(z.looseObject({ kind: z.string(), name: z.string() })).optional(),
 });
 
 /** An alias as declared. */

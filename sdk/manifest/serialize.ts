@@ -3,6 +3,7 @@ import { getDagOfClass } from "../decorators/scanner.js";
 import { type Dag, isDag } from "../definitions.js";
 import { DefinitionError, ErrorCode } from "../errors.js";
 import { describeValue, type JsonObject, stableStringify } from "../json.js";
+import type { WatcherManifest } from "../watchers.js";
 import {
   type AliasManifest,
   type AssetManifest,
@@ -68,6 +69,7 @@ export function serializeDags(dags: Iterable<DagLike>): Manifest {
           group: item.group,
           extra: structuredClone(item.extra),
           ...(item.jsonSchema === null ? {} : { schema: structuredClone(item.jsonSchema) as JsonObject }),
+          ...(item.watchers.length === 0 ? {} : { watchers: structuredClone(item.watchers) as WatcherManifest[] }),
         });
       }
     } else if (!aliases.has(item.name)) {

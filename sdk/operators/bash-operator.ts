@@ -15,14 +15,23 @@ export interface BashOperatorOptions extends BaseOperatorOptions {
   cwd?: string;
   /** Exit code that marks the task skipped instead of failed (default 99). */
   skipOnExitCode?: number;
+  /**
+   * Connections the command uses: each reaches it as the variable `ASSETFLOW_CONN_<ID>`. A task sees no
+   * other connection, and never assetflow's own secrets (API token, database URL).
+   */
+  connIds?: readonly string[];
 }
 
-const bashOwnSchema = z.strictObject({
+/** The own options of `BashOperator` (the compiler reads its keys). */
+export const bashOwnSchema = z.strictObject({
   bashCommand: z.string().min(1, { error: "bashCommand must be a non-empty command" }),
   env: z.record(z.string(), z.string()).optional(),
   appendEnv: z.boolean().optional(),
   cwd: z.string().optional(),
   skipOnExitCode: z.number().int().min(0).max(255).optional(),
+  connIds: z
+    .array(z.string().regex(/^[A-Za-z0-9_]+$/, { error: "connIds may only contain letters, digits and _" }))
+    .optional(),
 });
 
 /**
@@ -46,9 +55,10 @@ export class BashOperator extends BaseOperator {
   readonly appendEnv: boolean;
   readonly cwd: string | undefined;
   readonly skipOnExitCode: number;
+  readonly connIds: readonly string[] | undefined;
 
   constructor(options: BashOperatorOptions) {
-    const keys = ["bashCommand", "env", "appendEnv", "cwd", "skipOnExitCode"] as const;
+    const keys = ["bashCommand", "env", "appendEnv", "cwd", "skipOnExitCode", "connIds"] as const;
     const { base, own, where } = splitOperatorOptions(options, keys, "BashOperator");
     const parsed = parseOptions(bashOwnSchema, own, where);
     super(base);
@@ -57,6 +67,7 @@ export class BashOperator extends BaseOperator {
     this.appendEnv = parsed.appendEnv ?? false;
     this.cwd = parsed.cwd;
     this.skipOnExitCode = parsed.skipOnExitCode ?? 99;
+    this.connIds = parsed.connIds;
   }
 
   override async execute(ctx: TaskContext): Promise<string> {
@@ -66,6 +77,7 @@ export class BashOperator extends BaseOperator {
       appendEnv: this.appendEnv,
       cwd: this.cwd,
       skipOnExitCode: this.skipOnExitCode,
+      ...(this.connIds === undefined ? {} : { connIds: this.connIds }),
     });
     return result.lastLine;
   }

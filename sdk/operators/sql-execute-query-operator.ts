@@ -15,7 +15,8 @@ export interface SQLExecuteQueryOperatorOptions extends BaseOperatorOptions {
 
 const SQL_ERROR = "sql must be a non-empty statement or a non-empty list of statements";
 
-const sqlOwnSchema = z.strictObject({
+/** The own options of `SQLExecuteQueryOperator` (the compiler reads its keys). */
+export const sqlOwnSchema = z.strictObject({
   connId: z.string().regex(/^[A-Za-z0-9_]+$/, { error: "connId may only contain letters, digits and _" }),
   sql: z.union(
     [

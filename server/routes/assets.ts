@@ -3,16 +3,19 @@
  * Assets view.
  */
 import { z } from "zod";
+import { materializeAsset } from "../../scheduler/materialize.js";
 import { assetFacets } from "../../scheduler/read/asset-facets.js";
 import {
   getAlias,
   getAssetEvent,
+  getDagRun,
   listAliases,
   listAssetEvents,
   listAssets,
   loadAssetGraph,
   runsConsumingEvent,
 } from "../../scheduler/read-models.js";
+import { IDEMPOTENCY_KEY_PATTERN } from "../../scheduler/scheduler.js";
 import type { JsonObject } from "../../sdk/json.js";
 import { sanitizeUri } from "../../sdk/uri/sanitize.js";
 import { HttpProblem } from "../problems.js";
@@ -25,6 +28,8 @@ import {
   assetSchema,
   createAssetEventBody,
   createdAssetEventSchema,
+  materializationSchema,
+  materializeAssetBody,
   pageQuery,
   problems,
   timeQuery,
@@ -32,9 +37,10 @@ import {
   toAsset,
   toAssetEvent,
   toAssetGraph,
+  toDagRun,
 } from "../schemas.js";
 import type { ApiApp, ApiContext } from "../server.js";
-import { epochMs, quote, requireAssetsByUri } from "./lookups.js";
+import { epochMs, quote, requireAssetsByUri, trySanitize } from "./lookups.js";
 
 const tags = ["Assets"];
 
@@ -193,11 +199,25 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
         description:
           "The URI is sanitized as the SDK does (a password in it is dropped, with a warning). 404 when no asset has the URI, unless createIfMissing. The event is routed to every consumer (`queuedFor`) before the answer; the runs of the first 16 consumers are created before it too (`triggeredDagRuns`), those of any others right after it.",
         querystring: z.strictObject({}),
+        headers: z.looseObject({
+          "idempotency-key": z
+            .string()
+            .regex(IDEMPOTENCY_KEY_PATTERN, "an idempotency key is 1 to 255 printable ASCII characters (no spaces)")
+            .optional()
+            .describe(
+              "A key of the client's choosing (a UUID): the first request with it records the event (201); any later one records nothing and answers with that first event (200, header Idempotent-Replayed: true). Retry with the same key whenever no answer came.",
+            ),
+        }),
         body: createAssetEventBody,
-        response: { 201: createdAssetEventSchema, ...problems(400, 401, 404, 413, 415) },
+        response: {
+          200: createdAssetEventSchema,
+          201: createdAssetEventSchema,
+          ...problems(400, 401, 404, 413, 415),
+        },
       },
     },
     async (request, reply) => {
+      const idempotencyKey = request.headers["idempotency-key"];
       const sanitized = sanitizeUri(request.body.uri);
       // `x-` URIs are kept verbatim by the SDK; the API still never stores a password.
       if (CREDENTIALS_IN_URI.test(sanitized.uri)) {
@@ -215,13 +235,18 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
           // A fan-out to many consumers must not hold the answer: the rest are evaluated right after it.
           inlineConsumers: INLINE_CONSUMERS,
           origin: "recorded through the API",
+          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
         },
       );
-      const event = await getAssetEvent(db, recorded.eventId);
+      // The event is committed: what follows must not turn that into an error (see readAfterCommit).
+      const event = await readAfterCommit(() => getAssetEvent(db, recorded.eventId));
       if (!event) throw new Error(`event ${recorded.eventId} vanished after it was recorded`);
       const created = new Set(recorded.runs);
-      const triggered = (await runsConsumingEvent(db, recorded.eventId)).filter((run) => created.has(run.runId));
-      return reply.code(201).send({
+      const triggered = (await readAfterCommit(() => runsConsumingEvent(db, recorded.eventId))).filter((run) =>
+        created.has(run.runId),
+      );
+      if (recorded.replayed) reply.header("idempotent-replayed", "true");
+      return reply.code(recorded.replayed ? 200 : 201).send({
         assetEvent: toAssetEvent(event),
         queuedFor: [...recorded.consumers].sort(),
         triggeredDagRuns: triggered,
@@ -276,4 +301,55 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       return { ...toAsset(asset), lastEvent: lastEvent ? toAssetEvent(lastEvent) : null };
     },
   );
+
+  app.post(
+    "/assets/:uri/materialize",
+    {
+      schema: {
+        tags,
+        operationId: "materializeAsset",
+        summary: "Start a run of the DAG that produces an asset",
+        description:
+          "Starts a manual run (with `conf`) of the one active DAG with a task that lists the asset as outlet, such as the DAG `asset()` defines. Several assets may share a URI: pass `name` to choose (409 otherwise). When several DAGs produce the asset, pass `dagId`: the 409 names them. 409 as well when no DAG produces it.",
+        params: z.object({ uri: z.string().min(1).describe("The asset URI, percent-encoded.") }),
+        querystring: z.strictObject({}),
+        body: materializeAssetBody,
+        response: { 201: materializationSchema, ...problems(400, 401, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const started = await materializeAsset(scheduler, {
+        uri: request.params.uri,
+        sanitizedUri: trySanitize(request.params.uri),
+        name: body.name,
+        dagId: body.dagId,
+        // Parsed from JSON, so JSON.
+        conf: body.conf as JsonObject | undefined,
+      });
+      const run = await getDagRun(db, started.dagId, started.runId);
+      if (!run) throw new Error(`run ${started.runId} of DAG ${started.dagId} vanished after it was created`);
+      return reply.code(201).send({ asset: started.asset, dagRun: toDagRun(run), taskIds: [...started.taskIds] });
+    },
+  );
+}
+
+/** Attempts of a read that describes what a request committed. */
+const READ_AFTER_COMMIT_ATTEMPTS = 6;
+
+/**
+ * Runs a read that describes what the request already committed, trying
+ * again (after 50, 100, 200, ... ms) when the database fails it: a
+ * connection the server dropped is replaced at the next attempt, and a
+ * committed event should not be answered with an error.
+ */
+async function readAfterCommit<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= READ_AFTER_COMMIT_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+    }
+  }
 }

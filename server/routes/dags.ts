@@ -40,6 +40,8 @@ import {
   taskInstanceSchema,
   taskLogsSchema,
   toAssetEvent,
+  toConsumePolicy,
+  toConsumerWait,
   toDag,
   toDagListItem,
   toDagRun,
@@ -210,7 +212,8 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
       schema: {
         tags: ["DAGs"],
         operationId: "getDagAssetCondition",
-        summary: "Why a consumer has not run yet: its asset condition, each node marked by the queued events",
+        summary:
+          "Why a consumer has not run yet: its asset condition, each node marked by the queued events, and the rule it waits on until when",
         params: z.object({ dagId }),
         querystring: noQuery,
         response: { 200: consumerStatusSchema, ...problems(400, 401, 404) },
@@ -218,13 +221,16 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
     },
     async (request) => {
       const dag = await requireDag(db, request.params.dagId);
-      const condition = (await scheduler.explainConsumer(dag.dagId)) as ExplainedConditionJson | null;
+      const status = await scheduler.consumerStatus(dag.dagId);
+      const condition = (status?.condition ?? null) as ExplainedConditionJson | null;
       const queuedEvents = toQueuedEvents(await listQueuedEvents(db, { dagId: dag.dagId }));
       return {
         dagId: dag.dagId,
         isPaused: dag.isPaused,
         waiting: condition !== null && queuedEvents.length > 0,
         condition,
+        consume: status ? toConsumePolicy(status.consume) : null,
+        waitingOn: status?.waiting ? toConsumerWait(status.waiting) : null,
         queuedEvents,
       };
     },

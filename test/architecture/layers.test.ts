@@ -22,7 +22,7 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
   runtime: (target) =>
     target.startsWith("runtime/") || target.startsWith("sdk/") || target === "scheduler/contracts.ts",
   testing: (target) => !target.startsWith("server/") && !target.startsWith("cli/"),
-  // The server reads the store through the scheduler; it reads task logs and sanitizes URIs like the SDK.
+  // The server reads the store through the scheduler; it reads task logs, sanitizes URIs and masks secrets like the SDK.
   server: (target) =>
     target.startsWith("server/") ||
     target.startsWith("scheduler/") ||
@@ -30,6 +30,7 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
     target === "sdk/json.ts" ||
     target === "sdk/errors.ts" ||
     target === "sdk/uri/sanitize.ts" ||
+    target === "sdk/masking.ts" ||
     target === "runtime/task-logs.ts",
   cli: () => true,
   // The web UI runs in the browser and reads the REST API only: it may use the API's and the manifest's

@@ -28,4 +28,21 @@ describe("README.md", () => {
     expect(readme).toContain("npm ci && npm start");
     expect(readme).toMatch(/^npm test\b/m);
   });
+
+  it("explains each consumption policy, catch-up and URI patterns with a timeline picture", () => {
+    const section = readme.slice(readme.indexOf("## How a consumer takes its events"));
+    const pictures = [...section.slice(0, section.indexOf("\n## ", 3)).matchAll(/```text\n([\s\S]*?)```/g)]
+      .map((match) => match[1])
+      .join("\n");
+    for (const policy of [
+      "each",
+      "maxEvents: 2",
+      'debounce: "5m"',
+      'window: "1h"',
+      'catchup: "latest"',
+      "Asset.pattern(",
+    ]) {
+      expect(pictures).toContain(policy);
+    }
+  });
 });

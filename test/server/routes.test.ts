@@ -401,6 +401,8 @@ describe("DAGs", () => {
       isPaused: false,
       waiting: false,
       condition: null,
+      consume: null,
+      waitingOn: null,
       queuedEvents: [],
     });
     await api.env.triggerDag("asset-1-producer");
@@ -419,6 +421,8 @@ describe("DAGs", () => {
             { kind: "asset", name: "asset-2", uri: "asset-2", satisfied: false },
           ],
         },
+        consume: { kind: "all-pending" },
+        waitingOn: { rule: "condition", until: null },
         queuedEvents: [{ dagId: "waiting_for_asset_1_and_2", uri: "asset-1", createdAt: T0, count: 1 }],
       },
     });

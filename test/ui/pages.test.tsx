@@ -86,6 +86,37 @@ describe("the web UI's pages over the real API", () => {
     await waitFor(() => expect(container.querySelectorAll("table.dags tbody tr")).toHaveLength(1));
   });
 
+  it("shows the DAGs page without a banner or an error when the server has no /dagWarnings (404)", async () => {
+    const api = await start();
+    const answered: Array<[string, number]> = [];
+    const fetchThrough = injectFetch(api);
+    window.sessionStorage.clear();
+    window.sessionStorage.setItem(TOKEN_KEY, TOKEN);
+    window.history.replaceState(null, "", "/ui/dags");
+    const { container } = render(
+      <App
+        env={{
+          win: window,
+          storages: { session: window.sessionStorage, local: window.localStorage },
+          // An older server: /dagWarnings goes to a path the real server has no route for.
+          fetch: async (input, init) => {
+            const path = new URL(String(input), "http://localhost").pathname;
+            const sent = path === "/api/v1/dagWarnings" ? String(input).replace("dagWarnings", "noSuchRoute") : input;
+            const response = await fetchThrough(sent, init);
+            answered.push([path, response.status]);
+            return response;
+          },
+          retry: false,
+        }}
+      />,
+    );
+    await waitFor(() => expect(container.querySelector('tr[data-dag-id="producer"]')).not.toBeNull());
+    await waitFor(() => expect(answered).toContainEqual(["/api/v1/dagWarnings", 404]));
+    expect(container.querySelector(".dag-warnings")).toBeNull();
+    expect(container.querySelector(".error-box")).toBeNull();
+    expect(container.textContent).not.toContain("DAG warning");
+  });
+
   it("pauses a DAG with its switch", async () => {
     const api = await start();
     renderApp(api, "/ui/dags");
@@ -123,6 +154,11 @@ describe("the web UI's pages over the real API", () => {
     );
     expect(container.querySelector('li[data-uri="asset-2"][data-satisfied="false"]')).not.toBeNull();
     expect(container.textContent).toContain("1 event queued since");
+    // Which rule waits: the AND condition (asset-2 is missing), under the default policy.
+    expect(screen.getByTestId("consume-policy").textContent).toBe("Consumption: one run takes every pending event");
+    expect(screen.getByTestId("waiting-on").textContent).toBe(
+      "Waiting on the asset condition: ✗ marks what is still missing.",
+    );
   });
 
   it("shows a run's task instances, a try's log as text, and the events it emitted with masked extras", async () => {

@@ -12,6 +12,7 @@ import { GraphCanvas } from "../components/graph/graph-canvas.js";
 import { GridView } from "../components/grid-view.js";
 import { Link, useRouter } from "../components/router.js";
 import { TriggerForm } from "../components/trigger-form.js";
+import { policyInWords, waitInWords } from "../model/consume.js";
 import { formatDuration, formatTime, plural, relativeTime } from "../model/format.js";
 import { buildGrid, GRID_RUNS } from "../model/grid.js";
 import { assetRoute, runRoute } from "../model/routes.js";
@@ -186,15 +187,19 @@ function ConditionPanel({ status, error }: { status: ConsumerStatus | undefined;
   const queued = new Map(status.queuedEvents.map((event) => [event.uri, event]));
   return (
     <>
-      <p className="muted small">
-        {status.condition.satisfied
-          ? "The condition holds: a run starts now (or when a running one ends)."
-          : status.queuedEvents.length === 0
-            ? "No events queued yet: ✗ marks what the DAG waits for."
+      {status.consume && (
+        <p className="small" data-testid="consume-policy">
+          Consumption: {policyInWords(status.consume)}
+        </p>
+      )}
+      <p className="small" data-testid="waiting-on">
+        {waitInWords(status.waitingOn ?? null) ??
+          (status.condition.satisfied
+            ? "The condition holds: a run starts now (or when a running one ends)."
             : `${plural(
                 status.queuedEvents.reduce((sum, event) => sum + event.count, 0),
                 "event",
-              )} queued; ✗ marks what is still missing.`}
+              )} queued; ✗ marks what is still missing.`)}
       </p>
       <ConditionTree
         condition={status.condition}

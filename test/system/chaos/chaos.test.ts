@@ -132,7 +132,8 @@ describe("chaos on SQLite", () => {
         const row = await db
           .selectFrom("task_instance")
           .select((eb) => eb.fn.countAll<number>().as("n"))
-          .where("worker_id", "=", "standalone")
+          // Worker ids are per process: standalone@<host>#<pid>.
+          .where("worker_id", "like", "standalone@%")
           .where("state", "=", "running")
           .executeTakeFirstOrThrow();
         return Number(row.n);
@@ -259,7 +260,8 @@ if (!postgresUrl) {
           const row = await db
             .selectFrom("task_instance")
             .select((eb) => eb.fn.countAll<number>().as("n"))
-            .where("worker_id", "=", workerId)
+            // The process id is appended to the given id: <id>#<pid>.
+            .where("worker_id", "like", `${workerId}#%`)
             .where("state", "=", "running")
             .executeTakeFirstOrThrow();
           return Number(row.n);

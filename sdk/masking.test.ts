@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSecretKey, MASK, maskSecrets } from "./masking.js";
+import { createTextMasker, isSecretKey, MASK, maskSecrets, secretValuesOf } from "./masking.js";
 
 describe("maskSecrets", () => {
   it("isSecretKey recognises the secret-looking keys in any case and spelling", () => {
@@ -57,5 +57,40 @@ describe("maskSecrets", () => {
     const masked = maskSecrets(value);
     expect(Object.getPrototypeOf(masked)).toBe(Object.prototype);
     expect(JSON.stringify(masked)).toBe('{"__proto__":{"password":"***","x":1}}');
+  });
+});
+
+describe("secretValuesOf and createTextMasker", () => {
+  it("finds the token, store and connection URIs, their passwords (raw and decoded) and secret-named values", () => {
+    const values = secretValuesOf({
+      ASSETFLOW_API_TOKEN: "tok-0123456789abcdef",
+      ASSETFLOW_DATABASE_URL: "postgres://app:p%40ss-word@db:5432/af",
+      ASSETFLOW_CONN_WAREHOUSE: "postgresql://wh:whsecret@wh/x",
+      AWS_SECRET_ACCESS_KEY: "AKIAxyz",
+      HOME: "/home/u",
+      PATH: "/usr/bin",
+      SITE: "https://example.com/",
+    });
+    expect(values.sort()).toEqual(
+      [
+        "tok-0123456789abcdef",
+        "postgres://app:p%40ss-word@db:5432/af",
+        "p%40ss-word",
+        "p@ss-word",
+        "postgresql://wh:whsecret@wh/x",
+        "whsecret",
+        "AKIAxyz",
+      ].sort(),
+    );
+  });
+
+  it("masks every occurrence, the longest value first, and leaves short values and other text alone", () => {
+    const mask = createTextMasker(["postgres://app:hunter22@db/af", "hunter22", "abc"]);
+    expect(mask("url=postgres://app:hunter22@db/af pw=hunter22 hunter22 abc")).toBe(
+      `url=${MASK} pw=${MASK} ${MASK} abc`,
+    );
+    expect(mask("nothing (secret) here [x]")).toBe("nothing (secret) here [x]");
+    expect(createTextMasker([])("same")).toBe("same");
+    expect(createTextMasker(["a.b*c"])("xa.b*cx aXbbc")).toBe(`x${MASK}x aXbbc`);
   });
 });

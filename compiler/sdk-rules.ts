@@ -1,0 +1,103 @@
+/**
+ * The SDK's rules applied to static values. The SDK writes each rule once, as
+ * a pure function that returns problems (`optionProblems`, ...); the SDK
+ * throws the first, and the compiler reports each here as a located
+ * diagnostic with the SDK's code ({@link Diagnostic.rule}) and message.
+ *
+ * Values become probes: plain JavaScript the SDK's rules read. What the
+ * compiler does not know becomes {@link UNKNOWN}, and problems about it are
+ * left to the compiler's own "not known at build time" diagnostics.
+ */
+import type { z } from "zod";
+import { AssetAlias } from "../sdk/asset.js";
+import { optionProblems } from "../sdk/options.js";
+import { sdkRuleDiagnostic } from "./diagnostics.js";
+import { primitive } from "./interpreter/support.js";
+import type { Reporter } from "./semantics.js";
+import { type ObjectValue, propertySite, type Site, type Value } from "./values.js";
+
+/** What a value the compiler does not know becomes in a probe. */
+const UNKNOWN: unique symbol = Symbol("unknown at build time");
+
+/** Assets and aliases pass the SDK's asset checks as this one alias (the rules ask what kind of thing, not which). */
+const ASSET_PROBE = new AssetAlias("compiler-probe");
+
+/** A user function in a probe. */
+const FUNCTION_PROBE = (): undefined => undefined;
+
+/** The plain value the SDK's rules see for a static value. */
+function probeOf(value: Value, seen: Set<Value>): unknown {
+  if (value.kind === "undefined") return undefined;
+  const plain = primitive(value);
+  if (plain !== undefined) return plain;
+  switch (value.kind) {
+    case "date":
+      return new Date(value.time);
+    case "array": {
+      if (value.havoc || seen.has(value)) return UNKNOWN;
+      seen.add(value);
+      const items = value.items.map((item) => probeOf(item, seen));
+      seen.delete(value);
+      return items;
+    }
+    case "object": {
+      if (value.havoc || value.unknownSpread || seen.has(value)) return UNKNOWN;
+      if (value.proto) return {};
+      seen.add(value);
+      const object: Record<string, unknown> = {};
+      for (const [key, item] of value.props) object[key] = probeOf(item, seen);
+      seen.delete(value);
+      return object;
+    }
+    case "asset":
+    case "alias":
+      return ASSET_PROBE;
+    case "function":
+    case "class":
+    case "method":
+    case "sdk":
+    case "global":
+      return FUNCTION_PROBE;
+    case "unknown":
+      return UNKNOWN;
+    default:
+      // Tasks, conditions, timetables and the like: objects the option schemas take as they are.
+      return { kind: value.kind };
+  }
+}
+
+/** True when the probe holds something unknown on the way to `path`. */
+function throughUnknown(probe: unknown, path: readonly PropertyKey[]): boolean {
+  let node = probe;
+  for (const key of path) {
+    if (node === UNKNOWN) return true;
+    if (typeof node !== "object" || node === null) return false;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node === UNKNOWN;
+}
+
+/**
+ * Checks an options object against one of the SDK's option schemas and
+ * reports each problem the SDK would throw at the option it is about.
+ * Returns false when there was one.
+ */
+export function checkOptions(
+  reporter: Reporter,
+  object: ObjectValue,
+  schema: z.ZodType,
+  where: string,
+  site: Site,
+): boolean {
+  const probe = probeOf(object, new Set());
+  if (probe === UNKNOWN) return true;
+  let ok = true;
+  for (const problem of optionProblems(schema, probe, where)) {
+    if (throughUnknown(probe, problem.path)) continue;
+    const key = problem.path[0];
+    const at = typeof key === "string" ? (propertySite(object, key) ?? site) : site;
+    reporter.report(sdkRuleDiagnostic(problem.code), { rule: problem.code, message: problem.message }, at);
+    ok = false;
+  }
+  return ok;
+}
