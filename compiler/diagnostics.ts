@@ -80,6 +80,17 @@ function define<A>(
   return Object.freeze(rule ? { code, severity, name, format, rule } : { code, severity, name, format });
 }
 
+/** A catalog entry for one of the SDK's rules: the SDK's message, and its code as the diagnostic's `rule`. */
+function sdkRuleAs(code: string, name: string): DiagnosticDefinition<{ rule: string; message: string }> {
+  return define<{ rule: string; message: string }>(
+    code,
+    "error",
+    name,
+    ({ message }) => message,
+    ({ rule }) => rule,
+  );
+}
+
 const quote = (text: string): string => JSON.stringify(text);
 
 /**
@@ -276,20 +287,10 @@ export const DiagnosticCatalog = {
     ({ dagId, taskId }) =>
       `DAG ${quote(dagId)} already has a task ${quote(taskId)}: task ids must be unique within a DAG. Rename one of them (option taskId).`,
   ),
-  taskNotFound: define<{ dagId: string; upstream: string; downstream: string; missing: string; known: string }>(
-    "AF3008",
-    "error",
-    "task-not-found",
-    ({ dagId, upstream, downstream, missing, known }) =>
-      `DAG ${quote(dagId)} has a dependency ${upstream} -> ${downstream}, but no task ${quote(missing)}. Its tasks: ${known}.`,
-  ),
-  dependencyCycle: define<{ dagId: string; cycle: readonly string[] }>(
-    "AF3009",
-    "error",
-    "dependency-cycle",
-    ({ dagId, cycle }) =>
-      `Dependency cycle in DAG ${quote(dagId)}: ${cycle.join(" -> ")}. A task cannot run after itself; remove one of these dependencies.`,
-  ),
+  /** The SDK's rule (sdk/dependencies.ts): a dependency names a task the DAG does not have. */
+  taskNotFound: sdkRuleAs("AF3008", "task-not-found"),
+  /** The SDK's rule (sdk/dependencies.ts): a task depends on itself, or the dependencies have a cycle. */
+  dependencyCycle: sdkRuleAs("AF3009", "dependency-cycle"),
   outsideDag: define<{ what: string }>(
     "AF3010",
     "error",
@@ -309,13 +310,7 @@ export const DiagnosticCatalog = {
   invalidTask: define<{ message: string }>("AF3014", "error", "invalid-task", ({ message }) => message),
   invalidPattern: define<{ message: string }>("AF3015", "error", "invalid-pattern", ({ message }) => message),
   /** One of the SDK's rules without a code of its own here (see {@link sdkRuleDiagnostic}). */
-  sdkRule: define<{ rule: string; message: string }>(
-    "AF3016",
-    "error",
-    "sdk-rule",
-    ({ message }) => message,
-    ({ rule }) => rule,
-  ),
+  sdkRule: sdkRuleAs("AF3016", "sdk-rule"),
 
   // ---- AF4xxx: lint rules ---------------------------------------------------
   duplicateDagId: define<{ dagId: string; other: string }>(
@@ -384,19 +379,12 @@ export const DiagnosticCatalog = {
   ),
 } as const;
 
-const sdkRuleAs = (code: string, name: string) =>
-  define<{ rule: string; message: string }>(
-    code,
-    "error",
-    name,
-    ({ message }) => message,
-    ({ rule }) => rule,
-  );
-
 /** The SDK's option rules keep the codes the compiler gave them before the SDK was their one source. */
 const SDK_RULE_CODES: Readonly<Record<string, DiagnosticDefinition<{ rule: string; message: string }>>> = {
   OPTION_UNKNOWN: sdkRuleAs(DiagnosticCatalog.unknownOption.code, DiagnosticCatalog.unknownOption.name),
   OPTION_INVALID: sdkRuleAs(DiagnosticCatalog.invalidOption.code, DiagnosticCatalog.invalidOption.name),
+  TASK_NOT_FOUND: DiagnosticCatalog.taskNotFound,
+  DEPENDENCY_CYCLE: DiagnosticCatalog.dependencyCycle,
 };
 
 /**

@@ -13,6 +13,8 @@ interface RuleCase {
   readonly dag: string;
   /** The options of `task(..., function load() {})`, as written in source. */
   readonly task?: string;
+  /** The body of the DAG's build function (default: one task with `task`'s options). */
+  readonly build?: string;
   /** Text on the line the diagnostic points at. */
   readonly at: string;
 }
@@ -60,24 +62,39 @@ const CASES: readonly RuleCase[] = [
     at: "outlets",
   },
   { name: "a taskId with a slash", dag: '{ dagId: "d", schedule: null }', task: '{ taskId: "a/b" }', at: "a/b" },
+  {
+    name: "a task that runs after itself",
+    dag: '{ dagId: "d", schedule: null }',
+    build: 'const a = task({ taskId: "a" }, () => 1);\n  a.precedes(a);',
+    at: "a.precedes(a)",
+  },
+  {
+    name: "a cycle of three tasks",
+    dag: '{ dagId: "d", schedule: null }',
+    build:
+      'const a = task({ taskId: "a" }, () => 1);\n  const b = task({ taskId: "b" }, () => 1);\n  const c = task({ taskId: "c" }, () => 1);\n  a.precedes(b);\n  b.precedes(c);\n  c.precedes(a);',
+    at: 'taskId: "a"',
+  },
 ];
 
 function source(rule: RuleCase): string {
   return `import { dag, task } from "assetflow";
 export const d = dag(${rule.dag}, () => {
-  task(${rule.task ?? '{ taskId: "t" }'}, function load() {});
+  ${buildOf(rule)}
 });
 `;
+}
+
+function buildOf(rule: RuleCase): string {
+  return rule.build ?? `task(${rule.task ?? '{ taskId: "t" }'}, function load() {});`;
 }
 
 /** What the SDK throws for the case (the options evaluated as JavaScript). */
 function sdkError(rule: RuleCase): { code: string; message: string } {
   const dagOptions = new Function(`return ${rule.dag};`)();
-  const taskOptions = new Function(`return ${rule.task ?? '{ taskId: "t" }'};`)();
+  const build = new Function("task", buildOf(rule));
   try {
-    dag(dagOptions, () => {
-      task(taskOptions, function load() {});
-    });
+    dag(dagOptions, () => build(task));
   } catch (error) {
     if (error instanceof AssetflowError) return { code: error.code, message: error.message };
     throw error;

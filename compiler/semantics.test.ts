@@ -69,6 +69,18 @@ describe("assets", () => {
     expect(manifest.assets[0]?.name).not.toContain("secret");
   });
 
+  it.each(["s3://b/k?password=hunter2&v=1", "ftp://user%3Ahunter2@host/file.txt"])(
+    "warns (AF4007) the same way for a secret in the query or a percent-encoded password: %s",
+    (uri) => {
+      const { diagnostics, manifest } = scheduleOf(`[new Asset(${JSON.stringify(uri)})]`);
+      const loaded = captureWarnings(() => new Asset(uri));
+      expect(loaded.warnings).toHaveLength(1);
+      expect(withCode(diagnostics, "AF4007").map((d) => d.message)).toEqual(loaded.warnings.map((w) => w.message));
+      expect(manifest.assets[0]).toMatchObject({ name: loaded.result.name, uri: loaded.result.uri });
+      expect(JSON.stringify(manifest)).not.toContain("hunter2");
+    },
+  );
+
   it("rejects an unknown asset option with a did-you-mean (AF3005)", () => {
     const { diagnostics } = scheduleOf(`[new Asset({ uri: "s3://b/k", grup: "x" } as never)]`);
     expect(withCode(diagnostics, "AF3005")[0]?.message).toContain('Did you mean "group"?');

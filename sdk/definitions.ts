@@ -6,6 +6,7 @@
  */
 import type { AnyAsset, AssetAlias } from "./asset.js";
 import type { TaskContext } from "./context.js";
+import { cycleMessage, dependencyProblems, findCycle } from "./dependencies.js";
 import { DefinitionError, ErrorCode } from "./errors.js";
 import type { JsonObject } from "./json.js";
 import type { AssetCatchupManifest, ConsumeManifest, ScheduleManifest } from "./manifest/schema.js";
@@ -173,28 +174,9 @@ export class DagBuilder {
   finish(): Dag {
     this.assertOpen("finish");
     this.finished = true;
-    const upstream = new Map<string, Set<string>>();
-    for (const taskId of this.tasks.keys()) upstream.set(taskId, new Set());
-    for (const edge of this.edges) {
-      for (const taskId of [edge.upstream, edge.downstream]) {
-        if (!this.tasks.has(taskId)) {
-          throw new DefinitionError(
-            ErrorCode.taskNotFound,
-            `DAG "${this.settings.dagId}" has a dependency ${edge.upstream} -> ${edge.downstream}, but no task "${taskId}". Its tasks: ${[...this.tasks.keys()].join(", ") || "(none)"}.`,
-            { details: { dagId: this.settings.dagId, taskId } },
-          );
-        }
-      }
-      if (edge.upstream === edge.downstream) {
-        throw new DefinitionError(
-          ErrorCode.dependencyCycle,
-          `Task "${edge.upstream}" in DAG "${this.settings.dagId}" depends on itself. Remove that dependency.`,
-          { details: { dagId: this.settings.dagId, cycle: [edge.upstream, edge.upstream] } },
-        );
-      }
-      upstream.get(edge.downstream)?.add(edge.upstream);
-    }
-    topologicalSort([...this.tasks.keys()], upstream, this.settings.dagId);
+    const { problems, upstream } = dependencyProblems(this.settings.dagId, [...this.tasks.keys()], this.edges);
+    const [problem] = problems;
+    if (problem) throw new DefinitionError(problem.code, problem.message, { details: problem.details });
     return new Dag(this.settings, new Map(this.tasks), upstream, this.definitionClass);
   }
 
@@ -217,26 +199,15 @@ export function topologicalSort(
   upstream: ReadonlyMap<string, ReadonlySet<string>>,
   dagId: string,
 ): string[] {
+  const cycle = findCycle(taskIds, upstream);
+  if (cycle)
+    throw new DefinitionError(ErrorCode.dependencyCycle, cycleMessage(dagId, cycle), { details: { dagId, cycle } });
   const order: string[] = [];
-  const state = new Map<string, "visiting" | "done">();
-  const path: string[] = [];
+  const done = new Set<string>();
   const visit = (taskId: string): void => {
-    const seen = state.get(taskId);
-    if (seen === "done") return;
-    if (seen === "visiting") {
-      // The walk follows upstream edges; reverse it so the message reads in run order (a -> b: b runs after a).
-      const cycle = [...path.slice(path.indexOf(taskId)), taskId].reverse();
-      throw new DefinitionError(
-        ErrorCode.dependencyCycle,
-        `Dependency cycle in DAG "${dagId}": ${cycle.join(" -> ")}. A task cannot run after itself; remove one of these dependencies.`,
-        { details: { dagId, cycle } },
-      );
-    }
-    state.set(taskId, "visiting");
-    path.push(taskId);
+    if (done.has(taskId)) return;
+    done.add(taskId);
     for (const parent of [...(upstream.get(taskId) ?? [])].sort()) visit(parent);
-    path.pop();
-    state.set(taskId, "done");
     order.push(taskId);
   };
   for (const taskId of taskIds) visit(taskId);

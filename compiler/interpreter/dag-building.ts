@@ -5,9 +5,10 @@
  * its dependencies and turns it into a {@link DagModel}.
  */
 import { ts } from "ts-morph";
+import { dependencyProblems } from "../../sdk/dependencies.js";
 import { taskOptionsSchema } from "../../sdk/option-schemas.js";
 import { parseDagSettings, parseTaskOptions } from "../definitions.js";
-import { DiagnosticCatalog } from "../diagnostics.js";
+import { DiagnosticCatalog, sdkRuleDiagnostic } from "../diagnostics.js";
 import type { DagModel, DagSettingsModel, TaskModel } from "../model.js";
 import { capitalize, INVALID, reportUnknown } from "../semantics.js";
 import { hasModifier } from "../source.js";
@@ -59,35 +60,16 @@ export class DagAssembler {
     build.open = false;
     this.builds.delete(build.key);
     const { dagId } = build.settings;
-    const upstream = new Map<string, string[]>();
-    for (const edge of build.edges) {
-      const up = build.tasks.has(edge.upstream);
-      const down = build.tasks.has(edge.downstream);
-      if (!up || !down) {
-        const missing = up ? edge.downstream : edge.upstream;
-        const known = [...build.tasks.keys()].join(", ") || "(none)";
-        this.vm.report(
-          DiagnosticCatalog.taskNotFound,
-          { dagId, upstream: edge.upstream, downstream: edge.downstream, missing, known },
-          edge.site,
-        );
-      } else if (edge.upstream === edge.downstream) {
-        this.vm.report(DiagnosticCatalog.dependencyCycle, { dagId, cycle: [edge.upstream, edge.upstream] }, edge.site);
-      } else {
-        const parents = upstream.get(edge.downstream);
-        if (!parents) upstream.set(edge.downstream, [edge.upstream]);
-        else if (!parents.includes(edge.upstream)) parents.push(edge.upstream);
-      }
+    // The SDK's dependency rules (sdk/dependencies.ts), each problem reported where it is written.
+    const check = dependencyProblems(dagId, [...build.tasks.keys()], build.edges);
+    for (const problem of check.problems) {
+      const edge = problem.edge === undefined ? undefined : build.edges[problem.edge];
+      const site = edge?.site ?? build.tasks.get(problem.cycle?.[0] ?? "")?.site ?? build.site;
+      this.vm.report(sdkRuleDiagnostic(problem.code), { rule: problem.code, message: problem.message }, site);
     }
-    if (build.edges.length >= 2) {
-      const cycle = findTaskCycle([...build.tasks.keys()], upstream);
-      if (cycle) {
-        const first = build.tasks.get(cycle[0] ?? "");
-        this.vm.report(DiagnosticCatalog.dependencyCycle, { dagId, cycle }, first?.site ?? build.site);
-      }
-    }
-    for (const [taskId, parents] of upstream)
-      if (parents.length > 1)
+    const upstream = new Map<string, readonly string[]>();
+    for (const [taskId, parents] of check.upstream)
+      if (parents.size > 0)
         upstream.set(
           taskId,
           sortedBy(parents, (id) => id),
@@ -390,78 +372,4 @@ export class DagAssembler {
 function describeDagCall(options: Value | undefined): string {
   const dagId = options?.kind === "object" ? options.props.get("dagId") : undefined;
   return dagId?.kind === "string" ? `dag "${dagId.value}"` : "dag()";
-}
-
-/** Kahn's algorithm over arrays, for DAGs with few tasks (no maps to allocate). */
-function hasCycleSmall(taskIds: readonly string[], upstream: ReadonlyMap<string, readonly string[]>): boolean {
-  const remaining = taskIds.map((taskId) => upstream.get(taskId)?.length ?? 0);
-  const done = taskIds.map(() => false);
-  let progress = true;
-  let count = 0;
-  while (progress) {
-    progress = false;
-    for (let index = 0; index < taskIds.length; index++) {
-      if (done[index] || remaining[index] !== 0) continue;
-      done[index] = true;
-      count++;
-      progress = true;
-      const taskId = taskIds[index];
-      for (let child = 0; child < taskIds.length; child++) {
-        const parents = upstream.get(taskIds[child] as string);
-        if (parents && taskId !== undefined && parents.includes(taskId)) remaining[child] = (remaining[child] ?? 0) - 1;
-      }
-    }
-  }
-  return count !== taskIds.length;
-}
-
-/** A cycle among task dependencies, in run order, or undefined (the SDK's `topologicalSort`). */
-function findTaskCycle(
-  taskIds: readonly string[],
-  upstream: ReadonlyMap<string, readonly string[]>,
-): string[] | undefined {
-  // Kahn's algorithm first: most DAGs have no cycle, and this is linear.
-  if (taskIds.length <= 32 && !hasCycleSmall(taskIds, upstream)) return undefined;
-  const remaining = new Map<string, number>();
-  const downstream = new Map<string, string[]>();
-  for (const taskId of taskIds) {
-    const parents = upstream.get(taskId);
-    remaining.set(taskId, parents?.length ?? 0);
-    for (const parent of parents ?? []) {
-      const children = downstream.get(parent);
-      if (children) children.push(taskId);
-      else downstream.set(parent, [taskId]);
-    }
-  }
-  const ready = taskIds.filter((taskId) => remaining.get(taskId) === 0);
-  let done = 0;
-  while (ready.length > 0) {
-    const taskId = ready.pop() as string;
-    done++;
-    for (const child of downstream.get(taskId) ?? []) {
-      const left = (remaining.get(child) ?? 0) - 1;
-      remaining.set(child, left);
-      if (left === 0) ready.push(child);
-    }
-  }
-  if (done === taskIds.length) return undefined;
-  const state = new Map<string, "visiting" | "done">();
-  const path: string[] = [];
-  let cycle: string[] | undefined;
-  const visit = (taskId: string): void => {
-    if (cycle) return;
-    const seen = state.get(taskId);
-    if (seen === "done") return;
-    if (seen === "visiting") {
-      cycle = [...path.slice(path.indexOf(taskId)), taskId].reverse();
-      return;
-    }
-    state.set(taskId, "visiting");
-    path.push(taskId);
-    for (const parent of [...(upstream.get(taskId) ?? [])].sort()) visit(parent);
-    path.pop();
-    state.set(taskId, "done");
-  };
-  for (const taskId of taskIds) visit(taskId);
-  return cycle;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AssetUriError, ErrorCode, isAssetflowError } from "../errors.js";
 import { captureWarnings } from "../warnings.js";
+import { uriHoldsCredentials } from "./credentials.js";
 import {
   looksLikePattern,
   MAX_ASSET_URI_LENGTH,
@@ -209,6 +210,33 @@ describe("rule 5: user info", () => {
     expect(warnings[0]?.message).toContain("the password was removed");
     expect(warnings[0]?.message).toContain("Do not put credentials in asset URIs");
     expect(warnings[0]?.message).toContain('"ftp://localhost/foo.txt"');
+  });
+
+  it("drops a percent-encoded password (user%3Apass@) and secret query parameters, with the same warning", () => {
+    for (const [input, expected] of [
+      ["ftp://user%3Ahunter2@localhost/foo.txt", "ftp://localhost/foo.txt"],
+      ["ftp://user%3ahunter2@localhost/foo.txt", "ftp://localhost/foo.txt"],
+      ["s3://bucket/key?password=hunter2&version=2", "s3://bucket/key?version=2"],
+      ["s3://bucket/key?db_password=hunter2&Access%5FToken=hunter2&api-key=hunter2", "s3://bucket/key"],
+      ["https://h/p?token=hunter2#frag", "https://h/p"],
+    ] as const) {
+      const { uri, warnings } = sanitizeUri(input);
+      expect(uri, input).toBe(expected);
+      expect(warnings.map((warning) => warning.code)).toEqual([UriWarningCode.passwordDropped]);
+      expect(warnings[0]?.message).not.toContain("hunter2");
+      expect(warnings[0]?.message).toContain("Do not put credentials in asset URIs");
+    }
+    expect(sanitizeUri("s3://bucket/key?password=hunter2").warnings[0]?.message).toContain('"password"');
+    // Keys that only look alike stay.
+    expect(sanitizeUri("s3://bucket/key?passes=2&version=1").warnings).toEqual([]);
+  });
+
+  it("uriHoldsCredentials says what the API refuses in URIs kept verbatim", () => {
+    expect(uriHoldsCredentials("x-vault://admin:hunter2@host/p")).toBe(true);
+    expect(uriHoldsCredentials("x-vault://admin%3Ahunter2@host/p")).toBe(true);
+    expect(uriHoldsCredentials("x-vault://host/p?secret=1")).toBe(true);
+    expect(uriHoldsCredentials("x-vault://admin@host/p?v=1")).toBe(false);
+    expect(uriHoldsCredentials("plain_name")).toBe(false);
   });
 
   it("never repeats the password in the warning", () => {

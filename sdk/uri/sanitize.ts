@@ -11,6 +11,7 @@
 
 import { AssetUriError, ErrorCode, isAssetflowError } from "../errors.js";
 import type { AssetflowWarning } from "../warnings.js";
+import { secretQueryKeys, userInfoHoldsPassword } from "./credentials.js";
 import { BUILT_IN_URI_SCHEMES, formatParsedUri, quoteUri, uriError } from "./schemes.js";
 
 /**
@@ -92,7 +93,11 @@ export interface SanitizedUri {
  * ```
  */
 export const UriWarningCode = {
-  /** The user info held a password and was removed. */
+  /**
+   * The URI held a password or another secret and it was removed: a password in the user info (`user:secret@`,
+   * also percent-encoded as `user%3Asecret@`) or a query parameter with a secret-looking key (`?password=...`,
+   * `?token=...`, the keys of `isSecretKey`).
+   */
   passwordDropped: "URI_PASSWORD_DROPPED",
 } as const;
 
@@ -139,8 +144,11 @@ const userRules = new Map<string, UriSchemeRule>();
  * 3. no scheme (`example_asset`, `foo/bar`, `//example/asset`): kept verbatim;
  * 4. the scheme is lower-cased; `airflow` and `assetflow` are reserved; an
  *    `x-` scheme keeps the whole URI verbatim and skips the steps below;
- * 5. user info with a password (`user:secret@`) is dropped with a warning; a
- *    user name alone is kept;
+ * 5. user info with a password (`user:secret@`, or `user%3Asecret@` with the
+ *    colon percent-encoded) is dropped with a warning; a user name alone is
+ *    kept; query parameters whose key looks secret (`password`, `token`,
+ *    `api_key`, ... as `isSecretKey` says, percent-decoded) are dropped with a
+ *    warning;
  * 6. query pairs are sorted by key then value as written (duplicates kept,
  *    pairs with an empty value dropped), the fragment is dropped, trailing
  *    slashes of the path are stripped and an empty path becomes "/";
@@ -274,7 +282,8 @@ function sanitize(input: string, checkRuleOutput: boolean): SanitizedUri {
 
   const parsed = parse(input, scheme, schemeMatch[0].length);
 
-  const passwordDropped = parsed.userinfo?.includes(":") === true;
+  const passwordDropped = userInfoHoldsPassword(parsed.userinfo);
+  const secretKeys = secretQueryKeys(parsed.query);
   const generic: ParsedUri = {
     ...parsed,
     userinfo: passwordDropped || parsed.userinfo === "" ? undefined : parsed.userinfo,
@@ -285,13 +294,18 @@ function sanitize(input: string, checkRuleOutput: boolean): SanitizedUri {
 
   const uri = formatParsedUri(applySchemeRule(generic, input, checkRuleOutput));
   const warnings: AssetflowWarning[] = [];
-  if (passwordDropped) {
+  const dropped = [
+    ...(passwordDropped ? ["a password: the password was removed, together with the rest of the user info"] : []),
+    ...(secretKeys.length > 0
+      ? [`secret query parameters (${secretKeys.map((key) => JSON.stringify(key)).join(", ")}): they were removed`]
+      : []),
+  ];
+  if (dropped.length > 0) {
     warnings.push({
       code: UriWarningCode.passwordDropped,
       message:
-        `Asset URI ${quoteUri(input)} contained a password: the password was removed, together with the rest of the ` +
-        `user info, and the asset's URI is ${JSON.stringify(uri)}. Do not put credentials in asset URIs: they are ` +
-        "stored and shown in clear text. Keep them in a connection instead.",
+        `Asset URI ${quoteUri(input)} contained ${dropped.join("; and ")}, and the asset's URI is ${JSON.stringify(uri)}. ` +
+        "Do not put credentials in asset URIs: they are stored and shown in clear text. Keep them in a connection instead.",
     });
   }
   return { uri, warnings };
@@ -453,10 +467,12 @@ function stripTrailingSlashes(path: string): string {
 /** Rule 6: pairs sorted by key then value as written; duplicates kept; empty values dropped. */
 function sortQuery(query: string | undefined): string | undefined {
   if (query === undefined) return undefined;
+  const secret = new Set(secretQueryKeys(query));
   const pairs: [string, string][] = [];
   for (const part of query.split("&")) {
     const equals = part.indexOf("=");
     if (equals < 0 || equals === part.length - 1) continue;
+    if (secret.has(part.slice(0, equals))) continue;
     pairs.push([part.slice(0, equals), part.slice(equals + 1)]);
   }
   if (pairs.length === 0) return undefined;

@@ -9,6 +9,7 @@
  */
 
 import { AssetUriError } from "../errors.js";
+import { maskUriCredentials } from "./credentials.js";
 import type { ParsedUri } from "./sanitize.js";
 
 /**
@@ -31,7 +32,9 @@ const SCHEME_AND_AUTHORITY = /^((?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/)([^/?#]*)/;
 
 /**
  * Hides the password of a URI's user info (`user:secret@host` becomes
- * `user:***@host`) so that error messages and details never repeat it. A
+ * `user:***@host`, `user%3Asecret@host` becomes `user%3A***@host`) and the
+ * values of secret query parameters, so that error messages and details
+ * never repeat them. A
  * password holding an unencoded "/" (`user:pa/ss@host`, which parses as the
  * non-numeric port "pa") is hidden too.
  *
@@ -42,6 +45,10 @@ const SCHEME_AND_AUTHORITY = /^((?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/)([^/?#]*)/;
  * ```
  */
 export function maskUriPassword(uri: string): string {
+  return maskUriCredentials(maskPlainPassword(uri));
+}
+
+function maskPlainPassword(uri: string): string {
   const match = SCHEME_AND_AUTHORITY.exec(uri);
   if (!match) return uri;
   const prefix = match[1]!;

@@ -17,6 +17,7 @@ import {
 } from "../../scheduler/read-models.js";
 import { IDEMPOTENCY_KEY_PATTERN } from "../../scheduler/scheduler.js";
 import type { JsonObject } from "../../sdk/json.js";
+import { uriHoldsCredentials } from "../../sdk/uri/credentials.js";
 import { sanitizeUri } from "../../sdk/uri/sanitize.js";
 import { HttpProblem } from "../problems.js";
 import {
@@ -44,7 +45,6 @@ import { epochMs, quote, requireAssetsByUri, trySanitize } from "./lookups.js";
 
 const tags = ["Assets"];
 
-/** `scheme://user:password@...`: an authority whose user info holds a password. */
 /**
  * Consumers evaluated before POST /assets/events answers; their runs are the
  * answer's `triggeredDagRuns`. The others (a fan-out) are evaluated right after
@@ -52,8 +52,6 @@ const tags = ["Assets"];
  * inbox rows to commit, not for a run per consumer.
  */
 const INLINE_CONSUMERS = 16;
-
-const CREDENTIALS_IN_URI = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:[^/?#]*@/i;
 
 /**
  * Registers the asset, alias, event and graph routes.
@@ -220,10 +218,10 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       const idempotencyKey = request.headers["idempotency-key"];
       const sanitized = sanitizeUri(request.body.uri);
       // `x-` URIs are kept verbatim by the SDK; the API still never stores a password.
-      if (CREDENTIALS_IN_URI.test(sanitized.uri)) {
+      if (uriHoldsCredentials(sanitized.uri)) {
         throw new HttpProblem(
           400,
-          "The asset URI holds a user name and password: remove them (asset URIs are stored and shown in clear text; keep credentials in a connection).",
+          "The asset URI holds a password or a secret query parameter (such as ?password= or ?token=): remove it (asset URIs are stored and shown in clear text; keep credentials in a connection).",
         );
       }
       const recorded = await scheduler.recordExternalEvent(

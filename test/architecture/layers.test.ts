@@ -30,6 +30,7 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
     target === "sdk/json.ts" ||
     target === "sdk/errors.ts" ||
     target === "sdk/uri/sanitize.ts" ||
+    target === "sdk/uri/credentials.ts" ||
     target === "sdk/masking.ts" ||
     target === "runtime/task-logs.ts",
   cli: () => true,

@@ -297,8 +297,31 @@ describe("asset events", () => {
       url: "/api/v1/assets/events",
       payload: { uri: "x-vault://admin:hunter2@host/path", createIfMissing: true },
     });
-    expectProblem({ status: opaque.statusCode, body: opaque.json() }, 400, /user name and password/);
+    expectProblem({ status: opaque.statusCode, body: opaque.json() }, 400, /holds a password/);
     expect((await api.env.scheduler.db.selectFrom("asset").select("uri").execute()).length).toBe(uris.length);
+  });
+
+  it("POST /assets/events drops ?password= and a percent-encoded user%3Apass@ like a plain password", async () => {
+    const api = await start();
+    for (const uri of ["s3://asset/example.csv?password=hunter2", "s3://user%3Ahunter2@asset/example.csv"]) {
+      const response = await api.request({ method: "POST", url: "/api/v1/assets/events", payload: { uri } });
+      expect(response.statusCode, uri).toBe(201);
+      const body = response.json() as { assetEvent: { assetUri: string }; warnings: string[] };
+      expect(body.assetEvent.assetUri).toBe(EXAMPLE_URI);
+      expect(body.warnings).toEqual([expect.stringContaining("Do not put credentials in asset URIs")]);
+      expect(JSON.stringify(body)).not.toContain("hunter2");
+    }
+    for (const uri of ["x-vault://admin%3Ahunter2@host/path", "x-vault://host/path?token=hunter2"]) {
+      const refused = await api.request({
+        method: "POST",
+        url: "/api/v1/assets/events",
+        payload: { uri, createIfMissing: true },
+      });
+      expectProblem({ status: refused.statusCode, body: refused.json() }, 400, /holds a password or a secret query/);
+      expect(refused.body).not.toContain("hunter2");
+    }
+    const uris = await api.env.scheduler.db.selectFrom("asset").select("uri").execute();
+    expect(uris.filter((row) => row.uri.includes("hunter2"))).toEqual([]);
   });
 
   it("POST /assets/events is 400 for an invalid URI and 404 for an unknown asset unless createIfMissing", async () => {
