@@ -127,7 +127,7 @@ describe("stableStringify", () => {
     };
     const value = {
       z: [1, "two", null, undefined, () => 1, { y: 2, x: [true, false] }],
-      a: { "key with \"quotes\"": "\u2028 line", n: -0.5, big: 1e21, nan: Number.NaN },
+      a: { 'key with "quotes"': "\u2028 line", n: -0.5, big: 1e21, nan: Number.NaN },
       f: () => 1,
       u: undefined,
       d: new Date(Date.UTC(2024, 0, 2)),
