@@ -20,6 +20,7 @@ import type { TaskExecutor } from "../runtime/task-executor.js";
 import type { WorkerPool } from "../runtime/worker-pool.js";
 import type { DagFileResult, TaskInstanceKey } from "../scheduler/contracts.js";
 import type { Scheduler, SchedulerActivity } from "../scheduler/scheduler.js";
+import { makePrivateDir } from "../scheduler/store/home.js";
 import { delay, describeActivity, describeActivityPlainly, stopSignal } from "./commands/common.js";
 import { homePaths, openScheduler } from "./open.js";
 
@@ -99,6 +100,8 @@ export function defaultWorkerIdBase(role: "worker" | "standalone"): string {
  */
 export async function startServices(options: ServiceOptions): Promise<Services> {
   const paths = homePaths();
+  // The home is private (0700), also one made by an older version; its files are 0600 as they are written.
+  makePrivateDir(paths.home, { restrict: true });
   // Loaded here, not at start-up, so that short commands stay fast.
   const [{ DagProcessor }, { TaskExecutor }, { WorkerPool }] = await Promise.all([
     import("../runtime/dag-processor.js"),
@@ -199,25 +202,12 @@ async function sweepLostTries(
  * process). Their running tries can never be reported.
  */
 async function deadPredecessors(scheduler: Scheduler, base: string): Promise<string[]> {
-  const rows = await scheduler.db
-    .selectFrom("task_instance")
-    .select("worker_id")
-    .distinct()
-    .where("state", "=", "running")
-    .where((eb) => eb.or([eb("worker_id", "=", base), eb("worker_id", "like", `${escapeLike(base)}#%`)]))
-    .execute();
-  return rows
-    .map((row) => row.worker_id)
-    .filter((id): id is string => id !== null)
-    .filter((id) => {
-      if (id === base) return true;
-      const pid = Number(id.slice(base.length + 1));
-      return Number.isSafeInteger(pid) && pid !== process.pid && !processAlive(pid);
-    });
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const ids = await scheduler.read.taskInstances.runningWorkers(base);
+  return ids.filter((id) => {
+    if (id === base) return true;
+    const pid = Number(id.slice(base.length + 1));
+    return Number.isSafeInteger(pid) && pid !== process.pid && !processAlive(pid);
+  });
 }
 
 /** Whether a process `pid` exists on this machine. */

@@ -6,10 +6,11 @@
  * {@link ImportError}, not a crash.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { extname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Message } from "esbuild";
+import { makePrivateDir } from "../scheduler/store/home.js";
 import { collectDags, type Dag, isAssetflowError } from "../sdk/index.js";
 
 /** File endings the DAG folder scan picks up. */
@@ -80,7 +81,7 @@ export class DagFileLoader {
 
   /** @param bundleDir where bundles are written (e.g. `$ASSETFLOW_HOME/bundles`) */
   constructor(private readonly bundleDir: string) {
-    mkdirSync(bundleDir, { recursive: true });
+    makePrivateDir(bundleDir);
   }
 
   /** Loads a file (or returns the cached result while it and the files it imports are unchanged). */

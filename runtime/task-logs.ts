@@ -2,19 +2,11 @@
  * Task logs on disk: one file per try under
  * `$ASSETFLOW_HOME/logs/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`.
  */
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  writeSync,
-} from "node:fs";
+import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
 import { open, readdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { TaskInstanceKey } from "../scheduler/contracts.js";
+import { makePrivateDir, PRIVATE_FILE_MODE } from "../scheduler/store/home.js";
 
 /** The log file of one try. */
 export function taskLogPath(logDir: string, key: Omit<TaskInstanceKey, "mapIndex">): string {
@@ -31,8 +23,8 @@ export function taskLogPath(logDir: string, key: Omit<TaskInstanceKey, "mapIndex
 /** Appends a line to a try's log, creating the file. */
 export function appendTaskLog(logDir: string, key: Omit<TaskInstanceKey, "mapIndex">, line: string): void {
   const path = taskLogPath(logDir, key);
-  mkdirSync(dirname(path), { recursive: true });
-  appendFileSync(path, `${line}\n`);
+  makePrivateDir(dirname(path));
+  appendFileSync(path, `${line}\n`, { mode: PRIVATE_FILE_MODE });
 }
 
 /** An open log of one try. */
@@ -43,7 +35,8 @@ export interface TaskLogWriter {
 }
 
 /**
- * Opens a try's log file for appending, making its folder. The task host that
+ * Opens a try's log file for appending, making its folder. Logs are private:
+ * files 0600, folders 0700 (tasks may print what only their owner should read). The task host that
  * runs the try writes its log: lines go straight to the file, so a task that
  * kills its process leaves every line it logged before.
  *
@@ -55,8 +48,8 @@ export interface TaskLogWriter {
  * ```
  */
 export function openTaskLog(path: string): TaskLogWriter {
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, "a");
+  makePrivateDir(dirname(path));
+  const fd = openSync(path, "a", PRIVATE_FILE_MODE);
   let open = true;
   return {
     write: (line) => {

@@ -5,8 +5,9 @@
  * get a new token at the next start.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makePrivateDir, PRIVATE_FILE_MODE } from "../scheduler/store/home.js";
 import { AssetflowError } from "../sdk/errors.js";
 
 /** How the server checks tokens: the SHA-256 (hex) of the one valid token. */
@@ -98,9 +99,9 @@ export function resolveApiToken(options: { home: string; env?: NodeJS.ProcessEnv
   const file = join(options.home, API_TOKEN_FILE);
   if (existsSync(file)) return { auth: { tokenSha256: readHash(file) }, token: null, source: "file", file };
   const token = randomBytes(32).toString("base64url");
-  mkdirSync(options.home, { recursive: true });
+  makePrivateDir(options.home);
   try {
-    writeFileSync(file, `${hashToken(token)}\n`, { mode: 0o600, flag: "wx" });
+    writeFileSync(file, `${hashToken(token)}\n`, { mode: PRIVATE_FILE_MODE, flag: "wx" });
   } catch (error) {
     // Another process created it first: use that one.
     if ((error as NodeJS.ErrnoException).code === "EEXIST") {
@@ -148,8 +149,8 @@ export function resolveDevToken(options: {
     return null;
   }
   const token = randomBytes(32).toString("base64url");
-  mkdirSync(options.home, { recursive: true });
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  makePrivateDir(options.home);
+  writeFileSync(file, `${token}\n`, { mode: PRIVATE_FILE_MODE });
   return { token, source: "dev", file };
 }
 

@@ -8,7 +8,7 @@
  * as data only.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -102,6 +102,8 @@ export const consumer = dag({ dagId: "untrusted_consumer", schedule: [inbox] }, 
 
 beforeAll(async () => {
   requireBuiltCli();
+  // A home as an older version (or mkdir with the usual umask) left it: readable by everyone.
+  chmodSync(home.path, 0o755);
   writeFileSync(join(dags.path, "untrusted.ts"), dagSource);
   const db = new Database(warehouse);
   db.exec("CREATE TABLE notes (note TEXT NOT NULL)");
@@ -204,5 +206,32 @@ describe("event data is untrusted", () => {
     const result = await client.query(`SELECT note FROM ${pgTable}`);
     await client.end();
     expect(result.rows).toEqual([{ note: hostile.sql }]);
+  }, 60_000);
+});
+
+describe("files are private", () => {
+  /** Every path under `dir` (itself included) with its permission bits. */
+  function modes(dir: string): Array<[string, number]> {
+    const found: Array<[string, number]> = [[dir, statSync(dir).mode & 0o777]];
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) found.push(...modes(path));
+      else found.push([path, statSync(path).mode & 0o777]);
+    }
+    return found;
+  }
+
+  it("the home is 0700; the store, its WAL and SHM, and task logs are 0600 and their folders 0700", async () => {
+    const runId = await trigger("leaks");
+    await waitForRun("leaks", runId, env, [standalone]);
+    expect((statSync(home.path).mode & 0o777).toString(8)).toBe("700");
+    const store = join(home.path, "assetflow.db");
+    for (const file of [store, `${store}-wal`, `${store}-shm`]) {
+      expect([file, (statSync(file).mode & 0o777).toString(8)]).toEqual([file, "600"]);
+    }
+    const logs = modes(join(home.path, "logs"));
+    expect(logs.filter(([path]) => path.endsWith(".log")).length).toBeGreaterThanOrEqual(4);
+    const wrong = logs.filter(([path, mode]) => mode !== (path.endsWith(".log") ? 0o600 : 0o700));
+    expect(wrong.map(([path, mode]) => `${path} ${mode.toString(8)}`)).toEqual([]);
   }, 60_000);
 });
