@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createEngineContext, type EngineContext, systemClock } from "../scheduler/engine/context.js";
 import { type EventToRecord, recordEvents } from "../scheduler/engine/events.js";
-import { Scheduler } from "../scheduler/scheduler.js";
+import { Scheduler, storeDatabase } from "../scheduler/scheduler.js";
 import type { DagManifest } from "../sdk/manifest/schema.js";
 import { matchUriPattern, parseUriPattern, type UriPattern } from "../sdk/uri/pattern.js";
 import { UriPatternIndex } from "../sdk/uri/pattern-index.js";
@@ -78,7 +78,7 @@ async function open(patterns: number): Promise<Setting & { registerMs: number }>
   return {
     patterns,
     scheduler,
-    ctx: createEngineContext(scheduler.db, "sqlite", systemClock),
+    ctx: createEngineContext(storeDatabase(scheduler), "sqlite", systemClock),
     dir,
     ms: [],
     cpu: 0,
@@ -91,7 +91,9 @@ async function record(setting: Setting, seq: number, count: number): Promise<num
   const started = performance.now();
   for (let first = 0; first < count; first += BATCH) {
     const events = Array.from({ length: Math.min(BATCH, count - first) }, (_, k) => landedFile(seq + first + k));
-    const recorded = await setting.scheduler.db.transaction().execute((trx) => recordEvents(setting.ctx, trx, events));
+    const recorded = await storeDatabase(setting.scheduler)
+      .transaction()
+      .execute((trx) => recordEvents(setting.ctx, trx, events));
     for (const event of recorded) {
       if (event.consumers.length !== 1 || event.consumers[0] !== "consumer_0") {
         throw new Error(`event ${event.eventId} reached ${JSON.stringify(event.consumers)}, expected consumer_0 only`);
@@ -101,7 +103,7 @@ async function record(setting: Setting, seq: number, count: number): Promise<num
   return performance.now() - started;
 }
 
-const emptyInbox = (setting: Setting) => setting.scheduler.db.deleteFrom("asset_event_inbox").execute();
+const emptyInbox = (setting: Setting) => storeDatabase(setting.scheduler).deleteFrom("asset_event_inbox").execute();
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 
 async function main(): Promise<void> {

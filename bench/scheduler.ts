@@ -20,7 +20,7 @@ import type { EmittedAssetEvent } from "../scheduler/contracts.js";
 import { createEngineContext, type EngineContext, systemClock } from "../scheduler/engine/context.js";
 import type { EventToRecord, RecordedEvent } from "../scheduler/engine/events.js";
 import * as engineEvents from "../scheduler/engine/events.js";
-import { Scheduler } from "../scheduler/scheduler.js";
+import { Scheduler, storeDatabase } from "../scheduler/scheduler.js";
 import { openStore } from "../scheduler/store/open-store.js";
 import type { ConditionNode, DagManifest, Manifest } from "../sdk/manifest/schema.js";
 import { dagManifest, taskManifest } from "../test/support/manifests.js";
@@ -271,7 +271,9 @@ async function recordThroughEngine(
     const events: EventToRecord[] = [];
     for (let k = first; k < last; k++) events.push(taskEvent(assetOf(seqStart + k), seqStart + k));
     const { record } = recorder as NonNullable<typeof recorder>;
-    const recorded = await scheduler.db.transaction().execute((trx) => record(ctx, trx, events));
+    const recorded = await storeDatabase(scheduler)
+      .transaction()
+      .execute((trx) => record(ctx, trx, events));
     recorded.forEach((event, k) => {
       if (event.consumers.length === 1 && event.consumers[0] === expectConsumers(seqStart + first + k)) routed++;
     });
@@ -408,9 +410,9 @@ async function benchThroughput(options: Options): Promise<void> {
     const registerMs = (await registerGatedConsumers(scheduler, consumers, consumers)).total;
     info(`register ${consumers} consumers (one manifest)`, ms(registerMs));
     info("events recorded through", recorder?.label ?? "?");
-    const ctx = createEngineContext(scheduler.db, "sqlite", systemClock);
+    const ctx = createEngineContext(storeDatabase(scheduler), "sqlite", systemClock);
     const assetIds = new Map<number, number>();
-    for (const row of await scheduler.db.selectFrom("asset").select(["id", "name"]).execute()) {
+    for (const row of await storeDatabase(scheduler).selectFrom("asset").select(["id", "name"]).execute()) {
       const i = Number(row.name.slice("bench_asset_".length));
       if (Number.isInteger(i)) assetIds.set(i, row.id);
     }
@@ -520,7 +522,7 @@ async function benchScale(options: Options): Promise<void> {
     const settings = [small, large].map((scheduler, index) => ({
       dags: index === 0 ? smallDags : largeDags,
       scheduler,
-      ctx: createEngineContext(scheduler.db, "sqlite", systemClock),
+      ctx: createEngineContext(storeDatabase(scheduler), "sqlite", systemClock),
       recordMs: [] as number[],
       externalMs: [] as number[],
       recordCpu: 0,
@@ -532,7 +534,7 @@ async function benchScale(options: Options): Promise<void> {
     // without bound and make each evaluation slower; empty it, untimed,
     // before each timed segment so both settings see the same inbox sizes.
     const emptyInbox = (scheduler: Scheduler) =>
-      scheduler.db.deleteFrom("asset_event_inbox").where("dag_id", "=", "consumer_0").execute();
+      storeDatabase(scheduler).deleteFrom("asset_event_inbox").where("dag_id", "=", "consumer_0").execute();
     const externalEvents = Math.max(1, Math.floor(scaleEvents / 10));
     let seq = 0;
     for (const s of settings) {
@@ -625,7 +627,9 @@ async function main(): Promise<void> {
   console.log(`  date:    ${new Date().toISOString()}`);
   console.log(`  commit:  ${gitRevision()}`);
   console.log(`  load:    ${loadAverage()} (1/5/15 min load average at start; other processes skew timings)`);
-  console.log("  store:   SQLite file in a temporary directory (WAL, synchronous=NORMAL), via Kysely + better-sqlite3");
+  console.log(
+    `  store:   SQLite file in a temporary directory (WAL, synchronous=${(process.env.ASSETFLOW_SQLITE_SYNCHRONOUS ?? "full").toUpperCase()}: ASSETFLOW_SQLITE_SYNCHRONOUS), via Kysely + better-sqlite3`,
+  );
   if (options.quick) console.log("  NOTE:    --quick: reduced sizes, a smoke test, not the target setting");
   recorder = eventRecorder(options.record);
   if (options.only.has("latency")) await benchLatency(options);

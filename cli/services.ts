@@ -202,25 +202,12 @@ async function sweepLostTries(
  * process). Their running tries can never be reported.
  */
 async function deadPredecessors(scheduler: Scheduler, base: string): Promise<string[]> {
-  const rows = await scheduler.db
-    .selectFrom("task_instance")
-    .select("worker_id")
-    .distinct()
-    .where("state", "=", "running")
-    .where((eb) => eb.or([eb("worker_id", "=", base), eb("worker_id", "like", `${escapeLike(base)}#%`)]))
-    .execute();
-  return rows
-    .map((row) => row.worker_id)
-    .filter((id): id is string => id !== null)
-    .filter((id) => {
-      if (id === base) return true;
-      const pid = Number(id.slice(base.length + 1));
-      return Number.isSafeInteger(pid) && pid !== process.pid && !processAlive(pid);
-    });
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const ids = await scheduler.read.taskInstances.runningWorkers(base);
+  return ids.filter((id) => {
+    if (id === base) return true;
+    const pid = Number(id.slice(base.length + 1));
+    return Number.isSafeInteger(pid) && pid !== process.pid && !processAlive(pid);
+  });
 }
 
 /** Whether a process `pid` exists on this machine. */

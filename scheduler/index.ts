@@ -21,7 +21,7 @@ export {
   type MaterializeRequest,
   materializeAsset,
 } from "./materialize.js";
-export * from "./read-models.js";
+export type * from "./read/index.js";
 export {
   type ActivityListener,
   Scheduler,
@@ -30,7 +30,6 @@ export {
   type SchedulerOptions,
   type WorkListener,
 } from "./scheduler.js";
-export { type DialectName, migrateToLatest, pendingMigrations } from "./store/migrations.js";
-export { assetflowHome, type OpenStoreOptions, openStore, type StoreConnection } from "./store/open-store.js";
-export type { Database } from "./store/schema.js";
+export type { DialectName } from "./store/migrations.js";
+export { assetflowHome, type OpenStoreOptions, type StoreInfo } from "./store/open-store.js";
 export * from "./timetable.js";

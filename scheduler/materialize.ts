@@ -5,7 +5,7 @@
  * (`assetflow assets materialize <uri>`).
  */
 import type { JsonObject } from "../sdk/json.js";
-import { type AssetView, getAssetsByUri } from "./read-models.js";
+import type { AssetView } from "./read/assets.js";
 import { type Scheduler, SchedulerError } from "./scheduler.js";
 
 /** The error codes of {@link materializeAsset}; each names what to do next. */
@@ -99,9 +99,9 @@ export async function materializeAsset(scheduler: Scheduler, request: Materializ
 }
 
 async function findAsset(scheduler: Scheduler, { uri, name, sanitizedUri }: MaterializeRequest): Promise<AssetView> {
-  let assets = await getAssetsByUri(scheduler.db, uri);
+  let assets = await scheduler.read.assets.byUri(uri);
   if (assets.length === 0 && sanitizedUri && sanitizedUri !== uri) {
-    assets = await getAssetsByUri(scheduler.db, sanitizedUri);
+    assets = await scheduler.read.assets.byUri(sanitizedUri);
   }
   const matching = name === undefined ? assets : assets.filter((asset) => asset.name === name);
   const [asset] = matching;

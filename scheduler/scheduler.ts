@@ -57,7 +57,9 @@ import {
   type WatcherOutcome,
   type WatcherRecord,
 } from "./engine/watchers.js";
-import { type OpenStoreOptions, openStore, type StoreConnection } from "./store/open-store.js";
+import { createReadLayer, type ReadLayer } from "./read/index.js";
+import { deleteQueuedEvents, type QueuedEventFilter } from "./read/queued-events.js";
+import { type OpenStoreOptions, openStore, type StoreConnection, type StoreInfo } from "./store/open-store.js";
 import { PgNotifier, TASKS_CHANNEL } from "./store/postgres/notifier.js";
 import type { Database } from "./store/schema.js";
 import { inferManualInterval } from "./timetable.js";
@@ -138,13 +140,20 @@ export class Scheduler implements TaskSource {
   private draining: Promise<void> | undefined;
   private notifier: PgNotifier | undefined;
   private listening: Promise<void> | undefined;
+  private readLayer: ReadLayer | undefined;
 
   private constructor(
-    readonly store: StoreConnection,
+    private readonly connection: StoreConnection,
     clock: Clock,
     private readonly pollIntervalMs: number,
   ) {
-    this.ctx = createEngineContext(store.db, store.dialect, clock);
+    this.ctx = createEngineContext(connection.db, connection.dialect, clock);
+  }
+
+  /** Which store this scheduler runs on: its dialect, where it is, and the URL or path it was opened with. */
+  get store(): StoreInfo {
+    const { dialect, location, url } = this.connection;
+    return { dialect, location, url };
   }
 
   /** Opens the store (migrating it) and returns a scheduler over it. */
@@ -153,9 +162,33 @@ export class Scheduler implements TaskSource {
     return new Scheduler(store, options.clock ?? systemClock, options.pollIntervalMs ?? 5000);
   }
 
-  /** The Kysely instance, for read models. */
-  get db(): Kysely<Database> {
-    return this.ctx.db;
+  /**
+   * The read layer over this scheduler's store: every query the CLI, the API
+   * and `assetflow/testing` make, by resource (`read.dags.list()`,
+   * `read.runs.get(dagId, runId)`, ...). See `scheduler/read/`.
+   */
+  get read(): ReadLayer {
+    this.readLayer ??= createReadLayer(this.ctx.db);
+    return this.readLayer;
+  }
+
+  /** Whether the store answers (a trivial statement); throws when it does not. */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.ctx.db);
+  }
+
+  /**
+   * Deletes queued events (their consumers forget that progress), filtered
+   * like `read.queuedEvents.list`. Returns how many entries were deleted.
+   */
+  deleteQueuedEvents(filter: QueuedEventFilter = {}): Promise<number> {
+    return deleteQueuedEvents(this.ctx.db, filter);
+  }
+
+  /** Drops the PostgreSQL schema the store lives in (a private test schema); nothing on SQLite. */
+  async dropPostgresSchema(schema: string): Promise<void> {
+    if (this.connection.dialect === "postgres")
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(this.ctx.db);
   }
 
   /** The scheduler's clock. */
@@ -548,7 +581,7 @@ export class Scheduler implements TaskSource {
    */
   async evaluateConsumers(dagIds: readonly string[]): Promise<string[]> {
     const runs: string[] = [];
-    const shared = this.store.dialect === "sqlite";
+    const shared = this.connection.dialect === "sqlite";
     let next = 0;
     while (next < dagIds.length) {
       const sliceStart = performance.now();
@@ -653,8 +686,8 @@ export class Scheduler implements TaskSource {
    * A no-op on SQLite.
    */
   listen(): Promise<void> {
-    if (this.store.dialect !== "postgres" || this.closed) return Promise.resolve();
-    this.listening ??= PgNotifier.listen(this.store.url, () => this.notifyLocal()).then((notifier) => {
+    if (this.connection.dialect !== "postgres" || this.closed) return Promise.resolve();
+    this.listening ??= PgNotifier.listen(this.connection.url, () => this.notifyLocal()).then((notifier) => {
       if (this.closed) void notifier.close();
       else this.notifier = notifier;
     });
@@ -685,7 +718,7 @@ export class Scheduler implements TaskSource {
     await this.draining;
     await this.listening?.catch(() => undefined);
     await this.notifier?.close();
-    await this.store.close();
+    await this.connection.close();
   }
 
   /** Subscribes to what happens (runs created and finished, tasks finished). Returns an unsubscribe function. */
@@ -789,7 +822,7 @@ export class Scheduler implements TaskSource {
   /** Local listeners, and (PostgreSQL) the other processes. */
   private notify(): void {
     this.notifyLocal();
-    if (this.store.dialect !== "postgres" || this.closed) return;
+    if (this.connection.dialect !== "postgres" || this.closed) return;
     // A process that does not listen (the API server, a CLI command) notifies through its pool:
     // otherwise the runs it queued waited for the workers' next poll.
     // While the LISTEN connection reconnects, the pool still reaches the others.
@@ -833,4 +866,18 @@ function unknownDag(dagId: string): SchedulerError {
     "DAG_NOT_FOUND",
     `No active DAG "${dagId}" is registered. List DAGs with \`assetflow dags list\`.`,
   );
+}
+
+/**
+ * The Kysely instance over a scheduler's store, for the store's own tests and
+ * benchmarks only: the package does not export it (`scheduler/index.ts`), and
+ * everything else reads through {@link Scheduler.read}.
+ *
+ * @example
+ * ```ts
+ * const rows = await storeDatabase(scheduler).selectFrom("dag_run").selectAll().execute();
+ * ```
+ */
+export function storeDatabase(scheduler: Scheduler): Kysely<Database> {
+  return scheduler["ctx"].db;
 }

@@ -18,7 +18,7 @@ import type {
   DagView,
   QueuedEventView,
   TaskInstanceView,
-} from "../scheduler/read-models.js";
+} from "../scheduler/read/index.js";
 import { describeNonJson, findNonJsonValueAt, type JsonObject } from "../sdk/json.js";
 import { maskSecrets } from "../sdk/masking.js";
 

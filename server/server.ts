@@ -23,7 +23,6 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import { sql } from "kysely";
 import { z } from "zod";
 import type { Scheduler } from "../scheduler/scheduler.js";
 import { encodeRawAssetUri } from "./asset-uri-path.js";
@@ -198,7 +197,7 @@ export function createServer(options: CreateServerOptions): ApiApp {
       },
       async (_request, reply) => {
         try {
-          await sql`select 1`.execute(options.scheduler.db);
+          await options.scheduler.ping();
         } catch {
           return sendProblem(reply, problem(503, "The store does not answer."));
         }

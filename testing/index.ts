@@ -22,17 +22,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sql } from "kysely";
 import { runTask } from "../runtime/run-task.js";
 import type { AssetEventRecord, TaskOutcome } from "../scheduler/contracts.js";
-import {
-  type DagRunView,
-  listDagRuns,
-  listQueuedEvents,
-  listTaskInstances,
-  type QueuedEventView,
-  type TaskInstanceView,
-} from "../scheduler/read-models.js";
+import type { DagRunView, QueuedEventView, TaskInstanceView } from "../scheduler/read/index.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import {
   type AnyAsset,
@@ -204,16 +196,16 @@ export async function createTestEnvironment(options: TestEnvironmentOptions): Pr
     triggerDag: (dagId, triggerOptions = {}) =>
       scheduler.triggerDag(dagId, triggerOptions.conf === undefined ? {} : { conf: triggerOptions.conf }),
     runUntilIdle,
-    getDagRuns: (dagId) => listDagRuns(scheduler.db, dagId),
-    getTaskInstances: (dagId, runId) => listTaskInstances(scheduler.db, dagId, runId),
-    getQueuedEvents: (dagId) => listQueuedEvents(scheduler.db, { dagId }),
+    getDagRuns: (dagId) => scheduler.read.runs.list(dagId),
+    getTaskInstances: (dagId, runId) => scheduler.read.taskInstances.list(dagId, runId),
+    getQueuedEvents: (dagId) => scheduler.read.queuedEvents.list({ dagId }),
     getAssetEvents: (asset) =>
       scheduler.listEvents({ kind: "asset", name: asset.name, uri: asset.uri }, { limit: 100_000 }),
     getTaskLogs: (dagId) => logs.filter((log) => dagId === undefined || log.dagId === dagId),
     pauseDag: (dagId) => scheduler.pauseDag(dagId),
     unpauseDag: (dagId) => scheduler.unpauseDag(dagId),
     async close() {
-      if (postgresSchema) await sql`DROP SCHEMA IF EXISTS ${sql.id(postgresSchema)} CASCADE`.execute(scheduler.db);
+      if (postgresSchema) await scheduler.dropPostgresSchema(postgresSchema);
       await scheduler.close();
       if (directory) rmSync(directory, { recursive: true, force: true });
     },
@@ -221,4 +213,4 @@ export async function createTestEnvironment(options: TestEnvironmentOptions): Pr
 }
 
 export type { AssetEventRecord, TaskOutcome } from "../scheduler/contracts.js";
-export type { DagRunView, QueuedEventView, TaskInstanceView } from "../scheduler/read-models.js";
+export type { DagRunView, QueuedEventView, TaskInstanceView } from "../scheduler/read/index.js";

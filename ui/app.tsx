@@ -4,19 +4,18 @@
  * current route. Everything it shows comes from the REST API.
  */
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type ReactNode, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiClient } from "./api/client.js";
+import { takeEarlyChanges, withEarlyChanges } from "./api/early-changes.js";
 import { assetflowApi } from "./api/endpoints.js";
 import { ApiContext, type LiveStatus, useLiveUpdates } from "./api/hooks.js";
 import { forgetToken, readToken, saveToken, type TokenStorages } from "./api/token.js";
 import { Link, Router, type RouterWindow, useRouter } from "./components/router.js";
 import { SHORTCUTS, shortcut } from "./model/keys.js";
 import { assertNever, DEFAULT_ASSET_FILTER, DEFAULT_DAG_FILTER, type Route } from "./model/routes.js";
-import { AssetPage } from "./pages/asset-page.js";
 import { AssetsPage } from "./pages/assets-page.js";
-import { DagPage } from "./pages/dag-page.js";
 import { DagsPage } from "./pages/dags-page.js";
-import { LineagePage } from "./pages/lineage-page.js";
+import { LazyAssetPage, LazyDagPage, LazyLineagePage } from "./pages/lazy-pages.js";
 import { LoginPage } from "./pages/login-page.js";
 import { RunPage } from "./pages/run-page.js";
 
@@ -85,17 +84,17 @@ function SignedIn({
         },
       }),
   );
-  const api = useMemo(
-    () =>
-      assetflowApi(
-        new ApiClient({
-          token,
-          ...(env.fetch ? { fetch: env.fetch } : {}),
-          onUnauthorized: () => onSignOut("The server refused the token: enter it again."),
-        }),
-      ),
-    [token, env.fetch, onSignOut],
-  );
+  const api = useMemo(() => {
+    const endpoints = assetflowApi(
+      new ApiClient({
+        token,
+        ...(env.fetch ? { fetch: env.fetch } : {}),
+        onUnauthorized: () => onSignOut("The server refused the token: enter it again."),
+      }),
+    );
+    // The first cursor, asked for by the boot script while this script loaded.
+    return { ...endpoints, changes: withEarlyChanges(endpoints.changes, takeEarlyChanges(env.win, token)) };
+  }, [token, env.fetch, env.win, onSignOut]);
   return (
     <QueryClientProvider client={queryClient}>
       <ApiContext.Provider value={api}>
@@ -192,7 +191,13 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        {ready ? <PageOf route={route} /> : <p className="muted loading page">Connecting…</p>}
+        {ready ? (
+          <Suspense fallback={<p className="muted loading page">Loading…</p>}>
+            <PageOf route={route} />
+          </Suspense>
+        ) : (
+          <p className="muted loading page">Connecting…</p>
+        )}
       </main>
       {help && <HelpDialog onClose={() => setHelp(false)} />}
     </div>
@@ -204,15 +209,15 @@ function PageOf({ route }: { route: Route }) {
     case "dags":
       return <DagsPage filter={route.filter} />;
     case "dag":
-      return <DagPage key={route.dagId} dagId={route.dagId} />;
+      return <LazyDagPage key={route.dagId} dagId={route.dagId} />;
     case "run":
       return <RunPage key={`${route.dagId}\n${route.runId}`} route={route} />;
     case "assets":
       return <AssetsPage filter={route.filter} />;
     case "asset":
-      return <AssetPage key={`${route.uri}\n${route.name}`} uri={route.uri} name={route.name} />;
+      return <LazyAssetPage key={`${route.uri}\n${route.name}`} uri={route.uri} name={route.name} />;
     case "lineage":
-      return <LineagePage route={route} />;
+      return <LazyLineagePage route={route} />;
     case "notFound":
       return (
         <section className="page">

@@ -1,22 +1,20 @@
 /**
- * The browser entry point: takes a token from the URL fragment (the link
- * the server prints), removes it from the address bar, and renders the app.
+ * The browser entry point: starts loading the current address's page if it
+ * is loaded on first use, and renders the app (after `boot.ts`, which took
+ * the token from the URL fragment and started the first API request).
  */
 import "@xyflow/react/dist/style.css";
 import "uplot/dist/uPlot.min.css";
 import "./styles/app.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { TOKEN_KEY, tokenFromFragment } from "./api/token.js";
 import { App } from "./app.js";
+import { parseRoute } from "./model/routes.js";
+import { preloadPageOf } from "./pages/lazy-pages.js";
 
+// The boot script (boot.ts, loaded first) has moved a token from the URL fragment into storage.
 const storages = { session: window.sessionStorage, local: window.localStorage };
-const fromFragment = tokenFromFragment(window.location.hash);
-if (fromFragment) {
-  storages.session.setItem(TOKEN_KEY, fromFragment.token);
-  // Keep the token out of the address bar and the history.
-  window.history.replaceState(null, "", `${window.location.pathname}${window.location.search}${fromFragment.rest}`);
-}
+preloadPageOf(parseRoute(window.location.pathname, window.location.search));
 const root = document.getElementById("root");
 if (!root) throw new Error("The page has no #root element.");
 createRoot(root).render(

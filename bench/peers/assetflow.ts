@@ -12,6 +12,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { DagProcessor, TaskExecutor, WorkerPool } from "../../runtime/index.js";
 import type { EmittedAssetEvent } from "../../scheduler/contracts.js";
 import { Scheduler } from "../../scheduler/index.js";
+import { storeDatabase } from "../../scheduler/scheduler.js";
 import type { Manifest } from "../../sdk/manifest/schema.js";
 import { dagManifest, taskManifest } from "../../test/support/manifests.js";
 import { percentile } from "../support/measure.js";
@@ -421,7 +422,7 @@ export async function sqliteLatency(iterations: number, warmup: number): Promise
 
 /** `events` events on asset_0 through `recordExternalEvent` (record, route, evaluate); ms per event. */
 export async function perEventCost(scheduler: Scheduler, events: number): Promise<number> {
-  await scheduler.db.deleteFrom("asset_event_inbox").execute();
+  await storeDatabase(scheduler).deleteFrom("asset_event_inbox").execute();
   const started = performance.now();
   for (let i = 0; i < events; i++) await scheduler.recordExternalEvent({ name: "asset_0", uri: "bench://asset/0" });
   return (performance.now() - started) / events;

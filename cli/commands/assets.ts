@@ -1,8 +1,6 @@
 import type { Command } from "commander";
-import type { Kysely } from "kysely";
 import type { AssetEventRecord } from "../../scheduler/contracts.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
-import type { Database } from "../../scheduler/store/schema.js";
 import type { JsonObject } from "../../sdk/json.js";
 import { sanitizeUri } from "../../sdk/uri/sanitize.js";
 import { withScheduler } from "../open.js";
@@ -42,7 +40,7 @@ export function registerAssets(program: Command): void {
   withJson(
     assets.command("list").description("List known assets with their producers, consumers and latest event"),
   ).action(async (options: OutputOptions) => {
-    const rows = await withScheduler((scheduler) => listAssets(scheduler.db));
+    const rows = await withScheduler((scheduler) => listAssets(scheduler));
     if (options.json) return printValue(rows, options);
     printTable(
       rows.map((row) => ({
@@ -67,7 +65,7 @@ export function registerAssets(program: Command): void {
   ).action(async (uri: string, options: OutputOptions & { name?: string; limit: string }) => {
     const limit = parseCount(options.limit, "--limit") ?? 20;
     const events = await withScheduler(async (scheduler) => {
-      const matches = await findAssets(scheduler.db, uri, options.name, { allowMany: true });
+      const matches = await findAssets(scheduler, uri, options.name, { allowMany: true });
       const all: AssetEventRecord[] = [];
       for (const asset of matches) {
         const subject = { kind: "asset" as const, name: asset.name, uri: asset.uri };
@@ -155,9 +153,8 @@ export function registerAssets(program: Command): void {
       .option("--uri <uri>", "only this asset URI"),
   ).action(async (options: OutputOptions & { dag?: string; uri?: string }) => {
     const queued = await withScheduler(async (scheduler) => {
-      if (options.dag !== undefined) await requireDag(scheduler.db, options.dag);
-      const { listQueuedEvents } = await import("../../scheduler/read-models.js");
-      return listQueuedEvents(scheduler.db, {
+      if (options.dag !== undefined) await requireDag(scheduler, options.dag);
+      return scheduler.read.queuedEvents.list({
         ...(options.dag === undefined ? {} : { dagId: options.dag }),
         ...(options.uri === undefined ? {} : { uri: options.uri }),
       });
@@ -182,7 +179,7 @@ async function emit(
   extra: JsonObject,
   idempotencyKey: string | undefined,
 ) {
-  const [asset] = await findAssets(scheduler.db, uri, name);
+  const [asset] = await findAssets(scheduler, uri, name);
   if (!asset) throw new Error("unreachable: findAssets returns at least one asset");
   const runs: Array<{ dagId: string; runId: string }> = [];
   const unsubscribe = scheduler.onActivity((activity) => {
@@ -211,18 +208,12 @@ async function emit(
 
 /** The assets with this URI (and name); an error when there is none, or (unless `allowMany`) several and no name. */
 async function findAssets(
-  db: Kysely<Database>,
+  scheduler: Scheduler,
   uri: string,
   name: string | undefined,
   options: { allowMany?: boolean } = {},
 ) {
-  const rows = await db
-    .selectFrom("asset")
-    .select(["name", "uri"])
-    .where("uri", "=", uri)
-    .$if(name !== undefined, (q) => q.where("name", "=", name as string))
-    .orderBy("id")
-    .execute();
+  const rows = (await scheduler.read.assets.byUri(uri)).filter((row) => name === undefined || row.name === name);
   if (rows.length === 0) {
     throw new CliError(
       CliErrorCode.assetNotFound,
@@ -238,64 +229,19 @@ async function findAssets(
   return rows;
 }
 
-/** Every asset with its producers, consumers and event statistics. */
-async function listAssets(db: Kysely<Database>): Promise<AssetListRow[]> {
-  const assets = await db.selectFrom("asset").selectAll().orderBy("uri").orderBy("name").execute();
-  const stats = await db
-    .selectFrom("asset_event")
-    .select((eb) => ["asset_id", eb.fn.countAll<number>().as("count"), eb.fn.max("timestamp").as("last")])
-    .groupBy("asset_id")
-    .execute();
-  const { sql } = await import("kysely");
-  const producers = await sql<{ asset_id: number; dag_id: string; task_id: string }>`
-    SELECT r.asset_id AS asset_id, r.dag_id AS dag_id, r.task_id AS task_id
-      FROM task_asset_reference r JOIN dag d ON d.dag_id = r.dag_id
-      WHERE r.direction = 'outlet' AND r.asset_id IS NOT NULL AND d.is_active = 1
-    UNION SELECT aa.asset_id, r.dag_id, r.task_id
-      FROM task_asset_reference r JOIN dag d ON d.dag_id = r.dag_id
-      JOIN asset_alias_asset aa ON aa.alias_id = r.alias_id
-      WHERE r.direction = 'outlet' AND d.is_active = 1
-  `.execute(db);
-  const consumers = await sql<{ asset_id: number; dag_id: string }>`
-    SELECT asset_id, dag_id FROM dag_schedule_asset
-    UNION SELECT aa.asset_id, sa.dag_id FROM dag_schedule_alias sa
-      JOIN asset_alias_asset aa ON aa.alias_id = sa.alias_id
-    UNION SELECT a.id, r.dag_id FROM dag_schedule_ref r
-      JOIN asset a ON (r.ref_kind = 'name' AND a.name = r.value) OR (r.ref_kind = 'uri' AND a.uri = r.value)
-  `.execute(db);
-  const group = <T>(rows: T[], key: (row: T) => number, value: (row: T) => string) => {
-    const map = new Map<number, Set<string>>();
-    for (const row of rows) {
-      const set = map.get(key(row)) ?? new Set<string>();
-      set.add(value(row));
-      map.set(key(row), set);
-    }
-    return (id: number) => [...(map.get(id) ?? [])].sort();
-  };
-  const producersOf = group(
-    producers.rows,
-    (row) => Number(row.asset_id),
-    (row) => `${row.dag_id}.${row.task_id}`,
-  );
-  const consumersOf = group(
-    consumers.rows,
-    (row) => Number(row.asset_id),
-    (row) => row.dag_id,
-  );
-  const statsOf = new Map(stats.map((row) => [Number(row.asset_id), row]));
-  return assets.map((asset) => {
-    const stat = statsOf.get(Number(asset.id));
-    return {
-      name: asset.name,
-      uri: asset.uri,
-      group: asset.group_name,
-      extra: JSON.parse(asset.extra) as JsonObject,
-      eventCount: Number(stat?.count ?? 0),
-      lastEventAt: stat?.last === null || stat?.last === undefined ? null : Number(stat.last),
-      producers: producersOf(Number(asset.id)),
-      consumers: consumersOf(Number(asset.id)),
-    };
-  });
+/** Every asset with its producers, consumers and event statistics (the read layer's asset list, unpaged). */
+async function listAssets(scheduler: Scheduler): Promise<AssetListRow[]> {
+  const { items } = await scheduler.read.assets.list({ limit: Number.MAX_SAFE_INTEGER });
+  return items.map((asset) => ({
+    name: asset.name,
+    uri: asset.uri,
+    group: asset.group,
+    extra: asset.extra,
+    eventCount: asset.eventCount,
+    lastEventAt: asset.lastEventAt,
+    producers: [...new Set(asset.producingTasks.map((task) => `${task.dagId}.${task.taskId}`))].sort(),
+    consumers: asset.consumingDags,
+  }));
 }
 
 /** The URI as the SDK stores it, or null when the SDK rejects it. */

@@ -6,10 +6,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import type { Kysely } from "kysely";
 import type { TaskInstanceKey } from "../../scheduler/contracts.js";
 import type { Scheduler, SchedulerActivity } from "../../scheduler/scheduler.js";
-import type { Database } from "../../scheduler/store/schema.js";
 import { AssetflowError } from "../../sdk/errors.js";
 import { describeNonJson, findNonJsonValueAt, type JsonObject } from "../../sdk/json.js";
 import type { ConditionNode, ScheduleManifest } from "../../sdk/manifest/schema.js";
@@ -92,23 +90,22 @@ export function parseCount(text: string | undefined, option: string, min = 1): n
   return value;
 }
 
-/** The registered DAG row, or a "DAG not found" error that says how to list DAGs. */
-export async function requireDag(db: Kysely<Database>, dagId: string) {
-  const row = await db.selectFrom("dag").selectAll().where("dag_id", "=", dagId).executeTakeFirst();
-  if (!row) {
+/** The registered DAG, or a "DAG not found" error that says how to list DAGs. */
+export async function requireDag(scheduler: Scheduler, dagId: string) {
+  const dag = await scheduler.read.dags.get(dagId);
+  if (!dag) {
     throw new CliError(
       CliErrorCode.dagNotFound,
       `No DAG "${dagId}" is registered. List DAGs with \`assetflow dags list\` (and import errors with \`assetflow dags errors\`).`,
     );
   }
-  return row;
+  return dag;
 }
 
 /** The run `runId` of `dagId`, or a "run not found" error. */
-export async function requireRun(db: Kysely<Database>, dagId: string, runId: string) {
-  await requireDag(db, dagId);
-  const { getDagRun } = await import("../../scheduler/read-models.js");
-  const run = await getDagRun(db, dagId, runId);
+export async function requireRun(scheduler: Scheduler, dagId: string, runId: string) {
+  await requireDag(scheduler, dagId);
+  const run = await scheduler.read.runs.get(dagId, runId);
   if (!run) {
     throw new CliError(
       CliErrorCode.runNotFound,
@@ -196,8 +193,7 @@ export function formatSchedule(schedule: ScheduleManifest): string {
  */
 export async function describeActivity(scheduler: Scheduler, activity: SchedulerActivity): Promise<string> {
   if (activity.kind === "run_created" && activity.runType === "asset_triggered") {
-    const { getDagRun } = await import("../../scheduler/read-models.js");
-    const run = await getDagRun(scheduler.db, activity.dagId, activity.runId);
+    const run = await scheduler.read.runs.get(activity.dagId, activity.runId);
     const uris = [...new Set(run?.consumedEvents.map((e) => e.assetUri) ?? [])];
     return `run        ${activity.dagId} ${activity.runId} (asset_triggered by ${run?.consumedEvents.length ?? 0} event(s): ${uris.join(", ")})`;
   }

@@ -44,25 +44,23 @@ export function registerDags(program: Command): void {
       .option("--all", "include DAGs whose file no longer defines them (inactive)"),
   ).action(async (options: OutputOptions & { all?: boolean }) => {
     const rows = await withScheduler(async (scheduler) => {
-      const dagRows = await scheduler.db
-        .selectFrom("dag")
-        .selectAll()
-        .$if(!options.all, (q) => q.where("is_active", "=", 1))
-        .orderBy("dag_id")
-        .execute();
-      return dagRows.map((row): DagListRow => {
-        const manifest = JSON.parse(row.manifest) as { schedule: ScheduleManifest; tasks: { taskId: string }[] };
-        return {
-          dagId: row.dag_id,
-          paused: row.is_paused === 1,
-          active: row.is_active === 1,
-          scheduleKind: manifest.schedule.kind,
-          schedule: formatSchedule(manifest.schedule),
-          file: row.fileloc,
-          nextRunAt: row.next_run_at === null ? null : Number(row.next_run_at),
-          tasks: manifest.tasks.map((t) => t.taskId),
-        };
+      // The read layer's DAG overview, the one `GET /api/v1/dags` pages.
+      const { items } = await scheduler.read.dags.overview({
+        onlyActive: !options.all,
+        limit: Number.MAX_SAFE_INTEGER,
       });
+      return items.map(
+        (dag): DagListRow => ({
+          dagId: dag.dagId,
+          paused: dag.isPaused,
+          active: dag.isActive,
+          scheduleKind: dag.schedule.kind,
+          schedule: formatSchedule(dag.schedule),
+          file: dag.fileloc,
+          nextRunAt: dag.nextRunAt,
+          tasks: dag.tasks.map((t) => t.taskId),
+        }),
+      );
     });
     if (options.json) return printValue(rows, options);
     printTable(
@@ -311,15 +309,9 @@ async function testDag(
         run = (await env.getDagRuns(dagId)).find((r) => r.runId === runId);
         if (!run || run.state === "success" || run.state === "failed") break;
         // Only retries wait for time here: move the clock to the next one.
-        const retry = await env.scheduler.db
-          .selectFrom("task_instance")
-          .select((eb) => eb.fn.min("next_retry_at").as("at"))
-          .where("dag_id", "=", dagId)
-          .where("run_id", "=", runId)
-          .where("state", "=", "up_for_retry")
-          .executeTakeFirst();
-        if (retry?.at === null || retry?.at === undefined) break;
-        env.clock.set(Math.max(Number(retry.at), env.clock.now()));
+        const retryAt = await env.scheduler.read.taskInstances.nextRetryAt(dagId, runId);
+        if (retryAt === null) break;
+        env.clock.set(Math.max(retryAt, env.clock.now()));
       }
       const logs = env.getTaskLogs(dagId).filter((log) => log.runId === runId);
       const tasks = (await env.getTaskInstances(dagId, runId)).map((ti) => ({

@@ -7,7 +7,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import type { Kysely } from "kysely";
 import { assetflowHome } from "../../scheduler/store/home.js";
 import type { DialectName } from "../../scheduler/store/migrations.js";
 import type { StoreConnection } from "../../scheduler/store/open-store.js";
@@ -127,10 +126,11 @@ function timeoutMs(text: string): number {
 export async function dbMigrate(target: StoreTarget, connectTimeoutMs: number): Promise<DbMigrateResult> {
   await requireReachable(target, connectTimeoutMs);
   const store = await openUnmigrated(target);
-  const { migrateToLatest, migrationsFor, pendingMigrations } = await import("../../scheduler/store/migrations.js");
+  const { migrationsFor } = await import("../../scheduler/store/migrations.js");
+  const { migrateStore, pendingStoreMigrations } = await import("../../scheduler/store/open-store.js");
   try {
-    const applied = await migrateToLatest(store.db as Kysely<unknown>, store.dialect);
-    const pending = await pendingMigrations(store.db as Kysely<unknown>, store.dialect);
+    const applied = await migrateStore(store);
+    const pending = await pendingStoreMigrations(store);
     const migrations = Object.keys(migrationsFor(store.dialect)).filter((name) => !pending.includes(name));
     return { store: target.location, dialect: target.dialect, applied, migrations };
   } finally {
@@ -149,7 +149,8 @@ export async function dbMigrate(target: StoreTarget, connectTimeoutMs: number): 
  * ```
  */
 export async function dbCheck(target: StoreTarget, connectTimeoutMs: number): Promise<DbCheckResult> {
-  const { migrationsFor, pendingMigrations } = await import("../../scheduler/store/migrations.js");
+  const { migrationsFor } = await import("../../scheduler/store/migrations.js");
+  const { pendingStoreMigrations } = await import("../../scheduler/store/open-store.js");
   const all = Object.keys(migrationsFor(target.dialect));
   const base = { store: target.location, dialect: target.dialect };
   const unreachable = (problem: string, pending: string[] = []): DbCheckResult => ({
@@ -174,7 +175,7 @@ export async function dbCheck(target: StoreTarget, connectTimeoutMs: number): Pr
   let store: StoreConnection | undefined;
   try {
     store = await openUnmigrated(target);
-    const pending = await pendingMigrations(store.db as Kysely<unknown>, store.dialect);
+    const pending = await pendingStoreMigrations(store);
     const applied = all.filter((name) => !pending.includes(name));
     return {
       ...base,

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { RunState } from "../../scheduler/contracts.js";
-import type { DagRunView } from "../../scheduler/read-models.js";
+import type { DagRunView } from "../../scheduler/read/runs.js";
 import { withScheduler } from "../open.js";
 import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
 import { CliError, CliErrorCode, parseCount, requireDag, withJson } from "./common.js";
@@ -29,13 +29,15 @@ export function registerRuns(program: Command): void {
       );
     }
     const list = await withScheduler(async (scheduler) => {
-      const { listDagRuns } = await import("../../scheduler/read-models.js");
       const found: DagRunView[] = [];
       for (const dagId of new Set(dagIds)) {
-        await requireDag(scheduler.db, dagId);
-        const all = await listDagRuns(scheduler.db, dagId, { limit: Number.MAX_SAFE_INTEGER });
-        const filtered = options.state === undefined ? all : all.filter((run) => run.state === options.state);
-        found.push(...(limit === undefined ? filtered : filtered.slice(-limit)));
+        await requireDag(scheduler, dagId);
+        // The latest runs (newest first, as the API pages them), then oldest first.
+        const { items } = await scheduler.read.runs.page(dagId, {
+          ...(options.state === undefined ? {} : { state: options.state as RunState }),
+          limit: limit ?? Number.MAX_SAFE_INTEGER,
+        });
+        found.push(...items.reverse());
       }
       return found;
     });

@@ -16,9 +16,8 @@ export function registerTasks(program: Command): void {
       .argument("<runId>", "the run (see `assetflow runs list <dagId>`)"),
   ).action(async (dagId: string, runId: string, options: OutputOptions) => {
     const list = await withScheduler(async (scheduler) => {
-      await requireRun(scheduler.db, dagId, runId);
-      const { listTaskInstances } = await import("../../scheduler/read-models.js");
-      return listTaskInstances(scheduler.db, dagId, runId);
+      await requireRun(scheduler, dagId, runId);
+      return scheduler.read.taskInstances.list(dagId, runId);
     });
     if (options.json) return printValue(list, options);
     printTable(
@@ -45,9 +44,8 @@ export function registerTasks(program: Command): void {
   ).action(async (dagId: string, runId: string, taskId: string, options: OutputOptions & { try?: string }) => {
     const tryNumber = parseCount(options.try, "--try");
     const instance = await withScheduler(async (scheduler) => {
-      await requireRun(scheduler.db, dagId, runId);
-      const { listTaskInstances } = await import("../../scheduler/read-models.js");
-      const instances = await listTaskInstances(scheduler.db, dagId, runId);
+      await requireRun(scheduler, dagId, runId);
+      const instances = await scheduler.read.taskInstances.list(dagId, runId);
       const found = instances.find((ti) => ti.taskId === taskId);
       if (!found) {
         throw new CliError(

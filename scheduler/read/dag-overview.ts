@@ -6,15 +6,10 @@
 import type { Kysely } from "kysely";
 import type { ScheduleManifest } from "../../sdk/manifest/schema.js";
 import type { RunKind, RunState } from "../contracts.js";
-import {
-  containsIgnoringCase,
-  type DagView,
-  type Page,
-  type TaskInstanceView,
-  toDagView,
-  toTaskInstanceView,
-} from "../read-models.js";
 import type { Database } from "../store/schema.js";
+import { type DagView, toDagView } from "./dags.js";
+import { containsIgnoringCase, type Page } from "./paging.js";
+import { type TaskInstanceView, toTaskInstanceView } from "./task-instances.js";
 
 /** How a schedule is grouped by the overview's filter. */
 export const SCHEDULE_KIND_FILTERS = ["time", "assets", "assetOrTime", "manual"] as const;

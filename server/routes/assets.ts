@@ -4,17 +4,6 @@
  */
 import { z } from "zod";
 import { materializeAsset } from "../../scheduler/materialize.js";
-import { assetFacets } from "../../scheduler/read/asset-facets.js";
-import {
-  getAlias,
-  getAssetEvent,
-  getDagRun,
-  listAliases,
-  listAssetEvents,
-  listAssets,
-  loadAssetGraph,
-  runsConsumingEvent,
-} from "../../scheduler/read-models.js";
 import { IDEMPOTENCY_KEY_PATTERN } from "../../scheduler/scheduler.js";
 import type { JsonObject } from "../../sdk/json.js";
 import { uriHoldsCredentials } from "../../sdk/uri/credentials.js";
@@ -62,7 +51,7 @@ const INLINE_CONSUMERS = 16;
  * ```
  */
 export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
-  const db = scheduler.db;
+  const read = scheduler.read;
 
   app.get(
     "/assets",
@@ -89,7 +78,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       },
     },
     async (request) => {
-      const page = await listAssets(db, request.query);
+      const page = await read.assets.list(request.query);
       return { assets: page.items.map(toAsset), total: page.total };
     },
   );
@@ -105,7 +94,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
         response: { 200: assetFacetsSchema, ...problems(400, 401) },
       },
     },
-    async () => assetFacets(db),
+    async () => read.assets.facets(),
   );
 
   app.get(
@@ -126,7 +115,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       },
     },
     async (request) => {
-      const page = await listAliases(db, request.query);
+      const page = await read.aliases.list(request.query);
       return { aliases: page.items.map(toAlias), total: page.total };
     },
   );
@@ -144,7 +133,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       },
     },
     async (request) => {
-      const alias = await getAlias(db, request.params.name);
+      const alias = await read.aliases.get(request.params.name);
       if (!alias) {
         throw new HttpProblem(
           404,
@@ -182,7 +171,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
     },
     async (request) => {
       const { since, before, ...rest } = request.query;
-      const page = await listAssetEvents(db, { ...rest, since: epochMs(since), before: epochMs(before) });
+      const page = await read.assetEvents.list({ ...rest, since: epochMs(since), before: epochMs(before) });
       return { assetEvents: page.items.map(toAssetEvent), total: page.total };
     },
   );
@@ -237,10 +226,10 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
         },
       );
       // The event is committed: what follows must not turn that into an error (see readAfterCommit).
-      const event = await readAfterCommit(() => getAssetEvent(db, recorded.eventId));
+      const event = await readAfterCommit(() => read.assetEvents.get(recorded.eventId));
       if (!event) throw new Error(`event ${recorded.eventId} vanished after it was recorded`);
       const created = new Set(recorded.runs);
-      const triggered = (await readAfterCommit(() => runsConsumingEvent(db, recorded.eventId))).filter((run) =>
+      const triggered = (await readAfterCommit(() => read.assetEvents.consumingRuns(recorded.eventId))).filter((run) =>
         created.has(run.runId),
       );
       if (recorded.replayed) reply.header("idempotent-replayed", "true");
@@ -264,7 +253,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
         response: { 200: assetGraphSchema, ...problems(400, 401) },
       },
     },
-    async () => toAssetGraph(await loadAssetGraph(db)),
+    async () => toAssetGraph(await read.graph.assets()),
   );
 
   app.get(
@@ -282,7 +271,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       },
     },
     async (request) => {
-      const assets = await requireAssetsByUri(db, request.params.uri);
+      const assets = await requireAssetsByUri(read, request.params.uri);
       const { name } = request.query;
       const matching = name === undefined ? assets : assets.filter((asset) => asset.name === name);
       const [asset] = matching;
@@ -295,7 +284,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
           `${matching.length} assets share URI ${quote(asset.uri)} (names ${matching.map((a) => quote(a.name)).join(", ")}): pass ?name= to choose one.`,
         );
       }
-      const [lastEvent] = (await listAssetEvents(db, { uri: asset.uri, name: asset.name, limit: 1 })).items;
+      const [lastEvent] = (await read.assetEvents.list({ uri: asset.uri, name: asset.name, limit: 1 })).items;
       return { ...toAsset(asset), lastEvent: lastEvent ? toAssetEvent(lastEvent) : null };
     },
   );
@@ -325,7 +314,7 @@ export function assetRoutes(app: ApiApp, { scheduler }: ApiContext): void {
         // Parsed from JSON, so JSON.
         conf: body.conf as JsonObject | undefined,
       });
-      const run = await getDagRun(db, started.dagId, started.runId);
+      const run = await read.runs.get(started.dagId, started.runId);
       if (!run) throw new Error(`run ${started.runId} of DAG ${started.dagId} vanished after it was created`);
       return reply.code(201).send({ asset: started.asset, dagRun: toDagRun(run), taskIds: [...started.taskIds] });
     },

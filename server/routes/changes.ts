@@ -4,7 +4,7 @@
  * (indexed maxima and the open runs and tries), so polling it costs little.
  */
 import { z } from "zod";
-import { changedResources, changeStamps, decodeCursor, encodeCursor } from "../../scheduler/read/changes.js";
+import { changedResources, decodeCursor, encodeCursor } from "../../scheduler/read/changes.js";
 import { HttpProblem } from "../problems.js";
 import { changesSchema, problems } from "../schemas.js";
 import type { ApiApp, ApiContext } from "../server.js";
@@ -42,7 +42,7 @@ export function changeRoutes(app: ApiApp, { scheduler }: ApiContext): void {
           "since is not a cursor of this server: pass the `cursor` of a previous answer, or omit it.",
         );
       }
-      const now = await changeStamps(scheduler.db);
+      const now = await scheduler.read.changeStamps();
       return { cursor: encodeCursor(now), changed: changedResources(before, now) };
     },
   );

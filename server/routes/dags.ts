@@ -5,21 +5,7 @@
  */
 import { z } from "zod";
 import { readTaskLogRanges } from "../../runtime/task-logs.js";
-import {
-  dagGrid,
-  LAST_RUN_STATE_FILTERS,
-  listDagOverview,
-  listDagTags,
-  SCHEDULE_KIND_FILTERS,
-} from "../../scheduler/read/dag-overview.js";
-import {
-  getDagRun,
-  getTaskInstance,
-  listAssetEvents,
-  listDagRunsPage,
-  listQueuedEvents,
-  listTaskInstances,
-} from "../../scheduler/read-models.js";
+import { LAST_RUN_STATE_FILTERS, SCHEDULE_KIND_FILTERS } from "../../scheduler/read/dag-overview.js";
 import type { JsonObject } from "../../sdk/json.js";
 import { HttpProblem } from "../problems.js";
 import {
@@ -70,11 +56,11 @@ export const MAX_LOG_BYTES = 1024 * 1024;
  * ```
  */
 export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void {
-  const db = scheduler.db;
+  const read = scheduler.read;
 
   const requireRun = async (dag: string, run: string) => {
-    await requireDag(db, dag);
-    const found = await getDagRun(db, dag, run);
+    await requireDag(read, dag);
+    const found = await read.runs.get(dag, run);
     if (!found) {
       throw new HttpProblem(
         404,
@@ -85,7 +71,7 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
   };
   const requireTaskInstance = async (dag: string, run: string, task: string) => {
     await requireRun(dag, run);
-    const found = await getTaskInstance(db, dag, run, task);
+    const found = await read.taskInstances.get(dag, run, task);
     if (!found) throw new HttpProblem(404, `Run ${quote(run)} of DAG ${quote(dag)} has no task ${quote(task)}.`);
     return found;
   };
@@ -124,7 +110,7 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
       },
     },
     async (request) => {
-      const page = await listDagOverview(db, request.query);
+      const page = await read.dags.overview(request.query);
       const dags = await Promise.all(
         page.items.map(async (dag) =>
           toDagListItem(dag, (await scheduler.explainConsumer(dag.dagId)) as ExplainedConditionJson | null),
@@ -145,7 +131,7 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
         response: { 200: z.object({ tags: z.array(z.string()) }), ...problems(400, 401) },
       },
     },
-    async () => ({ tags: await listDagTags(db) }),
+    async () => ({ tags: await read.dags.tags() }),
   );
 
   app.get(
@@ -163,8 +149,8 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
       },
     },
     async (request) => {
-      await requireDag(db, request.params.dagId);
-      const grid = await dagGrid(db, request.params.dagId, request.query.limit);
+      await requireDag(read, request.params.dagId);
+      const grid = await read.dags.grid(request.params.dagId, request.query.limit);
       return { dagRuns: grid.runs.map(toRunSummary), taskInstances: grid.taskInstances.map(toTaskInstance) };
     },
   );
@@ -181,7 +167,7 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
         response: { 200: dagSchema, ...problems(400, 401, 404) },
       },
     },
-    async (request) => toDag(await requireDag(db, request.params.dagId)),
+    async (request) => toDag(await requireDag(read, request.params.dagId)),
   );
 
   app.patch(
@@ -199,10 +185,10 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
       },
     },
     async (request) => {
-      await requireDag(db, request.params.dagId);
+      await requireDag(read, request.params.dagId);
       if (request.body.isPaused) await scheduler.pauseDag(request.params.dagId);
       else await scheduler.unpauseDag(request.params.dagId);
-      return toDag(await requireDag(db, request.params.dagId));
+      return toDag(await requireDag(read, request.params.dagId));
     },
   );
 
@@ -220,10 +206,10 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
       },
     },
     async (request) => {
-      const dag = await requireDag(db, request.params.dagId);
+      const dag = await requireDag(read, request.params.dagId);
       const status = await scheduler.consumerStatus(dag.dagId);
       const condition = (status?.condition ?? null) as ExplainedConditionJson | null;
-      const queuedEvents = toQueuedEvents(await listQueuedEvents(db, { dagId: dag.dagId }));
+      const queuedEvents = toQueuedEvents(await read.queuedEvents.list({ dagId: dag.dagId }));
       return {
         dagId: dag.dagId,
         isPaused: dag.isPaused,
@@ -278,8 +264,8 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
       },
     },
     async (request) => {
-      await requireDag(db, request.params.dagId);
-      const page = await listDagRunsPage(db, request.params.dagId, request.query);
+      await requireDag(read, request.params.dagId);
+      const page = await read.runs.page(request.params.dagId, request.query);
       return { dagRuns: page.items.map(toDagRun), total: page.total };
     },
   );
@@ -298,7 +284,7 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
       },
     },
     async (request, reply) => {
-      await requireDag(db, request.params.dagId);
+      await requireDag(read, request.params.dagId);
       const created = await scheduler.triggerDag(request.params.dagId, {
         // Parsed from JSON, so JSON.
         ...(request.body.conf === undefined ? {} : { conf: request.body.conf as JsonObject }),
@@ -342,7 +328,7 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
     async (request) => {
       const { dagId: dag, runId: run } = request.params;
       await requireRun(dag, run);
-      const page = await listAssetEvents(db, { ...request.query, sourceDagId: dag, sourceRunId: run, order: "asc" });
+      const page = await read.assetEvents.list({ ...request.query, sourceDagId: dag, sourceRunId: run, order: "asc" });
       return { assetEvents: page.items.map(toAssetEvent), total: page.total };
     },
   );
@@ -364,7 +350,7 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
     },
     async (request) => {
       await requireRun(request.params.dagId, request.params.runId);
-      const all = await listTaskInstances(db, request.params.dagId, request.params.runId);
+      const all = await read.taskInstances.list(request.params.dagId, request.params.runId);
       const { offset, limit } = request.query;
       return { taskInstances: all.slice(offset, offset + limit).map(toTaskInstance), total: all.length };
     },

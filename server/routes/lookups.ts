@@ -2,9 +2,7 @@
  * Lookups every route family shares: a DAG or an asset URI that must exist,
  * else a 404 that says how to find the right one.
  */
-import type { Kysely } from "kysely";
-import { type AssetView, type DagView, getAssetsByUri, getDag } from "../../scheduler/read-models.js";
-import type { Database } from "../../scheduler/store/schema.js";
+import type { AssetView, DagView, ReadLayer } from "../../scheduler/read/index.js";
 import { sanitizeUri } from "../../sdk/uri/sanitize.js";
 import { HttpProblem } from "../problems.js";
 
@@ -13,11 +11,11 @@ import { HttpProblem } from "../problems.js";
  *
  * @example
  * ```ts
- * const dag = await requireDag(db, request.params.dagId);
+ * const dag = await requireDag(scheduler.read, request.params.dagId);
  * ```
  */
-export async function requireDag(db: Kysely<Database>, dagId: string): Promise<DagView> {
-  const dag = await getDag(db, dagId);
+export async function requireDag(read: ReadLayer, dagId: string): Promise<DagView> {
+  const dag = await read.dags.get(dagId);
   if (!dag) throw new HttpProblem(404, `No DAG ${quote(dagId)} is registered. List DAGs with GET /api/v1/dags.`);
   return dag;
 }
@@ -28,14 +26,14 @@ export async function requireDag(db: Kysely<Database>, dagId: string): Promise<D
  *
  * @example
  * ```ts
- * const [asset] = await requireAssetsByUri(db, "s3://asset/example.csv");
+ * const [asset] = await requireAssetsByUri(scheduler.read, "s3://asset/example.csv");
  * ```
  */
-export async function requireAssetsByUri(db: Kysely<Database>, uri: string): Promise<AssetView[]> {
-  const exact = await getAssetsByUri(db, uri);
+export async function requireAssetsByUri(read: ReadLayer, uri: string): Promise<AssetView[]> {
+  const exact = await read.assets.byUri(uri);
   if (exact.length > 0) return exact;
   const sanitized = trySanitize(uri);
-  const found = sanitized !== null && sanitized !== uri ? await getAssetsByUri(db, sanitized) : [];
+  const found = sanitized !== null && sanitized !== uri ? await read.assets.byUri(sanitized) : [];
   if (found.length === 0) {
     throw new HttpProblem(
       404,

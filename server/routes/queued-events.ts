@@ -4,7 +4,6 @@
  * before a time. Deleting them makes the consumer forget that progress.
  */
 import { z } from "zod";
-import { deleteQueuedEvents, listQueuedEvents } from "../../scheduler/read-models.js";
 import { HttpProblem } from "../problems.js";
 import { pageQuery, problems, queuedEventSchema, timeQuery, toQueuedEvents } from "../schemas.js";
 import type { ApiApp, ApiContext } from "../server.js";
@@ -28,7 +27,7 @@ const deleted = z.null().describe("Deleted (also when nothing was queued).");
  * ```
  */
 export function queuedEventRoutes(app: ApiApp, { scheduler }: ApiContext): void {
-  const db = scheduler.db;
+  const read = scheduler.read;
 
   app.get(
     "/dags/:dagId/assets/queuedEvent/:uri",
@@ -44,10 +43,12 @@ export function queuedEventRoutes(app: ApiApp, { scheduler }: ApiContext): void 
       },
     },
     async (request) => {
-      await requireDag(db, request.params.dagId);
-      const [asset] = await requireAssetsByUri(db, request.params.uri);
+      await requireDag(read, request.params.dagId);
+      const [asset] = await requireAssetsByUri(read, request.params.uri);
       const filter = { dagId: request.params.dagId, uri: asset?.uri ?? request.params.uri };
-      const [queued] = toQueuedEvents(await listQueuedEvents(db, { ...filter, before: epochMs(request.query.before) }));
+      const [queued] = toQueuedEvents(
+        await read.queuedEvents.list({ ...filter, before: epochMs(request.query.before) }),
+      );
       if (!queued) {
         throw new HttpProblem(
           404,
@@ -71,9 +72,9 @@ export function queuedEventRoutes(app: ApiApp, { scheduler }: ApiContext): void 
       },
     },
     async (request, reply) => {
-      await requireDag(db, request.params.dagId);
-      const [asset] = await requireAssetsByUri(db, request.params.uri);
-      await deleteQueuedEvents(db, {
+      await requireDag(read, request.params.dagId);
+      const [asset] = await requireAssetsByUri(read, request.params.uri);
+      await scheduler.deleteQueuedEvents({
         dagId: request.params.dagId,
         uri: asset?.uri ?? request.params.uri,
         before: epochMs(request.query.before),
@@ -96,9 +97,9 @@ export function queuedEventRoutes(app: ApiApp, { scheduler }: ApiContext): void 
       },
     },
     async (request) => {
-      await requireDag(db, request.params.dagId);
+      await requireDag(read, request.params.dagId);
       const all = toQueuedEvents(
-        await listQueuedEvents(db, { dagId: request.params.dagId, before: epochMs(request.query.before) }),
+        await read.queuedEvents.list({ dagId: request.params.dagId, before: epochMs(request.query.before) }),
       );
       const { offset, limit } = request.query;
       return { queuedEvents: all.slice(offset, offset + limit), total: all.length };
@@ -118,8 +119,8 @@ export function queuedEventRoutes(app: ApiApp, { scheduler }: ApiContext): void 
       },
     },
     async (request, reply) => {
-      await requireDag(db, request.params.dagId);
-      await deleteQueuedEvents(db, { dagId: request.params.dagId, before: epochMs(request.query.before) });
+      await requireDag(read, request.params.dagId);
+      await scheduler.deleteQueuedEvents({ dagId: request.params.dagId, before: epochMs(request.query.before) });
       return reply.code(204).send(null);
     },
   );
@@ -138,9 +139,9 @@ export function queuedEventRoutes(app: ApiApp, { scheduler }: ApiContext): void 
       },
     },
     async (request) => {
-      const [asset] = await requireAssetsByUri(db, request.params.uri);
+      const [asset] = await requireAssetsByUri(read, request.params.uri);
       const all = toQueuedEvents(
-        await listQueuedEvents(db, { uri: asset?.uri ?? request.params.uri, before: epochMs(request.query.before) }),
+        await read.queuedEvents.list({ uri: asset?.uri ?? request.params.uri, before: epochMs(request.query.before) }),
       );
       const { offset, limit } = request.query;
       return { queuedEvents: all.slice(offset, offset + limit), total: all.length };
@@ -160,8 +161,11 @@ export function queuedEventRoutes(app: ApiApp, { scheduler }: ApiContext): void 
       },
     },
     async (request, reply) => {
-      const [asset] = await requireAssetsByUri(db, request.params.uri);
-      await deleteQueuedEvents(db, { uri: asset?.uri ?? request.params.uri, before: epochMs(request.query.before) });
+      const [asset] = await requireAssetsByUri(read, request.params.uri);
+      await scheduler.deleteQueuedEvents({
+        uri: asset?.uri ?? request.params.uri,
+        before: epochMs(request.query.before),
+      });
       return reply.code(204).send(null);
     },
   );

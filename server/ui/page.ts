@@ -27,6 +27,7 @@ export const UI_HTML = `<!doctype html>
 <title>assetflow</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ui/static/app.css">
+<script type="module" src="/ui/static/boot.js"></script>
 <script type="module" src="/ui/static/app.js"></script>
 </head>
 <body>

@@ -4,6 +4,7 @@
  * put in `dist/ui/static/`. None of them holds data, so none needs the
  * token; the page asks for it and sends it only in request headers.
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { extname, join } from "node:path";
@@ -81,10 +82,24 @@ export function uiRoutes(app: ApiApp, dir: string | null): void {
     } catch {
       return sendProblem(reply, problem(404, `No UI file ${JSON.stringify(name)}.`));
     }
-    return reply
+    // The names are not content-hashed: the browser revalidates each time (no-cache) and,
+    // when the file did not change, gets a 304 and reuses its copy (and the code it compiled).
+    const etag = `"${createHash("sha1").update(body).digest("base64url")}"`;
+    reply
       .header("content-type", type)
       .header("cache-control", "no-cache")
-      .header("content-security-policy", UI_CSP)
-      .send(body);
+      .header("etag", etag)
+      .header("content-security-policy", UI_CSP);
+    if (matchesEtag(request.headers["if-none-match"], etag)) return reply.code(304).send();
+    return reply.send(body);
   });
+}
+
+/** Whether an `If-None-Match` header names `etag` (or is `*`). */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header
+    .split(",")
+    .map((tag) => tag.trim().replace(/^W\//, ""))
+    .some((tag) => tag === etag || tag === "*");
 }

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import * as schedulerPackage from "../../scheduler/index.js";
+import { Scheduler } from "../../scheduler/scheduler.js";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -106,5 +108,75 @@ describe("layers point one way", () => {
     expect(sourceFiles("ui")).toContain("ui/app.tsx");
     expect(relativeImports("ui/app.tsx")).toContain("ui/pages/dags-page.tsx");
     expect(relativeImports("ui/api/types.ts", { typesOnly: true })).toContain("server/schemas.ts");
+  });
+});
+
+/**
+ * Only `scheduler/` touches the store: everything else reads through the read
+ * layer (`scheduler.read`, `scheduler/read/`) and writes through `Scheduler`'s
+ * methods. The rule covers every source file outside `scheduler/` that ships or
+ * runs in a user's process (unit tests beside the code included). Tests under
+ * `test/` and benchmarks under `bench/` may look inside the store to check what
+ * it holds; they reach it through `storeDatabase()` of `scheduler/scheduler.ts`,
+ * which the package does not export.
+ */
+const STORE_ACCESS: ReadonlyArray<[string, RegExp]> = [
+  ["a Kysely query builder", /\b(?:selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\s*\(/],
+  ["an import of kysely", /["']kysely["']/],
+  ["a `.db` property", /(?<=[\w)\]])\.db\b(?!\w)/],
+];
+
+/** A line with its string literals emptied (a file name such as `assetflow.db` is not a property). */
+function withoutStrings(line: string): string {
+  return line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""');
+}
+
+/** Every `.ts`/`.tsx` file under `folder`, tests included. */
+function allSourceFiles(folder: string): string[] {
+  const dir = join(root, folder);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (entry === "node_modules") return [];
+    if (statSync(path).isDirectory()) return allSourceFiles(relative(root, path));
+    return /\.tsx?$/.test(entry) && !entry.endsWith(".d.ts") ? [relative(root, path)] : [];
+  });
+}
+
+/** The lines of a file that reach the store, as `file:line: what`, comment lines skipped. */
+function storeAccesses(file: string, text: string): string[] {
+  return text.split("\n").flatMap((line, index) => {
+    const code = line.trimStart();
+    if (code.startsWith("//") || code.startsWith("*") || code.startsWith("/*")) return [];
+    return STORE_ACCESS.filter(([what, pattern]) =>
+      pattern.test(what === "an import of kysely" ? line : withoutStrings(line)),
+    ).map(([what]) => `${file}:${index + 1}: ${what}`);
+  });
+}
+
+describe("only the scheduler touches the store", () => {
+  const outside = ["sdk", "compiler", "runtime", "testing", "server", "cli", "ui", "templates", "examples"];
+  it("no table, query builder or Kysely outside scheduler/", () => {
+    const violations = outside
+      .flatMap(allSourceFiles)
+      .flatMap((file) => storeAccesses(file, readFileSync(join(root, file), "utf8")));
+    expect(violations).toEqual([]);
+  });
+
+  it("recognises each way of reaching the store, and not file names", () => {
+    expect(storeAccesses("x.ts", 'await db.selectFrom("dag").execute();')).toEqual(["x.ts:1: a Kysely query builder"]);
+    expect(storeAccesses("x.ts", "const rows = await scheduler.db;")).toEqual(["x.ts:1: a `.db` property"]);
+    expect(storeAccesses("x.ts", 'import { sql } from "kysely";')).toEqual(["x.ts:1: an import of kysely"]);
+    expect(storeAccesses("x.ts", 'const file = join(home, "assetflow.db");')).toEqual([]);
+    expect(storeAccesses("x.ts", "const url = `sqlite:///data/warehouse.db`;")).toEqual([]);
+    expect(storeAccesses("x.ts", " * db.selectFrom in a comment")).toEqual([]);
+  });
+
+  it("the package exports neither the store's handle nor its table types", () => {
+    expect(Object.getOwnPropertyNames(Scheduler.prototype)).not.toContain("db");
+    expect(Object.keys(schedulerPackage)).not.toContain("storeDatabase");
+    const index = readFileSync(join(root, "scheduler/index.ts"), "utf8");
+    expect(index).not.toMatch(/store\/schema|storeDatabase|migrateToLatest|openStore/);
+    expect(Object.keys(schedulerPackage)).toContain("Scheduler");
   });
 });

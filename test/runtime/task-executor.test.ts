@@ -12,11 +12,11 @@ import { TaskExecutor } from "../../runtime/task-executor.js";
 import { taskLogPath } from "../../runtime/task-logs.js";
 import { WorkerPool } from "../../runtime/worker-pool.js";
 import { Scheduler } from "../../scheduler/index.js";
-import { listTaskInstances } from "../../scheduler/read-models.js";
 import { poll } from "../support/poll.js";
 
 const DAG_FILE = `
 import { dag, task } from "assetflow";
+import { storeDatabase } from "../../scheduler/scheduler.js";
 export const slow = dag({ dagId: "slow", schedule: null }, () => {
   task({ taskId: "sleep" }, async () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -55,7 +55,7 @@ async function setUp() {
 
 /** Task states and try numbers of a run, by task id. */
 async function statesOf(scheduler: Scheduler, dagId: string, runId: string) {
-  const rows = await listTaskInstances(scheduler.db, dagId, runId);
+  const rows = await scheduler.read.taskInstances.list(dagId, runId);
   return Object.fromEntries(rows.map((ti) => [ti.taskId, { state: ti.state, tryNumber: ti.tryNumber }]));
 }
 

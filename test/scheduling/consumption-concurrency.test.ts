@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { Asset, type ConsumePolicy, dag, serializeDags, task } from "assetflow";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
-import { Scheduler } from "../../scheduler/scheduler.js";
+import { Scheduler, storeDatabase } from "../../scheduler/scheduler.js";
 import { backendStore } from "./support.js";
 
 const SCHEDULERS = 3;
@@ -38,7 +38,7 @@ async function openSchedulers(clock: { now(): number }): Promise<Scheduler[]> {
       open.push(() => Scheduler.open({ url: store.postgres, postgresSchema: schema, clock }));
     cleanups.push(async () => {
       const admin = await Scheduler.open({ url: store.postgres, postgresSchema: schema, clock });
-      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(admin.db);
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(storeDatabase(admin));
       await admin.close();
     });
   } else {
@@ -117,8 +117,8 @@ describe(`consumption policies with ${SCHEDULERS} schedulers at once`, () => {
         time += 20 * 60_000;
         await everyScheduler((scheduler) => scheduler.tick());
         await everyScheduler(finishSome);
-        const pending = await first.db.selectFrom("asset_event_inbox").select("event_id").execute();
-        const open = await first.db
+        const pending = await storeDatabase(first).selectFrom("asset_event_inbox").select("event_id").execute();
+        const open = await storeDatabase(first)
           .selectFrom("dag_run")
           .select("run_id")
           .where("state", "in", ["queued", "running"])
@@ -126,7 +126,7 @@ describe(`consumption policies with ${SCHEDULERS} schedulers at once`, () => {
         if (pending.length === 0 && open.length === 0) break;
       }
 
-      const consumed = await first.db
+      const consumed = await storeDatabase(first)
         .selectFrom("dag_run_consumed_event as c")
         .innerJoin("dag_run as r", (join) => join.onRef("r.dag_id", "=", "c.dag_id").onRef("r.run_id", "=", "c.run_id"))
         .select(["r.id as run", "c.event_id"])
@@ -139,9 +139,9 @@ describe(`consumption policies with ${SCHEDULERS} schedulers at once`, () => {
       const all = consumed.map((row) => Number(row.event_id));
       expect(new Set(all).size).toBe(all.length);
       expect([...all].sort((a, b) => a - b)).toEqual([...recorded].sort((a, b) => a - b));
-      expect(await first.db.selectFrom("asset_event_inbox").selectAll().execute()).toEqual([]);
+      expect(await storeDatabase(first).selectFrom("asset_event_inbox").selectAll().execute()).toEqual([]);
       policy.check([...runs.values()]);
-      const states = await first.db.selectFrom("dag_run").select("state").distinct().execute();
+      const states = await storeDatabase(first).selectFrom("dag_run").select("state").distinct().execute();
       expect(states.map((row) => row.state)).toEqual(["success"]);
     });
   }

@@ -18,7 +18,7 @@ import {
 import { createTestEnvironment, type TestEnvironment } from "assetflow/testing";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
-import { Scheduler } from "../../scheduler/scheduler.js";
+import { Scheduler, storeDatabase } from "../../scheduler/scheduler.js";
 import { backendStore } from "./support.js";
 
 type Step =
@@ -99,7 +99,9 @@ async function openSchedulers(timeline: TimelineCase, dags: DagLikeList): Promis
     const store = env.scheduler.store;
     let scheduler: Scheduler;
     if (store.dialect === "postgres") {
-      const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(env.scheduler.db);
+      const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(
+        storeDatabase(env.scheduler),
+      );
       scheduler = await Scheduler.open({ url: store.url, postgresSchema: rows[0]?.schema as string, clock: env.clock });
     } else {
       scheduler = await Scheduler.open({ url: store.url, clock: env.clock });
@@ -152,7 +154,7 @@ describe("consumption timelines", () => {
         return list.map((run) => run.consumedEvents.map((event) => indexOf(event.id)));
       };
       const pending = async () => {
-        const rows = await env.scheduler.db
+        const rows = await storeDatabase(env.scheduler)
           .selectFrom("asset_event_inbox")
           .select("event_id")
           .where("dag_id", "=", "consumer")

@@ -6,6 +6,7 @@
  */
 import { Asset, dag, task } from "assetflow";
 import { describe, expect, it } from "vitest";
+import { storeDatabase } from "../../scheduler/scheduler.js";
 import { poll } from "../support/poll.js";
 import { useApi } from "./support.js";
 
@@ -28,12 +29,12 @@ describe("POST /assets/events with many consumers", () => {
     expect(body.queuedFor).toEqual(consumers.map((d) => d.dagId));
     expect(body.triggeredDagRuns.map((run) => run.dagId)).toEqual(body.queuedFor.slice(0, 16));
     const runs = await poll("a run of every consumer", async () => {
-      const all = await api.env.scheduler.db.selectFrom("dag_run").select(["dag_id", "run_type"]).execute();
+      const all = await storeDatabase(api.env.scheduler).selectFrom("dag_run").select(["dag_id", "run_type"]).execute();
       return all.length === CONSUMERS ? all : undefined;
     });
     expect(new Set(runs.map((run) => run.dag_id)).size).toBe(CONSUMERS);
     expect(runs.every((run) => run.run_type === "asset_triggered")).toBe(true);
-    const inbox = await api.env.scheduler.db.selectFrom("asset_event_inbox").selectAll().execute();
+    const inbox = await storeDatabase(api.env.scheduler).selectFrom("asset_event_inbox").selectAll().execute();
     expect(inbox).toEqual([]);
     expect(api.serverErrors).toEqual([]);
   });
@@ -45,7 +46,7 @@ describe("POST /assets/events with many consumers", () => {
     expect(recorded.runs).toEqual([]);
     expect(recorded.deferredConsumers).toEqual(consumers.map((d) => d.dagId));
     await poll("a run of every consumer", async () => {
-      const runs = await scheduler.db.selectFrom("dag_run").select("dag_id").execute();
+      const runs = await storeDatabase(scheduler).selectFrom("dag_run").select("dag_id").execute();
       return runs.length === CONSUMERS ? true : undefined;
     });
   });

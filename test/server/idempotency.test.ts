@@ -7,6 +7,7 @@
  * test/system/chaos/connection-drops.test.ts.)
  */
 import { describe, expect, it } from "vitest";
+import { storeDatabase } from "../../scheduler/scheduler.js";
 import { exampleAsset, useApi } from "./support.js";
 
 const post = (key?: string, extra: Record<string, unknown> = {}) => ({
@@ -31,9 +32,9 @@ describe("POST /assets/events with Idempotency-Key", () => {
     expect(b.assetEvent).toEqual(a.assetEvent);
     expect(b.assetEvent.extra).toEqual({ n: 1 });
     expect(b.queuedFor).toEqual([]);
-    const events = await api.env.scheduler.db.selectFrom("asset_event").select("id").execute();
+    const events = await storeDatabase(api.env.scheduler).selectFrom("asset_event").select("id").execute();
     expect(events).toHaveLength(1);
-    const runs = await api.env.scheduler.db.selectFrom("dag_run").select("run_id").execute();
+    const runs = await storeDatabase(api.env.scheduler).selectFrom("dag_run").select("run_id").execute();
     expect(runs).toHaveLength(a.triggeredDagRuns.length);
     expect(api.serverErrors).toEqual([]);
   });
@@ -43,7 +44,7 @@ describe("POST /assets/events with Idempotency-Key", () => {
     for (const request of [post("a"), post("b"), post(), post()]) {
       expect((await api.request(request)).statusCode).toBe(201);
     }
-    expect(await api.env.scheduler.db.selectFrom("asset_event").select("id").execute()).toHaveLength(4);
+    expect(await storeDatabase(api.env.scheduler).selectFrom("asset_event").select("id").execute()).toHaveLength(4);
   });
 
   it("concurrent requests with one key record one event; every one answers with it", async () => {
@@ -52,7 +53,7 @@ describe("POST /assets/events with Idempotency-Key", () => {
     expect(answers.map((answer) => answer.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
     const ids = new Set(answers.map((answer) => (answer.json() as { assetEvent: { id: number } }).assetEvent.id));
     expect(ids.size).toBe(1);
-    expect(await api.env.scheduler.db.selectFrom("asset_event").select("id").execute()).toHaveLength(1);
+    expect(await storeDatabase(api.env.scheduler).selectFrom("asset_event").select("id").execute()).toHaveLength(1);
     expect(api.serverErrors).toEqual([]);
   });
 
@@ -63,7 +64,7 @@ describe("POST /assets/events with Idempotency-Key", () => {
       expect(answer.statusCode).toBe(400);
       expect((answer.json() as { detail: string }).detail).toMatch(/idempotency key is 1 to 255 printable ASCII/);
     }
-    expect(await api.env.scheduler.db.selectFrom("asset_event").select("id").execute()).toHaveLength(0);
+    expect(await storeDatabase(api.env.scheduler).selectFrom("asset_event").select("id").execute()).toHaveLength(0);
   });
 });
 
@@ -85,7 +86,11 @@ describe("POST /assets/events after the commit", () => {
     expect(api.serverErrors).toEqual([]);
     // Evaluated again in the background: the consumer's run exists.
     for (let i = 0; i < 100; i++) {
-      const runs = await scheduler.db.selectFrom("dag_run").select("dag_id").where("dag_id", "=", "consumer").execute();
+      const runs = await storeDatabase(scheduler)
+        .selectFrom("dag_run")
+        .select("dag_id")
+        .where("dag_id", "=", "consumer")
+        .execute();
       if (runs.length === 1) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -8,6 +8,7 @@
 import { Asset, dag, serializeDags, task } from "assetflow";
 import { describe, expect, it, vi } from "vitest";
 import { appendTaskLog } from "../../runtime/task-logs.js";
+import { storeDatabase } from "../../scheduler/scheduler.js";
 import { MASK } from "../../server/index.js";
 import { type ApiHarness, consumer, enc, producer, SEED_DAGS, useApi } from "./support.js";
 
@@ -61,12 +62,16 @@ describe("health and the web UI's files (public)", () => {
       expect(csp).toContain("default-src 'none'");
       expect(csp).not.toContain("unsafe-inline");
       expect(csp).not.toContain("unsafe-eval");
-      expect(page.body).toContain('<script type="module" src="/ui/static/app.js"></script>');
+      // The boot script first (it starts the first request while the app's script loads), then the app.
+      expect(page.body).toContain(
+        '<script type="module" src="/ui/static/boot.js"></script>\n<script type="module" src="/ui/static/app.js"></script>',
+      );
       expect(page.body).not.toMatch(/<script>|<script [^>]*>[^<]/);
     }
     const bodies: string[] = [];
     for (const [file, type] of [
       ["app.js", "text/javascript; charset=utf-8"],
+      ["boot.js", "text/javascript; charset=utf-8"],
       ["app.css", "text/css; charset=utf-8"],
       ["elk-worker.js", "text/javascript; charset=utf-8"],
     ]) {
@@ -75,11 +80,44 @@ describe("health and the web UI's files (public)", () => {
       expect(response.headers["content-type"]).toBe(type);
       bodies.push(response.body);
     }
-    expect(bodies[0]).toContain("/api/v1");
+    // The script's chunks (the pages loaded on first use, shared code) are served the same way.
+    const chunks = new Set<string>();
+    for (let index = 0; index < bodies.length && index < 100; index++) {
+      for (const [, chunk] of (bodies[index] as string).matchAll(/"\.\/(chunk-[A-Z0-9]+\.js)"/g)) {
+        if (chunk === undefined || chunks.has(chunk)) continue;
+        chunks.add(chunk);
+        const response = await api.app.inject({ method: "GET", url: `/ui/static/${chunk}` });
+        expect(response.statusCode, chunk).toBe(200);
+        expect(response.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+        bodies.push(response.body);
+      }
+    }
+    expect(chunks.size).toBeGreaterThan(0);
+    expect(bodies.join("\n")).toContain("/api/v1");
     for (const body of bodies) {
       expect(body).not.toContain(EXAMPLE_URI);
       expect(body).not.toContain("waiting_for_asset_1_and_2");
     }
+    // Revalidation: the same file again is a 304 without a body, a changed (or unknown) tag gets the file.
+    const first = await api.app.inject({ method: "GET", url: "/ui/static/app.js" });
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
+    expect(first.headers["cache-control"]).toBe("no-cache");
+    const again = await api.app.inject({
+      method: "GET",
+      url: "/ui/static/app.js",
+      headers: { "if-none-match": `W/"other", ${etag}` },
+    });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe("");
+    expect(again.headers.etag).toBe(etag);
+    const stale = await api.app.inject({
+      method: "GET",
+      url: "/ui/static/app.js",
+      headers: { "if-none-match": '"stale"' },
+    });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.body).toBe(first.body);
     for (const url of ["/ui/static/missing.js", "/ui/static/..%2Fserver.js", "/ui/static/app.ts", "/ui/static/.env"]) {
       const response = await api.app.inject({ method: "GET", url });
       expectProblem({ status: response.statusCode, body: response.json() }, 404);
@@ -289,7 +327,7 @@ describe("asset events", () => {
     expect(body.assetEvent.assetUri).toBe(EXAMPLE_URI);
     expect(body.warnings).toEqual([expect.stringContaining("contained a password: the password was removed")]);
     expect(JSON.stringify(body)).not.toContain("hunter2");
-    const uris = await api.env.scheduler.db.selectFrom("asset").select("uri").execute();
+    const uris = await storeDatabase(api.env.scheduler).selectFrom("asset").select("uri").execute();
     expect(uris.filter((row) => row.uri.includes("hunter2"))).toEqual([]);
 
     const opaque = await api.request({
@@ -298,7 +336,9 @@ describe("asset events", () => {
       payload: { uri: "x-vault://admin:hunter2@host/path", createIfMissing: true },
     });
     expectProblem({ status: opaque.statusCode, body: opaque.json() }, 400, /holds a password/);
-    expect((await api.env.scheduler.db.selectFrom("asset").select("uri").execute()).length).toBe(uris.length);
+    expect((await storeDatabase(api.env.scheduler).selectFrom("asset").select("uri").execute()).length).toBe(
+      uris.length,
+    );
   });
 
   it("POST /assets/events keeps extras exactly or refuses them: 1e400, lone surrogates, invalid UTF-8 are 400s naming the key", async () => {
@@ -375,7 +415,7 @@ describe("asset events", () => {
       expectProblem({ status: refused.statusCode, body: refused.json() }, 400, /holds a password or a secret query/);
       expect(refused.body).not.toContain("hunter2");
     }
-    const uris = await api.env.scheduler.db.selectFrom("asset").select("uri").execute();
+    const uris = await storeDatabase(api.env.scheduler).selectFrom("asset").select("uri").execute();
     expect(uris.filter((row) => row.uri.includes("hunter2"))).toEqual([]);
   });
 
@@ -782,9 +822,7 @@ describe("errors", () => {
     expect(api.serverErrors).toEqual([new Error("disk on fire at /var/lib/secret/path")]);
     api.serverErrors.length = 0;
 
-    const storeDown = vi.spyOn(api.env.scheduler, "db", "get").mockImplementation(() => {
-      throw new Error("store down");
-    });
+    const storeDown = vi.spyOn(api.env.scheduler, "ping").mockRejectedValue(new Error("store down"));
     const health = await api.app.inject({ method: "GET", url: "/health" });
     storeDown.mockRestore();
     expect(health.statusCode).toBe(503);

@@ -11,6 +11,7 @@ import { createTestEnvironment, type TestEnvironment, type TestEnvironmentOption
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterEach } from "vitest";
 import { assetAliasConsumer, assetAliasProducer, assetConsumer } from "../../examples/functional/alias-consumers.js";
+import { storeDatabase } from "../../scheduler/scheduler.js";
 import { apiAuthFromToken, createServer } from "../../server/index.js";
 
 /** The token the test servers accept. */
@@ -157,13 +158,17 @@ export async function rowCounts(env: TestEnvironment): Promise<Record<string, nu
   ] as const;
   const counts: Record<string, number> = {};
   for (const table of tables) {
-    const row = await env.scheduler.db
+    const row = await storeDatabase(env.scheduler)
       .selectFrom(table)
       .select((eb) => eb.fn.countAll<number>().as("count"))
       .executeTakeFirstOrThrow();
     counts[table] = Number(row.count);
   }
-  const paused = await env.scheduler.db.selectFrom("dag").select("dag_id").where("is_paused", "=", 1).execute();
+  const paused = await storeDatabase(env.scheduler)
+    .selectFrom("dag")
+    .select("dag_id")
+    .where("is_paused", "=", 1)
+    .execute();
   counts["dag (paused)"] = paused.length;
   return counts;
 }

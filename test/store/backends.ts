@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import pg from "pg";
 import type { Clock } from "../../scheduler/engine/context.js";
-import { Scheduler } from "../../scheduler/scheduler.js";
+import { Scheduler, type storeDatabase } from "../../scheduler/scheduler.js";
 import type { DialectName } from "../../scheduler/store/migrations.js";
 import { openStore, type StoreConnection } from "../../scheduler/store/open-store.js";
 
@@ -126,7 +126,7 @@ export function storeBackends(suite: string): StoreBackend[] {
 }
 
 /** Counts rows of a query result, as a number on both backends. */
-export async function countRows(db: Scheduler["db"], table: string): Promise<number> {
+export async function countRows(db: ReturnType<typeof storeDatabase>, table: string): Promise<number> {
   const { rows } = await sql<{ n: number | string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db);
   return Number(rows[0]?.n ?? 0);
 }

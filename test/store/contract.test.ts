@@ -12,8 +12,9 @@ import type { EmittedAssetEvent, TaskInstanceKey, TaskRunRequest } from "../../s
 import { createEngineContext } from "../../scheduler/engine/context.js";
 import { recordEvent } from "../../scheduler/engine/events.js";
 import { claimQueued } from "../../scheduler/engine/task-instances.js";
-import { getDagRun, listDagRuns } from "../../scheduler/read-models.js";
+import { getDagRun, listDagRuns } from "../../scheduler/read/index.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
+import { storeDatabase } from "../../scheduler/scheduler.js";
 import { migrateToLatest, migrationsFor, pendingMigrations } from "../../scheduler/store/migrations.js";
 import { countRows, storeBackends, type TestStore, testSchemaName } from "./backends.js";
 
@@ -54,7 +55,10 @@ async function produce(scheduler: Scheduler, dagId: string, events: EmittedAsset
 
 /** Pending inbox entries, as "dag:eventId" strings. */
 async function inbox(scheduler: Scheduler): Promise<string[]> {
-  const entries = await scheduler.db.selectFrom("asset_event_inbox").select(["dag_id", "event_id"]).execute();
+  const entries = await storeDatabase(scheduler)
+    .selectFrom("asset_event_inbox")
+    .select(["dag_id", "event_id"])
+    .execute();
   return entries.map((row) => `${row.dag_id}:${Number(row.event_id)}`).sort();
 }
 
@@ -104,9 +108,9 @@ for (const backend of backends) {
       const one = await first.openScheduler();
       const two = await second.openScheduler();
       await one.registerManifest(serializeDags([manual("only-in-first")]));
-      expect(await countRows(one.db, "dag")).toBe(1);
-      expect(await countRows(two.db, "dag")).toBe(0);
-      expect(await pendingMigrations(two.db as Kysely<unknown>, second.dialect)).toEqual([]);
+      expect(await countRows(storeDatabase(one), "dag")).toBe(1);
+      expect(await countRows(storeDatabase(two), "dag")).toBe(0);
+      expect(await pendingMigrations(storeDatabase(two) as Kysely<unknown>, second.dialect)).toEqual([]);
     });
 
     if (backend.name === "postgres") {
@@ -161,13 +165,19 @@ for (const backend of backends) {
       const manifest = serializeDags(dags);
       const first = await store.openScheduler();
       const snapshot = async (scheduler: Scheduler) => ({
-        assets: await rows(scheduler.db as Kysely<unknown>, "SELECT id, name, uri FROM asset ORDER BY id"),
-        aliases: await rows(scheduler.db as Kysely<unknown>, "SELECT id, name FROM asset_alias ORDER BY id"),
-        dags: await rows(scheduler.db as Kysely<unknown>, "SELECT dag_id, is_active FROM dag ORDER BY dag_id"),
-        scheduleAssets: await countRows(scheduler.db, "dag_schedule_asset"),
-        scheduleAliases: await countRows(scheduler.db, "dag_schedule_alias"),
-        scheduleRefs: await countRows(scheduler.db, "dag_schedule_ref"),
-        taskRefs: await countRows(scheduler.db, "task_asset_reference"),
+        assets: await rows(storeDatabase(scheduler) as Kysely<unknown>, "SELECT id, name, uri FROM asset ORDER BY id"),
+        aliases: await rows(
+          storeDatabase(scheduler) as Kysely<unknown>,
+          "SELECT id, name FROM asset_alias ORDER BY id",
+        ),
+        dags: await rows(
+          storeDatabase(scheduler) as Kysely<unknown>,
+          "SELECT dag_id, is_active FROM dag ORDER BY dag_id",
+        ),
+        scheduleAssets: await countRows(storeDatabase(scheduler), "dag_schedule_asset"),
+        scheduleAliases: await countRows(storeDatabase(scheduler), "dag_schedule_alias"),
+        scheduleRefs: await countRows(storeDatabase(scheduler), "dag_schedule_ref"),
+        taskRefs: await countRows(storeDatabase(scheduler), "task_asset_reference"),
       });
       const added = await first.registerManifest(manifest);
       expect(added.added).toHaveLength(dags.length);
@@ -194,12 +204,10 @@ for (const backend of backends) {
       );
       expect(results.filter((r) => r.status === "rejected")).toEqual([]);
       const [scheduler] = schedulers as [Scheduler];
-      expect(await rows(scheduler.db as Kysely<unknown>, "SELECT dag_id FROM dag ORDER BY dag_id")).toEqual([
-        { dag_id: "first" },
-        { dag_id: "second" },
-        { dag_id: "third" },
-      ]);
-      expect(await countRows(scheduler.db, "task_asset_reference")).toBe(0);
+      expect(await rows(storeDatabase(scheduler) as Kysely<unknown>, "SELECT dag_id FROM dag ORDER BY dag_id")).toEqual(
+        [{ dag_id: "first" }, { dag_id: "second" }, { dag_id: "third" }],
+      );
+      expect(await countRows(storeDatabase(scheduler), "task_asset_reference")).toBe(0);
     });
 
     it("an event reaches the inbox of every consumer that mentions its asset: directly, through an alias, by name, by URI", async () => {
@@ -231,14 +239,14 @@ for (const backend of backends) {
       // Unpausing evaluates: each single-asset consumer runs once on that event; the AND consumer keeps waiting.
       for (const dagId of consumers) await scheduler.unpauseDag(dagId);
       for (const dagId of ["on-a", "on-alias", "by-name", "by-uri-of-a"]) {
-        const runs = await listDagRuns(scheduler.db, dagId);
+        const runs = await listDagRuns(storeDatabase(scheduler), dagId);
         expect({ dagId, consumed: runs.map((run) => run.consumedEvents.map((e) => e.id)) }).toEqual({
           dagId,
           consumed: [[id]],
         });
       }
       expect(await inbox(scheduler)).toEqual([`on-a-and-b:${id}`]);
-      expect(await listDagRuns(scheduler.db, "on-b")).toEqual([]);
+      expect(await listDagRuns(storeDatabase(scheduler), "on-b")).toEqual([]);
     });
 
     it("a run consumes exactly its DAG's pending entries: all of them, nobody else's, and none recorded later", async () => {
@@ -253,9 +261,9 @@ for (const backend of backends) {
       const a1 = await record(A, 1);
       const a2 = await record(A, 2);
       const a3 = await record(A, 3);
-      expect(await listDagRuns(scheduler.db, "on-a-and-b")).toEqual([]);
+      expect(await listDagRuns(storeDatabase(scheduler), "on-a-and-b")).toEqual([]);
       const b1 = await record(B, 1);
-      const [run] = await listDagRuns(scheduler.db, "on-a-and-b");
+      const [run] = await listDagRuns(storeDatabase(scheduler), "on-a-and-b");
       expect(run?.consumedEvents.map((e) => e.id)).toEqual([a1, a2, a3, b1]);
       // The paused consumer's entries are untouched; the AND consumer's inbox is empty.
       expect(await inbox(scheduler)).toEqual([a1, a2, a3].map((id) => `on-a:${id}`).sort());
@@ -263,9 +271,9 @@ for (const backend of backends) {
       expect(await inbox(scheduler)).toEqual(
         [`on-a-and-b:${a4}`, ...[a1, a2, a3, a4].map((id) => `on-a:${id}`)].sort(),
       );
-      expect(await listDagRuns(scheduler.db, "on-a-and-b")).toHaveLength(1);
+      expect(await listDagRuns(storeDatabase(scheduler), "on-a-and-b")).toHaveLength(1);
       // Every consumed entry is consumed once.
-      expect(await countRows(scheduler.db, "dag_run_consumed_event")).toBe(4);
+      expect(await countRows(storeDatabase(scheduler), "dag_run_consumed_event")).toBe(4);
     });
 
     if (backend.name === "postgres") {
@@ -276,43 +284,45 @@ for (const backend of backends) {
         // Widen the window inside run creation, between taking the inbox and clearing it: a
         // trigger (in this test's schema only) sleeps after the consumed events are inserted.
         await sql`CREATE FUNCTION slow_consumption() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$`.execute(first.db);
+          BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$`.execute(storeDatabase(first));
         await sql`CREATE TRIGGER slow_consumption AFTER INSERT ON dag_run_consumed_event
-          FOR EACH STATEMENT EXECUTE FUNCTION slow_consumption()`.execute(first.db);
-        const ctx = createEngineContext(first.db, "postgres", first.clock);
+          FOR EACH STATEMENT EXECUTE FUNCTION slow_consumption()`.execute(storeDatabase(first));
+        const ctx = createEngineContext(storeDatabase(first), "postgres", first.clock);
         let late = 0;
         let evaluation: Promise<{ runs: string[] }> | undefined;
-        await first.db.transaction().execute(async (trx) => {
-          // Recorded and routed, not yet committed ...
-          late = (
-            await recordEvent(ctx, trx, {
-              asset: { name: A.name, uri: A.uri, group: "asset", extra: {} },
-              extra: { n: "late" },
-              aliases: [],
-              source: null,
-            })
-          ).eventId;
-          // ... while another process records an event and starts creating the run (without waiting for us) ...
-          evaluation = second.recordExternalEvent({ name: A.name, uri: A.uri }, { extra: { n: "early" } });
-          const deadline = Date.now() + 10_000;
-          for (;;) {
-            const { rows: sleeping } = await sql<{ n: number }>`
+        await storeDatabase(first)
+          .transaction()
+          .execute(async (trx) => {
+            // Recorded and routed, not yet committed ...
+            late = (
+              await recordEvent(ctx, trx, {
+                asset: { name: A.name, uri: A.uri, group: "asset", extra: {} },
+                extra: { n: "late" },
+                aliases: [],
+                source: null,
+              })
+            ).eventId;
+            // ... while another process records an event and starts creating the run (without waiting for us) ...
+            evaluation = second.recordExternalEvent({ name: A.name, uri: A.uri }, { extra: { n: "early" } });
+            const deadline = Date.now() + 10_000;
+            for (;;) {
+              const { rows: sleeping } = await sql<{ n: number }>`
               SELECT count(*) AS n FROM pg_stat_activity
-              WHERE wait_event = 'PgSleep' AND query ILIKE '%dag_run_consumed_event%'`.execute(first.db);
-            if (Number(sleeping[0]?.n) > 0) break;
-            if (Date.now() > deadline) throw new Error("the run creation never reached the consumed-events insert");
-            await new Promise((resolve) => setTimeout(resolve, 20));
-          }
-        });
+              WHERE wait_event = 'PgSleep' AND query ILIKE '%dag_run_consumed_event%'`.execute(storeDatabase(first));
+              if (Number(sleeping[0]?.n) > 0) break;
+              if (Date.now() > deadline) throw new Error("the run creation never reached the consumed-events insert");
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+          });
         // ... and commits here, after the run took its inbox entries and before it clears them.
         const created = (await evaluation)?.runs ?? [];
         expect(created).toHaveLength(1);
-        const early = await getDagRun(first.db, "on-a", created[0] as string);
+        const early = await getDagRun(storeDatabase(first), "on-a", created[0] as string);
         expect(early?.consumedEvents.map((e) => e.extra)).toEqual([{ n: "early" }]);
         expect(await inbox(first)).toEqual([`on-a:${late}`]);
         const next = await first.evaluateConsumers(["on-a"]);
         expect(next).toHaveLength(1);
-        const lateRun = await getDagRun(first.db, "on-a", next[0] as string);
+        const lateRun = await getDagRun(storeDatabase(first), "on-a", next[0] as string);
         expect(lateRun?.consumedEvents.map((e) => e.id)).toEqual([late]);
         expect(await inbox(first)).toEqual([]);
       });
@@ -341,7 +351,10 @@ for (const backend of backends) {
       expect(all).toHaveLength(total);
       expect(claimed.flat().every((key) => key.tryNumber === 1)).toBe(true);
       // The store agrees on the owner of each try.
-      const owners = await scheduler.db.selectFrom("task_instance").select(["run_id", "worker_id", "state"]).execute();
+      const owners = await storeDatabase(scheduler)
+        .selectFrom("task_instance")
+        .select(["run_id", "worker_id", "state"])
+        .execute();
       const ownerOf = new Map(owners.map((row) => [row.run_id, row.worker_id]));
       claimed.forEach((keys, index) => {
         for (const key of keys) expect(ownerOf.get(key.runId)).toBe(`claimer-${index}`);
@@ -355,21 +368,23 @@ for (const backend of backends) {
         const [holder, other] = (await peers(store, 2)) as [Scheduler, Scheduler];
         await holder.registerManifest(serializeDags([manual("many", [], 100)]));
         for (let index = 0; index < 6; index++) await holder.triggerDag("many");
-        const ctx = createEngineContext(holder.db, "postgres", holder.clock);
+        const ctx = createEngineContext(storeDatabase(holder), "postgres", holder.clock);
         let held: TaskInstanceKey[] = [];
         let taken: TaskInstanceKey[] = [];
         const rollback = new Error("roll back the held claim");
         await expect(
-          holder.db.transaction().execute(async (trx) => {
-            held = (await claimQueued(ctx, trx, "holder", 3)).map((claimed) => claimed.key);
-            // The other claimer must not wait for our locked rows (bounded: a blocked claim fails the test).
-            const claim = other.claimTasks("other", 3).then((requests) => requests.map((r) => r.key));
-            const timeout = new Promise<never>((_, reject) =>
-              setTimeout(() => reject(new Error("claimTasks waited for rows another claim holds")), 5000).unref(),
-            );
-            taken = await Promise.race([claim, timeout]);
-            throw rollback;
-          }),
+          storeDatabase(holder)
+            .transaction()
+            .execute(async (trx) => {
+              held = (await claimQueued(ctx, trx, "holder", 3)).map((claimed) => claimed.key);
+              // The other claimer must not wait for our locked rows (bounded: a blocked claim fails the test).
+              const claim = other.claimTasks("other", 3).then((requests) => requests.map((r) => r.key));
+              const timeout = new Promise<never>((_, reject) =>
+                setTimeout(() => reject(new Error("claimTasks waited for rows another claim holds")), 5000).unref(),
+              );
+              taken = await Promise.race([claim, timeout]);
+              throw rollback;
+            }),
         ).rejects.toBe(rollback);
         expect(held).toHaveLength(3);
         expect(taken).toHaveLength(3);
@@ -391,10 +406,10 @@ for (const backend of backends) {
       const [event] = await scheduler.listEvents({ kind: "asset", name: A.name, uri: A.uri });
       expect(typeof event?.id).toBe("number");
       expect(event?.timestamp).toBe(now);
-      const run = await getDagRun(scheduler.db, "on-a", runs[0] as string);
+      const run = await getDagRun(storeDatabase(scheduler), "on-a", runs[0] as string);
       expect(run).toMatchObject({ createdAt: now, logicalDate: now, startDate: now });
       expect(run?.consumedEvents[0]?.timestamp).toBe(now);
-      const [raw] = await scheduler.db
+      const [raw] = await storeDatabase(scheduler)
         .selectFrom("dag_run")
         .select(["id", "created_at", "logical_date"])
         .where("dag_id", "=", "on-a")
@@ -402,13 +417,13 @@ for (const backend of backends) {
       expect(raw).toEqual({ id: expect.any(Number), created_at: now, logical_date: now });
       const [request] = await scheduler.claimTasks("w", 1);
       await scheduler.heartbeat([(request as TaskRunRequest).key]);
-      const [ti] = await scheduler.db
+      const [ti] = await storeDatabase(scheduler)
         .selectFrom("task_instance")
         .select(["heartbeat_at", "start_date", "queued_at"])
         .where("dag_id", "=", "on-a")
         .execute();
       expect(ti).toEqual({ heartbeat_at: now, start_date: now, queued_at: now });
-      const [count] = await scheduler.db
+      const [count] = await storeDatabase(scheduler)
         .selectFrom("asset_event")
         .select((eb) => [eb.fn.countAll().as("n"), eb.fn.max("timestamp").as("latest")])
         .execute();

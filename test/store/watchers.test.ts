@@ -6,7 +6,8 @@
 import { Asset, dag, serializeDags, task } from "assetflow";
 import { afterEach, describe, expect, it } from "vitest";
 import { watcherIdOf } from "../../scheduler/engine/watchers.js";
-import { listDagRuns } from "../../scheduler/read-models.js";
+import { listDagRuns } from "../../scheduler/read/index.js";
+import { storeDatabase } from "../../scheduler/scheduler.js";
 import { countRows, storeBackends, type TestStore } from "./backends.js";
 
 const backends = storeBackends("watcher store tests");
@@ -69,10 +70,10 @@ for (const backend of backends) {
         extra: { n: 1 },
       });
       expect(again).toMatchObject({ recorded: false, eventId: first.eventId, runs: [] });
-      expect(await countRows(scheduler.db, "asset_event")).toBe(1);
+      expect(await countRows(storeDatabase(scheduler), "asset_event")).toBe(1);
       const [state] = await scheduler.listWatchers().then((all) => all.filter((w) => w.watcherId === SRC));
       expect(state).toMatchObject({ position: 1, events: 1, leaseOwner: "proc-1" });
-      expect(await listDagRuns(scheduler.db, "on_landed")).toHaveLength(1);
+      expect(await listDagRuns(storeDatabase(scheduler), "on_landed")).toHaveLength(1);
     });
 
     it("gives a watcher to one process at a time, and to another once the lease expires or is released", async () => {
@@ -95,7 +96,7 @@ for (const backend of backends) {
       await expect(
         one.recordWatcherMessage({ watcherId: SRC, owner: holder, key: "late", position: 9, extra: {} }),
       ).rejects.toMatchObject({ code: "WATCHER_LEASE_LOST" });
-      expect(await countRows(one.db, "asset_event")).toBe(0);
+      expect(await countRows(storeDatabase(one), "asset_event")).toBe(0);
       await otherScheduler.releaseWatchers(other);
       expect((await one.claimWatchers(holder, 5_000)).map((w) => w.watcherId)).toEqual([SRC]);
     });
@@ -118,7 +119,7 @@ for (const backend of backends) {
       await scheduler.reportWatcherState(HOOK, { error: "boom", lag: 3 });
       const hook = await scheduler.getWatcher(HOOK);
       expect(hook).toMatchObject({ lastError: "boom", lag: 3, events: 1, position: "d-1", leaseOwner: null });
-      expect(await countRows(scheduler.db, "watcher_delivery")).toBe(1);
+      expect(await countRows(storeDatabase(scheduler), "watcher_delivery")).toBe(1);
     });
   });
 }

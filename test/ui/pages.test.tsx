@@ -11,6 +11,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { appendTaskLog } from "../../runtime/task-logs.js";
 import { TOKEN_KEY } from "../../ui/api/token.js";
 import { App } from "../../ui/app.js";
+// The pages the app loads on first use (ui/pages/lazy-pages.ts), loaded up front so that
+// transforming them is not counted against the waits below.
+import "../../ui/pages/asset-page.js";
+import "../../ui/pages/dag-page.js";
+import "../../ui/pages/lineage-page.js";
 import { type ApiHarness, TOKEN, useApi } from "../server/support.js";
 
 afterEach(cleanup);

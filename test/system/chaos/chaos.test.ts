@@ -32,7 +32,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIN_LOST_AFTER_S } from "../../../cli/commands/scheduler.js";
-import { Scheduler } from "../../../scheduler/scheduler.js";
+import { Scheduler, storeDatabase } from "../../../scheduler/scheduler.js";
 import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../../store/backends.js";
 import { buildCli, type CliBuild } from "./cli-build.js";
 import { runChaos, type Slot, type SlotSpec, startFleet, stopFleet, waitQuiescent, waitStarted } from "./harness.js";
@@ -112,7 +112,7 @@ describe("chaos on SQLite", () => {
     await waitStarted(slots, 120_000);
     const startup = Date.now() - started;
     scheduler = await Scheduler.open({ url: join(home, "assetflow.db") });
-    const db = scheduler.db;
+    const db = storeDatabase(scheduler);
 
     const lines: string[] = [];
     const chaos = await runChaos({
@@ -238,7 +238,7 @@ if (!postgresUrl) {
       await waitStarted(slots, 120_000);
       const startup = Date.now() - started;
       scheduler = await Scheduler.open({ url, postgresSchema: schema });
-      const db = scheduler.db;
+      const db = storeDatabase(scheduler);
 
       const lines: string[] = [];
       const chaos = await runChaos({
@@ -294,6 +294,6 @@ if (!postgresUrl) {
   });
 }
 
-async function verifyAndSummarize(db: Scheduler["db"], producerRuns: number) {
+async function verifyAndSummarize(db: ReturnType<typeof storeDatabase>, producerRuns: number) {
   return (await verifyWorkload(db, producerRuns)) as { assetTriggeredRuns: number } & Record<string, unknown>;
 }

@@ -29,7 +29,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIN_LOST_AFTER_S } from "../../../cli/commands/scheduler.js";
-import { Scheduler } from "../../../scheduler/scheduler.js";
+import { Scheduler, storeDatabase } from "../../../scheduler/scheduler.js";
 import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../../store/backends.js";
 import { buildCli, type CliBuild } from "./cli-build.js";
 import { type Child, cleanUp, killAll, spawnNode } from "./processes.js";
@@ -69,7 +69,7 @@ async function terminateAll(url: string, prefix: string): Promise<number> {
 
 /** Tries finished so far (the progress measure). */
 async function finishedTries(scheduler: Scheduler): Promise<number> {
-  const row = await scheduler.db
+  const row = await storeDatabase(scheduler)
     .selectFrom("task_instance")
     .select((eb) => eb.fn.sum<number>("try_number").as("n"))
     .executeTakeFirst();
@@ -205,16 +205,16 @@ if (!postgresUrl) {
           await untilDone(
             `${name} under drops`,
             async () => {
-              const counts = await workloadCounts(own.db);
+              const counts = await workloadCounts(storeDatabase(own));
               if (counts.assetTriggeredRuns >= TARGET_ASSET_RUNS && rounds >= MIN_ROUNDS) return true;
-              while ((await producersInFlight(own.db)) < IN_FLIGHT) {
+              while ((await producersInFlight(storeDatabase(own))) < IN_FLIGHT) {
                 triggered++;
                 await own.triggerDag("producer", { conf: { n: triggered } });
               }
               return false;
             },
             () => finishedTries(own),
-            async () => ({ rounds, triggered, ...(await workloadCounts(own.db)) }),
+            async () => ({ rounds, triggered, ...(await workloadCounts(storeDatabase(own))) }),
           );
         } finally {
           dropping = false;
@@ -228,7 +228,7 @@ if (!postgresUrl) {
           () => settled(own),
           () => finishedTries(own),
           async () =>
-            own.db
+            storeDatabase(own)
               .selectFrom("task_instance")
               .select(["dag_id", "task_id", "state", "try_number", "worker_id"])
               .where("state", "<>", "success")
@@ -241,14 +241,15 @@ if (!postgresUrl) {
         // A new event still triggers a consumer run that succeeds.
         triggered++;
         await own.triggerDag("producer", { conf: { n: triggered } });
-        const before = (await workloadCounts(own.db)).assetTriggeredRuns;
+        const before = (await workloadCounts(storeDatabase(own))).assetTriggeredRuns;
         await untilDone(
           `${name} after the drops`,
-          async () => (await workloadCounts(own.db)).assetTriggeredRuns > before && (await isQuiescent(own)),
+          async () =>
+            (await workloadCounts(storeDatabase(own))).assetTriggeredRuns > before && (await isQuiescent(own)),
           () => finishedTries(own),
-          () => workloadCounts(own.db),
+          () => workloadCounts(storeDatabase(own)),
         );
-        const summary = await verifyWorkload(own.db, triggered);
+        const summary = await verifyWorkload(storeDatabase(own), triggered);
         console.log(
           `connection drops, ${name}: ${rounds} rounds, ${terminated} backends terminated in ${(chaosMs / 1000).toFixed(0)} s; ${JSON.stringify(summary)}`,
         );

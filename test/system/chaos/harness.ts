@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Scheduler } from "../../../scheduler/scheduler.js";
+import { storeDatabase } from "../../../scheduler/scheduler.js";
 import type { Child } from "./processes.js";
 import { isQuiescent, producersInFlight, workloadCounts } from "./workload.js";
 
@@ -162,15 +163,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   try {
     for (let step = 0; step < 1_000_000; step++) {
       if (Date.now() - started > options.maxMs) {
-        const counts = await workloadCounts(options.scheduler.db);
+        const counts = await workloadCounts(storeDatabase(options.scheduler));
         throw new Error(
           `chaos: target not reached within ${options.maxMs} ms: ${JSON.stringify(counts)} after ${triggered} producer runs and ${kills.length} kills`,
         );
       }
-      const counts = await workloadCounts(options.scheduler.db);
+      const counts = await workloadCounts(storeDatabase(options.scheduler));
       if (Date.now() - lastProgress > 5000) {
         lastProgress = Date.now();
-        const tries = await options.scheduler.db
+        const tries = await storeDatabase(options.scheduler)
           .selectFrom("task_instance")
           .select(["state", (eb) => eb.fn.countAll<number>().as("n")])
           .groupBy("state")
@@ -186,7 +187,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           `chaos: ${triggered} producer runs triggered (the bound) with ${counts.assetTriggeredRuns} asset-triggered runs and ${kills.length} kills`,
         );
       }
-      if ((await producersInFlight(options.scheduler.db)) < options.producersInFlight) {
+      if ((await producersInFlight(storeDatabase(options.scheduler))) < options.producersInFlight) {
         triggered++;
         await options.scheduler.triggerDag("producer", { conf: { n: triggered } });
         continue;
@@ -209,8 +210,8 @@ export async function waitQuiescent(scheduler: Scheduler, maxMs: number): Promis
     if (calm >= 2) return Date.now() - started;
     await sleep(1000);
   }
-  const counts = await workloadCounts(scheduler.db);
-  const states = await scheduler.db
+  const counts = await workloadCounts(storeDatabase(scheduler));
+  const states = await storeDatabase(scheduler)
     .selectFrom("task_instance")
     .select(["dag_id", "task_id", "state", "try_number", "worker_id"])
     .where("state", "<>", "success")

@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
 import { expect } from "vitest";
-import type { Scheduler } from "../../../scheduler/scheduler.js";
+import { type Scheduler, storeDatabase } from "../../../scheduler/scheduler.js";
 import type { Database } from "../../../scheduler/store/schema.js";
 
 export const URI_A = "s3://chaos/a";
@@ -29,6 +29,7 @@ const OUTLETS: Record<string, string> = { "producer.write_a": URI_A, "consumer1.
 
 const DAG_FILE = `
 import { Asset, dag, Metadata, task } from "assetflow";
+import { storeDatabase } from "../../../scheduler/scheduler.js";
 
 const A = new Asset<{ n: number }>("${URI_A}");
 const B = new Asset<{ events: number; ns: number[] }>("${URI_B}");
@@ -108,14 +109,14 @@ export async function producersInFlight(db: Kysely<Database>): Promise<number> {
  * pending events satisfy its condition.
  */
 export async function isQuiescent(scheduler: Scheduler): Promise<boolean> {
-  const active = await scheduler.db
+  const active = await storeDatabase(scheduler)
     .selectFrom("dag_run")
     .select("run_id")
     .where("state", "in", ["queued", "running"])
     .limit(1)
     .execute();
   if (active.length > 0) return false;
-  const busy = await scheduler.db
+  const busy = await storeDatabase(scheduler)
     .selectFrom("task_instance")
     .select("run_id")
     .where("state", "in", ["none", "queued", "running", "up_for_retry"])

@@ -23,6 +23,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Asset, type Dag, dag, Metadata, resolveDag, serializeDags, task } from "assetflow";
 import { runTask } from "assetflow/runtime";
 import { Scheduler, type TaskOutcome, type TaskRunRequest } from "assetflow/scheduler";
+import { storeDatabase } from "../../../scheduler/scheduler.js";
 
 /** The one worker id of every incarnation: a restart fails all tries still running under it. */
 const WORKER_ID = "crash-driver";
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
   const recovered = await scheduler.tick();
   say(`ready lost=${lost.length} assetRuns=${recovered.assetRuns.length} requeued=${recovered.requeued}`);
 
-  const db = scheduler.db;
+  const db = storeDatabase(scheduler);
   const countRuns = async (dagId: string, states?: string[]): Promise<number> => {
     let query = db
       .selectFrom("dag_run")
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
 
 /** True when no run is active and no consumer's pending events satisfy its condition. */
 async function isIdle(scheduler: Scheduler): Promise<boolean> {
-  const active = await scheduler.db
+  const active = await storeDatabase(scheduler)
     .selectFrom("dag_run")
     .select("run_id")
     .where("state", "in", ["queued", "running"])

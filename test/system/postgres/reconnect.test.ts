@@ -27,8 +27,8 @@ import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TaskRunRequest } from "../../../scheduler/contracts.js";
-import { listDagRuns } from "../../../scheduler/read-models.js";
-import { Scheduler } from "../../../scheduler/scheduler.js";
+import { listDagRuns } from "../../../scheduler/read/index.js";
+import { Scheduler, storeDatabase } from "../../../scheduler/scheduler.js";
 import { PgNotifier, RECONNECT_MIN_MS, TASKS_CHANNEL } from "../../../scheduler/store/postgres/notifier.js";
 import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../../store/backends.js";
 import { poll } from "../../support/poll.js";
@@ -248,7 +248,7 @@ describe.skipIf(!postgresUrl)("a scheduler whose PostgreSQL connections are drop
     const application = `${prefix}_all`;
     const { scheduler, wakes } = await openListening(application);
     // Several idle connections in the pool, and the LISTEN connection.
-    await Promise.all(Array.from({ length: 4 }, () => sql`SELECT pg_sleep(0.05)`.execute(scheduler.db)));
+    await Promise.all(Array.from({ length: 4 }, () => sql`SELECT pg_sleep(0.05)`.execute(storeDatabase(scheduler))));
     const before = await backendsOf(url, application);
     expect(listenersAmong(before)).toHaveLength(1);
     expect(before.length).toBeGreaterThanOrEqual(5);
@@ -267,7 +267,7 @@ describe.skipIf(!postgresUrl)("a scheduler whose PostgreSQL connections are drop
     expect(warnings.messages).toContainEqual(expect.stringContaining("lost its PostgreSQL LISTEN connection"));
     const consumerRuns = await produce(scheduler);
     expect(consumerRuns).toHaveLength(1);
-    const [run] = await listDagRuns(scheduler.db, "consumer");
+    const [run] = await listDagRuns(storeDatabase(scheduler), "consumer");
     expect(run).toMatchObject({ runId: consumerRuns[0], runType: "asset_triggered" });
     expect(run?.consumedEvents.map((event) => event.assetUri)).toEqual([asset.uri]);
 
@@ -282,7 +282,7 @@ describe.skipIf(!postgresUrl)("a scheduler whose PostgreSQL connections are drop
   it("a connection dropped in the middle of a transaction fails that transaction only", async () => {
     const application = `${prefix}_trx`;
     const { scheduler } = await openListening(application);
-    const failed = await scheduler.db
+    const failed = await storeDatabase(scheduler)
       .transaction()
       .execute(async (trx) => {
         const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
@@ -364,6 +364,7 @@ describe.skipIf(!postgresUrl)("assetflow scheduler + assetflow worker whose Post
       join(work, "dags", "chain.ts"),
       `
 import { Asset, dag, task } from "assetflow";
+import { storeDatabase } from "../../../scheduler/scheduler.js";
 const produced = new Asset("x-reconnect://chain");
 /** Takes a few seconds, so that the connections can be dropped while it runs. */
 export const producer = dag({ dagId: "producer", schedule: null }, () => {

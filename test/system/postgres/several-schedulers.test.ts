@@ -32,8 +32,8 @@ import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskInstanceKey } from "../../../scheduler/contracts.js";
-import { getDagRun, listDagRuns } from "../../../scheduler/read-models.js";
-import { Scheduler } from "../../../scheduler/scheduler.js";
+import { getDagRun, listDagRuns } from "../../../scheduler/read/index.js";
+import { Scheduler, storeDatabase } from "../../../scheduler/scheduler.js";
 import { adminQuery, postgresUrl, testSchemaName, withSearchPath } from "../../store/backends.js";
 import { dagManifest, taskManifest } from "../../support/manifests.js";
 import { buildCli, type CliBuild } from "../chaos/cli-build.js";
@@ -163,13 +163,13 @@ for (const backend of raceBackends) {
 
         // Exactly one consumer run this round, created by exactly one process, consuming all eight events.
         const reported = done.flatMap((d, index) => (d.runs as string[]).map((runId) => ({ runId, index })));
-        const runs = await listDagRuns(scheduler.db, CONSUMER);
+        const runs = await listDagRuns(storeDatabase(scheduler), CONSUMER);
         expect({ round, runs: runs.length, reported: reported.length }).toEqual({
           round,
           runs: round + 1,
           reported: 1,
         });
-        const run = await getDagRun(scheduler.db, CONSUMER, reported[0]?.runId as string);
+        const run = await getDagRun(storeDatabase(scheduler), CONSUMER, reported[0]?.runId as string);
         const consumed = (run?.consumedEvents ?? []).map((event) => ({
           uri: event.assetUri,
           round: event.extra.round,
@@ -179,7 +179,7 @@ for (const backend of raceBackends) {
             x.uri.localeCompare(y.uri),
           ),
         );
-        const pending = await scheduler.db.selectFrom("asset_event_inbox").select("event_id").execute();
+        const pending = await storeDatabase(scheduler).selectFrom("asset_event_inbox").select("event_id").execute();
         expect({ round, pending }).toEqual({ round, pending: [] });
         creators.set(reported[0]?.index as number, (creators.get(reported[0]?.index as number) ?? 0) + 1);
 
@@ -190,7 +190,7 @@ for (const backend of raceBackends) {
       }
 
       // Over all rounds: every event consumed once, by one of exactly ROUNDS runs.
-      const db = scheduler.db;
+      const db = storeDatabase(scheduler);
       const consumedRows = await db
         .selectFrom("dag_run_consumed_event")
         .select(["event_id", "run_id"])
@@ -215,6 +215,7 @@ for (const backend of raceBackends) {
 
 const DAG_FILE = `
 import { dag, task } from "assetflow";
+import { storeDatabase } from "../../../scheduler/scheduler.js";
 export const ping = dag({ dagId: "ping", schedule: null, maxActiveRuns: 100 }, () => {
   task({ taskId: "pong" }, () => "pong");
 });
@@ -268,7 +269,7 @@ if (postgresUrl) {
       });
       children.push(...(await started));
       scheduler = await Scheduler.open({ url, postgresSchema: schema });
-      const db = scheduler.db;
+      const db = storeDatabase(scheduler);
 
       // Server side: one of the worker's connections is a LISTEN.
       let listening: { query: string }[] = [];
