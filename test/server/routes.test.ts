@@ -373,7 +373,7 @@ describe("asset events", () => {
       const response = await post(payload);
       expectProblem({ status: response.statusCode, body: response.json() }, 400, detail);
     }
-    expect(await api.env.scheduler.db.selectFrom("asset_event").select("id").execute()).toEqual([]);
+    expect(await storeDatabase(api.env.scheduler).selectFrom("asset_event").select("id").execute()).toEqual([]);
     // Exact values pass: big but finite numbers, emoji, U+FFFD written on purpose.
     const exact = { big: 1.7976931348623157e308, emoji: "😀", replacement: "\uFFFD" };
     const ok = await post(JSON.stringify({ uri: EXAMPLE_URI, extra: exact }));
