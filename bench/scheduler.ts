@@ -627,7 +627,9 @@ async function main(): Promise<void> {
   console.log(`  date:    ${new Date().toISOString()}`);
   console.log(`  commit:  ${gitRevision()}`);
   console.log(`  load:    ${loadAverage()} (1/5/15 min load average at start; other processes skew timings)`);
-  console.log("  store:   SQLite file in a temporary directory (WAL, synchronous=NORMAL), via Kysely + better-sqlite3");
+  console.log(
+    `  store:   SQLite file in a temporary directory (WAL, synchronous=${(process.env.ASSETFLOW_SQLITE_SYNCHRONOUS ?? "full").toUpperCase()}: ASSETFLOW_SQLITE_SYNCHRONOUS), via Kysely + better-sqlite3`,
+  );
   if (options.quick) console.log("  NOTE:    --quick: reduced sizes, a smoke test, not the target setting");
   recorder = eventRecorder(options.record);
   if (options.only.has("latency")) await benchLatency(options);

@@ -18,6 +18,7 @@ import {
   TaskSkipped,
 } from "../sdk/index.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
+import { killProcessGroup } from "./process-groups.js";
 import { connectionVariable } from "./task-environment.js";
 
 /**
@@ -36,6 +37,12 @@ export interface OperatorServicesOptions {
    * connections it keeps out of its own environment.
    */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Told when a command's process group starts (`true`) and is gone (`false`):
+   * a task host reports them to its pool, which kills them with the host
+   * (timeout, crash, stop).
+   */
+  onProcessGroup?: (pgid: number, open: boolean) => void;
 }
 
 /**
@@ -124,16 +131,38 @@ export async function runBash(request: BashRequest, options: OperatorServicesOpt
     };
     const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
       (resolvePromise, reject) => {
-        const child = spawn(findBash(), ["-c", request.command], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+        // In a process group of its own: whatever the command starts (`sleep 400 &`, a server) ends with it.
+        const child = spawn(findBash(), ["-c", request.command], {
+          cwd,
+          env,
+          stdio: ["ignore", "pipe", "pipe"],
+          detached: true,
+        });
+        const pgid = child.pid;
+        if (pgid !== undefined) options.onProcessGroup?.(pgid, true);
         const flushStdout = splitLines((line) => onLine(line, "stdout"));
         const flushStderr = splitLines((line) => onLine(line, "stderr"));
         child.stdout.on("data", flushStdout.push);
         child.stderr.on("data", flushStderr.push);
         child.on("error", reject);
-        child.on("close", (exitCode, exitSignal) => {
-          flushStdout.end();
-          flushStderr.end();
-          resolvePromise({ code: exitCode, signal: exitSignal });
+        // "exit", not "close": a background child holding the output open would delay "close" for ever.
+        child.on("exit", (exitCode, exitSignal) => {
+          if (pgid !== undefined) {
+            killProcessGroup(pgid);
+            options.onProcessGroup?.(pgid, false);
+          }
+          // The pipes close once the group is gone; then the last lines are in.
+          let ended = 0;
+          const end = () => {
+            if (++ended < 2) return;
+            flushStdout.end();
+            flushStderr.end();
+            resolvePromise({ code: exitCode, signal: exitSignal });
+          };
+          for (const stream of [child.stdout, child.stderr]) {
+            if (stream.readableEnded || stream.destroyed) end();
+            else stream.once("close", end);
+          }
         });
       },
     );

@@ -9,6 +9,7 @@ import type { AssetEventReader } from "../scheduler/contracts.js";
 import { serializeDags } from "../sdk/index.js";
 import { createTextMasker } from "../sdk/masking.js";
 import { DagFileLoader } from "./dag-files.js";
+import { killProcessGroup } from "./process-groups.js";
 import { runTask } from "./run-task.js";
 import { createOperatorServices } from "./services.js";
 import type { HostMessage, HostRequest } from "./task-host-protocol.js";
@@ -21,6 +22,14 @@ let mask: (text: string) => string = (text) => text;
 const loader = new DagFileLoader(join(home, "bundles"));
 let nextReadId = 1;
 const pendingReads = new Map<number, (message: Extract<HostRequest, { type: "readResult" }>) => void>();
+
+/** Process groups of the commands running now (see {@link killProcessGroup}). */
+const groups = new Set<number>();
+function onProcessGroup(pgid: number, open: boolean): void {
+  if (open) groups.add(pgid);
+  else groups.delete(pgid);
+  send({ type: "processGroup", pgid, open });
+}
 
 function send(message: HostMessage): void {
   process.send?.(message);
@@ -68,7 +77,7 @@ async function handle(message: HostRequest): Promise<void> {
     const write = log.write;
     const maskedLog = (line: string) => write(mask(line));
     const dag = await loader.getDag(message.file, message.request.key.dagId);
-    const services = createOperatorServices({ log: maskedLog, env: connections });
+    const services = createOperatorServices({ log: maskedLog, env: connections, onProcessGroup });
     outcome = await runTask(dag, message.request, { reader, log: maskedLog, services });
   } catch (error) {
     outcome = {
@@ -96,5 +105,9 @@ process.on("message", (message: HostRequest) => {
   if (message.type === "readResult" || message.type === "init") void handle(message);
   else work = work.then(() => handle(message));
 });
-process.on("disconnect", () => process.exit(0));
+// The pool is gone (its process was killed): the commands' process groups go too, then this host.
+process.on("disconnect", () => {
+  for (const pgid of groups) killProcessGroup(pgid);
+  process.exit(0);
+});
 send({ type: "ready" });

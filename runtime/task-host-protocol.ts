@@ -39,6 +39,8 @@ export type LoadResult =
 /** Host → parent. */
 export type HostMessage =
   | { readonly type: "ready" }
+  /** A command of a task started (`open`) or ended in its own process group: the pool kills the open ones with the host. */
+  | { readonly type: "processGroup"; readonly pgid: number; readonly open: boolean }
   | { readonly type: "result"; readonly id: number; readonly outcome: TaskOutcome }
   | { readonly type: "loaded"; readonly id: number; readonly result: LoadResult }
   | {

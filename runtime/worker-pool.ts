@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { AssetEventReader, TaskOutcome, TaskRunRequest } from "../scheduler/contracts.js";
 import { secretValuesOf } from "../sdk/masking.js";
+import { killProcessGroup } from "./process-groups.js";
 import { splitTaskEnvironment } from "./task-environment.js";
 import type { HostMessage, HostRequest, LoadResult } from "./task-host-protocol.js";
 
@@ -63,6 +64,8 @@ interface Host {
   /** Set once the host was sent its last job: its replacement runs already. */
   retiring: boolean;
   timedOut: boolean;
+  /** Process groups the host's running commands live in: killed with the host. */
+  readonly groups: Set<number>;
 }
 
 /**
@@ -160,7 +163,7 @@ export class WorkerPool {
         new Promise<void>((resolve) => {
           if (host.child.exitCode !== null || host.child.signalCode !== null) return resolve();
           host.child.once("exit", () => resolve());
-          host.child.kill("SIGKILL");
+          killHostTree(host);
         }),
     );
     await Promise.all(exits);
@@ -213,7 +216,7 @@ export class WorkerPool {
     if (!job || job.timeoutMs === null) return;
     host.timer = setTimeout(() => {
       host.timedOut = true;
-      host.child.kill("SIGKILL");
+      killHostTree(host);
     }, job.timeoutMs);
   }
 
@@ -225,6 +228,8 @@ export class WorkerPool {
       env,
       execArgv: [`--max-old-space-size=${this.options.maxOldSpaceMb ?? 1024}`, "--enable-source-maps"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // A process group of its own, so that everything a task starts is killed with the host.
+      detached: true,
     });
     child.send({
       type: "init",
@@ -240,6 +245,7 @@ export class WorkerPool {
       sent: 0,
       retiring: false,
       timedOut: false,
+      groups: new Set(),
     };
     this.hosts.add(host);
     child.on("message", (message: HostMessage) => this.onMessage(host, message));
@@ -252,6 +258,10 @@ export class WorkerPool {
       case "ready":
         host.ready = true;
         this.dispatch();
+        return;
+      case "processGroup":
+        if (message.open) host.groups.add(message.pgid);
+        else host.groups.delete(message.pgid);
         return;
       case "read":
         void this.answerRead(host, message);
@@ -292,6 +302,8 @@ export class WorkerPool {
 
   private onExit(host: Host, code: number | null, signal: NodeJS.Signals | null): void {
     this.clearTimer(host);
+    // Whatever the host's tasks started dies with it: its own process group, and its commands' groups.
+    killHostTree(host);
     this.hosts.delete(host);
     const [running, ...waiting] = host.jobs.splice(0);
     if (running) {
@@ -314,6 +326,18 @@ export class WorkerPool {
     if (host.timer) clearTimeout(host.timer);
     host.timer = null;
   }
+}
+
+/**
+ * SIGKILLs a host's process group (the host and any process a task started
+ * beside it) and the process groups of its commands (see
+ * `runtime/services.ts`).
+ */
+function killHostTree(host: Host): void {
+  const pid = host.child.pid;
+  for (const pgid of [...(pid === undefined ? [] : [pid]), ...host.groups]) killProcessGroup(pgid);
+  host.groups.clear();
+  if (host.child.exitCode === null && host.child.signalCode === null) host.child.kill("SIGKILL");
 }
 
 /** The result of a job no host started. */

@@ -27,7 +27,7 @@ export interface NewRun {
 const dagRowQuery = compiledQuery((db, dagId: string) =>
   db
     .selectFrom("dag")
-    .select(["updated_at", "fileloc", "is_paused", "is_active", "max_active_runs", "next_consume_at"])
+    .select(["manifest", "fileloc", "is_paused", "is_active", "max_active_runs", "next_consume_at"])
     .where("dag_id", "=", dagId),
 );
 
@@ -42,7 +42,7 @@ export interface RegisteredDag {
   readonly nextConsumeAt: number | null;
 }
 
-/** The parsed manifest of a registered DAG (cached while unchanged), or undefined. */
+/** The parsed manifest of a registered DAG (parsed once per distinct manifest text), or undefined. */
 export async function getDagManifest(
   ctx: EngineContext,
   db: Executor,
@@ -50,10 +50,11 @@ export async function getDagManifest(
 ): Promise<RegisteredDag | undefined> {
   const [row] = (await dagRowQuery(ctx.dialect, db, dagId)).rows;
   if (!row) return undefined;
+  // Keyed by the manifest's text, never by a time: another process may
+  // re-register the DAG within the same millisecond (or with a clock behind).
   let cached = ctx.dagManifests.get(dagId);
-  if (!cached || cached.updatedAt !== row.updated_at) {
-    const text = await db.selectFrom("dag").select("manifest").where("dag_id", "=", dagId).executeTakeFirstOrThrow();
-    cached = { updatedAt: row.updated_at, manifest: dagSchema.parse(JSON.parse(text.manifest)) };
+  if (!cached || cached.text !== row.manifest) {
+    cached = { text: row.manifest, manifest: dagSchema.parse(JSON.parse(row.manifest)) };
     ctx.dagManifests.set(dagId, cached);
   }
   return {

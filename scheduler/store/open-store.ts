@@ -1,12 +1,13 @@
 import { join } from "node:path";
 import type { Kysely } from "kysely";
+import { AssetflowError } from "../../sdk/errors.js";
 import { assetflowHome } from "./home.js";
 import { type DialectName, migrateToLatest, pendingMigrations } from "./migrations.js";
 
 export { assetflowHome };
 
 import type { Database } from "./schema.js";
-import { openSqlite } from "./sqlite/open-sqlite.js";
+import { openSqlite, type SqliteSynchronous } from "./sqlite/open-sqlite.js";
 
 /** An open store: the Kysely instance and its dialect. */
 export interface StoreConnection {
@@ -30,6 +31,26 @@ export interface OpenStoreOptions {
   migrate?: boolean;
   /** PostgreSQL only: use (and create) this schema, for isolated tests. */
   postgresSchema?: string;
+  /**
+   * SQLite only: `full` (default) syncs the write-ahead log on every commit,
+   * so an acknowledged event survives a power loss; `normal` is faster and
+   * survives a crash of the process but may lose the last commits on power
+   * loss. Default: `ASSETFLOW_SQLITE_SYNCHRONOUS`, else `full`.
+   */
+  sqliteSynchronous?: SqliteSynchronous;
+}
+
+/** Store errors a user can fix (a bad setting). */
+export class StoreSettingError extends AssetflowError {}
+
+/** `ASSETFLOW_SQLITE_SYNCHRONOUS` as a setting: `full` unless it says `normal`; anything else is refused. */
+export function sqliteSynchronousFromEnv(env: NodeJS.ProcessEnv = process.env): SqliteSynchronous {
+  const value = (env.ASSETFLOW_SQLITE_SYNCHRONOUS ?? "full").trim().toLowerCase();
+  if (value === "full" || value === "normal") return value;
+  throw new StoreSettingError(
+    "INVALID_SETTING",
+    `ASSETFLOW_SQLITE_SYNCHRONOUS must be "full" (the default: an acknowledged event survives a power loss) or "normal" (faster; the last commits may be lost on power loss), got "${env.ASSETFLOW_SQLITE_SYNCHRONOUS}".`,
+  );
 }
 
 /**
@@ -56,7 +77,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<StoreCo
     };
   } else {
     const path = url.replace(/^sqlite:\/\//i, "");
-    const db = openSqlite(path);
+    const db = openSqlite(path, { synchronous: options.sqliteSynchronous ?? sqliteSynchronousFromEnv() });
     connection = { db, dialect: "sqlite", url: path, location: path, close: () => db.destroy() };
   }
   if (options.migrate ?? true) await migrateToLatest(connection.db as Kysely<unknown>, connection.dialect);

@@ -1,4 +1,5 @@
 import { type AnyAsset, type AssetAlias, isAsset } from "../asset.js";
+import { type AssetDefinition, isAssetDefinition } from "../asset-definition.js";
 import { getDagOfClass } from "../decorators/scanner.js";
 import { type Dag, isDag } from "../definitions.js";
 import { DefinitionError, ErrorCode } from "../errors.js";
@@ -14,8 +15,8 @@ import {
   type TaskAssetNode,
 } from "./schema.js";
 
-/** A DAG as `serializeDags` accepts it: a {@link Dag} or a `@dag` class. */
-export type DagLike = Dag | Function;
+/** A DAG as `serializeDags` accepts it: a {@link Dag}, a `@dag` class, or an asset defined by `asset()` (its DAG). */
+export type DagLike = Dag | Function | AssetDefinition<object>;
 
 /**
  * Resolves a {@link Dag} from a `Dag` or a `@dag` class, or throws a clear error.
@@ -27,11 +28,12 @@ export type DagLike = Dag | Function;
  */
 export function resolveDag(value: unknown): Dag {
   if (isDag(value)) return value;
+  if (isAssetDefinition(value)) return value.dag;
   const scanned = getDagOfClass(value);
   if (scanned) return scanned;
   throw new DefinitionError(
     ErrorCode.dagInvalid,
-    `Expected a DAG (made with dag(...) or a @dag class), got ${describeValue(value)}.`,
+    `Expected a DAG (made with dag(...), a @dag class or asset(...)), got ${describeValue(value)}.`,
   );
 }
 

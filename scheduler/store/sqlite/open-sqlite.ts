@@ -15,17 +15,26 @@ import { makePrivateDir, makePrivateFile } from "../home.js";
 import type { Database } from "../schema.js";
 
 /**
+ * How SQLite syncs commits to disk: `full` syncs the write-ahead log at every
+ * commit (a commit survives a power loss); `normal` only at checkpoints (a
+ * commit survives a crash of the process, the last ones may be lost on power
+ * loss).
+ */
+export type SqliteSynchronous = "full" | "normal";
+
+/**
  * Opens (creating if needed) a SQLite database file for the store, in WAL
- * mode with a busy timeout, or an in-memory one for `":memory:"`. The file is
- * private (0600, created so; its folder 0700 when made here); SQLite gives the
- * WAL and SHM files the database file's mode, and existing ones are made 0600.
+ * mode with a busy timeout and `synchronous = FULL` unless told otherwise, or
+ * an in-memory one for `":memory:"`. The file is private (0600, created so;
+ * its folder 0700 when made here); SQLite gives the WAL and SHM files the
+ * database file's mode, and existing ones are made 0600.
  *
  * @example
  * ```ts
  * const db = openSqlite(".assetflow/assetflow.db");
  * ```
  */
-export function openSqlite(path: string): Kysely<Database> {
+export function openSqlite(path: string, options: { synchronous?: SqliteSynchronous } = {}): Kysely<Database> {
   if (path !== ":memory:") {
     makePrivateDir(dirname(path));
     for (const file of [path, `${path}-wal`, `${path}-shm`]) {
@@ -34,7 +43,7 @@ export function openSqlite(path: string): Kysely<Database> {
   }
   const database = new BetterSqlite3(path);
   database.pragma("journal_mode = WAL");
-  database.pragma("synchronous = NORMAL");
+  database.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
   database.pragma("busy_timeout = 10000");
   database.pragma("foreign_keys = ON");
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
