@@ -280,7 +280,12 @@ export type Value =
   | TaskHandleValue
   | { readonly kind: "dag"; readonly dagId: string }
   /** `@dag(...)` and `@task(...)` before they are applied. */
-  | { readonly kind: "decorator"; readonly decorator: "dag" | "task"; readonly options: Value; readonly site: Site }
+  | {
+      readonly kind: "decorator";
+      readonly decorator: "dag" | "task" | "asset" | "assetMulti";
+      readonly options: Value;
+      readonly site: Site;
+    }
   /** The task context parameter, and its `outletEvents` / `inletEvents`. */
   | { readonly kind: "ctx" }
   | { readonly kind: "ctxEvents"; readonly events: "outletEvents" | "inletEvents" }

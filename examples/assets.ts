@@ -43,6 +43,21 @@ export const exampleAlias = new AssetAlias("example-alias");
 /** AssetAlias: the concrete asset the aliases resolve to at run time, with a typed event extra. */
 export const myTaskAsset = new Asset<{ rowCount: number }>("s3://bucket/my-task");
 
+/**
+ * Asset-centric authoring (`asset()` / `@asset`): the asset the function
+ * `buildDailyOrders` materializes. The builder style gets it back from
+ * `asset(...)`; the decorator style names it here, with the same identity.
+ */
+export const dailyOrdersAsset = new Asset<{ rowCount: number }>({
+  uri: "s3://warehouse/daily_orders.parquet",
+  name: "daily_orders",
+  group: "warehouse",
+});
+
+/** Asset-centric authoring (`asset.multi`): the two halves one function writes. */
+export const ordersByRegionEu = new Asset("s3://warehouse/orders_eu.parquet");
+export const ordersByRegionUs = new Asset("s3://warehouse/orders_us.parquet");
+
 /** Consumption policies (issue 18): the orders feed that lands many small files. */
 export const ordersFeed = new Asset("s3://feed/orders.csv");
 

@@ -171,7 +171,8 @@ export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
     this.jsonSchema =
       options.schema === undefined ? null : deepFreeze(extraJsonSchema(options.schema, `asset "${this.uri}"`));
     this.watchers = normalizeWatchers(options.watchers, `asset "${this.uri}"`);
-    Object.freeze(this);
+    // A subclass (an asset defined by its function) adds its own fields, then freezes itself.
+    if (new.target === Asset) Object.freeze(this);
   }
 
   /**

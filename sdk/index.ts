@@ -30,6 +30,15 @@ export {
   isAssetRef,
   isCondition,
 } from "./asset.js";
+export {
+  AssetDefinition,
+  type AssetDefinitionOptions,
+  type AssetFunction,
+  type AssetTaskOptions,
+  isAssetDefinition,
+  type MultiAssetOptions,
+} from "./asset-definition.js";
+export { type AssetFactory, asset } from "./asset-function.js";
 export { assets } from "./assets-template.js";
 export {
   type CatchupOption,
@@ -59,6 +68,7 @@ export {
 } from "./context.js";
 export { type DagOptions, dag } from "./dag.js";
 export { DEFAULT_MAX_ACTIVE_RUNS } from "./dag-settings.js";
+export type { AssetMethodDecorator } from "./decorators/asset-decorator.js";
 export type { DagClassDecorator } from "./decorators/dag-decorator.js";
 export { scanDagClass } from "./decorators/scanner.js";
 export type { TaskMethodDecorator } from "./decorators/task-decorator.js";

@@ -82,3 +82,33 @@ export const baseOperatorOptionsSchema = z.strictObject({
   ...taskCommonShape,
   after: z.array(z.unknown()).optional(),
 });
+
+/** The options of the one task of an asset function (`asset`, `asset.multi`): no id, outlets or dependencies. */
+const assetTaskShape = {
+  inlets: taskCommonShape.inlets,
+  retries: taskCommonShape.retries,
+  retryDelay: taskCommonShape.retryDelay,
+  executionTimeout: taskCommonShape.executionTimeout,
+};
+
+/** Schema of `asset(options, fn)` and `@asset(options)`: the asset's options (checked by `Asset`), the DAG's and the task's. */
+export const assetDefinitionOptionsSchema = z.strictObject({
+  uri: z.string({ error: "uri must be a string" }).optional(),
+  name: z.string({ error: "name must be a string" }).optional(),
+  group: z.string({ error: "group must be a string" }).optional(),
+  extra: jsonObject.optional(),
+  schema: z.unknown().optional(),
+  // Checked by the Asset constructor.
+  watchers: z.unknown().optional(),
+  ...dagOptionsShape,
+  dagId: id("dagId").optional(),
+  ...assetTaskShape,
+});
+
+/** Schema of `asset.multi(options, fn)` and `@asset.multi(options)`. */
+export const multiAssetOptionsSchema = z.strictObject({
+  outlets: z.array(assetOrAlias, { error: "outlets must be a list of assets" }),
+  ...dagOptionsShape,
+  dagId: id("dagId").optional(),
+  ...assetTaskShape,
+});

@@ -30,6 +30,7 @@ const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const fixturePath = join(repoRoot, "test/fixtures/decorator-modes/dag-source.ts.txt");
 const sdkEntry = join(repoRoot, "sdk/index.ts");
 const source = readFileSync(fixturePath, "utf8");
+const assetSource = readFileSync(join(repoRoot, "test/fixtures/decorator-modes/asset-source.ts.txt"), "utf8");
 
 const MODES = {
   standard: { experimentalDecorators: false, emitDecoratorMetadata: false },
@@ -37,9 +38,9 @@ const MODES = {
 } as const;
 type Mode = keyof typeof MODES;
 
-/** The fixture compiled by TypeScript in one decorator mode, with "assetflow" pointing at this checkout's SDK. */
-function compile(mode: Mode): string {
-  const output = ts.transpileModule(source, {
+/** A fixture compiled by TypeScript in one decorator mode, with "assetflow" pointing at this checkout's SDK. */
+function compile(mode: Mode, text: string = source): string {
+  const output = ts.transpileModule(text, {
     fileName: "dag-source.ts",
     reportDiagnostics: true,
     compilerOptions: {
@@ -247,6 +248,48 @@ describe("the DAG source typechecks in both modes", () => {
       const diagnostics = ts.getPreEmitDiagnostics(program, sourceFile);
       const messages = diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
       expect(messages).toEqual([]);
+    });
+  }
+});
+
+describe("@asset and @asset.multi on static methods, compiled each way", () => {
+  const assetDags = new Map<Mode, { dags: Dag[]; module: Record<string, unknown> }>();
+
+  beforeAll(async () => {
+    for (const mode of Object.keys(MODES) as Mode[]) {
+      const file = join(workDir, `asset-${mode}.mjs`);
+      writeFileSync(file, compile(mode, assetSource));
+      const { result, dags } = await collectDags(
+        () => import(/* @vite-ignore */ pathToFileURL(file).href) as Promise<Record<string, unknown>>,
+      );
+      assetDags.set(mode, { dags, module: result });
+    }
+  });
+
+  it("defines the same DAGs when the class is defined, with identical manifests", () => {
+    const standard = assetDags.get("standard");
+    const experimental = assetDags.get("experimental");
+    expect(standard?.dags.map((d) => d.dagId)).toEqual(["daily", "split_both"]);
+    expect(experimental?.dags.map((d) => d.dagId)).toEqual(["daily", "split_both"]);
+    expect(manifestToJson(serializeDags(experimental?.dags ?? []))).toBe(
+      manifestToJson(serializeDags(standard?.dags ?? [])),
+    );
+    const daily = serializeDags(standard?.dags ?? []).dags.find((d) => d.dagId === "daily");
+    expect(daily?.tasks.map((t) => [t.taskId, t.retries, t.outlets])).toEqual([
+      ["daily", 1, [{ kind: "asset", name: "daily", uri: "s3://warehouse/daily" }]],
+    ]);
+  });
+
+  for (const mode of Object.keys(MODES) as Mode[]) {
+    it(`runs the ${mode} build's methods with this bound to the class`, () => {
+      const loadedAssets = assetDags.get(mode);
+      const [daily, split] = loadedAssets?.dags ?? [];
+      const dailyTask = daily?.getTaskOrThrow("daily") as TaskDefinition;
+      expect(dailyTask.runner.kind === "function" && dailyTask.runner.thisArg).toBe(
+        loadedAssets?.module.WarehouseAssets,
+      );
+      expect(callMethod(dailyTask)).toBe(14);
+      expect(callMethod(split?.getTaskOrThrow("splitBoth") as TaskDefinition)).toBe(7);
     });
   }
 });

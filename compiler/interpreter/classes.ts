@@ -25,6 +25,7 @@ import {
   type UnknownValue,
   type Value,
 } from "../values.js";
+import { defineAssetDefinition } from "./asset-definitions.js";
 import type { Interpreter } from "./interpreter.js";
 import { sdkOperatorKeys } from "./sdk-semantics.js";
 import {
@@ -91,7 +92,47 @@ export class ClassEvaluator {
         this.vm.reachability.notFollowed(decorator, env, "the compiler does not run decorators of its own", [applied]);
       }
     }
+    if (env.mode === "execute") this.defineAssetMethods(value, env);
     return value;
+  }
+
+  /**
+   * `@asset(...)` and `@asset.multi(...)` on static methods: each defines its
+   * asset's DAG when the class is defined, with `this` the class.
+   */
+  private defineAssetMethods(value: ClassValue, env: Env): void {
+    for (const member of value.node.members) {
+      const decorators = decoratorsOf(member);
+      if (decorators.length === 0 || !isMethodDeclaration(member)) continue;
+      for (const decorator of decorators) {
+        const applied = this.vm.expressions.evaluate(decorator.expression, { ...env, dag: undefined });
+        if (applied.kind !== "decorator" || (applied.decorator !== "asset" && applied.decorator !== "assetMulti")) {
+          continue;
+        }
+        const site: Site = { file: value.scope.file, node: decorator };
+        const methodName = memberName(member) ?? "(computed)";
+        const name = applied.decorator === "asset" ? "@asset()" : "@asset.multi()";
+        const isPrivate = member.name !== undefined && isPrivateIdentifier(member.name);
+        if (!hasModifier(member, SK.StaticKeyword) || isPrivate) {
+          const kind = `${hasModifier(member, SK.StaticKeyword) ? "static " : ""}${isPrivate ? "private " : ""}method`;
+          this.vm.report(
+            DiagnosticCatalog.invalidDecorator,
+            {
+              message: `${name} can only decorate a public static method (the function that materializes the asset; \`this\` is the class), not the ${kind} "${methodName}".`,
+            },
+            site,
+          );
+          continue;
+        }
+        defineAssetDefinition(
+          this.vm,
+          applied.decorator === "asset" ? "asset" : "multi",
+          applied.options,
+          { node: member, scope: value.scope, thisValue: value, name: methodName },
+          { file: value.scope.file, node: member.name ?? member },
+        );
+      }
+    }
   }
 
   /** Runs the static field initializers and static blocks of a class, in order, with `this` the class. */

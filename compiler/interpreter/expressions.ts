@@ -71,10 +71,19 @@ const COMPOUND: ReadonlyMap<ts.SyntaxKind, ts.SyntaxKind> = new Map([
 
 /** Evaluates expressions to static values. */
 export class ExpressionEvaluator {
+  /** The variable each call's result is assigned to (`const orders = asset(...)`), when it is one. */
+  private readonly assignedNames = new WeakMap<ts.Node, string>();
+
+  /** The variable `call`'s result is assigned to, if its value is being assigned to one. */
+  assignedName(call: ts.CallExpression): string | undefined {
+    return this.assignedNames.get(call);
+  }
+
   constructor(private readonly vm: Interpreter) {}
 
   /** Evaluates an expression; `name` is the name a function or class expression gets (`const f = () => {}`). */
   evaluate(node: ts.Expression, env: Env, name?: string): Value {
+    if (name !== undefined && node.kind === SK.CallExpression) this.assignedNames.set(node, name);
     switch (node.kind) {
       case SK.StringLiteral:
       case SK.NoSubstitutionTemplateLiteral:

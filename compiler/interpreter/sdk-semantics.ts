@@ -29,8 +29,10 @@ import {
   makeRef,
   makeTimetable,
   parseAssetsTemplate,
+  reportUnknown,
 } from "../semantics.js";
 import { type Site, UNDEFINED, type Value } from "../values.js";
+import { type AssetDefinitionKind, defineAssetDefinition } from "./asset-definitions.js";
 import type { Interpreter } from "./interpreter.js";
 import { type Env, jsonToValue } from "./support.js";
 
@@ -160,6 +162,13 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
         : { kind: "decorator", decorator: "dag", options: args[0] ?? UNDEFINED, site },
   },
   task: { effect: "graph", call: ({ vm, args, node, env }) => vm.dags.taskCall(args, node, env) },
+  asset: {
+    effect: "graph",
+    call: (invocation) => assetCall(invocation, "asset"),
+    members: { multi: { effect: "graph", call: (invocation) => assetCall(invocation, "multi") } },
+  },
+  AssetDefinition: none,
+  isAssetDefinition: none,
   chain: { effect: "graph", call: ({ vm, args, node, env }) => vm.dags.chain(args, node, env) },
   BaseOperator: operator("BaseOperator"),
   BashOperator: operator("BashOperator"),
@@ -252,6 +261,49 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
   aliasSchema: none,
   manifestSchema: none,
 };
+
+/**
+ * `asset(options, fn)` / `asset.multi(options, fn)`: the asset's DAG; with
+ * options only, the decorator `@asset(options)` / `@asset.multi(options)`.
+ */
+function assetCall({ vm, args, node, env, site }: SdkInvocation<ts.CallExpression>, kind: AssetDefinitionKind): Value {
+  const [options, fn] = args;
+  if (fn === undefined) {
+    return {
+      kind: "decorator",
+      decorator: kind === "asset" ? "asset" : "assetMulti",
+      options: options ?? UNDEFINED,
+      site,
+    };
+  }
+  if (env.mode !== "execute") return vm.runtime(node, env);
+  const call = kind === "asset" ? "asset(options, fn)" : "asset.multi(options, fn)";
+  if (fn.kind === "unknown") {
+    reportUnknown(vm, fn, { what: `The function of ${call}`, hint: "define it in this project" });
+    return INVALID;
+  }
+  if (fn.kind !== "function") {
+    vm.report(
+      DiagnosticCatalog.invalidDag,
+      { message: `${call} takes the function that materializes the asset as its second argument.` },
+      site,
+    );
+    return INVALID;
+  }
+  return defineAssetDefinition(
+    vm,
+    kind,
+    options,
+    {
+      node: fn.node,
+      scope: fn.scope,
+      thisValue: fn.thisValue,
+      name: fn.name,
+      selfName: vm.expressions.assignedName(node),
+    },
+    site,
+  );
+}
 
 function combinedOf(vm: Interpreter, kind: "all" | "any", list: Value | undefined, site: Site): Value {
   if (list?.kind === "unknown") return list;

@@ -260,7 +260,7 @@ describe("serializeDags", () => {
   it("rejects a value that is not a DAG", () => {
     const error = thrown(DefinitionError, () => serializeDags([{ dagId: "fake" } as never]));
     expect(error.code).toBe(ErrorCode.dagInvalid);
-    expect(error.message).toBe("Expected a DAG (made with dag(...) or a @dag class), got an object.");
+    expect(error.message).toBe("Expected a DAG (made with dag(...), a @dag class or asset(...)), got an object.");
   });
 
   it("serializes an empty project", () => {
