@@ -18,6 +18,10 @@ describe("findNonJson", () => {
     ["undefined", { u: undefined }, "u"],
     ["a symbol", { s: Symbol("s") }, "s"],
     ["a bigint", { b: 2n }, "b"],
+    ["1e400 (Infinity once parsed)", JSON.parse('{"big": [1e400]}'), "big[0]"],
+    ["a lone high surrogate", JSON.parse('{"s": {"t": "a\\ud800b"}}'), "s.t"],
+    ["a lone low surrogate", { s: "\udc00" }, "s"],
+    ["a key with a lone surrogate", { "k\ud800": 1 }, "k\ud800"],
     ["NaN", { deep: { deeper: [[Number.NaN]] } }, "deep.deeper[0][0]"],
     ["-Infinity", { x: Number.NEGATIVE_INFINITY }, "x"],
   ])("finds %s and returns its dotted path", (_what, value, path) => {
@@ -38,6 +42,21 @@ describe("findNonJson", () => {
   it('returns "" when the value itself is not JSON', () => {
     expect(findNonJson(new Date())).toBe("");
     expect(findNonJson(undefined)).toBe("");
+  });
+});
+
+describe("well-formed Unicode", () => {
+  it("accepts surrogate pairs (emoji) and U+FFFD itself", () => {
+    expect(findNonJson({ e: "😀 \ud83d\ude00", r: "\uFFFD", [`😀`]: 1 })).toBeUndefined();
+  });
+
+  it("assertJsonObject names the key and says why 1e400 and a lone surrogate are refused", () => {
+    expect(() => assertJsonObject(JSON.parse('{"n": 1e400}'), "extra")).toThrow(
+      /key "n" holds Infinity, a number JSON cannot carry exactly \(1e400/,
+    );
+    expect(() => assertJsonObject({ s: "\ud800" }, "extra")).toThrow(
+      /key "s" holds a string that is not valid Unicode/,
+    );
   });
 });
 
@@ -113,6 +132,30 @@ describe("describeValue", () => {
 });
 
 describe("stableStringify", () => {
+  it("writes compact text exactly as JSON.stringify of the key-sorted copy", () => {
+    const sorted = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sorted);
+      if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+        return Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((key) => [key, sorted((value as Record<string, unknown>)[key])]),
+        );
+      }
+      return value;
+    };
+    const value = {
+      z: [1, "two", null, undefined, () => 1, { y: 2, x: [true, false] }],
+      a: { 'key with "quotes"': "\u2028 line", n: -0.5, big: 1e21, nan: Number.NaN },
+      f: () => 1,
+      u: undefined,
+      d: new Date(Date.UTC(2024, 0, 2)),
+      e: {},
+      l: [],
+    };
+    expect(stableStringify(value, 0)).toBe(JSON.stringify(sorted(value)));
+  });
+
   it("sorts object keys at every level", () => {
     expect(stableStringify({ b: 1, a: { d: 2, c: [{ f: 3, e: 4 }] } }, 0)).toBe(
       '{"a":{"c":[{"e":4,"f":3}],"d":2},"b":1}',
