@@ -8,8 +8,9 @@
  * the address bar) or the login page; open DAGs and search; open a DAG;
  * trigger it with conf and watch the run appear and finish without a
  * reload; open a try's log; open the asset it emitted; follow the lineage to
- * its consumer; see an asset named like an HTML tag as text; and no
- * Content-Security-Policy violation anywhere.
+ * its consumer; see an asset named like an HTML tag as text; every text
+ * with WCAG AA contrast (./contrast.ts); and no Content-Security-Policy
+ * violation anywhere.
  *
  * Screenshots go to test/artifacts/ (git-ignored); `UPDATE_SCREENSHOTS=1`
  * also writes docs/ui-*.png for the README.
@@ -20,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditContrast, type ContrastFailure } from "./contrast.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -367,6 +369,34 @@ describe("the web UI", { timeout: 120_000 }, () => {
     expect(await page.locator("img").count()).toBe(0);
     expect(await page.locator("main script").count()).toBe(0);
     await page.close();
+  });
+
+  it("draws every text with WCAG AA contrast (4.5:1, large text 3:1) on every page", async () => {
+    const runs = await api<{ dagRuns: Array<{ runId: string }> }>("/dags/producer/dagRuns");
+    const runId = runs.dagRuns[0]?.runId ?? "";
+    const pages: Array<[string, string]> = [
+      ["/ui/dags", "table.dags tbody tr"],
+      ["/ui/dags/producer", ".graph-canvas[data-laid-out=true] .box.kind-task"],
+      ["/ui/dags/consumer", ".dag-page h1"],
+      [`/ui/dags/producer/runs/${encodeURIComponent(runId)}?task=producer`, ".log pre.log-text"],
+      ["/ui/assets", "table.assets tbody tr"],
+      [`/ui/assets/${encodeURIComponent("s3://asset/example.csv")}`, ".asset-page"],
+      ["/ui/lineage", ".graph-canvas[data-laid-out=true] .react-flow__node"],
+    ];
+    const failures: Array<{ page: string } & ContrastFailure> = [];
+    for (const [path, ready] of pages) {
+      const page = await openSignedIn(path);
+      await page.locator(ready).first().waitFor({ timeout: 30_000 });
+      for (const failure of await page.evaluate(auditContrast)) failures.push({ page: path, ...failure });
+      await page.close();
+    }
+    const context = await browser.newContext();
+    const login = await context.newPage();
+    await login.goto(new URL("/ui/dags", started.api.view).href);
+    await login.locator("#token-input").waitFor();
+    for (const failure of await login.evaluate(auditContrast)) failures.push({ page: "login", ...failure });
+    await context.close();
+    expect(failures).toEqual([]);
   });
 
   it("raised no Content-Security-Policy violation and no dialog on any page", () => {
