@@ -5,10 +5,10 @@
  * the difference between two manifests ({@link diffManifests}).
  */
 import { stableStringify } from "../sdk/json.js";
+import { compare } from "../sdk/manifest/assemble.js";
 import type { ConditionNode, DagManifest, Manifest, TaskAssetNode } from "../sdk/manifest/schema.js";
 import { matchUriPattern, segmentPattern, type UriPattern } from "../sdk/uri/pattern.js";
 import { looksLikePattern, sanitizeUri } from "../sdk/uri/sanitize.js";
-import { compare } from "./manifest.js";
 
 /** A node of the asset graph. */
 export type GraphNode =

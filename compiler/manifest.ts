@@ -6,14 +6,8 @@
  * schedule) wins an asset's `group` and `extra`. Source locations are added
  * as the optional `source` fields.
  */
-import {
-  type AliasManifest,
-  type AssetManifest,
-  type DagManifest,
-  MANIFEST_SCHEMA_VERSION,
-  type Manifest,
-  type TaskAssetNode,
-} from "../sdk/manifest/schema.js";
+import { compare, dagManifestOf, ManifestDeclarations, taskManifestOf } from "../sdk/manifest/assemble.js";
+import type { AssetManifest, DagManifest, Manifest, TaskAssetNode } from "../sdk/manifest/schema.js";
 import { createDiagnostic, type Diagnostic, DiagnosticCatalog } from "./diagnostics.js";
 import type { DagModel } from "./model.js";
 import { type AliasValue, type AssetValue, type Location, sortedBy } from "./values.js";
@@ -54,21 +48,17 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
     } else byId.set(dag.dagId, dag);
   }
   const kept = [...byId.values()].sort((a, b) => compare(a.dagId, b.dagId));
-  const assets = new Map<string, AssetManifest>();
-  const aliases = new Map<string, AliasManifest>();
+  const declarations = new ManifestDeclarations();
   const declare = (item: AssetValue | AliasValue): void => {
     if (item.kind === "asset") {
-      if (!assets.has(item.key))
-        assets.set(item.key, {
-          name: item.name,
-          uri: item.uri,
-          group: item.group,
-          extra: item.extra,
-          ...(item.watchers ? { watchers: item.watchers as AssetManifest["watchers"] } : {}),
-        });
-    } else if (!aliases.has(item.name)) {
-      aliases.set(item.name, { name: item.name, group: item.group });
-    }
+      declarations.asset(item.key, () => ({
+        name: item.name,
+        uri: item.uri,
+        group: item.group,
+        extra: item.extra,
+        ...(item.watchers ? { watchers: item.watchers as AssetManifest["watchers"] } : {}),
+      }));
+    } else declarations.alias(item.name, item.group);
   };
   const dagManifests = kept.map((dag) => {
     const tasks = sortedBy(dag.tasks.values(), (task) => task.taskId);
@@ -79,51 +69,21 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
     dag.scheduleLeaves.forEach(declare);
     const cached = dag.manifest;
     if (cached && cached.sources === sources) return cached.manifest;
-    const taskManifests: DagManifest["tasks"] = [];
-    for (const task of tasks) {
-      const taskManifest: DagManifest["tasks"][number] = {
-        taskId: task.taskId,
-        operator: task.operator,
+    const taskManifests = tasks.map((task) => {
+      const entry = taskManifestOf({
+        ...task,
         outlets: task.outlets.map(toTaskAssetNode),
         inlets: task.inlets.map(toTaskAssetNode),
-        upstream: [...(dag.upstream.get(task.taskId) ?? [])],
-        retries: task.retries,
-        retryDelayMs: task.retryDelayMs,
-        executionTimeoutMs: task.executionTimeoutMs,
-      };
-      if (sources) taskManifest.source = sourceOf(task.site);
-      taskManifests.push(taskManifest);
-    }
-    const manifest: DagManifest = {
-      dagId: dag.dagId,
-      description: dag.description,
-      schedule: cloneJson(dag.schedule),
-      startDate: dag.startDate,
-      catchup: dag.catchup,
-      ...(dag.consume === undefined ? {} : { consume: cloneJson(dag.consume) }),
-      ...(dag.assetCatchup === undefined ? {} : { assetCatchup: cloneJson(dag.assetCatchup) }),
-      ...(dag.whilePaused === undefined ? {} : { whilePaused: dag.whilePaused }),
-      maxActiveRuns: dag.maxActiveRuns,
-      tags: sortedBy(dag.tags, (tag) => tag),
-      params: cloneJson(dag.params),
-      tasks: taskManifests,
-    };
-    if (sources) manifest.source = sourceOf(dag.site);
+        upstream: dag.upstream.get(task.taskId) ?? [],
+      });
+      return sources ? { ...entry, source: sourceOf(task.site) } : entry;
+    });
+    const entry = dagManifestOf(dag, taskManifests);
+    const manifest: DagManifest = sources ? { ...entry, source: sourceOf(dag.site) } : entry;
     dag.manifest = { sources, manifest };
     return manifest;
   });
-  const manifest: Manifest = {
-    schemaVersion: MANIFEST_SCHEMA_VERSION,
-    assets: [...assets.values()]
-      .sort((a, b) => compare(a.name, b.name) || compare(a.uri, b.uri))
-      .map((asset) => ({
-        ...asset,
-        extra: cloneJson(asset.extra),
-        ...(asset.watchers ? { watchers: asset.watchers.map((w) => cloneJson(w)) as AssetManifest["watchers"] } : {}),
-      })),
-    aliases: [...aliases.values()].sort((a, b) => compare(a.name, b.name)),
-    dags: dagManifests,
-  };
+  const manifest = declarations.manifest(dagManifests);
   return { manifest, dags: kept, diagnostics };
 }
 
@@ -168,20 +128,4 @@ function sourceOf({ file, line, column }: Location): { file: string; line: numbe
 
 function toTaskAssetNode(item: AssetValue | AliasValue): TaskAssetNode {
   return item.kind === "asset" ? { kind: "asset", name: item.name, uri: item.uri } : { kind: "alias", name: item.name };
-}
-
-/** A deep copy of plain JSON data (much faster than structuredClone for small values). */
-function cloneJson<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(cloneJson) as T;
-  if (value !== null && typeof value === "object") {
-    const copy: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) copy[key] = cloneJson((value as Record<string, unknown>)[key]);
-    return copy as T;
-  }
-  return value;
-}
-
-/** Code-point order, the same on every machine and locale. */
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

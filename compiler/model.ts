@@ -3,8 +3,9 @@
  * is built from, plus what the lint rules need (source sites, the assets a
  * task adds through aliases at run time).
  */
-import type { JsonObject } from "../sdk/json.js";
-import type { AssetCatchupManifest, ConsumeManifest, DagManifest, ScheduleManifest } from "../sdk/manifest/schema.js";
+
+import type { DagManifestSettings } from "../sdk/manifest/assemble.js";
+import type { DagManifest } from "../sdk/manifest/schema.js";
 import type { AliasValue, AssetValue, ConditionValue, Location } from "./values.js";
 
 /** A task as found in source. */
@@ -23,24 +24,12 @@ export interface TaskModel {
   addedThroughAliases: readonly AssetValue[];
 }
 
-/** DAG settings after validation and defaults. */
-export interface DagSettingsModel {
-  readonly dagId: string;
-  readonly description: string | null;
-  readonly schedule: ScheduleManifest;
+/** DAG settings after validation and defaults: the SDK's (what the manifest is made of), and what the lint rules read. */
+export interface DagSettingsModel extends DagManifestSettings {
   /** The assets and aliases the schedule names, as declared (the first declaration wins group and extra). */
   readonly scheduleLeaves: readonly (AssetValue | AliasValue)[];
   /** The schedule's condition, when it has one (for the lint rules). */
   readonly condition: ConditionValue | undefined;
-  readonly startDate: string | null;
-  readonly catchup: boolean;
-  /** Asset schedules: how runs take events, what a new consumer catches up on, and what a pause does (see `sdk/consume.ts`). */
-  readonly consume: ConsumeManifest | undefined;
-  readonly assetCatchup: AssetCatchupManifest | undefined;
-  readonly whilePaused: "catchup" | undefined;
-  readonly maxActiveRuns: number;
-  readonly tags: readonly string[];
-  readonly params: JsonObject;
 }
 
 /** A DAG as found in source. */

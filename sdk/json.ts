@@ -159,3 +159,22 @@ function sortKeys(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * A deep copy of plain JSON data (much faster than `structuredClone` for the
+ * small values of a manifest).
+ *
+ * @example
+ * ```ts
+ * const copy = cloneJson({ a: [1, 2] });
+ * ```
+ */
+export function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  if (value !== null && typeof value === "object") {
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) copy[key] = cloneJson((value as Record<string, unknown>)[key]);
+    return copy as T;
+  }
+  return value;
+}

@@ -5,15 +5,8 @@ import { type Dag, isDag } from "../definitions.js";
 import { DefinitionError, ErrorCode } from "../errors.js";
 import { describeValue, type JsonObject, stableStringify } from "../json.js";
 import type { WatcherManifest } from "../watchers.js";
-import {
-  type AliasManifest,
-  type AssetManifest,
-  type DagManifest,
-  MANIFEST_SCHEMA_VERSION,
-  type Manifest,
-  manifestSchema,
-  type TaskAssetNode,
-} from "./schema.js";
+import { compare, dagManifestOf, ManifestDeclarations, taskManifestOf } from "./assemble.js";
+import { type DagManifest, type Manifest, manifestSchema, type TaskAssetNode } from "./schema.js";
 
 /** A DAG as `serializeDags` accepts it: a {@link Dag}, a `@dag` class, or an asset defined by `asset()` (its DAG). */
 export type DagLike = Dag | Function | AssetDefinition<object>;
@@ -60,23 +53,18 @@ export function serializeDags(dags: Iterable<DagLike>): Manifest {
       );
     }
   }
-  const assets = new Map<string, AssetManifest>();
-  const aliases = new Map<string, AliasManifest>();
+  const declarations = new ManifestDeclarations();
   const declare = (item: AnyAsset | AssetAlias): void => {
     if (isAsset(item)) {
-      if (!assets.has(item.key)) {
-        assets.set(item.key, {
-          name: item.name,
-          uri: item.uri,
-          group: item.group,
-          extra: structuredClone(item.extra),
-          ...(item.jsonSchema === null ? {} : { schema: structuredClone(item.jsonSchema) as JsonObject }),
-          ...(item.watchers.length === 0 ? {} : { watchers: structuredClone(item.watchers) as WatcherManifest[] }),
-        });
-      }
-    } else if (!aliases.has(item.name)) {
-      aliases.set(item.name, { name: item.name, group: item.group });
-    }
+      declarations.asset(item.key, () => ({
+        name: item.name,
+        uri: item.uri,
+        group: item.group,
+        extra: item.extra,
+        ...(item.jsonSchema === null ? {} : { schema: item.jsonSchema as JsonObject }),
+        ...(item.watchers.length === 0 ? {} : { watchers: item.watchers as WatcherManifest[] }),
+      }));
+    } else declarations.alias(item.name, item.group);
   };
   const dagManifests = resolved.map((definition): DagManifest => {
     const tasks = [...definition.tasks.values()].sort((a, b) => compare(a.taskId, b.taskId));
@@ -85,37 +73,19 @@ export function serializeDags(dags: Iterable<DagLike>): Manifest {
       task.inlets.forEach(declare);
     }
     definition.settings.scheduleAssets.forEach(declare);
-    const settings = definition.settings;
-    return {
-      dagId: settings.dagId,
-      description: settings.description,
-      schedule: structuredClone(settings.schedule),
-      startDate: settings.startDate,
-      catchup: settings.catchup,
-      ...(settings.consume === undefined ? {} : { consume: structuredClone(settings.consume) }),
-      ...(settings.assetCatchup === undefined ? {} : { assetCatchup: structuredClone(settings.assetCatchup) }),
-      ...(settings.whilePaused === undefined ? {} : { whilePaused: settings.whilePaused }),
-      maxActiveRuns: settings.maxActiveRuns,
-      tags: [...settings.tags].sort(compare),
-      params: structuredClone(settings.params),
-      tasks: tasks.map((task) => ({
-        taskId: task.taskId,
-        operator: task.operator,
-        outlets: task.outlets.map(toTaskAssetNode),
-        inlets: task.inlets.map(toTaskAssetNode),
-        upstream: [...(definition.upstream.get(task.taskId) ?? [])].sort(compare),
-        retries: task.retries,
-        retryDelayMs: task.retryDelayMs,
-        executionTimeoutMs: task.executionTimeoutMs,
-      })),
-    };
+    return dagManifestOf(
+      definition.settings,
+      tasks.map((task) =>
+        taskManifestOf({
+          ...task,
+          outlets: task.outlets.map(toTaskAssetNode),
+          inlets: task.inlets.map(toTaskAssetNode),
+          upstream: definition.upstream.get(task.taskId) ?? [],
+        }),
+      ),
+    );
   });
-  return manifestSchema.parse({
-    schemaVersion: MANIFEST_SCHEMA_VERSION,
-    assets: [...assets.values()].sort((a, b) => compare(a.name, b.name) || compare(a.uri, b.uri)),
-    aliases: [...aliases.values()].sort((a, b) => compare(a.name, b.name)),
-    dags: dagManifests,
-  });
+  return manifestSchema.parse(declarations.manifest(dagManifests));
 }
 
 /**
@@ -133,9 +103,4 @@ export function manifestToJson(manifest: Manifest): string {
 
 function toTaskAssetNode(item: AnyAsset | AssetAlias): TaskAssetNode {
   return isAsset(item) ? { kind: "asset", name: item.name, uri: item.uri } : { kind: "alias", name: item.name };
-}
-
-/** Code-point order, the same on every machine and locale. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
