@@ -224,3 +224,18 @@ dag({ dagId: \`d_\${down(100000)}\` }, () => {});
     expect(errors(result.diagnostics)).toEqual(["AF2013:2"]);
   });
 });
+
+describe("an asset's key", () => {
+  it("evaluates `asset.key` to the SDK's own key (one identity for SDK, compiler and scheduler)", async () => {
+    const { Asset } = await import("../sdk/index.js");
+    const result = compileSource(`import { Asset, dag, task } from "assetflow";
+const plain = new Asset("s3://Bucket/key");
+const named = new Asset({ name: "orders", uri: "s3://bucket/orders" });
+dag({ dagId: "keys", schedule: null, tags: [plain.key, named.key] }, () => { task({ taskId: "t" }, () => {}); });
+`);
+    expect(errors(result.diagnostics)).toEqual([]);
+    expect([...dagOf(result.manifest, "keys").tags].sort()).toEqual(
+      [new Asset("s3://Bucket/key").key, new Asset({ name: "orders", uri: "s3://bucket/orders" }).key].sort(),
+    );
+  });
+});

@@ -4,6 +4,8 @@
  * ({@link downstream}) and "what must run before this" ({@link upstream}), and
  * the difference between two manifests ({@link diffManifests}).
  */
+
+import { assetKey } from "../sdk/asset-key.js";
 import { stableStringify } from "../sdk/json.js";
 import { compare } from "../sdk/manifest/assemble.js";
 import type { ConditionNode, DagManifest, Manifest, TaskAssetNode } from "../sdk/manifest/schema.js";
@@ -47,7 +49,7 @@ export function dagNodeId(dagId: string): string {
 export function targetNodeId(node: TaskAssetNode | ConditionNode): string {
   switch (node.kind) {
     case "asset":
-      return `asset:${JSON.stringify([node.name, node.uri])}`;
+      return `asset:${assetKey(node.name, node.uri)}`;
     case "alias":
       return `alias:${node.name}`;
     case "ref":
@@ -246,7 +248,7 @@ function segmented(text: string): UriPattern {
 function isUpdated(leaf: ConditionNode, updated: Updated): boolean {
   switch (leaf.kind) {
     case "asset":
-      return updated.keys.has(JSON.stringify([leaf.name, leaf.uri]));
+      return updated.keys.has(assetKey(leaf.name, leaf.uri));
     case "alias":
       return updated.aliases.has(leaf.name);
     case "ref":
@@ -265,7 +267,7 @@ function isUpdated(leaf: ConditionNode, updated: Updated): boolean {
 function markUpdated(item: TaskAssetNode | { kind: "asset"; name: string; uri: string }, updated: Updated): void {
   if (item.kind === "alias") updated.aliases.add(item.name);
   else {
-    updated.keys.add(JSON.stringify([item.name, item.uri]));
+    updated.keys.add(assetKey(item.name, item.uri));
     updated.names.add(item.name);
     updated.uris.add(item.uri);
   }
@@ -412,9 +414,8 @@ export function diffManifests(before: Manifest, after: Manifest): GraphChanges {
     if (!old || old === dag) return [];
     return dagFingerprint(old) === dagFingerprint(dag) ? [] : [id];
   });
-  const assetKey = (asset: { name: string; uri: string }) => JSON.stringify([asset.name, asset.uri]);
-  const beforeAssets = new Map(before.assets.map((asset) => [assetKey(asset), asset]));
-  const afterAssets = new Map(after.assets.map((asset) => [assetKey(asset), asset]));
+  const beforeAssets = new Map(before.assets.map((asset) => [assetKey(asset.name, asset.uri), asset]));
+  const afterAssets = new Map(after.assets.map((asset) => [assetKey(asset.name, asset.uri), asset]));
   const assetsAdded = [...afterAssets]
     .filter(([key]) => !beforeAssets.has(key))
     .map(([, a]) => ({ name: a.name, uri: a.uri }));

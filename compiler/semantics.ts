@@ -360,7 +360,7 @@ export function makeAsset(
     );
     return INVALID;
   }
-  const key = name === sanitized.uri ? name : detach(assetKeyOf({ name, uri: sanitized.uri }));
+  const key = detach(assetKeyOf({ name, uri: sanitized.uri }));
   return {
     kind: "asset",
     name,

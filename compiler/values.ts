@@ -6,6 +6,7 @@
  * it can report a precise diagnostic.
  */
 import { ts } from "ts-morph";
+import { assetKey } from "../sdk/asset-key.js";
 import type { JsonObject } from "../sdk/json.js";
 import type { ConditionNode, TimetableManifest } from "../sdk/manifest/schema.js";
 import type { ImportBinding, ParsedFile } from "./source.js";
@@ -452,10 +453,9 @@ export function toConditionNode(value: ConditionValue): ConditionNode {
   }
 }
 
-/** The identity key of an asset inside the compiler: its name and URI. */
+/** The identity key of an asset inside the compiler: the SDK's own {@link assetKey} (what `asset.key` is at run time). */
 export function assetKeyOf(value: { readonly name: string; readonly uri: string }): string {
-  // A URI holds no control character, so a bare URI never equals a "name\0uri" key.
-  return value.name === value.uri ? value.uri : `${value.name}\u0000${value.uri}`;
+  return assetKey(value.name, value.uri);
 }
 
 /** How messages name an asset or alias: `asset "s3://b/k"`, `asset "orders" (s3://b/k)`, `alias "outputs"`. */

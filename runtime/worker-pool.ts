@@ -178,23 +178,27 @@ export class WorkerPool {
     this.dispatch();
   }
 
-  /** Sends queued jobs to hosts, one at a time round the hosts, up to each host's queue depth. */
+  /**
+   * Sends queued jobs to hosts, each to the least busy host that has room (up
+   * to its queue depth): an idle host always gets the next job before one
+   * that runs something, so a short try never waits behind a long one while
+   * a host sits idle.
+   */
   private dispatch(): void {
     const maxTasks = this.options.maxTasksPerHost ?? DEFAULT_MAX_TASKS_PER_HOST;
-    let sent = true;
-    while (sent && this.queue.length > 0) {
-      sent = false;
-      for (const host of [...this.hosts]) {
-        if (this.queue.length === 0) return;
-        if (!host.ready || host.retiring || host.jobs.length >= HOST_QUEUE_DEPTH) continue;
-        const job = this.queue.shift() as Job;
-        host.jobs.push(job);
-        host.sent++;
-        host.child.send(job.message);
-        if (host.jobs.length === 1) this.startTimer(host);
-        if (host.sent >= maxTasks) this.retire(host);
-        sent = true;
+    while (this.queue.length > 0) {
+      let host: Host | undefined;
+      for (const candidate of this.hosts) {
+        if (!candidate.ready || candidate.retiring || candidate.jobs.length >= HOST_QUEUE_DEPTH) continue;
+        if (!host || candidate.jobs.length < host.jobs.length) host = candidate;
       }
+      if (!host) return;
+      const job = this.queue.shift() as Job;
+      host.jobs.push(job);
+      host.sent++;
+      host.child.send(job.message);
+      if (host.jobs.length === 1) this.startTimer(host);
+      if (host.sent >= maxTasks) this.retire(host);
     }
   }
 

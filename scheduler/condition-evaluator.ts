@@ -2,6 +2,8 @@
  * Pure evaluation of serialized asset conditions (the manifest's condition
  * tree). The scheduler never sees SDK objects: it decides from data.
  */
+
+import { assetKey } from "../sdk/asset-key.js";
 import type { ConditionNode } from "../sdk/manifest/schema.js";
 
 /** Answers, for one consumer, whether a leaf has at least one pending event. */
@@ -98,7 +100,7 @@ export function conditionLeaves(node: ConditionNode): ConditionLeaves {
   const walk = (current: ConditionNode): void => {
     switch (current.kind) {
       case "asset":
-        assets.set(JSON.stringify([current.name, current.uri]), { name: current.name, uri: current.uri });
+        assets.set(assetKey(current.name, current.uri), { name: current.name, uri: current.uri });
         return;
       case "alias":
         aliases.add(current.name);

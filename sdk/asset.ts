@@ -1,3 +1,4 @@
+import { assetKey } from "./asset-key.js";
 import { DefinitionError, ErrorCode } from "./errors.js";
 import { type ExtraSchema, extraJsonSchema } from "./extra-schema.js";
 import { assertJsonObject, describeValue, type JsonObject, undefinedHint } from "./json.js";
@@ -6,6 +7,8 @@ import { matchUriPattern, parseUriPattern, type UriPattern } from "./uri/pattern
 import { sanitizeUri, UriWarningCode } from "./uri/sanitize.js";
 import { emitAssetflowWarning } from "./warnings.js";
 import { normalizeWatchers, type WatcherConfig, type WatcherManifest } from "./watchers.js";
+
+export { assetKey };
 
 const ASSET_MARK = Symbol.for("assetflow.asset");
 const ALIAS_MARK = Symbol.for("assetflow.alias");
@@ -518,11 +521,6 @@ export function isAssetAny(value: unknown): value is AssetAny {
 /** True for any condition operand: asset, alias, ref, `all` or `any`. */
 export function isCondition(value: unknown): value is Condition {
   return hasMark(value, CONDITION_MARK);
-}
-
-/** The identity key of an asset: its name and URI. */
-export function assetKey(name: string, uri: string): string {
-  return JSON.stringify([name, uri]);
 }
 
 function hasMark(value: unknown, mark: symbol): boolean {

@@ -18,6 +18,10 @@ describe("findNonJson", () => {
     ["undefined", { u: undefined }, "u"],
     ["a symbol", { s: Symbol("s") }, "s"],
     ["a bigint", { b: 2n }, "b"],
+    ["1e400 (Infinity once parsed)", JSON.parse('{"big": [1e400]}'), "big[0]"],
+    ["a lone high surrogate", JSON.parse('{"s": {"t": "a\\ud800b"}}'), "s.t"],
+    ["a lone low surrogate", { s: "\udc00" }, "s"],
+    ["a key with a lone surrogate", { "k\ud800": 1 }, "k\ud800"],
     ["NaN", { deep: { deeper: [[Number.NaN]] } }, "deep.deeper[0][0]"],
     ["-Infinity", { x: Number.NEGATIVE_INFINITY }, "x"],
   ])("finds %s and returns its dotted path", (_what, value, path) => {
@@ -38,6 +42,21 @@ describe("findNonJson", () => {
   it('returns "" when the value itself is not JSON', () => {
     expect(findNonJson(new Date())).toBe("");
     expect(findNonJson(undefined)).toBe("");
+  });
+});
+
+describe("well-formed Unicode", () => {
+  it("accepts surrogate pairs (emoji) and U+FFFD itself", () => {
+    expect(findNonJson({ e: "😀 \ud83d\ude00", r: "\uFFFD", [`😀`]: 1 })).toBeUndefined();
+  });
+
+  it("assertJsonObject names the key and says why 1e400 and a lone surrogate are refused", () => {
+    expect(() => assertJsonObject(JSON.parse('{"n": 1e400}'), "extra")).toThrow(
+      /key "n" holds Infinity, a number JSON cannot carry exactly \(1e400/,
+    );
+    expect(() => assertJsonObject({ s: "\ud800" }, "extra")).toThrow(
+      /key "s" holds a string that is not valid Unicode/,
+    );
   });
 });
 

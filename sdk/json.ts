@@ -9,8 +9,10 @@ export type JsonObject = { [key: string]: JsonValue };
 /**
  * Checks that `value` is plain JSON and returns the dotted path of the first
  * offending key (`""` for the value itself), or `undefined` when it is JSON.
- * Rejects `undefined`, functions, symbols, bigints, non-finite numbers, class
- * instances (Date, Map, ...) and cycles.
+ * Rejects `undefined`, functions, symbols, bigints, non-finite numbers (what
+ * `1e400` parses as), strings and keys that are not well-formed Unicode (a
+ * lone surrogate, which storage would turn into U+FFFD), class instances
+ * (Date, Map, ...) and cycles: what JSON cannot carry exactly.
  *
  * @example
  * ```ts
@@ -21,15 +23,31 @@ export function findNonJson(value: unknown, path = "", seen = new Set<object>())
   return findNonJsonValue(value, path, seen)?.path;
 }
 
+/**
+ * Like {@link findNonJson}, with the offending value (for {@link describeNonJson}).
+ *
+ * @example
+ * ```ts
+ * findNonJsonValueAt(JSON.parse('{"n": 1e400}')); // { path: "n", value: Infinity, cycle: false }
+ * ```
+ */
+export function findNonJsonValueAt(value: unknown): NonJson | undefined {
+  return findNonJsonValue(value, "", new Set());
+}
+
 /** Where a value stops being JSON: the dotted path, the offending value, and whether it closes a cycle. */
-interface NonJson {
+export interface NonJson {
   readonly path: string;
   readonly value: unknown;
   readonly cycle: boolean;
 }
 
+/** A lone (unpaired) UTF-16 surrogate: not Unicode, so no UTF-8 store or wire can carry it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function findNonJsonValue(value: unknown, path: string, seen: Set<object>): NonJson | undefined {
-  if (value === null || typeof value === "string" || typeof value === "boolean") return undefined;
+  if (typeof value === "string") return LONE_SURROGATE.test(value) ? { path, value, cycle: false } : undefined;
+  if (value === null || typeof value === "boolean") return undefined;
   if (typeof value === "number") return Number.isFinite(value) ? undefined : { path, value, cycle: false };
   if (typeof value !== "object") return { path, value, cycle: false };
   if (seen.has(value)) return { path, value, cycle: true };
@@ -45,13 +63,35 @@ function findNonJsonValue(value: unknown, path: string, seen: Set<object>): NonJ
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return { path, value, cycle: false };
     for (const [key, item] of Object.entries(value)) {
-      const found = findNonJsonValue(item, path === "" ? key : `${path}.${key}`, seen);
+      const at = path === "" ? key : `${path}.${key}`;
+      if (LONE_SURROGATE.test(key)) return { path: at, value: key, cycle: false };
+      const found = findNonJsonValue(item, at, seen);
       if (found !== undefined) return found;
     }
     return undefined;
   } finally {
     seen.delete(value);
   }
+}
+
+/**
+ * Why a value (or key) that {@link findNonJson} found cannot be JSON, for
+ * messages: `Infinity` from a number beyond a double (`1e400`), a lone
+ * surrogate, or the value's kind.
+ *
+ * @example
+ * ```ts
+ * describeNonJson(Infinity); // "Infinity, a number JSON cannot carry exactly (1e400, ...): send it as a string"
+ * ```
+ */
+export function describeNonJson(value: unknown): string {
+  if (typeof value === "number") {
+    return `${describeValue(value)}, a number JSON cannot carry exactly (1e400, beyond the range of a double, reads as Infinity): send it as a string`;
+  }
+  if (typeof value === "string") {
+    return "a string that is not valid Unicode (a lone surrogate, or invalid UTF-8): it would not be stored exactly";
+  }
+  return describeValue(value);
 }
 
 /**
@@ -80,7 +120,7 @@ export function assertJsonObject(value: unknown, where: string): asserts value i
   }
   const found = findNonJsonValue(value, "", new Set());
   if (found !== undefined) {
-    const holds = found.cycle ? "a circular reference (an object that contains itself)" : describeValue(found.value);
+    const holds = found.cycle ? "a circular reference (an object that contains itself)" : describeNonJson(found.value);
     throw new ExtraError(
       `${where} is not JSON: key "${found.path}" holds ${holds}. ` +
         "Extras must be plain JSON (strings, finite numbers, booleans, null, arrays, plain objects); " +

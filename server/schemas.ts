@@ -19,7 +19,7 @@ import type {
   QueuedEventView,
   TaskInstanceView,
 } from "../scheduler/read/index.js";
-import type { JsonObject } from "../sdk/json.js";
+import { describeNonJson, findNonJsonValueAt, type JsonObject } from "../sdk/json.js";
 import { maskSecrets } from "../sdk/masking.js";
 
 /** Schemas that become named components of the OpenAPI document. */
@@ -35,10 +35,20 @@ function component<T extends z.ZodType>(id: string, description: string, schema:
 /** Deepest nesting accepted in request JSON objects (extra, conf). */
 export const MAX_JSON_DEPTH = 32;
 
-/** A JSON object from a request: any JSON, nested at most {@link MAX_JSON_DEPTH} levels. */
+/**
+ * A JSON object from a request: any JSON, nested at most {@link MAX_JSON_DEPTH} levels, kept exactly or
+ * refused: a number beyond a double (`1e400`, parsed as Infinity) or a lone surrogate (`"\ud800"`) is a 400
+ * naming the key, never a `null` or a U+FFFD in the store.
+ */
 export const jsonObjectInput = z
   .record(z.string(), z.unknown())
-  .refine((value) => jsonDepth(value) <= MAX_JSON_DEPTH, `must not nest deeper than ${MAX_JSON_DEPTH} levels`);
+  .refine((value) => jsonDepth(value) <= MAX_JSON_DEPTH, `must not nest deeper than ${MAX_JSON_DEPTH} levels`)
+  .superRefine((value, ctx) => {
+    const found = findNonJsonValueAt(value);
+    if (found !== undefined) {
+      ctx.addIssue({ code: "custom", message: `key "${found.path}" holds ${describeNonJson(found.value)}` });
+    }
+  });
 
 /** A JSON object in a response (secret-looking keys already masked). */
 const jsonObjectOutput = z.record(z.string(), z.unknown());

@@ -30,6 +30,7 @@ import { type ApiAuth, bearerToken, isValidToken } from "./auth.js";
 import { finishOpenApiDocument } from "./openapi.js";
 import {
   createErrorHandler,
+  HttpProblem,
   logServerErrorToStderr,
   problem,
   type ServerErrorListener,
@@ -125,8 +126,16 @@ export function createServer(options: CreateServerOptions): ApiApp {
   // JSON only. An empty JSON body is no body (some clients send a content type on DELETE).
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    const text = typeof body === "string" ? body : body.toString("utf8");
+  // Invalid UTF-8 is refused (naming the key that holds it), never read as U+FFFD.
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    const bytes = typeof body === "string" ? Buffer.from(body) : body;
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      return done(invalidUtf8(bytes), undefined);
+    }
     if (text === "") return done(null, undefined);
     parseJson(request, text, done);
   });
@@ -258,4 +267,29 @@ function findNulCharacter(value: unknown): string | null {
     }
   }
   return null;
+}
+
+/** The 400 for a body that is not UTF-8, naming the first key whose value (or which itself) holds the bad bytes. */
+function invalidUtf8(bytes: Buffer): HttpProblem {
+  let where = "";
+  try {
+    const path = pathOfReplacement(JSON.parse(bytes.toString("utf8")), "");
+    if (path !== undefined) where = ` at key "${path}"`;
+  } catch {}
+  return new HttpProblem(
+    400,
+    `The request body is not valid UTF-8${where}: it would not be stored exactly. Send JSON encoded as UTF-8 (escape other bytes, or send binary data base64-encoded in a string).`,
+  );
+}
+
+function pathOfReplacement(value: unknown, path: string): string | undefined {
+  if (typeof value === "string") return value.includes("\uFFFD") ? path : undefined;
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path === "" ? key : Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+    if (key.includes("\uFFFD")) return at;
+    const found = pathOfReplacement(item, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import type { TaskInstanceKey } from "../../scheduler/contracts.js";
 import type { Scheduler, SchedulerActivity } from "../../scheduler/scheduler.js";
 import { AssetflowError } from "../../sdk/errors.js";
-import type { JsonObject } from "../../sdk/json.js";
+import { describeNonJson, findNonJsonValueAt, type JsonObject } from "../../sdk/json.js";
 import type { ConditionNode, ScheduleManifest } from "../../sdk/manifest/schema.js";
 import { toJsonOutput } from "../output.js";
 
@@ -57,6 +57,14 @@ export function parseJsonObject(text: string | undefined, option: string): JsonO
     throw new CliError(
       CliErrorCode.invalidJson,
       `${option} must be a JSON object, got ${Array.isArray(value) ? "an array" : JSON.stringify(value)}. Pass for example ${option} '{"key": "value"}'.`,
+    );
+  }
+  // Kept exactly or refused: 1e400 would be stored as null, a lone surrogate as U+FFFD.
+  const found = findNonJsonValueAt(value);
+  if (found !== undefined) {
+    throw new CliError(
+      CliErrorCode.invalidJson,
+      `${option} cannot be stored exactly: key "${found.path}" holds ${describeNonJson(found.value)}.`,
     );
   }
   return value as JsonObject;

@@ -1,4 +1,5 @@
 import { type Kysely, PostgresAdapter, type Transaction } from "kysely";
+import { assetKey } from "../../sdk/asset-key.js";
 import type { DagManifest } from "../../sdk/manifest/schema.js";
 import { UriPatternIndex } from "../../sdk/uri/pattern-index.js";
 import { ExtraValidator } from "../extra-validation.js";
@@ -47,10 +48,8 @@ export function createEngineContext(db: Kysely<Database>, dialect: DialectName, 
   };
 }
 
-/** The identity key of an asset. */
-export function assetIdentity(name: string, uri: string): string {
-  return JSON.stringify([name, uri]);
-}
+/** The identity key of an asset: the SDK's one {@link assetKey}. */
+export const assetIdentity: (name: string, uri: string) => string = assetKey;
 
 /** The dialect an executor speaks, for code that gets an executor without its engine context. */
 export function dialectOf(db: Executor): DialectName {

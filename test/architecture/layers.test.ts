@@ -20,6 +20,7 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
     target === "sdk/errors.ts" ||
     target === "sdk/uri/pattern.ts" ||
     target === "sdk/uri/pattern-index.ts" ||
+    target === "sdk/asset-key.ts" ||
     target === "sdk/extra-schema.ts",
   // It writes task logs and bundles into the home, private like the rest of it (scheduler/store/home.ts).
   runtime: (target) =>

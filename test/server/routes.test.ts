@@ -341,6 +341,61 @@ describe("asset events", () => {
     );
   });
 
+  it("POST /assets/events keeps extras exactly or refuses them: 1e400, lone surrogates, invalid UTF-8 are 400s naming the key", async () => {
+    const api = await start();
+    const post = (payload: string | Buffer) =>
+      api.request({
+        method: "POST",
+        url: "/api/v1/assets/events",
+        headers: { "content-type": "application/json" },
+        payload,
+      });
+    const uri = JSON.stringify(EXAMPLE_URI);
+    const cases: Array<[string | Buffer, RegExp]> = [
+      [
+        `{"uri": ${uri}, "extra": {"rows": 3, "big": 1e400}}`,
+        /key "big" holds Infinity, a number JSON cannot carry exactly/,
+      ],
+      [
+        `{"uri": ${uri}, "extra": {"nested": {"s": "a\\ud800"}}}`,
+        /key "nested.s" holds a string that is not valid Unicode/,
+      ],
+      [
+        Buffer.concat([
+          Buffer.from(`{"uri": ${uri}, "extra": {"note": "a`),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('"}}'),
+        ]),
+        /not valid UTF-8 at key "extra.note"/,
+      ],
+    ];
+    for (const [payload, detail] of cases) {
+      const response = await post(payload);
+      expectProblem({ status: response.statusCode, body: response.json() }, 400, detail);
+    }
+    expect(await storeDatabase(api.env.scheduler).selectFrom("asset_event").select("id").execute()).toEqual([]);
+    // Exact values pass: big but finite numbers, emoji, U+FFFD written on purpose.
+    const exact = { big: 1.7976931348623157e308, emoji: "😀", replacement: "\uFFFD" };
+    const ok = await post(JSON.stringify({ uri: EXAMPLE_URI, extra: exact }));
+    expect(ok.statusCode).toBe(201);
+    expect((ok.json() as { assetEvent: { extra: unknown } }).assetEvent.extra).toEqual(exact);
+  });
+
+  it("POST /dags/{dagId}/dagRuns refuses a conf that JSON cannot carry exactly", async () => {
+    const api = await start();
+    const response = await api.request({
+      method: "POST",
+      url: "/api/v1/dags/producer/dagRuns",
+      headers: { "content-type": "application/json" },
+      payload: '{"conf": {"limit": -1e400}}',
+    });
+    expectProblem(
+      { status: response.statusCode, body: response.json() },
+      400,
+      /key "limit" holds -Infinity, a number JSON/,
+    );
+  });
+
   it("POST /assets/events drops ?password= and a percent-encoded user%3Apass@ like a plain password", async () => {
     const api = await start();
     for (const uri of ["s3://asset/example.csv?password=hunter2", "s3://user%3Ahunter2@asset/example.csv"]) {

@@ -75,6 +75,14 @@ export const leaks = dag({ dagId: "leaks", schedule: null }, () => {
   new SQLExecuteQueryOperator({ taskId: "sql_still_connects", connId: "warehouse", sql: "SELECT 41 + 1 AS answer" });
 });
 
+export const lossy = new Asset("x-e2e://lossy");
+
+export const inexact = dag({ dagId: "inexact", schedule: null }, () => {
+  task({ taskId: "lone_surrogate", outlets: [lossy] }, (ctx) => {
+    ctx.outletEvents.get(lossy).extra = { label: "half an emoji: \\ud83d" };
+  });
+});
+
 export const consumer = dag({ dagId: "untrusted_consumer", schedule: [inbox] }, () => {
   new BashOperator({
     taskId: "via_env",
@@ -233,5 +241,24 @@ describe("files are private", () => {
     expect(logs.filter(([path]) => path.endsWith(".log")).length).toBeGreaterThanOrEqual(4);
     const wrong = logs.filter(([path, mode]) => mode !== (path.endsWith(".log") ? 0o600 : 0o700));
     expect(wrong.map(([path, mode]) => `${path} ${mode.toString(8)}`)).toEqual([]);
+  }, 60_000);
+});
+
+describe("extras are kept exactly or refused", () => {
+  it("assets emit refuses 1e400 and a lone surrogate, naming the key; a task's such extra fails the try", async () => {
+    for (const [extra, pattern] of [
+      ['{"rows": 1e400}', /key "rows" holds Infinity, a number JSON cannot carry exactly/],
+      ['{"note": {"s": "\\udc00"}}', /key "note.s" holds a string that is not valid Unicode/],
+    ] as const) {
+      const result = await runCli(["assets", "emit", "x-e2e://untrusted-inbox", "--extra", extra], env);
+      expect(result.code, result.stdout).not.toBe(0);
+      expect(result.stderr).toMatch(pattern);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+    const runId = await trigger("inexact");
+    const run = await waitForRun("inexact", runId, env, [standalone]);
+    expect(run.state).toBe("failed");
+    const [task] = await cliJson<TaskJson[]>(["tasks", "list", "inexact", runId], env);
+    expect(task?.error?.message).toMatch(/key "label" holds a string that is not valid Unicode/);
   }, 60_000);
 });
