@@ -26,6 +26,7 @@ import { applyAssetCatchup } from "./engine/catchup.js";
 import { type ConsumerStatus, consumerStatus, evaluateConsumer, explainConsumer } from "./engine/consumers.js";
 import { type Clock, createEngineContext, type EngineContext, systemClock } from "./engine/context.js";
 import { type RecordedEvent, recordEvent } from "./engine/events.js";
+import { evaluateConsumersTogether, FAN_OUT_CHUNK } from "./engine/fan-out.js";
 import { dagsWithQueuedRuns, failLostTry, findLostTries, heartbeat } from "./engine/liveness.js";
 import {
   type RegistrationResult,
@@ -41,6 +42,7 @@ import {
   completeTries,
   eventQuery,
   type FinishedRun,
+  InlineEvaluationError,
   releaseTries,
   requeueDueRetries,
   type TryCompletion,
@@ -71,6 +73,12 @@ export interface SchedulerOptions extends OpenStoreOptions {
   /** Fallback poll period for timetables, retries and missed evaluations, in ms (default 5000). */
   pollIntervalMs?: number;
 }
+
+/**
+ * Consumers evaluated in the transaction of the completion that gave them an
+ * event (one commit for both); the others right after its commit.
+ */
+const INLINE_CONSUMERS = 16;
 
 /** Consumer evaluation yields the event loop after this long, ms (see {@link Scheduler.evaluateConsumers}). */
 const EVALUATION_SLICE_MS = 10;
@@ -420,7 +428,7 @@ export class Scheduler implements TaskSource {
     this.draining = (async () => {
       while (this.deferred.size > 0 && !this.closed) {
         // In batches, so that closing stops the loop soon.
-        const batch = [...this.deferred].slice(0, 100);
+        const batch = [...this.deferred].slice(0, FAN_OUT_CHUNK);
         for (const dagId of batch) this.deferred.delete(dagId);
         try {
           await this.evaluateConsumers(batch);
@@ -490,8 +498,18 @@ export class Scheduler implements TaskSource {
    * received events. Returns the effects and the consumer runs created.
    */
   async completeTasks(reports: readonly TryReport[]): Promise<CompletionEffects & { runs: string[] }> {
-    if (reports.length === 0) return { tries: [], consumers: [], finishedRuns: [], queuedTasks: false, runs: [] };
-    const effects = await this.ctx.db.transaction().execute((trx) => completeTries(this.ctx, trx, reports));
+    if (reports.length === 0) {
+      return {
+        tries: [],
+        consumers: [],
+        deferredConsumers: [],
+        inlineRuns: [],
+        finishedRuns: [],
+        queuedTasks: false,
+        runs: [],
+      };
+    }
+    const effects = await this.completeInTransaction(reports);
     reports.forEach(({ key, outcome }, index) => {
       const completion = effects.tries[index];
       if (!completion?.accepted) return;
@@ -501,10 +519,33 @@ export class Scheduler implements TaskSource {
       this.emit({ kind: "task_finished", key, state, ...(message === undefined ? {} : { message }) });
     });
     for (const finished of effects.finishedRuns) this.emit({ kind: "run_finished", ...finished });
-    const runs = await this.evaluateAfterCommit(effects.consumers);
-    if (effects.tries.some((completion) => completion.retryAt !== null)) this.rescheduleWake();
+    for (const { dagId, runId } of effects.inlineRuns) {
+      this.emit({ kind: "run_created", dagId, runId, runType: "asset_triggered" });
+    }
+    if (effects.inlineRuns.length > 0 && effects.deferredConsumers.length > 0) this.notify();
+    const runs = [
+      ...effects.inlineRuns.map((run) => run.runId),
+      ...(await this.evaluateAfterCommit(effects.deferredConsumers, { notify: false })),
+    ];
+    if (effects.tries.some((completion) => completion.retryAt !== null) || runs.length > 0) this.rescheduleWake();
     if (effects.queuedTasks || runs.length > 0 || effects.finishedRuns.length > 0) this.notify();
     return { ...effects, runs };
+  }
+
+  /**
+   * The completion's transaction, with the first {@link INLINE_CONSUMERS}
+   * consumers evaluated in it. Should evaluating one of them fail, the
+   * completion is done again on its own and every consumer evaluated after
+   * its commit, as if none had been inline: a consumer's error never undoes
+   * a completion.
+   */
+  private async completeInTransaction(reports: readonly TryReport[]): Promise<CompletionEffects> {
+    try {
+      return await this.ctx.db.transaction().execute((trx) => completeTries(this.ctx, trx, reports, INLINE_CONSUMERS));
+    } catch (error) {
+      if (!(error instanceof InlineEvaluationError)) throw error;
+      return this.ctx.db.transaction().execute((trx) => completeTries(this.ctx, trx, reports));
+    }
   }
 
   /** Gives claimed tries that never started back to the queue (see {@link releaseTries}); returns those released. */
@@ -559,9 +600,9 @@ export class Scheduler implements TaskSource {
    * the fallback {@link tick}) instead of failing the caller, whose event or
    * report is recorded.
    */
-  private async evaluateAfterCommit(dagIds: readonly string[]): Promise<string[]> {
+  private async evaluateAfterCommit(dagIds: readonly string[], options: { notify?: boolean } = {}): Promise<string[]> {
     try {
-      return await this.evaluateConsumers(dagIds);
+      return await this.evaluateConsumers(dagIds, options);
     } catch (error) {
       process.emitWarning(
         `assetflow could not evaluate consumers after a commit (evaluated again shortly): ${(error as Error).message}`,
@@ -579,30 +620,51 @@ export class Scheduler implements TaskSource {
    * ends by yielding the event loop: a fan-out to thousands of consumers
    * never keeps a server from answering meanwhile.
    */
-  async evaluateConsumers(dagIds: readonly string[]): Promise<string[]> {
-    const runs: string[] = [];
+  async evaluateConsumers(dagIds: readonly string[], options: { notify?: boolean } = {}): Promise<string[]> {
     const shared = this.connection.dialect === "sqlite";
-    let next = 0;
-    while (next < dagIds.length) {
+    // SQLite: a fan-out's consumers are first evaluated together, in chunks
+    // (engine/fan-out.ts); those it leaves go one by one.
+    let together = shared && dagIds.length > 1 ? [...dagIds] : [];
+    const single: string[] = shared && dagIds.length > 1 ? [] : [...dagIds];
+    const made: Array<{ dagId: string; runId: string }> = [];
+    while (together.length > 0 || single.length > 0) {
       const sliceStart = performance.now();
       const created = await this.ctx.db.transaction().execute(async (trx) => {
-        const made: Array<{ dagId: string; runId: string }> = [];
+        const slice: Array<{ dagId: string; runId: string }> = [];
         do {
-          const dagId = dagIds[next++] as string;
-          for (const runId of await evaluateConsumer(this.ctx, trx, dagId)) made.push({ dagId, runId });
-        } while (shared && next < dagIds.length && performance.now() - sliceStart < EVALUATION_SLICE_MS);
-        return made;
+          if (together.length > 0) {
+            const chunk = together.slice(0, FAN_OUT_CHUNK);
+            together = together.slice(chunk.length);
+            const result = await evaluateConsumersTogether(this.ctx, trx, chunk);
+            slice.push(...result.runs);
+            single.push(...result.others);
+          } else {
+            const dagId = single.shift() as string;
+            for (const runId of await evaluateConsumer(this.ctx, trx, dagId)) slice.push({ dagId, runId });
+          }
+        } while (
+          shared &&
+          (together.length > 0 || single.length > 0) &&
+          performance.now() - sliceStart < EVALUATION_SLICE_MS
+        );
+        return slice;
       });
-      for (const { dagId, runId } of created) {
-        runs.push(runId);
-        this.emit({ kind: "run_created", dagId, runId, runType: "asset_triggered" });
+      for (const run of created) {
+        made.push(run);
+        this.emit({ kind: "run_created", dagId: run.dagId, runId: run.runId, runType: "asset_triggered" });
       }
-      if (next < dagIds.length && performance.now() - sliceStart >= EVALUATION_SLICE_MS) {
+      if ((together.length > 0 || single.length > 0) && performance.now() - sliceStart >= EVALUATION_SLICE_MS) {
         if (created.length > 0) this.notify();
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    if (runs.length > 0) {
+    // The runs in the order of the consumers (the ones evaluated together went first).
+    const order = new Map(dagIds.map((dagId, index) => [dagId, index] as const));
+    const runs = made
+      .map((run, index) => ({ run, index }))
+      .sort((a, b) => (order.get(a.run.dagId) ?? 0) - (order.get(b.run.dagId) ?? 0) || a.index - b.index)
+      .map(({ run }) => run.runId);
+    if (runs.length > 0 && options.notify !== false) {
       this.notify();
       this.rescheduleWake();
     }

@@ -132,6 +132,30 @@ describe("describeValue", () => {
 });
 
 describe("stableStringify", () => {
+  it("writes compact text exactly as JSON.stringify of the key-sorted copy", () => {
+    const sorted = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sorted);
+      if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+        return Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((key) => [key, sorted((value as Record<string, unknown>)[key])]),
+        );
+      }
+      return value;
+    };
+    const value = {
+      z: [1, "two", null, undefined, () => 1, { y: 2, x: [true, false] }],
+      a: { 'key with "quotes"': "\u2028 line", n: -0.5, big: 1e21, nan: Number.NaN },
+      f: () => 1,
+      u: undefined,
+      d: new Date(Date.UTC(2024, 0, 2)),
+      e: {},
+      l: [],
+    };
+    expect(stableStringify(value, 0)).toBe(JSON.stringify(sorted(value)));
+  });
+
   it("sorts object keys at every level", () => {
     expect(stableStringify({ b: 1, a: { d: 2, c: [{ f: 3, e: 4 }] } }, 0)).toBe(
       '{"a":{"c":[{"e":4,"f":3}],"d":2},"b":1}',

@@ -180,7 +180,26 @@ export function describeValue(value: unknown): string {
  * ```
  */
 export function stableStringify(value: unknown, indent = 2): string {
+  // Compact text is written directly (registering many DAGs serializes each one): the same text as below.
+  if (indent === 0) return compactSorted(value) as string;
   return JSON.stringify(sortKeys(value), null, indent);
+}
+
+/** `JSON.stringify(sortKeys(value))` without building the sorted copy; undefined where JSON.stringify omits the value. */
+function compactSorted(value: unknown): string | undefined {
+  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    value = (value as { toJSON(): unknown }).toJSON();
+  }
+  if (Array.isArray(value)) return `[${value.map((item) => compactSorted(item) ?? "null").join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const parts: string[] = [];
+    for (const key of Object.keys(value).sort()) {
+      const text = compactSorted((value as Record<string, unknown>)[key]);
+      if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+    }
+    return `{${parts.join(",")}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function sortKeys(value: unknown): unknown {

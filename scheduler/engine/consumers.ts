@@ -29,7 +29,7 @@ import {
 } from "../consumption-plan.js";
 import { compiledQuery } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
-import { createRun, getDagManifest, lockDag, type RegisteredDag, startQueuedRunsLocked } from "./runs.js";
+import { createRun, getDagManifest, lockDagManifest, type RegisteredDag, startQueuedRunsLocked } from "./runs.js";
 
 /** Asset ids per `IN (...)` list. */
 const ID_CHUNK = 5000;
@@ -41,9 +41,29 @@ const ID_CHUNK = 5000;
  */
 export async function evaluateConsumer(ctx: EngineContext, trx: Executor, dagId: string): Promise<string[]> {
   // Serialize evaluations of one consumer across scheduler processes.
-  await lockDag(ctx, trx, dagId);
-  const dag = await getDagManifest(ctx, trx, dagId);
-  if (!dag || dag.isPaused || !dag.isActive) return [];
+  const dag = (await lockDagManifest(ctx, trx, dagId)) as RegisteredDag | undefined;
+  return dag ? evaluateLockedConsumer(ctx, trx, dag) : [];
+}
+
+/**
+ * {@link evaluateConsumer} unless another transaction holds the consumer's
+ * lock (PostgreSQL): then nothing is waited for and null is returned, so a
+ * transaction that already holds other locks (a completion) never waits on
+ * this one while holding them. The caller evaluates it later on its own.
+ */
+export async function evaluateConsumerIfFree(
+  ctx: EngineContext,
+  trx: Executor,
+  dagId: string,
+): Promise<string[] | null> {
+  const dag = await lockDagManifest(ctx, trx, dagId, { skipLocked: true });
+  if (dag === "locked") return null;
+  return dag ? evaluateLockedConsumer(ctx, trx, dag) : [];
+}
+
+async function evaluateLockedConsumer(ctx: EngineContext, trx: Executor, dag: RegisteredDag): Promise<string[]> {
+  const dagId = dag.manifest.dagId;
+  if (dag.isPaused || !dag.isActive) return [];
   const condition = assetConditionOf(dag.manifest.schedule);
   if (!condition) return [];
   let activeRuns = await countActiveRuns(ctx, trx, dagId);

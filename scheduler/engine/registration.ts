@@ -60,8 +60,11 @@ export async function registerManifest(
   );
   // New DAGs by id (a manifest naming one twice registers the last).
   const added = new Map<string, DagManifest>();
+  // Each DAG's stored text, serialized once.
+  const texts = new Map<DagManifest, string>();
   for (const dag of manifest.dags) {
     const text = stableStringify(dag, 0);
+    texts.set(dag, text);
     const existing = registered.get(dag.dagId);
     if (!existing) {
       added.set(dag.dagId, dag);
@@ -93,7 +96,7 @@ export async function registerManifest(
     if (existing.is_active === 0 && (await catchUp(ctx, trx, dag))) result.caughtUp.push(dag.dagId);
   }
   // New DAGs: rows and references with a few statements per chunk, however many there are.
-  await insertDags(trx, [...added.values()], fileloc, now);
+  await insertDags(trx, [...added.values()], texts, fileloc, now);
   await insertReferences(ctx, trx, [...added.values()], declared);
   for (const dag of added.values()) {
     result.added.push(dag.dagId);
@@ -157,6 +160,7 @@ async function registeredDags(trx: Executor, dagIds: readonly string[]) {
 async function insertDags(
   trx: Executor,
   dags: readonly DagManifest[],
+  texts: ReadonlyMap<DagManifest, string>,
   fileloc: string | null,
   now: number,
 ): Promise<void> {
@@ -166,7 +170,7 @@ async function insertDags(
       .values(
         dags.slice(first, first + DAG_CHUNK).map((dag) => ({
           dag_id: dag.dagId,
-          manifest: stableStringify(dag, 0),
+          manifest: texts.get(dag) ?? stableStringify(dag, 0),
           fileloc,
           is_paused: 0,
           is_active: 1,

@@ -24,12 +24,20 @@ export interface NewRun {
   readonly conf: JsonObject;
 }
 
-const dagRowQuery = compiledQuery((db, dagId: string) =>
+const dagRowSelect = (db: Executor, dagId: string) =>
   db
     .selectFrom("dag")
     .select(["manifest", "fileloc", "is_paused", "is_active", "max_active_runs", "next_consume_at"])
-    .where("dag_id", "=", dagId),
-);
+    .where("dag_id", "=", dagId);
+
+const dagRowQuery = compiledQuery((db, dagId: string) => dagRowSelect(db, dagId));
+/** The DAG's row, locked for the rest of the transaction (PostgreSQL). */
+const dagRowLockedQuery = compiledQuery((db, dagId: string) => dagRowSelect(db, dagId).forUpdate());
+/** The DAG's row, locked, or nothing when another transaction holds its lock (PostgreSQL). */
+const dagRowFreeQuery = compiledQuery((db, dagId: string) => dagRowSelect(db, dagId).forUpdate().skipLocked());
+
+/** The columns of a DAG row that {@link RegisteredDag} needs. */
+export type DagRow = Awaited<ReturnType<typeof dagRowQuery>>["rows"][number];
 
 /** A registered DAG: its parsed manifest and the settings of its row. */
 export interface RegisteredDag {
@@ -49,7 +57,36 @@ export async function getDagManifest(
   dagId: string,
 ): Promise<RegisteredDag | undefined> {
   const [row] = (await dagRowQuery(ctx.dialect, db, dagId)).rows;
-  if (!row) return undefined;
+  return row ? registeredDag(ctx, db, dagId, row) : undefined;
+}
+
+/**
+ * {@link lockDag} and {@link getDagManifest} in one statement. With
+ * `skipLocked` (PostgreSQL) it does not wait for a lock another transaction
+ * holds and returns "locked" instead; on SQLite nothing is locked.
+ */
+export async function lockDagManifest(
+  ctx: EngineContext,
+  trx: Executor,
+  dagId: string,
+  options: { skipLocked?: boolean } = {},
+): Promise<RegisteredDag | undefined | "locked"> {
+  if (ctx.dialect !== "postgres") return getDagManifest(ctx, trx, dagId);
+  const query = options.skipLocked ? dagRowFreeQuery : dagRowLockedQuery;
+  const [row] = (await query(ctx.dialect, trx, dagId)).rows;
+  if (row) return registeredDag(ctx, trx, dagId, row);
+  if (!options.skipLocked) return undefined;
+  // No row: either no such DAG or its lock is taken.
+  return (await dagRowQuery(ctx.dialect, trx, dagId)).rows.length > 0 ? "locked" : undefined;
+}
+
+/** A registered DAG from its row (see {@link getDagManifest}): the manifest is parsed once per version. */
+export async function registeredDag(
+  ctx: EngineContext,
+  db: Executor,
+  dagId: string,
+  row: DagRow,
+): Promise<RegisteredDag> {
   // Keyed by the manifest's text, never by a time: another process may
   // re-register the DAG within the same millisecond (or with a clock behind).
   let cached = ctx.dagManifests.get(dagId);
@@ -153,36 +190,42 @@ export async function startQueuedRunsLocked(
   dag: Pick<RegisteredDag, "manifest" | "maxActiveRuns">,
 ): Promise<string[]> {
   const dagId = dag.manifest.dagId;
-  const running = await trx
-    .selectFrom("dag_run")
-    .select((eb) => eb.fn.countAll<number>().as("count"))
-    .where("dag_id", "=", dagId)
-    .where("state", "=", "running")
-    .executeTakeFirstOrThrow();
-  const slots = dag.maxActiveRuns - Number(running.count);
+  const { rows } = await slotsQuery(ctx.dialect, trx, dagId, Math.max(0, dag.maxActiveRuns));
+  const slots = dag.maxActiveRuns - Number(rows[0]?.running ?? 0);
   if (slots <= 0) return [];
-  const queued = await trx
-    .selectFrom("dag_run")
-    .select("run_id")
-    .where("dag_id", "=", dagId)
-    .where("state", "=", "queued")
-    .orderBy("id")
-    .limit(slots)
-    .execute();
+  const queued = rows.flatMap((row) => (row.run_id === null ? [] : [row.run_id])).slice(0, slots);
   const started: string[] = [];
-  for (const { run_id } of queued) {
-    await trx
-      .updateTable("dag_run")
-      .set({ state: "running", start_date: ctx.clock.now() })
-      .where("dag_id", "=", dagId)
-      .where("run_id", "=", run_id)
-      .where("state", "=", "queued")
-      .execute();
-    await advanceRun(ctx, trx, dag.manifest, run_id);
-    started.push(run_id);
+  for (const runId of queued) {
+    const updated = await startRunQuery(ctx.dialect, trx, ctx.clock.now(), dagId, runId);
+    await advanceRun(ctx, trx, dag.manifest, runId, undefined, Number(updated.numAffectedRows) === 1);
+    started.push(runId);
   }
   return started;
 }
+
+/**
+ * How many runs of a DAG run, with its oldest queued runs (at most `limit`),
+ * in one statement: one row per queued run, or one row with a null run id.
+ */
+const slotsQuery = compiledQuery(
+  (_db, dagId: string, limit: number) => sql<{ running: number | string; run_id: string | null }>`
+    SELECT (SELECT count(*) FROM dag_run WHERE dag_id = ${dagId} AND state = 'running') AS running, q.run_id
+    FROM (SELECT 1 AS one) o
+    LEFT JOIN (
+      SELECT id, run_id FROM dag_run WHERE dag_id = ${dagId} AND state = 'queued' ORDER BY id LIMIT ${limit}
+    ) q ON 1 = 1
+    ORDER BY q.id
+  `,
+);
+
+const startRunQuery = compiledQuery((db, now: number, dagId: string, runId: string) =>
+  db
+    .updateTable("dag_run")
+    .set({ state: "running", start_date: now })
+    .where("dag_id", "=", dagId)
+    .where("run_id", "=", runId)
+    .where("state", "=", "queued"),
+);
 
 /** What {@link advanceRun} did. */
 export interface AdvanceResult {
@@ -219,16 +262,23 @@ const runStateQuery = compiledQuery((db, dagId: string, runId: string) =>
   db.selectFrom("dag_run").select("state").where("dag_id", "=", dagId).where("run_id", "=", runId),
 );
 
-/** An open task instance of a run, if any: an indexed probe (task_instance_by_run_state), not a count. */
-const openTaskQuery = compiledQuery((db, dagId: string, runId: string) =>
-  db
-    .selectFrom("task_instance")
-    .select("task_id")
-    .where("dag_id", "=", dagId)
-    .where("run_id", "=", runId)
-    .where("state", "in", OPEN_TASK_STATES)
-    .limit(1),
+/**
+ * Whether a run has an open task instance, and whether it has a failed one:
+ * two indexed probes (task_instance_by_run_state) in one statement, not counts.
+ */
+const openOrFailedQuery = compiledQuery(
+  (_db, dagId: string, runId: string) => sql<{ open: boolean | number; failed: boolean | number }>`
+    SELECT
+      EXISTS (SELECT 1 FROM task_instance WHERE dag_id = ${dagId} AND run_id = ${runId}
+        AND state IN (${sql.join(OPEN_TASK_STATES.map((state) => sql.lit(state)))})) AS open,
+      EXISTS (SELECT 1 FROM task_instance WHERE dag_id = ${dagId} AND run_id = ${runId}
+        AND state IN (${sql.lit(TaskState.failed)}, ${sql.lit(TaskState.upstreamFailed)})) AS failed
+  `,
 );
+
+/** A boolean from SQL: PostgreSQL's booleans, SQLite's 0 and 1. */
+const truthy = (value: boolean | number | string | undefined): boolean =>
+  value === true || value === 1 || value === "1" || value === "t";
 
 /**
  * Moves a running run forward: queues tasks whose upstream tasks all
@@ -244,9 +294,12 @@ export async function advanceRun(
   dag: DagManifest,
   runId: string,
   changed?: readonly string[],
+  knownRunning = false,
 ): Promise<AdvanceResult> {
-  const [run] = (await runStateQuery(ctx.dialect, trx, dag.dagId, runId)).rows;
-  if (run?.state !== "running") return { queued: [], finished: null };
+  if (!knownRunning) {
+    const [run] = (await runStateQuery(ctx.dialect, trx, dag.dagId, runId)).rows;
+    if (run?.state !== "running") return { queued: [], finished: null };
+  }
   const index = taskIndexOf(dag);
   const states = new Map<string, string>();
   const load = async (taskIds: readonly string[]) => {
@@ -302,18 +355,10 @@ export async function advanceRun(
         .execute();
     }
   }
-  const [open] = (await openTaskQuery(ctx.dialect, trx, dag.dagId, runId)).rows;
+  const [probe] = (await openOrFailedQuery(ctx.dialect, trx, dag.dagId, runId)).rows;
   let finished: "success" | "failed" | null = null;
-  if (open === undefined) {
-    const failed = await trx
-      .selectFrom("task_instance")
-      .select("task_id")
-      .where("dag_id", "=", dag.dagId)
-      .where("run_id", "=", runId)
-      .where("state", "in", [TaskState.failed, TaskState.upstreamFailed])
-      .limit(1)
-      .executeTakeFirst();
-    finished = failed ? "failed" : "success";
+  if (!truthy(probe?.open)) {
+    finished = truthy(probe?.failed) ? "failed" : "success";
     await trx
       .updateTable("dag_run")
       .set({ state: finished, end_date: now })

@@ -5,7 +5,7 @@
  */
 import { type ExpressionBuilder, sql } from "kysely";
 import type { JsonObject, JsonValue } from "../../sdk/json.js";
-import { assetConditionOf } from "../condition-evaluator.js";
+import { assetConditionOf, conditionLeaves } from "../condition-evaluator.js";
 import {
   type AssetEventRecord,
   type PatternCaptures,
@@ -18,9 +18,19 @@ import {
 } from "../contracts.js";
 import type { Database } from "../store/schema.js";
 import { compiledQuery } from "./compiled-query.js";
+import { evaluateConsumerIfFree } from "./consumers.js";
 import { dialectOf, type EngineContext, type Executor } from "./context.js";
 import { type EventToRecord, recordEvents } from "./events.js";
-import { advanceRun, getDagManifest, lockDag, type RegisteredDag, startQueuedRunsLocked, taskIndexOf } from "./runs.js";
+import {
+  advanceRun,
+  type DagRow,
+  getDagManifest,
+  lockDag,
+  type RegisteredDag,
+  registeredDag,
+  startQueuedRunsLocked,
+  taskIndexOf,
+} from "./runs.js";
 
 /** What completing one reported try did. */
 export interface TryCompletion {
@@ -41,8 +51,12 @@ export interface FinishedRun {
 export interface CompletionEffects {
   /** One entry per report, in the order of the reports. */
   readonly tries: readonly TryCompletion[];
-  /** DAGs to evaluate as consumers after commit: those that received events, and asset-scheduled DAGs a finished run freed a slot of. */
+  /** DAGs to evaluate as consumers: those that received events, and asset-scheduled DAGs a finished run freed a slot of. */
   readonly consumers: string[];
+  /** Those of {@link consumers} left to evaluate after commit (the others were evaluated in the transaction). */
+  readonly deferredConsumers: string[];
+  /** The runs created by consumers evaluated in the completion's transaction (see `inlineConsumers`). */
+  readonly inlineRuns: Array<{ dagId: string; runId: string }>;
   /** Runs that finished. */
   readonly finishedRuns: FinishedRun[];
   /** True when tasks were queued. */
@@ -64,15 +78,34 @@ const oldestQueuedQuery = compiledQuery((db, limit: number) =>
     .limit(limit),
 );
 
-const oldestQueuedUnlockedQuery = compiledQuery((db, limit: number) =>
-  db
-    .selectFrom("task_instance")
-    .select(["dag_id", "run_id", "task_id", "map_index", "try_number", "execution_timeout_ms"])
-    .where("state", "=", TaskState.queued)
-    .orderBy("queued_at")
-    .limit(limit)
-    .forUpdate()
-    .skipLocked(),
+/**
+ * PostgreSQL: claims the oldest queued tries in one statement, skipping rows
+ * another claim holds; returns them with their new try number. The picked
+ * rows are a MATERIALIZED CTE: as a subquery of the UPDATE, the planner may
+ * run the LIMIT more than once and claim more than asked.
+ */
+const claimOldestQuery = compiledQuery(
+  (_db, now: number, workerId: string, limit: number) => sql<{
+    dag_id: string;
+    run_id: string;
+    task_id: string;
+    map_index: number;
+    try_number: number;
+    execution_timeout_ms: number | null;
+    queued_at: number | string | null;
+  }>`
+    WITH q AS MATERIALIZED (
+      SELECT dag_id, run_id, task_id, map_index FROM task_instance
+      WHERE state = ${TaskState.queued} ORDER BY queued_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
+    )
+    UPDATE task_instance t
+    SET state = ${TaskState.running}, try_number = t.try_number + 1, start_date = ${now}, end_date = NULL,
+      worker_id = ${workerId}, heartbeat_at = ${now}
+    FROM q
+    WHERE t.dag_id = q.dag_id AND t.run_id = q.run_id AND t.task_id = q.task_id AND t.map_index = q.map_index
+      AND t.state = ${TaskState.queued}
+    RETURNING t.dag_id, t.run_id, t.task_id, t.map_index, t.try_number, t.execution_timeout_ms, t.queued_at
+  `,
 );
 
 const claimQuery = compiledQuery(
@@ -115,8 +148,23 @@ export async function claimQueued(
   limit: number,
 ): Promise<ClaimedTry[]> {
   const now = ctx.clock.now();
-  const oldest = ctx.dialect === "postgres" ? oldestQueuedUnlockedQuery : oldestQueuedQuery;
-  const { rows } = await oldest(ctx.dialect, trx, limit);
+  if (ctx.dialect === "postgres") {
+    // One statement: pick (skipping rows another claim holds) and mark running.
+    const { rows } = await claimOldestQuery(ctx.dialect, trx, now, workerId, limit);
+    return [...rows]
+      .sort((a, b) => Number(a.queued_at) - Number(b.queued_at))
+      .map((row) => ({
+        key: {
+          dagId: row.dag_id,
+          runId: row.run_id,
+          taskId: row.task_id,
+          mapIndex: row.map_index,
+          tryNumber: row.try_number,
+        },
+        executionTimeoutMs: row.execution_timeout_ms,
+      }));
+  }
+  const { rows } = await oldestQueuedQuery(ctx.dialect, trx, limit);
   const claimed: ClaimedTry[] = [];
   for (const row of rows) {
     const tryNumber = row.try_number + 1;
@@ -139,9 +187,41 @@ export async function claimQueued(
   return claimed;
 }
 
+/** A run with its DAG's row (what {@link getDagManifest} reads), in one statement. */
 const runQuery = compiledQuery((db, dagId: string, runId: string) =>
-  db.selectFrom("dag_run").selectAll().where("dag_id", "=", dagId).where("run_id", "=", runId),
+  db
+    .selectFrom("dag_run as r")
+    .leftJoin("dag as d", "d.dag_id", "r.dag_id")
+    .select([
+      "r.run_type",
+      "r.logical_date",
+      "r.data_interval_start",
+      "r.data_interval_end",
+      "r.conf",
+      "d.manifest",
+      "d.fileloc",
+      "d.is_paused",
+      "d.is_active",
+      "d.max_active_runs",
+      "d.next_consume_at",
+    ])
+    .where("r.dag_id", "=", dagId)
+    .where("r.run_id", "=", runId),
 );
+
+const patternSchedules = new WeakMap<object, boolean>();
+
+/** Whether a DAG's asset schedule has URI patterns (true when the DAG is unknown: then nobody knows). */
+function schedulesPatterns(dag: RegisteredDag | undefined): boolean {
+  if (!dag) return true;
+  let has = patternSchedules.get(dag.manifest);
+  if (has === undefined) {
+    const condition = assetConditionOf(dag.manifest.schedule);
+    has = condition !== null && conditionLeaves(condition).patterns.length > 0;
+    patternSchedules.set(dag.manifest, has);
+  }
+  return has;
+}
 
 /**
  * Builds the run requests of claimed tries. What tries of one run share (the
@@ -163,7 +243,8 @@ export async function buildRunRequests(
     const { dagId, runId } = (tries[0] as ClaimedTry).key;
     const [run] = (await runQuery(ctx.dialect, db, dagId, runId)).rows;
     if (!run) throw new Error(`The run "${runId}" of DAG "${dagId}" is gone.`);
-    const dag = await getDagManifest(ctx, db, dagId);
+    // No DAG row (never in practice): the request has no DAG file, as before.
+    const dag = run.manifest === null ? undefined : await registeredDag(ctx, db, dagId, run as DagRow);
     const index = dag ? taskIndexOf(dag.manifest) : undefined;
     const upstreamOf = (taskId: string) => index?.byId.get(taskId)?.upstream ?? [];
     const upstream = [...new Set(tries.flatMap((item) => upstreamOf(item.key.taskId)))];
@@ -182,7 +263,8 @@ export async function buildRunRequests(
     // Only asset-triggered runs consume events: the others skip these queries.
     const triggered = run.run_type === "asset_triggered";
     const { events, aliases } = triggered ? await consumedEvents(db, dagId, runId) : { events: [], aliases: {} };
-    const captures = triggered ? await consumedCaptures(db, dagId, runId) : {};
+    // Captures come from the schedule's URI patterns: a schedule without any has none.
+    const captures = triggered && schedulesPatterns(dag) ? await consumedCaptures(db, dagId, runId) : {};
     for (const item of tries) {
       const upstreamResults: Record<string, JsonValue> = {};
       for (const taskId of upstreamOf(item.key.taskId)) {
@@ -339,26 +421,29 @@ export async function withAliases(db: Executor, rows: readonly EventRow[]): Prom
  * events and routes them in this same transaction; failure retries
  * (up_for_retry) while tries remain; skip records nothing. A report for a try
  * that is no longer running is ignored. Each run the tries belong to is then
- * advanced once, with all of its finished tasks.
+ * advanced once, with all of its finished tasks. The first `inlineConsumers`
+ * consumers to evaluate are evaluated in this transaction too.
  */
 export async function completeTries(
   ctx: EngineContext,
   trx: Executor,
   reports: readonly TryReport[],
+  inlineConsumers = 0,
 ): Promise<CompletionEffects> {
   const now = ctx.clock.now();
-  const runs = new Map<string, { dagId: string; runId: string; taskIds: string[] }>();
+  const runs = new Map<string, { dagId: string; runId: string; taskIds: string[]; running: boolean }>();
   for (const { key } of reports) {
     const runKey = JSON.stringify([key.dagId, key.runId]);
-    if (!runs.has(runKey)) runs.set(runKey, { dagId: key.dagId, runId: key.runId, taskIds: [] });
+    if (!runs.has(runKey)) runs.set(runKey, { dagId: key.dagId, runId: key.runId, taskIds: [], running: false });
   }
   if (ctx.dialect === "postgres") {
     // Completions within one run are serialized, so the last one always sees
     // every other task final and finishes the run. Locked in one order, so two
     // batches never wait for each other's locks.
     for (const runKey of [...runs.keys()].sort()) {
-      const { dagId, runId } = runs.get(runKey) as { dagId: string; runId: string };
-      await sql`SELECT id FROM dag_run WHERE dag_id = ${dagId} AND run_id = ${runId} FOR UPDATE`.execute(trx);
+      const run = runs.get(runKey) as { dagId: string; runId: string; running: boolean };
+      const { rows } = await lockRunQuery(ctx.dialect, trx, run.dagId, run.runId);
+      run.running = rows[0]?.state === "running";
     }
   }
   const tries: TryCompletion[] = [];
@@ -381,11 +466,12 @@ export async function completeTries(
   const finishedRuns: FinishedRun[] = [];
   const finishedDags = new Map<string, RegisteredDag>();
   let queuedTasks = false;
-  for (const { dagId, runId, taskIds } of runs.values()) {
+  for (const { dagId, runId, taskIds, running } of runs.values()) {
     if (taskIds.length === 0) continue;
     const dag = await getDagManifest(ctx, trx, dagId);
     if (!dag) continue;
-    const advanced = await advanceRun(ctx, trx, dag.manifest, runId, taskIds);
+    // The lock read the run's state (PostgreSQL), and the lock keeps it.
+    const advanced = await advanceRun(ctx, trx, dag.manifest, runId, taskIds, running);
     if (advanced.finished) {
       finishedRuns.push({ dagId, runId, state: advanced.finished });
       finishedDags.set(dagId, dag);
@@ -400,8 +486,54 @@ export async function completeTries(
     if ((await startQueuedRunsLocked(ctx, trx, dag)).length > 0) queuedTasks = true;
     if (assetConditionOf(dag.manifest.schedule)) consumers.add(dagId);
   }
-  return { tries, consumers: [...consumers], finishedRuns, queuedTasks };
+  const all = [...consumers];
+  const { evaluated, deferred } = await evaluateInline(ctx, trx, all, inlineConsumers);
+  return { tries, consumers: all, deferredConsumers: deferred, finishedRuns, queuedTasks, inlineRuns: evaluated };
 }
+
+/** Thrown by {@link completeTries} when evaluating a consumer in the completion's transaction failed (see {@link InlineEvaluationError.cause}). */
+export class InlineEvaluationError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`evaluating consumers in the completion's transaction failed: ${(cause as Error)?.message ?? cause}`);
+  }
+}
+
+/**
+ * Evaluates up to `limit` consumers in the completion's transaction (one
+ * commit for the completion and the runs it triggers). A consumer whose lock
+ * another transaction holds is not waited for (that could deadlock with the
+ * run and DAG locks this transaction holds): it is returned in `deferred`
+ * with the consumers beyond `limit`, for evaluation after the commit.
+ */
+async function evaluateInline(
+  ctx: EngineContext,
+  trx: Executor,
+  consumers: readonly string[],
+  limit: number,
+): Promise<{ evaluated: Array<{ dagId: string; runId: string }>; deferred: string[] }> {
+  const evaluated: Array<{ dagId: string; runId: string }> = [];
+  const deferred: string[] = [];
+  for (const [index, dagId] of consumers.entries()) {
+    if (index >= limit) {
+      deferred.push(dagId);
+      continue;
+    }
+    let runs: string[] | null;
+    try {
+      runs = await evaluateConsumerIfFree(ctx, trx, dagId);
+    } catch (error) {
+      throw new InlineEvaluationError(error);
+    }
+    if (runs === null) deferred.push(dagId);
+    else for (const runId of runs) evaluated.push({ dagId, runId });
+  }
+  return { evaluated, deferred };
+}
+
+/** Locks a run's row for the completion (PostgreSQL) and reads its state. */
+const lockRunQuery = compiledQuery((db, dagId: string, runId: string) =>
+  db.selectFrom("dag_run").select("state").where("dag_id", "=", dagId).where("run_id", "=", runId).forUpdate(),
+);
 
 /** Ends a running try in `state`, if it is still that try (the UPDATE's guard). */
 function endTryQuery(state: typeof TaskState.success | typeof TaskState.skipped) {
