@@ -6,7 +6,9 @@
  * given. Checks what each page shows and does; Chromium tests the flows
  * (test/system/browser/web-ui.test.ts).
  */
+
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { Asset, dag, task } from "assetflow";
 import { afterEach, describe, expect, it } from "vitest";
 import { appendTaskLog } from "../../runtime/task-logs.js";
 import { TOKEN_KEY } from "../../ui/api/token.js";
@@ -199,6 +201,31 @@ describe("the web UI's pages over the real API", () => {
       expect(container.querySelector('table.queued tr[data-dag-id="waiting_for_asset_1_and_2"]')).not.toBeNull(),
     );
     await waitFor(() => expect(container.querySelectorAll(".events li.event")).toHaveLength(1));
+  });
+
+  it("materializes an asset from its page: the producing DAG's run starts and its page opens", async () => {
+    const api = await start();
+    const { container } = renderApp(api, "/ui/assets/asset-1");
+    const button = await screen.findByRole("button", { name: "Materialize" });
+    expect(screen.queryByLabelText("Producing DAG to run")).toBeNull();
+    fireEvent.click(button);
+    await waitFor(() => expect(window.location.pathname).toMatch(/^\/ui\/dags\/asset-1-producer\/runs\//));
+    const runs = await api.env.getDagRuns("asset-1-producer");
+    expect(runs.map((run) => run.runType)).toEqual(["manual"]);
+    expect(window.location.pathname).toBe(`/ui/dags/asset-1-producer/runs/${encodeURIComponent(runs[0]?.runId ?? "")}`);
+    expect(container.querySelector(".error[role=alert]")).toBeNull();
+  });
+
+  it("offers no Materialize button for an asset no DAG produces", async () => {
+    const orphan = new Asset("s3://orphan/drop.csv");
+    const api = await start([
+      dag({ dagId: "orphan_consumer", schedule: [orphan] }, () => {
+        task({ taskId: "noop" }, () => undefined);
+      }),
+    ]);
+    renderApp(api, `/ui/assets/${encodeURIComponent(orphan.uri)}`);
+    await screen.findByRole("heading", { name: orphan.uri });
+    expect(screen.queryByRole("button", { name: "Materialize" })).toBeNull();
   });
 
   it("searches the asset catalog by URI or name, with the filter in the URL", async () => {

@@ -67,6 +67,12 @@ export function assetflowApi(client: ApiClient) {
     ) => client.get<{ logs: TryLog[] }>(`${runPath(dagId, runId)}/taskInstances/${segment(taskId)}/logs`, query),
     runEvents: (dagId: string, runId: string) =>
       client.get<{ assetEvents: AssetEvent[]; total: number }>(`${runPath(dagId, runId)}/assetEvents`, { limit: 1000 }),
+    /** Starts a run of the DAG producing the asset (`dagId` chooses when several do). */
+    materialize: (uri: string, body: { name?: string; dagId?: string }) =>
+      client.post<{ asset: { name: string; uri: string }; dagRun: DagRun; taskIds: string[] }>(
+        `/assets/${segment(uri)}/materialize`,
+        body,
+      ),
     listAssets: (query: Query) => client.get<{ assets: Asset[]; total: number }>("/assets", query),
     assetFacets: () => client.get<AssetFacets>("/assetFacets"),
     /** An asset by URI and name; without a name, the asset named like its URI, else the only one with the URI. */

@@ -10,6 +10,7 @@ import { useAsset, useAssetEvents, useAssetQueued, useAssetWatchers } from "../a
 import type { AssetDetail } from "../api/types.js";
 import { Empty, ErrorBox, Loading, TimeText } from "../components/common.js";
 import { ExtrasChart } from "../components/extras-chart.js";
+import { MaterializeButton } from "../components/materialize-button.js";
 import { Link } from "../components/router.js";
 import { numericExtraSeries } from "../model/extras.js";
 import { formatTime, plural } from "../model/format.js";
@@ -60,6 +61,7 @@ export function AssetPage({ uri, name }: { uri: string; name: string | null }) {
           {data.name}
         </h1>
         <span className="spacer" />
+        <MaterializeButton asset={data} />
         <Link to={{ page: "lineage", selected: `asset:${data.id}`, focus: "both" }} className="button">
           Show lineage
         </Link>
