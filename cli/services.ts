@@ -22,6 +22,7 @@ import type { DagFileResult, TaskInstanceKey } from "../scheduler/contracts.js";
 import type { Scheduler, SchedulerActivity } from "../scheduler/scheduler.js";
 import { makePrivateDir } from "../scheduler/store/home.js";
 import { delay, describeActivity, describeActivityPlainly, stopSignal } from "./commands/common.js";
+import { acquireHomeLock, type HomeLock } from "./home-lock.js";
 import { homePaths, openScheduler } from "./open.js";
 
 /** The lost-try sweep runs at least this often, ms. */
@@ -49,6 +50,12 @@ export interface ServiceOptions {
    * (first) or fail to start.
    */
   readonly serve?: (scheduler: Scheduler) => Promise<{ secrets: readonly string[]; close(): Promise<void> }>;
+  /**
+   * This process owns the home (`standalone`, `dev`): on a SQLite store it
+   * holds the home's lock for its lifetime, and refuses to start while
+   * another live process holds it (see {@link acquireHomeLock}).
+   */
+  readonly ownHome?: boolean;
   /** Scheduler activity, with its one-line description. */
   readonly onActivity: (line: string, activity: SchedulerActivity) => void;
   /** A try failed because its worker was gone (`why`: "heartbeat" from the sweep, "restart" at start-up). */
@@ -102,6 +109,25 @@ export async function startServices(options: ServiceOptions): Promise<Services> 
   const paths = homePaths();
   // The home is private (0700), also one made by an older version; its files are 0600 as they are written.
   makePrivateDir(paths.home, { restrict: true });
+  const lock = options.ownHome && usesSqlite() ? acquireHomeLock(paths.home) : null;
+  try {
+    return await composeServices(options, paths, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+/** Whether the store is the SQLite file (no PostgreSQL `ASSETFLOW_DATABASE_URL`). */
+function usesSqlite(): boolean {
+  return !/^postgres(ql)?:\/\//i.test(process.env.ASSETFLOW_DATABASE_URL ?? "");
+}
+
+async function composeServices(
+  options: ServiceOptions,
+  paths: ReturnType<typeof homePaths>,
+  lock: HomeLock | null,
+): Promise<Services> {
   // Loaded here, not at start-up, so that short commands stay fast.
   const [{ DagProcessor }, { TaskExecutor }, { WorkerPool }] = await Promise.all([
     import("../runtime/dag-processor.js"),
@@ -133,7 +159,7 @@ export async function startServices(options: ServiceOptions): Promise<Services> 
     const processor = schedule ? new DagProcessor(schedule.dagsFolder, pool, scheduler, schedule.onDagFile) : null;
     const executor = workerId ? new TaskExecutor(scheduler, pool, { workerId, logDir: paths.logs }) : null;
     const results = processor ? await processor.processAll() : [];
-    return composed(scheduler, pool, processor, executor, workerId, results, options, served);
+    return composed(scheduler, pool, processor, executor, workerId, results, options, served, lock);
   } catch (error) {
     await served?.close();
     await pool?.stop();
@@ -151,6 +177,7 @@ function composed(
   results: DagFileResult[],
   options: ServiceOptions,
   served: { close(): Promise<void> } | undefined,
+  lock: HomeLock | null,
 ): Services {
   let sweeper: NodeJS.Timeout | undefined;
   return {
@@ -179,6 +206,7 @@ function composed(
       if (executor) await drainWorkers(executor, pool, graceMs);
       else await pool.stop();
       await scheduler.close();
+      lock?.release();
     },
   };
 }

@@ -149,6 +149,7 @@ export async function startStandalone(
   const services = await startServices({
     schedule: { dagsFolder, lostAfterMs, onDagFile: (result) => listeners.onDagFile(result) },
     work: { workerIdBase: defaultWorkerIdBase("standalone"), concurrency: workers },
+    ownHome: true,
     serve: async (scheduler) => {
       api = await startApiServer({
         scheduler,
