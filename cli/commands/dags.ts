@@ -125,7 +125,7 @@ export function registerDags(program: Command): void {
     dags
       .command("errors")
       .description(
-        "List DAG files that failed to load, with the reason, then DAG warnings (a DAG scheduled on its own outlet); exit code 1 when there is any import error (warnings alone exit 0). With --json, one array: import errors ({ file, message, createdAt }) then warnings ({ dagId, warningType, message, createdAt })",
+        "List DAG files that failed to load, with the reason, then DAG warnings (a DAG scheduled on its own outlet, DAGs that trigger each other in a cycle); exit code 1 when there is any import error (warnings alone exit 0). With --json, one array: import errors ({ file, message, createdAt }) then warnings ({ dagId, warningType, message, createdAt })",
       ),
   ).action(async (options: OutputOptions) => {
     const [errors, warnings] = await withScheduler(async (scheduler) => [

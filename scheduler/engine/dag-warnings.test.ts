@@ -1,6 +1,6 @@
 import { Asset, type DagLike, dag, serializeDags, task } from "assetflow";
 import { describe, expect, it } from "vitest";
-import { dagWarningsOf } from "./dag-warnings.js";
+import { cycleWarnings, dagWarningsOf } from "./dag-warnings.js";
 
 const named = new Asset({ name: "orders", uri: "s3://orders" });
 const manifestOf = (built: DagLike) => serializeDags([built]).dags[0];
@@ -35,5 +35,25 @@ describe("dagWarningsOf", () => {
     );
     expect(fine && dagWarningsOf(fine)).toEqual([]);
     expect(manual && dagWarningsOf(manual)).toEqual([]);
+  });
+});
+
+describe("cycleWarnings", () => {
+  it("warns every DAG of a cycle through other DAGs, not self-loops or chains", () => {
+    const warnings = cycleWarnings([
+      ["a", "b"],
+      ["b", "c"],
+      ["c", "a"],
+      ["c", "d"],
+      ["e", "e"],
+      ["f", "g"],
+    ]);
+    expect(warnings.map((w) => [w.dagId, w.warningType])).toEqual([
+      ["a", "asset-cycle"],
+      ["b", "asset-cycle"],
+      ["c", "asset-cycle"],
+    ]);
+    expect(warnings[0]?.message).toContain("a, b, c trigger each other through assets");
+    expect(cycleWarnings([["x", "y"]])).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import { type AssetInput, ensureAlias, ensureAssets } from "./assets.js";
 import { applyAssetCatchup } from "./catchup.js";
 import { consumedAssetIds } from "./consumed-assets.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
-import { replaceDagWarnings } from "./dag-warnings.js";
+import { replaceCycleWarnings, replaceDagWarnings } from "./dag-warnings.js";
 import { ensurePattern } from "./patterns.js";
 import { lockRegistrations } from "./registration-lock.js";
 import { declareWatchers } from "./watchers.js";
@@ -117,6 +117,7 @@ export async function registerManifest(
     }
   }
   await replaceDagWarnings(ctx, trx, manifest.dags);
+  await replaceCycleWarnings(ctx, trx);
   return result;
 }
 

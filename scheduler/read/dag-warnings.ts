@@ -9,7 +9,7 @@ import type { Page, PageOptions } from "./paging.js";
 /** A DAG warning as users see it. */
 export interface DagWarningView {
   readonly dagId: string;
-  /** What kind of problem: `self-triggering`. */
+  /** What kind of problem: `self-triggering` or `asset-cycle`. */
   readonly warningType: string;
   readonly message: string;
   /** When the registration that found it ran (epoch ms). */

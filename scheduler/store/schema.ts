@@ -191,7 +191,7 @@ export interface ImportErrorTable {
 /** A warning about a registered DAG (replaced at each registration of the DAG). */
 export interface DagWarningTable {
   dag_id: string;
-  /** What kind of problem, e.g. `self-triggering`. */
+  /** What kind of problem: `self-triggering` or `asset-cycle`. */
   warning_type: string;
   message: string;
   created_at: number;

@@ -256,7 +256,7 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
       schema: {
         tags: ["DAGs"],
         operationId: "listDagWarnings",
-        summary: "Warnings about active DAGs (a DAG scheduled on its own outlet)",
+        summary: "Warnings about active DAGs (a DAG scheduled on its own outlet, DAGs in an asset cycle)",
         querystring: z.strictObject({
           dagId: z.string().min(1).optional().describe("Only this DAG's warnings."),
           ...pageQuery,

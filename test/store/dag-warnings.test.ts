@@ -51,6 +51,44 @@ for (const backend of storeBackends("DAG warning tests")) {
       expect(await scheduler.read.dagWarnings.list()).toEqual({ items: [], total: 0 });
     });
 
+    it("records DAGs that trigger each other across files, and drops the warnings once the cycle is broken", async () => {
+      store = await backend.create();
+      const scheduler = await store.openScheduler();
+      const ping = new Asset("s3://warnings/ping");
+      const pong = new Asset("s3://warnings/pong");
+      const between = (dagId: string, on: Asset, emits: Asset) =>
+        dag({ dagId, schedule: [on] }, () => {
+          task({ taskId: "t", outlets: [emits] }, () => undefined);
+        });
+      await scheduler.registerManifest(serializeDags([between("ping", pong, ping)]), {
+        kind: "file",
+        fileloc: "/dags/ping.ts",
+      });
+      expect((await scheduler.read.dagWarnings.list()).total).toBe(0);
+      await scheduler.registerManifest(serializeDags([between("pong", ping, pong)]), {
+        kind: "file",
+        fileloc: "/dags/pong.ts",
+      });
+      const { items } = await scheduler.read.dagWarnings.list();
+      expect(items.map((w) => [w.dagId, w.warningType])).toEqual([
+        ["ping", "asset-cycle"],
+        ["pong", "asset-cycle"],
+      ]);
+      expect(items[0]?.message).toContain("ping, pong trigger each other through assets");
+      // Registering the other file again keeps them (no duplicates, no loss).
+      await scheduler.registerManifest(serializeDags([between("ping", pong, ping)]), {
+        kind: "file",
+        fileloc: "/dags/ping.ts",
+      });
+      expect((await scheduler.read.dagWarnings.list()).total).toBe(2);
+      // Broken in one file: both warnings go.
+      await scheduler.registerManifest(serializeDags([between("pong", ping, other)]), {
+        kind: "file",
+        fileloc: "/dags/pong.ts",
+      });
+      expect((await scheduler.read.dagWarnings.list()).total).toBe(0);
+    });
+
     it("a DAG file's registration replaces only the warnings of that file's DAGs", async () => {
       store = await backend.create();
       const scheduler = await store.openScheduler();
