@@ -528,6 +528,13 @@ export const importErrorSchema = component(
   z.object({ file: z.string(), message: z.string(), createdAt: isoTime }),
 );
 
+/** A DAG warning. */
+export const dagWarningSchema = component(
+  "DagWarning",
+  "A problem registration found in an active DAG that does not stop it from running: `self-triggering` when the DAG is scheduled on its own outlet (each run triggers the next). Replaced at each registration of the DAG; gone once the DAG is fixed.",
+  z.object({ dagId: z.string(), warningType: z.string(), message: z.string(), createdAt: isoTime }),
+);
+
 // ---------------------------------------------------------------- the asset graph
 
 const lastRunSchema = z.object({ runId: z.string(), runType, state: runState, createdAt: isoTime }).nullable();

@@ -124,20 +124,40 @@ export function registerDags(program: Command): void {
   withJson(
     dags
       .command("errors")
-      .description("List DAG files that failed to load, with the reason; exit code 1 when there is any"),
+      .description(
+        "List DAG files that failed to load, with the reason, then DAG warnings (a DAG scheduled on its own outlet); exit code 1 when there is any import error (warnings alone exit 0). With --json, one array: import errors ({ file, message, createdAt }) then warnings ({ dagId, warningType, message, createdAt })",
+      ),
   ).action(async (options: OutputOptions) => {
-    const errors = await withScheduler((scheduler) => scheduler.listImportErrors());
+    const [errors, warnings] = await withScheduler(async (scheduler) => [
+      await scheduler.listImportErrors(),
+      (await scheduler.read.dagWarnings.list({ limit: 100_000 })).items,
+    ]);
     // Like a linter: a script or CI step can fail on `assetflow dags errors`.
+    // A warning alone does not fail it: a DAG may mean to trigger itself.
     if (errors.length > 0) process.exitCode = ExitCode.failure;
-    if (options.json) return printValue(errors, options);
-    printTable(
-      errors.map((error) => ({
-        file: relative(process.cwd(), error.file) || error.file,
-        error: error.message,
-        at: formatTime(error.createdAt),
-      })),
-      options,
-    );
+    if (options.json) return printValue([...errors, ...warnings], options);
+    if (errors.length > 0 || warnings.length === 0) {
+      printTable(
+        errors.map((error) => ({
+          file: relative(process.cwd(), error.file) || error.file,
+          error: error.message,
+          at: formatTime(error.createdAt),
+        })),
+        options,
+      );
+    }
+    if (warnings.length > 0) {
+      process.stdout.write(`${errors.length > 0 ? "\n" : ""}DAG warnings:\n`);
+      printTable(
+        warnings.map((warning) => ({
+          dag: warning.dagId,
+          type: warning.warningType,
+          warning: warning.message,
+          at: formatTime(warning.createdAt),
+        })),
+        options,
+      );
+    }
   });
 
   withJson(

@@ -12,6 +12,7 @@ import { type AssetInput, ensureAlias, ensureAssets } from "./assets.js";
 import { applyAssetCatchup } from "./catchup.js";
 import { consumedAssetIds } from "./consumed-assets.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
+import { replaceDagWarnings } from "./dag-warnings.js";
 import { ensurePattern } from "./patterns.js";
 import { lockRegistrations } from "./registration-lock.js";
 import { declareWatchers } from "./watchers.js";
@@ -115,6 +116,7 @@ export async function registerManifest(
       result.deactivated.push(row.dag_id);
     }
   }
+  await replaceDagWarnings(ctx, trx, manifest.dags);
   return result;
 }
 
@@ -131,6 +133,7 @@ export async function deactivateDag(ctx: EngineContext, trx: Executor, dagId: st
     "dag_schedule_ref",
     "dag_schedule_pattern",
     "asset_event_inbox",
+    "dag_warning",
   ] as const) {
     await trx.deleteFrom(table).where("dag_id", "=", dagId).execute();
   }

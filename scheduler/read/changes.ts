@@ -38,47 +38,55 @@ export type ChangeStamps = Record<ChangeResource, string>;
  * ```
  */
 export async function changeStamps(db: Kysely<Database>): Promise<ChangeStamps> {
-  const [dags, paused, lastRun, openRuns, openTasks, lastEvent, inbox, assets, importErrors] = await Promise.all([
-    // One row of aggregates: a registration or deactivation moves updated_at, a planned run the sum of next runs.
-    db
-      .selectFrom("dag")
-      .select((eb) => [
-        eb.fn.countAll<number>().as("count"),
-        eb.fn.max("updated_at").as("updated"),
-        eb.fn.sum<number>("is_active").as("active"),
-        eb.fn.sum<number>(sql`coalesce(next_run_at, 0) % 1000000007`).as("next"),
-      ])
-      .executeTakeFirst(),
-    // Pausing touches no timestamp: the paused DAGs themselves (usually few).
-    db.selectFrom("dag").select("dag_id").where("is_paused", "=", 1).orderBy("dag_id").execute(),
-    db
-      .selectFrom("dag_run")
-      .select((eb) => eb.fn.max("id").as("id"))
-      .executeTakeFirst(),
-    db
-      .selectFrom("dag_run")
-      .select(["id", "state", "start_date"])
-      .where("state", "in", ["queued", "running"])
-      .execute(),
-    db
-      .selectFrom("task_instance")
-      .select(["dag_id", "run_id", "task_id", "map_index", "state", "try_number"])
-      .where("state", "in", [...OPEN_TASK_STATES])
-      .execute(),
-    db
-      .selectFrom("asset_event")
-      .select((eb) => eb.fn.max("id").as("id"))
-      .executeTakeFirst(),
-    db
-      .selectFrom("asset_event_inbox")
-      .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.sum<number>("event_id").as("sum")])
-      .executeTakeFirst(),
-    db
-      .selectFrom("asset")
-      .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.max("id").as("id")])
-      .executeTakeFirst(),
-    db.selectFrom("import_error").select(["id", "fileloc", "created_at"]).execute(),
-  ]);
+  const [dags, paused, lastRun, openRuns, openTasks, lastEvent, inbox, assets, importErrors, warnings] =
+    await Promise.all([
+      // One row of aggregates: a registration or deactivation moves updated_at, a planned run the sum of next runs.
+      db
+        .selectFrom("dag")
+        .select((eb) => [
+          eb.fn.countAll<number>().as("count"),
+          eb.fn.max("updated_at").as("updated"),
+          eb.fn.sum<number>("is_active").as("active"),
+          eb.fn.sum<number>(sql`coalesce(next_run_at, 0) % 1000000007`).as("next"),
+        ])
+        .executeTakeFirst(),
+      // Pausing touches no timestamp: the paused DAGs themselves (usually few).
+      db.selectFrom("dag").select("dag_id").where("is_paused", "=", 1).orderBy("dag_id").execute(),
+      db
+        .selectFrom("dag_run")
+        .select((eb) => eb.fn.max("id").as("id"))
+        .executeTakeFirst(),
+      db
+        .selectFrom("dag_run")
+        .select(["id", "state", "start_date"])
+        .where("state", "in", ["queued", "running"])
+        .execute(),
+      db
+        .selectFrom("task_instance")
+        .select(["dag_id", "run_id", "task_id", "map_index", "state", "try_number"])
+        .where("state", "in", [...OPEN_TASK_STATES])
+        .execute(),
+      db
+        .selectFrom("asset_event")
+        .select((eb) => eb.fn.max("id").as("id"))
+        .executeTakeFirst(),
+      db
+        .selectFrom("asset_event_inbox")
+        .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.sum<number>("event_id").as("sum")])
+        .executeTakeFirst(),
+      db
+        .selectFrom("asset")
+        .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.max("id").as("id")])
+        .executeTakeFirst(),
+      db.selectFrom("import_error").select(["id", "fileloc", "created_at"]).execute(),
+      // DAG warnings ride on importErrors: the UI reads both for its problems banner.
+      db
+        .selectFrom("dag_warning")
+        .select(["dag_id", "warning_type", "created_at"])
+        .orderBy("dag_id")
+        .orderBy("warning_type")
+        .execute(),
+    ]);
   return {
     dags: digest([dags?.count ?? 0, dags?.updated ?? null, dags?.active ?? 0, dags?.next ?? 0, paused]),
     // A run that finishes leaves the open set; a new run raises the maximum id.
@@ -88,7 +96,7 @@ export async function changeStamps(db: Kysely<Database>): Promise<ChangeStamps> 
     assetEvents: digest([lastEvent?.id ?? null]),
     queuedEvents: digest([inbox?.count ?? 0, inbox?.sum ?? 0]),
     assets: digest([assets?.count ?? 0, assets?.id ?? null]),
-    importErrors: digest(importErrors),
+    importErrors: digest([importErrors, warnings]),
   };
 }
 

@@ -11,6 +11,7 @@ import { assetEventQueries } from "./asset-events.js";
 import { assetQueries } from "./assets.js";
 import { changeStamps } from "./changes.js";
 import { type DagOverviewFilter, dagGrid, listDagOverview, listDagTags } from "./dag-overview.js";
+import { listDagWarnings } from "./dag-warnings.js";
 import { dagQueries } from "./dags.js";
 import { graphQueries } from "./graph.js";
 import { queuedEventQueries } from "./queued-events.js";
@@ -23,6 +24,7 @@ export * from "./asset-facets.js";
 export * from "./assets.js";
 export * from "./changes.js";
 export * from "./dag-overview.js";
+export * from "./dag-warnings.js";
 export * from "./dags.js";
 export * from "./graph.js";
 export type { Page, PageOptions } from "./paging.js";
@@ -50,6 +52,8 @@ export function createReadLayer(db: Kysely<Database>) {
       /** A DAG's recent runs with their task instances ({@link dagGrid}). */
       grid: (dagId: string, limit: number) => dagGrid(db, dagId, limit),
     },
+    /** Warnings registration recorded about DAGs ({@link listDagWarnings}). */
+    dagWarnings: { list: (filter?: Parameters<typeof listDagWarnings>[1]) => listDagWarnings(db, filter) },
     runs: runQueries(db),
     taskInstances: taskInstanceQueries(db),
     assets: assetQueries(db),

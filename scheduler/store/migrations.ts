@@ -406,6 +406,30 @@ function idempotencyKeys(dialect: DialectName): Migration {
   };
 }
 
+/**
+ * DAG warnings: problems of a registered DAG that do not stop it from running
+ * (a DAG scheduled on its own outlet triggers itself forever). Registration
+ * replaces a DAG's warnings each time it registers the DAG.
+ */
+function dagWarnings(dialect: DialectName): Migration {
+  const t = TYPES[dialect];
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("dag_warning")
+        .addColumn("dag_id", "text", (c) => c.notNull())
+        .addColumn("warning_type", "text", (c) => c.notNull())
+        .addColumn("message", "text", (c) => c.notNull())
+        .addColumn("created_at", t.bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint("dag_warning_pk", ["dag_id", "warning_type"])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("dag_warning").execute();
+    },
+  };
+}
+
 /** The migrations for a dialect, by name (applied in name order). */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
@@ -415,6 +439,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     "0004_consumption_and_patterns": consumptionAndPatterns(dialect),
     "0005_watchers": watchers(dialect),
     "0006_idempotency_keys": idempotencyKeys(dialect),
+    "0007_dag_warnings": dagWarnings(dialect),
   };
 }
 

@@ -188,7 +188,15 @@ export interface ImportErrorTable {
   created_at: number;
 }
 
-/** All tables. */
+/** A warning about a registered DAG (replaced at each registration of the DAG). */
+export interface DagWarningTable {
+  dag_id: string;
+  /** What kind of problem, e.g. `self-triggering`. */
+  warning_type: string;
+  message: string;
+  created_at: number;
+}
+
 /** A declared watcher and its state (see docs/watchers.md). */
 export interface WatcherTable {
   /** `<asset uri>#<watcher name>` (with the asset's name when it differs from the URI). */
@@ -220,6 +228,7 @@ export interface WatcherDeliveryTable {
   created_at: number;
 }
 
+/** All tables. */
 export interface Database {
   dag: DagTable;
   asset: AssetTable;
@@ -242,4 +251,5 @@ export interface Database {
   watcher: WatcherTable;
   watcher_delivery: WatcherDeliveryTable;
   asset_event_idempotency: AssetEventIdempotencyTable;
+  dag_warning: DagWarningTable;
 }

@@ -26,7 +26,7 @@ export function changeRoutes(app: ApiApp, { scheduler }: ApiContext): void {
         operationId: "getChanges",
         summary: "Which resources changed since a cursor (poll it to keep a view up to date)",
         description:
-          "Without `since`, every resource is reported as changed. Pass the returned `cursor` as `since` next time: `changed` then names the resources (dags, runs, taskInstances, assetEvents, queuedEvents, assets, importErrors) that changed in between.",
+          "Without `since`, every resource is reported as changed. Pass the returned `cursor` as `since` next time: `changed` then names the resources (dags, runs, taskInstances, assetEvents, queuedEvents, assets, importErrors — which covers DAG warnings too) that changed in between.",
         querystring: z.strictObject({
           since: z.string().max(400).optional().describe("The cursor of a previous answer."),
         }),

@@ -1,5 +1,6 @@
 /**
  * DAGs (list, one, pause/unpause, why a consumer waits), import errors, DAG
+ * warnings, DAG
  * runs (list, trigger, one with its consumed events), task instances and
  * their logs.
  */
@@ -17,6 +18,7 @@ import {
   dagRunQuery,
   dagRunSchema,
   dagSchema,
+  dagWarningSchema,
   type ExplainedConditionJson,
   importErrorSchema,
   iso,
@@ -244,6 +246,33 @@ export function dagRoutes(app: ApiApp, { scheduler, logDir }: ApiContext): void 
           .slice(offset, offset + limit)
           .map((error) => ({ file: error.file, message: error.message, createdAt: iso(error.createdAt) })),
         total: all.length,
+      };
+    },
+  );
+
+  app.get(
+    "/dagWarnings",
+    {
+      schema: {
+        tags: ["DAGs"],
+        operationId: "listDagWarnings",
+        summary: "Warnings about active DAGs (a DAG scheduled on its own outlet)",
+        querystring: z.strictObject({
+          dagId: z.string().min(1).optional().describe("Only this DAG's warnings."),
+          ...pageQuery,
+        }),
+        response: {
+          200: z.object({ dagWarnings: z.array(dagWarningSchema), total: z.number().int() }),
+          ...problems(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const { dagId, offset, limit } = request.query;
+      const page = await scheduler.read.dagWarnings.list({ ...(dagId === undefined ? {} : { dagId }), offset, limit });
+      return {
+        dagWarnings: page.items.map((warning) => ({ ...warning, createdAt: iso(warning.createdAt) })),
+        total: page.total,
       };
     },
   );
