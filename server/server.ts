@@ -13,6 +13,8 @@ import swagger from "@fastify/swagger";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
   type FastifyServerOptions,
   type RawServerDefault,
 } from "fastify";
@@ -210,7 +212,15 @@ export function createServer(options: CreateServerOptions): ApiApp {
   });
 
   // Webhook deliveries: no bearer token (HMAC signatures), raw bodies.
-  app.register(async (webhooks) => webhookRoutes(webhooks, context), { prefix: API_PREFIX });
+  app.register(
+    async (webhooks) => {
+      webhooks.addHook("preValidation", async (request, reply) =>
+        refuseNulCharacters(request, reply, { bodyToo: false }),
+      );
+      webhookRoutes(webhooks, context);
+    },
+    { prefix: API_PREFIX },
+  );
 
   app.register(
     async (api) => {
@@ -237,9 +247,7 @@ export function createServer(options: CreateServerOptions): ApiApp {
             problem(400, `${request.method} ${request.routeOptions.url} takes no request body.`),
           );
         }
-        // No store keeps NUL characters in text (PostgreSQL refuses them): refuse them up front.
-        const nul = findNulCharacter({ params: request.params, querystring: request.query, body: request.body });
-        if (nul !== null) return sendProblem(reply, problem(400, `${nul} holds a NUL character (U+0000).`));
+        return refuseNulCharacters(request, reply);
       });
       typed.get("/openapi.json", { schema: { hide: true, querystring: z.strictObject({}) } }, async () =>
         api.swagger(),
@@ -257,6 +265,23 @@ export function createServer(options: CreateServerOptions): ApiApp {
 }
 
 /** The dotted path of the first string (or key) holding U+0000, or null. Iterative: any depth is safe. */
+/**
+ * No store keeps NUL characters in text (PostgreSQL refuses them): a request
+ * whose path, query or (parsed) body holds one is refused up front with a 400.
+ */
+function refuseNulCharacters(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { bodyToo = true }: { bodyToo?: boolean } = {},
+): FastifyReply | undefined {
+  const nul = findNulCharacter({
+    params: request.params,
+    querystring: request.query,
+    ...(bodyToo ? { body: request.body } : {}),
+  });
+  return nul === null ? undefined : sendProblem(reply, problem(400, `${nul} holds a NUL character (U+0000).`));
+}
+
 function findNulCharacter(value: unknown): string | null {
   const stack: Array<[unknown, string]> = [[value, ""]];
   while (stack.length > 0) {

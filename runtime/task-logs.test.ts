@@ -1,0 +1,68 @@
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readTaskLogRanges, taskLogPath } from "./task-logs.js";
+
+const key = { dagId: "big", runId: "manual__1", taskId: "talks" };
+const LINES = 700_000;
+let logDir: string;
+let size = 0;
+
+/** Line i of the big log: 75 bytes with its line break, so offsets are easy to compute. */
+function line(i: number): string {
+  return `line ${String(i).padStart(9, "0")} ${"x".repeat(59)}\n`;
+}
+
+beforeAll(() => {
+  logDir = mkdtempSync(join(tmpdir(), "task-logs-"));
+  const path = taskLogPath(logDir, { ...key, tryNumber: 1 });
+  mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, "w");
+  // About 50 MB, written in chunks.
+  for (let start = 0; start < LINES; start += 10_000) {
+    let chunk = "";
+    for (let i = start; i < start + 10_000; i++) chunk += line(i);
+    size += writeSync(fd, chunk);
+  }
+  closeSync(fd);
+});
+
+afterAll(() => rmSync(logDir, { recursive: true, force: true }));
+
+describe("readTaskLogRanges on a 50 MB log", () => {
+  it("tail returns exactly the last N lines, also to several readers at once", async () => {
+    const expected = [LINES - 3, LINES - 2, LINES - 1].map(line).join("");
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => readTaskLogRanges(logDir, key, { tail: 3, maxBytes: 1 << 20 })),
+    );
+    for (const [range] of answers) {
+      expect(range).toEqual({
+        tryNumber: 1,
+        text: expected,
+        offset: size - expected.length,
+        nextOffset: size,
+        truncated: true,
+      });
+    }
+  });
+
+  it("an offset read returns the bytes from the offset, whole lines, at most maxBytes", async () => {
+    const offset = 75 * 123_456;
+    const [range] = await readTaskLogRanges(logDir, key, { offset, maxBytes: 75 * 4 + 10 });
+    expect(range).toEqual({
+      tryNumber: 1,
+      text: [123_456, 123_457, 123_458, 123_459].map(line).join(""),
+      offset,
+      nextOffset: offset + 75 * 4,
+      truncated: true,
+    });
+    const [end] = await readTaskLogRanges(logDir, key, { offset: size - 75, maxBytes: 1 << 20 });
+    expect(end).toMatchObject({ text: line(LINES - 1), nextOffset: size });
+  });
+
+  it("without tail or offset returns the end of the file, from a line start, at most maxBytes", async () => {
+    const [range] = await readTaskLogRanges(logDir, key, { maxBytes: 75 * 2 + 5 });
+    expect(range?.text).toBe([LINES - 2, LINES - 1].map(line).join(""));
+  });
+});
