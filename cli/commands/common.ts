@@ -7,10 +7,11 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { TaskInstanceKey } from "../../scheduler/contracts.js";
+import { dagWarningsOf } from "../../scheduler/engine/dag-warnings.js";
 import type { Scheduler, SchedulerActivity } from "../../scheduler/scheduler.js";
 import { AssetflowError } from "../../sdk/errors.js";
 import { describeNonJson, findNonJsonValueAt, type JsonObject } from "../../sdk/json.js";
-import type { ConditionNode, ScheduleManifest } from "../../sdk/manifest/schema.js";
+import type { ConditionNode, Manifest, ScheduleManifest } from "../../sdk/manifest/schema.js";
 import { toJsonOutput } from "../output.js";
 
 /** A bad command-line input or a lookup that found nothing; exit code 1. */
@@ -234,6 +235,19 @@ export function createPrinter(json: boolean | undefined, now: () => number = Dat
     const time = new Date(now()).toISOString();
     process.stdout.write(json ? `${JSON.stringify(toJsonOutput({ time, ...data }))}\n` : `${stampLines(time, line)}\n`);
   };
+}
+
+/**
+ * Prints a `dag_warning` entry for each DAG of a loaded file that is scheduled
+ * on its own outlet, so the running scheduler says so where its log is read
+ * (the warning is also stored: `assetflow dags errors`, `GET /api/v1/dagWarnings`).
+ */
+export function printDagWarnings(print: ReturnType<typeof createPrinter>, manifest: Manifest): void {
+  for (const dag of manifest.dags) {
+    for (const warning of dagWarningsOf(dag)) {
+      print(`dag warning ${warning.dagId}: ${warning.message}`, { kind: "dag_warning", ...warning });
+    }
+  }
 }
 
 /** `text` with `time` before its first line and the others indented to match. */

@@ -6,6 +6,7 @@ import {
   createPrinter,
   lostTryLine,
   parseCount,
+  printDagWarnings,
   requireDagsFolder,
   stopSignal,
 } from "./common.js";
@@ -61,6 +62,7 @@ export async function runScheduler(options: SchedulerCommandOptions): Promise<vo
             file: result.file,
             dags,
           });
+          printDagWarnings(print, result.manifest);
         } else {
           print(`import error ${result.file}: ${result.error.message}`, { kind: "import_error", ...result.error });
         }

@@ -8,7 +8,7 @@ import type { Scheduler, SchedulerActivity } from "../../scheduler/scheduler.js"
 import { homePaths } from "../open.js";
 import { defaultWorkerIdBase, type ServiceOptions, startServices } from "../services.js";
 import { apiServerData, apiServerLines, parsePort, type StartedApiServer, startApiServer } from "./api-server.js";
-import { createPrinter, lostTryLine, parseCount, requireDagsFolder, stopSignal } from "./common.js";
+import { createPrinter, lostTryLine, parseCount, printDagWarnings, requireDagsFolder, stopSignal } from "./common.js";
 import { DEFAULT_LOST_AFTER_S, MIN_LOST_AFTER_S, parseLostAfter } from "./scheduler.js";
 
 /** Options of `assetflow standalone`. */
@@ -56,6 +56,7 @@ export async function runStandalone(options: StandaloneOptions): Promise<void> {
           file: result.file,
           dags: result.manifest.dags.map((d) => d.dagId),
         });
+        printDagWarnings(print, result.manifest);
       } else {
         print(`import error ${result.file}: ${result.error.message}`, { kind: "import_error", ...result.error });
       }

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { poll } from "../../support/poll.js";
-import { cliEnv, requireBuiltCli, runCli, Service, tempDir } from "./support.js";
+import { cliEnv, requireBuiltCli, runCli, Service, tempDir, waitForActivity } from "./support.js";
 
 const home = tempDir("dag-warnings");
 const dags = tempDir("dag-warnings-dags");
@@ -47,6 +47,12 @@ describe("a DAG scheduled on its own outlet", () => {
         createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       },
     ]);
+    // The running scheduler says so in its log too.
+    await waitForActivity(
+      [standalone],
+      "a dag_warning line",
+      (line) => line.kind === "dag_warning" && line.dagId === "self_triggering",
+    );
     const human = await runCli(["dags", "errors"], env);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain("DAG warnings:");
