@@ -5,9 +5,8 @@
  * uses: `ASSETFLOW_DATABASE_URL`, else the SQLite file in `$ASSETFLOW_HOME`.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Command } from "commander";
-import { assetflowHome } from "../../scheduler/store/home.js";
+import { configuredStoreUrl } from "../../scheduler/store/home.js";
 import type { DialectName } from "../../scheduler/store/migrations.js";
 import type { StoreConnection } from "../../scheduler/store/open-store.js";
 import { ExitCode, type OutputOptions, printValue } from "../output.js";
@@ -32,7 +31,7 @@ export interface StoreTarget {
 
 /** Which store `ASSETFLOW_DATABASE_URL` / `ASSETFLOW_HOME` name. */
 export function storeTarget(env: NodeJS.ProcessEnv = process.env): StoreTarget {
-  const url = env.ASSETFLOW_DATABASE_URL ?? join(assetflowHome(env), "assetflow.db");
+  const url = configuredStoreUrl(env);
   if (/^postgres(ql)?:\/\//i.test(url)) {
     return { dialect: "postgres", url, location: url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@") };
   }

@@ -1,5 +1,5 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 
 /**
  * `ASSETFLOW_HOME`, default `./.assetflow`, as an absolute path. In a module
@@ -14,6 +14,15 @@ import { resolve } from "node:path";
  */
 export function assetflowHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.ASSETFLOW_HOME ?? ".assetflow");
+}
+
+/**
+ * The store the environment names: `ASSETFLOW_DATABASE_URL` when it is set
+ * and not empty, else the SQLite file `$ASSETFLOW_HOME/assetflow.db`.
+ */
+export function configuredStoreUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const url = env.ASSETFLOW_DATABASE_URL;
+  return url === undefined || url === "" ? join(assetflowHome(env), "assetflow.db") : url;
 }
 
 /** The mode of the home and the folders assetflow makes in it: only its owner can list or enter them. */

@@ -1,7 +1,6 @@
-import { join } from "node:path";
 import type { Kysely } from "kysely";
 import { AssetflowError } from "../../sdk/errors.js";
-import { assetflowHome } from "./home.js";
+import { assetflowHome, configuredStoreUrl } from "./home.js";
 import { type DialectName, migrateToLatest, pendingMigrations } from "./migrations.js";
 
 export { assetflowHome };
@@ -63,7 +62,7 @@ export function sqliteSynchronousFromEnv(env: NodeJS.ProcessEnv = process.env): 
  * ```
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<StoreConnection> {
-  const url = options.url ?? process.env.ASSETFLOW_DATABASE_URL ?? join(assetflowHome(), "assetflow.db");
+  const url = options.url ?? configuredStoreUrl();
   let connection: StoreConnection;
   if (/^postgres(ql)?:\/\//i.test(url)) {
     const { openPostgres } = await import("./postgres/open-postgres.js");
