@@ -53,8 +53,9 @@ describe("POST /assets/events with many consumers", () => {
 
   it("evaluating consumers yields the event loop: a callback queued meanwhile runs before the evaluation ends", async () => {
     const api = await start(consumers);
-    // 2,000 evaluations (nothing pending: each reads and decides) take more than one 10 ms slice anywhere.
-    const ids = Array.from({ length: 50 }, () => consumers.map((d) => d.dagId)).flat();
+    // 20,000 evaluations (nothing pending: each reads and decides) take more than one 10 ms slice anywhere,
+    // even evaluated together in chunks (engine/fan-out.ts).
+    const ids = Array.from({ length: 500 }, () => consumers.map((d) => d.dagId)).flat();
     let settled = false;
     let ranBeforeEnd: boolean | null = null;
     const evaluation = api.env.scheduler.evaluateConsumers(ids).finally(() => {
