@@ -200,7 +200,12 @@ const probePendingQuery = compiledQuery(
 
 async function probePending(ctx: EngineContext, db: Executor, dagId: string): Promise<PendingGroup[]> {
   const { rows } = await probePendingQuery(ctx.dialect, db, dagId);
-  return rows.map((row) => ({
+  return rows.map(pendingGroupOf);
+}
+
+/** A probed pending asset (its oldest event) as the planner's group: counts and arrivals are read only when a policy needs them. */
+export function pendingGroupOf(row: { asset_id: number; name: string; uri: string; oldest: number }): PendingGroup {
+  return {
     assetId: Number(row.asset_id),
     name: row.name,
     uri: row.uri,
@@ -209,7 +214,7 @@ async function probePending(ctx: EngineContext, db: Executor, dagId: string): Pr
     firstArrival: null,
     lastArrival: null,
     window: null,
-  }));
+  };
 }
 
 /** Pending events aggregated per asset (and per window of `windowMs` by event time), for debounce and window. */

@@ -12,6 +12,7 @@ import { type RawBuilder, sql } from "kysely";
 import { assetConditionOf, conditionLeaves } from "../condition-evaluator.js";
 import { consumePolicyOf, decideConsumer, type PendingGroup } from "../consumption-plan.js";
 import { TaskState } from "../contracts.js";
+import { pendingGroupOf } from "./consumers.js";
 import type { EngineContext, Executor } from "./context.js";
 import { type DagRow, makeRunId, type RegisteredDag, registeredDag, taskIndexOf } from "./runs.js";
 
@@ -66,16 +67,7 @@ export async function evaluateConsumersTogether(
   const groupsOf = new Map<string, PendingGroup[]>();
   for (const row of pending.rows) {
     const groups = groupsOf.get(row.dag_id) ?? [];
-    groups.push({
-      assetId: Number(row.asset_id),
-      name: row.name,
-      uri: row.uri,
-      oldestEventId: Number(row.oldest),
-      count: null,
-      firstArrival: null,
-      lastArrival: null,
-      window: null,
-    });
+    groups.push(pendingGroupOf(row));
     groupsOf.set(row.dag_id, groups);
   }
 
