@@ -511,7 +511,11 @@ export class Scheduler implements TaskSource {
    * its own after the completion's commit, as when a worker claims on its own.
    * Returns the run requests of the tries claimed.
    */
-  async completeAndClaimTasks(reports: readonly TryReport[], workerId: string, limit: number): Promise<TaskRunRequest[]> {
+  async completeAndClaimTasks(
+    reports: readonly TryReport[],
+    workerId: string,
+    limit: number,
+  ): Promise<TaskRunRequest[]> {
     if (this.connection.dialect !== "sqlite") {
       if (reports.length > 0) await this.completeTasks(reports);
       return limit > 0 ? this.claimTasks(workerId, limit) : [];
