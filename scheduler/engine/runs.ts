@@ -27,8 +27,13 @@ export interface NewRun {
 const dagRowSelect = (db: Executor, dagId: string) =>
   db
     .selectFrom("dag")
-    .select(["manifest", "fileloc", "is_paused", "is_active", "max_active_runs", "next_consume_at"])
+    .select(["manifest_hash", "fileloc", "is_paused", "is_active", "max_active_runs", "next_consume_at"])
     .where("dag_id", "=", dagId);
+
+/** A DAG's manifest text with its hash (read only when the parsed manifest held is not that version). */
+const manifestTextQuery = compiledQuery((db, dagId: string) =>
+  db.selectFrom("dag").select(["manifest", "manifest_hash"]).where("dag_id", "=", dagId),
+);
 
 const dagRowQuery = compiledQuery((db, dagId: string) => dagRowSelect(db, dagId));
 /** The DAG's row, locked for the rest of the transaction (PostgreSQL). */
@@ -36,8 +41,11 @@ const dagRowLockedQuery = compiledQuery((db, dagId: string) => dagRowSelect(db, 
 /** The DAG's row, locked, or nothing when another transaction holds its lock (PostgreSQL). */
 const dagRowFreeQuery = compiledQuery((db, dagId: string) => dagRowSelect(db, dagId).forUpdate().skipLocked());
 
-/** The columns of a DAG row that {@link RegisteredDag} needs. */
-export type DagRow = Awaited<ReturnType<typeof dagRowQuery>>["rows"][number];
+/**
+ * The columns of a DAG row that {@link RegisteredDag} needs: the manifest's
+ * hash, and its text when the statement read it anyway.
+ */
+export type DagRow = Awaited<ReturnType<typeof dagRowQuery>>["rows"][number] & { readonly manifest?: string };
 
 /** A registered DAG: its parsed manifest and the settings of its row. */
 export interface RegisteredDag {
@@ -80,18 +88,28 @@ export async function lockDagManifest(
   return (await dagRowQuery(ctx.dialect, trx, dagId)).rows.length > 0 ? "locked" : undefined;
 }
 
-/** A registered DAG from its row (see {@link getDagManifest}): the manifest is parsed once per version. */
+/**
+ * A registered DAG from its row (see {@link getDagManifest}): the manifest is
+ * read and parsed once per version, and only its hash otherwise.
+ */
 export async function registeredDag(
   ctx: EngineContext,
   db: Executor,
   dagId: string,
   row: DagRow,
 ): Promise<RegisteredDag> {
-  // Keyed by the manifest's text, never by a time: another process may
+  // Keyed by the manifest's content (its hash), never by a time: another process may
   // re-register the DAG within the same millisecond (or with a clock behind).
   let cached = ctx.dagManifests.get(dagId);
-  if (!cached || cached.text !== row.manifest) {
-    cached = { text: row.manifest, manifest: dagSchema.parse(JSON.parse(row.manifest)) };
+  if (!cached || row.manifest_hash === null || cached.hash !== row.manifest_hash) {
+    let text = row.manifest;
+    let hash = row.manifest_hash;
+    if (text === undefined) {
+      const [stored] = (await manifestTextQuery(ctx.dialect, db, dagId)).rows;
+      if (!stored) throw new Error(`The DAG "${dagId}" is gone.`);
+      ({ manifest: text, manifest_hash: hash } = stored);
+    }
+    cached = { hash: hash ?? "", manifest: dagSchema.parse(JSON.parse(text)) };
     ctx.dagManifests.set(dagId, cached);
   }
   return {

@@ -198,7 +198,8 @@ const runQuery = compiledQuery((db, dagId: string, runId: string) =>
       "r.data_interval_start",
       "r.data_interval_end",
       "r.conf",
-      "d.manifest",
+      "d.dag_id as dag_row",
+      "d.manifest_hash",
       "d.fileloc",
       "d.is_paused",
       "d.is_active",
@@ -244,7 +245,7 @@ export async function buildRunRequests(
     const [run] = (await runQuery(ctx.dialect, db, dagId, runId)).rows;
     if (!run) throw new Error(`The run "${runId}" of DAG "${dagId}" is gone.`);
     // No DAG row (never in practice): the request has no DAG file, as before.
-    const dag = run.manifest === null ? undefined : await registeredDag(ctx, db, dagId, run as DagRow);
+    const dag = run.dag_row === null ? undefined : await registeredDag(ctx, db, dagId, run as DagRow);
     const index = dag ? taskIndexOf(dag.manifest) : undefined;
     const upstreamOf = (taskId: string) => index?.byId.get(taskId)?.upstream ?? [];
     const upstream = [...new Set(tries.flatMap((item) => upstreamOf(item.key.taskId)))];
