@@ -195,7 +195,7 @@ describe("only the scheduler touches the store", () => {
  * UI, which may use the API's types only) fails here.
  */
 const STATE_SOURCES = new Set(["scheduler/contracts.ts", "sdk/run-type.ts"]);
-const STATE_WORDS = new Set([
+const STATE_WORDS = new Set<string>([
   ...Object.values(schedulerPackage.RunState),
   ...Object.values(schedulerPackage.TaskState),
   ...schedulerPackage.RUN_KINDS,
