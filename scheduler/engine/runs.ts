@@ -24,28 +24,57 @@ export interface NewRun {
   readonly conf: JsonObject;
 }
 
-const dagRowSelect = (db: Executor, dagId: string) =>
+/**
+ * A DAG's row, with its manifest text only when its hash is not `held` (the
+ * hash of the parsed manifest this process holds, "" for none): one
+ * statement either way, and no 100 kB text read for a version already parsed.
+ */
+const dagRowSelect = (db: Executor, dagId: string, held: string) =>
   db
     .selectFrom("dag")
-    .select(["manifest_hash", "fileloc", "is_paused", "is_active", "max_active_runs", "next_consume_at"])
+    .select([
+      manifestUnlessHeld(held),
+      "manifest_hash",
+      "fileloc",
+      "is_paused",
+      "is_active",
+      "max_active_runs",
+      "next_consume_at",
+    ])
     .where("dag_id", "=", dagId);
 
-/** A DAG's manifest text with its hash (read only when the parsed manifest held is not that version). */
+/** `dag.manifest`, or null when its hash is `held` (see {@link dagRowSelect}); `dag` may be aliased as `table`. */
+export function manifestUnlessHeld(held: string, table = "dag") {
+  return sql<
+    string | null
+  >`CASE WHEN ${sql.ref(`${table}.manifest_hash`)} = ${held} THEN NULL ELSE ${sql.ref(`${table}.manifest`)} END`.as(
+    "manifest",
+  );
+}
+
+/** A DAG's manifest text with its hash (read only when a row came without the text it needs). */
 const manifestTextQuery = compiledQuery((db, dagId: string) =>
   db.selectFrom("dag").select(["manifest", "manifest_hash"]).where("dag_id", "=", dagId),
 );
 
-const dagRowQuery = compiledQuery((db, dagId: string) => dagRowSelect(db, dagId));
+const dagRowQuery = compiledQuery((db, dagId: string, held: string) => dagRowSelect(db, dagId, held));
 /** The DAG's row, locked for the rest of the transaction (PostgreSQL). */
-const dagRowLockedQuery = compiledQuery((db, dagId: string) => dagRowSelect(db, dagId).forUpdate());
+const dagRowLockedQuery = compiledQuery((db, dagId: string, held: string) => dagRowSelect(db, dagId, held).forUpdate());
 /** The DAG's row, locked, or nothing when another transaction holds its lock (PostgreSQL). */
-const dagRowFreeQuery = compiledQuery((db, dagId: string) => dagRowSelect(db, dagId).forUpdate().skipLocked());
+const dagRowFreeQuery = compiledQuery((db, dagId: string, held: string) =>
+  dagRowSelect(db, dagId, held).forUpdate().skipLocked(),
+);
+
+/** The hash of the parsed manifest of `dagId` this process holds, "" for none (see {@link dagRowSelect}). */
+export function heldManifestHash(ctx: EngineContext, dagId: string): string {
+  return ctx.dagManifests.get(dagId)?.hash ?? "";
+}
 
 /**
  * The columns of a DAG row that {@link RegisteredDag} needs: the manifest's
- * hash, and its text when the statement read it anyway.
+ * hash, and its text unless this process holds that version parsed.
  */
-export type DagRow = Awaited<ReturnType<typeof dagRowQuery>>["rows"][number] & { readonly manifest?: string };
+export type DagRow = Awaited<ReturnType<typeof dagRowQuery>>["rows"][number];
 
 /** A registered DAG: its parsed manifest and the settings of its row. */
 export interface RegisteredDag {
@@ -64,7 +93,7 @@ export async function getDagManifest(
   db: Executor,
   dagId: string,
 ): Promise<RegisteredDag | undefined> {
-  const [row] = (await dagRowQuery(ctx.dialect, db, dagId)).rows;
+  const [row] = (await dagRowQuery(ctx.dialect, db, dagId, heldManifestHash(ctx, dagId))).rows;
   return row ? registeredDag(ctx, db, dagId, row) : undefined;
 }
 
@@ -81,11 +110,13 @@ export async function lockDagManifest(
 ): Promise<RegisteredDag | undefined | "locked"> {
   if (ctx.dialect !== "postgres") return getDagManifest(ctx, trx, dagId);
   const query = options.skipLocked ? dagRowFreeQuery : dagRowLockedQuery;
-  const [row] = (await query(ctx.dialect, trx, dagId)).rows;
+  const [row] = (await query(ctx.dialect, trx, dagId, heldManifestHash(ctx, dagId))).rows;
   if (row) return registeredDag(ctx, trx, dagId, row);
   if (!options.skipLocked) return undefined;
   // No row: either no such DAG or its lock is taken.
-  return (await dagRowQuery(ctx.dialect, trx, dagId)).rows.length > 0 ? "locked" : undefined;
+  return (await dagRowQuery(ctx.dialect, trx, dagId, heldManifestHash(ctx, dagId))).rows.length > 0
+    ? "locked"
+    : undefined;
 }
 
 /**
@@ -104,7 +135,7 @@ export async function registeredDag(
   if (!cached || row.manifest_hash === null || cached.hash !== row.manifest_hash) {
     let text = row.manifest;
     let hash = row.manifest_hash;
-    if (text === undefined) {
+    if (text === null) {
       const [stored] = (await manifestTextQuery(ctx.dialect, db, dagId)).rows;
       if (!stored) throw new Error(`The DAG "${dagId}" is gone.`);
       ({ manifest: text, manifest_hash: hash } = stored);
