@@ -94,13 +94,18 @@ function buildOf(rule: RuleCase): string {
 function sdkError(rule: RuleCase): { code: string; message: string } {
   const dagOptions = new Function(`return ${rule.dag};`)();
   const build = new Function("task", buildOf(rule));
+  return thrownBy(() => dag(dagOptions, () => build(task)), rule.name);
+}
+
+/** The code and message of the AssetflowError `define` throws. */
+function thrownBy(define: () => unknown, name: string): { code: string; message: string } {
   try {
-    dag(dagOptions, () => build(task));
+    define();
   } catch (error) {
     if (error instanceof AssetflowError) return { code: error.code, message: error.message };
     throw error;
   }
-  throw new Error(`the SDK accepted ${rule.name}`);
+  throw new Error(`the SDK accepted ${name}`);
 }
 
 describe("the SDK and the compiler report the same rule with the same code and message", () => {
@@ -154,13 +159,7 @@ const SCHEDULE_CASES: readonly ScheduleCase[] = [
 /** What the SDK throws when a DAG is scheduled on `schedule`, evaluated as JavaScript. */
 function sdkScheduleError(rule: ScheduleCase): { code: string; message: string } {
   const build = new Function("sdk", `const { Asset, AssetAlias, assets, all, any } = sdk; return (${rule.schedule});`);
-  try {
-    dag({ dagId: "d", schedule: build(sdk) }, () => {});
-  } catch (error) {
-    if (error instanceof AssetflowError) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error(`the SDK accepted ${rule.name}`);
+  return thrownBy(() => dag({ dagId: "d", schedule: build(sdk) }, () => {}), rule.name);
 }
 
 describe("the SDK and the compiler report the same asset and condition rule with the same code and message", () => {
