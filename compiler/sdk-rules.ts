@@ -156,9 +156,9 @@ export function applyRule<T>(
 
 /** A rule's argument as plain JavaScript, an options object's own keys only. */
 function shallowProbe(value: Value): unknown {
-  if (value.kind !== "object" || !value.unknownSpread || value.havoc) return probeOf(value, new Set());
+  if (value.kind !== "object" || !value.unknownSpread || value.havoc) return probeOf(value, []);
   const object: Record<string, unknown> = {};
-  for (const [key, item] of value.props) object[key] = probeOf(item, new Set());
+  for (const [key, item] of value.props) object[key] = probeOf(item, []);
   return object;
 }
 
