@@ -19,6 +19,7 @@ import type {
   QueuedEventView,
   TaskInstanceView,
 } from "../scheduler/read/index.js";
+import { WATCHER_STATES } from "../scheduler/watcher-state.js";
 import { describeNonJson, findNonJsonValueAt, type JsonObject } from "../sdk/json.js";
 import { maskSecrets } from "../sdk/masking.js";
 
@@ -876,8 +877,10 @@ export const watcherSchema = component(
     name: z.string(),
     kind: z.string(),
     state: z
-      .enum(["running", "failing", "stopped", "receiving"])
-      .describe("running / failing (running, with a last error) / stopped (no process holds it); webhooks: receiving."),
+      .enum(WATCHER_STATES)
+      .describe(
+        "running / failing (running, with a last error) / stopped (no process holds it); webhooks: receiving; removed: no DAG file declares it any more (it does not run; declared again, it resumes from its position).",
+      ),
     runningIn: z.string().nullable().describe("The process holding its lease (`host:pid:id`)."),
     position: z.unknown().describe("The source position committed with its last event (JSON), or null."),
     events: z.number().int(),
