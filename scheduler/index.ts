@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export * from "./condition-evaluator.js";
+export type { ConsumePolicyNode, ConsumerWait } from "./consumption-plan.js";
 export * from "./contracts.js";
 export { type Clock, systemClock } from "./engine/context.js";
 export type { RegistrationResult, RegistrationScope } from "./engine/registration.js";
@@ -24,6 +25,7 @@ export {
 export type * from "./read/index.js";
 export {
   type ActivityListener,
+  IDEMPOTENCY_KEY_PATTERN,
   Scheduler,
   type SchedulerActivity,
   SchedulerError,
@@ -33,4 +35,10 @@ export {
 export type { DialectName } from "./store/migrations.js";
 export { assetflowHome, type OpenStoreOptions, type StoreInfo } from "./store/open-store.js";
 export * from "./timetable.js";
-export { PASSIVE_WATCHER_KINDS, type WatcherState, watcherHeld, watcherState } from "./watcher-state.js";
+export {
+  PASSIVE_WATCHER_KINDS,
+  WATCHER_STATES,
+  type WatcherState,
+  watcherHeld,
+  watcherState,
+} from "./watcher-state.js";
