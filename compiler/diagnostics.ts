@@ -20,11 +20,7 @@
  * const warnings = result.diagnostics.filter((d) => d.severity === Severity.warning);
  * ```
  */
-export const Severity = {
-  error: "error",
-  warning: "warning",
-  info: "info",
-} as const;
+export const Severity = Object.freeze({ error: "error", warning: "warning", info: "info" } as const);
 
 /** One of {@link Severity}. */
 export type Severity = (typeof Severity)[keyof typeof Severity];

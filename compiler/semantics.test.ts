@@ -1,4 +1,4 @@
-import { Asset, captureWarnings } from "assetflow";
+import { Asset, captureWarnings, dag, serializeDags } from "assetflow";
 import { describe, expect, it } from "vitest";
 import { codes, compileSource, dagOf, taskOf, withCode } from "./test-support.js";
 
@@ -243,20 +243,10 @@ dag({ dagId: "a", schedule: [new Asset({ uri: "s3://b/k", extra: { from: "schedu
 });
 
 describe("DAG settings", () => {
-  it("applies the SDK's defaults", () => {
-    const dag = compileSource(`import { dag } from "assetflow";\ndag({ dagId: "plain" }, () => {});\n`).manifest
+  it("applies the SDK's defaults: the DAG equals the one the SDK serializes", () => {
+    const compiled = compileSource(`import { dag } from "assetflow";\ndag({ dagId: "plain" }, () => {});\n`).manifest
       .dags[0];
-    expect(dag).toEqual({
-      dagId: "plain",
-      description: null,
-      schedule: { kind: "none" },
-      startDate: null,
-      catchup: false,
-      maxActiveRuns: 16,
-      tags: [],
-      params: {},
-      tasks: [],
-    });
+    expect(compiled).toEqual(serializeDags([dag({ dagId: "plain" }, () => {})]).dags[0]);
   });
 
   it("reads every option: start dates as ISO strings, tags sorted, params as JSON", () => {

@@ -69,6 +69,8 @@ export class TaskExecutor {
   private pumped: Promise<void> = Promise.resolve();
   private again = false;
   private stopped = true;
+  /** Host slots a claim in flight (the claim loop's, or a report's) may fill. */
+  private reserved = 0;
 
   constructor(
     private readonly source: TaskSource,
@@ -117,19 +119,16 @@ export class TaskExecutor {
     try {
       do {
         this.again = false;
-        // Short tries: claim ahead of the free hosts, in batches (refill once half
-        // the tries held have finished, not after every try).
-        const prefetch = this.pool.recentTryMs < SHORT_TRY_MS ? PREFETCH_FACTOR : 1;
-        const held = this.pool.capacity * prefetch;
-        const room = held - this.running.size;
-        if (room < Math.max(1, held / 2) || this.stopped) break;
-        const requests = await this.source.claimTasks(this.options.workerId, room);
-        if (this.stopped) {
-          // Stopped while claiming: these tries never start here.
-          for (const request of requests) await this.release(request.key);
-          break;
+        const room = this.claimRoom(0);
+        if (room === 0) break;
+        this.reserved += room;
+        let requests: TaskRunRequest[];
+        try {
+          requests = await this.source.claimTasks(this.options.workerId, room);
+        } finally {
+          this.reserved -= room;
         }
-        for (const request of requests) this.launch(request);
+        if (!(await this.launchClaimed(requests))) break;
         if (requests.length === room) this.again = true;
       } while (this.again && !this.stopped);
     } catch (error) {
@@ -137,6 +136,31 @@ export class TaskExecutor {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * How many tries to claim now, once `finishing` of the running tries are
+   * done: 0 unless at least half the tries this worker holds can be claimed.
+   * Short tries are claimed ahead of the free hosts, in batches (refilled
+   * once half the tries held have finished, not after every try).
+   */
+  private claimRoom(finishing: number): number {
+    if (this.stopped) return 0;
+    const prefetch = this.pool.recentTryMs < SHORT_TRY_MS ? PREFETCH_FACTOR : 1;
+    const held = this.pool.capacity * prefetch;
+    const room = held - (this.running.size - finishing) - this.reserved;
+    return room < Math.max(1, held / 2) ? 0 : room;
+  }
+
+  /** Runs claimed tries; false (and the tries back to the queue) when the executor stopped while claiming. */
+  private async launchClaimed(requests: readonly TaskRunRequest[]): Promise<boolean> {
+    if (this.stopped) {
+      // Stopped while claiming: these tries never start here.
+      for (const request of requests) await this.release(request.key);
+      return false;
+    }
+    for (const request of requests) this.launch(request);
+    return true;
   }
 
   private launch(request: TaskRunRequest): void {
@@ -236,7 +260,19 @@ export class TaskExecutor {
     try {
       while (this.reports.length > 0) {
         const batch = this.reports.splice(0, MAX_REPORTS_PER_BATCH);
-        await this.reportWithRetries(batch.map((item) => item.report));
+        // The report claims the next tries in its own transaction (one commit for both) when the source can.
+        const room = this.source.completeAndClaimTasks ? this.claimRoom(batch.length) : 0;
+        this.reserved += room;
+        let claimed: TaskRunRequest[];
+        try {
+          claimed = await this.reportWithRetries(
+            batch.map((item) => item.report),
+            room,
+          );
+        } finally {
+          this.reserved -= room;
+        }
+        await this.launchClaimed(claimed);
         for (const item of batch) item.done();
       }
     } finally {
@@ -244,20 +280,24 @@ export class TaskExecutor {
     }
   }
 
-  private async reportWithRetries(reports: TryReport[]): Promise<void> {
+  /** Writes reports (see {@link flushReports}), claiming up to `claim` tries with them; the tries claimed. */
+  private async reportWithRetries(reports: TryReport[], claim: number): Promise<TaskRunRequest[]> {
     let waitMs = REPORT_RETRY_MIN_MS;
     let attemptsAfterStop = 0;
     for (;;) {
       try {
+        if (claim > 0 && this.source.completeAndClaimTasks && !this.stopped) {
+          return await this.source.completeAndClaimTasks(reports, this.options.workerId, claim);
+        }
         await this.source.completeTasks(reports);
-        return;
+        return [];
       } catch (error) {
         const names = reports.map(({ key }) => `${key.dagId}.${key.taskId}`).join(", ");
         const last = this.stopped && ++attemptsAfterStop >= REPORT_ATTEMPTS_AFTER_STOP;
         process.emitWarning(
           `assetflow worker could not report ${names} (${last ? "giving up: a scheduler's lost-try sweep retries them" : `trying again in ${waitMs} ms`}): ${(error as Error).message}`,
         );
-        if (last) return;
+        if (last) return [];
         await new Promise((resolve) => setTimeout(resolve, waitMs));
         waitMs = Math.min(waitMs * 2, REPORT_RETRY_MAX_MS);
       }

@@ -166,6 +166,13 @@ export interface TaskSource {
   claimTasks(workerId: string, limit: number): Promise<TaskRunRequest[]>;
   /** Reports finished tries, all in one transaction (a worker batches the tries that finish together). */
   completeTasks(reports: readonly TryReport[]): Promise<unknown>;
+  /**
+   * Reports finished tries and claims up to `limit` queued tries for
+   * `workerId`, in one transaction where the store allows it (a worker's next
+   * tries often belong to runs the reports just created). Optional: without
+   * it a worker reports with {@link completeTasks} and claims with {@link claimTasks}.
+   */
+  completeAndClaimTasks?(reports: readonly TryReport[], workerId: string, limit: number): Promise<TaskRunRequest[]>;
   /** Gives claimed tries that never started back to the queue, without using up a try. */
   releaseTasks(keys: readonly TaskInstanceKey[]): Promise<unknown>;
   heartbeat(keys: readonly TaskInstanceKey[]): Promise<void>;

@@ -111,6 +111,44 @@ describe("tries reported together (one transaction for a worker's finished tries
     }
   });
 
+  it("claims the next tries with a report: the run the completion created is claimed by the reporting worker", async () => {
+    const env = await start([producer, joiner]);
+    const runId = await env.triggerDag("producer");
+    const tries = await claimAll((limit) => env.scheduler.claimTasks("worker-1", limit));
+    const key = (taskId: string) => (tries.get(taskId) as TaskRunRequest).key;
+    const asset = (a: Asset) => ({ name: a.name, uri: a.uri, group: "asset", extra: {} });
+
+    const claimed = await env.scheduler.completeAndClaimTasks(
+      [
+        { key: key("left"), outcome: { state: "success", events: [{ asset: asset(left), extra: {}, aliases: [] }] } },
+        { key: key("right"), outcome: { state: "success", events: [{ asset: asset(right), extra: {}, aliases: [] }] } },
+      ],
+      "worker-1",
+      10,
+    );
+    expect(claimed.map((request) => `${request.key.dagId}.${request.key.taskId}#${request.key.tryNumber}`)).toEqual([
+      "joiner.join#1",
+    ]);
+    const [joinRun] = await env.getDagRuns("joiner");
+    expect(claimed[0]?.key.runId).toBe(joinRun?.runId);
+    expect(claimed[0]?.triggeringEvents.map((event) => event.assetUri).sort()).toEqual([left.uri, right.uri]);
+    expect((await env.getTaskInstances("joiner", joinRun?.runId as string))[0]?.state).toBe("running");
+    // Claimed once: another worker finds nothing.
+    expect(await env.scheduler.claimTasks("worker-2", 10)).toEqual([]);
+
+    // With no room to fill, the report is only a report.
+    const none = await env.scheduler.completeAndClaimTasks(
+      [{ key: key("optional"), outcome: { state: "skipped", reason: "nothing to do" } }],
+      "worker-1",
+      0,
+    );
+    expect(none).toEqual([]);
+    const states = Object.fromEntries(
+      (await env.getTaskInstances("producer", runId)).map((ti) => [ti.taskId, ti.state]),
+    );
+    expect(states).toEqual({ flaky: "running", left: "success", optional: "skipped", right: "success" });
+  });
+
   it("a claimed try that never started goes back to the queue with its try number, for any worker to claim", async () => {
     const env = await start([producer]);
     const runId = await env.triggerDag("producer");
