@@ -79,7 +79,11 @@ async function handle(message: HostRequest): Promise<void> {
   } catch (error) {
     // The try cannot have a log (a full disk, a folder that cannot be made): it fails with that cause, unrun.
     const text = taskLogFailureMessage(taskId, error as Error);
-    send({ type: "result", id: message.id, outcome: { state: "failed", error: { code: RuntimeErrorCode.logWriteFailed, message: text } } });
+    send({
+      type: "result",
+      id: message.id,
+      outcome: { state: "failed", error: { code: RuntimeErrorCode.logWriteFailed, message: text } },
+    });
     return;
   }
   try {

@@ -25,7 +25,11 @@ function expectProblem(response: { status: number; body: unknown }, status: numb
   expect(response.status).toBe(status);
   const body = response.body as Problem;
   // `code`: the stable code of an assetflow error, when the error has one.
-  expect(Object.keys(body).filter((key) => key !== "code").sort()).toEqual(["detail", "status", "title"]);
+  expect(
+    Object.keys(body)
+      .filter((key) => key !== "code")
+      .sort(),
+  ).toEqual(["detail", "status", "title"]);
   expect(body.status).toBe(status);
   if (detail !== undefined) expect(body.detail).toMatch(detail);
 }

@@ -50,7 +50,9 @@ describe("a SQLite store that is full", () => {
     }
     expect(failure).toBeInstanceOf(StoreFullError);
     expect((failure as StoreFullError).code).toBe("STORE_FULL");
-    expect((failure as Error).message).toMatch(/^The store is full \(SQLITE_FULL: database or disk is full\): nothing was written\. Free disk space/);
+    expect((failure as Error).message).toMatch(
+      /^The store is full \(SQLITE_FULL: database or disk is full\): nothing was written\. Free disk space/,
+    );
     expect((failure as Error).message).not.toMatch(/cannot rollback/);
     // The failed transaction left nothing behind, and the connection is usable.
     expect(await eventCount(db)).toBe(recorded);
