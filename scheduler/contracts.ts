@@ -6,6 +6,7 @@
  * only: nothing here refers to SDK classes or user code.
  */
 import type { JsonObject, JsonValue } from "../sdk/json.js";
+import { RUN_TYPES, type RunType } from "../sdk/run-type.js";
 
 /** The states of a DAG run. */
 export const RunState = {
@@ -16,6 +17,15 @@ export const RunState = {
 } as const;
 /** One of {@link RunState}. */
 export type RunState = (typeof RunState)[keyof typeof RunState];
+
+/**
+ * Every {@link RunState}: the one list the store, the read layer and the API's
+ * schemas (`z.enum(RUN_STATES)`) use; nothing else spells the run states.
+ */
+export const RUN_STATES = Object.values(RunState) as [RunState, ...RunState[]];
+
+/** Run states that hold one of a DAG's `maxActiveRuns` slots (a run not finished yet). */
+export const ACTIVE_RUN_STATES: readonly RunState[] = [RunState.queued, RunState.running];
 
 /** The states of a task instance. */
 export const TaskState = {
@@ -30,6 +40,12 @@ export const TaskState = {
 } as const;
 /** One of {@link TaskState}. */
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+/**
+ * Every {@link TaskState} (the states of a try): the one list the API's schemas
+ * (`z.enum(TASK_STATES)`) use; nothing else spells the task states.
+ */
+export const TASK_STATES = Object.values(TaskState) as [TaskState, ...TaskState[]];
 
 /** Task states a task instance can still leave (the complement of {@link FINAL_TASK_STATES}). */
 export const OPEN_TASK_STATES: readonly TaskState[] = [
@@ -47,8 +63,11 @@ export const FINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
   TaskState.upstreamFailed,
 ]);
 
-/** How a run was created. */
-export type RunKind = "manual" | "scheduled" | "asset_triggered";
+/** How a run was created: the SDK's {@link RunType} (`sdk/run-type.ts`, the one list of run types). */
+export type RunKind = RunType;
+
+/** Every {@link RunKind} (the SDK's one list, re-exported for the engine and the API). */
+export const RUN_KINDS: readonly [RunKind, ...RunKind[]] = RUN_TYPES;
 
 /** The run an event came from, with its data interval (epoch milliseconds). */
 export interface SourceRunRecord {

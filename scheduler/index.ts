@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export * from "./condition-evaluator.js";
+export type { ConsumePolicyNode, ConsumerWait } from "./consumption-plan.js";
 export * from "./contracts.js";
 export { type Clock, systemClock } from "./engine/context.js";
 export type { RegistrationResult, RegistrationScope } from "./engine/registration.js";
@@ -24,6 +25,7 @@ export {
 export type * from "./read/index.js";
 export {
   type ActivityListener,
+  IDEMPOTENCY_KEY_PATTERN,
   Scheduler,
   type SchedulerActivity,
   SchedulerError,

@@ -4,6 +4,7 @@
  */
 import type { Asset, AssetAlias, AssetPattern } from "./asset.js";
 import type { JsonObject } from "./json.js";
+import type { RunType } from "./run-type.js";
 
 /** The run an asset event came from. */
 export interface SourceDagRun {
@@ -15,15 +16,7 @@ export interface SourceDagRun {
   readonly dataIntervalEnd: Date | null;
 }
 
-/** How a run came to be. */
-export const RunType = {
-  manual: "manual",
-  scheduled: "scheduled",
-  assetTriggered: "asset_triggered",
-} as const;
-
-/** One of {@link RunType}. */
-export type RunType = (typeof RunType)[keyof typeof RunType];
+export { RunType } from "./run-type.js";
 
 /** A recorded update of an asset, with the extra its producer attached. */
 export interface AssetEvent<TExtra extends object = JsonObject, TCaptures extends string = string> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { jsonDepth, jsonObjectInput, MAX_JSON_DEPTH, toQueuedEvents } from "./schemas.js";
+import { toQueuedEvents } from "./resources/queued-events/schemas.js";
+import { jsonDepth, jsonObjectInput, MAX_JSON_DEPTH } from "./schemas.js";
 
 describe("API schemas and conversions", () => {
   it("jsonDepth counts nesting of objects and arrays, without recursion", () => {

@@ -26,7 +26,7 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Scheduler } from "../scheduler/scheduler.js";
+import type { Scheduler } from "../scheduler/index.js";
 import { encodeRawAssetUri } from "./asset-uri-path.js";
 import { type ApiAuth, bearerToken, isValidToken } from "./auth.js";
 import { finishOpenApiDocument } from "./openapi.js";
@@ -38,10 +38,7 @@ import {
   type ServerErrorListener,
   sendProblem,
 } from "./problems.js";
-import { assetRoutes } from "./routes/assets.js";
-import { changeRoutes } from "./routes/changes.js";
-import { dagRoutes } from "./routes/dags.js";
-import { queuedEventRoutes } from "./routes/queued-events.js";
+import { resourceRoutes } from "./resources/index.js";
 import { watcherRoutes, webhookRoutes } from "./routes/watchers.js";
 import { apiSchemaRegistry, problemSchema } from "./schemas.js";
 import { uiRoutes, uiStaticDir } from "./ui/routes.js";
@@ -252,10 +249,7 @@ export function createServer(options: CreateServerOptions): ApiApp {
       typed.get("/openapi.json", { schema: { hide: true, querystring: z.strictObject({}) } }, async () =>
         api.swagger(),
       );
-      queuedEventRoutes(typed, context);
-      assetRoutes(typed, context);
-      dagRoutes(typed, context);
-      changeRoutes(typed, context);
+      resourceRoutes(typed, context);
       watcherRoutes(typed, context);
     },
     { prefix: API_PREFIX },

@@ -27,6 +27,7 @@ import {
   pendingLookup,
   type Take,
 } from "../consumption-plan.js";
+import { ACTIVE_RUN_STATES } from "../contracts.js";
 import { compiledQuery } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
 import { createRun, getDagManifest, lockDagManifest, type RegisteredDag, startQueuedRunsLocked } from "./runs.js";
@@ -147,7 +148,7 @@ const activeRunsQuery = compiledQuery((db, dagId: string) =>
     .selectFrom("dag_run")
     .select((eb) => eb.fn.countAll<number>().as("count"))
     .where("dag_id", "=", dagId)
-    .where("state", "in", ["queued", "running"]),
+    .where("state", "in", [...ACTIVE_RUN_STATES]),
 );
 
 async function countActiveRuns(ctx: EngineContext, db: Executor, dagId: string): Promise<number> {

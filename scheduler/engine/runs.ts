@@ -315,7 +315,7 @@ export async function advanceRun(
       for (const row of rows) states.set(row.task_id, row.state);
     }
   };
-  const changes = new Map<string, string>();
+  const changes = new Map<string, TaskState>();
   let frontier =
     changed === undefined
       ? dag.tasks.map((task) => task.taskId)
@@ -326,7 +326,7 @@ export async function advanceRun(
     for (const taskId of new Set(frontier)) {
       if (states.get(taskId) !== TaskState.none) continue;
       const upstream = (index.byId.get(taskId)?.upstream ?? []).map((id) => states.get(id));
-      let state: string | null = null;
+      let state: TaskState | null = null;
       if (upstream.some((s) => s === TaskState.failed || s === TaskState.upstreamFailed))
         state = TaskState.upstreamFailed;
       else if (upstream.every((s) => s !== undefined && FINAL_TASK_STATES.has(s as TaskState))) {
@@ -341,7 +341,7 @@ export async function advanceRun(
     frontier = next;
   }
   const now = ctx.clock.now();
-  const byState = new Map<string, string[]>();
+  const byState = new Map<TaskState, string[]>();
   for (const [taskId, state] of changes) byState.set(state, [...(byState.get(state) ?? []), taskId]);
   for (const [state, taskIds] of byState) {
     for (let first = 0; first < taskIds.length; first += 10_000) {

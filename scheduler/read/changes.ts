@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { type Kysely, sql } from "kysely";
-import { OPEN_TASK_STATES } from "../contracts.js";
+import { ACTIVE_RUN_STATES, OPEN_TASK_STATES } from "../contracts.js";
 import type { Database } from "../store/schema.js";
 
 /** The resources a change stamp covers. */
@@ -59,7 +59,7 @@ export async function changeStamps(db: Kysely<Database>): Promise<ChangeStamps> 
       db
         .selectFrom("dag_run")
         .select(["id", "state", "start_date"])
-        .where("state", "in", ["queued", "running"])
+        .where("state", "in", [...ACTIVE_RUN_STATES])
         .execute(),
       db
         .selectFrom("task_instance")

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import type { ScheduleManifest } from "../../sdk/manifest/schema.js";
-import type { RunKind, RunState } from "../contracts.js";
+import { RUN_STATES, type RunKind, type RunState } from "../contracts.js";
 import type { Database } from "../store/schema.js";
 import { type DagView, toDagView } from "./dags.js";
 import { containsIgnoringCase, type Page } from "./paging.js";
@@ -17,7 +17,7 @@ export const SCHEDULE_KIND_FILTERS = ["time", "assets", "assetOrTime", "manual"]
 export type ScheduleKindFilter = (typeof SCHEDULE_KIND_FILTERS)[number];
 
 /** The last-run states the overview filters by (`none`: never ran). */
-export const LAST_RUN_STATE_FILTERS = ["queued", "running", "success", "failed", "none"] as const;
+export const LAST_RUN_STATE_FILTERS = [...RUN_STATES, "none"] as const;
 /** One of {@link LAST_RUN_STATE_FILTERS}. */
 export type LastRunStateFilter = (typeof LAST_RUN_STATE_FILTERS)[number];
 

@@ -4,6 +4,7 @@
  * `runtime/task-logs.ts`.)
  */
 import type { Kysely, Selectable } from "kysely";
+import type { TaskState } from "../contracts.js";
 import type { Database } from "../store/schema.js";
 
 /** A task instance as users see it. */
@@ -12,7 +13,7 @@ export interface TaskInstanceView {
   readonly runId: string;
   readonly taskId: string;
   readonly mapIndex: number;
-  readonly state: string;
+  readonly state: TaskState;
   readonly tryNumber: number;
   readonly maxTries: number;
   readonly startDate: number | null;

@@ -3,6 +3,7 @@
  * columns hold text. One definition for every dialect.
  */
 import type { Generated } from "kysely";
+import type { RunKind, RunState, TaskState } from "../contracts.js";
 
 /** A registered DAG. */
 export interface DagTable {
@@ -107,8 +108,8 @@ export interface DagRunTable {
   id: Generated<number>;
   dag_id: string;
   run_id: string;
-  run_type: "manual" | "scheduled" | "asset_triggered";
-  state: "queued" | "running" | "success" | "failed";
+  run_type: RunKind;
+  state: RunState;
   logical_date: number | null;
   data_interval_start: number | null;
   data_interval_end: number | null;
@@ -124,7 +125,7 @@ export interface TaskInstanceTable {
   run_id: string;
   task_id: string;
   map_index: number;
-  state: string;
+  state: TaskState;
   /** Tries started so far. */
   try_number: number;
   max_tries: number;

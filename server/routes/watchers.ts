@@ -9,7 +9,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { WatcherRecord } from "../../scheduler/engine/watchers.js";
+import type { WatcherRecord } from "../../scheduler/index.js";
 import type { JsonObject } from "../../sdk/json.js";
 import { HttpProblem } from "../problems.js";
 import { problems, watcherSchema } from "../schemas.js";

@@ -21,6 +21,7 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
     target === "sdk/uri/pattern.ts" ||
     target === "sdk/uri/pattern-index.ts" ||
     target === "sdk/asset-key.ts" ||
+    target === "sdk/run-type.ts" ||
     target === "sdk/extra-schema.ts",
   // It writes task logs and bundles into the home, private like the rest of it (scheduler/store/home.ts).
   runtime: (target) =>
@@ -48,7 +49,10 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
 
 /** Files whose types (`import type` only) a layer may use beyond {@link ALLOWED}. */
 const TYPES_ALLOWED: Record<string, (target: string) => boolean> = {
-  ui: (target) => target.startsWith("server/schemas") || target === "sdk/manifest/schema.ts",
+  ui: (target) =>
+    target === "server/schemas.ts" ||
+    /^server\/resources\/[a-z-]+\/schemas\.ts$/.test(target) ||
+    target === "sdk/manifest/schema.ts",
 };
 
 function sourceFiles(folder: string): string[] {
@@ -108,7 +112,7 @@ describe("layers point one way", () => {
     expect(sourceFiles("sdk").length).toBeGreaterThan(10);
     expect(sourceFiles("ui")).toContain("ui/app.tsx");
     expect(relativeImports("ui/app.tsx")).toContain("ui/pages/dags-page.tsx");
-    expect(relativeImports("ui/api/types.ts", { typesOnly: true })).toContain("server/schemas.ts");
+    expect(relativeImports("ui/api/types.ts", { typesOnly: true })).toContain("server/resources/runs/schemas.ts");
   });
 });
 
@@ -179,5 +183,101 @@ describe("only the scheduler touches the store", () => {
     const index = readFileSync(join(root, "scheduler/index.ts"), "utf8");
     expect(index).not.toMatch(/store\/schema|storeDatabase|migrateToLatest|openStore/);
     expect(Object.keys(schedulerPackage)).toContain("Scheduler");
+  });
+});
+
+/**
+ * The states of runs and task instances and the run types are spelled once:
+ * `RunState`, `TaskState` (`scheduler/contracts.ts`) and `RunType`
+ * (`sdk/run-type.ts`). The engine, the read layer and the API's zod enums
+ * (`z.enum(RUN_STATES)`, `server/schemas.ts`) take them from there; a list of
+ * string literals naming two of them anywhere else (outside tests and the web
+ * UI, which may use the API's types only) fails here.
+ */
+const STATE_SOURCES = new Set(["scheduler/contracts.ts", "sdk/run-type.ts"]);
+const STATE_WORDS = new Set<string>([
+  ...Object.values(schedulerPackage.RunState),
+  ...Object.values(schedulerPackage.TaskState),
+  ...schedulerPackage.RUN_KINDS,
+]);
+
+/** Lists of string literals in `text` naming two states or run types or more, as `file:line: [...]`. */
+function spelledStates(file: string, text: string): string[] {
+  return [...text.matchAll(/\[\s*"[^"\n]*"(?:\s*,\s*"[^"\n]*")*\s*,?\s*\]/g)].flatMap((match) => {
+    const words = [...match[0].matchAll(/"([^"\n]*)"/g)].map((word) => word[1] as string);
+    if (words.filter((word) => STATE_WORDS.has(word)).length < 2) return [];
+    return [`${file}:${text.slice(0, match.index).split("\n").length}: ${match[0]}`];
+  });
+}
+
+describe("states are spelled once", () => {
+  it("no list of run states, task states or run types outside their one source", () => {
+    const violations = ["sdk", "compiler", "scheduler", "runtime", "testing", "server", "cli"]
+      .flatMap(sourceFiles)
+      .filter((file) => !STATE_SOURCES.has(file))
+      .flatMap((file) => spelledStates(file, readFileSync(join(root, file), "utf8")));
+    expect(violations).toEqual([]);
+  });
+
+  it("recognises a spelled list, and not one that merely shares a word", () => {
+    expect(spelledStates("x.ts", 'const state = z.enum(["queued", "running", "success", "failed"]);')).toEqual([
+      'x.ts:1: ["queued", "running", "success", "failed"]',
+    ]);
+    expect(spelledStates("x.ts", 'q.where("state", "in", [\n  "queued",\n  "running",\n])')).toHaveLength(1);
+    expect(spelledStates("x.ts", 'z.enum(["manual", "scheduled", "asset_triggered"])')).toHaveLength(1);
+    expect(spelledStates("x.ts", 'z.enum(["running", "failing", "stopped", "receiving"])')).toEqual([]);
+    expect(spelledStates("x.ts", "z.enum(RUN_STATES)")).toEqual([]);
+  });
+
+  it("the API's enums are the engine's lists", async () => {
+    const { runStateSchema, runTypeSchema, taskStateSchema } = await import("../../server/schemas.js");
+    expect(runStateSchema.options).toEqual(schedulerPackage.RUN_STATES);
+    expect(taskStateSchema.options).toEqual(schedulerPackage.TASK_STATES);
+    expect(runTypeSchema.options).toEqual(schedulerPackage.RUN_KINDS);
+    expect([...schedulerPackage.RUN_KINDS].sort()).toEqual(["asset_triggered", "manual", "scheduled"]);
+  });
+});
+
+/**
+ * The REST API is one folder per resource under `server/resources/`, each with
+ * its zod schemas (`schemas.ts`) beside its routes (`routes.ts`), all registered
+ * by `server/resources/index.ts`. A resource reads the store through the read
+ * layer (`scheduler/read/`) and acts through the scheduler's public API
+ * (`scheduler/index.ts`), never an engine step or the store; its schemas never
+ * import routes.
+ */
+describe("server resources", () => {
+  const resourcesDir = join(root, "server/resources");
+  const resources = readdirSync(resourcesDir).filter((entry) => statSync(join(resourcesDir, entry)).isDirectory());
+
+  it("each resource has its schemas beside its routes, and index.ts registers its routes", () => {
+    expect(resources.length).toBeGreaterThan(8);
+    const index = relativeImports("server/resources/index.ts");
+    for (const resource of resources) {
+      const files = readdirSync(join(resourcesDir, resource)).filter((file) => !/\.test\.tsx?$/.test(file));
+      expect({ resource, files: files.sort() }).toEqual({ resource, files: ["routes.ts", "schemas.ts"] });
+      expect(index).toContain(`server/resources/${resource}/routes.ts`);
+    }
+  });
+
+  it("resources reach the scheduler only through its public API and the read layer", () => {
+    const violations = sourceFiles("server/resources").flatMap((file) =>
+      relativeImports(file)
+        .filter((target) => target.startsWith("scheduler/"))
+        .filter((target) => target !== "scheduler/index.ts" && !target.startsWith("scheduler/read/"))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(violations).toEqual([]);
+    expect(relativeImports("server/resources/assets/routes.ts")).toContain("scheduler/index.ts");
+  });
+
+  it("a resource's schemas import no routes, and routes import no other resource's routes", () => {
+    const violations = sourceFiles("server/resources").flatMap((file) =>
+      relativeImports(file)
+        .filter((target) => target.endsWith("/routes.ts"))
+        .filter((target) => file.endsWith("/schemas.ts") || file !== "server/resources/index.ts")
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(violations).toEqual([]);
   });
 });

@@ -4,22 +4,17 @@
  * to a response schema breaks the UI's build instead of its pages.
  */
 import type { z } from "zod";
-import type {
-  aliasSchema,
-  assetDetailSchema,
-  assetEventSchema,
-  assetGraphSchema,
-  assetSchema,
-  consumerStatusSchema,
-  dagRunSchema,
-  dagSchema,
-  ExplainedConditionJson,
-  importErrorSchema,
-  queuedEventSchema,
-  taskInstanceSchema,
-  taskLogsSchema,
-  watcherSchema,
-} from "../../server/schemas.js";
+import type { aliasSchema } from "../../server/resources/aliases/schemas.js";
+import type { assetEventSchema } from "../../server/resources/asset-events/schemas.js";
+import type { assetDetailSchema, assetSchema } from "../../server/resources/assets/schemas.js";
+import type { consumerStatusSchema, ExplainedConditionJson } from "../../server/resources/consumers/schemas.js";
+import type { dagSchema } from "../../server/resources/dags/schemas.js";
+import type { assetGraphSchema } from "../../server/resources/graph/schemas.js";
+import type { importErrorSchema } from "../../server/resources/import-errors/schemas.js";
+import type { queuedEventSchema } from "../../server/resources/queued-events/schemas.js";
+import type { dagRunSchema } from "../../server/resources/runs/schemas.js";
+import type { taskInstanceSchema, taskLogsSchema } from "../../server/resources/task-instances/schemas.js";
+import type { watcherSchema } from "../../server/schemas.js";
 
 export type Dag = z.output<typeof dagSchema>;
 export type DagTask = Dag["tasks"][number];

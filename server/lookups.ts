@@ -1,10 +1,10 @@
 /**
- * Lookups every route family shares: a DAG or an asset URI that must exist,
- * else a 404 that says how to find the right one.
+ * Lookups every resource's routes share: a DAG, a run, a task instance or an
+ * asset URI that must exist, else a 404 that says how to find the right one.
  */
-import type { AssetView, DagView, ReadLayer } from "../../scheduler/read/index.js";
-import { sanitizeUri } from "../../sdk/uri/sanitize.js";
-import { HttpProblem } from "../problems.js";
+import type { AssetView, DagRunView, DagView, ReadLayer, TaskInstanceView } from "../scheduler/read/index.js";
+import { sanitizeUri } from "../sdk/uri/sanitize.js";
+import { HttpProblem } from "./problems.js";
 
 /**
  * The DAG, or a 404.
@@ -18,6 +18,46 @@ export async function requireDag(read: ReadLayer, dagId: string): Promise<DagVie
   const dag = await read.dags.get(dagId);
   if (!dag) throw new HttpProblem(404, `No DAG ${quote(dagId)} is registered. List DAGs with GET /api/v1/dags.`);
   return dag;
+}
+
+/**
+ * The run of a DAG, or a 404 (for the DAG or the run).
+ *
+ * @example
+ * ```ts
+ * const run = await requireRun(scheduler.read, request.params.dagId, request.params.runId);
+ * ```
+ */
+export async function requireRun(read: ReadLayer, dagId: string, runId: string): Promise<DagRunView> {
+  await requireDag(read, dagId);
+  const found = await read.runs.get(dagId, runId);
+  if (!found) {
+    throw new HttpProblem(
+      404,
+      `DAG ${quote(dagId)} has no run ${quote(runId)}. List its runs with GET /api/v1/dags/{dagId}/dagRuns.`,
+    );
+  }
+  return found;
+}
+
+/**
+ * A task instance of a run, or a 404 (for the DAG, the run or the task).
+ *
+ * @example
+ * ```ts
+ * const ti = await requireTaskInstance(scheduler.read, dagId, runId, taskId);
+ * ```
+ */
+export async function requireTaskInstance(
+  read: ReadLayer,
+  dagId: string,
+  runId: string,
+  taskId: string,
+): Promise<TaskInstanceView> {
+  await requireRun(read, dagId, runId);
+  const found = await read.taskInstances.get(dagId, runId, taskId);
+  if (!found) throw new HttpProblem(404, `Run ${quote(runId)} of DAG ${quote(dagId)} has no task ${quote(taskId)}.`);
+  return found;
 }
 
 /**

@@ -4,10 +4,11 @@
  * before a time. Deleting them makes the consumer forget that progress.
  */
 import { z } from "zod";
-import { HttpProblem } from "../problems.js";
-import { pageQuery, problems, queuedEventSchema, timeQuery, toQueuedEvents } from "../schemas.js";
-import type { ApiApp, ApiContext } from "../server.js";
-import { epochMs, quote, requireAssetsByUri, requireDag } from "./lookups.js";
+import { epochMs, quote, requireAssetsByUri, requireDag } from "../../lookups.js";
+import { HttpProblem } from "../../problems.js";
+import { pageQuery, problems, timeQuery } from "../../schemas.js";
+import type { ApiApp, ApiContext } from "../../server.js";
+import { queuedEventSchema, toQueuedEvents } from "./schemas.js";
 
 const tags = ["Queued events"];
 const dagId = z.string().min(1).describe("The consumer DAG's id.");

@@ -4,10 +4,11 @@
  * (indexed maxima and the open runs and tries), so polling it costs little.
  */
 import { z } from "zod";
-import { changedResources, decodeCursor, encodeCursor } from "../../scheduler/read/changes.js";
-import { HttpProblem } from "../problems.js";
-import { changesSchema, problems } from "../schemas.js";
-import type { ApiApp, ApiContext } from "../server.js";
+import { changedResources, decodeCursor, encodeCursor } from "../../../scheduler/read/changes.js";
+import { HttpProblem } from "../../problems.js";
+import { problems } from "../../schemas.js";
+import type { ApiApp, ApiContext } from "../../server.js";
+import { changesSchema } from "./schemas.js";
 
 /**
  * Registers `GET /changes`.
