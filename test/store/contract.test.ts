@@ -108,7 +108,7 @@ for (const backend of backends) {
       const scheduler = await store.openScheduler();
       await scheduler.registerManifest(serializeDags([manual("before-hashes"), consumer("hashed-consumer", [A])]));
       const db = storeDatabase(scheduler);
-      const migration = migrationsFor(store.dialect)["0008_dag_manifest_hash"];
+      const migration = migrationsFor(store.dialect)["0009_dag_manifest_hash"];
       await migration?.down?.(db as Kysely<unknown>);
       await migration?.up(db as Kysely<unknown>);
       const stored = await db
