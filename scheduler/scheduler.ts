@@ -427,6 +427,10 @@ export class Scheduler implements TaskSource {
     if (this.deferred.size === 0 || this.draining) return;
     this.draining = (async () => {
       while (this.deferred.size > 0 && !this.closed) {
+        // A turn of the event loop before each batch: the caller's answer goes out first, and
+        // a fan-out to thousands of consumers never holds a server for more than one batch.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.closed) break;
         // In batches, so that closing stops the loop soon.
         const batch = [...this.deferred].slice(0, FAN_OUT_CHUNK);
         for (const dagId of batch) this.deferred.delete(dagId);

@@ -6,7 +6,9 @@
  */
 import { Asset, dag, task } from "assetflow";
 import { describe, expect, it } from "vitest";
+import { FAN_OUT_CHUNK } from "../../scheduler/engine/fan-out.js";
 import { storeDatabase } from "../../scheduler/scheduler.js";
+import { dagManifest, taskManifest } from "../support/manifests.js";
 import { poll } from "../support/poll.js";
 import { useApi } from "./support.js";
 
@@ -66,5 +68,35 @@ describe("POST /assets/events with many consumers", () => {
     });
     await evaluation;
     expect(ranBeforeEnd).toBe(true);
+  });
+});
+
+describe("the evaluation after an event, for more consumers than one chunk", () => {
+  const start = useApi();
+
+  it("gives the event loop a turn between chunks: a callback queued at the answer runs before the last run exists", async () => {
+    const api = await start(consumers);
+    const { scheduler } = api.env;
+    const many = 3 * FAN_OUT_CHUNK;
+    const condition = { kind: "asset" as const, name: fan.name, uri: fan.uri };
+    await scheduler.registerManifest(
+      {
+        schemaVersion: 1,
+        assets: [{ name: fan.name, uri: fan.uri, group: "asset", extra: {} }],
+        aliases: [],
+        dags: Array.from({ length: many }, (_, i) =>
+          dagManifest(`wide_${String(i).padStart(4, "0")}`, { kind: "assets", condition }, [taskManifest("t")]),
+        ),
+      },
+      { kind: "merge" },
+    );
+    const countRuns = async () =>
+      (await storeDatabase(scheduler).selectFrom("dag_run").select("dag_id").execute()).length;
+    const total = CONSUMERS + many;
+    const recorded = await scheduler.recordExternalEvent({ uri: fan.uri }, { inlineConsumers: 0 });
+    expect(recorded.deferredConsumers).toHaveLength(total);
+    const runsAtFirstTurn = await new Promise<number>((resolve) => setImmediate(() => void countRuns().then(resolve)));
+    expect(runsAtFirstTurn).toBeLessThan(total);
+    await poll("a run of every consumer", async () => ((await countRuns()) === total ? true : undefined));
   });
 });
