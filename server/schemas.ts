@@ -148,30 +148,3 @@ export function jsonDepth(value: unknown): number {
   }
   return deepest;
 }
-
-// ---------------------------------------------------------------- watchers
-
-/** A watcher and its state. */
-export const watcherSchema = component(
-  "Watcher",
-  "A watcher of an asset (`new Asset(uri, { watchers })`) and its state: where it runs, the source position committed with its last event, its last error and lag.",
-  z.object({
-    watcherId: z.string().describe("`<asset uri>#<name>`; the webhook endpoint takes it percent-encoded."),
-    asset: z.object({ name: z.string(), uri: z.string() }),
-    name: z.string(),
-    kind: z.string(),
-    state: z
-      .enum(["running", "failing", "stopped", "receiving"])
-      .describe("running / failing (running, with a last error) / stopped (no process holds it); webhooks: receiving."),
-    runningIn: z.string().nullable().describe("The process holding its lease (`host:pid:id`)."),
-    position: z.unknown().describe("The source position committed with its last event (JSON), or null."),
-    events: z.number().int(),
-    lastEventAt: z.string().nullable(),
-    lastError: z.string().nullable(),
-    lastErrorAt: z.string().nullable(),
-    lag: z
-      .number()
-      .nullable()
-      .describe("How far behind its source it is, as the kind reports it (messages or files pending)."),
-  }),
-);

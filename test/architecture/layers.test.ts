@@ -49,10 +49,7 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
 
 /** Files whose types (`import type` only) a layer may use beyond {@link ALLOWED}. */
 const TYPES_ALLOWED: Record<string, (target: string) => boolean> = {
-  ui: (target) =>
-    target === "server/schemas.ts" ||
-    /^server\/resources\/[a-z-]+\/schemas\.ts$/.test(target) ||
-    target === "sdk/manifest/schema.ts",
+  ui: (target) => /^server\/resources\/[a-z-]+\/schemas\.ts$/.test(target) || target === "sdk/manifest/schema.ts",
 };
 
 function sourceFiles(folder: string): string[] {

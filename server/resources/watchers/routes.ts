@@ -9,32 +9,13 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { WatcherRecord } from "../../scheduler/index.js";
-import type { JsonObject } from "../../sdk/json.js";
-import { HttpProblem } from "../problems.js";
-import { problems, watcherSchema } from "../schemas.js";
-import type { ApiApp, ApiContext } from "../server.js";
+import type { JsonObject } from "../../../sdk/json.js";
+import { HttpProblem } from "../../problems.js";
+import { problems } from "../../schemas.js";
+import type { ApiApp, ApiContext } from "../../server.js";
+import { toWatcher, watcherSchema } from "./schemas.js";
 
 const tags = ["Watchers"];
-
-/** A watcher as the API shows it. */
-export function toWatcher(record: WatcherRecord, now: number): z.output<typeof watcherSchema> {
-  const running = record.leaseOwner !== null && record.leaseExpiresAt !== null && record.leaseExpiresAt > now;
-  return {
-    watcherId: record.watcherId,
-    asset: { ...record.asset },
-    name: record.name,
-    kind: record.kind,
-    state: record.kind === "webhook" ? "receiving" : running ? (record.lastError ? "failing" : "running") : "stopped",
-    runningIn: running ? record.leaseOwner : null,
-    position: record.position,
-    events: record.events,
-    lastEventAt: record.lastEventAt === null ? null : new Date(record.lastEventAt).toISOString(),
-    lastError: record.lastError,
-    lastErrorAt: record.lastErrorAt === null ? null : new Date(record.lastErrorAt).toISOString(),
-    lag: record.lag,
-  };
-}
 
 /** Registers `GET /watchers` (token required). */
 export function watcherRoutes(app: ApiApp, { scheduler }: ApiContext): void {
