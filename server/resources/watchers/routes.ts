@@ -71,8 +71,13 @@ export function webhookRoutes(app: FastifyInstance, { scheduler }: ApiContext): 
     },
     async (request) => {
       const watcher = await scheduler.getWatcher(request.params.watcherId);
-      if (watcher?.kind !== "webhook") {
-        throw new HttpProblem(404, `No webhook watcher "${request.params.watcherId}" is declared.`);
+      if (watcher?.kind !== "webhook" || watcher.removedAt !== null) {
+        throw new HttpProblem(
+          404,
+          watcher?.kind === "webhook"
+            ? `The webhook watcher "${request.params.watcherId}" was removed: no DAG file declares it any more.`
+            : `No webhook watcher "${request.params.watcherId}" is declared.`,
+        );
       }
       // A webhook watcher's options (sdk/watchers.ts WebhookWatcher).
       const config = watcher.config as unknown as {

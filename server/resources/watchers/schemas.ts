@@ -6,7 +6,7 @@
  * the OpenAPI document) and the conversions from the scheduler's records.
  */
 import { z } from "zod";
-import type { WatcherRecord } from "../../../scheduler/index.js";
+import { WATCHER_STATES, type WatcherRecord, watcherState } from "../../../scheduler/index.js";
 import { component } from "../../schemas.js";
 
 /** A watcher and its state. */
@@ -19,8 +19,10 @@ export const watcherSchema = component(
     name: z.string(),
     kind: z.string(),
     state: z
-      .enum(["running", "failing", "stopped", "receiving"])
-      .describe("running / failing (running, with a last error) / stopped (no process holds it); webhooks: receiving."),
+      .enum(WATCHER_STATES)
+      .describe(
+        "running / failing (running, with a last error) / stopped (no process holds it); webhooks: receiving; removed: no DAG file declares it any more (it does not run; declared again, it resumes from its position).",
+      ),
     runningIn: z.string().nullable().describe("The process holding its lease (`host:pid:id`)."),
     position: z.unknown().describe("The source position committed with its last event (JSON), or null."),
     events: z.number().int(),
@@ -35,7 +37,7 @@ export const watcherSchema = component(
 );
 
 /**
- * A watcher as the API shows it: its state from its lease and last error at `now`.
+ * A watcher as the API shows it: its state (`watcherState`, the scheduler's one rule) at `now`.
  *
  * @example
  * ```ts
@@ -43,14 +45,14 @@ export const watcherSchema = component(
  * ```
  */
 export function toWatcher(record: WatcherRecord, now: number): z.output<typeof watcherSchema> {
-  const running = record.leaseOwner !== null && record.leaseExpiresAt !== null && record.leaseExpiresAt > now;
+  const state = watcherState(record, now);
   return {
     watcherId: record.watcherId,
     asset: { ...record.asset },
     name: record.name,
     kind: record.kind,
-    state: record.kind === "webhook" ? "receiving" : running ? (record.lastError ? "failing" : "running") : "stopped",
-    runningIn: running ? record.leaseOwner : null,
+    state,
+    runningIn: state === "running" || state === "failing" ? record.leaseOwner : null,
     position: record.position,
     events: record.events,
     lastEventAt: record.lastEventAt === null ? null : new Date(record.lastEventAt).toISOString(),
