@@ -154,6 +154,15 @@ const SCHEDULE_CASES: readonly ScheduleCase[] = [
   { name: "Asset.ref with name and uri", schedule: 'Asset.ref({ name: "a", uri: "s3://b/k" })' },
   { name: "Asset.ref with a blank name", schedule: 'Asset.ref({ name: " " })' },
   { name: "Asset.ref with a bad URI", schedule: 'Asset.ref({ uri: "s3://" })' },
+  { name: "an empty assets template", schedule: "assets``" },
+  { name: "two assets without an operator", schedule: 'assets`${new Asset("s3://b/a")} ${new Asset("s3://b/b")}`' },
+  { name: "a template that ends after &", schedule: 'assets`${new Asset("s3://b/a")} & `' },
+  { name: "a template missing ')'", schedule: 'assets`(${new Asset("s3://b/a")} | ${new Asset("s3://b/b")}`' },
+  { name: "a template with an extra ')'", schedule: 'assets`${new Asset("s3://b/a")})`' },
+  { name: "a template with '+'", schedule: 'assets`${new Asset("s3://b/a")} + ${new Asset("s3://b/b")}`' },
+  { name: "a template with '& &'", schedule: 'assets`${new Asset("s3://b/a")} & & ${new Asset("s3://b/b")}`' },
+  { name: "a URI string in a template", schedule: 'assets`${"s3://b/k"} & ${new Asset("s3://b/a")}`' },
+  { name: "a number in a template", schedule: 'assets`${Asset.ref({ name: "a" })} | ${7}`' },
 ];
 
 /** What the SDK throws when a DAG is scheduled on `schedule`, evaluated as JavaScript. */
