@@ -154,6 +154,15 @@ const SCHEDULE_CASES: readonly ScheduleCase[] = [
   { name: "Asset.ref with name and uri", schedule: 'Asset.ref({ name: "a", uri: "s3://b/k" })' },
   { name: "Asset.ref with a blank name", schedule: 'Asset.ref({ name: " " })' },
   { name: "Asset.ref with a bad URI", schedule: 'Asset.ref({ uri: "s3://" })' },
+  { name: "an empty assets template", schedule: "assets``" },
+  { name: "two assets without an operator", schedule: 'assets`${new Asset("s3://b/a")} ${new Asset("s3://b/b")}`' },
+  { name: "a template that ends after &", schedule: 'assets`${new Asset("s3://b/a")} & `' },
+  { name: "a template missing ')'", schedule: 'assets`(${new Asset("s3://b/a")} | ${new Asset("s3://b/b")}`' },
+  { name: "a template with an extra ')'", schedule: 'assets`${new Asset("s3://b/a")})`' },
+  { name: "a template with '+'", schedule: 'assets`${new Asset("s3://b/a")} + ${new Asset("s3://b/b")}`' },
+  { name: "a template with '& &'", schedule: 'assets`${new Asset("s3://b/a")} & & ${new Asset("s3://b/b")}`' },
+  { name: "a URI string in a template", schedule: 'assets`${"s3://b/k"} & ${new Asset("s3://b/a")}`' },
+  { name: "a number in a template", schedule: 'assets`${Asset.ref({ name: "a" })} | ${7}`' },
 ];
 
 /** What the SDK throws when a DAG is scheduled on `schedule`, evaluated as JavaScript. */
@@ -167,6 +176,28 @@ describe("the SDK and the compiler report the same asset and condition rule with
     it(rule.name, () => {
       const expected = sdkScheduleError(rule);
       const text = `import { all, any, Asset, AssetAlias, assets, dag } from "assetflow";\nexport const d = dag({ dagId: "d", schedule: ${rule.schedule} }, () => {});\n`;
+      const errors = compileSource(text).diagnostics.filter((d) => d.severity === "error");
+      expect(errors[0] && { code: errors[0].rule, message: errors[0].message }).toEqual(expected);
+      expect(errors[0]?.line).toBe(2);
+    });
+  }
+});
+
+/** The arguments of `registerUriScheme(...)`, as written in source: each breaks one of its rules. */
+const URI_SCHEME_CASES: readonly { readonly name: string; readonly args: string }[] = [
+  { name: "a scheme name with a colon", args: '"kafka:", (uri) => uri' },
+  { name: "a reserved scheme", args: '"assetflow", (uri) => uri' },
+  { name: "an x- scheme", args: '"x-kafka", (uri) => uri' },
+  { name: "a built-in scheme", args: '"S3", (uri) => uri' },
+  { name: "a rule that is not a function", args: '"kafka", "lower-case"' },
+];
+
+describe("the SDK and the compiler apply the same rules to registerUriScheme", () => {
+  for (const rule of URI_SCHEME_CASES) {
+    it(rule.name, () => {
+      const call = new Function("registerUriScheme", `registerUriScheme(${rule.args});`);
+      const expected = thrownBy(() => call(sdk.registerUriScheme), rule.name);
+      const text = `import { registerUriScheme } from "assetflow";\nregisterUriScheme(${rule.args});\n`;
       const errors = compileSource(text).diagnostics.filter((d) => d.severity === "error");
       expect(errors[0] && { code: errors[0].rule, message: errors[0].message }).toEqual(expected);
       expect(errors[0]?.line).toBe(2);

@@ -12,10 +12,18 @@ import type { z } from "zod";
 import { AssetAlias } from "../sdk/asset.js";
 import type { RuleResult } from "../sdk/asset-rules.js";
 import { ErrorCode } from "../sdk/errors.js";
-import { optionProblems } from "../sdk/options.js";
+import { type OptionProblem, optionProblems } from "../sdk/options.js";
 import { sdkRuleDiagnostic } from "./diagnostics.js";
 import type { Reporter } from "./semantics.js";
-import { type ObjectValue, propertySite, type Site, toJson, type UnknownValue, type Value } from "./values.js";
+import {
+  isConditionValue,
+  type ObjectValue,
+  propertySite,
+  type Site,
+  toJson,
+  type UnknownValue,
+  type Value,
+} from "./values.js";
 
 /** What a value the compiler does not know becomes in a probe. */
 const UNKNOWN: unique symbol = Symbol("unknown at build time");
@@ -149,9 +157,22 @@ export function applyRule<T>(
     if (unknown) return { kind: "unknown", unknown, option: key };
   }
   if (spread && problem.code !== ErrorCode.optionUnknown) return { kind: "unknown", unknown: spread };
-  const at = owner && typeof key === "string" ? (propertySite(owner, key) ?? site) : site;
-  reporter.report(sdkRuleDiagnostic(problem.code), { rule: problem.code, message: problem.message }, at);
+  reportProblem(reporter, problem, owner && typeof key === "string" ? (propertySite(owner, key) ?? site) : site);
   return { kind: "reported" };
+}
+
+/** Reports a problem of one of the SDK's rules at `site`, with the SDK's code and message. */
+export function reportProblem(reporter: Reporter, problem: OptionProblem, site: Site): void {
+  reporter.report(sdkRuleDiagnostic(problem.code), { rule: problem.code, message: problem.message }, site);
+}
+
+/**
+ * The plain value the SDK's rules see for a static value, where any condition
+ * (asset, alias, reference, pattern, all/any) counts as one, as the SDK's
+ * `isCondition` does.
+ */
+export function operandProbe(value: Value): unknown {
+  return isConditionValue(value) ? ASSET_PROBE : probeOf(value, []);
 }
 
 /** A rule's argument as plain JavaScript, an options object's own keys only. */

@@ -7,6 +7,7 @@
  * URI rules and cron validation are the SDK's own functions.
  */
 import { checkAlias, checkAsset, checkRef, type Sanitize } from "../sdk/asset-rules.js";
+import { parseAssetsTemplate as parseTemplate, type TemplateNode } from "../sdk/assets-template.js";
 import { AssetflowError, isAssetflowError } from "../sdk/errors.js";
 import type { JsonObject } from "../sdk/json.js";
 import type { ScheduleManifest, TimetableManifest } from "../sdk/manifest/schema.js";
@@ -15,7 +16,7 @@ import { validateCron } from "../sdk/schedule.js";
 import { parseUriPattern } from "../sdk/uri/pattern.js";
 import { looksLikePattern, sanitizeUri, UriWarningCode } from "../sdk/uri/sanitize.js";
 import { DiagnosticCatalog, type DiagnosticDefinition } from "./diagnostics.js";
-import { applyRule } from "./sdk-rules.js";
+import { applyRule, operandProbe, reportProblem } from "./sdk-rules.js";
 import {
   type AliasValue,
   type AssetValue,
@@ -365,117 +366,27 @@ export function makeCombined(
   return checked ? combine(kind, checked) : INVALID;
 }
 
-/** The `assets` tagged template: `&` binds tighter than `|`, parentheses group. */
+/** The `assets` tagged template, parsed by the SDK's `parseAssetsTemplate` (`&` binds tighter than `|`, parentheses group). */
 export function parseAssetsTemplate(
   reporter: Reporter,
   strings: readonly string[],
   values: readonly Value[],
   site: Site,
 ): Value {
-  type Token = { kind: "operand"; value: ConditionValue } | { kind: "and" | "or" | "open" | "close" };
-  const source = strings.reduce((text, part, index) => (index === 0 ? part : `${text}\${${index - 1}}${part}`), "");
-  const fail = (problem: string): Value => {
-    reporter.report(
-      DiagnosticCatalog.invalidCondition,
-      {
-        message:
-          source.trim() === ""
-            ? // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows template syntax to the user
-              "assets`` is empty: a condition needs at least one asset, as in assets`${a} & ${b}`."
-            : `Invalid condition in assets\`${source}\`: ${problem}. Write it as assets\`\${a} & (\${b} | \${c})\`.`,
-      },
-      site,
-    );
+  for (const [index, value] of values.entries()) {
+    if (value.kind === "unknown") {
+      reportUnknown(reporter, value, { what: `\${${index}} of assets\`...\``, hint: URI_HINT });
+      return INVALID;
+    }
+  }
+  const parsed = parseTemplate(strings, values.map(operandProbe));
+  if (!parsed.ok) {
+    reportProblem(reporter, parsed.problem, site);
     return INVALID;
-  };
-  const tokens: Token[] = [];
-  for (const [index, part] of strings.entries()) {
-    for (const char of part) {
-      if (char === "&") tokens.push({ kind: "and" });
-      else if (char === "|") tokens.push({ kind: "or" });
-      else if (char === "(") tokens.push({ kind: "open" });
-      else if (char === ")") tokens.push({ kind: "close" });
-      else if (!/\s/.test(char)) {
-        return fail(`unexpected ${JSON.stringify(char)}; only & | ( ) and interpolated assets are allowed`);
-      }
-    }
-    if (index < values.length) {
-      const value = values[index] as Value;
-      if (value.kind === "unknown") {
-        reportUnknown(reporter, value, { what: `\${${index}} of assets\`...\``, hint: URI_HINT });
-        return INVALID;
-      }
-      if (!isConditionValue(value)) {
-        return fail(`\${${index}} is ${describeValueKind(value)}, not an asset`);
-      }
-      tokens.push({ kind: "operand", value });
-    }
   }
-  let position = 0;
-  let failure: string | undefined;
-  const parseExpression = (): ConditionValue | undefined => {
-    const terms: ConditionValue[] = [];
-    const first = parseTerm();
-    if (!first) return undefined;
-    terms.push(first);
-    while (tokens[position]?.kind === "or") {
-      position++;
-      const term = parseTerm();
-      if (!term) return undefined;
-      terms.push(term);
-    }
-    return terms.length === 1 ? terms[0] : combine("any", terms);
-  };
-  const parseTerm = (): ConditionValue | undefined => {
-    const factors: ConditionValue[] = [];
-    const first = parseFactor();
-    if (!first) return undefined;
-    factors.push(first);
-    while (tokens[position]?.kind === "and") {
-      position++;
-      const factor = parseFactor();
-      if (!factor) return undefined;
-      factors.push(factor);
-    }
-    return factors.length === 1 ? factors[0] : combine("all", factors);
-  };
-  const parseFactor = (): ConditionValue | undefined => {
-    const token = tokens[position++];
-    if (!token) {
-      failure = "expected an asset or '(' but the condition ended";
-      return undefined;
-    }
-    if (token.kind === "operand") return token.value;
-    if (token.kind === "open") {
-      const inner = parseExpression();
-      if (!inner) return undefined;
-      if (tokens[position++]?.kind !== "close") {
-        failure = "missing ')'";
-        return undefined;
-      }
-      return inner;
-    }
-    failure = `expected an asset or '(' but found ${describeToken(token.kind)}`;
-    return undefined;
-  };
-  const condition = parseExpression();
-  if (!condition) return fail(failure ?? "invalid condition");
-  const rest = tokens[position];
-  if (rest) {
-    if (rest.kind === "operand" || rest.kind === "open") {
-      return fail(
-        `expected '&' or '|' before ${describeToken(rest.kind)}: two operands in a row need an operator between them`,
-      );
-    }
-    return fail(
-      rest.kind === "close" ? "unexpected ')' with no matching '('" : `unexpected ${describeToken(rest.kind)}`,
-    );
-  }
-  return condition;
-}
-
-function describeToken(kind: "operand" | "and" | "or" | "open" | "close"): string {
-  return { operand: "an asset", and: "'&'", or: "'|'", open: "'('", close: "')'" }[kind];
+  const build = (node: TemplateNode): ConditionValue =>
+    node.kind === "operand" ? (values[node.index] as ConditionValue) : combine(node.kind, node.items.map(build));
+  return build(parsed.value);
 }
 
 // ---- schedules ---------------------------------------------------------------
