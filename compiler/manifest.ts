@@ -49,37 +49,41 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
   }
   const kept = [...byId.values()].sort((a, b) => compare(a.dagId, b.dagId));
   const declarations = new ManifestDeclarations();
+  // Most assets are declared many times (each task that names them); only the first declaration counts.
+  const declared = new Set<string>();
   const declare = (item: AssetValue | AliasValue): void => {
     if (item.kind === "asset") {
-      declarations.asset(item.key, () => ({
-        name: item.name,
-        uri: item.uri,
-        group: item.group,
-        extra: item.extra,
-        ...(item.watchers ? { watchers: item.watchers as AssetManifest["watchers"] } : {}),
-      }));
+      if (declared.has(item.key)) return;
+      declared.add(item.key);
+      declarations.asset(item.key, () => assetEntry(item));
     } else declarations.alias(item.name, item.group);
   };
   const dagManifests = kept.map((dag) => {
     const tasks = sortedBy(dag.tasks.values(), (task) => task.taskId);
     for (const task of tasks) {
-      task.outlets.forEach(declare);
-      task.inlets.forEach(declare);
+      for (const item of task.outlets) declare(item);
+      for (const item of task.inlets) declare(item);
     }
-    dag.scheduleLeaves.forEach(declare);
+    for (const item of dag.scheduleLeaves) declare(item);
     const cached = dag.manifest;
     if (cached && cached.sources === sources) return cached.manifest;
     const taskManifests = tasks.map((task) => {
       const entry = taskManifestOf({
-        ...task,
+        taskId: task.taskId,
+        operator: task.operator,
         outlets: task.outlets.map(toTaskAssetNode),
         inlets: task.inlets.map(toTaskAssetNode),
-        upstream: dag.upstream.get(task.taskId) ?? [],
+        upstream: dag.upstream.get(task.taskId) ?? NO_UPSTREAM,
+        retries: task.retries,
+        retryDelayMs: task.retryDelayMs,
+        executionTimeoutMs: task.executionTimeoutMs,
       });
-      return sources ? { ...entry, source: sourceOf(task.site) } : entry;
+      // A fresh object: `source` is added last, as a spread would.
+      if (sources) entry.source = sourceOf(task.site);
+      return entry;
     });
-    const entry = dagManifestOf(dag, taskManifests);
-    const manifest: DagManifest = sources ? { ...entry, source: sourceOf(dag.site) } : entry;
+    const manifest = dagManifestOf(dag, taskManifests);
+    if (sources) manifest.source = sourceOf(dag.site);
     dag.manifest = { sources, manifest };
     return manifest;
   });
@@ -120,6 +124,14 @@ export function stripSourceLocations(manifest: Manifest): Manifest {
  */
 export function stripExtraSchemas(manifest: Manifest): Manifest {
   return { ...manifest, assets: manifest.assets.map(({ schema: _schema, ...asset }) => asset) };
+}
+
+const NO_UPSTREAM: readonly string[] = Object.freeze([]);
+
+function assetEntry(item: AssetValue): AssetManifest {
+  const entry: AssetManifest = { name: item.name, uri: item.uri, group: item.group, extra: item.extra };
+  if (item.watchers) entry.watchers = item.watchers as AssetManifest["watchers"];
+  return entry;
 }
 
 function sourceOf({ file, line, column }: Location): { file: string; line: number; column: number } {

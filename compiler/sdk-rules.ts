@@ -12,7 +12,6 @@ import type { z } from "zod";
 import { AssetAlias } from "../sdk/asset.js";
 import { optionProblems } from "../sdk/options.js";
 import { sdkRuleDiagnostic } from "./diagnostics.js";
-import { primitive } from "./interpreter/support.js";
 import type { Reporter } from "./semantics.js";
 import { type ObjectValue, propertySite, type Site, type Value } from "./values.js";
 
@@ -25,28 +24,35 @@ const ASSET_PROBE = new AssetAlias("compiler-probe");
 /** A user function in a probe. */
 const FUNCTION_PROBE = (): undefined => undefined;
 
-/** The plain value the SDK's rules see for a static value. */
-function probeOf(value: Value, seen: Set<Value>): unknown {
-  if (value.kind === "undefined") return undefined;
-  const plain = primitive(value);
-  if (plain !== undefined) return plain;
+/** The plain value the SDK's rules see for a static value; `seen` holds the lists and objects being probed (cycles). */
+function probeOf(value: Value, seen: Value[]): unknown {
   switch (value.kind) {
+    case "undefined":
+      return undefined;
+    case "string":
+    case "number":
+    case "boolean":
+      return value.value;
+    case "null":
+      return null;
     case "date":
       return new Date(value.time);
     case "array": {
-      if (value.havoc || seen.has(value)) return UNKNOWN;
-      seen.add(value);
+      if (value.havoc || seen.includes(value)) return UNKNOWN;
+      seen.push(value);
       const items = value.items.map((item) => probeOf(item, seen));
-      seen.delete(value);
+      seen.pop();
       return items;
     }
     case "object": {
-      if (value.havoc || value.unknownSpread || seen.has(value)) return UNKNOWN;
+      if (value.havoc || value.unknownSpread || seen.includes(value)) return UNKNOWN;
       if (value.proto) return {};
-      seen.add(value);
+      seen.push(value);
       const object: Record<string, unknown> = {};
-      for (const [key, item] of value.props) object[key] = probeOf(item, seen);
-      seen.delete(value);
+      value.props.forEach((item, key) => {
+        object[key] = probeOf(item, seen);
+      });
+      seen.pop();
       return object;
     }
     case "asset":
@@ -89,7 +95,7 @@ export function checkOptions(
   where: string,
   site: Site,
 ): boolean {
-  const probe = probeOf(object, new Set());
+  const probe = probeOf(object, []);
   if (probe === UNKNOWN) return true;
   let ok = true;
   for (const problem of optionProblems(schema, probe, where)) {

@@ -356,6 +356,13 @@ export class Props implements Iterable<[string, Value]> {
     }
   }
 
+  /** Calls `fn` with each key and value, in order (no iterator or pair made: for hot loops). */
+  forEach(fn: (value: Value, key: string) => void): void {
+    const names = this.names;
+    const items = this.items;
+    for (let index = 0; index < names.length; index++) fn(items[index] as Value, names[index] as string);
+  }
+
   [Symbol.iterator](): IterableIterator<[string, Value]> {
     return this.entries();
   }

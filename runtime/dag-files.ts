@@ -78,6 +78,8 @@ const SDK_SUBPATHS: Record<string, string> = { assetflow: "sdk", "assetflow/sdk"
  */
 export class DagFileLoader {
   private readonly cache = new Map<string, { hash: string; loaded: LoadedDagFile; inputs: Map<string, number> }>();
+  /** How many times this process imported each bundle file. */
+  private readonly imported = new Map<string, number>();
 
   /** @param bundleDir where bundles are written (e.g. `$ASSETFLOW_HOME/bundles`) */
   constructor(private readonly bundleDir: string) {
@@ -162,8 +164,13 @@ export class DagFileLoader {
     const { writeFileSync } = await import("node:fs");
     const target = join(this.bundleDir, `${bundleName(file)}-${bundle.hash}.mjs`);
     if (!existsSync(target)) writeFileSync(target, bundle.code);
+    // A file changed back to an earlier content has that content's bundle, which this process
+    // imported before: the module cache would hand back the module without running it (no DAGs).
+    const times = (this.imported.get(target) ?? 0) + 1;
+    this.imported.set(target, times);
+    const href = pathToFileURL(target).href + (times === 1 ? "" : `?load=${times}`);
     try {
-      const { dags } = await collectDags(() => import(pathToFileURL(target).href));
+      const { dags } = await collectDags(() => import(href));
       return { ok: true, file, dags, hash: bundle.hash };
     } catch (error) {
       return { ok: false, file, error: runtimeImportError(file, error) };

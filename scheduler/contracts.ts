@@ -239,6 +239,8 @@ export interface WatcherRecord {
   readonly lag: number | null;
   readonly leaseOwner: string | null;
   readonly leaseExpiresAt: number | null;
+  /** When re-registration left it declared in no DAG file (it does not run), or null. */
+  readonly removedAt: number | null;
 }
 
 /** One source message to record. */

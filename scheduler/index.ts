@@ -10,7 +10,7 @@ export * from "./contracts.js";
 export { type Clock, systemClock } from "./engine/context.js";
 export type { RegistrationResult, RegistrationScope } from "./engine/registration.js";
 export {
-  PASSIVE_WATCHER_KINDS,
+  type WatcherDeclarationChanges,
   type WatcherMessage,
   type WatcherOutcome,
   type WatcherRecord,
@@ -35,3 +35,10 @@ export {
 export type { DialectName } from "./store/migrations.js";
 export { assetflowHome, type OpenStoreOptions, type StoreInfo } from "./store/open-store.js";
 export * from "./timetable.js";
+export {
+  PASSIVE_WATCHER_KINDS,
+  WATCHER_STATES,
+  type WatcherState,
+  watcherHeld,
+  watcherState,
+} from "./watcher-state.js";

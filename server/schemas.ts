@@ -8,7 +8,7 @@
  * {@link iso} and {@link isoOrNull}.
  */
 import { z } from "zod";
-import { RUN_KINDS, RUN_STATES, TASK_STATES } from "../scheduler/index.js";
+import { RUN_KINDS, RUN_STATES, TASK_STATES, WATCHER_STATES } from "../scheduler/index.js";
 import { describeNonJson, findNonJsonValueAt, type JsonObject } from "../sdk/json.js";
 
 /** Schemas that become named components of the OpenAPI document. */
@@ -161,8 +161,10 @@ export const watcherSchema = component(
     name: z.string(),
     kind: z.string(),
     state: z
-      .enum(["running", "failing", "stopped", "receiving"])
-      .describe("running / failing (running, with a last error) / stopped (no process holds it); webhooks: receiving."),
+      .enum(WATCHER_STATES)
+      .describe(
+        "running / failing (running, with a last error) / stopped (no process holds it); webhooks: receiving; removed: no DAG file declares it any more (it does not run; declared again, it resumes from its position).",
+      ),
     runningIn: z.string().nullable().describe("The process holding its lease (`host:pid:id`)."),
     position: z.unknown().describe("The source position committed with its last event (JSON), or null."),
     events: z.number().int(),

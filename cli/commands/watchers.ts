@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { DEFAULT_WATCHER_LEASE_MS } from "../../runtime/watchers/runner.js";
+import { watcherState } from "../../scheduler/watcher-state.js";
 import { homePaths, openScheduler, withScheduler } from "../open.js";
 import { formatTime, type OutputOptions, printTable, printValue } from "../output.js";
 import { createPrinter, parseCount, stopSignal, withJson } from "./common.js";
@@ -45,17 +46,21 @@ export function registerWatchers(program: Command): void {
     const list = await withScheduler((scheduler) =>
       scheduler.listWatchers(options.uri === undefined ? {} : { uri: options.uri }),
     );
-    if (options.json) return printValue(list, options);
     const now = Date.now();
+    if (options.json)
+      return printValue(
+        list.map((w) => ({ ...w, state: watcherState(w, now) })),
+        options,
+      );
     printTable(
       list.map((w) => {
-        const running = w.leaseOwner !== null && (w.leaseExpiresAt ?? 0) > now;
+        const state = watcherState(w, now);
         return {
           asset: w.asset.uri,
           name: w.name,
           kind: w.kind,
-          state: w.kind === "webhook" ? "receiving" : running ? (w.lastError ? "failing" : "running") : "stopped",
-          running_in: running ? w.leaseOwner : null,
+          state,
+          running_in: state === "running" || state === "failing" ? w.leaseOwner : null,
           position: w.position === null ? null : JSON.stringify(w.position),
           events: w.events,
           last_event: formatTime(w.lastEventAt),

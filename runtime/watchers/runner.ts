@@ -18,6 +18,7 @@ import { sleep } from "./sleep.js";
 /** The store operations the runner needs (the `Scheduler` has them). */
 export interface WatcherStore {
   claimWatchers(owner: string, ttlMs: number): Promise<WatcherRecord[]>;
+  getWatcher(watcherId: string): Promise<WatcherRecord | undefined>;
   releaseWatchers(owner: string): Promise<void>;
   recordWatcherMessage(message: WatcherMessage): Promise<{ readonly recorded: boolean }>;
   reportWatcherState(watcherId: string, state: { error?: string | null; lag?: number | null }): Promise<void>;
@@ -41,7 +42,7 @@ export interface WatcherRunnerOptions {
 
 /** Something that happened to a watcher of this process. */
 export interface WatcherChange {
-  readonly kind: "watcher_started" | "watcher_moved" | "watcher_failed" | "lease_error";
+  readonly kind: "watcher_started" | "watcher_stopped" | "watcher_moved" | "watcher_failed" | "lease_error";
   readonly watcherId?: string;
   readonly error?: string;
 }
@@ -101,18 +102,32 @@ export class WatcherRunner {
     }
     if (this.stopped) return;
     const ids = new Set(held.map((record) => record.watcherId));
-    for (const [id, running] of this.running) {
-      if (!ids.has(id)) {
-        this.options.onChange?.(`watcher   ${id} moved to another process`, { kind: "watcher_moved", watcherId: id });
-        running.controller.abort();
-        this.running.delete(id);
-      }
+    const lost = [...this.running].filter(([id]) => !ids.has(id));
+    for (const [id, running] of lost) {
+      running.controller.abort();
+      this.running.delete(id);
     }
+    for (const [id] of lost) await this.reportLost(id);
+    if (this.stopped) return;
     for (const record of held) {
       const current = this.running.get(record.watcherId);
       if (current && JSON.stringify(current.record.config) === JSON.stringify(record.config)) continue;
       if (current) current.controller.abort();
       this.launch(record);
+    }
+  }
+
+  /** Says why a watcher stopped here: no DAG file declares it any more, or another process holds it. */
+  private async reportLost(id: string): Promise<void> {
+    const record = await this.store.getWatcher(id).catch(() => null);
+    if (record === undefined || (record !== null && record.removedAt !== null)) {
+      this.options.onChange?.(`watcher   ${id} stopped: no DAG file declares it any more`, {
+        kind: "watcher_stopped",
+        watcherId: id,
+      });
+    } else {
+      // Or the store could not say (the lease was not renewed in time; another process may hold it).
+      this.options.onChange?.(`watcher   ${id} moved to another process`, { kind: "watcher_moved", watcherId: id });
     }
   }
 
@@ -163,7 +178,9 @@ export class WatcherRunner {
         throw new Error("the watcher returned before it was stopped");
       } catch (error) {
         if (signal.aborted) return;
-        if (isAssetflowError(error) && error.code === "WATCHER_LEASE_LOST") return;
+        // Another process holds it now, or no DAG file declares it: the next claim says which.
+        if (isAssetflowError(error) && (error.code === "WATCHER_LEASE_LOST" || error.code === "WATCHER_REMOVED"))
+          return;
         failing = true;
         const message = (error as Error)?.message ?? String(error);
         this.options.onChange?.(`watcher   ${record.watcherId} failed (retry in ${delay / 1000} s): ${message}`, {

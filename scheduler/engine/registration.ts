@@ -15,7 +15,7 @@ import { assetIdentity, type EngineContext, type Executor } from "./context.js";
 import { replaceCycleWarnings, replaceDagWarnings } from "./dag-warnings.js";
 import { ensurePattern } from "./patterns.js";
 import { lockRegistrations } from "./registration-lock.js";
-import { declareWatchers } from "./watchers.js";
+import { declareWatchers, type WatcherDeclarationChanges } from "./watchers.js";
 
 /** Which registered DAGs a manifest replaces. */
 export type RegistrationScope =
@@ -34,6 +34,8 @@ export interface RegistrationResult {
   readonly deactivated: string[];
   /** Asset-scheduled DAGs, new or reactivated, that queued earlier events (their `catchup`): evaluate them after commit. */
   readonly caughtUp: string[];
+  /** Watchers no DAG file declares any more (they stop), and removed ones declared again (they resume). */
+  readonly watchers: WatcherDeclarationChanges;
 }
 
 /** Registers every DAG of `manifest` in one transaction. */
@@ -48,10 +50,17 @@ export async function registerManifest(
   // the primary key and exited. Registrations are rare: let them take turns.
   await lockRegistrations(ctx, trx, "exclusive");
   const now = ctx.clock.now();
-  const result: RegistrationResult = { added: [], updated: [], unchanged: [], deactivated: [], caughtUp: [] };
   const declared = new Map(manifest.assets.map((asset) => [assetIdentity(asset.name, asset.uri), asset]));
   await ensureAssets(ctx, trx, manifest.assets, true);
-  await declareWatchers(ctx, trx, manifest);
+  const watchers = await declareWatchers(ctx, trx, manifest, scope);
+  const result: RegistrationResult = {
+    added: [],
+    updated: [],
+    unchanged: [],
+    deactivated: [],
+    caughtUp: [],
+    watchers,
+  };
   for (const alias of manifest.aliases) await ensureAlias(ctx, trx, alias.name, alias.group);
   const fileloc = scope.kind === "file" ? scope.fileloc : null;
 

@@ -13,27 +13,53 @@ export type { WatcherMessage, WatcherRecord } from "../contracts.js";
 import type { Manifest } from "../../sdk/manifest/schema.js";
 import type { WatcherMessage, WatcherRecord } from "../contracts.js";
 import type { WatcherTable } from "../store/schema.js";
+import { PASSIVE_WATCHER_KINDS } from "../watcher-state.js";
 import type { EngineContext, Executor } from "./context.js";
 import { type RecordedEvent, recordEvent } from "./events.js";
-
-/** Kinds that no process runs: the API server receives them (webhooks). */
-export const PASSIVE_WATCHER_KINDS: readonly string[] = Object.freeze(["webhook"]);
+import type { RegistrationScope } from "./registration.js";
 
 /** The id of a watcher: `<uri>#<name>`, with the asset's name first when it differs from its URI. */
 export function watcherIdOf(asset: { name: string; uri: string }, name: string): string {
   return asset.name === asset.uri ? `${asset.uri}#${name}` : `${asset.name}|${asset.uri}#${name}`;
 }
 
-/** Writes the watchers a manifest declares (new ones, changed configurations), keeping their state. */
-export async function declareWatchers(ctx: EngineContext, trx: Executor, manifest: Manifest): Promise<void> {
+/** The declaration rows' file for a scope: the DAG file, or `""` for a whole-project or merged manifest. */
+const PROJECT_FILELOC = "";
+
+/** What re-registration did to watchers: those it removed (no file declares them any more) and those declared again. */
+export interface WatcherDeclarationChanges {
+  readonly removed: string[];
+  readonly restored: string[];
+}
+
+/**
+ * Writes the watchers a manifest declares (new ones, changed configurations),
+ * keeping their state, and where they are declared (`scope`: the DAG file,
+ * or the whole project). A watcher that no file declares any more is marked
+ * removed and loses its lease: no process runs it, and it records nothing.
+ * Its row stays (position, delivered keys), so declaring it again resumes it
+ * where it stopped without recording a message twice.
+ */
+export async function declareWatchers(
+  ctx: EngineContext,
+  trx: Executor,
+  manifest: Manifest,
+  scope: RegistrationScope,
+): Promise<WatcherDeclarationChanges> {
   const now = ctx.clock.now();
+  const fileloc = scope.kind === "file" ? scope.fileloc : PROJECT_FILELOC;
+  if (scope.kind === "project") await trx.deleteFrom("watcher_declaration").execute();
+  if (scope.kind === "file") await trx.deleteFrom("watcher_declaration").where("fileloc", "=", fileloc).execute();
+  const declared: string[] = [];
   for (const asset of manifest.assets) {
     for (const watcher of asset.watchers ?? []) {
+      const watcherId = watcherIdOf(asset, watcher.name);
+      declared.push(watcherId);
       const config = JSON.stringify(watcher);
       await trx
         .insertInto("watcher")
         .values({
-          watcher_id: watcherIdOf(asset, watcher.name),
+          watcher_id: watcherId,
           asset_name: asset.name,
           asset_uri: asset.uri,
           name: watcher.name,
@@ -44,8 +70,40 @@ export async function declareWatchers(ctx: EngineContext, trx: Executor, manifes
         })
         .onConflict((oc) => oc.column("watcher_id").doUpdateSet({ kind: watcher.kind, config, updated_at: now }))
         .execute();
+      await trx
+        .insertInto("watcher_declaration")
+        .values({ watcher_id: watcherId, fileloc })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
   }
+  const restored =
+    declared.length === 0
+      ? []
+      : await trx
+          .updateTable("watcher")
+          .set({ removed_at: null, updated_at: now })
+          .where("watcher_id", "in", declared)
+          .where("removed_at", "is not", null)
+          .returning("watcher_id")
+          .execute();
+  const removed = await trx
+    .updateTable("watcher")
+    .set({ removed_at: now, lease_owner: null, lease_expires_at: null, updated_at: now })
+    .where("removed_at", "is", null)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("watcher_declaration")
+            .select("watcher_declaration.watcher_id")
+            .whereRef("watcher_declaration.watcher_id", "=", "watcher.watcher_id"),
+        ),
+      ),
+    )
+    .returning("watcher_id")
+    .execute();
+  return { removed: removed.map((row) => row.watcher_id), restored: restored.map((row) => row.watcher_id) };
 }
 
 /**
@@ -64,6 +122,7 @@ export async function claimWatchers(
     .updateTable("watcher")
     .set({ lease_owner: owner, lease_expires_at: now + ttlMs })
     .where("kind", "not in", PASSIVE_WATCHER_KINDS as string[])
+    .where("removed_at", "is", null)
     .where((eb) =>
       eb.or([eb("lease_owner", "is", null), eb("lease_owner", "=", owner), eb("lease_expires_at", "<", now)]),
     )
@@ -91,7 +150,8 @@ export type WatcherOutcome =
  * asset event (schema-checked, routed to consumers), the key, and the
  * watcher's position, all in `trx`. A message whose key was recorded only
  * moves the position. Throws `WATCHER_LEASE_LOST` when `owner` no longer holds
- * the lease (another process runs the watcher now: it must not record), and
+ * the lease (another process runs the watcher now: it must not record),
+ * `WATCHER_REMOVED` when no DAG file declares the watcher any more, and
  * `WATCHER_NOT_FOUND` for an unknown watcher.
  */
 export async function recordWatcherMessage(
@@ -108,6 +168,12 @@ export async function recordWatcherMessage(
     throw new AssetflowError(
       "WATCHER_NOT_FOUND",
       `No watcher "${message.watcherId}" is declared. Declare it in new Asset(uri, { watchers }) and register the DAG file.`,
+    );
+  }
+  if (row.removed_at !== null) {
+    throw new AssetflowError(
+      "WATCHER_REMOVED",
+      `Watcher "${message.watcherId}" was removed (no DAG file declares it any more): its message was not recorded. Declare it again in new Asset(uri, { watchers }) to resume it.`,
     );
   }
   if (
@@ -219,5 +285,6 @@ function toRecord(row: WatcherTable): WatcherRecord {
     lag: nullableNumber(row.lag),
     leaseOwner: row.lease_owner,
     leaseExpiresAt: nullableNumber(row.lease_expires_at),
+    removedAt: nullableNumber(row.removed_at),
   };
 }

@@ -430,6 +430,34 @@ function dagWarnings(dialect: DialectName): Migration {
   };
 }
 
+/**
+ * Where each watcher is declared: one row per (watcher, DAG file) whose
+ * manifest declares it (`""`: a whole-project or merged manifest), and
+ * `watcher.removed_at`, set when re-registration leaves a watcher with no
+ * declaration. A removed watcher keeps its row (position, deliveries) so
+ * that declaring it again resumes it without recording a message twice.
+ * Watchers registered before this migration have no declaration: the next
+ * registration re-declares those still declared and removes the others.
+ */
+function watcherDeclarations(dialect: DialectName): Migration {
+  const t = TYPES[dialect];
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("watcher").addColumn("removed_at", t.bigint).execute();
+      await db.schema
+        .createTable("watcher_declaration")
+        .addColumn("watcher_id", "text", (c) => c.notNull())
+        .addColumn("fileloc", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("watcher_declaration_pk", ["watcher_id", "fileloc"])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable("watcher_declaration").execute();
+      await db.schema.alterTable("watcher").dropColumn("removed_at").execute();
+    },
+  };
+}
+
 /** The migrations for a dialect, by name (applied in name order). */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
@@ -440,6 +468,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     "0005_watchers": watchers(dialect),
     "0006_idempotency_keys": idempotencyKeys(dialect),
     "0007_dag_warnings": dagWarnings(dialect),
+    "0008_watcher_declarations": watcherDeclarations(dialect),
   };
 }
 

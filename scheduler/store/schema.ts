@@ -218,7 +218,15 @@ export interface WatcherTable {
   /** The process running it, while its lease holds. */
   lease_owner: string | null;
   lease_expires_at: number | null;
+  /** When re-registration left it declared nowhere (it stops), or null while declared. */
+  removed_at: number | null;
   updated_at: number;
+}
+
+/** A DAG file declaring a watcher (`""`: a whole-project or merged manifest). */
+export interface WatcherDeclarationTable {
+  watcher_id: string;
+  fileloc: string;
 }
 
 /** A source message a watcher recorded (its idempotency key). */
@@ -251,6 +259,7 @@ export interface Database {
   import_error: ImportErrorTable;
   watcher: WatcherTable;
   watcher_delivery: WatcherDeliveryTable;
+  watcher_declaration: WatcherDeclarationTable;
   asset_event_idempotency: AssetEventIdempotencyTable;
   dag_warning: DagWarningTable;
 }

@@ -127,8 +127,12 @@ export const RESERVED_URI_SCHEMES: readonly string[] = Object.freeze(["airflow",
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 const SCHEME_NAME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
-/** RFC 3986 unreserved and reserved characters, plus "%" (escapes are checked apart). */
-const RFC3986_CHARACTER = /^[A-Za-z0-9\-._~%:/?#[\]@!$&'()*+,;=]$/;
+/** RFC 3986 unreserved and reserved characters, as the body of a character class. */
+const RFC3986_CLASS = "A-Za-z0-9\\-._~:/?#[\\]@!$&'()*+,;=";
+/** One RFC 3986 character, or "%" (escapes are checked apart). */
+const RFC3986_CHARACTER = new RegExp(`^[${RFC3986_CLASS}%]$`);
+/** Only RFC 3986 characters and no "%": nothing for {@link checkCharacters} to look at one by one. */
+const PLAIN_RFC3986 = new RegExp(`^[${RFC3986_CLASS}]*$`);
 const HEX_DIGIT = /^[0-9A-Fa-f]$/;
 const DIGITS = /^[0-9]+$/;
 const EXAMPLE = '"s3://my-bucket/path/key"';
@@ -365,6 +369,7 @@ function checkShape(input: unknown): asserts input is string {
 
 /** Rule 2: only RFC 3986 characters, and "%" only in `%XX` escapes. */
 function checkCharacters(input: string): void {
+  if (PLAIN_RFC3986.test(input)) return;
   let index = 0;
   for (const character of input) {
     if (!RFC3986_CHARACTER.test(character)) {

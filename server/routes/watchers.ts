@@ -9,7 +9,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { WatcherRecord } from "../../scheduler/index.js";
+import { type WatcherRecord, watcherState } from "../../scheduler/index.js";
 import type { JsonObject } from "../../sdk/json.js";
 import { HttpProblem } from "../problems.js";
 import { problems, watcherSchema } from "../schemas.js";
@@ -19,14 +19,14 @@ const tags = ["Watchers"];
 
 /** A watcher as the API shows it. */
 export function toWatcher(record: WatcherRecord, now: number): z.output<typeof watcherSchema> {
-  const running = record.leaseOwner !== null && record.leaseExpiresAt !== null && record.leaseExpiresAt > now;
+  const state = watcherState(record, now);
   return {
     watcherId: record.watcherId,
     asset: { ...record.asset },
     name: record.name,
     kind: record.kind,
-    state: record.kind === "webhook" ? "receiving" : running ? (record.lastError ? "failing" : "running") : "stopped",
-    runningIn: running ? record.leaseOwner : null,
+    state,
+    runningIn: state === "running" || state === "failing" ? record.leaseOwner : null,
     position: record.position,
     events: record.events,
     lastEventAt: record.lastEventAt === null ? null : new Date(record.lastEventAt).toISOString(),
@@ -90,8 +90,13 @@ export function webhookRoutes(app: FastifyInstance, { scheduler }: ApiContext): 
     },
     async (request) => {
       const watcher = await scheduler.getWatcher(request.params.watcherId);
-      if (watcher?.kind !== "webhook") {
-        throw new HttpProblem(404, `No webhook watcher "${request.params.watcherId}" is declared.`);
+      if (watcher?.kind !== "webhook" || watcher.removedAt !== null) {
+        throw new HttpProblem(
+          404,
+          watcher?.kind === "webhook"
+            ? `The webhook watcher "${request.params.watcherId}" was removed: no DAG file declares it any more.`
+            : `No webhook watcher "${request.params.watcherId}" is declared.`,
+        );
       }
       // A webhook watcher's options (sdk/watchers.ts WebhookWatcher).
       const config = watcher.config as unknown as {

@@ -1,7 +1,8 @@
 /**
- * Watchers in the store, on every backend: declarations from manifests, one
- * lease holder at a time, and a source message recorded once with the
- * watcher's position in the same transaction.
+ * Watchers in the store, on every backend: declarations from manifests (and
+ * removal when no DAG file declares one any more), one lease holder at a
+ * time, and a source message recorded once with the watcher's position in
+ * the same transaction.
  */
 import { Asset, dag, serializeDags, task } from "assetflow";
 import { afterEach, describe, expect, it } from "vitest";
@@ -24,6 +25,14 @@ const manifest = serializeDags([
   }),
 ]);
 const SRC = watcherIdOf(landed, "src");
+/** The same asset, declared without its watchers. */
+const bare = new Asset("watch://landed");
+const fileManifest = (asset: Asset, dagId: string) =>
+  serializeDags([
+    dag({ dagId, schedule: [asset] }, () => {
+      task({ taskId: "work" }, () => undefined);
+    }),
+  ]);
 const HOOK = watcherIdOf(landed, "hook");
 
 for (const backend of backends) {
@@ -120,6 +129,59 @@ for (const backend of backends) {
       const hook = await scheduler.getWatcher(HOOK);
       expect(hook).toMatchObject({ lastError: "boom", lag: 3, events: 1, position: "d-1", leaseOwner: null });
       expect(await countRows(storeDatabase(scheduler), "watcher_delivery")).toBe(1);
+    });
+
+    it("removes a watcher no DAG file declares any more, and resumes it from its position when declared again", async () => {
+      store = await backend.create();
+      const scheduler = await store.openScheduler();
+      const file = (fileloc: string) => ({ kind: "file", fileloc }) as const;
+      await scheduler.registerManifest(fileManifest(landed, "on_a"), file("a.ts"));
+      await scheduler.registerManifest(fileManifest(landed, "on_b"), file("b.ts"));
+      await scheduler.claimWatchers("proc-1", 10_000);
+      await scheduler.recordWatcherMessage({ watcherId: SRC, owner: "proc-1", key: "m1", position: 1, extra: {} });
+
+      // a.ts drops the watchers; b.ts still declares them.
+      const kept = await scheduler.registerManifest(fileManifest(bare, "on_a"), file("a.ts"));
+      expect(kept.watchers).toEqual({ removed: [], restored: [] });
+      expect((await scheduler.claimWatchers("proc-1", 10_000)).map((w) => w.watcherId)).toEqual([SRC]);
+
+      // b.ts is deleted: nothing declares them.
+      await scheduler.forgetDagFile("b.ts");
+      const removed = await scheduler.listWatchers();
+      expect(removed.map((w) => [w.watcherId, w.removedAt !== null, w.leaseOwner, w.position, w.events])).toEqual([
+        [HOOK, true, null, null, 0],
+        [SRC, true, null, 1, 1],
+      ]);
+      expect(await scheduler.claimWatchers("proc-1", 10_000)).toEqual([]);
+      for (const [watcherId, owner] of [
+        [SRC, "proc-1"],
+        [HOOK, null],
+      ] as const) {
+        await expect(
+          scheduler.recordWatcherMessage({ watcherId, owner, key: "late", position: 2, extra: {} }),
+        ).rejects.toMatchObject({ code: "WATCHER_REMOVED" });
+      }
+
+      // Declared again: it resumes where it was; a key recorded before records nothing.
+      const back = await scheduler.registerManifest(fileManifest(landed, "on_a"), file("a.ts"));
+      expect([...back.watchers.restored].sort()).toEqual([HOOK, SRC]);
+      const [held] = await scheduler.claimWatchers("proc-1", 10_000);
+      expect(held).toMatchObject({ watcherId: SRC, position: 1, removedAt: null });
+      const again = await scheduler.recordWatcherMessage({
+        watcherId: SRC,
+        owner: "proc-1",
+        key: "m1",
+        position: 1,
+        extra: {},
+      });
+      expect(again.recorded).toBe(false);
+      expect(await countRows(storeDatabase(scheduler), "asset_event")).toBe(1);
+
+      // A whole-project manifest replaces every declaration; a merged one removes nothing.
+      await scheduler.registerManifest(fileManifest(bare, "on_a"), { kind: "merge" });
+      expect((await scheduler.getWatcher(SRC))?.removedAt).toBeNull();
+      const project = await scheduler.registerManifest(fileManifest(bare, "on_a"));
+      expect([...project.watchers.removed].sort()).toEqual([HOOK, SRC]);
     });
   });
 }
