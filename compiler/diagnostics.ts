@@ -379,6 +379,10 @@ export const DiagnosticCatalog = {
 const SDK_RULE_CODES: Readonly<Record<string, DiagnosticDefinition<{ rule: string; message: string }>>> = {
   OPTION_UNKNOWN: sdkRuleAs(DiagnosticCatalog.unknownOption.code, DiagnosticCatalog.unknownOption.name),
   OPTION_INVALID: sdkRuleAs(DiagnosticCatalog.invalidOption.code, DiagnosticCatalog.invalidOption.name),
+  ASSET_URI_INVALID: sdkRuleAs(DiagnosticCatalog.invalidUri.code, DiagnosticCatalog.invalidUri.name),
+  ASSET_INVALID: sdkRuleAs(DiagnosticCatalog.invalidAsset.code, DiagnosticCatalog.invalidAsset.name),
+  EXTRA_NOT_JSON: sdkRuleAs(DiagnosticCatalog.invalidAsset.code, DiagnosticCatalog.invalidAsset.name),
+  CONDITION_INVALID: sdkRuleAs(DiagnosticCatalog.invalidCondition.code, DiagnosticCatalog.invalidCondition.name),
   TASK_NOT_FOUND: DiagnosticCatalog.taskNotFound,
   DEPENDENCY_CYCLE: DiagnosticCatalog.dependencyCycle,
 };

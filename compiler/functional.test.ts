@@ -244,7 +244,7 @@ const landed = new Asset("file:///in", { watchers: [{ kind: "files" }] });
 dag({ dagId: "c", schedule: [landed] }, () => { task(function noop() {}); });
 `);
     expect(bad.diagnostics.map((d) => d.message)).toContain(
-      'The files watcher 1 of this asset needs the string option "dir".',
+      'The files watcher 1 of asset "file:///in" needs the string option "dir".',
     );
   });
 });

@@ -4,6 +4,7 @@
  * the compiler's first error diagnostic, which is located at the option.
  */
 import { describe, expect, it } from "vitest";
+import * as sdk from "../sdk/index.js";
 import { AssetflowError, dag, task } from "../sdk/index.js";
 import { compileSource } from "./test-support.js";
 
@@ -93,13 +94,18 @@ function buildOf(rule: RuleCase): string {
 function sdkError(rule: RuleCase): { code: string; message: string } {
   const dagOptions = new Function(`return ${rule.dag};`)();
   const build = new Function("task", buildOf(rule));
+  return thrownBy(() => dag(dagOptions, () => build(task)), rule.name);
+}
+
+/** The code and message of the AssetflowError `define` throws. */
+function thrownBy(define: () => unknown, name: string): { code: string; message: string } {
   try {
-    dag(dagOptions, () => build(task));
+    define();
   } catch (error) {
     if (error instanceof AssetflowError) return { code: error.code, message: error.message };
     throw error;
   }
-  throw new Error(`the SDK accepted ${rule.name}`);
+  throw new Error(`the SDK accepted ${name}`);
 }
 
 describe("the SDK and the compiler report the same rule with the same code and message", () => {
@@ -111,6 +117,68 @@ describe("the SDK and the compiler report the same rule with the same code and m
       expect(errors[0] && { code: errors[0].rule, message: errors[0].message }).toEqual(expected);
       const line = text.split("\n").findIndex((l) => l.includes(rule.at)) + 1;
       expect(errors[0]?.line).toBe(line);
+    });
+  }
+});
+
+interface ScheduleCase {
+  readonly name: string;
+  /** A DAG's schedule, as written in source: what the SDK evaluates and the compiler reads. */
+  readonly schedule: string;
+}
+
+/** Rules of assets, aliases, references and the `assets` template (sdk/asset-rules.ts, sdk/assets-template.ts). */
+const SCHEDULE_CASES: readonly ScheduleCase[] = [
+  { name: "an s3 URI without a bucket", schedule: 'new Asset("s3://")' },
+  { name: "a URI that is not ASCII", schedule: 'new Asset("èxample_datašet")' },
+  { name: "a postgres URI without a table", schedule: 'new Asset("postgres://db/shop")' },
+  { name: "a misspelled asset option", schedule: 'new Asset({ uri: "s3://b/k", grup: "sales" })' },
+  { name: "an asset option far from any", schedule: 'new Asset({ uri: "s3://b/k", zzzzzzzz: 1 })' },
+  { name: "an asset name that is a number", schedule: 'new Asset({ uri: "s3://b/k", name: 3 })' },
+  { name: "an asset group that is a boolean", schedule: 'new Asset({ uri: "s3://b/k", group: true })' },
+  { name: "an asset without uri or name", schedule: 'new Asset({ group: "sales" })' },
+  { name: "a blank asset name", schedule: 'new Asset({ uri: "s3://b/k", name: "  " })' },
+  { name: "a second uri in the options", schedule: 'new Asset("s3://b/k", { uri: "s3://b/other" })' },
+  { name: "asset options that are a number", schedule: 'new Asset("s3://b/k", 5)' },
+  { name: "an asset made of a number", schedule: "new Asset(5)" },
+  { name: "two option objects", schedule: 'new Asset({ uri: "s3://b/k" }, {})' },
+  { name: "an extra that is a list", schedule: 'new Asset({ uri: "s3://b/k", extra: [1] })' },
+  { name: "an extra holding NaN", schedule: 'new Asset({ uri: "s3://b/k", extra: { rows: NaN } })' },
+  { name: "watchers that are not a list", schedule: 'new Asset({ uri: "s3://b/k", watchers: {} })' },
+  { name: "a files watcher without dir", schedule: 'new Asset({ uri: "s3://b/k", watchers: [{ kind: "files" }] })' },
+  { name: "a blank alias name", schedule: 'new AssetAlias("")' },
+  { name: "a misspelled alias option", schedule: 'new AssetAlias("out", { grup: "x" })' },
+  { name: "an alias group that is a number", schedule: 'new AssetAlias("out", { group: 1 })' },
+  { name: "alias options that are a string", schedule: 'new AssetAlias("out", "x")' },
+  { name: "an empty Asset.ref", schedule: "Asset.ref({})" },
+  { name: "Asset.ref with name and uri", schedule: 'Asset.ref({ name: "a", uri: "s3://b/k" })' },
+  { name: "Asset.ref with a blank name", schedule: 'Asset.ref({ name: " " })' },
+  { name: "Asset.ref with a bad URI", schedule: 'Asset.ref({ uri: "s3://" })' },
+  { name: "an empty assets template", schedule: "assets``" },
+  { name: "two assets without an operator", schedule: 'assets`${new Asset("s3://b/a")} ${new Asset("s3://b/b")}`' },
+  { name: "a template that ends after &", schedule: 'assets`${new Asset("s3://b/a")} & `' },
+  { name: "a template missing ')'", schedule: 'assets`(${new Asset("s3://b/a")} | ${new Asset("s3://b/b")}`' },
+  { name: "a template with an extra ')'", schedule: 'assets`${new Asset("s3://b/a")})`' },
+  { name: "a template with '+'", schedule: 'assets`${new Asset("s3://b/a")} + ${new Asset("s3://b/b")}`' },
+  { name: "a template with '& &'", schedule: 'assets`${new Asset("s3://b/a")} & & ${new Asset("s3://b/b")}`' },
+  { name: "a URI string in a template", schedule: 'assets`${"s3://b/k"} & ${new Asset("s3://b/a")}`' },
+  { name: "a number in a template", schedule: 'assets`${Asset.ref({ name: "a" })} | ${7}`' },
+];
+
+/** What the SDK throws when a DAG is scheduled on `schedule`, evaluated as JavaScript. */
+function sdkScheduleError(rule: ScheduleCase): { code: string; message: string } {
+  const build = new Function("sdk", `const { Asset, AssetAlias, assets, all, any } = sdk; return (${rule.schedule});`);
+  return thrownBy(() => dag({ dagId: "d", schedule: build(sdk) }, () => {}), rule.name);
+}
+
+describe("the SDK and the compiler report the same asset and condition rule with the same code and message", () => {
+  for (const rule of SCHEDULE_CASES) {
+    it(rule.name, () => {
+      const expected = sdkScheduleError(rule);
+      const text = `import { all, any, Asset, AssetAlias, assets, dag } from "assetflow";\nexport const d = dag({ dagId: "d", schedule: ${rule.schedule} }, () => {});\n`;
+      const errors = compileSource(text).diagnostics.filter((d) => d.severity === "error");
+      expect(errors[0] && { code: errors[0].rule, message: errors[0].message }).toEqual(expected);
+      expect(errors[0]?.line).toBe(2);
     });
   }
 });

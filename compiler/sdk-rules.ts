@@ -10,10 +10,20 @@
  */
 import type { z } from "zod";
 import { AssetAlias } from "../sdk/asset.js";
-import { optionProblems } from "../sdk/options.js";
+import type { RuleResult } from "../sdk/asset-rules.js";
+import { ErrorCode } from "../sdk/errors.js";
+import { type OptionProblem, optionProblems } from "../sdk/options.js";
 import { sdkRuleDiagnostic } from "./diagnostics.js";
 import type { Reporter } from "./semantics.js";
-import { type ObjectValue, propertySite, type Site, type Value } from "./values.js";
+import {
+  isConditionValue,
+  type ObjectValue,
+  propertySite,
+  type Site,
+  toJson,
+  type UnknownValue,
+  type Value,
+} from "./values.js";
 
 /** What a value the compiler does not know becomes in a probe. */
 const UNKNOWN: unique symbol = Symbol("unknown at build time");
@@ -106,4 +116,76 @@ export function checkOptions(
     ok = false;
   }
   return ok;
+}
+
+/**
+ * What one of the SDK's construction rules (`sdk/asset-rules.ts`) made of
+ * static arguments: its value; an unknown value the rule stumbled on (for the
+ * caller to word, with the option it was, when it was one); or a problem,
+ * already reported where it is written.
+ */
+export type RuleOutcome<T> =
+  | { readonly kind: "ok"; readonly value: T }
+  | { readonly kind: "unknown"; readonly unknown: UnknownValue; readonly option?: string }
+  | { readonly kind: "reported" };
+
+/**
+ * Runs one of the SDK's construction rules on static arguments. Option
+ * objects are read shallowly (a spread the compiler cannot see is left
+ * out, and then only an unknown option key is reported: anything else may
+ * come from the spread). A problem about a value the compiler does not know
+ * becomes that unknown value; any other is reported at the option it is about
+ * with the SDK's code and message.
+ */
+export function applyRule<T>(
+  reporter: Reporter,
+  rule: (...probes: unknown[]) => RuleResult<T>,
+  args: readonly (Value | undefined)[],
+  site: Site,
+): RuleOutcome<T> {
+  const objects = args.filter((arg): arg is ObjectValue => arg?.kind === "object");
+  for (const object of objects) if (object.havoc) return { kind: "unknown", unknown: object.havoc };
+  const spread = objects.find((object) => object.unknownSpread)?.unknownSpread;
+  const checked = rule(...args.map((arg) => (arg === undefined ? undefined : shallowProbe(arg))));
+  if (checked.ok) return spread ? { kind: "unknown", unknown: spread } : { kind: "ok", value: checked.value };
+  const { problem } = checked;
+  const key = problem.path[0];
+  const owner = typeof key === "string" ? objects.find((object) => object.props.has(key)) : undefined;
+  if (typeof key === "string") {
+    const value = owner?.props.get(key);
+    const unknown = value && unknownIn(value);
+    if (unknown) return { kind: "unknown", unknown, option: key };
+  }
+  if (spread && problem.code !== ErrorCode.optionUnknown) return { kind: "unknown", unknown: spread };
+  reportProblem(reporter, problem, owner && typeof key === "string" ? (propertySite(owner, key) ?? site) : site);
+  return { kind: "reported" };
+}
+
+/** Reports a problem of one of the SDK's rules at `site`, with the SDK's code and message. */
+export function reportProblem(reporter: Reporter, problem: OptionProblem, site: Site): void {
+  reporter.report(sdkRuleDiagnostic(problem.code), { rule: problem.code, message: problem.message }, site);
+}
+
+/**
+ * The plain value the SDK's rules see for a static value, where any condition
+ * (asset, alias, reference, pattern, all/any) counts as one, as the SDK's
+ * `isCondition` does.
+ */
+export function operandProbe(value: Value): unknown {
+  return isConditionValue(value) ? ASSET_PROBE : probeOf(value, []);
+}
+
+/** A rule's argument as plain JavaScript, an options object's own keys only. */
+function shallowProbe(value: Value): unknown {
+  if (value.kind !== "object" || !value.unknownSpread || value.havoc) return probeOf(value, []);
+  const object: Record<string, unknown> = {};
+  for (const [key, item] of value.props) object[key] = probeOf(item, []);
+  return object;
+}
+
+/** The first value the compiler does not know in `value`, where it is JSON-like data. */
+function unknownIn(value: Value): UnknownValue | undefined {
+  if (value.kind === "unknown") return value;
+  const json = toJson(value);
+  return !json.ok && json.value.kind === "unknown" ? json.value : undefined;
 }

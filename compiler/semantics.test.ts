@@ -97,9 +97,10 @@ describe("assets", () => {
     expect(manifest.assets).toEqual([{ name: "orders", uri: "s3://b/orders", group: "sales", extra: {} }]);
   });
 
-  it("reports a second uri in new Asset(uri, {...}) (AF3002)", () => {
+  it("reports a second uri in new Asset(uri, {...}) as the SDK's OPTION_INVALID (AF3006)", () => {
     const { diagnostics } = scheduleOf(`[new Asset("s3://b/k", { uri: "s3://b/other" } as never)]`);
-    expect(withCode(diagnostics, "AF3002")[0]?.message).toContain('second "uri"');
+    expect(withCode(diagnostics, "AF3006")[0]).toMatchObject({ rule: "OPTION_INVALID" });
+    expect(withCode(diagnostics, "AF3006")[0]?.message).toContain('second "uri"');
   });
 
   it("reads aliases with their group, and Asset.ref by name or URI", () => {

@@ -6,16 +6,17 @@
  * manifest compiled from source equals one serialized from loaded DAGs.
  * URI rules and cron validation are the SDK's own functions.
  */
-import { ASSET_OPTION_KEYS } from "../sdk/asset.js";
-import { isAssetflowError } from "../sdk/errors.js";
+import { checkAlias, checkAsset, checkRef, type Sanitize } from "../sdk/asset-rules.js";
+import { parseAssetsTemplate as parseTemplate, type TemplateNode } from "../sdk/assets-template.js";
+import { AssetflowError, isAssetflowError } from "../sdk/errors.js";
 import type { JsonObject } from "../sdk/json.js";
 import type { ScheduleManifest, TimetableManifest } from "../sdk/manifest/schema.js";
 import { closest } from "../sdk/options.js";
 import { validateCron } from "../sdk/schedule.js";
 import { parseUriPattern } from "../sdk/uri/pattern.js";
 import { looksLikePattern, sanitizeUri, UriWarningCode } from "../sdk/uri/sanitize.js";
-import { normalizeWatchers } from "../sdk/watchers.js";
 import { DiagnosticCatalog, type DiagnosticDefinition } from "./diagnostics.js";
+import { applyRule, operandProbe, reportProblem } from "./sdk-rules.js";
 import {
   type AliasValue,
   type AssetValue,
@@ -29,12 +30,10 @@ import {
   isConditionValue,
   type Location,
   type ObjectValue,
-  Props,
   propertySite,
   type Site,
   siteText,
   toConditionNode,
-  toJson,
   type UnknownValue,
   type Value,
 } from "./values.js";
@@ -164,7 +163,7 @@ export function checkKeys(
 /** The outcome of the SDK's `sanitizeUri` on one URI. */
 export type Sanitized =
   | { ok: true; uri: string; passwordDropped: string | undefined; pattern: boolean }
-  | { ok: false; message: string };
+  | { ok: false; code: string; message: string };
 
 /** The SDK's `sanitizeUri`, memoized per compilation (it is pure: the compiler never registers URI schemes). */
 export function sanitizeCached(caches: CompilationCaches, written: string): Sanitized {
@@ -182,7 +181,7 @@ export function sanitizeCached(caches: CompilationCaches, written: string): Sani
       };
     } catch (error) {
       if (!isAssetflowError(error)) throw error;
-      result = { ok: false, message: error.message };
+      result = { ok: false, code: error.code, message: error.message };
     }
     if (sanitizeCache.size > 50_000) sanitizeCache.clear();
     sanitizeCache.set(result.ok && result.uri === written ? result.uri : detach(written), result);
@@ -192,11 +191,35 @@ export function sanitizeCached(caches: CompilationCaches, written: string): Sani
 
 const NO_EXTRA: AssetValue["extra"] = Object.freeze({});
 
+/** The SDK's `sanitizeUri` for the SDK's rules, through this compilation's cache. */
+function sanitizeFor(caches: CompilationCaches): Sanitize {
+  return (written) => {
+    const sanitized = sanitizeCached(caches, written);
+    if (!sanitized.ok) throw new AssetflowError(sanitized.code, sanitized.message);
+    return {
+      uri: sanitized.uri,
+      warnings: sanitized.passwordDropped
+        ? [{ code: UriWarningCode.passwordDropped, message: sanitized.passwordDropped }]
+        : [],
+    };
+  };
+}
+
+/** What each option of an asset is, to word a diagnostic about an unknown one. */
+const ASSET_OPTION_NEEDS: Readonly<Record<string, Need>> = {
+  uri: { what: "The URI of this asset", hint: URI_HINT },
+  name: { what: "The name of this asset", hint: CONSTANT_HINT },
+  group: { what: "The group of this asset", hint: CONSTANT_HINT },
+  extra: { what: "The extra of this asset", hint: CONSTANT_HINT },
+  watchers: { what: "The watchers of this asset", hint: CONSTANT_HINT },
+};
+
 /**
  * `new Asset(uri)`, `new Asset(uri, { name, group, extra, schema })` or
- * `new Asset({ uri, name, group, extra, schema })`. A `schema` (an extras
- * validator) is run-time code the compiler does not evaluate: the static
- * manifest has no JSON Schema; the DAG processor's manifest has it.
+ * `new Asset({ uri, name, group, extra, schema })`, checked by the SDK's
+ * `checkAsset`. A `schema` (an extras validator) is run-time code the
+ * compiler does not evaluate: the static manifest has no JSON Schema; the DAG
+ * processor's manifest has it.
  */
 export function makeAsset(
   reporter: Reporter,
@@ -204,171 +227,32 @@ export function makeAsset(
   second: Value | undefined,
   argumentSite: Site,
 ): Value {
-  let argument = first;
-  if ((first?.kind === "string" || first?.kind === "unknown") && second !== undefined && second.kind !== "undefined") {
-    if (second.kind === "unknown") return withWhat(second, "The options of this asset", CONSTANT_HINT);
-    if (second.kind !== "object" || second.props.has("uri")) {
-      reporter.report(
-        DiagnosticCatalog.invalidAsset,
-        {
-          message:
-            second.kind === "object"
-              ? 'new Asset(uri, {...}) got a second "uri" in its options: give the URI once.'
-              : `The options of new Asset(uri, {...}) must be an object such as { schema }, got ${describeValueKind(second)}.`,
-        },
-        argumentSite,
-      );
-      return INVALID;
-    }
-    argument = {
-      kind: "object",
-      props: new Props([["uri", first], ...second.props]),
-      ...(second.origin ? { origin: second.origin } : {}),
-      ...(second.unknownSpread ? { unknownSpread: second.unknownSpread } : {}),
-    };
+  if (first?.kind === "unknown") return asUri(first);
+  if (second?.kind === "unknown") return withWhat(second, "The options of this asset", CONSTANT_HINT);
+  const sanitize = sanitizeFor(reporter.caches);
+  const outcome = applyRule(reporter, (a, b) => checkAsset(a, b, sanitize), [first, second], argumentSite);
+  if (outcome.kind === "reported") return INVALID;
+  if (outcome.kind === "unknown") {
+    const need = (outcome.option && ASSET_OPTION_NEEDS[outcome.option]) || ASSET_OPTION_NEEDS.uri;
+    return withWhat(outcome.unknown, need?.what ?? "This asset", need?.hint ?? URI_HINT);
   }
-  let uriValue: Value | undefined;
-  let nameValue: Value | undefined;
-  let group = "asset";
-  let extra: AssetValue["extra"] = NO_EXTRA;
-  let watchers: readonly JsonObject[] | undefined;
-  let uriSite = argumentSite;
-  if (argument?.kind === "string" || argument?.kind === "unknown") {
-    uriValue = argument;
-  } else if (argument?.kind === "object") {
-    if (!checkKeys(reporter, argument, ASSET_OPTION_KEYS, "new Asset({...})", argumentSite)) {
-      return INVALID;
-    }
-    if (argument.havoc ?? argument.unknownSpread)
-      return asUri(argument.havoc ?? (argument.unknownSpread as UnknownValue));
-    uriValue = argument.props.get("uri");
-    nameValue = argument.props.get("name");
-    const groupValue = argument.props.get("group");
-    if (groupValue?.kind === "string") group = groupValue.value;
-    else if (groupValue?.kind === "unknown") return withWhat(groupValue, "The group of this asset", CONSTANT_HINT);
-    else if (groupValue !== undefined && groupValue.kind !== "undefined") {
-      reporter.report(
-        DiagnosticCatalog.invalidAsset,
-        { message: `Asset option "group" must be a string, got ${describeValueKind(groupValue)}.` },
-        argumentSite,
-      );
-      return INVALID;
-    }
-    const extraValue = argument.props.get("extra");
-    if (extraValue !== undefined && extraValue.kind !== "undefined") {
-      if (extraValue.kind === "unknown") return withWhat(extraValue, "The extra of this asset", CONSTANT_HINT);
-      const json = toJson(extraValue);
-      if (!json.ok) {
-        if (json.value.kind === "unknown") return withWhat(json.value, "The extra of this asset", CONSTANT_HINT);
-        reporter.report(
-          DiagnosticCatalog.invalidAsset,
-          {
-            message: `The extra of this asset is not JSON${json.path ? `: key "${json.path}" holds ${describeValueKind(json.value)}` : ""}. Extras must be plain JSON objects.`,
-          },
-          argumentSite,
-        );
-        return INVALID;
-      }
-      if (typeof json.json !== "object" || json.json === null || Array.isArray(json.json)) {
-        reporter.report(
-          DiagnosticCatalog.invalidAsset,
-          { message: `The extra of this asset must be a plain JSON object such as { "owner": "sales" }.` },
-          argumentSite,
-        );
-        return INVALID;
-      }
-      extra = detachJson(json.json as AssetValue["extra"]);
-    }
-    const watchersValue = argument.props.get("watchers");
-    if (watchersValue !== undefined && watchersValue.kind !== "undefined") {
-      if (watchersValue.kind === "unknown") return withWhat(watchersValue, "The watchers of this asset", CONSTANT_HINT);
-      const json = toJson(watchersValue);
-      if (!json.ok) {
-        if (json.value.kind === "unknown") return withWhat(json.value, "The watchers of this asset", CONSTANT_HINT);
-        reporter.report(
-          DiagnosticCatalog.invalidAsset,
-          { message: `The watchers of this asset are not plain JSON${json.path ? ` (at "${json.path}")` : ""}.` },
-          argumentSite,
-        );
-        return INVALID;
-      }
-      try {
-        // The SDK's own rule (names, required options), applied to the static value.
-        watchers = normalizeWatchers(json.json, "this asset").map((w) => detachJson(w as JsonObject));
-      } catch (error) {
-        reporter.report(DiagnosticCatalog.invalidAsset, { message: (error as Error).message }, argumentSite);
-        return INVALID;
-      }
-    }
-  } else {
-    reporter.report(
-      DiagnosticCatalog.invalidAsset,
-      {
-        message: `new Asset() takes a URI string or { uri, name, group, extra, schema }, got ${argument ? describeValueKind(argument) : "nothing"}.`,
-      },
-      argumentSite,
-    );
-    return INVALID;
+  const fields = outcome.value;
+  if (fields.warnings.length > 0) {
+    for (const warning of fields.warnings)
+      reporter.report(DiagnosticCatalog.uriWarning, { message: warning.message }, argumentSite);
   }
-  if (uriValue?.kind === "unknown") return asUri(uriValue);
-  if (nameValue?.kind === "unknown") return withWhat(nameValue, "The name of this asset", CONSTANT_HINT);
-  const uriText = uriValue?.kind === "string" ? uriValue.value : undefined;
-  const nameText = nameValue?.kind === "string" ? nameValue.value : undefined;
-  if (
-    (uriValue && uriValue.kind !== "string" && uriValue.kind !== "undefined") ||
-    (nameValue && nameValue.kind !== "string" && nameValue.kind !== "undefined")
-  ) {
-    reporter.report(
-      DiagnosticCatalog.invalidAsset,
-      { message: "The uri and name of an asset must be strings." },
-      argumentSite,
-    );
-    return INVALID;
-  }
-  const written = uriText ?? nameText;
-  if (written === undefined) {
-    reporter.report(
-      DiagnosticCatalog.invalidAsset,
-      {
-        message:
-          'new Asset({...}) needs a "uri" or a "name": pass new Asset("s3://bucket/key") or new Asset({ uri, name }).',
-      },
-      argumentSite,
-    );
-    return INVALID;
-  }
-  if (argument?.kind === "object" && uriValue?.kind === "string") {
-    uriSite = argumentSite;
-  }
-  const sanitized = sanitizeCached(reporter.caches, written);
-  if (!sanitized.ok) {
-    reporter.report(DiagnosticCatalog.invalidUri, { message: sanitized.message }, uriSite);
-    return INVALID;
-  }
-  if (sanitized.passwordDropped)
-    reporter.report(DiagnosticCatalog.uriWarning, { message: sanitized.passwordDropped }, uriSite);
-  if (sanitized.pattern) reporter.report(DiagnosticCatalog.patternUri, { uri: sanitized.uri }, uriSite);
-  const candidate = nameText ?? (sanitized.passwordDropped ? sanitized.uri : written);
-  const name = candidate === sanitized.uri ? sanitized.uri : detach(candidate);
-  if (name.trim() === "" || name.length > 1500) {
-    reporter.report(
-      DiagnosticCatalog.invalidAsset,
-      {
-        message: `Asset name ${JSON.stringify(name.slice(0, 80))} is invalid: a name must be a non-blank string of at most 1500 characters.`,
-      },
-      argumentSite,
-    );
-    return INVALID;
-  }
-  const key = detach(assetKeyOf({ name, uri: sanitized.uri }));
+  const uri = detach(fields.uri);
+  if (looksLikePattern(uri)) reporter.report(DiagnosticCatalog.patternUri, { uri }, argumentSite);
+  const name = fields.name === fields.uri ? uri : detach(fields.name);
+  const hasExtra = Object.keys(fields.extra).length > 0;
   return {
     kind: "asset",
     name,
-    uri: sanitized.uri,
-    group: detach(group),
-    extra,
-    key,
-    ...(watchers && watchers.length > 0 ? { watchers } : {}),
+    uri,
+    group: detach(fields.group),
+    extra: hasExtra ? detachJson(fields.extra as AssetValue["extra"]) : NO_EXTRA,
+    key: detach(assetKeyOf({ name, uri })),
+    ...(fields.watchers.length > 0 ? { watchers: fields.watchers.map((w) => detachJson(w as JsonObject)) } : {}),
   };
 }
 
@@ -380,69 +264,32 @@ function withWhat(value: UnknownValue, what: string, hint: string): UnknownValue
   return value.what ? value : { ...value, what, hint };
 }
 
-/** `new AssetAlias(name, { group })`. */
+/** `new AssetAlias(name, { group })`, checked by the SDK's `checkAlias`. */
 export function makeAlias(reporter: Reporter, args: readonly Value[], argumentSite: Site): Value {
-  const name = args[0];
+  const [name, options] = args;
   if (name?.kind === "unknown") return withWhat(name, "The name of this alias", CONSTANT_HINT);
-  if (name?.kind !== "string" || name.value.trim() === "" || name.value.length > 1500) {
-    reporter.report(
-      DiagnosticCatalog.invalidAsset,
-      {
-        message: `AssetAlias name must be a non-blank string of at most 1500 characters, got ${name ? describeValueKind(name) : "undefined"}: pass new AssetAlias("my-task-outputs").`,
-      },
-      argumentSite,
-    );
-    return INVALID;
-  }
-  let group = "asset";
-  const options = args[1];
   if (options?.kind === "unknown") return withWhat(options, "The options of this alias", CONSTANT_HINT);
-  if (options?.kind === "object") {
-    if (!checkKeys(reporter, options, ["group"], `new AssetAlias("${name.value}", {...})`, argumentSite)) {
-      return INVALID;
-    }
-    const groupValue = options.props.get("group");
-    if (groupValue?.kind === "unknown") return withWhat(groupValue, "The group of this alias", CONSTANT_HINT);
-    if (groupValue?.kind === "string") group = groupValue.value;
-  }
-  return { kind: "alias", name: detach(name.value), group: detach(group) };
+  const outcome = applyRule(reporter, checkAlias, [name, options], argumentSite);
+  if (outcome.kind === "reported") return INVALID;
+  if (outcome.kind === "unknown") return withWhat(outcome.unknown, "The group of this alias", CONSTANT_HINT);
+  return { kind: "alias", name: detach(outcome.value.name), group: detach(outcome.value.group) };
 }
 
-/** `Asset.ref({ name })` or `Asset.ref({ uri })`. */
+/** `Asset.ref({ name })` or `Asset.ref({ uri })`, checked by the SDK's `checkRef`. */
 export function makeRef(reporter: Reporter, argument: Value | undefined, site: Site): Value {
-  const fail = (message: string): Value => {
-    reporter.report(DiagnosticCatalog.invalidAsset, { message }, site);
-    return INVALID;
-  };
   if (argument?.kind === "unknown") return withWhat(argument, "The argument of Asset.ref()", CONSTANT_HINT);
-  if (argument?.kind !== "object" || argument.props.size !== 1) {
-    return fail(
-      'Asset.ref() takes exactly one of { name } or { uri }: pass Asset.ref({ name: "bucket-1" }) or Asset.ref({ uri: "s3://b/k" }).',
-    );
+  const sanitize = sanitizeFor(reporter.caches);
+  const outcome = applyRule(reporter, (by) => checkRef(by, sanitize), [argument], site);
+  if (outcome.kind === "reported") return INVALID;
+  if (outcome.kind === "unknown") {
+    return outcome.option === "name"
+      ? withWhat(outcome.unknown, "The name of this Asset.ref()", CONSTANT_HINT)
+      : withWhat(outcome.unknown, "The URI of this Asset.ref()", URI_HINT);
   }
-  const name = argument.props.get("name");
-  const uri = argument.props.get("uri");
-  if (name?.kind === "unknown") return withWhat(name, "The name of this Asset.ref()", CONSTANT_HINT);
-  if (uri?.kind === "unknown") return withWhat(uri, "The URI of this Asset.ref()", URI_HINT);
-  if (name?.kind === "string") {
-    if (name.value.trim() === "" || name.value.length > 1500) {
-      return fail(
-        `Asset.ref({ name }) needs a non-blank name of at most 1500 characters: pass the name of an asset declared elsewhere, as in Asset.ref({ name: "bucket-1" }).`,
-      );
-    }
-    return { kind: "ref", name: detach(name.value), uri: undefined };
-  }
-  if (uri?.kind === "string") {
-    const sanitized = sanitizeCached(reporter.caches, uri.value);
-    if (!sanitized.ok) {
-      reporter.report(DiagnosticCatalog.invalidUri, { message: sanitized.message }, site);
-      return INVALID;
-    }
-    return { kind: "ref", name: undefined, uri: sanitized.uri };
-  }
-  return fail(
-    'Asset.ref() takes exactly one of { name } or { uri }: pass Asset.ref({ name: "bucket-1" }) or Asset.ref({ uri: "s3://b/k" }).',
-  );
+  const ref = outcome.value;
+  return ref.name !== undefined
+    ? { kind: "ref", name: detach(ref.name), uri: undefined }
+    : { kind: "ref", name: undefined, uri: detach(ref.uri) };
 }
 
 /** `Asset.pattern(text)` and `new AssetPattern(text)`: the SDK's pattern rules, reported instead of thrown. */
@@ -519,117 +366,27 @@ export function makeCombined(
   return checked ? combine(kind, checked) : INVALID;
 }
 
-/** The `assets` tagged template: `&` binds tighter than `|`, parentheses group. */
+/** The `assets` tagged template, parsed by the SDK's `parseAssetsTemplate` (`&` binds tighter than `|`, parentheses group). */
 export function parseAssetsTemplate(
   reporter: Reporter,
   strings: readonly string[],
   values: readonly Value[],
   site: Site,
 ): Value {
-  type Token = { kind: "operand"; value: ConditionValue } | { kind: "and" | "or" | "open" | "close" };
-  const source = strings.reduce((text, part, index) => (index === 0 ? part : `${text}\${${index - 1}}${part}`), "");
-  const fail = (problem: string): Value => {
-    reporter.report(
-      DiagnosticCatalog.invalidCondition,
-      {
-        message:
-          source.trim() === ""
-            ? // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows template syntax to the user
-              "assets`` is empty: a condition needs at least one asset, as in assets`${a} & ${b}`."
-            : `Invalid condition in assets\`${source}\`: ${problem}. Write it as assets\`\${a} & (\${b} | \${c})\`.`,
-      },
-      site,
-    );
+  for (const [index, value] of values.entries()) {
+    if (value.kind === "unknown") {
+      reportUnknown(reporter, value, { what: `\${${index}} of assets\`...\``, hint: URI_HINT });
+      return INVALID;
+    }
+  }
+  const parsed = parseTemplate(strings, values.map(operandProbe));
+  if (!parsed.ok) {
+    reportProblem(reporter, parsed.problem, site);
     return INVALID;
-  };
-  const tokens: Token[] = [];
-  for (const [index, part] of strings.entries()) {
-    for (const char of part) {
-      if (char === "&") tokens.push({ kind: "and" });
-      else if (char === "|") tokens.push({ kind: "or" });
-      else if (char === "(") tokens.push({ kind: "open" });
-      else if (char === ")") tokens.push({ kind: "close" });
-      else if (!/\s/.test(char)) {
-        return fail(`unexpected ${JSON.stringify(char)}; only & | ( ) and interpolated assets are allowed`);
-      }
-    }
-    if (index < values.length) {
-      const value = values[index] as Value;
-      if (value.kind === "unknown") {
-        reportUnknown(reporter, value, { what: `\${${index}} of assets\`...\``, hint: URI_HINT });
-        return INVALID;
-      }
-      if (!isConditionValue(value)) {
-        return fail(`\${${index}} is ${describeValueKind(value)}, not an asset`);
-      }
-      tokens.push({ kind: "operand", value });
-    }
   }
-  let position = 0;
-  let failure: string | undefined;
-  const parseExpression = (): ConditionValue | undefined => {
-    const terms: ConditionValue[] = [];
-    const first = parseTerm();
-    if (!first) return undefined;
-    terms.push(first);
-    while (tokens[position]?.kind === "or") {
-      position++;
-      const term = parseTerm();
-      if (!term) return undefined;
-      terms.push(term);
-    }
-    return terms.length === 1 ? terms[0] : combine("any", terms);
-  };
-  const parseTerm = (): ConditionValue | undefined => {
-    const factors: ConditionValue[] = [];
-    const first = parseFactor();
-    if (!first) return undefined;
-    factors.push(first);
-    while (tokens[position]?.kind === "and") {
-      position++;
-      const factor = parseFactor();
-      if (!factor) return undefined;
-      factors.push(factor);
-    }
-    return factors.length === 1 ? factors[0] : combine("all", factors);
-  };
-  const parseFactor = (): ConditionValue | undefined => {
-    const token = tokens[position++];
-    if (!token) {
-      failure = "expected an asset or '(' but the condition ended";
-      return undefined;
-    }
-    if (token.kind === "operand") return token.value;
-    if (token.kind === "open") {
-      const inner = parseExpression();
-      if (!inner) return undefined;
-      if (tokens[position++]?.kind !== "close") {
-        failure = "missing ')'";
-        return undefined;
-      }
-      return inner;
-    }
-    failure = `expected an asset or '(' but found ${describeToken(token.kind)}`;
-    return undefined;
-  };
-  const condition = parseExpression();
-  if (!condition) return fail(failure ?? "invalid condition");
-  const rest = tokens[position];
-  if (rest) {
-    if (rest.kind === "operand" || rest.kind === "open") {
-      return fail(
-        `expected '&' or '|' before ${describeToken(rest.kind)}: two operands in a row need an operator between them`,
-      );
-    }
-    return fail(
-      rest.kind === "close" ? "unexpected ')' with no matching '('" : `unexpected ${describeToken(rest.kind)}`,
-    );
-  }
-  return condition;
-}
-
-function describeToken(kind: "operand" | "and" | "or" | "open" | "close"): string {
-  return { operand: "an asset", and: "'&'", or: "'|'", open: "'('", close: "')'" }[kind];
+  const build = (node: TemplateNode): ConditionValue =>
+    node.kind === "operand" ? (values[node.index] as ConditionValue) : combine(node.kind, node.items.map(build));
+  return build(parsed.value);
 }
 
 // ---- schedules ---------------------------------------------------------------

@@ -32,6 +32,8 @@ export const RuntimeErrorCode = {
   sqlConnectionInvalid: "SQL_CONNECTION_INVALID",
   /** SQL bind parameters the database cannot take. */
   sqlParametersInvalid: "SQL_PARAMETERS_INVALID",
+  /** The try's log file could not be written (a full disk: `ENOSPC`); the message names the cause. */
+  logWriteFailed: "TASK_LOG_WRITE_FAILED",
 } as const;
 
 /** One of {@link RuntimeErrorCode}. */

@@ -186,19 +186,38 @@ export class TaskExecutor {
       } else {
         const outcome = result;
         if (outcome.state === "failed") {
-          appendTaskLog(this.options.logDir, key, `[assetflow] try ${key.tryNumber} failed: ${outcome.error.message}`);
+          this.appendLog(key, `[assetflow] try ${key.tryNumber} failed: ${outcome.error.message}`);
         }
         if (outcome.state === "skipped") {
-          appendTaskLog(this.options.logDir, key, `[assetflow] skipped: ${outcome.reason}`);
+          this.appendLog(key, `[assetflow] skipped: ${outcome.reason}`);
         }
         await this.report(request, outcome);
-        this.options.onFinished?.(request, outcome);
+        try {
+          this.options.onFinished?.(request, outcome);
+        } catch (error) {
+          process.emitWarning(`assetflow worker could not print a finished try: ${(error as Error).message}`);
+        }
       }
       this.running.delete(id);
       this.wake();
     })();
     this.finished.add(done);
     void done.finally(() => this.finished.delete(done));
+  }
+
+  /**
+   * Appends the worker's own line to a try's log. A log that cannot be
+   * written (a full disk) is a warning: the outcome is reported all the same,
+   * and the worker lives.
+   */
+  private appendLog(key: TaskInstanceKey, line: string): void {
+    try {
+      appendTaskLog(this.options.logDir, key, line);
+    } catch (error) {
+      process.emitWarning(
+        `assetflow worker could not write to the log of ${key.dagId}.${key.taskId} try ${key.tryNumber}: ${(error as Error).message}`,
+      );
+    }
   }
 
   /** Gives a claimed try that never ran back to the queue (a warning if that fails: the store then treats it as lost). */

@@ -9,11 +9,12 @@ import type { AssetEventReader } from "../scheduler/contracts.js";
 import { serializeDags } from "../sdk/index.js";
 import { createTextMasker } from "../sdk/masking.js";
 import { DagFileLoader } from "./dag-files.js";
+import { RuntimeErrorCode } from "./errors.js";
 import { killProcessGroup } from "./process-groups.js";
 import { runTask } from "./run-task.js";
 import { createOperatorServices } from "./services.js";
 import type { HostMessage, HostRequest } from "./task-host-protocol.js";
-import { openTaskLog, type TaskLogWriter } from "./task-logs.js";
+import { openTaskLog, type TaskLogWriter, taskLogFailureMessage } from "./task-logs.js";
 
 // The pool passes the home as the argument (tasks never see ASSETFLOW_HOME), then sends "init".
 const home = process.argv[2] ?? process.env.ASSETFLOW_HOME ?? ".assetflow";
@@ -71,9 +72,21 @@ async function handle(message: HostRequest): Promise<void> {
     return;
   }
   let outcome: Awaited<ReturnType<typeof runTask>>;
-  let log: TaskLogWriter | null = null;
+  const taskId = message.request.key.taskId;
+  let log: TaskLogWriter;
   try {
     log = openTaskLog(message.logFile);
+  } catch (error) {
+    // The try cannot have a log (a full disk, a folder that cannot be made): it fails with that cause, unrun.
+    const text = taskLogFailureMessage(taskId, error as Error);
+    send({
+      type: "result",
+      id: message.id,
+      outcome: { state: "failed", error: { code: RuntimeErrorCode.logWriteFailed, message: text } },
+    });
+    return;
+  }
+  try {
     const write = log.write;
     const maskedLog = (line: string) => write(mask(line));
     const dag = await loader.getDag(message.file, message.request.key.dagId);
@@ -85,7 +98,18 @@ async function handle(message: HostRequest): Promise<void> {
       error: { message: (error as Error)?.message ?? String(error), code: "DAG_LOAD_FAILED" },
     };
   } finally {
-    log?.close();
+    log.close();
+  }
+  // A log that could not be written fails the try with that cause (what the task did is not on record).
+  if (log.failure) {
+    const text = taskLogFailureMessage(taskId, log.failure);
+    outcome = {
+      state: "failed",
+      error:
+        outcome.state === "failed"
+          ? { ...outcome.error, message: `${outcome.error.message} (and: ${text})` }
+          : { code: RuntimeErrorCode.logWriteFailed, message: text },
+    };
   }
   // A failing command's output tail is in the error: it is shown like the log, so it is masked like it.
   if (outcome.state === "failed") {

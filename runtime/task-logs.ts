@@ -29,8 +29,13 @@ export function appendTaskLog(logDir: string, key: Omit<TaskInstanceKey, "mapInd
 
 /** An open log of one try. */
 export interface TaskLogWriter {
-  /** Appends a line (written at once: a process that dies next loses nothing). */
+  /** Appends a line (written at once: a process that dies next loses nothing). Never throws. */
   write(line: string): void;
+  /**
+   * The first write that failed (a full disk: `ENOSPC`), or null. Once a
+   * write failed, the writer stops writing; the try fails with this cause.
+   */
+  readonly failure: NodeJS.ErrnoException | null;
   close(): void;
 }
 
@@ -38,28 +43,55 @@ export interface TaskLogWriter {
  * Opens a try's log file for appending, making its folder. Logs are private:
  * files 0600, folders 0700 (tasks may print what only their owner should read). The task host that
  * runs the try writes its log: lines go straight to the file, so a task that
- * kills its process leaves every line it logged before.
+ * kills its process leaves every line it logged before. A write that fails
+ * (the disk is full) does not throw into the task: the writer keeps the
+ * error as {@link TaskLogWriter.failure} and the host fails the try with it.
+ * Opening throws (the caller fails the try).
  *
  * @example
  * ```ts
  * const log = openTaskLog(taskLogPath(logDir, key));
  * log.write("started");
  * log.close();
+ * if (log.failure) console.error(log.failure.code); // "ENOSPC"
  * ```
  */
 export function openTaskLog(path: string): TaskLogWriter {
   makePrivateDir(dirname(path));
   const fd = openSync(path, "a", PRIVATE_FILE_MODE);
   let open = true;
+  let failure: NodeJS.ErrnoException | null = null;
   return {
     write: (line) => {
-      if (open) writeSync(fd, `${line}\n`);
+      if (!open || failure) return;
+      try {
+        writeSync(fd, `${line}\n`);
+      } catch (error) {
+        failure = error as NodeJS.ErrnoException;
+      }
+    },
+    get failure() {
+      return failure;
     },
     close: () => {
-      if (open) closeSync(fd);
+      if (!open) return;
       open = false;
+      try {
+        closeSync(fd);
+      } catch (error) {
+        failure ??= error as NodeJS.ErrnoException;
+      }
     },
   };
+}
+
+/**
+ * The message of a try whose log could not be written: the cause as the
+ * system gave it (`ENOSPC: no space left on device, write`) and what to do.
+ */
+export function taskLogFailureMessage(taskId: string, error: { message?: string } | null | undefined): string {
+  const cause = error?.message ?? String(error);
+  return `Task "${taskId}" could not write its log: ${cause}. Free disk space in the logs folder ($ASSETFLOW_HOME/logs); the next try writes again.`;
 }
 
 /**

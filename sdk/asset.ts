@@ -1,14 +1,14 @@
 import { assetKey } from "./asset-key.js";
+import { ASSET_OPTION_KEYS, checkAlias, checkAsset, checkRef, throwAssetProblem } from "./asset-rules.js";
 import { DefinitionError, ErrorCode } from "./errors.js";
 import { type ExtraSchema, extraJsonSchema } from "./extra-schema.js";
-import { assertJsonObject, describeValue, type JsonObject, undefinedHint } from "./json.js";
+import { describeValue, type JsonObject, undefinedHint } from "./json.js";
 import type { ConditionNode } from "./manifest/schema.js";
 import { matchUriPattern, parseUriPattern, type UriPattern } from "./uri/pattern.js";
-import { sanitizeUri, UriWarningCode } from "./uri/sanitize.js";
 import { emitAssetflowWarning } from "./warnings.js";
-import { normalizeWatchers, type WatcherConfig, type WatcherManifest } from "./watchers.js";
+import type { WatcherConfig, WatcherManifest } from "./watchers.js";
 
-export { assetKey };
+export { ASSET_OPTION_KEYS, assetKey };
 
 const ASSET_MARK = Symbol.for("assetflow.asset");
 const ALIAS_MARK = Symbol.for("assetflow.alias");
@@ -46,16 +46,6 @@ export interface AssetOptions<TExtra extends object = JsonObject> {
    */
   watchers?: readonly WatcherConfig[];
 }
-
-/** The option keys of `new Asset({...})`: one list for the SDK and the compiler. */
-export const ASSET_OPTION_KEYS: readonly string[] = Object.freeze([
-  "uri",
-  "name",
-  "group",
-  "extra",
-  "schema",
-  "watchers",
-]);
 
 /**
  * Anything a condition is built from: an asset, an alias, a reference, or a
@@ -145,35 +135,20 @@ export class Asset<TExtra extends object = JsonObject> extends ConditionBase {
   constructor(options: AssetOptions<TExtra>);
   constructor(uriOrOptions: string | AssetOptions<TExtra>, moreOptions?: Omit<AssetOptions<TExtra>, "uri">) {
     super();
-    const options = normalizeAssetOptions(uriOrOptions, moreOptions);
-    const written = options.uri ?? options.name;
-    if (written === undefined) {
-      throw new DefinitionError(
-        ErrorCode.assetInvalid,
-        'new Asset({...}) needs a "uri" or a "name": pass new Asset("s3://bucket/key") or new Asset({ uri, name }).',
-      );
-    }
-    const sanitized = sanitizeUri(written);
-    for (const warning of sanitized.warnings) emitAssetflowWarning(warning);
-    this.uri = sanitized.uri;
-    // A URI with a dropped password must not leak through the default name.
-    this.name =
-      options.name ??
-      (sanitized.warnings.some((w) => w.code === UriWarningCode.passwordDropped) ? sanitized.uri : written);
-    if (this.name.trim() === "" || this.name.length > 1500) {
-      throw new DefinitionError(
-        ErrorCode.assetInvalid,
-        `Asset name ${JSON.stringify(this.name.slice(0, 80))} is invalid: a name must be a non-blank string of at most 1500 characters.`,
-      );
-    }
-    this.group = options.group ?? "asset";
-    const extra = options.extra ?? {};
-    assertJsonObject(extra, `extra of asset "${this.uri}"`);
-    this.extra = deepFreeze(structuredClone(extra));
-    this.schema = options.schema as ExtraSchema<TExtra> | undefined;
+    const checked = checkAsset(uriOrOptions, moreOptions);
+    if (!checked.ok) throwAssetProblem(checked.problem);
+    const fields = checked.value;
+    for (const warning of fields.warnings) emitAssetflowWarning(warning);
+    this.uri = fields.uri;
+    this.name = fields.name;
+    this.group = fields.group;
+    this.extra = deepFreeze(structuredClone(fields.extra));
+    this.schema = fields.schema as ExtraSchema<TExtra> | undefined;
     this.jsonSchema =
-      options.schema === undefined ? null : deepFreeze(extraJsonSchema(options.schema, `asset "${this.uri}"`));
-    this.watchers = normalizeWatchers(options.watchers, `asset "${this.uri}"`);
+      fields.schema === undefined
+        ? null
+        : deepFreeze(extraJsonSchema(fields.schema as ExtraSchema<TExtra>, `asset "${this.uri}"`));
+    this.watchers = fields.watchers;
     // A subclass (an asset defined by its function) adds its own fields, then freezes itself.
     if (new.target === Asset) Object.freeze(this);
   }
@@ -252,36 +227,10 @@ export class AssetAlias extends ConditionBase {
 
   constructor(name: string, options: { group?: string } = {}) {
     super();
-    if (typeof name !== "string" || name.trim() === "" || name.length > 1500) {
-      throw new DefinitionError(
-        ErrorCode.assetInvalid,
-        `AssetAlias name must be a non-blank string of at most 1500 characters, got ${describeValue(name)}: pass new AssetAlias("my-task-outputs").`,
-      );
-    }
-    if (typeof options !== "object" || options === null || Array.isArray(options)) {
-      throw new DefinitionError(
-        ErrorCode.assetInvalid,
-        `Options of AssetAlias "${name}" must be an object such as { group: "exports" }, got ${describeValue(options)}.`,
-      );
-    }
-    for (const key of Object.keys(options)) {
-      if (key !== "group") {
-        throw new DefinitionError(
-          ErrorCode.optionUnknown,
-          `Unknown option "${key}" in new AssetAlias("${name}", {...}). Known options: group.`,
-          { details: { option: key } },
-        );
-      }
-    }
-    if (options.group !== undefined && typeof options.group !== "string") {
-      throw new DefinitionError(
-        ErrorCode.assetInvalid,
-        `AssetAlias option "group" must be a string, got ${describeValue(options.group)}.`,
-        { details: { option: "group" } },
-      );
-    }
-    this.name = name;
-    this.group = options.group ?? "asset";
+    const checked = checkAlias(name, options);
+    if (!checked.ok) throwAssetProblem(checked.problem);
+    this.name = checked.value.name;
+    this.group = checked.value.group;
     Object.freeze(this);
   }
 
@@ -310,30 +259,11 @@ export class AssetRef extends ConditionBase {
 
   constructor(by: { name: string } | { uri: string }) {
     super();
-    const isObject = typeof by === "object" && by !== null && !Array.isArray(by);
-    const keys = isObject ? Object.keys(by) : [];
-    const name = isObject ? (by as { name?: unknown }).name : undefined;
-    const uri = isObject ? (by as { uri?: unknown }).uri : undefined;
-    if (keys.length !== 1 || (typeof name !== "string" && typeof uri !== "string")) {
-      throw new DefinitionError(
-        ErrorCode.assetInvalid,
-        `Asset.ref() takes exactly one of { name } or { uri }, got ${isObject ? (keys.length > 0 ? `{ ${keys.join(", ")} }` : "{}") : describeValue(by)}: pass Asset.ref({ name: "bucket-1" }) or Asset.ref({ uri: "s3://b/k" }).`,
-      );
-    }
-    if (typeof name === "string" && (name.trim() === "" || name.length > 1500)) {
-      throw new DefinitionError(
-        ErrorCode.assetInvalid,
-        `Asset.ref({ name }) needs a non-blank name of at most 1500 characters, got ${describeValue(name)}: pass the name of an asset declared elsewhere, as in Asset.ref({ name: "bucket-1" }).`,
-      );
-    }
-    this.name = typeof name === "string" ? name : undefined;
-    if (typeof uri === "string") {
-      const sanitized = sanitizeUri(uri);
-      for (const warning of sanitized.warnings) emitAssetflowWarning(warning);
-      this.uri = sanitized.uri;
-    } else {
-      this.uri = undefined;
-    }
+    const checked = checkRef(by);
+    if (!checked.ok) throwAssetProblem(checked.problem);
+    for (const warning of checked.value.warnings) emitAssetflowWarning(warning);
+    this.name = checked.value.name;
+    this.uri = checked.value.uri;
     Object.freeze(this);
   }
 
@@ -568,58 +498,6 @@ function flatten(conditions: readonly Condition[], kind: "all" | "any"): Conditi
     else flat.push(condition);
   }
   return flat;
-}
-
-function normalizeAssetOptions(uriOrOptions: unknown, moreOptions: unknown): AssetOptions<object> {
-  if (typeof uriOrOptions === "string") {
-    if (moreOptions === undefined) return { uri: uriOrOptions };
-    if (typeof moreOptions !== "object" || moreOptions === null || Array.isArray(moreOptions)) {
-      throw new DefinitionError(
-        ErrorCode.assetInvalid,
-        `The options of new Asset(${JSON.stringify(uriOrOptions)}, {...}) must be an object such as { schema }, got ${describeValue(moreOptions)}.`,
-      );
-    }
-    if ("uri" in moreOptions) {
-      throw new DefinitionError(
-        ErrorCode.optionInvalid,
-        `new Asset(${JSON.stringify(uriOrOptions)}, {...}) got a second "uri" in its options: give the URI once.`,
-        { details: { option: "uri" } },
-      );
-    }
-    return normalizeAssetOptions({ uri: uriOrOptions, ...moreOptions }, undefined);
-  }
-  if (typeof uriOrOptions !== "object" || uriOrOptions === null || Array.isArray(uriOrOptions)) {
-    throw new DefinitionError(
-      ErrorCode.assetInvalid,
-      `new Asset() takes a URI string or { uri, name, group, extra, schema }, got ${describeValue(uriOrOptions)}.`,
-    );
-  }
-  if (moreOptions !== undefined) {
-    throw new DefinitionError(
-      ErrorCode.assetInvalid,
-      "new Asset({...}) takes one options object: put every option in it, as in new Asset({ uri, schema }).",
-    );
-  }
-  for (const key of Object.keys(uriOrOptions)) {
-    if (!ASSET_OPTION_KEYS.includes(key)) {
-      throw new DefinitionError(
-        ErrorCode.optionUnknown,
-        `Unknown option "${key}" in new Asset({...}). Known options: ${ASSET_OPTION_KEYS.join(", ")}.`,
-        { details: { option: key } },
-      );
-    }
-  }
-  const options = uriOrOptions as Record<string, unknown>;
-  for (const key of ["uri", "name", "group"] as const) {
-    if (options[key] !== undefined && typeof options[key] !== "string") {
-      throw new DefinitionError(
-        ErrorCode.assetInvalid,
-        `Asset option "${key}" must be a string, got ${describeValue(options[key])}.`,
-        { details: { option: key } },
-      );
-    }
-  }
-  return options as AssetOptions<object>;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,10 +1,21 @@
 import { all, any, type Condition, isCondition } from "./asset.js";
+import { type RuleResult, throwAssetProblem } from "./asset-rules.js";
 import { DefinitionError, ErrorCode } from "./errors.js";
 import { describeValue, UNDEFINED_OPERAND_HINT } from "./json.js";
 
+/** The shape of a parsed `assets` template: interpolated value `index`, or all/any of parts. */
+export type TemplateNode =
+  | { readonly kind: "operand"; readonly index: number }
+  | { readonly kind: "all" | "any"; readonly items: readonly TemplateNode[] };
+
 type Token =
-  | { kind: "operand"; value: Condition; position: number }
+  | { kind: "operand"; index: number; position: number }
   | { kind: "and" | "or" | "open" | "close"; position: number };
+
+/** A template's problem as the SDK reports it (thrown as a DefinitionError). */
+class TemplateProblem {
+  constructor(readonly error: DefinitionError) {}
+}
 
 /**
  * Builds a condition with the seed's operators: `&` (all) binds tighter than
@@ -17,19 +28,47 @@ type Token =
  * ```
  */
 export function assets(strings: TemplateStringsArray, ...values: unknown[]): Condition {
-  const source = renderSource(strings);
-  const tokens = tokenize(strings, values, source);
-  const parser = new Parser(tokens, source);
-  const condition = parser.parseExpression();
-  parser.expectEnd();
-  return condition;
+  const parsed = parseAssetsTemplate(strings, values);
+  if (!parsed.ok) throwAssetProblem(parsed.problem);
+  const build = (node: TemplateNode): Condition =>
+    node.kind === "operand"
+      ? (values[node.index] as Condition)
+      : (node.kind === "all" ? all : any)(...node.items.map(build));
+  return build(parsed.value);
 }
 
-function renderSource(strings: TemplateStringsArray): string {
+/**
+ * The grammar of the `assets` template, written once: parses the template's
+ * strings over its interpolated values (each must be a condition operand)
+ * into a {@link TemplateNode}, or returns the first problem (code
+ * `CONDITION_INVALID`, the message with the column and a pointer). Pure: the
+ * SDK's {@link assets} throws the problem, the compiler reports it.
+ *
+ * @example
+ * ```ts
+ * parseAssetsTemplate(["", " & (", " | ", ")"], [a, b, c]).ok; // true: all(a, any(b, c))
+ * ```
+ */
+export function parseAssetsTemplate(strings: readonly string[], values: readonly unknown[]): RuleResult<TemplateNode> {
+  const source = renderSource(strings);
+  try {
+    const tokens = tokenize(strings, values, source);
+    const parser = new Parser(tokens, source);
+    const node = parser.parseExpression();
+    parser.expectEnd();
+    return { ok: true, value: node };
+  } catch (error) {
+    if (!(error instanceof TemplateProblem)) throw error;
+    const { code, message, details } = error.error;
+    return { ok: false, problem: { code: code as ErrorCode, message, path: [], ...(details ? { details } : {}) } };
+  }
+}
+
+function renderSource(strings: readonly string[]): string {
   return strings.reduce((text, part, index) => (index === 0 ? part : `${text}\${${index - 1}}${part}`), "");
 }
 
-function tokenize(strings: TemplateStringsArray, values: unknown[], source: string): Token[] {
+function tokenize(strings: readonly string[], values: readonly unknown[], source: string): Token[] {
   const tokens: Token[] = [];
   let position = 0;
   strings.forEach((part, index) => {
@@ -54,7 +93,7 @@ function tokenize(strings: TemplateStringsArray, values: unknown[], source: stri
             : `interpolate an Asset, an AssetAlias, Asset.ref(...), or a condition made with and/or/all/any${value === undefined ? `. ${UNDEFINED_OPERAND_HINT}` : ""}`;
         throw syntaxError(source, position, `\${${index}} is ${describeValue(value)}, not an asset; ${hint}`);
       }
-      tokens.push({ kind: "operand", value, position });
+      tokens.push({ kind: "operand", index, position });
       position += `\${${index}}`.length;
     }
   });
@@ -69,13 +108,13 @@ class Parser {
     private readonly source: string,
   ) {}
 
-  parseExpression(): Condition {
+  parseExpression(): TemplateNode {
     const terms = [this.parseTerm()];
     while (this.peek()?.kind === "or") {
       this.index++;
       terms.push(this.parseTerm());
     }
-    return terms.length === 1 ? (terms[0] as Condition) : any(...terms);
+    return terms.length === 1 ? (terms[0] as TemplateNode) : { kind: "any", items: terms };
   }
 
   expectEnd(): void {
@@ -94,19 +133,19 @@ class Parser {
     throw syntaxError(this.source, token.position, `unexpected ${describe(token)}`);
   }
 
-  private parseTerm(): Condition {
+  private parseTerm(): TemplateNode {
     const factors = [this.parseFactor()];
     while (this.peek()?.kind === "and") {
       this.index++;
       factors.push(this.parseFactor());
     }
-    return factors.length === 1 ? (factors[0] as Condition) : all(...factors);
+    return factors.length === 1 ? (factors[0] as TemplateNode) : { kind: "all", items: factors };
   }
 
-  private parseFactor(): Condition {
+  private parseFactor(): TemplateNode {
     const token = this.tokens[this.index++];
     if (!token) throw syntaxError(this.source, this.source.length, "expected an asset or '(' but the condition ended");
-    if (token.kind === "operand") return token.value;
+    if (token.kind === "operand") return { kind: "operand", index: token.index };
     if (token.kind === "open") {
       const inner = this.parseExpression();
       const close = this.tokens[this.index++];
@@ -138,15 +177,17 @@ function describe(token: Token): string {
   }
 }
 
-function syntaxError(source: string, position: number, problem: string): DefinitionError {
+function syntaxError(source: string, position: number, problem: string): TemplateProblem {
   const pointer = `${" ".repeat(position)}^`;
   const empty = source.trim() === "";
-  return new DefinitionError(
-    ErrorCode.conditionInvalid,
-    empty
-      ? // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows template syntax to the user
-        "assets`` is empty: a condition needs at least one asset, as in assets`${a} & ${b}`."
-      : `Invalid condition in assets\`...\` at column ${position + 1}: ${problem}.\n  ${source}\n  ${pointer}\nWrite it as assets\`\${a} & (\${b} | \${c})\`.`,
-    { details: { source, column: position + 1 } },
+  return new TemplateProblem(
+    new DefinitionError(
+      ErrorCode.conditionInvalid,
+      empty
+        ? // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows template syntax to the user
+          "assets`` is empty: a condition needs at least one asset, as in assets`${a} & ${b}`."
+        : `Invalid condition in assets\`...\` at column ${position + 1}: ${problem}.\n  ${source}\n  ${pointer}\nWrite it as assets\`\${a} & (\${b} | \${c})\`.`,
+      { details: { source, column: position + 1 } },
+    ),
   );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SchedulerError } from "../scheduler/scheduler.js";
+import { asStoreFullError } from "../scheduler/store/store-full.js";
 import { HttpProblem, problem, problemOf } from "./problems.js";
 
 describe("problems", () => {
@@ -9,10 +10,23 @@ describe("problems", () => {
   });
 
   it("maps scheduler errors a client provokes to 404 and 409, other assetflow errors to 400", () => {
-    expect(problemOf(new SchedulerError("DAG_NOT_FOUND", "No active DAG"))).toEqual(problem(404, "No active DAG"));
+    expect(problemOf(new SchedulerError("DAG_NOT_FOUND", "No active DAG"))).toEqual(
+      problem(404, "No active DAG", "DAG_NOT_FOUND"),
+    );
     expect(problemOf(new SchedulerError("RUN_EXISTS", "taken")).status).toBe(409);
     expect(problemOf(new SchedulerError("SOMETHING_ELSE", "bad input")).status).toBe(400);
     expect(problemOf(new HttpProblem(409, "conflict"))).toEqual(problem(409, "conflict"));
+  });
+
+  it("answers a full store with 507 STORE_FULL and the cause, not a 500", () => {
+    const full = asStoreFullError(Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" }), "/x");
+    expect(problemOf(full)).toEqual({
+      status: 507,
+      title: "Insufficient Storage",
+      code: "STORE_FULL",
+      detail:
+        "The store is full (SQLITE_FULL: database or disk is full): nothing was written. Free disk space where the store lives (or raise its size limit) and try again.",
+    });
   });
 
   it("keeps the message of Fastify's client errors and hides everything else behind a 500", () => {

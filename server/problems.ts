@@ -16,6 +16,8 @@ export interface Problem {
   readonly title: string;
   /** What went wrong and, when it helps, how to fix it. */
   readonly detail: string;
+  /** The stable code of an assetflow error (`STORE_FULL`, `DAG_NOT_FOUND`, ...), when there is one. */
+  readonly code?: string;
 }
 
 /**
@@ -44,8 +46,8 @@ export class HttpProblem extends Error {
  * problem(404, "No DAG \"x\"."); // { status: 404, title: "Not Found", detail: "No DAG \"x\"." }
  * ```
  */
-export function problem(status: number, detail: string): Problem {
-  return { status, title: STATUS_CODES[status] ?? "Error", detail };
+export function problem(status: number, detail: string, code?: string): Problem {
+  return { status, title: STATUS_CODES[status] ?? "Error", detail, ...(code === undefined ? {} : { code }) };
 }
 
 /** HTTP status of scheduler error codes a client can provoke. */
@@ -58,6 +60,8 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   ASSET_NO_PRODUCER: 409,
   ASSET_PRODUCER_AMBIGUOUS: 409,
   DAG_NOT_A_PRODUCER: 409,
+  // The store's disk is full: nothing was written; the client may retry once space is freed.
+  STORE_FULL: 507,
 };
 
 const MAX_DETAIL = 2000;
@@ -82,7 +86,7 @@ export function problemOf(error: unknown): Problem {
     });
     return problem(400, truncate(`Invalid request. ${issues.join("; ")}`));
   }
-  if (isAssetflowError(error)) return problem(STATUS_OF_CODE[error.code] ?? 400, truncate(error.message));
+  if (isAssetflowError(error)) return problem(STATUS_OF_CODE[error.code] ?? 400, truncate(error.message), error.code);
   const status = (error as Partial<FastifyError> | null)?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     return problem(status, truncate((error as Error).message || (STATUS_CODES[status] ?? "Bad request")));

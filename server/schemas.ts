@@ -66,8 +66,8 @@ export const timeQuery = z.iso
 /** The body of every error response. */
 export const problemSchema = component(
   "Problem",
-  "An error: the HTTP status, its phrase, and what went wrong.",
-  z.object({ status: z.number().int(), title: z.string(), detail: z.string() }),
+  "An error: the HTTP status, its phrase, what went wrong and, for assetflow's own errors, their stable code.",
+  z.object({ status: z.number().int(), title: z.string(), detail: z.string(), code: z.string().optional() }),
 );
 
 /**

@@ -310,8 +310,11 @@ function combinedOf(vm: Interpreter, kind: "all" | "any", list: Value | undefine
   return makeCombined(vm, kind, list?.kind === "array" ? list.items : [], site);
 }
 
+/** The SDK's export names, as a set: looked up for every SDK import and call. */
+const SDK_EXPORT_NAMES: ReadonlySet<string> = new Set(Object.keys(SDK_SEMANTICS));
+
 function isSdkExportName(name: string): name is SdkExportName {
-  return Object.hasOwn(SDK_SEMANTICS, name);
+  return SDK_EXPORT_NAMES.has(name);
 }
 
 /** The entry of an SDK value (`{ kind: "sdk", name, member? }`), if the SDK has it. */

@@ -252,10 +252,12 @@ export class TaskBodyInspector {
 
 /** Cheap text test before walking a task body: does it mention outlet or inlet events, or Metadata? */
 function mentionsTouches(file: ParsedFile, body: ts.Node): boolean {
-  const words = ["outletEvents", "inletEvents", "Metadata"];
-  for (const [local, binding] of file.summary.imports)
-    if (binding.imported === "Metadata" && local !== "Metadata") words.push(local);
   const text = file.text.slice(body.pos, body.end);
-  for (const word of words) if (text.includes(word)) return true;
+  for (const word of TOUCH_WORDS) if (text.includes(word)) return true;
+  for (const [local, binding] of file.summary.imports)
+    if (binding.imported === "Metadata" && local !== "Metadata" && text.includes(local)) return true;
   return false;
 }
+
+/** The words of {@link mentionsTouches} (besides a renamed import of `Metadata`). */
+const TOUCH_WORDS: readonly string[] = ["outletEvents", "inletEvents", "Metadata"];

@@ -47,7 +47,7 @@ export function taskManifestOf(task: TaskManifestInput): TaskManifest {
     operator: task.operator,
     outlets: task.outlets.map(cloneJson),
     inlets: task.inlets.map(cloneJson),
-    upstream: [...task.upstream].sort(compare),
+    upstream: sortedCopy([...task.upstream], compare),
     retries: task.retries,
     retryDelayMs: task.retryDelayMs,
     executionTimeoutMs: task.executionTimeoutMs,
@@ -74,9 +74,9 @@ export function dagManifestOf(settings: DagManifestSettings, tasks: readonly Tas
     ...(settings.assetCatchup === undefined ? {} : { assetCatchup: cloneJson(settings.assetCatchup) }),
     ...(settings.whilePaused === undefined ? {} : { whilePaused: settings.whilePaused }),
     maxActiveRuns: settings.maxActiveRuns,
-    tags: [...settings.tags].sort(compare),
+    tags: sortedCopy([...settings.tags], compare),
     params: cloneJson(settings.params),
-    tasks: [...tasks].sort((a, b) => compare(a.taskId, b.taskId)),
+    tasks: sortedCopy([...tasks], byTaskId),
   };
 }
 
@@ -109,6 +109,16 @@ export class ManifestDeclarations {
       dags: [...dags],
     };
   }
+}
+
+const byTaskId = (a: TaskManifest, b: TaskManifest): number => compare(a.taskId, b.taskId);
+
+/** Sorts a fresh copy in place; lists that come sorted (tasks, most tags) skip `sort` and its scratch space. */
+function sortedCopy<T>(copy: T[], order: (a: T, b: T) => number): T[] {
+  for (let index = 1; index < copy.length; index++) {
+    if (order(copy[index - 1] as T, copy[index] as T) > 0) return copy.sort(order);
+  }
+  return copy;
 }
 
 /** Code-point order, the same on every machine and locale. */

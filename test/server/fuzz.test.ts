@@ -210,7 +210,8 @@ describe("malformed and hostile requests", () => {
         response.statusCode < 500 &&
         response.headers["content-type"] === "application/json; charset=utf-8" &&
         problem !== null &&
-        Object.keys(problem).sort().join() === "detail,status,title" &&
+        /^(code,)?detail,status,title$/.test(Object.keys(problem).sort().join()) &&
+        (problem.code === undefined || /^[A-Z][A-Z0-9_]*$/.test(String(problem.code))) &&
         problem.status === response.statusCode &&
         typeof problem.detail === "string" &&
         !/\n\s+at |node_modules|\/work\//.test(problem.detail);

@@ -8,6 +8,7 @@ import {
 } from "kysely";
 import pg from "pg";
 import type { Database } from "../schema.js";
+import { asStoreFullError } from "../store-full.js";
 import { CurrentSchemaIntrospector } from "./introspector.js";
 
 // BIGINT (epoch milliseconds, ids) as JavaScript numbers: exact up to 2^53.
@@ -112,7 +113,10 @@ class PreparedStatementPool implements PostgresPool {
         // biome-ignore lint/suspicious/noExplicitAny: pg's overloads (text, config or cursor) pass through as they are.
         query: ((query: any, parameters?: readonly unknown[]) =>
           typeof query === "string"
-            ? client.query(this.config(query, parameters ?? []))
+            ? client.query(this.config(query, parameters ?? [])).catch((error: unknown) => {
+                // A full disk (53100 disk_full) is a typed STORE_FULL error, as on SQLite.
+                throw asStoreFullError(error, "postgres");
+              })
             : client.query(query)) as PostgresPoolClient["query"],
         release: () => client.release(),
       };

@@ -6,6 +6,7 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
+  type QueryResult,
   type SqliteDatabase,
   SqliteDialect,
   type SqliteDialectConfig,
@@ -13,6 +14,7 @@ import {
 } from "kysely";
 import { makePrivateDir, makePrivateFile } from "../home.js";
 import type { Database } from "../schema.js";
+import { asStoreFullError } from "../store-full.js";
 
 /**
  * How SQLite syncs commits to disk: `full` syncs the write-ahead log at every
@@ -46,7 +48,9 @@ export function openSqlite(path: string, options: { synchronous?: SqliteSynchron
   database.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
   database.pragma("busy_timeout = 10000");
   database.pragma("foreign_keys = ON");
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+  return new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }, database, path),
+  });
 }
 
 /**
@@ -55,23 +59,63 @@ export function openSqlite(path: string, options: { synchronous?: SqliteSynchron
  * transaction that read first and then wrote while another process (a worker,
  * a CLI command) held or had just released the write lock failed at once with
  * "database is locked": SQLite cannot wait there without breaking isolation.
+ *
+ * A full disk (or `max_page_count`) is reported as what it is: SQLite rolls
+ * the transaction back itself on `SQLITE_FULL`, so the driver's `ROLLBACK`
+ * is skipped when no transaction is open (it failed with "cannot rollback -
+ * no transaction is active", hiding the cause), and `SQLITE_FULL` becomes a
+ * `StoreFullError` (`STORE_FULL`).
  */
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
 
-  constructor(config: SqliteDialectConfig) {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly database: BetterSqlite3.Database,
+    private readonly location: string,
+  ) {
     super(config);
     this.#config = config;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.database, this.location);
   }
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly database: BetterSqlite3.Database,
+    private readonly location: string,
+  ) {
+    super(config);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    const location = this.location;
+    return {
+      // Not async: a statement that fails throws at once, as Kysely's own connection does.
+      executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+        try {
+          return connection.executeQuery<R>(query);
+        } catch (error) {
+          throw asStoreFullError(error, location);
+        }
+      },
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    };
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    // SQLite already rolled back (SQLITE_FULL, SQLITE_IOERR, ...): nothing is left to undo.
+    if (!this.database.inTransaction) return;
+    await super.rollbackTransaction(connection);
   }
 }
 
