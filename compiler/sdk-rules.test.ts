@@ -182,3 +182,25 @@ describe("the SDK and the compiler report the same asset and condition rule with
     });
   }
 });
+
+/** The arguments of `registerUriScheme(...)`, as written in source: each breaks one of its rules. */
+const URI_SCHEME_CASES: readonly { readonly name: string; readonly args: string }[] = [
+  { name: "a scheme name with a colon", args: '"kafka:", (uri) => uri' },
+  { name: "a reserved scheme", args: '"assetflow", (uri) => uri' },
+  { name: "an x- scheme", args: '"x-kafka", (uri) => uri' },
+  { name: "a built-in scheme", args: '"S3", (uri) => uri' },
+  { name: "a rule that is not a function", args: '"kafka", "lower-case"' },
+];
+
+describe("the SDK and the compiler apply the same rules to registerUriScheme", () => {
+  for (const rule of URI_SCHEME_CASES) {
+    it(rule.name, () => {
+      const call = new Function("registerUriScheme", `registerUriScheme(${rule.args});`);
+      const expected = thrownBy(() => call(sdk.registerUriScheme), rule.name);
+      const text = `import { registerUriScheme } from "assetflow";\nregisterUriScheme(${rule.args});\n`;
+      const errors = compileSource(text).diagnostics.filter((d) => d.severity === "error");
+      expect(errors[0] && { code: errors[0].rule, message: errors[0].message }).toEqual(expected);
+      expect(errors[0]?.line).toBe(2);
+    });
+  }
+});

@@ -8,7 +8,7 @@
  * {@link iso} and {@link isoOrNull}.
  */
 import { z } from "zod";
-import { RUN_KINDS, RUN_STATES, TASK_STATES, WATCHER_STATES } from "../scheduler/index.js";
+import { RUN_KINDS, RUN_STATES, TASK_STATES } from "../scheduler/index.js";
 import { describeNonJson, findNonJsonValueAt, type JsonObject } from "../sdk/json.js";
 
 /** Schemas that become named components of the OpenAPI document. */
@@ -148,32 +148,3 @@ export function jsonDepth(value: unknown): number {
   }
   return deepest;
 }
-
-// ---------------------------------------------------------------- watchers
-
-/** A watcher and its state. */
-export const watcherSchema = component(
-  "Watcher",
-  "A watcher of an asset (`new Asset(uri, { watchers })`) and its state: where it runs, the source position committed with its last event, its last error and lag.",
-  z.object({
-    watcherId: z.string().describe("`<asset uri>#<name>`; the webhook endpoint takes it percent-encoded."),
-    asset: z.object({ name: z.string(), uri: z.string() }),
-    name: z.string(),
-    kind: z.string(),
-    state: z
-      .enum(WATCHER_STATES)
-      .describe(
-        "running / failing (running, with a last error) / stopped (no process holds it); webhooks: receiving; removed: no DAG file declares it any more (it does not run; declared again, it resumes from its position).",
-      ),
-    runningIn: z.string().nullable().describe("The process holding its lease (`host:pid:id`)."),
-    position: z.unknown().describe("The source position committed with its last event (JSON), or null."),
-    events: z.number().int(),
-    lastEventAt: z.string().nullable(),
-    lastError: z.string().nullable(),
-    lastErrorAt: z.string().nullable(),
-    lag: z
-      .number()
-      .nullable()
-      .describe("How far behind its source it is, as the kind reports it (messages or files pending)."),
-  }),
-);

@@ -39,7 +39,7 @@ import {
   sendProblem,
 } from "./problems.js";
 import { resourceRoutes } from "./resources/index.js";
-import { watcherRoutes, webhookRoutes } from "./routes/watchers.js";
+import { webhookRoutes } from "./resources/watchers/routes.js";
 import { apiSchemaRegistry, problemSchema } from "./schemas.js";
 import { uiRoutes, uiStaticDir } from "./ui/routes.js";
 
@@ -250,7 +250,6 @@ export function createServer(options: CreateServerOptions): ApiApp {
         api.swagger(),
       );
       resourceRoutes(typed, context);
-      watcherRoutes(typed, context);
     },
     { prefix: API_PREFIX },
   );

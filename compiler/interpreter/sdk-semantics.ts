@@ -17,8 +17,10 @@ import type * as Sdk from "../../sdk/index.js";
 import { MANIFEST_SCHEMA_VERSION } from "../../sdk/manifest/schema.js";
 import { CRON_PRESETS } from "../../sdk/schedule.js";
 import { DEFAULT_RETRY_DELAY_MS } from "../../sdk/task.js";
+import { uriSchemeProblem } from "../../sdk/uri/sanitize.js";
 import { SDK_OPERATOR_OWN_KEYS } from "../definitions.js";
-import { DiagnosticCatalog } from "../diagnostics.js";
+import { DiagnosticCatalog, sdkRuleDiagnostic } from "../diagnostics.js";
+import { operandProbe } from "../sdk-rules.js";
 import {
   INVALID,
   makeAlias,
@@ -187,8 +189,15 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
   registerUriScheme: {
     effect: "graph",
     call: ({ vm, args, env, site }) => {
-      const scheme = args[0];
+      const [scheme, rule] = args;
       if (env.mode === "execute") {
+        // The SDK's own rules of the call (scheme name, reserved and built-in schemes, a function).
+        const known = scheme !== undefined && scheme.kind !== "unknown" && rule?.kind !== "unknown";
+        const problem = known ? uriSchemeProblem(operandProbe(scheme), rule && operandProbe(rule)) : undefined;
+        if (problem) {
+          vm.report(sdkRuleDiagnostic(problem.code), { rule: problem.code, message: problem.message }, site);
+          return UNDEFINED;
+        }
         vm.report(
           DiagnosticCatalog.customUriScheme,
           { scheme: scheme?.kind === "string" ? scheme.value.toLowerCase() : "custom" },

@@ -198,36 +198,53 @@ export function sanitizeUri(input: string): SanitizedUri {
  * ```
  */
 export function registerUriScheme(scheme: string, rule: UriSchemeRule): void {
+  const problem = uriSchemeProblem(scheme, rule);
+  if (problem) throw problem;
+  userRules.set(scheme.toLowerCase(), rule);
+}
+
+/**
+ * The rules of {@link registerUriScheme}, written once: the error it throws
+ * for these arguments (an invalid scheme name; a reserved, `x-` or built-in
+ * scheme; a rule that is not a function), or undefined when they are fine.
+ * Pure: the compiler reports the same error at the call.
+ *
+ * @example
+ * ```ts
+ * uriSchemeProblem("s3", (uri) => uri)?.message; // 'registerUriScheme("s3") names the built-in scheme "s3": ...'
+ * ```
+ */
+export function uriSchemeProblem(scheme: unknown, rule: unknown): AssetUriError | undefined {
   const refuse = (problem: string, fix: string): AssetUriError =>
     new AssetUriError(`registerUriScheme(${JSON.stringify(scheme)}) ${problem}: ${fix}`, {
       details: { scheme, rule: "register-scheme" },
     });
   if (typeof scheme !== "string" || !SCHEME_NAME.test(scheme)) {
-    throw refuse(
+    return refuse(
       "got an invalid scheme name",
       'a scheme is a letter followed by letters, digits, "+", "-" or ".", given without ":", as in "kafka".',
     );
   }
   const name = scheme.toLowerCase();
   if (RESERVED_URI_SCHEMES.includes(name)) {
-    throw refuse(`uses the reserved scheme "${name}"`, "airflow and assetflow are reserved; register another scheme.");
+    return refuse(`uses the reserved scheme "${name}"`, "airflow and assetflow are reserved; register another scheme.");
   }
   if (name.startsWith("x-")) {
-    throw refuse(
+    return refuse(
       `names an "x-" scheme`,
       'URIs with an "x-" scheme are always kept verbatim and never normalized; register a scheme without "x-".',
     );
   }
   if (BUILT_IN_URI_SCHEMES.has(name)) {
-    throw refuse(
+    return refuse(
       `names the built-in scheme "${name}"`,
       "built-in scheme rules are the same on every machine and cannot be replaced; use a scheme of your own.",
     );
   }
   if (typeof rule !== "function") {
-    throw refuse("got a rule that is not a function", "pass a function (uri: ParsedUri) => ParsedUri.");
+    return refuse("got a rule that is not a function", "pass a function (uri: ParsedUri) => ParsedUri.");
   }
-  userRules.set(name, rule);
+  return undefined;
 }
 
 /**

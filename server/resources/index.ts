@@ -2,7 +2,8 @@
  * Every resource of the REST API, one folder each: `schemas.ts` (its zod
  * schemas and the conversions from the read layer's views) beside `routes.ts`
  * (its routes, which read through `scheduler.read` and write through the
- * `Scheduler`'s methods).
+ * `Scheduler`'s methods). The watchers' webhook endpoints take no token and are
+ * registered by `server.ts` in a scope of their own (`webhookRoutes`).
  */
 import type { ApiApp, ApiContext } from "../server.js";
 import { aliasRoutes } from "./aliases/routes.js";
@@ -17,6 +18,7 @@ import { importErrorRoutes } from "./import-errors/routes.js";
 import { queuedEventRoutes } from "./queued-events/routes.js";
 import { runRoutes } from "./runs/routes.js";
 import { taskInstanceRoutes } from "./task-instances/routes.js";
+import { watcherRoutes } from "./watchers/routes.js";
 
 /**
  * Registers the routes of every resource (under the API prefix, behind the token).
@@ -39,4 +41,5 @@ export function resourceRoutes(app: ApiApp, context: ApiContext): void {
   runRoutes(app, context);
   taskInstanceRoutes(app, context);
   changeRoutes(app, context);
+  watcherRoutes(app, context);
 }

@@ -49,10 +49,7 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
 
 /** Files whose types (`import type` only) a layer may use beyond {@link ALLOWED}. */
 const TYPES_ALLOWED: Record<string, (target: string) => boolean> = {
-  ui: (target) =>
-    target === "server/schemas.ts" ||
-    /^server\/resources\/[a-z-]+\/schemas\.ts$/.test(target) ||
-    target === "sdk/manifest/schema.ts",
+  ui: (target) => /^server\/resources\/[a-z-]+\/schemas\.ts$/.test(target) || target === "sdk/manifest/schema.ts",
 };
 
 function sourceFiles(folder: string): string[] {
@@ -275,9 +272,48 @@ describe("server resources", () => {
     const violations = sourceFiles("server/resources").flatMap((file) =>
       relativeImports(file)
         .filter((target) => target.endsWith("/routes.ts"))
-        .filter((target) => file.endsWith("/schemas.ts") || file !== "server/resources/index.ts")
+        .filter(() => file !== "server/resources/index.ts")
         .map((target) => `${file} -> ${target}`),
     );
     expect(violations).toEqual([]);
+  });
+});
+
+/**
+ * The built-in operators' services are one module per operator behind the one
+ * `OperatorServices` interface (`runtime/services.ts` composes them): bash in
+ * `runtime/operators/bash.ts`, SQL on SQLite in `sqlite.ts`, SQL on PostgreSQL in
+ * `postgres.ts` (`sql.ts` chooses by connection and loads only the driver it needs).
+ */
+describe("operators, one per module", () => {
+  const OWNERS: ReadonlyArray<[string, string]> = [
+    ["node:child_process", "runtime/operators/bash.ts"],
+    ["better-sqlite3", "runtime/operators/sqlite.ts"],
+    ["pg", "runtime/operators/postgres.ts"],
+  ];
+  const packageImports = (file: string): string[] =>
+    [...readFileSync(join(root, file), "utf8").matchAll(/(?:from|import)\s*\(?\s*["']([^."'][^"']*)["']/g)].map(
+      (match) => match[1] as string,
+    );
+
+  it("each driver or process API is imported by its operator's module only", () => {
+    const files = ["runtime/services.ts", ...sourceFiles("runtime/operators")];
+    expect(files).toContain("runtime/operators/sql.ts");
+    const violations = files.flatMap((file) =>
+      OWNERS.filter(([module, owner]) => file !== owner && packageImports(file).includes(module)).map(
+        ([module]) => `${file} imports ${module}`,
+      ),
+    );
+    expect(violations).toEqual([]);
+    for (const [module, owner] of OWNERS) expect(packageImports(owner)).toContain(module);
+  });
+
+  it("the SQL modules of the two databases are loaded only when a connection needs one", () => {
+    const staticImports = (file: string) =>
+      [...readFileSync(join(root, file), "utf8").matchAll(/^import[^;]*from\s*["']([^"']+)["']/gm)].map((m) => m[1]);
+    for (const file of ["runtime/services.ts", "runtime/operators/sql.ts"]) {
+      expect(staticImports(file)).not.toContain("./sqlite.js");
+      expect(staticImports(file)).not.toContain("./postgres.js");
+    }
   });
 });

@@ -14,7 +14,7 @@ import type { importErrorSchema } from "../../server/resources/import-errors/sch
 import type { queuedEventSchema } from "../../server/resources/queued-events/schemas.js";
 import type { dagRunSchema } from "../../server/resources/runs/schemas.js";
 import type { taskInstanceSchema, taskLogsSchema } from "../../server/resources/task-instances/schemas.js";
-import type { watcherSchema } from "../../server/schemas.js";
+import type { watcherSchema } from "../../server/resources/watchers/schemas.js";
 
 export type Dag = z.output<typeof dagSchema>;
 export type DagTask = Dag["tasks"][number];

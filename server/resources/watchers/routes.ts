@@ -9,32 +9,13 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { type WatcherRecord, watcherState } from "../../scheduler/index.js";
-import type { JsonObject } from "../../sdk/json.js";
-import { HttpProblem } from "../problems.js";
-import { problems, watcherSchema } from "../schemas.js";
-import type { ApiApp, ApiContext } from "../server.js";
+import type { JsonObject } from "../../../sdk/json.js";
+import { HttpProblem } from "../../problems.js";
+import { problems } from "../../schemas.js";
+import type { ApiApp, ApiContext } from "../../server.js";
+import { toWatcher, watcherSchema } from "./schemas.js";
 
 const tags = ["Watchers"];
-
-/** A watcher as the API shows it. */
-export function toWatcher(record: WatcherRecord, now: number): z.output<typeof watcherSchema> {
-  const state = watcherState(record, now);
-  return {
-    watcherId: record.watcherId,
-    asset: { ...record.asset },
-    name: record.name,
-    kind: record.kind,
-    state,
-    runningIn: state === "running" || state === "failing" ? record.leaseOwner : null,
-    position: record.position,
-    events: record.events,
-    lastEventAt: record.lastEventAt === null ? null : new Date(record.lastEventAt).toISOString(),
-    lastError: record.lastError,
-    lastErrorAt: record.lastErrorAt === null ? null : new Date(record.lastErrorAt).toISOString(),
-    lag: record.lag,
-  };
-}
 
 /** Registers `GET /watchers` (token required). */
 export function watcherRoutes(app: ApiApp, { scheduler }: ApiContext): void {
