@@ -62,6 +62,12 @@ const CASES: readonly RuleCase[] = [
     task: '{ taskId: "t", outlets: ["s3://b/k"] }',
     at: "outlets",
   },
+  {
+    name: "Asset.ref in inlets (the SDK takes assets and aliases there)",
+    dag: '{ dagId: "d", schedule: null }',
+    task: '{ taskId: "t", inlets: [Asset.ref({ name: "a" })] }',
+    at: "inlets",
+  },
   { name: "a taskId with a slash", dag: '{ dagId: "d", schedule: null }', task: '{ taskId: "a/b" }', at: "a/b" },
   {
     name: "a task that runs after itself",
@@ -79,7 +85,7 @@ const CASES: readonly RuleCase[] = [
 ];
 
 function source(rule: RuleCase): string {
-  return `import { dag, task } from "assetflow";
+  return `import { Asset, dag, task } from "assetflow";
 export const d = dag(${rule.dag}, () => {
   ${buildOf(rule)}
 });
@@ -93,8 +99,8 @@ function buildOf(rule: RuleCase): string {
 /** What the SDK throws for the case (the options evaluated as JavaScript). */
 function sdkError(rule: RuleCase): { code: string; message: string } {
   const dagOptions = new Function(`return ${rule.dag};`)();
-  const build = new Function("task", buildOf(rule));
-  return thrownBy(() => dag(dagOptions, () => build(task)), rule.name);
+  const build = new Function("task", "Asset", buildOf(rule));
+  return thrownBy(() => dag(dagOptions, () => build(task, sdk.Asset)), rule.name);
 }
 
 /** The code and message of the AssetflowError `define` throws. */

@@ -9,27 +9,25 @@
  * left to the compiler's own "not known at build time" diagnostics.
  */
 import type { z } from "zod";
-import { AssetAlias } from "../sdk/asset.js";
+import { Asset, AssetAlias, all, any } from "../sdk/asset.js";
 import type { RuleResult } from "../sdk/asset-rules.js";
 import { ErrorCode } from "../sdk/errors.js";
 import { type OptionProblem, optionProblems } from "../sdk/options.js";
 import { sdkRuleDiagnostic } from "./diagnostics.js";
 import type { Reporter } from "./semantics.js";
-import {
-  isConditionValue,
-  type ObjectValue,
-  propertySite,
-  type Site,
-  toJson,
-  type UnknownValue,
-  type Value,
-} from "./values.js";
+import { type ObjectValue, propertySite, type Site, toJson, type UnknownValue, type Value } from "./values.js";
 
 /** What a value the compiler does not know becomes in a probe. */
 const UNKNOWN: unique symbol = Symbol("unknown at build time");
 
 /** Assets and aliases pass the SDK's asset checks as this one alias (the rules ask what kind of thing, not which). */
 const ASSET_PROBE = new AssetAlias("compiler-probe");
+
+/** The other conditions are probes of their own SDK class, so that a rule describes them as the SDK does ("got an AssetRef"). */
+const REF_PROBE = Asset.ref({ name: "compiler-probe" });
+const PATTERN_PROBE = Asset.pattern("compiler://probe/{probe}");
+const ALL_PROBE = all(ASSET_PROBE);
+const ANY_PROBE = any(ASSET_PROBE);
 
 /** A user function in a probe. */
 const FUNCTION_PROBE = (): undefined => undefined;
@@ -68,6 +66,14 @@ function probeOf(value: Value, seen: Value[]): unknown {
     case "asset":
     case "alias":
       return ASSET_PROBE;
+    case "ref":
+      return REF_PROBE;
+    case "pattern":
+      return PATTERN_PROBE;
+    case "all":
+      return ALL_PROBE;
+    case "any":
+      return ANY_PROBE;
     case "function":
     case "class":
     case "method":
@@ -172,7 +178,7 @@ export function reportProblem(reporter: Reporter, problem: OptionProblem, site: 
  * `isCondition` does.
  */
 export function operandProbe(value: Value): unknown {
-  return isConditionValue(value) ? ASSET_PROBE : probeOf(value, []);
+  return probeOf(value, []);
 }
 
 /** A rule's argument as plain JavaScript, an options object's own keys only. */

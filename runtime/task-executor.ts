@@ -170,9 +170,13 @@ export class TaskExecutor {
     const logFile = taskLogPath(this.options.logDir, key);
     const done = (async () => {
       let result: PoolRunResult;
+      // When a host began the try (it may have waited in the host's queue since the claim).
+      let startedAt: number | undefined;
       try {
         result = request.dagFile
-          ? await this.pool.run(request.dagFile, request, logFile)
+          ? await this.pool.run(request.dagFile, request, logFile, (at) => {
+              startedAt = at;
+            })
           : {
               state: "failed",
               error: { code: "DAG_FILE_UNKNOWN", message: `No DAG file is known for DAG "${key.dagId}".` },
@@ -191,7 +195,7 @@ export class TaskExecutor {
         if (outcome.state === "skipped") {
           this.appendLog(key, `[assetflow] skipped: ${outcome.reason}`);
         }
-        await this.report(request, outcome);
+        await this.report(request, outcome, startedAt);
         try {
           this.options.onFinished?.(request, outcome);
         } catch (error) {
@@ -236,9 +240,10 @@ export class TaskExecutor {
    * (or in the same turn of the event loop) go together in the next one: one
    * transaction for many tries when the pool is busy, no wait when it is not.
    */
-  private report(request: TaskRunRequest, outcome: TaskOutcome): Promise<void> {
+  private report(request: TaskRunRequest, outcome: TaskOutcome, startedAt?: number): Promise<void> {
     return new Promise((resolve) => {
-      this.reports.push({ report: { key: request.key, outcome }, done: resolve });
+      const report: TryReport = { key: request.key, outcome, ...(startedAt === undefined ? {} : { startedAt }) };
+      this.reports.push({ report, done: resolve });
       if (this.reports.length === 1 && !this.reporting) setImmediate(() => void this.flushReports());
     });
   }

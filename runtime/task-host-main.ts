@@ -71,6 +71,7 @@ async function handle(message: HostRequest): Promise<void> {
     });
     return;
   }
+  const startedAt = Date.now();
   let outcome: Awaited<ReturnType<typeof runTask>>;
   const taskId = message.request.key.taskId;
   let log: TaskLogWriter;
@@ -83,6 +84,7 @@ async function handle(message: HostRequest): Promise<void> {
       type: "result",
       id: message.id,
       outcome: { state: "failed", error: { code: RuntimeErrorCode.logWriteFailed, message: text } },
+      startedAt,
     });
     return;
   }
@@ -119,7 +121,7 @@ async function handle(message: HostRequest): Promise<void> {
       error: { ...outcome.error, message: mask(text), ...(stack === undefined ? {} : { stack: mask(stack) }) },
     };
   }
-  send({ type: "result", id: message.id, outcome });
+  send({ type: "result", id: message.id, outcome, startedAt });
 }
 
 // Tries and loads run one at a time, in the order they arrive (the pool sends

@@ -41,7 +41,8 @@ export type HostMessage =
   | { readonly type: "ready" }
   /** A command of a task started (`open`) or ended in its own process group: the pool kills the open ones with the host. */
   | { readonly type: "processGroup"; readonly pgid: number; readonly open: boolean }
-  | { readonly type: "result"; readonly id: number; readonly outcome: TaskOutcome }
+  /** A try's outcome; `startedAt`: when this host began it (epoch ms). */
+  | { readonly type: "result"; readonly id: number; readonly outcome: TaskOutcome; readonly startedAt?: number }
   | { readonly type: "loaded"; readonly id: number; readonly result: LoadResult }
   | {
       readonly type: "read";

@@ -48,6 +48,8 @@ interface Job {
   readonly message: Extract<HostRequest, { type: "run" | "load" }>;
   readonly timeoutMs: number | null;
   readonly settle: (result: PoolRunResult | LoadResult) => void;
+  /** Told when the host began the job (epoch ms), before it settles. */
+  readonly onStarted?: (startedAt: number) => void;
 }
 
 interface Host {
@@ -132,12 +134,18 @@ export class WorkerPool {
    * Runs one try of a task from `file` in a host, which writes the try's log to
    * `logFile`. Never rejects: problems are failed outcomes.
    */
-  run(file: string, request: TaskRunRequest, logFile: string): Promise<PoolRunResult> {
+  run(
+    file: string,
+    request: TaskRunRequest,
+    logFile: string,
+    onStarted?: (startedAt: number) => void,
+  ): Promise<PoolRunResult> {
     return new Promise((resolve) => {
       this.enqueue({
         message: { type: "run", id: this.nextId++, file, request, logFile },
         timeoutMs: request.executionTimeoutMs,
         settle: (result) => resolve(result as PoolRunResult),
+        ...(onStarted === undefined ? {} : { onStarted }),
       });
     });
   }
@@ -276,7 +284,10 @@ export class WorkerPool {
         if (!job || job.message.id !== message.id) return;
         this.clearTimer(host);
         host.jobs.shift();
-        if (message.type === "result") this.recordTryTime(performance.now() - host.startedAt);
+        if (message.type === "result") {
+          this.recordTryTime(performance.now() - host.startedAt);
+          job.onStarted?.(message.startedAt ?? startedAtOf(host));
+        }
         job.settle(message.type === "result" ? message.outcome : message.result);
         // The host starts its next queued job now.
         if (host.jobs.length > 0) this.startTimer(host);
@@ -311,6 +322,7 @@ export class WorkerPool {
     this.hosts.delete(host);
     const [running, ...waiting] = host.jobs.splice(0);
     if (running) {
+      running.onStarted?.(startedAtOf(host));
       const reason = host.timedOut
         ? `timed out after ${running.timeoutMs} ms (executionTimeout); the worker process running it was killed`
         : `failed: the worker process running it exited (${signal ? `signal ${signal}` : `exit code ${code}`}) before the task finished`;
@@ -342,6 +354,11 @@ function killHostTree(host: Host): void {
   for (const pgid of [...(pid === undefined ? [] : [pid]), ...host.groups]) killProcessGroup(pgid);
   host.groups.clear();
   if (host.child.exitCode === null && host.child.signalCode === null) host.child.kill("SIGKILL");
+}
+
+/** When the host began its current job, as epoch ms (the pool times jobs with `performance.now()`). */
+function startedAtOf(host: Host): number {
+  return Math.round(Date.now() - (performance.now() - host.startedAt));
 }
 
 /** The result of a job no host started. */

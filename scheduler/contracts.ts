@@ -175,6 +175,12 @@ export interface TaskErrorInfo {
 export interface TryReport {
   readonly key: TaskInstanceKey;
   readonly outcome: TaskOutcome;
+  /**
+   * When the try began to run (epoch ms, the task host's clock), which can be
+   * well after it was claimed (it waited in a busy host's queue): it becomes
+   * the try's `start_date`. Absent: the claim time stays.
+   */
+  readonly startedAt?: number;
 }
 
 /**

@@ -466,8 +466,8 @@ export async function completeTries(
   }
   const tries: TryCompletion[] = [];
   const events: EventToRecord[] = [];
-  for (const { key, outcome } of reports) {
-    const completion = await finishTry(ctx, trx, key, outcome, now);
+  for (const { key, outcome, startedAt } of reports) {
+    const completion = await finishTry(ctx, trx, key, outcome, now, startedAt ?? null);
     tries.push(completion);
     if (!completion.accepted) continue;
     runs.get(JSON.stringify([key.dagId, key.runId]))?.taskIds.push(key.taskId);
@@ -559,6 +559,7 @@ function endTryQuery(state: typeof TaskState.success | typeof TaskState.skipped)
     (
       db,
       now: number,
+      startedAt: number | null,
       text: string | null,
       dagId: string,
       runId: string,
@@ -570,8 +571,8 @@ function endTryQuery(state: typeof TaskState.success | typeof TaskState.skipped)
         .updateTable("task_instance")
         .set(
           state === TaskState.success
-            ? { state, end_date: now, result: text, error: null }
-            : { state, end_date: now, error: text },
+            ? { state, start_date: startDate(startedAt), end_date: now, result: text, error: null }
+            : { state, start_date: startDate(startedAt), end_date: now, error: text },
         )
         .where("dag_id", "=", dagId)
         .where("run_id", "=", runId)
@@ -580,6 +581,11 @@ function endTryQuery(state: typeof TaskState.success | typeof TaskState.skipped)
         .where("state", "=", TaskState.running)
         .where("try_number", "=", tryNumber),
   );
+}
+
+/** The try's start: when its host began it, if reported, else the claim time it has. */
+function startDate(startedAt: number | null) {
+  return sql<number>`coalesce(${startedAt}, start_date)`;
 }
 
 const succeedQuery = endTryQuery(TaskState.success);
@@ -592,17 +598,29 @@ async function finishTry(
   key: TaskInstanceKey,
   outcome: TaskOutcome,
   now: number,
+  startedAt: number | null,
 ): Promise<TryCompletion> {
   const { dagId, runId, taskId, mapIndex, tryNumber } = key;
   // Success and skip need nothing read first: one guarded UPDATE, which changes nothing for a stale report.
   if (outcome.state === "success") {
     const result = outcome.result === undefined ? null : JSON.stringify(outcome.result);
-    const updated = await succeedQuery(ctx.dialect, trx, now, result, dagId, runId, taskId, mapIndex, tryNumber);
+    const updated = await succeedQuery(
+      ctx.dialect,
+      trx,
+      now,
+      startedAt,
+      result,
+      dagId,
+      runId,
+      taskId,
+      mapIndex,
+      tryNumber,
+    );
     return { accepted: Number(updated.numAffectedRows) === 1, retryAt: null };
   }
   if (outcome.state === "skipped") {
     const error = JSON.stringify({ message: outcome.reason });
-    const updated = await skipQuery(ctx.dialect, trx, now, error, dagId, runId, taskId, mapIndex, tryNumber);
+    const updated = await skipQuery(ctx.dialect, trx, now, startedAt, error, dagId, runId, taskId, mapIndex, tryNumber);
     return { accepted: Number(updated.numAffectedRows) === 1, retryAt: null };
   }
   const thisTry = trx.updateTable("task_instance").where(isRunningTry(key));
@@ -622,6 +640,7 @@ async function finishTry(
   await thisTry
     .set({
       state: retry ? TaskState.upForRetry : TaskState.failed,
+      start_date: startDate(startedAt),
       end_date: now,
       next_retry_at: retryAt,
       error: JSON.stringify(outcome.error),
