@@ -26,8 +26,8 @@ export interface EngineContext {
   readonly assetIds: Map<string, number>;
   /** Alias ids by name; aliases are never deleted. */
   readonly aliasIds: Map<string, number>;
-  /** Parsed DAG manifests by dag id, valid while the stored manifest text is `text`. */
-  readonly dagManifests: Map<string, { text: string; manifest: DagManifest }>;
+  /** Parsed DAG manifests by dag id, valid while the stored manifest's hash is `hash`. */
+  readonly dagManifests: Map<string, { hash: string; manifest: DagManifest }>;
   /** The URI patterns of consumer schedules, indexed by segment, up to pattern id `loadedUpTo` (patterns are never deleted). */
   readonly patterns: { readonly index: UriPatternIndex<number>; loadedUpTo: number };
   /** Checks extras of events recorded from outside a task against their asset's JSON Schema. */

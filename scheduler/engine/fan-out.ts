@@ -43,7 +43,7 @@ export async function evaluateConsumersTogether(
   const ids = [...new Set(dagIds)];
   if (ids.length === 0) return { runs: [], others: [] };
   const rows = await sql<DagRow & { dag_id: string }>`
-    SELECT dag_id, manifest, fileloc, is_paused, is_active, max_active_runs, next_consume_at
+    SELECT dag_id, manifest, manifest_hash, fileloc, is_paused, is_active, max_active_runs, next_consume_at
     FROM dag WHERE dag_id IN (${list(ids)})
   `.execute(trx);
   const active = await sql<{ dag_id: string; state: string; count: number }>`

@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import { stableStringify } from "../../sdk/json.js";
 import type { DagManifest, Manifest } from "../../sdk/manifest/schema.js";
 import { assetConditionOf, conditionLeaves } from "../condition-evaluator.js";
+import { manifestHash } from "../store/manifest-hash.js";
 import { planNextRun, timetableOf } from "../timetable.js";
 import { type AssetInput, ensureAlias, ensureAssets } from "./assets.js";
 import { applyAssetCatchup } from "./catchup.js";
@@ -88,6 +89,7 @@ export async function registerManifest(
       .updateTable("dag")
       .set({
         manifest: text,
+        manifest_hash: manifestHash(text),
         is_active: 1,
         max_active_runs: dag.maxActiveRuns,
         buffer_while_paused: dag.whilePaused === "catchup" ? 0 : 1,
@@ -181,23 +183,27 @@ async function insertDags(
     await trx
       .insertInto("dag")
       .values(
-        dags.slice(first, first + DAG_CHUNK).map((dag) => ({
-          dag_id: dag.dagId,
-          manifest: texts.get(dag) ?? stableStringify(dag, 0),
-          fileloc,
-          is_paused: 0,
-          is_active: 1,
-          max_active_runs: dag.maxActiveRuns,
-          registered_at: now,
-          updated_at: now,
-          next_run_at: null,
-          next_logical_date: null,
-          next_interval_start: null,
-          next_interval_end: null,
-          paused_at: null,
-          next_consume_at: null,
-          buffer_while_paused: dag.whilePaused === "catchup" ? 0 : 1,
-        })),
+        dags.slice(first, first + DAG_CHUNK).map((dag) => {
+          const text = texts.get(dag) ?? stableStringify(dag, 0);
+          return {
+            dag_id: dag.dagId,
+            manifest: text,
+            manifest_hash: manifestHash(text),
+            fileloc,
+            is_paused: 0,
+            is_active: 1,
+            max_active_runs: dag.maxActiveRuns,
+            registered_at: now,
+            updated_at: now,
+            next_run_at: null,
+            next_logical_date: null,
+            next_interval_start: null,
+            next_interval_end: null,
+            paused_at: null,
+            next_consume_at: null,
+            buffer_while_paused: dag.whilePaused === "catchup" ? 0 : 1,
+          };
+        }),
       )
       .execute();
   }

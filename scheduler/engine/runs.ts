@@ -40,19 +40,56 @@ export function startsAtOnce(dag: Pick<RegisteredDag, "manifest" | "maxActiveRun
   return activeRuns === 0 && dag.maxActiveRuns >= 1 && dag.manifest.tasks.length > 0;
 }
 
-const dagRowSelect = (db: Executor, dagId: string) =>
+/**
+ * A DAG's row, with its manifest text only when its hash is not `held` (the
+ * hash of the parsed manifest this process holds, "" for none): one
+ * statement either way, and no 100 kB text read for a version already parsed.
+ */
+const dagRowSelect = (db: Executor, dagId: string, held: string) =>
   db
     .selectFrom("dag")
-    .select(["manifest", "fileloc", "is_paused", "is_active", "max_active_runs", "next_consume_at"])
+    .select([
+      manifestUnlessHeld(held),
+      "manifest_hash",
+      "fileloc",
+      "is_paused",
+      "is_active",
+      "max_active_runs",
+      "next_consume_at",
+    ])
     .where("dag_id", "=", dagId);
 
-const dagRowQuery = compiledQuery((db, dagId: string) => dagRowSelect(db, dagId));
-/** The DAG's row, locked for the rest of the transaction (PostgreSQL). */
-const dagRowLockedQuery = compiledQuery((db, dagId: string) => dagRowSelect(db, dagId).forUpdate());
-/** The DAG's row, locked, or nothing when another transaction holds its lock (PostgreSQL). */
-const dagRowFreeQuery = compiledQuery((db, dagId: string) => dagRowSelect(db, dagId).forUpdate().skipLocked());
+/** `dag.manifest`, or null when its hash is `held` (see {@link dagRowSelect}); `dag` may be aliased as `table`. */
+export function manifestUnlessHeld(held: string, table = "dag") {
+  return sql<
+    string | null
+  >`CASE WHEN ${sql.ref(`${table}.manifest_hash`)} = ${held} THEN NULL ELSE ${sql.ref(`${table}.manifest`)} END`.as(
+    "manifest",
+  );
+}
 
-/** The columns of a DAG row that {@link RegisteredDag} needs. */
+/** A DAG's manifest text with its hash (read only when a row came without the text it needs). */
+const manifestTextQuery = compiledQuery((db, dagId: string) =>
+  db.selectFrom("dag").select(["manifest", "manifest_hash"]).where("dag_id", "=", dagId),
+);
+
+const dagRowQuery = compiledQuery((db, dagId: string, held: string) => dagRowSelect(db, dagId, held));
+/** The DAG's row, locked for the rest of the transaction (PostgreSQL). */
+const dagRowLockedQuery = compiledQuery((db, dagId: string, held: string) => dagRowSelect(db, dagId, held).forUpdate());
+/** The DAG's row, locked, or nothing when another transaction holds its lock (PostgreSQL). */
+const dagRowFreeQuery = compiledQuery((db, dagId: string, held: string) =>
+  dagRowSelect(db, dagId, held).forUpdate().skipLocked(),
+);
+
+/** The hash of the parsed manifest of `dagId` this process holds, "" for none (see {@link dagRowSelect}). */
+export function heldManifestHash(ctx: EngineContext, dagId: string): string {
+  return ctx.dagManifests.get(dagId)?.hash ?? "";
+}
+
+/**
+ * The columns of a DAG row that {@link RegisteredDag} needs: the manifest's
+ * hash, and its text unless this process holds that version parsed.
+ */
 export type DagRow = Awaited<ReturnType<typeof dagRowQuery>>["rows"][number];
 
 /** A registered DAG: its parsed manifest and the settings of its row. */
@@ -72,7 +109,7 @@ export async function getDagManifest(
   db: Executor,
   dagId: string,
 ): Promise<RegisteredDag | undefined> {
-  const [row] = (await dagRowQuery(ctx.dialect, db, dagId)).rows;
+  const [row] = (await dagRowQuery(ctx.dialect, db, dagId, heldManifestHash(ctx, dagId))).rows;
   return row ? registeredDag(ctx, db, dagId, row) : undefined;
 }
 
@@ -89,25 +126,37 @@ export async function lockDagManifest(
 ): Promise<RegisteredDag | undefined | "locked"> {
   if (ctx.dialect !== "postgres") return getDagManifest(ctx, trx, dagId);
   const query = options.skipLocked ? dagRowFreeQuery : dagRowLockedQuery;
-  const [row] = (await query(ctx.dialect, trx, dagId)).rows;
+  const [row] = (await query(ctx.dialect, trx, dagId, heldManifestHash(ctx, dagId))).rows;
   if (row) return registeredDag(ctx, trx, dagId, row);
   if (!options.skipLocked) return undefined;
   // No row: either no such DAG or its lock is taken.
-  return (await dagRowQuery(ctx.dialect, trx, dagId)).rows.length > 0 ? "locked" : undefined;
+  return (await dagRowQuery(ctx.dialect, trx, dagId, heldManifestHash(ctx, dagId))).rows.length > 0
+    ? "locked"
+    : undefined;
 }
 
-/** A registered DAG from its row (see {@link getDagManifest}): the manifest is parsed once per version. */
+/**
+ * A registered DAG from its row (see {@link getDagManifest}): the manifest is
+ * read and parsed once per version, and only its hash otherwise.
+ */
 export async function registeredDag(
   ctx: EngineContext,
   db: Executor,
   dagId: string,
   row: DagRow,
 ): Promise<RegisteredDag> {
-  // Keyed by the manifest's text, never by a time: another process may
+  // Keyed by the manifest's content (its hash), never by a time: another process may
   // re-register the DAG within the same millisecond (or with a clock behind).
   let cached = ctx.dagManifests.get(dagId);
-  if (!cached || cached.text !== row.manifest) {
-    cached = { text: row.manifest, manifest: dagSchema.parse(JSON.parse(row.manifest)) };
+  if (!cached || row.manifest_hash === null || cached.hash !== row.manifest_hash) {
+    let text = row.manifest;
+    let hash = row.manifest_hash;
+    if (text === null) {
+      const [stored] = (await manifestTextQuery(ctx.dialect, db, dagId)).rows;
+      if (!stored) throw new Error(`The DAG "${dagId}" is gone.`);
+      ({ manifest: text, manifest_hash: hash } = stored);
+    }
+    cached = { hash: hash ?? "", manifest: dagSchema.parse(JSON.parse(text)) };
     ctx.dagManifests.set(dagId, cached);
   }
   return {

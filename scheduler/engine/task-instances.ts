@@ -25,7 +25,9 @@ import {
   advanceRun,
   type DagRow,
   getDagManifest,
+  heldManifestHash,
   lockDag,
+  manifestUnlessHeld,
   type RegisteredDag,
   registeredDag,
   startQueuedRunsLocked,
@@ -189,7 +191,7 @@ export async function claimQueued(
 }
 
 /** A run with its DAG's row (what {@link getDagManifest} reads), in one statement. */
-const runQuery = compiledQuery((db, dagId: string, runId: string) =>
+const runQuery = compiledQuery((db, dagId: string, runId: string, held: string) =>
   db
     .selectFrom("dag_run as r")
     .leftJoin("dag as d", "d.dag_id", "r.dag_id")
@@ -199,7 +201,9 @@ const runQuery = compiledQuery((db, dagId: string, runId: string) =>
       "r.data_interval_start",
       "r.data_interval_end",
       "r.conf",
-      "d.manifest",
+      "d.dag_id as dag_row",
+      manifestUnlessHeld(held, "d"),
+      "d.manifest_hash",
       "d.fileloc",
       "d.is_paused",
       "d.is_active",
@@ -242,10 +246,10 @@ export async function buildRunRequests(
   const requests = new Map<ClaimedTry, TaskRunRequest>();
   for (const tries of byRun.values()) {
     const { dagId, runId } = (tries[0] as ClaimedTry).key;
-    const [run] = (await runQuery(ctx.dialect, db, dagId, runId)).rows;
+    const [run] = (await runQuery(ctx.dialect, db, dagId, runId, heldManifestHash(ctx, dagId))).rows;
     if (!run) throw new Error(`The run "${runId}" of DAG "${dagId}" is gone.`);
     // No DAG row (never in practice): the request has no DAG file, as before.
-    const dag = run.manifest === null ? undefined : await registeredDag(ctx, db, dagId, run as DagRow);
+    const dag = run.dag_row === null ? undefined : await registeredDag(ctx, db, dagId, run as DagRow);
     const index = dag ? taskIndexOf(dag.manifest) : undefined;
     const upstreamOf = (taskId: string) => index?.byId.get(taskId)?.upstream ?? [];
     const upstream = [...new Set(tries.flatMap((item) => upstreamOf(item.key.taskId)))];

@@ -5,6 +5,8 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { AssetflowError } from "../../sdk/errors.js";
+import { manifestHash } from "./manifest-hash.js";
+import type { Database } from "./schema.js";
 
 /** The dialects the store supports. */
 export type DialectName = "sqlite" | "postgres";
@@ -458,6 +460,30 @@ function watcherDeclarations(dialect: DialectName): Migration {
   };
 }
 
+/**
+ * The hash of each DAG's manifest text (`dag.manifest_hash`), so that a
+ * process holding a DAG's parsed manifest checks it is current without
+ * reading the whole text (a DAG of 1,000 tasks has a manifest of 100 kB and
+ * more). Existing rows get their hash here.
+ */
+const dagManifestHash: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable("dag").addColumn("manifest_hash", "text").execute();
+    const store = db as unknown as Kysely<Database>;
+    const rows = await store.selectFrom("dag").select(["dag_id", "manifest"]).execute();
+    for (const row of rows) {
+      await store
+        .updateTable("dag")
+        .set({ manifest_hash: manifestHash(row.manifest) })
+        .where("dag_id", "=", row.dag_id)
+        .execute();
+    }
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable("dag").dropColumn("manifest_hash").execute();
+  },
+};
+
 /** The migrations for a dialect, by name (applied in name order). */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
@@ -469,6 +495,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     "0006_idempotency_keys": idempotencyKeys(dialect),
     "0007_dag_warnings": dagWarnings(dialect),
     "0008_watcher_declarations": watcherDeclarations(dialect),
+    "0009_dag_manifest_hash": dagManifestHash,
   };
 }
 

@@ -10,6 +10,12 @@ export interface DagTable {
   dag_id: string;
   /** The DAG's manifest node (JSON). */
   manifest: string;
+  /**
+   * The SHA-256 of `manifest` (hex), written with it: readers that hold the
+   * parsed manifest compare this instead of reading the text again. Null
+   * only for a row written some other way: its text is then read each time.
+   */
+  manifest_hash: string | null;
   /** Where the DAG was loaded from, if known. */
   fileloc: string | null;
   is_paused: number;

@@ -15,6 +15,7 @@ import { claimQueued } from "../../scheduler/engine/task-instances.js";
 import { getDagRun, listDagRuns } from "../../scheduler/read/index.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import { storeDatabase } from "../../scheduler/scheduler.js";
+import { manifestHash } from "../../scheduler/store/manifest-hash.js";
 import { migrateToLatest, migrationsFor, pendingMigrations } from "../../scheduler/store/migrations.js";
 import { countRows, storeBackends, type TestStore, testSchemaName } from "./backends.js";
 
@@ -100,6 +101,33 @@ for (const backend of backends) {
       for (const table of ["dag", "asset", "asset_event", "asset_event_inbox", "dag_run", "task_instance"]) {
         expect(await countRows(connection.db, table)).toBe(0);
       }
+    });
+
+    it("the manifest-hash migration gives DAGs registered before it the hash of their manifest", async () => {
+      const store = await create();
+      const scheduler = await store.openScheduler();
+      await scheduler.registerManifest(serializeDags([manual("before-hashes"), consumer("hashed-consumer", [A])]));
+      const db = storeDatabase(scheduler);
+      const migration = migrationsFor(store.dialect)["0009_dag_manifest_hash"];
+      await migration?.down?.(db as Kysely<unknown>);
+      await migration?.up(db as Kysely<unknown>);
+      const stored = await db
+        .selectFrom("dag")
+        .select(["dag_id", "manifest", "manifest_hash"])
+        .orderBy("dag_id")
+        .execute();
+      expect(stored.map((row) => row.dag_id)).toEqual(["before-hashes", "hashed-consumer"]);
+      for (const row of stored) expect(row.manifest_hash).toBe(manifestHash(row.manifest));
+      // Registration writes it with the text: a changed manifest has a new hash.
+      const before = stored[1]?.manifest_hash;
+      await scheduler.registerManifest(serializeDags([manual("before-hashes"), consumer("hashed-consumer", [B])]));
+      const after = await db
+        .selectFrom("dag")
+        .select(["manifest", "manifest_hash"])
+        .where("dag_id", "=", "hashed-consumer")
+        .executeTakeFirstOrThrow();
+      expect(after.manifest_hash).not.toBe(before);
+      expect(after.manifest_hash).toBe(manifestHash(after.manifest));
     });
 
     it("two stores side by side (two files, or two schemas of one database) migrate and stay apart", async () => {
