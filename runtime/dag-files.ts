@@ -72,6 +72,10 @@ function sdkEntry(): string {
 
 const SDK_SUBPATHS: Record<string, string> = { assetflow: "sdk", "assetflow/sdk": "sdk" };
 
+/** Gives bundles a `require` for the CommonJS code they contain. */
+const REQUIRE_BANNER =
+  'import { createRequire as __assetflowCreateRequire } from "node:module"; const require = __assetflowCreateRequire(import.meta.url);';
+
 /**
  * Loads DAG files into this process, caching each by path and content hash:
  * a changed file is bundled and imported again.
@@ -130,6 +134,9 @@ export class DagFileLoader {
       format: "esm",
       target: "node20",
       keepNames: true,
+      // CommonJS packages a DAG file imports (mqtt, ...) require Node's modules at run time, which an
+      // ES module bundle cannot do without a `require` (esbuild renames a user's own top-level one).
+      banner: { js: REQUIRE_BANNER },
       sourcemap: "inline",
       sourcesContent: false,
       // The bundle is written elsewhere ($ASSETFLOW_HOME/bundles): sources must resolve to the user's files,
