@@ -30,7 +30,14 @@ import {
 import { ACTIVE_RUN_STATES } from "../contracts.js";
 import { compiledQuery } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
-import { createRun, getDagManifest, lockDagManifest, type RegisteredDag, startQueuedRunsLocked } from "./runs.js";
+import {
+  createRun,
+  getDagManifest,
+  lockDagManifest,
+  type RegisteredDag,
+  startQueuedRunsLocked,
+  startsAtOnce,
+} from "./runs.js";
 
 /** Asset ids per `IN (...)` list. */
 const ID_CHUNK = 5000;
@@ -69,6 +76,8 @@ async function evaluateLockedConsumer(ctx: EngineContext, trx: Executor, dag: Re
   if (!condition) return [];
   let activeRuns = await countActiveRuns(ctx, trx, dagId);
   const runs: string[] = [];
+  // Whether a run was created queued: those are started (within maxActiveRuns) at the end.
+  let queuedRuns = false;
   for (;;) {
     const snapshot = await loadSnapshot(ctx, trx, dag, condition, activeRuns);
     const decision = decideConsumer(snapshot);
@@ -79,8 +88,11 @@ async function evaluateLockedConsumer(ctx: EngineContext, trx: Executor, dag: Re
       }
       break;
     }
-    const runId = await createConsumerRun(ctx, trx, dag, decision);
+    // The first run of a free consumer (the common case) is created started: no read-back to start it.
+    const started = startsAtOnce(dag, activeRuns);
+    const runId = await createConsumerRun(ctx, trx, dag, decision, started);
     if (runId === null) break;
+    if (!started) queuedRuns = true;
     runs.push(runId);
     activeRuns++;
     // "all" took everything pending: nothing is left to decide on.
@@ -91,7 +103,7 @@ async function evaluateLockedConsumer(ctx: EngineContext, trx: Executor, dag: Re
       break;
     }
   }
-  if (runs.length > 0) await startQueuedRunsLocked(ctx, trx, dag);
+  if (queuedRuns) await startQueuedRunsLocked(ctx, trx, dag);
   return runs;
 }
 
@@ -359,6 +371,7 @@ async function createConsumerRun(
   trx: Executor,
   dag: RegisteredDag,
   decision: Extract<ConsumerDecision, { kind: "run" }>,
+  started: boolean,
 ): Promise<string | null> {
   const dagId = dag.manifest.dagId;
   const taken = takenEntries(dagId, decision.take);
@@ -378,6 +391,7 @@ async function createConsumerRun(
     dataIntervalStart: interval.start,
     dataIntervalEnd: interval.end,
     conf: {},
+    started,
   });
   if (runId === null) return null;
   if (all) await allConsumeQuery(ctx.dialect, trx, dagId, runId);

@@ -22,6 +22,22 @@ export interface NewRun {
   readonly dataIntervalStart: number | null;
   readonly dataIntervalEnd: number | null;
   readonly conf: JsonObject;
+  /**
+   * Create the run running, its tasks without upstream tasks queued: what
+   * starting it at once ({@link startQueuedRunsLocked}) would write, without
+   * reading it back. Only for a caller holding the DAG's lock that knows a
+   * slot is free and no run is queued ahead ({@link startsAtOnce}).
+   */
+  readonly started?: boolean;
+}
+
+/**
+ * Whether a new run of a DAG may be created started (see {@link NewRun.started}):
+ * no run of the DAG is queued or running, a run may be active, and the DAG has
+ * tasks (a run without tasks finishes as it starts, which {@link advanceRun} does).
+ */
+export function startsAtOnce(dag: Pick<RegisteredDag, "manifest" | "maxActiveRuns">, activeRuns: number): boolean {
+  return activeRuns === 0 && dag.maxActiveRuns >= 1 && dag.manifest.tasks.length > 0;
 }
 
 /**
@@ -176,19 +192,20 @@ export async function createRun(
 ): Promise<string | null> {
   const now = ctx.clock.now();
   const runId = run.runId ?? makeRunId(run.runType, run.logicalDate ?? now);
+  const started = run.started === true;
   const inserted = await trx
     .insertInto("dag_run")
     .values({
       dag_id: dag.dagId,
       run_id: runId,
       run_type: run.runType,
-      state: "queued",
+      state: started ? "running" : "queued",
       logical_date: run.logicalDate,
       data_interval_start: run.dataIntervalStart,
       data_interval_end: run.dataIntervalEnd,
       conf: JSON.stringify(run.conf),
       created_at: now,
-      start_date: null,
+      start_date: started ? now : null,
       end_date: null,
     })
     .onConflict((oc) => oc.columns(["dag_id", "run_id"]).doNothing())
@@ -200,25 +217,28 @@ export async function createRun(
     await trx
       .insertInto("task_instance")
       .values(
-        dag.tasks.slice(first, first + TASK_INSERT_CHUNK).map((task) => ({
-          dag_id: dag.dagId,
-          run_id: runId,
-          task_id: task.taskId,
-          map_index: -1,
-          state: TaskState.none,
-          try_number: 0,
-          max_tries: task.retries,
-          retry_delay_ms: task.retryDelayMs,
-          execution_timeout_ms: task.executionTimeoutMs,
-          next_retry_at: null,
-          queued_at: null,
-          start_date: null,
-          end_date: null,
-          worker_id: null,
-          heartbeat_at: null,
-          result: null,
-          error: null,
-        })),
+        dag.tasks.slice(first, first + TASK_INSERT_CHUNK).map((task) => {
+          const queued = started && task.upstream.length === 0;
+          return {
+            dag_id: dag.dagId,
+            run_id: runId,
+            task_id: task.taskId,
+            map_index: -1,
+            state: queued ? TaskState.queued : TaskState.none,
+            try_number: 0,
+            max_tries: task.retries,
+            retry_delay_ms: task.retryDelayMs,
+            execution_timeout_ms: task.executionTimeoutMs,
+            next_retry_at: null,
+            queued_at: queued ? now : null,
+            start_date: null,
+            end_date: null,
+            worker_id: null,
+            heartbeat_at: null,
+            result: null,
+            error: null,
+          };
+        }),
       )
       .execute();
   }
@@ -326,7 +346,7 @@ const openOrFailedQuery = compiledQuery(
 );
 
 /** A boolean from SQL: PostgreSQL's booleans, SQLite's 0 and 1. */
-const truthy = (value: boolean | number | string | undefined): boolean =>
+export const truthy = (value: boolean | number | string | undefined): boolean =>
   value === true || value === 1 || value === "1" || value === "t";
 
 /**

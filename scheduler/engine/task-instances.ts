@@ -32,6 +32,7 @@ import {
   registeredDag,
   startQueuedRunsLocked,
   taskIndexOf,
+  truthy,
 } from "./runs.js";
 
 /** What completing one reported try did. */
@@ -301,7 +302,11 @@ export async function consumedEvents(
   runId: string,
 ): Promise<{ events: AssetEventRecord[]; aliases: Record<number, string[]> }> {
   const { rows } = await consumedEventsQuery(dialectOf(db), db, dagId, runId);
-  const events = await withAliases(db, rows);
+  const events = await withAliases(
+    db,
+    rows,
+    rows.filter((row) => truthy(row.has_aliases)),
+  );
   const aliases: Record<number, string[]> = {};
   for (const event of events) aliases[event.id] = [...event.sourceAliases];
   return { events, aliases };
@@ -371,15 +376,28 @@ type EventRow = Awaited<ReturnType<ReturnType<typeof eventQuery>["execute"]>>[nu
 const consumedEventsQuery = compiledQuery((db, dagId: string, runId: string) =>
   eventQuery(db)
     .innerJoin("dag_run_consumed_event as c", "c.event_id", "e.id")
+    // Whether the event came through aliases: the claim reads aliases only for those that did.
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom("asset_event_alias as x").select("x.event_id").whereRef("x.event_id", "=", "e.id"))
+        .as("has_aliases"),
+    )
     .where("c.dag_id", "=", dagId)
     .where("c.run_id", "=", runId)
     .orderBy("e.timestamp")
     .orderBy("e.id"),
 );
 
-/** Turns event rows into records, loading their source aliases. */
-export async function withAliases(db: Executor, rows: readonly EventRow[]): Promise<AssetEventRecord[]> {
-  const ids = rows.map((row) => Number(row.id));
+/**
+ * Turns event rows into records, loading the source aliases of `aliased`
+ * (by default every row; the others have none).
+ */
+export async function withAliases(
+  db: Executor,
+  rows: readonly EventRow[],
+  aliased: readonly EventRow[] = rows,
+): Promise<AssetEventRecord[]> {
+  const ids = aliased.map((row) => Number(row.id));
   const aliasRows =
     ids.length === 0
       ? []
