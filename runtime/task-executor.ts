@@ -4,7 +4,14 @@
  * tries it runs. Each try's log goes to its own file on disk (written by the
  * task host that runs it).
  */
-import type { TaskInstanceKey, TaskOutcome, TaskRunRequest, TaskSource, TryReport } from "../scheduler/contracts.js";
+import type {
+  TaskInstanceKey,
+  TaskOutcome,
+  TaskRunRequest,
+  TaskSource,
+  TryReport,
+  TryWarning,
+} from "../scheduler/contracts.js";
 import { appendTaskLog, taskLogPath } from "./task-logs.js";
 import type { PoolRunResult, WorkerPool } from "./worker-pool.js";
 
@@ -68,6 +75,7 @@ export class TaskExecutor {
   private pollTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
+  private unsubscribeWarnings: (() => void) | undefined;
   private readonly reports: Array<{ report: TryReport; done: () => void }> = [];
   private reporting = false;
   private pumping = false;
@@ -94,6 +102,7 @@ export class TaskExecutor {
     if (!this.stopped) return;
     this.stopped = false;
     this.unsubscribe = this.source.onWork?.(() => this.wake());
+    this.unsubscribeWarnings ??= this.source.onTryWarning?.((warning) => this.logWarning(warning));
     this.pollTimer = setInterval(() => this.wake(), this.options.pollMs ?? 250);
     this.heartbeatTimer = setInterval(() => void this.beat(), this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     this.wake();
@@ -108,6 +117,15 @@ export class TaskExecutor {
     // A claim in flight ends first: what it claimed after the stop goes back to the queue.
     await this.pumped;
     await Promise.all([...this.finished]);
+    this.unsubscribeWarnings?.();
+    this.unsubscribeWarnings = undefined;
+  }
+
+  /** Writes a warning about a try this executor ran (and is reporting) to the try's log. */
+  private logWarning({ key, message }: TryWarning): void {
+    const running = this.running.get(runningId(key));
+    if (running?.tryNumber !== key.tryNumber) return;
+    this.appendLog(key, `WARNING ${message}`);
   }
 
   /** Asks the loop to look for work now. */
@@ -175,7 +193,7 @@ export class TaskExecutor {
 
   private launch(request: TaskRunRequest): void {
     const key = request.key;
-    const id = `${key.dagId}\u0000${key.runId}\u0000${key.taskId}\u0000${key.mapIndex}`;
+    const id = runningId(key);
     this.running.set(id, key);
     const logFile = taskLogPath(this.options.logDir, key);
     const done = (async () => {
@@ -327,4 +345,9 @@ export class TaskExecutor {
       process.emitWarning(`assetflow worker heartbeat failed: ${(error as Error).message}`);
     }
   }
+}
+
+/** The key of a running try in {@link TaskExecutor}'s map (one try of a task instance runs at a time). */
+function runningId(key: TaskInstanceKey): string {
+  return `${key.dagId}\u0000${key.runId}\u0000${key.taskId}\u0000${key.mapIndex}`;
 }

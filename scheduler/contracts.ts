@@ -184,6 +184,16 @@ export interface TryReport {
 }
 
 /**
+ * A warning about a finished try that the scheduler found while recording it
+ * (an alias event created an asset the store did not know): the worker writes
+ * it to the try's log.
+ */
+export interface TryWarning {
+  readonly key: TaskInstanceKey;
+  readonly message: string;
+}
+
+/**
  * Where a worker gets its tries and reports them: the scheduler, in this
  * process or reached through the store.
  */
@@ -204,6 +214,8 @@ export interface TaskSource {
   eventReader(): AssetEventReader;
   /** Subscribes to "tries may be waiting"; returns an unsubscribe function. */
   onWork?(listener: () => void): () => void;
+  /** Subscribes to warnings about reported tries ({@link TryWarning}); returns an unsubscribe function. */
+  onTryWarning?(listener: (warning: TryWarning) => void): () => void;
 }
 
 /** A DAG file processed by a worker: its manifest, or why it failed to load. */

@@ -21,6 +21,7 @@ import type {
   TaskRunRequest,
   TaskSource,
   TryReport,
+  TryWarning,
 } from "./contracts.js";
 import { applyAssetCatchup } from "./engine/catchup.js";
 import { type ConsumerStatus, consumerStatus, evaluateConsumer, explainConsumer } from "./engine/consumers.js";
@@ -121,7 +122,8 @@ export type WorkListener = () => void;
 export type SchedulerActivity =
   | { readonly kind: "run_created"; readonly dagId: string; readonly runId: string; readonly runType: string }
   | { readonly kind: "task_finished"; readonly key: TaskInstanceKey; readonly state: string; readonly message?: string }
-  | { readonly kind: "run_finished"; readonly dagId: string; readonly runId: string; readonly state: string };
+  | { readonly kind: "run_finished"; readonly dagId: string; readonly runId: string; readonly state: string }
+  | { readonly kind: "task_warning"; readonly key: TaskInstanceKey; readonly message: string };
 
 /** A listener of {@link SchedulerActivity}. */
 export type ActivityListener = (activity: SchedulerActivity) => void;
@@ -539,6 +541,7 @@ export class Scheduler implements TaskSource {
         inlineRuns: [],
         finishedRuns: [],
         queuedTasks: false,
+        warnings: [],
         runs: [],
         claimed: claim ? await this.claimTasks(claim.workerId, claim.limit) : [],
       };
@@ -552,6 +555,7 @@ export class Scheduler implements TaskSource {
         outcome.state === "failed" ? outcome.error.message : outcome.state === "skipped" ? outcome.reason : undefined;
       this.emit({ kind: "task_finished", key, state, ...(message === undefined ? {} : { message }) });
     });
+    for (const warning of effects.warnings) this.emit({ kind: "task_warning", ...warning });
     for (const finished of effects.finishedRuns) this.emit({ kind: "run_finished", ...finished });
     for (const { dagId, runId } of effects.inlineRuns) {
       this.emit({ kind: "run_created", dagId, runId, runType: "asset_triggered" });
@@ -832,6 +836,13 @@ export class Scheduler implements TaskSource {
   onActivity(listener: ActivityListener): () => void {
     this.activityListeners.add(listener);
     return () => this.activityListeners.delete(listener);
+  }
+
+  /** Subscribes to warnings about the tries this scheduler completed (its `task_warning` activity). */
+  onTryWarning(listener: (warning: TryWarning) => void): () => void {
+    return this.onActivity((activity) => {
+      if (activity.kind === "task_warning") listener({ key: activity.key, message: activity.message });
+    });
   }
 
   private emit(activity: SchedulerActivity): void {

@@ -210,6 +210,8 @@ export function describeActivityPlainly(activity: SchedulerActivity): string {
       return `task       ${activity.key.dagId}.${activity.key.taskId} try ${activity.key.tryNumber}: ${activity.state}${activity.message ? ` — ${activity.message}` : ""}`;
     case "run_finished":
       return `run done   ${activity.dagId} ${activity.runId}: ${activity.state}`;
+    case "task_warning":
+      return `warning    ${activity.key.dagId}.${activity.key.taskId} try ${activity.key.tryNumber}: ${activity.message}`;
   }
 }
 

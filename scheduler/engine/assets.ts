@@ -141,6 +141,11 @@ async function assetIdOf(db: Executor, asset: AssetInput): Promise<number | unde
   return row === undefined ? undefined : Number(row.id);
 }
 
+/** True when the store has a row for the asset (read in `db`, or known from the cache). */
+export async function assetExists(ctx: EngineContext, db: Executor, asset: AssetInput): Promise<boolean> {
+  return ctx.assetIds.has(assetIdentity(asset.name, asset.uri)) || (await assetIdOf(db, asset)) !== undefined;
+}
+
 /** The id of an alias, creating its row if needed. */
 export async function ensureAlias(ctx: EngineContext, db: Executor, name: string, group = "asset"): Promise<number> {
   const cached = ctx.aliasIds.get(name);

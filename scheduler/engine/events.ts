@@ -4,7 +4,7 @@
  */
 import { CompiledQuery, sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
-import { ensureAlias, ensureAsset, linkAliasToAsset } from "./assets.js";
+import { assetExists, ensureAlias, ensureAsset, linkAliasToAsset } from "./assets.js";
 import { compiledQuery } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
 
@@ -32,6 +32,11 @@ export interface RecordedEvent {
   readonly eventId: number;
   readonly assetId: number;
   readonly consumers: string[];
+  /**
+   * When a task's event through an alias created its asset (the store did not
+   * know it before): the alias it came through. The seed logs a warning then.
+   */
+  readonly createdByAlias?: string;
 }
 
 /**
@@ -48,6 +53,10 @@ export interface RecordedEvent {
  */
 export async function recordEvent(ctx: EngineContext, trx: Executor, event: EventToRecord): Promise<RecordedEvent> {
   const now = ctx.clock.now();
+  const createdByAlias =
+    event.source !== null && event.aliases.length > 0 && !(await assetExists(ctx, trx, event.asset))
+      ? event.aliases[0]
+      : undefined;
   const assetId = await ensureAsset(ctx, trx, event.asset);
   if (event.source === null) await checkExternalExtra(ctx, trx, assetId, event);
   const aliasIds: number[] = [];
@@ -68,7 +77,10 @@ export async function recordEvent(ctx: EngineContext, trx: Executor, event: Even
       .execute();
   }
   const routed = await routeEventQuery(ctx.dialect, trx, eventId, assetId, now, event.asset.name, event.asset.uri);
-  return { eventId, assetId, consumers: routed.rows.map((row) => row.dag_id) };
+  const consumers = routed.rows.map((row) => row.dag_id);
+  return createdByAlias === undefined
+    ? { eventId, assetId, consumers }
+    : { eventId, assetId, consumers, createdByAlias };
 }
 
 /** Checks the extra of an event from outside a task against the schema its asset has now. */

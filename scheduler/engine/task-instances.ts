@@ -15,6 +15,7 @@ import {
   type TaskRunRequest,
   TaskState,
   type TryReport,
+  type TryWarning,
 } from "../contracts.js";
 import type { Database } from "../store/schema.js";
 import { compiledQuery } from "./compiled-query.js";
@@ -64,6 +65,8 @@ export interface CompletionEffects {
   readonly finishedRuns: FinishedRun[];
   /** True when tasks were queued. */
   readonly queuedTasks: boolean;
+  /** Warnings about the reported tries, for their logs (see {@link TryWarning}). */
+  readonly warnings: readonly TryWarning[];
 }
 
 /** A claimed try and what the claim read of its task instance. */
@@ -470,6 +473,7 @@ export async function completeTries(
   }
   const tries: TryCompletion[] = [];
   const events: EventToRecord[] = [];
+  const eventKeys: TaskInstanceKey[] = [];
   for (const { key, outcome, startedAt } of reports) {
     const completion = await finishTry(ctx, trx, key, outcome, now, startedAt ?? null);
     tries.push(completion);
@@ -479,12 +483,19 @@ export async function completeTries(
     const source = { dagId: key.dagId, taskId: key.taskId, runId: key.runId, mapIndex: key.mapIndex };
     for (const event of outcome.events) {
       events.push({ asset: event.asset, extra: event.extra, aliases: event.aliases, source });
+      eventKeys.push(key);
     }
   }
   const consumers = new Set<string>();
-  for (const event of await recordEvents(ctx, trx, events)) {
+  const warnings: TryWarning[] = [];
+  (await recordEvents(ctx, trx, events)).forEach((event, index) => {
     for (const consumer of event.consumers) consumers.add(consumer);
-  }
+    if (event.createdByAlias !== undefined) {
+      const uri = events[index]?.asset.uri;
+      const message = `asset "${uri}" did not exist; created by alias "${event.createdByAlias}"`;
+      warnings.push({ key: eventKeys[index] as TaskInstanceKey, message });
+    }
+  });
   const finishedRuns: FinishedRun[] = [];
   const finishedDags = new Map<string, RegisteredDag>();
   let queuedTasks = false;
@@ -510,7 +521,15 @@ export async function completeTries(
   }
   const all = [...consumers];
   const { evaluated, deferred } = await evaluateInline(ctx, trx, all, inlineConsumers);
-  return { tries, consumers: all, deferredConsumers: deferred, finishedRuns, queuedTasks, inlineRuns: evaluated };
+  return {
+    tries,
+    consumers: all,
+    deferredConsumers: deferred,
+    finishedRuns,
+    queuedTasks,
+    inlineRuns: evaluated,
+    warnings,
+  };
 }
 
 /** Thrown by {@link completeTries} when evaluating a consumer in the completion's transaction failed (see {@link InlineEvaluationError.cause}). */
