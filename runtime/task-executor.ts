@@ -9,16 +9,22 @@ import { appendTaskLog, taskLogPath } from "./task-logs.js";
 import type { PoolRunResult, WorkerPool } from "./worker-pool.js";
 
 /**
- * Tries held per host slot while tries are short: the hosts never wait for a
- * claim round trip, and tries are claimed and reported many per transaction.
- */
-const PREFETCH_FACTOR = 8;
-
-/**
  * Tries shorter than this (ms, on average) are claimed ahead. Longer ones are
  * claimed only for free slots, so that other workers can take the rest.
  */
 const SHORT_TRY_MS = 20;
+
+/**
+ * While tries are short, each host slot holds about this much work (ms, at
+ * the recent average try time) between {@link MIN_PREFETCH} and
+ * {@link MAX_PREFETCH} tries: the hosts keep running while this process
+ * waits for a commit (each one a sync of the log on SQLite), and tries are
+ * claimed and reported many per transaction. Tries of 19 ms are held 8 per
+ * slot as before; tries of 5 ms or less, 32.
+ */
+const PREFETCH_BUDGET_MS = 160;
+const MIN_PREFETCH = 8;
+const MAX_PREFETCH = 32;
 
 /** Finished tries reported in one transaction at most. */
 const MAX_REPORTS_PER_BATCH = 64;
@@ -146,7 +152,11 @@ export class TaskExecutor {
    */
   private claimRoom(finishing: number): number {
     if (this.stopped) return 0;
-    const prefetch = this.pool.recentTryMs < SHORT_TRY_MS ? PREFETCH_FACTOR : 1;
+    const recent = this.pool.recentTryMs;
+    const prefetch =
+      recent < SHORT_TRY_MS
+        ? Math.min(MAX_PREFETCH, Math.max(MIN_PREFETCH, Math.floor(PREFETCH_BUDGET_MS / Math.max(recent, 1e-3))))
+        : 1;
     const held = this.pool.capacity * prefetch;
     const room = held - (this.running.size - finishing) - this.reserved;
     return room < Math.max(1, held / 2) ? 0 : room;

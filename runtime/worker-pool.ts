@@ -75,7 +75,7 @@ interface Host {
  * without waiting for this process to answer, and its results arrive in
  * batches when this process is busy.
  */
-const HOST_QUEUE_DEPTH = 4;
+const HOST_QUEUE_DEPTH = 8;
 
 /** Tries a host runs before it is replaced, unless {@link WorkerPoolOptions.maxTasksPerHost} says otherwise. */
 export const DEFAULT_MAX_TASKS_PER_HOST = 5000;
