@@ -5,6 +5,8 @@
  * API token is never part of a route.
  */
 
+import type { RunState } from "../api/types.js";
+
 /** Where the UI lives. */
 export const UI_BASE = "/ui";
 
@@ -24,10 +26,26 @@ export interface DagListFilter {
   readonly page: number;
 }
 
+/** A run state as the API gives it, or `none` for a DAG that never ran. */
+type LastRunState = RunState | "none";
+
+/**
+ * Each last-run state once, typed against the API's run states (the UI may
+ * use the API's types, not the engine's code): a state added to or removed
+ * from the engine fails the UI's typecheck here instead of hiding a filter.
+ */
+const LAST_RUN_STATE_KEYS: Record<LastRunState, true> = {
+  queued: true,
+  running: true,
+  success: true,
+  failed: true,
+  none: true,
+};
+
 /** The last-run states the DAGs page filters by. */
-export const LAST_RUN_STATES = ["queued", "running", "success", "failed", "none"] as const;
+export const LAST_RUN_STATES = Object.keys(LAST_RUN_STATE_KEYS) as readonly LastRunState[];
 /** One of {@link LAST_RUN_STATES}, or all. */
-export type LastRunStateFilter = (typeof LAST_RUN_STATES)[number] | "all";
+export type LastRunStateFilter = LastRunState | "all";
 
 /** How a DAG is scheduled, as the DAGs page groups schedules. */
 export const SCHEDULE_KINDS = ["time", "assets", "assetOrTime", "manual"] as const;
