@@ -65,6 +65,7 @@ import { deleteQueuedEvents, type QueuedEventFilter } from "./read/queued-events
 import { type OpenStoreOptions, openStore, type StoreConnection, type StoreInfo } from "./store/open-store.js";
 import { PgNotifier, TASKS_CHANNEL } from "./store/postgres/notifier.js";
 import type { Database } from "./store/schema.js";
+import { asStoreUnavailableError, isConnectionLost } from "./store/store-unavailable.js";
 import { inferManualInterval } from "./timetable.js";
 
 /** Options of {@link Scheduler.open}. */
@@ -111,6 +112,16 @@ export interface RecordExternalEventOptions {
 
 /** An idempotency key: 1 to 255 printable ASCII characters. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** Attempts of recording an external event with a key, when the store's connection drops (50, 100, 200, ... ms apart). */
+const RECORD_ATTEMPTS = 6;
+
+/** An event an idempotency key had already recorded, and the consumers its inbox rows still wait for. */
+interface Replay {
+  replayOf: number;
+  assetId: number;
+  queuedFor: string[];
+}
 
 /** Errors the scheduler raises on bad requests (unknown DAG, ...). */
 export class SchedulerError extends AssetflowError {}
@@ -301,23 +312,23 @@ export class Scheduler implements TaskSource {
         `The idempotency key ${JSON.stringify(key.slice(0, 40))}${key.length > 40 ? "..." : ""} is not 1 to 255 printable ASCII characters (no spaces): use for example a UUID.`,
       );
     }
-    let recorded: RecordedEvent | { replayOf: number };
-    try {
-      recorded = await this.recordOnce(asset, options);
-    } catch (error) {
-      // PostgreSQL: a concurrent request with the same key committed first.
-      if (key === undefined || (error as { code?: string }).code !== "23505") throw error;
-      recorded = await this.recordOnce(asset, options);
-    }
+    const { recorded, answerLost } = await this.recordResolved(asset, options);
     if ("replayOf" in recorded) {
-      const row = await this.ctx.db
-        .selectFrom("asset_event")
-        .select(["id", "asset_id"])
-        .where("id", "=", recorded.replayOf)
-        .executeTakeFirstOrThrow();
+      // The key was found after this request's own COMMIT lost its answer: the event is this request's.
+      if (answerLost) {
+        this.evaluateInBackground(recorded.queuedFor);
+        return {
+          eventId: recorded.replayOf,
+          assetId: recorded.assetId,
+          consumers: recorded.queuedFor,
+          runs: [],
+          deferredConsumers: recorded.queuedFor,
+          replayed: false,
+        };
+      }
       return {
-        eventId: Number(row.id),
-        assetId: Number(row.asset_id),
+        eventId: recorded.replayOf,
+        assetId: recorded.assetId,
         consumers: [],
         runs: [],
         deferredConsumers: [],
@@ -331,20 +342,70 @@ export class Scheduler implements TaskSource {
     return { ...recorded, runs, deferredConsumers, replayed: false };
   }
 
+  /**
+   * {@link recordOnce}, resolving what an error left unknown. With a key, a
+   * concurrent request that committed the key first (PostgreSQL 23505) or a
+   * connection lost before, during or after COMMIT is resolved by doing it
+   * again on a new connection: the key either finds the committed event
+   * (`answerLost`: this request's own commit, whose answer was lost) or the
+   * event is recorded now. Without a key, or when the store stays
+   * unreachable, a lost connection is a `StoreUnavailableError`
+   * (`STORE_UNAVAILABLE`, the API's 503).
+   */
+  private async recordResolved(
+    asset: { name?: string; uri: string },
+    options: RecordExternalEventOptions,
+  ): Promise<{ recorded: RecordedEvent | Replay; answerLost: boolean }> {
+    const key = options.idempotencyKey;
+    let answerLost = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { recorded: await this.recordOnce(asset, options), answerLost };
+      } catch (error) {
+        const lost = isConnectionLost(error);
+        const concurrent = (error as { code?: string }).code === "23505";
+        if (key === undefined || !(lost || concurrent) || attempt >= RECORD_ATTEMPTS) {
+          throw asStoreUnavailableError(
+            error,
+            key === undefined
+              ? "recording the event: it may or may not have been recorded. Send an Idempotency-Key header to retry it safely"
+              : "recording the event: retry with the same Idempotency-Key (it records the event at most once)",
+          );
+        }
+        if (lost) {
+          answerLost = true;
+          await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
+        }
+      }
+    }
+  }
+
   /** Records the event in one transaction, with its idempotency key; or finds the event the key already recorded. */
   private recordOnce(
     asset: { name?: string; uri: string },
     options: RecordExternalEventOptions,
-  ): Promise<RecordedEvent | { replayOf: number }> {
+  ): Promise<RecordedEvent | Replay> {
     const key = options.idempotencyKey;
     return this.ctx.db.transaction().execute(async (trx) => {
       if (key !== undefined) {
         const seen = await trx
           .selectFrom("asset_event_idempotency")
-          .select("event_id")
-          .where("idempotency_key", "=", key)
+          .innerJoin("asset_event", "asset_event.id", "asset_event_idempotency.event_id")
+          .select(["asset_event.id", "asset_event.asset_id"])
+          .where("asset_event_idempotency.idempotency_key", "=", key)
           .executeTakeFirst();
-        if (seen) return { replayOf: Number(seen.event_id) };
+        if (seen) {
+          const queued = await trx
+            .selectFrom("asset_event_inbox")
+            .select("dag_id")
+            .where("event_id", "=", Number(seen.id))
+            .execute();
+          return {
+            replayOf: Number(seen.id),
+            assetId: Number(seen.asset_id),
+            queuedFor: queued.map((row) => row.dag_id),
+          };
+        }
       }
       const existing = await trx
         .selectFrom("asset")

@@ -29,6 +29,16 @@ describe("problems", () => {
     });
   });
 
+  it("answers a lost store connection with 503 STORE_UNAVAILABLE, not a 500", () => {
+    const lost = problemOf(new Error("Connection terminated unexpectedly"));
+    expect(lost).toMatchObject({ status: 503, code: "STORE_UNAVAILABLE" });
+    const terminated = Object.assign(new Error("terminating connection due to administrator command"), {
+      code: "57P01",
+    });
+    expect(problemOf(terminated).status).toBe(503);
+    expect(problemOf(Object.assign(new Error("duplicate key"), { code: "23505" })).status).toBe(500);
+  });
+
   it("keeps the message of Fastify's client errors and hides everything else behind a 500", () => {
     const tooLarge = Object.assign(new Error("Request body is too large"), { statusCode: 413 });
     expect(problemOf(tooLarge)).toEqual(problem(413, "Request body is too large"));

@@ -6,6 +6,7 @@
 import { STATUS_CODES } from "node:http";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { isConnectionLost, STORE_UNAVAILABLE } from "../scheduler/store/store-unavailable.js";
 import { isAssetflowError } from "../sdk/errors.js";
 
 /** The body of every error response. */
@@ -62,13 +63,18 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   DAG_NOT_A_PRODUCER: 409,
   // The store's disk is full: nothing was written; the client may retry once space is freed.
   STORE_FULL: 507,
+  // The store's connection was lost: the client may retry (with the same Idempotency-Key for an event).
+  [STORE_UNAVAILABLE]: 503,
 };
+
+/** Seconds a client waits before retrying a 503 (the header `Retry-After`). */
+const RETRY_AFTER_S = 1;
 
 const MAX_DETAIL = 2000;
 
 /**
- * Maps any error to a problem. Client errors keep their message; anything
- * else is a 500 whose detail says nothing about internals (the caller logs it).
+ * Maps any error to a problem. Client errors keep their message; a lost
+ * store connection is a 503 `STORE_UNAVAILABLE`; anything else is a 500 whose detail says nothing about internals (the caller logs it).
  *
  * @example
  * ```ts
@@ -87,6 +93,13 @@ export function problemOf(error: unknown): Problem {
     return problem(400, truncate(`Invalid request. ${issues.join("; ")}`));
   }
   if (isAssetflowError(error)) return problem(STATUS_OF_CODE[error.code] ?? 400, truncate(error.message), error.code);
+  if (isConnectionLost(error)) {
+    return problem(
+      503,
+      "The store's connection was lost while answering this request: retry shortly.",
+      STORE_UNAVAILABLE,
+    );
+  }
   const status = (error as Partial<FastifyError> | null)?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     return problem(status, truncate((error as Error).message || (STATUS_CODES[status] ?? "Bad request")));
@@ -95,7 +108,7 @@ export function problemOf(error: unknown): Problem {
 }
 
 /**
- * Sends a problem as the response (JSON; a 401 also gets `WWW-Authenticate`).
+ * Sends a problem as the response (JSON; a 401 also gets `WWW-Authenticate`, a 503 `Retry-After`).
  *
  * @example
  * ```ts
@@ -104,6 +117,7 @@ export function problemOf(error: unknown): Problem {
  */
 export function sendProblem(reply: FastifyReply, value: Problem): FastifyReply {
   if (value.status === 401) reply.header("www-authenticate", 'Bearer realm="assetflow"');
+  if (value.status === 503) reply.header("retry-after", String(RETRY_AFTER_S));
   return reply.code(value.status).header("content-type", "application/json; charset=utf-8").send(JSON.stringify(value));
 }
 

@@ -78,7 +78,7 @@ export const problemSchema = component(
  * const response = { 200: dagSchema, ...problems(400, 401, 404) };
  * ```
  */
-export function problems(...statuses: Array<400 | 401 | 404 | 409 | 413 | 415>) {
+export function problems(...statuses: Array<400 | 401 | 404 | 409 | 413 | 415 | 503>) {
   return Object.fromEntries(statuses.map((status) => [status, problemSchema])) as Record<number, typeof problemSchema>;
 }
 

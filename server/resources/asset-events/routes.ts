@@ -88,7 +88,7 @@ export function assetEventRoutes(app: ApiApp, { scheduler }: ApiContext): void {
         response: {
           200: createdAssetEventSchema,
           201: createdAssetEventSchema,
-          ...problems(400, 401, 404, 413, 415),
+          ...problems(400, 401, 404, 413, 415, 503),
         },
       },
     },
