@@ -65,9 +65,14 @@ export async function recordEvent(ctx: EngineContext, trx: Executor, event: Even
     await linkAliasToAsset(trx, aliasId, assetId);
     aliasIds.push(aliasId);
   }
-  const inserted = (await insertEventQuery(ctx.dialect, trx, ...eventRowValues(event, assetId, now))).rows[0] as {
-    id: number;
-  };
+  const values = eventRowValues(event, assetId, now);
+  if (ctx.dialect === "postgres" && aliasIds.length === 0) {
+    // The event and its routing in one statement (no alias rows to insert in between).
+    const [row] = (await insertAndRouteEventQuery(ctx.dialect, trx, ...values, event.asset.name, event.asset.uri)).rows;
+    const recorded = { eventId: Number(row?.id), assetId, consumers: row?.consumers ?? [] };
+    return createdByAlias === undefined ? recorded : { ...recorded, createdByAlias };
+  }
+  const inserted = (await insertEventQuery(ctx.dialect, trx, ...values)).rows[0] as { id: number };
   const eventId = Number(inserted.id);
   if (aliasIds.length > 0) {
     await trx
@@ -116,38 +121,39 @@ function eventRowValues(
   ];
 }
 
-const insertEventQuery = compiledQuery(
-  (
-    db,
-    assetId: number,
-    extra: string,
-    timestamp: number,
-    dagId: string | null,
-    taskId: string | null,
-    runId: string | null,
-    mapIndex: number | null,
-  ) =>
-    db
-      .insertInto("asset_event")
-      .values({
-        asset_id: assetId,
-        extra,
-        timestamp,
-        source_dag_id: dagId,
-        source_task_id: taskId,
-        source_run_id: runId,
-        source_map_index: mapIndex,
-      })
-      .returning("id"),
-);
+/** The insert of an `asset_event` row (values in {@link eventRowValues}'s order), returning its id. */
+const insertEventSql = (
+  db: Executor,
+  assetId: number,
+  extra: string,
+  timestamp: number,
+  dagId: string | null,
+  taskId: string | null,
+  runId: string | null,
+  mapIndex: number | null,
+) =>
+  db
+    .insertInto("asset_event")
+    .values({
+      asset_id: assetId,
+      extra,
+      timestamp,
+      source_dag_id: dagId,
+      source_task_id: taskId,
+      source_run_id: runId,
+      source_map_index: mapIndex,
+    })
+    .returning("id");
+
+const insertEventQuery = compiledQuery(insertEventSql);
 
 /**
- * Routes one event into the inbox of every active consumer that references its
- * asset (a paused one only if it buffers while paused); returns those consumers.
+ * Routes one event (`eventId`: its id, or an expression giving it) into the
+ * inbox of every active consumer that references its asset (a paused one only
+ * if it buffers while paused); returns those consumers.
  */
-const routeEventQuery = compiledQuery(
-  (_db, eventId: number, assetId: number, now: number, name: string, uri: string) =>
-    sql<{ dag_id: string }>`
+const routeEventSql = (eventId: unknown, assetId: number, now: number, name: string, uri: string) =>
+  sql<{ dag_id: string }>`
     INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
     SELECT d.dag_id, ${eventId}, ${assetId}, ${now} FROM dag d
     WHERE d.is_active = 1 AND (d.is_paused = 0 OR d.buffer_while_paused = 1) AND d.dag_id IN (
@@ -161,6 +167,33 @@ const routeEventQuery = compiledQuery(
     )
     ON CONFLICT DO NOTHING
     RETURNING dag_id
+  `;
+
+const routeEventQuery = compiledQuery((_db, eventId: number, assetId: number, now: number, name: string, uri: string) =>
+  routeEventSql(eventId, assetId, now, name, uri),
+);
+
+/**
+ * PostgreSQL: inserts an event (see {@link insertEventSql}) and routes it
+ * (see {@link routeEventSql}) in one statement; returns its id and the
+ * consumers it was routed to (null for none).
+ */
+const insertAndRouteEventQuery = compiledQuery(
+  (
+    db,
+    assetId: number,
+    extra: string,
+    timestamp: number,
+    dagId: string | null,
+    taskId: string | null,
+    runId: string | null,
+    mapIndex: number | null,
+    name: string,
+    uri: string,
+  ) => sql<{ id: number; consumers: string[] | null }>`
+    WITH inserted AS (${insertEventSql(db, assetId, extra, timestamp, dagId, taskId, runId, mapIndex)}),
+    routed AS (${routeEventSql(sql`(SELECT id FROM inserted)`, assetId, timestamp, name, uri)})
+    SELECT id, (SELECT array_agg(dag_id) FROM routed) AS consumers FROM inserted
   `,
 );
 
