@@ -310,9 +310,17 @@ async function loadMembership(
   return { aliasAssets, patternAssets };
 }
 
-/** The data interval spanning the source runs of the events a run takes. */
-const intervalSql = (taken: RawBuilder<unknown>) => sql<{ start: number | null; end: number | null }>`
-  SELECT min(r.data_interval_start) AS start, max(r.data_interval_end) AS "end"
+/**
+ * The data interval spanning the source runs of the events a run takes
+ * (`min` of their starts, `max` of their ends), as an expression of the run's
+ * insert: no read before it.
+ */
+const intervalBound = (taken: RawBuilder<unknown>, bound: "start" | "end") =>
+  bound === "start"
+    ? sql<number | null>`(SELECT min(r.data_interval_start) ${intervalSource(taken)})`
+    : sql<number | null>`(SELECT max(r.data_interval_end) ${intervalSource(taken)})`;
+
+const intervalSource = (taken: RawBuilder<unknown>) => sql`
   FROM asset_event_inbox i
   JOIN asset_event e ON e.id = i.event_id
   LEFT JOIN dag_run r ON r.dag_id = e.source_dag_id AND r.run_id = e.source_run_id
@@ -325,10 +333,23 @@ const consumeSql = (taken: RawBuilder<unknown>, runId: string) => sql`
   SELECT i.dag_id, ${runId}, i.event_id FROM asset_event_inbox i WHERE ${taken}
 `;
 
+/**
+ * PostgreSQL: removes the entries a run takes from the inbox and links them
+ * to the run, in one statement (what {@link consumeSql} then
+ * {@link deleteConsumedQuery} do in two).
+ */
+const consumeAndDeleteSql = (taken: RawBuilder<unknown>, runId: string) => sql`
+  WITH taken AS (DELETE FROM asset_event_inbox i WHERE ${taken} RETURNING i.dag_id, i.event_id)
+  INSERT INTO dag_run_consumed_event (dag_id, run_id, event_id)
+  SELECT dag_id, ${runId}, event_id FROM taken
+`;
+
 // The "all" take (the default policy, the hot path) as compiled statements.
-const allIntervalQuery = compiledQuery((_db, dagId: string) => intervalSql(sql`i.dag_id = ${dagId}`));
 const allConsumeQuery = compiledQuery((_db, dagId: string, runId: string) =>
   consumeSql(sql`i.dag_id = ${dagId}`, runId),
+);
+const allConsumeAndDeleteQuery = compiledQuery((_db, dagId: string, runId: string) =>
+  consumeAndDeleteSql(sql`i.dag_id = ${dagId}`, runId),
 );
 
 /**
@@ -376,24 +397,23 @@ async function createConsumerRun(
   const dagId = dag.manifest.dagId;
   const taken = takenEntries(dagId, decision.take);
   const all = decision.take.kind === "all";
-  let interval: { start: number | null; end: number | null } | null = decision.interval;
-  if (interval === null) {
-    const { rows } = all ? await allIntervalQuery(ctx.dialect, trx, dagId) : await intervalSql(taken).execute(trx);
-    const row = rows[0];
-    interval = {
-      start: row?.start == null ? null : Number(row.start),
-      end: row?.end == null ? null : Number(row.end),
-    };
-  }
+  // No interval from the policy: the span of the source runs' intervals, computed by the insert.
+  const interval = decision.interval;
   const runId = await createRun(ctx, trx, dag.manifest, {
     runType: "asset_triggered",
     logicalDate: ctx.clock.now(),
-    dataIntervalStart: interval.start,
-    dataIntervalEnd: interval.end,
+    dataIntervalStart: interval === null ? intervalBound(taken, "start") : interval.start,
+    dataIntervalEnd: interval === null ? intervalBound(taken, "end") : interval.end,
     conf: {},
     started,
   });
   if (runId === null) return null;
+  if (ctx.dialect === "postgres") {
+    // Exactly the entries the statement deleted are linked: one committed meanwhile stays pending.
+    if (all) await allConsumeAndDeleteQuery(ctx.dialect, trx, dagId, runId);
+    else await consumeAndDeleteSql(taken, runId).execute(trx);
+    return runId;
+  }
   if (all) await allConsumeQuery(ctx.dialect, trx, dagId, runId);
   else await consumeSql(taken, runId).execute(trx);
   await deleteConsumedQuery(ctx.dialect, trx, dagId, runId);

@@ -4,10 +4,11 @@
  * (queue ready tasks, propagate failures and skips, finish the run).
  */
 import { randomBytes } from "node:crypto";
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
 import { type DagManifest, dagSchema } from "../../sdk/manifest/schema.js";
 import { FINAL_TASK_STATES, OPEN_TASK_STATES, type RunKind, TaskState } from "../contracts.js";
+import type { DagTable } from "../store/schema.js";
 import { compiledQuery } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
 
@@ -19,8 +20,9 @@ export interface NewRun {
   readonly runType: RunKind;
   readonly runId?: string;
   readonly logicalDate: number | null;
-  readonly dataIntervalStart: number | null;
-  readonly dataIntervalEnd: number | null;
+  /** The data interval: values, or expressions the insert computes (no read-back before it). */
+  readonly dataIntervalStart: number | null | RawBuilder<number | null>;
+  readonly dataIntervalEnd: number | null | RawBuilder<number | null>;
   readonly conf: JsonObject;
   /**
    * Create the run running, its tasks without upstream tasks queued: what
