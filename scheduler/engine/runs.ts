@@ -334,16 +334,22 @@ const runStateQuery = compiledQuery((db, dagId: string, runId: string) =>
 );
 
 /**
- * Whether a run has an open task instance, and whether it has a failed one:
- * two indexed probes (task_instance_by_run_state) in one statement, not counts.
+ * Finishes a running run without an open task instance, in one statement:
+ * `failed` when one of its tasks failed (or is upstream_failed), else
+ * `success`. The two conditions are indexed probes (task_instance_by_run_state),
+ * not counts. Returns the state it finished in; no row when it did not finish.
  */
-const openOrFailedQuery = compiledQuery(
-  (_db, dagId: string, runId: string) => sql<{ open: boolean | number; failed: boolean | number }>`
-    SELECT
-      EXISTS (SELECT 1 FROM task_instance WHERE dag_id = ${dagId} AND run_id = ${runId}
-        AND state IN (${sql.join(OPEN_TASK_STATES.map((state) => sql.lit(state)))})) AS open,
-      EXISTS (SELECT 1 FROM task_instance WHERE dag_id = ${dagId} AND run_id = ${runId}
-        AND state IN (${sql.lit(TaskState.failed)}, ${sql.lit(TaskState.upstreamFailed)})) AS failed
+const finishRunQuery = compiledQuery(
+  (_db, now: number, dagId: string, runId: string) => sql<{ state: "success" | "failed" }>`
+    UPDATE dag_run SET
+      state = CASE WHEN EXISTS (SELECT 1 FROM task_instance t WHERE t.dag_id = ${dagId} AND t.run_id = ${runId}
+          AND t.state IN (${sql.lit(TaskState.failed)}, ${sql.lit(TaskState.upstreamFailed)}))
+        THEN ${sql.lit("failed")} ELSE ${sql.lit("success")} END,
+      end_date = ${now}
+    WHERE dag_id = ${dagId} AND run_id = ${runId} AND state = ${sql.lit("running")}
+      AND NOT EXISTS (SELECT 1 FROM task_instance t WHERE t.dag_id = ${dagId} AND t.run_id = ${runId}
+        AND t.state IN (${sql.join(OPEN_TASK_STATES.map((state) => sql.lit(state)))}))
+    RETURNING state
   `,
 );
 
@@ -426,17 +432,6 @@ export async function advanceRun(
         .execute();
     }
   }
-  const [probe] = (await openOrFailedQuery(ctx.dialect, trx, dag.dagId, runId)).rows;
-  let finished: "success" | "failed" | null = null;
-  if (!truthy(probe?.open)) {
-    finished = truthy(probe?.failed) ? "failed" : "success";
-    await trx
-      .updateTable("dag_run")
-      .set({ state: finished, end_date: now })
-      .where("dag_id", "=", dag.dagId)
-      .where("run_id", "=", runId)
-      .where("state", "=", "running")
-      .execute();
-  }
-  return { queued: byState.get(TaskState.queued) ?? [], finished };
+  const [row] = (await finishRunQuery(ctx.dialect, trx, now, dag.dagId, runId)).rows;
+  return { queued: byState.get(TaskState.queued) ?? [], finished: row?.state ?? null };
 }
