@@ -61,6 +61,26 @@ const dagRowSelect = (db: Executor, dagId: string, held: string) =>
     ])
     .where("dag_id", "=", dagId);
 
+/**
+ * The columns of a {@link DagRow} from `dag` aliased as `table`, for a
+ * statement that reads a DAG's row with another row (a run's); with a left
+ * join, check the DAG's key before using them. `held`: as in
+ * {@link manifestUnlessHeld}, or null for no manifest text at all.
+ */
+export function dagRowColumns(held: string | null, table: string) {
+  const column = <T>(name: keyof DagTable) => sql.ref<T>(`${table}.${name}`).as(name);
+  return [
+    // held null: no text (a reader that parsed no version yet reads it once, see registeredDag).
+    held === null ? sql<string | null>`CAST(NULL AS TEXT)`.as("manifest") : manifestUnlessHeld(held, table),
+    column<DagTable["manifest_hash"]>("manifest_hash"),
+    column<DagTable["fileloc"]>("fileloc"),
+    column<DagTable["is_paused"]>("is_paused"),
+    column<DagTable["is_active"]>("is_active"),
+    column<DagTable["max_active_runs"]>("max_active_runs"),
+    column<DagTable["next_consume_at"]>("next_consume_at"),
+  ] as const;
+}
+
 /** `dag.manifest`, or null when its hash is `held` (see {@link dagRowSelect}); `dag` may be aliased as `table`. */
 export function manifestUnlessHeld(held: string, table = "dag") {
   return sql<

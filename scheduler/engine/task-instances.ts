@@ -3,7 +3,9 @@
  * building their run requests, and completing a try — recording its asset
  * events in the same transaction that marks it successful.
  */
-import { type ExpressionBuilder, sql } from "kysely";
+import { type Compilable, type ExpressionBuilder, sql } from "kysely";
+import { jsonArrayFrom as postgresJsonArrayFrom } from "kysely/helpers/postgres";
+import { jsonArrayFrom as sqliteJsonArrayFrom } from "kysely/helpers/sqlite";
 import type { JsonObject, JsonValue } from "../../sdk/json.js";
 import { assetConditionOf, conditionLeaves } from "../condition-evaluator.js";
 import {
@@ -17,7 +19,7 @@ import {
   type TryReport,
   type TryWarning,
 } from "../contracts.js";
-import type { Database } from "../store/schema.js";
+import type { DagRunTable, Database } from "../store/schema.js";
 import { compiledQuery } from "./compiled-query.js";
 import { evaluateConsumerIfFree } from "./consumers.js";
 import { dialectOf, type EngineContext, type Executor } from "./context.js";
@@ -25,10 +27,10 @@ import { type EventToRecord, recordEvents } from "./events.js";
 import {
   advanceRun,
   type DagRow,
+  dagRowColumns,
   getDagManifest,
   heldManifestHash,
   lockDag,
-  manifestUnlessHeld,
   type RegisteredDag,
   registeredDag,
   startQueuedRunsLocked,
@@ -69,10 +71,12 @@ export interface CompletionEffects {
   readonly warnings: readonly TryWarning[];
 }
 
-/** A claimed try and what the claim read of its task instance. */
+/** A claimed try and what the claim read of its task instance (and, on PostgreSQL, of its run). */
 export interface ClaimedTry {
   readonly key: TaskInstanceKey;
   readonly executionTimeoutMs: number | null;
+  /** The run as {@link buildRunRequests} reads it, when the claim read it with the try. */
+  readonly run?: RunRequestRow;
 }
 
 const oldestQueuedQuery = compiledQuery((db, limit: number) =>
@@ -86,20 +90,24 @@ const oldestQueuedQuery = compiledQuery((db, limit: number) =>
 
 /**
  * PostgreSQL: claims the oldest queued tries in one statement, skipping rows
- * another claim holds; returns them with their new try number. The picked
- * rows are a MATERIALIZED CTE: as a subquery of the UPDATE, the planner may
- * run the LIMIT more than once and claim more than asked.
+ * another claim holds; returns them with their new try number and what
+ * {@link buildRunRequests} needs of their runs (see {@link runRequestColumns};
+ * no manifest text). The picked rows are a MATERIALIZED CTE: as a subquery of
+ * the UPDATE, the planner may run the LIMIT more than once and claim more than
+ * asked.
  */
 const claimOldestQuery = compiledQuery(
-  (_db, now: number, workerId: string, limit: number) => sql<{
-    dag_id: string;
-    run_id: string;
-    task_id: string;
-    map_index: number;
-    try_number: number;
-    execution_timeout_ms: number | null;
-    queued_at: number | string | null;
-  }>`
+  (db, now: number, workerId: string, limit: number) => sql<
+    {
+      dag_id: string;
+      run_id: string;
+      task_id: string;
+      map_index: number;
+      try_number: number;
+      execution_timeout_ms: number | null;
+      queued_at: number | string | null;
+    } & RunRequestRow
+  >`
     WITH q AS MATERIALIZED (
       SELECT dag_id, run_id, task_id, map_index FROM task_instance
       WHERE state = ${TaskState.queued} ORDER BY queued_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
@@ -108,9 +116,12 @@ const claimOldestQuery = compiledQuery(
     SET state = ${TaskState.running}, try_number = t.try_number + 1, start_date = ${now}, end_date = NULL,
       worker_id = ${workerId}, heartbeat_at = ${now}
     FROM q
+    JOIN dag_run run ON run.dag_id = q.dag_id AND run.run_id = q.run_id
+    LEFT JOIN dag d ON d.dag_id = q.dag_id
     WHERE t.dag_id = q.dag_id AND t.run_id = q.run_id AND t.task_id = q.task_id AND t.map_index = q.map_index
       AND t.state = ${TaskState.queued}
-    RETURNING t.dag_id, t.run_id, t.task_id, t.map_index, t.try_number, t.execution_timeout_ms, t.queued_at
+    RETURNING t.dag_id, t.run_id, t.task_id, t.map_index, t.try_number, t.execution_timeout_ms, t.queued_at,
+      ${sql.join(runRequestColumns(db, null))}
   `,
 );
 
@@ -168,6 +179,7 @@ export async function claimQueued(
           tryNumber: row.try_number,
         },
         executionTimeoutMs: row.execution_timeout_ms,
+        run: row,
       }));
   }
   const { rows } = await oldestQueuedQuery(ctx.dialect, trx, limit);
@@ -193,28 +205,51 @@ export async function claimQueued(
   return claimed;
 }
 
-/** A run with its DAG's row (what {@link getDagManifest} reads), in one statement. */
-const runQuery = compiledQuery((db, dagId: string, runId: string, held: string) =>
-  db
-    .selectFrom("dag_run as r")
-    .leftJoin("dag as d", "d.dag_id", "r.dag_id")
-    .select([
-      "r.run_type",
-      "r.logical_date",
-      "r.data_interval_start",
-      "r.data_interval_end",
-      "r.conf",
-      "d.dag_id as dag_row",
-      manifestUnlessHeld(held, "d"),
-      "d.manifest_hash",
-      "d.fileloc",
-      "d.is_paused",
-      "d.is_active",
-      "d.max_active_runs",
-      "d.next_consume_at",
-    ])
-    .where("r.dag_id", "=", dagId)
-    .where("r.run_id", "=", runId),
+/**
+ * What a run request needs of a run (`dag_run run`): its columns, its DAG's
+ * row (`dag d`, see {@link DagRow}; `dag_row` null when there is none) and,
+ * for an asset-triggered run, the events it consumed as a JSON array (see
+ * {@link consumedEventRows}). `held`: see {@link dagRowColumns}.
+ */
+function runRequestColumns(db: Executor, held: string | null) {
+  const column = <T>(name: keyof DagRunTable) => sql.ref<T>(`run.${name}`).as(name);
+  const jsonArrayFrom = dialectOf(db) === "postgres" ? postgresJsonArrayFrom : sqliteJsonArrayFrom;
+  const consumed = jsonArrayFrom(
+    consumedEventRows(db).where(sql<boolean>`c.dag_id = run.dag_id AND c.run_id = run.run_id`),
+  );
+  return [
+    column<DagRunTable["run_type"]>("run_type"),
+    column<DagRunTable["logical_date"]>("logical_date"),
+    column<DagRunTable["data_interval_start"]>("data_interval_start"),
+    column<DagRunTable["data_interval_end"]>("data_interval_end"),
+    column<DagRunTable["conf"]>("conf"),
+    sql.ref<string | null>("d.dag_id").as("dag_row"),
+    ...dagRowColumns(held, "d"),
+    // Only asset-triggered runs consume events: the others skip the subquery.
+    sql<unknown>`CASE WHEN run.run_type = ${sql.lit("asset_triggered")} THEN ${consumed} END`.as("consumed"),
+  ] as const;
+}
+
+/** A run as {@link runRequestColumns} reads it. */
+type RunRequestRow = Pick<
+  DagRunTable,
+  "run_type" | "logical_date" | "data_interval_start" | "data_interval_end" | "conf"
+> &
+  DagRow & {
+    readonly dag_row: string | null;
+    /** JSON array of consumed event rows: parsed (PostgreSQL), text (SQLite), or null (not asset-triggered). */
+    readonly consumed: unknown;
+  };
+
+/** A run with what its run requests need (see {@link runRequestColumns}), in one statement. */
+const runQuery = compiledQuery(
+  (db, dagId: string, runId: string, held: string) =>
+    db
+      .selectFrom("dag_run as run")
+      .leftJoin("dag as d", "d.dag_id", "run.dag_id")
+      .select(runRequestColumns(db, held))
+      .where("run.dag_id", "=", dagId)
+      .where("run.run_id", "=", runId) as unknown as Compilable<RunRequestRow>,
 );
 
 const patternSchedules = new WeakMap<object, boolean>();
@@ -249,10 +284,10 @@ export async function buildRunRequests(
   const requests = new Map<ClaimedTry, TaskRunRequest>();
   for (const tries of byRun.values()) {
     const { dagId, runId } = (tries[0] as ClaimedTry).key;
-    const [run] = (await runQuery(ctx.dialect, db, dagId, runId, heldManifestHash(ctx, dagId))).rows;
+    const run = tries[0]?.run ?? (await runQuery(ctx.dialect, db, dagId, runId, heldManifestHash(ctx, dagId))).rows[0];
     if (!run) throw new Error(`The run "${runId}" of DAG "${dagId}" is gone.`);
     // No DAG row (never in practice): the request has no DAG file, as before.
-    const dag = run.dag_row === null ? undefined : await registeredDag(ctx, db, dagId, run as DagRow);
+    const dag = run.dag_row === null ? undefined : await registeredDag(ctx, db, dagId, run);
     const index = dag ? taskIndexOf(dag.manifest) : undefined;
     const upstreamOf = (taskId: string) => index?.byId.get(taskId)?.upstream ?? [];
     const upstream = [...new Set(tries.flatMap((item) => upstreamOf(item.key.taskId)))];
@@ -268,9 +303,9 @@ export async function buildRunRequests(
         .execute();
       for (const row of rows) results.set(row.task_id, JSON.parse(row.result as string) as JsonValue);
     }
-    // Only asset-triggered runs consume events: the others skip these queries.
+    // Only asset-triggered runs consume events (read with the run).
     const triggered = run.run_type === "asset_triggered";
-    const { events, aliases } = triggered ? await consumedEvents(db, dagId, runId) : { events: [], aliases: {} };
+    const { events, aliases } = triggered ? await consumedEventRecords(db, run.consumed) : { events: [], aliases: {} };
     // Captures come from the schedule's URI patterns: a schedule without any has none.
     const captures = triggered && schedulesPatterns(dag) ? await consumedCaptures(db, dagId, runId) : {};
     for (const item of tries) {
@@ -305,10 +340,26 @@ export async function consumedEvents(
   runId: string,
 ): Promise<{ events: AssetEventRecord[]; aliases: Record<number, string[]> }> {
   const { rows } = await consumedEventsQuery(dialectOf(db), db, dagId, runId);
+  return consumedEventRecords(db, rows);
+}
+
+type ConsumedEventRow = EventRow & { has_aliases: unknown };
+
+/**
+ * Records of consumed events read as rows, or as the JSON array of
+ * {@link runQuery} (parsed by the PostgreSQL driver, text on SQLite), in
+ * timestamp order, with the aliases each came through.
+ */
+async function consumedEventRecords(
+  db: Executor,
+  read: readonly ConsumedEventRow[] | string | unknown,
+): Promise<{ events: AssetEventRecord[]; aliases: Record<number, string[]> }> {
+  const rows = (typeof read === "string" ? JSON.parse(read) : read) as ConsumedEventRow[];
+  const ordered = [...rows].sort((a, b) => Number(a.timestamp) - Number(b.timestamp) || Number(a.id) - Number(b.id));
   const events = await withAliases(
     db,
-    rows,
-    rows.filter((row) => truthy(row.has_aliases)),
+    ordered,
+    ordered.filter((row) => truthy(row.has_aliases as boolean | number)),
   );
   const aliases: Record<number, string[]> = {};
   for (const event of events) aliases[event.id] = [...event.sourceAliases];
@@ -375,16 +426,23 @@ export function eventQuery(db: Executor) {
 
 type EventRow = Awaited<ReturnType<ReturnType<typeof eventQuery>["execute"]>>[number];
 
-/** The events a run consumed, oldest first: built once per dialect (a claim of an asset-triggered run reads them). */
+/** Consumed events (`dag_run_consumed_event c`) with their asset, source run and whether they came through aliases. */
+function consumedEventRows(db: Executor) {
+  return (
+    eventQuery(db)
+      .innerJoin("dag_run_consumed_event as c", "c.event_id", "e.id")
+      // Whether the event came through aliases: the claim reads aliases only for those that did.
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom("asset_event_alias as x").select("x.event_id").whereRef("x.event_id", "=", "e.id"))
+          .as("has_aliases"),
+      )
+  );
+}
+
+/** The events a run consumed, oldest first: built once per dialect. */
 const consumedEventsQuery = compiledQuery((db, dagId: string, runId: string) =>
-  eventQuery(db)
-    .innerJoin("dag_run_consumed_event as c", "c.event_id", "e.id")
-    // Whether the event came through aliases: the claim reads aliases only for those that did.
-    .select((eb) =>
-      eb
-        .exists(eb.selectFrom("asset_event_alias as x").select("x.event_id").whereRef("x.event_id", "=", "e.id"))
-        .as("has_aliases"),
-    )
+  consumedEventRows(db)
     .where("c.dag_id", "=", dagId)
     .where("c.run_id", "=", runId)
     .orderBy("e.timestamp")
@@ -456,7 +514,15 @@ export async function completeTries(
   inlineConsumers = 0,
 ): Promise<CompletionEffects> {
   const now = ctx.clock.now();
-  const runs = new Map<string, { dagId: string; runId: string; taskIds: string[]; running: boolean }>();
+  interface RunToAdvance {
+    dagId: string;
+    runId: string;
+    taskIds: string[];
+    running: boolean;
+    /** The DAG's row, read with the run's lock (PostgreSQL): null when it has none, undefined when not read. */
+    dagRow?: DagRow | null;
+  }
+  const runs = new Map<string, RunToAdvance>();
   for (const { key } of reports) {
     const runKey = JSON.stringify([key.dagId, key.runId]);
     if (!runs.has(runKey)) runs.set(runKey, { dagId: key.dagId, runId: key.runId, taskIds: [], running: false });
@@ -466,9 +532,10 @@ export async function completeTries(
     // every other task final and finishes the run. Locked in one order, so two
     // batches never wait for each other's locks.
     for (const runKey of [...runs.keys()].sort()) {
-      const run = runs.get(runKey) as { dagId: string; runId: string; running: boolean };
-      const { rows } = await lockRunQuery(ctx.dialect, trx, run.dagId, run.runId);
-      run.running = rows[0]?.state === "running";
+      const run = runs.get(runKey) as RunToAdvance;
+      const [row] = (await lockRunQuery(ctx.dialect, trx, run.dagId, run.runId, heldManifestHash(ctx, run.dagId))).rows;
+      run.running = row?.state === "running";
+      run.dagRow = row?.dag_row == null ? null : (row as DagRow);
     }
   }
   const tries: TryCompletion[] = [];
@@ -499,9 +566,14 @@ export async function completeTries(
   const finishedRuns: FinishedRun[] = [];
   const finishedDags = new Map<string, RegisteredDag>();
   let queuedTasks = false;
-  for (const { dagId, runId, taskIds, running } of runs.values()) {
+  for (const { dagId, runId, taskIds, running, dagRow } of runs.values()) {
     if (taskIds.length === 0) continue;
-    const dag = await getDagManifest(ctx, trx, dagId);
+    const dag =
+      dagRow === undefined
+        ? await getDagManifest(ctx, trx, dagId)
+        : dagRow === null
+          ? undefined
+          : await registeredDag(ctx, trx, dagId, dagRow);
     if (!dag) continue;
     // The lock read the run's state (PostgreSQL), and the lock keeps it.
     const advanced = await advanceRun(ctx, trx, dag.manifest, runId, taskIds, running);
@@ -572,8 +644,18 @@ async function evaluateInline(
 }
 
 /** Locks a run's row for the completion (PostgreSQL) and reads its state. */
-const lockRunQuery = compiledQuery((db, dagId: string, runId: string) =>
-  db.selectFrom("dag_run").select("state").where("dag_id", "=", dagId).where("run_id", "=", runId).forUpdate(),
+/**
+ * PostgreSQL: locks a run's row, reading its state and its DAG's row (see
+ * {@link DagRow}) in the same statement.
+ */
+const lockRunQuery = compiledQuery((db, dagId: string, runId: string, held: string) =>
+  db
+    .selectFrom("dag_run as run")
+    .leftJoin("dag as d", "d.dag_id", "run.dag_id")
+    .select(["run.state", "d.dag_id as dag_row", ...dagRowColumns(held, "d")])
+    .where("run.dag_id", "=", dagId)
+    .where("run.run_id", "=", runId)
+    .forUpdate("run"),
 );
 
 /** Ends a running try in `state`, if it is still that try (the UPDATE's guard). */
