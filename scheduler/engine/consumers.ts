@@ -74,12 +74,20 @@ async function evaluateLockedConsumer(ctx: EngineContext, trx: Executor, dag: Re
   if (dag.isPaused || !dag.isActive) return [];
   const condition = assetConditionOf(dag.manifest.schedule);
   if (!condition) return [];
-  let activeRuns = await countActiveRuns(ctx, trx, dagId);
+  // The active runs are counted after the lock (a statement of their own: one snapshot
+  // with the lock could miss a run another scheduler just committed); the policies that
+  // probe what is pending read it with the count.
+  const first = pendingLoad(consumePolicyOf(dag.manifest.consume)).aggregate
+    ? { activeRuns: await countActiveRuns(ctx, trx, dagId), groups: undefined }
+    : await probePendingWithActiveRuns(ctx, trx, dagId);
+  let activeRuns = first.activeRuns;
+  let probed: PendingGroup[] | undefined = first.groups;
   const runs: string[] = [];
   // Whether a run was created queued: those are started (within maxActiveRuns) at the end.
   let queuedRuns = false;
   for (;;) {
-    const snapshot = await loadSnapshot(ctx, trx, dag, condition, activeRuns);
+    const snapshot = await loadSnapshot(ctx, trx, dag, condition, activeRuns, probed);
+    probed = undefined;
     const decision = decideConsumer(snapshot);
     if (decision.kind === "wait") {
       const until = "until" in decision.wait ? decision.wait.until : null;
@@ -155,13 +163,15 @@ export async function explainConsumer(
   return (await consumerStatus(ctx, db, dagId))?.condition ?? null;
 }
 
-const activeRunsQuery = compiledQuery((db, dagId: string) =>
+/** A consumer's active runs (queued or running), counted. */
+const activeRunsSelect = (db: Executor, dagId: string) =>
   db
     .selectFrom("dag_run")
     .select((eb) => eb.fn.countAll<number>().as("count"))
     .where("dag_id", "=", dagId)
-    .where("state", "in", [...ACTIVE_RUN_STATES]),
-);
+    .where("state", "in", [...ACTIVE_RUN_STATES]);
+
+const activeRunsQuery = compiledQuery(activeRunsSelect);
 
 async function countActiveRuns(ctx: EngineContext, db: Executor, dagId: string): Promise<number> {
   return Number((await activeRunsQuery(ctx.dialect, db, dagId)).rows[0]?.count ?? 0);
@@ -174,11 +184,13 @@ async function loadSnapshot(
   dag: RegisteredDag,
   condition: ConditionNode,
   activeRuns: number,
+  probed?: PendingGroup[],
 ): Promise<ConsumerSnapshot> {
   const consume = consumePolicyOf(dag.manifest.consume);
   const load = pendingLoad(consume);
   const dagId = dag.manifest.dagId;
-  const groups = load.aggregate ? await aggregatePending(db, dagId, load.windowMs) : await probePending(ctx, db, dagId);
+  const groups =
+    probed ?? (load.aggregate ? await aggregatePending(db, dagId, load.windowMs) : await probePending(ctx, db, dagId));
   return {
     condition,
     consume,
@@ -197,19 +209,51 @@ async function loadSnapshot(
  * assets pending, not with the events pending nor the assets the schedule
  * could reach (a pattern can reach thousands).
  */
+const pendingSql = (dagId: string) => sql`
+  WITH RECURSIVE pending(asset_id) AS (
+    SELECT min(asset_id) FROM asset_event_inbox WHERE dag_id = ${dagId}
+    UNION ALL
+    SELECT (SELECT min(i.asset_id) FROM asset_event_inbox i WHERE i.dag_id = ${dagId} AND i.asset_id > p.asset_id)
+    FROM pending p WHERE p.asset_id IS NOT NULL
+  )
+  SELECT p.asset_id, a.name, a.uri,
+    (SELECT min(i.event_id) FROM asset_event_inbox i WHERE i.dag_id = ${dagId} AND i.asset_id = p.asset_id) AS oldest
+  FROM pending p JOIN asset a ON a.id = p.asset_id
+`;
+
 const probePendingQuery = compiledQuery(
-  (_db, dagId: string) => sql<{ asset_id: number; name: string; uri: string; oldest: number }>`
-    WITH RECURSIVE pending(asset_id) AS (
-      SELECT min(asset_id) FROM asset_event_inbox WHERE dag_id = ${dagId}
-      UNION ALL
-      SELECT (SELECT min(i.asset_id) FROM asset_event_inbox i WHERE i.dag_id = ${dagId} AND i.asset_id > p.asset_id)
-      FROM pending p WHERE p.asset_id IS NOT NULL
-    )
-    SELECT p.asset_id, a.name, a.uri,
-      (SELECT min(i.event_id) FROM asset_event_inbox i WHERE i.dag_id = ${dagId} AND i.asset_id = p.asset_id) AS oldest
-    FROM pending p JOIN asset a ON a.id = p.asset_id
+  (_db, dagId: string) => sql<{ asset_id: number; name: string; uri: string; oldest: number }>`${pendingSql(dagId)}`,
+);
+
+/**
+ * {@link pendingSql} with the consumer's active runs (as {@link activeRunsSelect}
+ * counts them) in one statement: one row per pending asset, or one row with a
+ * null asset when nothing is pending.
+ */
+const probeWithActiveRunsQuery = compiledQuery(
+  (db, dagId: string) => sql<{
+    active_runs: number | string;
+    asset_id: number | null;
+    name: string;
+    uri: string;
+    oldest: number;
+  }>`
+    SELECT ${activeRunsSelect(db, dagId)} AS active_runs, g.asset_id, g.name, g.uri, g.oldest
+    FROM (SELECT 1 AS one) o LEFT JOIN (${pendingSql(dagId)}) g ON 1 = 1
   `,
 );
+
+async function probePendingWithActiveRuns(
+  ctx: EngineContext,
+  db: Executor,
+  dagId: string,
+): Promise<{ activeRuns: number; groups: PendingGroup[] }> {
+  const { rows } = await probeWithActiveRunsQuery(ctx.dialect, db, dagId);
+  return {
+    activeRuns: Number(rows[0]?.active_runs ?? 0),
+    groups: rows.flatMap((row) => (row.asset_id === null ? [] : [pendingGroupOf({ ...row, asset_id: row.asset_id })])),
+  };
+}
 
 async function probePending(ctx: EngineContext, db: Executor, dagId: string): Promise<PendingGroup[]> {
   const { rows } = await probePendingQuery(ctx.dialect, db, dagId);
