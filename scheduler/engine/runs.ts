@@ -359,8 +359,7 @@ const runStateQuery = compiledQuery((db, dagId: string, runId: string) =>
  * `success`. The two conditions are indexed probes (task_instance_by_run_state),
  * not counts. Returns the state it finished in; no row when it did not finish.
  */
-const finishRunQuery = compiledQuery(
-  (_db, now: number, dagId: string, runId: string) => sql<{ state: "success" | "failed" }>`
+const finishRunSql = (now: number, dagId: string, runId: string) => sql<{ state: "success" | "failed" }>`
     UPDATE dag_run SET
       state = CASE WHEN EXISTS (SELECT 1 FROM task_instance t WHERE t.dag_id = ${dagId} AND t.run_id = ${runId}
           AND t.state IN (${sql.lit(TaskState.failed)}, ${sql.lit(TaskState.upstreamFailed)}))
@@ -370,6 +369,21 @@ const finishRunQuery = compiledQuery(
       AND NOT EXISTS (SELECT 1 FROM task_instance t WHERE t.dag_id = ${dagId} AND t.run_id = ${runId}
         AND t.state IN (${sql.join(OPEN_TASK_STATES.map((state) => sql.lit(state)))}))
     RETURNING state
+  `;
+
+const finishRunQuery = compiledQuery((_db, now: number, dagId: string, runId: string) =>
+  finishRunSql(now, dagId, runId),
+);
+
+/**
+ * PostgreSQL: {@link finishRunSql}, and when the run finished, the DAG's row
+ * locked (see {@link lockDag}) in the same statement.
+ */
+const finishRunLockDagQuery = compiledQuery(
+  (_db, now: number, dagId: string, runId: string) => sql<{ state: "success" | "failed"; locked: string | null }>`
+    WITH finished AS (${finishRunSql(now, dagId, runId)})
+    SELECT f.state, l.dag_id AS locked FROM finished f
+    LEFT JOIN LATERAL (SELECT d.dag_id FROM dag d WHERE d.dag_id = ${dagId} FOR UPDATE) l ON TRUE
   `,
 );
 
@@ -384,6 +398,8 @@ export const truthy = (value: boolean | number | string | undefined): boolean =>
  * `changed` names the tasks that just reached a final state: only their
  * downstream tasks are looked at (every task when it is omitted, as when a run
  * starts), so a run of many tasks costs the same per completion.
+ * `lockDagIfFinished`: on PostgreSQL, when the run finishes, its DAG's row is
+ * locked by the same statement (for a caller that would {@link lockDag} next).
  */
 export async function advanceRun(
   ctx: EngineContext,
@@ -392,6 +408,7 @@ export async function advanceRun(
   runId: string,
   changed?: readonly string[],
   knownRunning = false,
+  options: { lockDagIfFinished?: boolean } = {},
 ): Promise<AdvanceResult> {
   if (!knownRunning) {
     const [run] = (await runStateQuery(ctx.dialect, trx, dag.dagId, runId)).rows;
@@ -452,6 +469,8 @@ export async function advanceRun(
         .execute();
     }
   }
-  const [row] = (await finishRunQuery(ctx.dialect, trx, now, dag.dagId, runId)).rows;
+  // A caller that locks the DAG of a finished run next (PostgreSQL) has it locked with the finish.
+  const finish = options.lockDagIfFinished && ctx.dialect === "postgres" ? finishRunLockDagQuery : finishRunQuery;
+  const [row] = (await finish(ctx.dialect, trx, now, dag.dagId, runId)).rows;
   return { queued: byState.get(TaskState.queued) ?? [], finished: row?.state ?? null };
 }

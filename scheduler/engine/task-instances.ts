@@ -576,7 +576,11 @@ export async function completeTries(
           : await registeredDag(ctx, trx, dagId, dagRow);
     if (!dag) continue;
     // The lock read the run's state (PostgreSQL), and the lock keeps it.
-    const advanced = await advanceRun(ctx, trx, dag.manifest, runId, taskIds, running);
+    // One run (PostgreSQL): its DAG is locked as the run finishes, as the loop below would
+    // next; with several, the loop locks their DAGs in one order.
+    const advanced = await advanceRun(ctx, trx, dag.manifest, runId, taskIds, running, {
+      lockDagIfFinished: runs.size === 1,
+    });
     if (advanced.finished) {
       finishedRuns.push({ dagId, runId, state: advanced.finished });
       finishedDags.set(dagId, dag);
@@ -587,7 +591,7 @@ export async function completeTries(
   // start in this transaction, and a DAG scheduled on assets is evaluated after
   // it (events may be waiting for the slot).
   for (const [dagId, dag] of [...finishedDags].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    await lockDag(ctx, trx, dagId);
+    if (runs.size > 1 || ctx.dialect !== "postgres") await lockDag(ctx, trx, dagId);
     if ((await startQueuedRunsLocked(ctx, trx, dag)).length > 0) queuedTasks = true;
     if (assetConditionOf(dag.manifest.schedule)) consumers.add(dagId);
   }
