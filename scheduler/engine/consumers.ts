@@ -379,21 +379,24 @@ const consumeSql = (taken: RawBuilder<unknown>, runId: string) => sql`
 
 /**
  * PostgreSQL: removes the entries a run takes from the inbox and links them
- * to the run, in one statement (what {@link consumeSql} then
- * {@link deleteConsumedQuery} do in two).
+ * to the run, as common table expressions of the run's insert (see
+ * `NewRun.alsoWhenCreated`; nothing when the run was not created): what
+ * {@link consumeSql} then {@link deleteConsumedQuery} do in two statements.
  */
-const consumeAndDeleteSql = (taken: RawBuilder<unknown>, runId: string) => sql`
-  WITH taken AS (DELETE FROM asset_event_inbox i WHERE ${taken} RETURNING i.dag_id, i.event_id)
-  INSERT INTO dag_run_consumed_event (dag_id, run_id, event_id)
-  SELECT dag_id, ${runId}, event_id FROM taken
+const consumeWithRunSql = (taken: RawBuilder<unknown>) => sql`
+  taken AS (
+    DELETE FROM asset_event_inbox i WHERE ${taken} AND EXISTS (SELECT 1 FROM created)
+    RETURNING i.dag_id, i.event_id
+  ),
+  linked AS (
+    INSERT INTO dag_run_consumed_event (dag_id, run_id, event_id)
+    SELECT t.dag_id, c.run_id, t.event_id FROM taken t CROSS JOIN created c
+  )
 `;
 
 // The "all" take (the default policy, the hot path) as compiled statements.
 const allConsumeQuery = compiledQuery((_db, dagId: string, runId: string) =>
   consumeSql(sql`i.dag_id = ${dagId}`, runId),
-);
-const allConsumeAndDeleteQuery = compiledQuery((_db, dagId: string, runId: string) =>
-  consumeAndDeleteSql(sql`i.dag_id = ${dagId}`, runId),
 );
 
 /**
@@ -450,14 +453,10 @@ async function createConsumerRun(
     dataIntervalEnd: interval === null ? intervalBound(taken, "end") : interval.end,
     conf: {},
     started,
+    // PostgreSQL: exactly the entries the statement deleted are linked: one committed meanwhile stays pending.
+    alsoWhenCreated: consumeWithRunSql(taken),
   });
-  if (runId === null) return null;
-  if (ctx.dialect === "postgres") {
-    // Exactly the entries the statement deleted are linked: one committed meanwhile stays pending.
-    if (all) await allConsumeAndDeleteQuery(ctx.dialect, trx, dagId, runId);
-    else await consumeAndDeleteSql(taken, runId).execute(trx);
-    return runId;
-  }
+  if (runId === null || ctx.dialect === "postgres") return runId;
   if (all) await allConsumeQuery(ctx.dialect, trx, dagId, runId);
   else await consumeSql(taken, runId).execute(trx);
   await deleteConsumedQuery(ctx.dialect, trx, dagId, runId);

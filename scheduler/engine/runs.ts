@@ -8,7 +8,7 @@ import { type RawBuilder, sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
 import { type DagManifest, dagSchema } from "../../sdk/manifest/schema.js";
 import { FINAL_TASK_STATES, OPEN_TASK_STATES, type RunKind, TaskState } from "../contracts.js";
-import type { DagTable } from "../store/schema.js";
+import type { DagTable, TaskInstanceTable } from "../store/schema.js";
 import { compiledQuery } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
 
@@ -31,6 +31,13 @@ export interface NewRun {
    * slot is free and no run is queued ahead ({@link startsAtOnce}).
    */
   readonly started?: boolean;
+  /**
+   * PostgreSQL: more common table expressions for the run's insert statement
+   * (`name AS (...)`, comma-separated), which read the new run from `created`
+   * (`run_id`; no row when the run existed already): work that belongs with
+   * the run, done in the same round trip. Ignored on SQLite.
+   */
+  readonly alsoWhenCreated?: RawBuilder<unknown>;
 }
 
 /**
@@ -202,9 +209,32 @@ export function makeRunId(runType: RunKind, time: number): string {
   return runType === "scheduled" ? `scheduled__${iso}` : `${runType}__${iso}_${randomBytes(4).toString("hex")}`;
 }
 
+/** The task instance columns a new run inserts, in one order for both statements. */
+const TASK_COLUMNS = [
+  "dag_id",
+  "run_id",
+  "task_id",
+  "map_index",
+  "state",
+  "try_number",
+  "max_tries",
+  "retry_delay_ms",
+  "execution_timeout_ms",
+  "next_retry_at",
+  "queued_at",
+  "start_date",
+  "end_date",
+  "worker_id",
+  "heartbeat_at",
+  "result",
+  "error",
+] as const satisfies readonly (keyof TaskInstanceTable)[];
+
 /**
  * Inserts a queued run and its task instances. Returns the run id, or null
  * when a run with that id exists already (a scheduled tick created twice).
+ * On PostgreSQL one statement inserts both (the tasks as one JSON parameter),
+ * with the caller's {@link NewRun.alsoWhenCreated}.
  */
 export async function createRun(
   ctx: EngineContext,
@@ -215,7 +245,7 @@ export async function createRun(
   const now = ctx.clock.now();
   const runId = run.runId ?? makeRunId(run.runType, run.logicalDate ?? now);
   const started = run.started === true;
-  const inserted = await trx
+  const runInsert = trx
     .insertInto("dag_run")
     .values({
       dag_id: dag.dagId,
@@ -231,37 +261,49 @@ export async function createRun(
       end_date: null,
     })
     .onConflict((oc) => oc.columns(["dag_id", "run_id"]).doNothing())
-    .returning("run_id")
-    .executeTakeFirst();
+    .returning("run_id");
+  const tasks = dag.tasks.map((task): TaskInstanceTable => {
+    const queued = started && task.upstream.length === 0;
+    return {
+      dag_id: dag.dagId,
+      run_id: runId,
+      task_id: task.taskId,
+      map_index: -1,
+      state: queued ? TaskState.queued : TaskState.none,
+      try_number: 0,
+      max_tries: task.retries,
+      retry_delay_ms: task.retryDelayMs,
+      execution_timeout_ms: task.executionTimeoutMs,
+      next_retry_at: null,
+      queued_at: queued ? now : null,
+      start_date: null,
+      end_date: null,
+      worker_id: null,
+      heartbeat_at: null,
+      result: null,
+      error: null,
+    };
+  });
+  if (ctx.dialect === "postgres") {
+    const columns = sql.join(TASK_COLUMNS.map((column) => sql.id(column)));
+    const picked = sql.join(TASK_COLUMNS.map((column) => sql.ref(`t.${column}`)));
+    const { rows } = await sql<{ run_id: string }>`
+      WITH created AS (${runInsert}),
+      tasks AS (
+        INSERT INTO task_instance (${columns})
+        SELECT ${picked} FROM created CROSS JOIN json_populate_recordset(NULL::task_instance, ${JSON.stringify(tasks)}) t
+      )${run.alsoWhenCreated ? sql`, ${run.alsoWhenCreated}` : sql``}
+      SELECT run_id FROM created
+    `.execute(trx);
+    return rows.length > 0 ? runId : null;
+  }
+  const inserted = await runInsert.executeTakeFirst();
   if (!inserted) return null;
-  // In chunks: a statement may bind at most 32,766 values (SQLite), 65,535 (PostgreSQL).
-  for (let first = 0; first < dag.tasks.length; first += TASK_INSERT_CHUNK) {
+  // In chunks: a statement may bind at most 32,766 values (SQLite).
+  for (let first = 0; first < tasks.length; first += TASK_INSERT_CHUNK) {
     await trx
       .insertInto("task_instance")
-      .values(
-        dag.tasks.slice(first, first + TASK_INSERT_CHUNK).map((task) => {
-          const queued = started && task.upstream.length === 0;
-          return {
-            dag_id: dag.dagId,
-            run_id: runId,
-            task_id: task.taskId,
-            map_index: -1,
-            state: queued ? TaskState.queued : TaskState.none,
-            try_number: 0,
-            max_tries: task.retries,
-            retry_delay_ms: task.retryDelayMs,
-            execution_timeout_ms: task.executionTimeoutMs,
-            next_retry_at: null,
-            queued_at: queued ? now : null,
-            start_date: null,
-            end_date: null,
-            worker_id: null,
-            heartbeat_at: null,
-            result: null,
-            error: null,
-          };
-        }),
-      )
+      .values(tasks.slice(first, first + TASK_INSERT_CHUNK))
       .execute();
   }
   return runId;
