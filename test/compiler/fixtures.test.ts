@@ -72,6 +72,23 @@ describe("fixture projects", () => {
     expect(compiled.manifest.assets.some((asset) => "schema" in asset)).toBe(false);
   });
 
+  it("uri-schemes: URIs of schemes the project registers get the keys and URIs they get when the files are loaded", async () => {
+    const source = path.join(fixtures, "uri-schemes/src");
+    const { dags } = await collectDags(async () => {
+      for (const file of sourceFiles(source).sort()) await import(/* @vite-ignore */ pathToFileURL(file).href);
+    });
+    const compiled = compile({ root: source });
+    expect(compiled.diagnostics).toEqual([]);
+    expect(manifestToJson(stripSourceLocations(compiled.manifest))).toBe(manifestToJson(serializeDags(dags)));
+    // The rules ran: the cluster lower-cased with its default port, the repository without ".git" and lower-cased.
+    expect(compiled.manifest.assets.map((asset) => asset.uri)).toEqual([
+      "kafka://events:9092/orders",
+      "git://github.com/acme/models",
+      "kafka://events:9092/orders",
+      "kafka://events:19092/payments",
+    ]);
+  });
+
   it("findings: reports each kind of problem once, at its place", () => {
     const result = compile({ root: path.join(fixtures, "findings/src") });
     expect(result.diagnostics.map((d) => `${d.severity} ${d.code} ${d.file}:${d.line}`)).toEqual([
