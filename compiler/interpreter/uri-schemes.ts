@@ -56,8 +56,7 @@ export class UriSchemeRegistry {
   register(scheme: Value | undefined, rule: Value | undefined, node: ts.CallExpression, env: Env): void {
     const site = { file: env.scope.file, node };
     if (scheme?.kind !== "string") {
-      const reason =
-        scheme?.kind === "unknown" ? `its scheme ${unknownText(scheme)}` : "its scheme is not a string";
+      const reason = scheme?.kind === "unknown" ? `its scheme ${unknownText(scheme)}` : "its scheme is not a string";
       this.vm.report(DiagnosticCatalog.customUriScheme, { scheme: "...", reason }, site);
       return;
     }
@@ -95,7 +94,7 @@ export class UriSchemeRegistry {
   /** The user's rule as the SDK calls it: evaluated by the interpreter, in the scope it was written in. */
   private interpreted(scheme: string, fn: FunctionValue, node: ts.CallExpression, env: Env): UriSchemeRule {
     const callEnv: Env = { ...env, dag: undefined };
-    const escape = (unknown: UnknownValue, uri: ParsedUri): SchemeRuleEscape =>
+    const escapeWith = (unknown: UnknownValue, uri: ParsedUri): SchemeRuleEscape =>
       new SchemeRuleEscape({
         ...unknown,
         what: `The result of the "${scheme}" scheme rule (registerUriScheme) for ${JSON.stringify(formatParsedUri(uri))}`,
@@ -110,13 +109,13 @@ export class UriSchemeRegistry {
         if (error instanceof BudgetExceeded) throw new SchemeRuleEscape(INVALID, error);
         throw error;
       }
-      if (result.kind === "unknown") throw escape(result, uri);
+      if (result.kind === "unknown") throw escapeWith(result, uri);
       if (result.kind !== "object") return operandProbe(result) as ParsedUri; // the SDK says it is not a ParsedUri
       const unknown = result.havoc ?? result.unknownSpread;
-      if (unknown) throw escape(unknown, uri);
+      if (unknown) throw escapeWith(unknown, uri);
       const plain: Record<string, unknown> = {};
       for (const [key, item] of result.props) {
-        if (item.kind === "unknown") throw escape(item, uri);
+        if (item.kind === "unknown") throw escapeWith(item, uri);
         plain[key] = operandProbe(item);
       }
       return plain as unknown as ParsedUri;
