@@ -5,7 +5,11 @@
  * each took as the client saw it. Two schedulers with their own pools stand
  * for A and B; the driver's query method is wrapped for the traced calls only.
  *
- * Run: `node bench/run.mjs hop-trace [--url=postgres://...] [--warmup=N]`; the
+ * Then `--iterations` hops untraced, timed: p50 and p99 of A's `completeTask`
+ * and of B's claim, in process (no NOTIFY, no task host), which moves less
+ * with the machine's load than the peers bench's hop.
+ *
+ * Run: `node bench/run.mjs hop-trace [--url=postgres://...] [--warmup=N] [--iterations=N]`; the
  * URL defaults to ASSETFLOW_BENCH_DATABASE_URL, then
  * ASSETFLOW_TEST_DATABASE_URL. Works in a fresh schema and drops it.
  * See BENCHMARKS.md.
@@ -13,11 +17,9 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import type { EmittedAssetEvent } from "../scheduler/contracts.js";
 import { Scheduler } from "../scheduler/scheduler.js";
-import type { Manifest } from "../sdk/manifest/schema.js";
-import { dagManifest, taskManifest } from "../test/support/manifests.js";
-import { gitRevision, loadAverage } from "./support/measure.js";
+import { EVENTS, MANIFEST, producerTry } from "./support/hop-workload.js";
+import { gitRevision, loadAverage, percentile } from "./support/measure.js";
 
 const flags = new Map(
   process.argv.slice(2).map((arg) => {
@@ -28,20 +30,7 @@ const flags = new Map(
 );
 const url = flags.get("url") ?? process.env.ASSETFLOW_BENCH_DATABASE_URL ?? process.env.ASSETFLOW_TEST_DATABASE_URL;
 const warmup = Number(flags.get("warmup") ?? 20);
-
-const ASSET = { kind: "asset" as const, name: "trace_produced", uri: "bench://trace/produced" };
-const EVENTS: EmittedAssetEvent[] = [
-  { asset: { name: ASSET.name, uri: ASSET.uri, group: "asset", extra: {} }, extra: {}, aliases: [] },
-];
-const MANIFEST: Manifest = {
-  schemaVersion: 1,
-  assets: [{ name: ASSET.name, uri: ASSET.uri, group: "asset", extra: {} }],
-  aliases: [],
-  dags: [
-    dagManifest("producer", { kind: "none" }, [taskManifest("write", [ASSET])]),
-    dagManifest("consumer", { kind: "assets", condition: ASSET }, [taskManifest("read")]),
-  ],
-};
+const iterations = Number(flags.get("iterations") ?? 200);
 
 interface Statement {
   readonly text: string;
@@ -91,13 +80,15 @@ async function main(): Promise<void> {
   const b = await Scheduler.open({ url, postgresSchema: schema });
   try {
     await a.registerManifest(MANIFEST);
-    const hop = async (trace: boolean) => {
-      await a.triggerDag("producer");
-      const [request] = await a.claimTasks("a", 1);
-      if (request?.key.dagId !== "producer") throw new Error(`expected the producer's try: ${JSON.stringify(request)}`);
-      const run = (action: () => Promise<unknown>) =>
-        trace ? traced(action) : action().then((result) => ({ result, statements: [], totalMs: 0 }));
-      const completed = await run(() => a.completeTask(request.key, { state: "success", events: EVENTS }));
+    const hop = async (trace: boolean, time = false) => {
+      const key = await producerTry(a, "a");
+      const run = async (action: () => Promise<unknown>) => {
+        if (trace) return traced(action);
+        const started = performance.now();
+        const result = await action();
+        return { result, statements: [] as Statement[], totalMs: time ? performance.now() - started : 0 };
+      };
+      const completed = await run(() => a.completeTask(key, { state: "success", events: EVENTS }));
       const claimed = await run(() => b.claimTasks("b", 1));
       const [consume] = claimed.result as Awaited<ReturnType<Scheduler["claimTasks"]>>;
       if (consume?.key.dagId !== "consumer") throw new Error(`expected the consumer's try: ${JSON.stringify(consume)}`);
@@ -110,6 +101,20 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
     print("A: completeTask (producer success -> consumer run)", completed);
     print("B: claimTasks (the consumer's try)", claimed);
+    const timed = { a: [] as number[], b: [] as number[] };
+    for (let i = 0; i < iterations; i++) {
+      const { completed, claimed } = await hop(false, true);
+      timed.a.push(completed.totalMs);
+      timed.b.push(claimed.totalMs);
+    }
+    const line = (label: string, values: number[]) => {
+      const sorted = [...values].sort((x, y) => x - y);
+      const at = (p: number) => percentile(sorted, p).toFixed(2);
+      console.log(`  ${label}: p50 ${at(50)} ms, p99 ${at(99)} ms`);
+    };
+    console.log(`\n${iterations} hops untraced, in process, load ${loadAverage()}:`);
+    line("A completeTask", timed.a);
+    line("B claimTasks  ", timed.b);
   } finally {
     await a.close();
     await b.close();

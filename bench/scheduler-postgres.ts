@@ -22,10 +22,8 @@ import { arch, cpus, platform, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import type { EmittedAssetEvent, TaskInstanceKey } from "../scheduler/contracts.js";
 import { Scheduler } from "../scheduler/scheduler.js";
-import type { Manifest } from "../sdk/manifest/schema.js";
-import { dagManifest, taskManifest } from "../test/support/manifests.js";
+import { EVENTS, MANIFEST, producerTry } from "./support/hop-workload.js";
 import { gitRevision, loadAverage, percentile } from "./support/measure.js";
 
 // ---------------------------------------------------------------- options
@@ -102,30 +100,6 @@ function verdict(value: number, limit: number): string {
 }
 
 // ---------------------------------------------------------------- workload
-
-const ASSET = { kind: "asset" as const, name: "bench_produced", uri: "bench://postgres/produced" };
-const EVENTS: EmittedAssetEvent[] = [
-  { asset: { name: ASSET.name, uri: ASSET.uri, group: "asset", extra: {} }, extra: {}, aliases: [] },
-];
-
-/** A producer (one task, outlet the asset) and a consumer scheduled on the asset. */
-const MANIFEST: Manifest = {
-  schemaVersion: 1,
-  assets: [{ name: ASSET.name, uri: ASSET.uri, group: "asset", extra: {} }],
-  aliases: [],
-  dags: [
-    dagManifest("producer", { kind: "none" }, [taskManifest("write", [ASSET])]),
-    dagManifest("consumer", { kind: "assets", condition: ASSET }, [taskManifest("read")]),
-  ],
-};
-
-/** Triggers the producer and claims its try (untimed). */
-async function producerTry(scheduler: Scheduler, worker: string): Promise<TaskInstanceKey> {
-  await scheduler.triggerDag("producer");
-  const [request] = await scheduler.claimTasks(worker, 1);
-  if (request?.key.dagId !== "producer") throw new Error(`expected the producer's try, got ${JSON.stringify(request)}`);
-  return request.key;
-}
 
 // ---------------------------------------------------------------- 1. in-process
 

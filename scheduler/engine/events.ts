@@ -68,7 +68,7 @@ export async function recordEvent(ctx: EngineContext, trx: Executor, event: Even
   const values = eventRowValues(event, assetId, now);
   if (ctx.dialect === "postgres" && aliasIds.length === 0) {
     // The event and its routing in one statement (no alias rows to insert in between).
-    const [row] = (await insertAndRouteEventQuery(ctx.dialect, trx, ...values, event.asset.name, event.asset.uri)).rows;
+    const [row] = (await insertAndRouteEventQuery(ctx.dialect, trx, event.asset.name, event.asset.uri, ...values)).rows;
     const recorded = { eventId: Number(row?.id), assetId, consumers: row?.consumers ?? [] };
     return createdByAlias === undefined ? recorded : { ...recorded, createdByAlias };
   }
@@ -103,12 +103,11 @@ async function checkExternalExtra(
   );
 }
 
+/** The values of an `asset_event` row: asset id, extra, timestamp, source DAG, task, run and map index. */
+type EventRowValues = [number, string, number, string | null, string | null, string | null, number | null];
+
 /** The values of an `asset_event` row, in the column order both insert statements use. */
-function eventRowValues(
-  event: EventToRecord,
-  assetId: number,
-  now: number,
-): [number, string, number, string | null, string | null, string | null, number | null] {
+function eventRowValues(event: EventToRecord, assetId: number, now: number): EventRowValues {
   const source = event.source;
   return [
     assetId,
@@ -121,17 +120,8 @@ function eventRowValues(
   ];
 }
 
-/** The insert of an `asset_event` row (values in {@link eventRowValues}'s order), returning its id. */
-const insertEventSql = (
-  db: Executor,
-  assetId: number,
-  extra: string,
-  timestamp: number,
-  dagId: string | null,
-  taskId: string | null,
-  runId: string | null,
-  mapIndex: number | null,
-) =>
+/** The insert of an `asset_event` row (see {@link eventRowValues}), returning its id. */
+const insertEventSql = (db: Executor, ...[assetId, extra, timestamp, dagId, taskId, runId, mapIndex]: EventRowValues) =>
   db
     .insertInto("asset_event")
     .values({
@@ -179,20 +169,9 @@ const routeEventQuery = compiledQuery((_db, eventId: number, assetId: number, no
  * consumers it was routed to (null for none).
  */
 const insertAndRouteEventQuery = compiledQuery(
-  (
-    db,
-    assetId: number,
-    extra: string,
-    timestamp: number,
-    dagId: string | null,
-    taskId: string | null,
-    runId: string | null,
-    mapIndex: number | null,
-    name: string,
-    uri: string,
-  ) => sql<{ id: number; consumers: string[] | null }>`
-    WITH inserted AS (${insertEventSql(db, assetId, extra, timestamp, dagId, taskId, runId, mapIndex)}),
-    routed AS (${routeEventSql(sql`(SELECT id FROM inserted)`, assetId, timestamp, name, uri)})
+  (db, name: string, uri: string, ...values: EventRowValues) => sql<{ id: number; consumers: string[] | null }>`
+    WITH inserted AS (${insertEventSql(db, ...values)}),
+    routed AS (${routeEventSql(sql`(SELECT id FROM inserted)`, values[0], values[2], name, uri)})
     SELECT id, (SELECT array_agg(dag_id) FROM routed) AS consumers FROM inserted
   `,
 );

@@ -11,10 +11,9 @@
 import { type RawBuilder, sql } from "kysely";
 import { assetConditionOf, conditionLeaves } from "../condition-evaluator.js";
 import { consumePolicyOf, decideConsumer, type PendingGroup } from "../consumption-plan.js";
-import { TaskState } from "../contracts.js";
 import { pendingGroupOf } from "./consumers.js";
 import type { EngineContext, Executor } from "./context.js";
-import { type DagRow, makeRunId, type RegisteredDag, registeredDag, taskIndexOf } from "./runs.js";
+import { type DagRow, makeRunId, newTaskRow, type RegisteredDag, registeredDag, taskIndexOf } from "./runs.js";
 
 /** Consumers read and created per statement (a task instance row binds 17 values; SQLite allows 32,766). */
 export const FAN_OUT_CHUNK = 250;
@@ -175,28 +174,9 @@ async function createStartedRuns(
     const runId = created.get(dag.manifest.dagId);
     if (runId === undefined) return [];
     const index = taskIndexOf(dag.manifest);
-    return dag.manifest.tasks.map((task) => {
-      const root = (index.byId.get(task.taskId)?.upstream.length ?? 0) === 0;
-      return {
-        dag_id: dag.manifest.dagId,
-        run_id: runId,
-        task_id: task.taskId,
-        map_index: -1,
-        state: root ? TaskState.queued : TaskState.none,
-        try_number: 0,
-        max_tries: task.retries,
-        retry_delay_ms: task.retryDelayMs,
-        execution_timeout_ms: task.executionTimeoutMs,
-        next_retry_at: null,
-        queued_at: root ? now : null,
-        start_date: null,
-        end_date: null,
-        worker_id: null,
-        heartbeat_at: null,
-        result: null,
-        error: null,
-      };
-    });
+    return dag.manifest.tasks.map((task) =>
+      newTaskRow(dag.manifest.dagId, runId, task, (index.byId.get(task.taskId)?.upstream.length ?? 0) === 0, now),
+    );
   });
   for (let first = 0; first < taskRows.length; first += 1000) {
     await trx

@@ -230,6 +230,35 @@ const TASK_COLUMNS = [
   "error",
 ] as const satisfies readonly (keyof TaskInstanceTable)[];
 
+/** The row of a new run's task instance: queued (at `now`) or waiting for its upstream tasks (`none`). */
+export function newTaskRow(
+  dagId: string,
+  runId: string,
+  task: DagManifest["tasks"][number],
+  queued: boolean,
+  now: number,
+): TaskInstanceTable {
+  return {
+    dag_id: dagId,
+    run_id: runId,
+    task_id: task.taskId,
+    map_index: -1,
+    state: queued ? TaskState.queued : TaskState.none,
+    try_number: 0,
+    max_tries: task.retries,
+    retry_delay_ms: task.retryDelayMs,
+    execution_timeout_ms: task.executionTimeoutMs,
+    next_retry_at: null,
+    queued_at: queued ? now : null,
+    start_date: null,
+    end_date: null,
+    worker_id: null,
+    heartbeat_at: null,
+    result: null,
+    error: null,
+  };
+}
+
 /**
  * Inserts a queued run and its task instances. Returns the run id, or null
  * when a run with that id exists already (a scheduled tick created twice).
@@ -262,28 +291,7 @@ export async function createRun(
     })
     .onConflict((oc) => oc.columns(["dag_id", "run_id"]).doNothing())
     .returning("run_id");
-  const tasks = dag.tasks.map((task): TaskInstanceTable => {
-    const queued = started && task.upstream.length === 0;
-    return {
-      dag_id: dag.dagId,
-      run_id: runId,
-      task_id: task.taskId,
-      map_index: -1,
-      state: queued ? TaskState.queued : TaskState.none,
-      try_number: 0,
-      max_tries: task.retries,
-      retry_delay_ms: task.retryDelayMs,
-      execution_timeout_ms: task.executionTimeoutMs,
-      next_retry_at: null,
-      queued_at: queued ? now : null,
-      start_date: null,
-      end_date: null,
-      worker_id: null,
-      heartbeat_at: null,
-      result: null,
-      error: null,
-    };
-  });
+  const tasks = dag.tasks.map((task) => newTaskRow(dag.dagId, runId, task, started && task.upstream.length === 0, now));
   if (ctx.dialect === "postgres") {
     const columns = sql.join(TASK_COLUMNS.map((column) => sql.id(column)));
     const picked = sql.join(TASK_COLUMNS.map((column) => sql.ref(`t.${column}`)));
