@@ -67,7 +67,7 @@ async function traced<T>(action: () => Promise<T>): Promise<{ result: T; stateme
 function print(title: string, trace: { statements: Statement[]; totalMs: number }): void {
   console.log(`\n${title}: ${trace.statements.length} round trips, ${trace.totalMs.toFixed(2)} ms`);
   trace.statements.forEach((statement, index) => {
-    const text = statement.text.replace(/\s+/g, " ").slice(0, 150);
+    const text = process.env.FULL ? statement.text : statement.text.replace(/\s+/g, " ").slice(0, 150);
     console.log(`  ${String(index + 1).padStart(2)}. ${statement.ms.toFixed(2).padStart(6)} ms  ${text}`);
   });
 }

@@ -296,11 +296,11 @@ export async function createRun(
     const columns = sql.join(TASK_COLUMNS.map((column) => sql.id(column)));
     const picked = sql.join(TASK_COLUMNS.map((column) => sql.ref(`t.${column}`)));
     const { rows } = await sql<{ run_id: string }>`
-      WITH created AS (${runInsert}),
+      WITH created AS (${runInsert}),${run.alsoWhenCreated ? sql` ${run.alsoWhenCreated},` : sql``}
       tasks AS (
         INSERT INTO task_instance (${columns})
         SELECT ${picked} FROM created CROSS JOIN json_populate_recordset(NULL::task_instance, ${JSON.stringify(tasks)}) t
-      )${run.alsoWhenCreated ? sql`, ${run.alsoWhenCreated}` : sql``}
+      )
       SELECT run_id FROM created
     `.execute(trx);
     return rows.length > 0 ? runId : null;
