@@ -75,13 +75,32 @@ export interface ClaimedTry {
   readonly executionTimeoutMs: number | null;
 }
 
-const oldestQueuedQuery = compiledQuery((db, limit: number) =>
-  db
-    .selectFrom("task_instance")
-    .select(["dag_id", "run_id", "task_id", "map_index", "try_number", "execution_timeout_ms"])
-    .where("state", "=", TaskState.queued)
-    .orderBy("queued_at")
-    .limit(limit),
+/**
+ * SQLite: claims the oldest queued tries in one statement (the write lock is
+ * held from `BEGIN IMMEDIATE`, so nothing can take them in between); returns
+ * them with their new try number. RETURNING gives no order: the caller sorts
+ * by `queued_at`, then `rowid` (the order of the `task_instance_by_state`
+ * index the pick reads).
+ */
+const claimOldestSqliteQuery = compiledQuery(
+  (_db, now: number, workerId: string, limit: number) => sql<{
+    row: number;
+    dag_id: string;
+    run_id: string;
+    task_id: string;
+    map_index: number;
+    try_number: number;
+    execution_timeout_ms: number | null;
+    queued_at: number | null;
+  }>`
+    UPDATE task_instance
+    SET state = ${TaskState.running}, try_number = try_number + 1, start_date = ${now}, end_date = NULL,
+      worker_id = ${workerId}, heartbeat_at = ${now}
+    WHERE rowid IN (
+      SELECT rowid FROM task_instance WHERE state = ${TaskState.queued} ORDER BY queued_at LIMIT ${limit}
+    )
+    RETURNING rowid AS row, dag_id, run_id, task_id, map_index, try_number, execution_timeout_ms, queued_at
+  `,
 );
 
 /**
@@ -114,34 +133,6 @@ const claimOldestQuery = compiledQuery(
   `,
 );
 
-const claimQuery = compiledQuery(
-  (
-    db,
-    tryNumber: number,
-    now: number,
-    workerId: string,
-    dagId: string,
-    runId: string,
-    taskId: string,
-    mapIndex: number,
-  ) =>
-    db
-      .updateTable("task_instance")
-      .set({
-        state: TaskState.running,
-        try_number: tryNumber,
-        start_date: now,
-        end_date: null,
-        worker_id: workerId,
-        heartbeat_at: now,
-      })
-      .where("dag_id", "=", dagId)
-      .where("run_id", "=", runId)
-      .where("task_id", "=", taskId)
-      .where("map_index", "=", mapIndex)
-      .where("state", "=", TaskState.queued),
-);
-
 /**
  * Claims up to `limit` queued task instances for `workerId` (oldest first):
  * marks them running, increments their try number, and returns them. On
@@ -157,40 +148,37 @@ export async function claimQueued(
   if (ctx.dialect === "postgres") {
     // One statement: pick (skipping rows another claim holds) and mark running.
     const { rows } = await claimOldestQuery(ctx.dialect, trx, now, workerId, limit);
-    return [...rows]
-      .sort((a, b) => Number(a.queued_at) - Number(b.queued_at))
-      .map((row) => ({
-        key: {
-          dagId: row.dag_id,
-          runId: row.run_id,
-          taskId: row.task_id,
-          mapIndex: row.map_index,
-          tryNumber: row.try_number,
-        },
-        executionTimeoutMs: row.execution_timeout_ms,
-      }));
+    return [...rows].sort((a, b) => Number(a.queued_at) - Number(b.queued_at)).map(claimedTry);
   }
-  const { rows } = await oldestQueuedQuery(ctx.dialect, trx, limit);
-  const claimed: ClaimedTry[] = [];
-  for (const row of rows) {
-    const tryNumber = row.try_number + 1;
-    const updated = await claimQuery(
-      ctx.dialect,
-      trx,
-      tryNumber,
-      now,
-      workerId,
-      row.dag_id,
-      row.run_id,
-      row.task_id,
-      row.map_index,
-    );
-    if (Number(updated.numAffectedRows) === 1) {
-      const key = { dagId: row.dag_id, runId: row.run_id, taskId: row.task_id, mapIndex: row.map_index, tryNumber };
-      claimed.push({ key, executionTimeoutMs: row.execution_timeout_ms });
-    }
-  }
-  return claimed;
+  const { rows } = await claimOldestSqliteQuery(ctx.dialect, trx, now, workerId, limit);
+  return [...rows].sort((a, b) => queuedOrder(a.queued_at, b.queued_at) || a.row - b.row).map(claimedTry);
+}
+
+/** `queued_at` ascending as SQLite orders it (NULL first). */
+function queuedOrder(a: number | string | null, b: number | string | null): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  return Number(a) - Number(b);
+}
+
+/** A claimed row as a {@link ClaimedTry}. */
+function claimedTry(row: {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  map_index: number;
+  try_number: number;
+  execution_timeout_ms: number | null;
+}): ClaimedTry {
+  return {
+    key: {
+      dagId: row.dag_id,
+      runId: row.run_id,
+      taskId: row.task_id,
+      mapIndex: row.map_index,
+      tryNumber: row.try_number,
+    },
+    executionTimeoutMs: row.execution_timeout_ms,
+  };
 }
 
 /** A run with its DAG's row (what {@link getDagManifest} reads), in one statement. */
