@@ -75,6 +75,17 @@ export interface ClaimedTry {
   readonly executionTimeoutMs: number | null;
 }
 
+/** A task instance row a claim returns (with its new try number). */
+interface ClaimedRow {
+  readonly dag_id: string;
+  readonly run_id: string;
+  readonly task_id: string;
+  readonly map_index: number;
+  readonly try_number: number;
+  readonly execution_timeout_ms: number | null;
+  readonly queued_at: number | string | null;
+}
+
 /**
  * SQLite: claims the oldest queued tries in one statement (the write lock is
  * held from `BEGIN IMMEDIATE`, so nothing can take them in between); returns
@@ -83,16 +94,7 @@ export interface ClaimedTry {
  * index the pick reads).
  */
 const claimOldestSqliteQuery = compiledQuery(
-  (_db, now: number, workerId: string, limit: number) => sql<{
-    row: number;
-    dag_id: string;
-    run_id: string;
-    task_id: string;
-    map_index: number;
-    try_number: number;
-    execution_timeout_ms: number | null;
-    queued_at: number | null;
-  }>`
+  (_db, now: number, workerId: string, limit: number) => sql<ClaimedRow & { row: number }>`
     UPDATE task_instance
     SET state = ${TaskState.running}, try_number = try_number + 1, start_date = ${now}, end_date = NULL,
       worker_id = ${workerId}, heartbeat_at = ${now}
@@ -110,15 +112,7 @@ const claimOldestSqliteQuery = compiledQuery(
  * run the LIMIT more than once and claim more than asked.
  */
 const claimOldestQuery = compiledQuery(
-  (_db, now: number, workerId: string, limit: number) => sql<{
-    dag_id: string;
-    run_id: string;
-    task_id: string;
-    map_index: number;
-    try_number: number;
-    execution_timeout_ms: number | null;
-    queued_at: number | string | null;
-  }>`
+  (_db, now: number, workerId: string, limit: number) => sql<ClaimedRow>`
     WITH q AS MATERIALIZED (
       SELECT dag_id, run_id, task_id, map_index FROM task_instance
       WHERE state = ${TaskState.queued} ORDER BY queued_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
@@ -161,14 +155,7 @@ function queuedOrder(a: number | string | null, b: number | string | null): numb
 }
 
 /** A claimed row as a {@link ClaimedTry}. */
-function claimedTry(row: {
-  dag_id: string;
-  run_id: string;
-  task_id: string;
-  map_index: number;
-  try_number: number;
-  execution_timeout_ms: number | null;
-}): ClaimedTry {
+function claimedTry(row: ClaimedRow): ClaimedTry {
   return {
     key: {
       dagId: row.dag_id,
