@@ -370,7 +370,9 @@ describe("Asset.ref in a task's inlets", () => {
         ]),
       ),
     ) as Manifest;
-    (manifest.dags[0]?.tasks[0]?.outlets as unknown[]).push({ kind: "ref", name: "orders" });
+    const [first] = manifest.dags;
+    (first?.tasks[0]?.outlets as unknown[] | undefined)?.push({ kind: "ref", name: "orders" });
+    expect(first?.tasks[0]?.outlets).toHaveLength(1);
     expect(() => parseManifest(manifest)).toThrow(ManifestError);
   });
 });
