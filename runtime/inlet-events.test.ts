@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type {
-  AssetEventReader,
-  AssetEventRecord,
-  AssetIdentity,
-  AssetRefSubject,
-  EventSubject,
-} from "../scheduler/contracts.js";
+import type { AssetEventReader, AssetEventRecord, EventSubject } from "../scheduler/contracts.js";
 import { Asset } from "../sdk/index.js";
 import { createInletEventSequence, MemoryAssetEventReader, RuntimeErrorCode } from "./index.js";
 import { createInletEvents, type InletOwner, resolveInletRefs } from "./inlet-events.js";
@@ -25,10 +19,10 @@ class CountingReader implements AssetEventReader {
     this.calls.push(`list ${offset} ${limit}`);
     return this.inner.listEvents(target, offset, limit);
   }
-  resolveRef(ref: AssetRefSubject): Promise<AssetIdentity[]> {
+  readonly resolveRef: AssetEventReader["resolveRef"] = (ref) => {
     this.calls.push("resolve");
     return this.inner.resolveRef(ref);
-  }
+  };
 }
 
 function fiveEvents(): MemoryAssetEventReader {
