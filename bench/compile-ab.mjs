@@ -10,13 +10,14 @@
 //   node bench/run.mjs compile --keep            # writes the 1,000-file project, prints its folder
 //   node bench/compile-ab.mjs main HEAD --root=/tmp/assetflow-compile-bench-XXXX [--rounds=20]
 //
-// Both revisions must compile the project to the same manifest without
-// diagnostics, or the run stops.
+// Both revisions must compile the project without errors to the same
+// manifest and diagnostics, or the run stops.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { bundleForNode } from "./support/bundle.mjs";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -29,7 +30,6 @@ if (!revA || !revB || !root) {
   process.exit(2);
 }
 
-const { build } = await import("esbuild");
 const outdir = path.join(repo, "node_modules", ".cache", "compile-ab");
 mkdirSync(outdir, { recursive: true });
 
@@ -41,17 +41,7 @@ async function compilerAt(rev, label) {
     execFileSync("git", ["-C", repo, "archive", "-o", archive, rev, "compiler", "sdk", "tsconfig.json"]);
     execFileSync("tar", ["-x", "-f", archive, "-C", tree]);
     const outfile = path.join(outdir, `${label}.mjs`);
-    await build({
-      entryPoints: [path.join(tree, "compiler", "index.ts")],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      packages: "external",
-      tsconfig: path.join(tree, "tsconfig.json"),
-      logLevel: "warning",
-    });
+    await bundleForNode(path.join(tree, "compiler", "index.ts"), outfile, path.join(tree, "tsconfig.json"));
     return await import(pathToFileURL(outfile).href);
   } finally {
     rmSync(tree, { recursive: true, force: true });
@@ -73,10 +63,13 @@ const parse = () => {
 };
 const manifestOf = (compiler) => {
   const result = compiler.compile({ root });
-  if (result.diagnostics.length > 0) throw new Error(`diagnostics: ${JSON.stringify(result.diagnostics[0])}`);
-  return JSON.stringify(result.manifest);
+  const error = result.diagnostics.find((diagnostic) => diagnostic.severity === "error");
+  if (error) throw new Error(`the project does not compile: ${JSON.stringify(error)}`);
+  return JSON.stringify([result.manifest, result.diagnostics]);
 };
-if (manifestOf(A) !== manifestOf(B)) throw new Error(`${revA} and ${revB} compile the project to different manifests`);
+if (manifestOf(A) !== manifestOf(B)) {
+  throw new Error(`${revA} and ${revB} compile the project to different manifests or diagnostics`);
+}
 
 const time = (fn) => {
   const cpu = process.cpuUsage();
