@@ -1,6 +1,8 @@
 /**
  * The worker pool with real task host processes (the built host from dist/:
- * `npm test` builds first). Each host is sent a few tries ahead; these tests
+ * `npm run test:system` builds first), hosts that exit mid-try and hosts
+ * replaced after maxTasksPerHost tries: several processes and their crashes,
+ * so the system tier. Each host is sent a few tries ahead; these tests
  * pin down what that must never change: a try queued behind one that kills its
  * host runs elsewhere instead of failing, an executionTimeout counts from the
  * try's start, and each try's log is written by the host as it goes.
@@ -9,15 +11,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryAssetEventReader } from "../../runtime/memory-event-reader.js";
-import { taskLogPath } from "../../runtime/task-logs.js";
-import { type PoolRunResult, WorkerPool } from "../../runtime/worker-pool.js";
-import type { TaskRunRequest } from "../../scheduler/contracts.js";
-import { poll } from "../support/poll.js";
+import { MemoryAssetEventReader } from "../../../runtime/memory-event-reader.js";
+import { taskLogPath } from "../../../runtime/task-logs.js";
+import { eventRecord } from "../../../runtime/test-support.js";
+import { type PoolRunResult, WorkerPool } from "../../../runtime/worker-pool.js";
+import type { TaskRunRequest } from "../../../scheduler/contracts.js";
+import { poll } from "../../support/poll.js";
 
 const DAG_FILE = `
-import { dag, task } from "assetflow";
+import { Asset, dag, task } from "assetflow";
 export const pool = dag({ dagId: "pool", schedule: null }, () => {
+  task({ taskId: "ref", inlets: [Asset.ref({ name: "orders" })] }, async (ctx) =>
+    (await ctx.inletEvents.get(Asset.ref({ uri: "s3://warehouse/orders" })).at(-1))?.extra,
+  );
+  task({ taskId: "unknown_ref", inlets: [Asset.ref({ uri: "s3://nowhere/x" })] }, () => "ran");
   task({ taskId: "exit" }, (ctx) => {
     ctx.log("about to exit");
     process.exit(3);
@@ -52,7 +59,9 @@ function setUp(
   const created = new WorkerPool({
     size,
     home,
-    reader: new MemoryAssetEventReader([]),
+    reader: new MemoryAssetEventReader([
+      eventRecord(1, { name: "orders", uri: "s3://warehouse/orders" }, { extra: { rowCount: 7 } }),
+    ]),
     ...(maxTasksPerHost === undefined ? {} : { maxTasksPerHost }),
   });
   pool = created;
@@ -109,6 +118,16 @@ describe("WorkerPool", () => {
     expect(timedOut).toMatchObject({
       state: "failed",
       error: { code: "TASK_TIMEOUT", message: expect.stringContaining("timed out after 100 ms (executionTimeout)") },
+    });
+  });
+
+  it("resolves a task's Asset.ref inlets through the pool's reader, from the host process", async () => {
+    const { run } = setUp(1);
+    const [resolved, unknown] = await Promise.all([run("ref"), run("unknown_ref")]);
+    expect(resolved).toMatchObject({ state: "success", result: { rowCount: 7 } });
+    expect(unknown).toMatchObject({
+      state: "failed",
+      error: { code: "INLET_REF_UNRESOLVED", message: expect.stringContaining('Asset.ref({ uri: "s3://nowhere/x" })') },
     });
   });
 
