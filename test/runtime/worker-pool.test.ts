@@ -130,7 +130,7 @@ describe("WorkerPool", () => {
     await poll("the sleep task to start", async () =>
       existsSync(sleepLog) && readFileSync(sleepLog, "utf8").includes('Running task "sleep"') ? true : undefined,
     );
-    await pool?.stop(); // "sleep" runs; 3 tries wait in its host, 2 in the pool
+    await pool?.stop(); // "sleep" runs; the 5 others wait in its host
     const [slept, ...waiting] = await results;
     expect(slept).toMatchObject({ state: "failed", error: { code: "WORKER_EXITED" } });
     expect(waiting.map((result) => result.state)).toEqual(Array(5).fill("not_started"));
