@@ -200,12 +200,12 @@ export const DiagnosticCatalog = {
     "unknown-name",
     ({ what, name, hint }) => `${what} uses \`${name}\`, which the compiler cannot find; ${hint}.`,
   ),
-  customUriScheme: define<{ scheme: string }>(
+  customUriScheme: define<{ scheme: string; reason: string }>(
     "AF2007",
-    "warning",
+    "error",
     "custom-uri-scheme",
-    ({ scheme }) =>
-      `registerUriScheme(${quote(scheme)}) runs only when the code is loaded: the compiler normalizes ${scheme}: URIs with the generic rules, so their identity in the manifest may differ from run time. Write ${scheme}: URIs already in normal form.`,
+    ({ scheme, reason }) =>
+      `registerUriScheme(${scheme === "..." ? "..." : quote(scheme)}, ...) cannot be applied by the compiler: ${reason}. The URIs of its scheme, part of their assets' identity, would differ in the manifest from run time. Pass the scheme as a string literal and a rule defined in this project (an arrow function or a function) whose result depends only on its argument and constants.`,
   ),
   touchUnchecked: define<{ call: string; taskId: string; reason: string }>(
     "AF2008",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type ParsedUri, sanitizeUriWithRules } from "../sdk/uri/sanitize.js";
 import { codes, compileSource, compileSources, dagOf, taskOf, withCode } from "./test-support.js";
 
 const consumer = (importLine: string, expression: string) => `${importLine}
@@ -263,12 +264,86 @@ export default class {
     ]);
   });
 
-  it("warns (AF2007) that a custom URI scheme rule only runs when the code is loaded", () => {
-    const result = compileSource(`import { registerUriScheme } from "assetflow";
-registerUriScheme("kafka", (uri) => uri);
+  it("applies a URI scheme rule registered in the project, from its registration on, as loading the code does", () => {
+    const result = compileSource(`import { Asset, dag, registerUriScheme, task } from "assetflow";
+const before = new Asset("kafka://Cluster/orders");
+function normalize(uri) {
+  return { ...uri, host: uri.host.toLowerCase(), port: uri.port ?? "9092" };
+}
+registerUriScheme("Kafka", normalize);
+const after = new Asset("KAFKA://Cluster/orders/");
+dag({ dagId: "d", schedule: Asset.ref({ uri: "kafka://CLUSTER:9092/payments" }) }, () => {
+  task({ taskId: "t", outlets: [before, after] }, () => {});
+});
 `);
+    expect(result.diagnostics.filter((d) => d.severity === "error" || d.code === "AF2007")).toEqual([]);
+    expect(taskOf(dagOf(result.manifest, "d"), "t").outlets).toEqual([
+      { kind: "asset", name: "kafka://Cluster/orders", uri: "kafka://Cluster/orders" },
+      { kind: "asset", name: "KAFKA://Cluster/orders/", uri: "kafka://cluster:9092/orders" },
+    ]);
+    expect(dagOf(result.manifest, "d").schedule).toEqual({
+      kind: "assets",
+      condition: { kind: "ref", uri: "kafka://cluster:9092/payments" },
+    });
+  });
+
+  it("reports what a registered rule throws for a URI, with the SDK's code and message", () => {
+    const rule = (uri: ParsedUri): ParsedUri => {
+      if (uri.path === "/") throw new Error("a topic is required");
+      return uri;
+    };
+    const result = compileSource(`import { Asset, AssetUriError, registerUriScheme } from "assetflow";
+registerUriScheme("kafka", (uri) => {
+  if (!uri.host) throw new AssetUriError("kafka URIs need a cluster.");
+  if (uri.path === "/") throw new Error("a topic is required");
+  return uri;
+});
+export const noCluster = new Asset("kafka:/orders");
+export const noTopic = new Asset("kafka://cluster");
+`);
+    let expected = "";
+    try {
+      sanitizeUriWithRules("kafka://cluster", new Map([["kafka", rule]]));
+    } catch (error) {
+      expected = (error as Error).message;
+    }
+    expect(expected).toContain("a topic is required");
+    expect(result.diagnostics.map((d) => [d.severity, d.line, d.message])).toEqual([
+      ["error", 7, "kafka URIs need a cluster."],
+      ["error", 8, expected],
+    ]);
+  });
+
+  it("reports (AF2007, an error) a URI scheme rule the compiler cannot evaluate, and leaves its assets out", () => {
+    const result = compileSource(`import { Asset, dag, registerUriScheme, task } from "assetflow";
+import { normalize } from "kafka-rules";
+registerUriScheme("kafka", normalize);
+registerUriScheme(process.env.SCHEME, (uri) => uri);
+const orders = new Asset("kafka://cluster/orders");
+dag({ dagId: "d" }, () => {
+  task({ taskId: "t", outlets: [orders] }, () => {});
+});
+`);
+    expect(codes(result.diagnostics.filter((d) => d.code === "AF2007"))).toEqual([
+      "AF2007 dags.ts:3:1",
+      "AF2007 dags.ts:4:1",
+    ]);
+    expect(result.diagnostics.every((d) => d.code !== "AF2007" || d.severity === "error")).toBe(true);
     expect(withCode(result.diagnostics, "AF2007")[0]?.message).toContain(
-      'registerUriScheme("kafka") runs only when the code is loaded',
+      'registerUriScheme("kafka", ...) cannot be applied by the compiler: its rule is `normalize`, imported from the package "kafka-rules"',
+    );
+    expect(result.manifest.assets).toEqual([]);
+  });
+
+  it("reports where a registered rule's result for a URI stops being known", () => {
+    const result = compileSource(`import { Asset, registerUriScheme } from "assetflow";
+registerUriScheme("kafka", (uri) => ({ ...uri, host: process.env.KAFKA_CLUSTER ?? uri.host }));
+export const orders = new Asset("kafka://cluster/orders");
+`);
+    const errors = result.diagnostics.filter((d) => d.severity === "error");
+    expect(codes(errors)).toEqual(["AF2002 dags.ts:2:54"]);
+    expect(errors[0]?.message).toContain(
+      'The result of the "kafka" scheme rule (registerUriScheme) for "kafka://cluster/orders" is built at run time from `process.env.KAFKA_CLUSTER`',
     );
   });
 });

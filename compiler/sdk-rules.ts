@@ -142,6 +142,13 @@ export type RuleOutcome<T> =
  * come from the spread). A problem about a value the compiler does not know
  * becomes that unknown value; any other is reported at the option it is about
  * with the SDK's code and message.
+ *
+ * An options object that code the compiler could not follow may have changed
+ * (its `havoc` is set) is not checked at all: the outcome is that unknown
+ * value and nothing is reported here. The caller's value (an asset, an alias)
+ * is then unknown, and like any unknown value it is reported only where it is
+ * needed (an outlet, a schedule); an unknown value that is never used gets no
+ * diagnostic.
  */
 export function applyRule<T>(
   reporter: Reporter,

@@ -14,9 +14,9 @@ import type { ScheduleManifest, TimetableManifest } from "../sdk/manifest/schema
 import { closest } from "../sdk/options.js";
 import { validateCron } from "../sdk/schedule.js";
 import { parseUriPattern } from "../sdk/uri/pattern.js";
-import { looksLikePattern, sanitizeUri, UriWarningCode } from "../sdk/uri/sanitize.js";
+import { looksLikePattern, sanitizeUriWithRules, type UriSchemeRule, UriWarningCode } from "../sdk/uri/sanitize.js";
 import { DiagnosticCatalog, type DiagnosticDefinition } from "./diagnostics.js";
-import { applyRule, operandProbe, reportProblem } from "./sdk-rules.js";
+import { applyRule, operandProbe, type RuleOutcome, reportProblem } from "./sdk-rules.js";
 import {
   type AliasValue,
   type AssetValue,
@@ -44,17 +44,36 @@ export interface Reporter {
   readonly caches: CompilationCaches;
 }
 
-/** What the SDK's rules computed in one compilation, by input. */
+/** What the SDK's rules computed in one compilation, by input, and the URI scheme rules they depend on. */
 export interface CompilationCaches {
-  /** `sanitizeUri` results by URI as written. */
+  /** `sanitizeUri` results by URI as written (under {@link CompilationCaches.uriSchemes}: clear it when they change). */
   readonly sanitized: Map<string, Sanitized>;
   /** Valid cron expressions, as `expression\0timezone`. */
   readonly validCron: Set<string>;
+  /**
+   * The scheme rules the project registered with `registerUriScheme` so far
+   * (lower-case scheme to rule), as the code that registers them ran: the
+   * compiler sanitizes URIs with these, as the SDK does at run time.
+   */
+  readonly uriSchemes: Map<string, UriSchemeRule>;
 }
 
 /** Empty caches for a new compilation. */
 export function createCompilationCaches(): CompilationCaches {
-  return { sanitized: new Map(), validCron: new Set() };
+  return { sanitized: new Map(), validCron: new Set(), uriSchemes: new Map() };
+}
+
+/**
+ * Thrown by a registered scheme rule that the compiler evaluates when it
+ * cannot tell the rule's result for a URI: `unknown` says why (for the
+ * diagnostic at the asset). A `signal` of the interpreter (its step budget
+ * ran out) is passed on as it is.
+ */
+export class SchemeRuleEscape {
+  constructor(
+    readonly unknown: UnknownValue,
+    readonly signal?: unknown,
+  ) {}
 }
 
 /** What an unknown value is used for, to word its diagnostic. */
@@ -165,13 +184,17 @@ export type Sanitized =
   | { ok: true; uri: string; passwordDropped: string | undefined; pattern: boolean }
   | { ok: false; code: string; message: string };
 
-/** The SDK's `sanitizeUri`, memoized per compilation (it is pure: the compiler never registers URI schemes). */
+/**
+ * The SDK's `sanitizeUri` with the scheme rules the project registered so
+ * far, memoized per compilation. Throws {@link SchemeRuleEscape} (not
+ * memoized) when a registered rule's result is not known.
+ */
 export function sanitizeCached(caches: CompilationCaches, written: string): Sanitized {
   const sanitizeCache = caches.sanitized;
   let result = sanitizeCache.get(written);
   if (!result) {
     try {
-      const sanitized = sanitizeUri(written);
+      const sanitized = sanitizeUriWithRules(written, caches.uriSchemes);
       const dropped = sanitized.warnings.find((warning) => warning.code === UriWarningCode.passwordDropped);
       result = {
         ok: true,
@@ -181,6 +204,8 @@ export function sanitizeCached(caches: CompilationCaches, written: string): Sani
       };
     } catch (error) {
       if (!isAssetflowError(error)) throw error;
+      const cause = (error as { cause?: unknown }).cause;
+      if (cause instanceof SchemeRuleEscape) throw cause.signal ?? cause;
       result = { ok: false, code: error.code, message: error.message };
     }
     if (sanitizeCache.size > 50_000) sanitizeCache.clear();
@@ -230,7 +255,9 @@ export function makeAsset(
   if (first?.kind === "unknown") return asUri(first);
   if (second?.kind === "unknown") return withWhat(second, "The options of this asset", CONSTANT_HINT);
   const sanitize = sanitizeFor(reporter.caches);
-  const outcome = applyRule(reporter, (a, b) => checkAsset(a, b, sanitize), [first, second], argumentSite);
+  const outcome = withSchemeRules(reporter, () =>
+    applyRule(reporter, (a, b) => checkAsset(a, b, sanitize), [first, second], argumentSite),
+  );
   if (outcome.kind === "reported") return INVALID;
   if (outcome.kind === "unknown") {
     const need = (outcome.option && ASSET_OPTION_NEEDS[outcome.option]) || ASSET_OPTION_NEEDS.uri;
@@ -256,6 +283,26 @@ export function makeAsset(
   };
 }
 
+/**
+ * Runs a rule that sanitizes URIs; when a registered scheme rule's result is
+ * not known, reports why (an error, as the asset's identity would be a guess)
+ * and returns `reported`.
+ */
+function withSchemeRules<T>(reporter: Reporter, run: () => RuleOutcome<T>): RuleOutcome<T> {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof SchemeRuleEscape)) throw error;
+    reportUnknown(reporter, error.unknown, SCHEME_RULE_NEED);
+    return { kind: "reported" };
+  }
+}
+
+const SCHEME_RULE_NEED: Need = {
+  what: "The result of a URI scheme rule registered with registerUriScheme",
+  hint: "make the rule's result depend only on its argument and constants",
+};
+
 function asUri(value: UnknownValue): UnknownValue {
   return withWhat(value, "The URI of this asset", URI_HINT);
 }
@@ -279,7 +326,9 @@ export function makeAlias(reporter: Reporter, args: readonly Value[], argumentSi
 export function makeRef(reporter: Reporter, argument: Value | undefined, site: Site): Value {
   if (argument?.kind === "unknown") return withWhat(argument, "The argument of Asset.ref()", CONSTANT_HINT);
   const sanitize = sanitizeFor(reporter.caches);
-  const outcome = applyRule(reporter, (by) => checkRef(by, sanitize), [argument], site);
+  const outcome = withSchemeRules(reporter, () =>
+    applyRule(reporter, (by) => checkRef(by, sanitize), [argument], site),
+  );
   if (outcome.kind === "reported") return INVALID;
   if (outcome.kind === "unknown") {
     return outcome.option === "name"

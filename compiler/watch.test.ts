@@ -57,6 +57,26 @@ describe("createWatchCompiler with a ts-morph project", () => {
     expect(update.changes.assetsRemoved).toEqual([{ name: "s3://lake/orders", uri: "s3://lake/orders" }]);
   });
 
+  it("drops a URI scheme rule when the file that registered it no longer does", () => {
+    const schemes = `import { registerUriScheme } from "assetflow";
+registerUriScheme("kafka", (uri) => ({ ...uri, port: uri.port ?? "9092" }));
+`;
+    const topics = `import "./schemes.js";
+import { Asset, dag, task } from "assetflow";
+export const producer = dag({ dagId: "producer" }, () => {
+  task({ taskId: "write", outlets: [new Asset("kafka://cluster/orders")] }, () => {});
+});
+`;
+    const project = memoryProject({ "schemes.ts": schemes, "topics.ts": topics });
+    const compiler = createWatchCompiler({ project, root: PROJECT_ROOT });
+    expect(compiler.result.manifest.assets.map((asset) => asset.uri)).toEqual(["kafka://cluster:9092/orders"]);
+    const file = `${PROJECT_ROOT}/schemes.ts`;
+    project.getSourceFileOrThrow(file).replaceWithText(`export {};\n`);
+    const update = compiler.update([file]);
+    expect(update.recompiled).toEqual(["schemes.ts", "topics.ts"]);
+    expect(update.result.manifest.assets.map((asset) => asset.uri)).toEqual(["kafka://cluster/orders"]);
+  });
+
   it("reports no change when a file is saved without changes", () => {
     const project = memoryProject({ "assets.ts": assets, "producer.ts": producer });
     const compiler = createWatchCompiler({ project, root: PROJECT_ROOT });

@@ -149,6 +149,7 @@ export { matchUriPattern, type PatternSegment, parseUriPattern, type UriPattern 
 export { type PatternMatch, UriPatternIndex } from "./uri/pattern-index.js";
 export {
   looksLikePattern,
+  type ParsedUri,
   registerUriScheme,
   type SanitizedUri,
   sanitizeUri,

@@ -11,6 +11,7 @@
  * - {@link DagAssembler} (`dag-building.ts`): DAGs being built, their tasks and dependencies;
  * - {@link TaskBodyInspector} (`task-bodies.ts`): reads task bodies for the assets they touch;
  * - {@link Reachability} (`reachability.ts`): whether code reaches SDK constructs;
+ * - {@link UriSchemeRegistry} (`uri-schemes.ts`): the URI scheme rules the project registers;
  * - `sdk-semantics.ts`: what each SDK export means, one entry per export.
  *
  * What it cannot follow becomes an unknown value that is reported where it matters.
@@ -28,6 +29,7 @@ import { Reachability } from "./reachability.js";
 import { StatementRunner } from "./statements.js";
 import { BudgetExceeded, type Env, STEP_BUDGET } from "./support.js";
 import { TaskBodyInspector } from "./task-bodies.js";
+import { UriSchemeRegistry } from "./uri-schemes.js";
 
 const { isCallExpression, isNewExpression, isTaggedTemplateExpression } = ts;
 
@@ -48,6 +50,7 @@ export class Interpreter implements Reporter {
   readonly dags: DagAssembler;
   readonly taskBodies: TaskBodyInspector;
   readonly reachability: Reachability;
+  readonly uriSchemes: UriSchemeRegistry;
   /** What the SDK's rules computed in this compilation (sanitized URIs, valid cron expressions). */
   readonly caches: CompilationCaches = createCompilationCaches();
 
@@ -60,6 +63,7 @@ export class Interpreter implements Reporter {
     this.dags = new DagAssembler(this);
     this.taskBodies = new TaskBodyInspector(this);
     this.reachability = new Reachability(this);
+    this.uriSchemes = new UriSchemeRegistry(this);
   }
 
   /** The record of a module, if it was created. */
@@ -74,7 +78,9 @@ export class Interpreter implements Reporter {
 
   /** Drops the records of these modules so that they run again. */
   forget(paths: Iterable<string>): void {
-    this.modules.forget(paths);
+    const forgotten = [...paths];
+    this.modules.forget(forgotten);
+    this.uriSchemes.forget(forgotten);
     this.reachability.clear();
   }
 

@@ -33,7 +33,7 @@ import {
   parseAssetsTemplate,
   reportUnknown,
 } from "../semantics.js";
-import { type Site, UNDEFINED, type Value } from "../values.js";
+import { Props, type Site, UNDEFINED, type Value } from "../values.js";
 import { type AssetDefinitionKind, defineAssetDefinition } from "./asset-definitions.js";
 import type { Interpreter } from "./interpreter.js";
 import { type Env, jsonToValue } from "./support.js";
@@ -92,6 +92,9 @@ const firstArgument = (invocation: SdkInvocation<ts.NewExpression>): Site => ({
   file: invocation.env.scope.file,
   node: invocation.node.arguments?.[0] ?? invocation.node,
 });
+/** A rule the compiler does not know, for the SDK's checks that do not look at the rule itself. */
+const A_FUNCTION = (): undefined => undefined;
+
 /** An export that defines DAGs in a way the compiler does not follow. */
 const notFollowed = (name: string): SdkExportSemantics => ({
   effect: "graph",
@@ -188,22 +191,19 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
   // ---- URIs ----------------------------------------------------------------------
   registerUriScheme: {
     effect: "graph",
-    call: ({ vm, args, env, site }) => {
+    call: ({ vm, args, node, env, site }) => {
+      if (env.mode !== "execute") return UNDEFINED;
       const [scheme, rule] = args;
-      if (env.mode === "execute") {
-        // The SDK's own rules of the call (scheme name, reserved and built-in schemes, a function).
-        const known = scheme !== undefined && scheme.kind !== "unknown" && rule?.kind !== "unknown";
-        const problem = known ? uriSchemeProblem(operandProbe(scheme), rule && operandProbe(rule)) : undefined;
-        if (problem) {
-          vm.report(sdkRuleDiagnostic(problem.code), { rule: problem.code, message: problem.message }, site);
-          return UNDEFINED;
-        }
-        vm.report(
-          DiagnosticCatalog.customUriScheme,
-          { scheme: scheme?.kind === "string" ? scheme.value.toLowerCase() : "custom" },
-          site,
-        );
+      // The SDK's own rules of the call (scheme name, reserved and built-in schemes, a function).
+      const problem =
+        scheme !== undefined && scheme.kind !== "unknown"
+          ? uriSchemeProblem(operandProbe(scheme), rule?.kind === "unknown" ? A_FUNCTION : rule && operandProbe(rule))
+          : undefined;
+      if (problem) {
+        vm.report(sdkRuleDiagnostic(problem.code), { rule: problem.code, message: problem.message }, site);
+        return UNDEFINED;
       }
+      vm.uriSchemes.register(scheme, rule, node, env);
       return UNDEFINED;
     },
   },
@@ -227,7 +227,20 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
 
   // ---- errors, JSON and the manifest --------------------------------------------------
   AssetflowError: none,
-  AssetUriError: none,
+  AssetUriError: {
+    effect: "none",
+    // As `new Error(message)`: what a URI scheme rule throws, for the message the compiler reports.
+    construct: ({ vm, args, node, env }) =>
+      args[0]?.kind === "string"
+        ? {
+            kind: "object",
+            props: new Props([
+              ["name", { kind: "string", value: "AssetUriError" }],
+              ["message", args[0]],
+            ]),
+          }
+        : vm.runtime(node, env),
+  },
   DefinitionError: none,
   ExtraError: none,
   ExtraSchemaError: none,

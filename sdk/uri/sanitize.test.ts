@@ -8,6 +8,7 @@ import {
   type ParsedUri,
   registerUriScheme,
   sanitizeUri,
+  sanitizeUriWithRules,
   UriWarningCode,
 } from "./sanitize.js";
 import { formatParsedUri, maskUriPassword, quoteUri } from "./schemes.js";
@@ -597,5 +598,17 @@ describe("formatParsedUri", () => {
     expect(
       formatParsedUri({ scheme: "s", userinfo: "u", host: "h", port: "1", path: "/p", query: "a=1", fragment: "f" }),
     ).toBe("s://u@h:1/p?a=1#f");
+  });
+});
+
+describe("sanitizeUriWithRules", () => {
+  it("runs the given rules, not the registered ones, with the same checks of their output", () => {
+    registerUriScheme("ledger", (uri) => ({ ...uri, path: "/registered" }));
+    const rules = new Map([["ledger", (uri: ParsedUri): ParsedUri => ({ ...uri, host: uri.host?.toLowerCase() })]]);
+    expect(sanitizeUriWithRules("LEDGER://Books/2026/", rules).uri).toBe("ledger://books/2026");
+    expect(sanitizeUri("ledger://Books/2026").uri).toBe("ledger://Books/registered");
+    expect(sanitizeUriWithRules("ledger://Books/2026", new Map()).uri).toBe("ledger://Books/2026");
+    const unstable = new Map([["ledger", (uri: ParsedUri): ParsedUri => ({ ...uri, path: `${uri.path}-v1` })]]);
+    expect(() => sanitizeUriWithRules("ledger://books/2026", unstable)).toThrow(/which sanitizes to/);
   });
 });

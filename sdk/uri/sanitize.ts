@@ -175,7 +175,23 @@ const userRules = new Map<string, UriSchemeRule>();
  * ```
  */
 export function sanitizeUri(input: string): SanitizedUri {
-  return sanitize(input, true);
+  return sanitize(input, true, userRules);
+}
+
+/**
+ * {@link sanitizeUri} with the scheme rules of `rules` (lower-case scheme to
+ * rule) in place of those registered with {@link registerUriScheme}: the same
+ * steps, checks and errors. The compiler uses it to apply the rules a project
+ * registers, as it reads them, without registering them in its own process.
+ *
+ * @example
+ * ```ts
+ * const rules = new Map([["kafka", (uri: ParsedUri) => ({ ...uri, port: uri.port ?? "9092" })]]);
+ * sanitizeUriWithRules("kafka://cluster/orders", rules).uri; // "kafka://cluster:9092/orders"
+ * ```
+ */
+export function sanitizeUriWithRules(input: string, rules: ReadonlyMap<string, UriSchemeRule>): SanitizedUri {
+  return sanitize(input, true, rules);
 }
 
 /**
@@ -282,7 +298,7 @@ function cutAt(text: string, delimiter: string): string {
   return at < 0 ? text : text.slice(0, at);
 }
 
-function sanitize(input: string, checkRuleOutput: boolean): SanitizedUri {
+function sanitize(input: string, checkRuleOutput: boolean, rules: ReadonlyMap<string, UriSchemeRule>): SanitizedUri {
   checkShape(input);
   checkCharacters(input);
 
@@ -313,7 +329,7 @@ function sanitize(input: string, checkRuleOutput: boolean): SanitizedUri {
     fragment: undefined,
   };
 
-  const uri = formatParsedUri(applySchemeRule(generic, input, checkRuleOutput));
+  const uri = formatParsedUri(applySchemeRule(generic, input, checkRuleOutput, rules));
   const warnings: AssetflowWarning[] = [];
   const dropped = [
     ...(passwordDropped ? ["a password: the password was removed, together with the rest of the user info"] : []),
@@ -508,10 +524,15 @@ function compare(a: string, b: string): number {
 }
 
 /** Rule 8: the built-in rule or the registered one; a registered rule's output must be a stable URI. */
-function applySchemeRule(uri: ParsedUri, input: string, checkRuleOutput: boolean): ParsedUri {
+function applySchemeRule(
+  uri: ParsedUri,
+  input: string,
+  checkRuleOutput: boolean,
+  rules: ReadonlyMap<string, UriSchemeRule>,
+): ParsedUri {
   const builtIn = BUILT_IN_URI_SCHEMES.get(uri.scheme);
   if (builtIn) return builtIn(uri, input);
-  const rule = userRules.get(uri.scheme);
+  const rule = rules.get(uri.scheme);
   if (!rule) return uri;
 
   const registered = `registerUriScheme(${JSON.stringify(uri.scheme)}, ...)`;
@@ -542,7 +563,7 @@ function applySchemeRule(uri: ParsedUri, input: string, checkRuleOutput: boolean
   }
   let again: string;
   try {
-    again = sanitize(output, false).uri;
+    again = sanitize(output, false, rules).uri;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw uriError(

@@ -32,6 +32,15 @@ function sourceFiles(folder: string): string[] {
   });
 }
 
+/** A fixture's DAGs as loading its files makes them (serialized), and its compile. */
+async function loadedAndCompiled(name: string) {
+  const source = path.join(fixtures, name, "src");
+  const { dags } = await collectDags(async () => {
+    for (const file of sourceFiles(source).sort()) await import(/* @vite-ignore */ pathToFileURL(file).href);
+  });
+  return { loaded: serializeDags(dags), compiled: compile({ root: source }) };
+}
+
 describe("fixture projects", () => {
   for (const name of readdirSync(fixtures).sort()) {
     const folder = path.join(fixtures, name);
@@ -44,22 +53,13 @@ describe("fixture projects", () => {
   }
 
   it("warehouse: the compiled manifest equals the one serialized from the loaded DAGs", async () => {
-    const source = path.join(fixtures, "warehouse/src");
-    const { dags } = await collectDags(async () => {
-      for (const file of sourceFiles(source).sort()) await import(/* @vite-ignore */ pathToFileURL(file).href);
-    });
-    const compiled = compile({ root: source });
+    const { loaded, compiled } = await loadedAndCompiled("warehouse");
     expect(compiled.diagnostics).toEqual([]);
-    expect(manifestToJson(stripSourceLocations(compiled.manifest))).toBe(manifestToJson(serializeDags(dags)));
+    expect(manifestToJson(stripSourceLocations(compiled.manifest))).toBe(manifestToJson(loaded));
   });
 
   it("schemas: the compiled manifest is the loaded one without the JSON Schemas of its assets", async () => {
-    const source = path.join(fixtures, "schemas/src");
-    const { dags } = await collectDags(async () => {
-      for (const file of sourceFiles(source).sort()) await import(/* @vite-ignore */ pathToFileURL(file).href);
-    });
-    const loaded = serializeDags(dags);
-    const compiled = compile({ root: source });
+    const { loaded, compiled } = await loadedAndCompiled("schemas");
     expect(compiled.diagnostics).toEqual([]);
     expect(manifestToJson(stripSourceLocations(compiled.manifest))).toBe(manifestToJson(stripExtraSchemas(loaded)));
     // The schemas exist only at run time: the validators wrote them when the files were loaded.
@@ -70,6 +70,19 @@ describe("fixture projects", () => {
         .sort(),
     ).toEqual(["s3://warehouse/audit.json", "s3://warehouse/orders.parquet", "s3://warehouse/report.html"]);
     expect(compiled.manifest.assets.some((asset) => "schema" in asset)).toBe(false);
+  });
+
+  it("uri-schemes: URIs of schemes the project registers get the keys and URIs they get when the files are loaded", async () => {
+    const { loaded, compiled } = await loadedAndCompiled("uri-schemes");
+    expect(compiled.diagnostics).toEqual([]);
+    expect(manifestToJson(stripSourceLocations(compiled.manifest))).toBe(manifestToJson(loaded));
+    // The rules ran: the cluster lower-cased with its default port, the repository without ".git" and lower-cased.
+    expect(compiled.manifest.assets.map((asset) => asset.uri)).toEqual([
+      "kafka://events:9092/orders",
+      "git://github.com/acme/models",
+      "kafka://events:9092/orders",
+      "kafka://events:19092/payments",
+    ]);
   });
 
   it("findings: reports each kind of problem once, at its place", () => {
