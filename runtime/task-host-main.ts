@@ -14,7 +14,7 @@ import { killProcessGroup } from "./process-groups.js";
 import { runTask } from "./run-task.js";
 import { createOperatorServices } from "./services.js";
 import type { HostMessage, HostRequest } from "./task-host-protocol.js";
-import { openTaskLog, type TaskLogWriter, taskLogFailureMessage } from "./task-logs.js";
+import { openTaskLog, openTaskLogAhead, type TaskLogWriter, taskLogFailureMessage } from "./task-logs.js";
 
 // The pool passes the home as the argument (tasks never see ASSETFLOW_HOME), then sends "init".
 const home = process.argv[2] ?? process.env.ASSETFLOW_HOME ?? ".assetflow";
@@ -23,6 +23,8 @@ let mask: (text: string) => string = (text) => text;
 const loader = new DagFileLoader(join(home, "bundles"));
 let nextReadId = 1;
 const pendingReads = new Map<number, (message: Extract<HostRequest, { type: "readResult" }>) => void>();
+/** Logs of tries sent ahead, being opened while an earlier try runs (by message id). */
+const logsAhead = new Map<number, Promise<TaskLogWriter>>();
 
 /** Process groups of the commands running now (see {@link killProcessGroup}). */
 const groups = new Set<number>();
@@ -76,7 +78,9 @@ async function handle(message: HostRequest): Promise<void> {
   const taskId = message.request.key.taskId;
   let log: TaskLogWriter;
   try {
-    log = openTaskLog(message.logFile);
+    const ahead = logsAhead.get(message.id);
+    logsAhead.delete(message.id);
+    log = ahead ? await ahead : openTaskLog(message.logFile);
   } catch (error) {
     // The try cannot have a log (a full disk, a folder that cannot be made): it fails with that cause, unrun.
     const text = taskLogFailureMessage(taskId, error as Error);
@@ -125,11 +129,22 @@ async function handle(message: HostRequest): Promise<void> {
 }
 
 // Tries and loads run one at a time, in the order they arrive (the pool sends
-// a few ahead); answers to this host's reads are handled at once.
+// a few ahead); answers to this host's reads are handled at once. The log of a
+// try that waits behind another is opened meanwhile.
 let work: Promise<void> = Promise.resolve();
+let waiting = 0;
 process.on("message", (message: HostRequest) => {
-  if (message.type === "readResult" || message.type === "init") void handle(message);
-  else work = work.then(() => handle(message));
+  if (message.type === "readResult" || message.type === "init") {
+    void handle(message);
+    return;
+  }
+  if (message.type === "run" && waiting > 0) {
+    const ahead = openTaskLogAhead(message.logFile);
+    ahead.catch(() => undefined); // handled when the try starts
+    logsAhead.set(message.id, ahead);
+  }
+  waiting++;
+  work = work.then(() => handle(message)).finally(() => waiting--);
 });
 // The pool is gone (its process was killed): the commands' process groups go too, then this host.
 process.on("disconnect", () => {

@@ -1,8 +1,18 @@
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readTaskLogRanges, taskLogPath } from "./task-logs.js";
+import { openTaskLog, openTaskLogAhead, readTaskLogRanges, taskLogPath } from "./task-logs.js";
 
 const key = { dagId: "big", runId: "manual__1", taskId: "talks" };
 const LINES = 700_000;
@@ -64,5 +74,29 @@ describe("readTaskLogRanges on a 50 MB log", () => {
   it("without tail or offset returns the end of the file, from a line start, at most maxBytes", async () => {
     const [range] = await readTaskLogRanges(logDir, key, { maxBytes: 75 * 2 + 5 });
     expect(range?.text).toBe([LINES - 2, LINES - 1].map(line).join(""));
+  });
+});
+
+describe("openTaskLogAhead", () => {
+  it("makes the try's private folder and file off the thread, and its writer appends lines at once", async () => {
+    const path = taskLogPath(logDir, { dagId: "ahead", runId: "manual__2", taskId: "t", tryNumber: 1 });
+    const log = await openTaskLogAhead(path);
+    log.write("first");
+    expect(readFileSync(path, "utf8")).toBe("first\n");
+    log.write("second");
+    log.close();
+    log.write("after close");
+    expect(readFileSync(path, "utf8")).toBe("first\nsecond\n");
+    expect(log.failure).toBeNull();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
+  });
+
+  it("rejects with the error openTaskLog throws when the folder cannot be made", async () => {
+    const blocker = join(logDir, "a-file");
+    writeFileSync(blocker, "");
+    const path = join(blocker, "attempt=1.log");
+    expect(() => openTaskLog(path)).toThrow(expect.objectContaining({ code: "EEXIST" }));
+    await expect(openTaskLogAhead(path)).rejects.toMatchObject({ code: "EEXIST" });
   });
 });

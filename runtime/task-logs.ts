@@ -2,11 +2,21 @@
  * Task logs on disk: one file per try under
  * `$ASSETFLOW_HOME/logs/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`.
  */
-import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdir,
+  open as openFile,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeSync,
+} from "node:fs";
 import { open, readdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { TaskInstanceKey } from "../scheduler/contracts.js";
-import { makePrivateDir, PRIVATE_FILE_MODE } from "../scheduler/store/home.js";
+import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../scheduler/store/home.js";
 
 /** The log file of one try. */
 export function taskLogPath(logDir: string, key: Omit<TaskInstanceKey, "mapIndex">): string {
@@ -58,7 +68,34 @@ export interface TaskLogWriter {
  */
 export function openTaskLog(path: string): TaskLogWriter {
   makePrivateDir(dirname(path));
-  const fd = openSync(path, "a", PRIVATE_FILE_MODE);
+  return logWriter(openSync(path, "a", PRIVATE_FILE_MODE));
+}
+
+/**
+ * {@link openTaskLog} off the calling thread: the folder is made and the file
+ * opened by libuv's thread pool, so a task host can open the log of a try it
+ * was sent ahead while it runs the try before (making a folder and creating a
+ * file cost more than running a short task). Rejects as `openTaskLog` throws.
+ *
+ * @example
+ * ```ts
+ * const next = openTaskLogAhead(taskLogPath(logDir, key)); // while another try runs
+ * const log = await next;
+ * ```
+ */
+export function openTaskLogAhead(path: string): Promise<TaskLogWriter> {
+  return new Promise((resolvePromise, reject) => {
+    mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE }, (mkdirError) => {
+      if (mkdirError) return reject(mkdirError);
+      openFile(path, "a", PRIVATE_FILE_MODE, (openError, fd) =>
+        openError ? reject(openError) : resolvePromise(logWriter(fd)),
+      );
+    });
+  });
+}
+
+/** The writer of an open log file descriptor (see {@link openTaskLog}). */
+function logWriter(fd: number): TaskLogWriter {
   let open = true;
   let failure: NodeJS.ErrnoException | null = null;
   return {

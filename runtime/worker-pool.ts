@@ -73,9 +73,13 @@ interface Host {
 /**
  * Jobs sent ahead to one host: it starts the next as soon as one finishes,
  * without waiting for this process to answer, and its results arrive in
- * batches when this process is busy.
+ * batches when this process is busy. As many as a worker holds per host slot
+ * for short tries (`MAX_PREFETCH` in task-executor.ts): the hosts keep running
+ * while this process's thread waits for a commit's sync, and the next report
+ * carries what they finished meanwhile (fewer, larger commits). Long tries
+ * are claimed one per free slot, so they never queue behind each other here.
  */
-const HOST_QUEUE_DEPTH = 8;
+const HOST_QUEUE_DEPTH = 32;
 
 /** Tries a host runs before it is replaced, unless {@link WorkerPoolOptions.maxTasksPerHost} says otherwise. */
 export const DEFAULT_MAX_TASKS_PER_HOST = 5000;

@@ -75,13 +75,34 @@ export interface ClaimedTry {
   readonly executionTimeoutMs: number | null;
 }
 
-const oldestQueuedQuery = compiledQuery((db, limit: number) =>
-  db
-    .selectFrom("task_instance")
-    .select(["dag_id", "run_id", "task_id", "map_index", "try_number", "execution_timeout_ms"])
-    .where("state", "=", TaskState.queued)
-    .orderBy("queued_at")
-    .limit(limit),
+/** A task instance row a claim returns (with its new try number). */
+interface ClaimedRow {
+  readonly dag_id: string;
+  readonly run_id: string;
+  readonly task_id: string;
+  readonly map_index: number;
+  readonly try_number: number;
+  readonly execution_timeout_ms: number | null;
+  readonly queued_at: number | string | null;
+}
+
+/**
+ * SQLite: claims the oldest queued tries in one statement (the write lock is
+ * held from `BEGIN IMMEDIATE`, so nothing can take them in between); returns
+ * them with their new try number. RETURNING gives no order: the caller sorts
+ * by `queued_at`, then `rowid` (the order of the `task_instance_by_state`
+ * index the pick reads).
+ */
+const claimOldestSqliteQuery = compiledQuery(
+  (_db, now: number, workerId: string, limit: number) => sql<ClaimedRow & { row: number }>`
+    UPDATE task_instance
+    SET state = ${TaskState.running}, try_number = try_number + 1, start_date = ${now}, end_date = NULL,
+      worker_id = ${workerId}, heartbeat_at = ${now}
+    WHERE rowid IN (
+      SELECT rowid FROM task_instance WHERE state = ${TaskState.queued} ORDER BY queued_at LIMIT ${limit}
+    )
+    RETURNING rowid AS row, dag_id, run_id, task_id, map_index, try_number, execution_timeout_ms, queued_at
+  `,
 );
 
 /**
@@ -91,15 +112,7 @@ const oldestQueuedQuery = compiledQuery((db, limit: number) =>
  * run the LIMIT more than once and claim more than asked.
  */
 const claimOldestQuery = compiledQuery(
-  (_db, now: number, workerId: string, limit: number) => sql<{
-    dag_id: string;
-    run_id: string;
-    task_id: string;
-    map_index: number;
-    try_number: number;
-    execution_timeout_ms: number | null;
-    queued_at: number | string | null;
-  }>`
+  (_db, now: number, workerId: string, limit: number) => sql<ClaimedRow>`
     WITH q AS MATERIALIZED (
       SELECT dag_id, run_id, task_id, map_index FROM task_instance
       WHERE state = ${TaskState.queued} ORDER BY queued_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
@@ -112,34 +125,6 @@ const claimOldestQuery = compiledQuery(
       AND t.state = ${TaskState.queued}
     RETURNING t.dag_id, t.run_id, t.task_id, t.map_index, t.try_number, t.execution_timeout_ms, t.queued_at
   `,
-);
-
-const claimQuery = compiledQuery(
-  (
-    db,
-    tryNumber: number,
-    now: number,
-    workerId: string,
-    dagId: string,
-    runId: string,
-    taskId: string,
-    mapIndex: number,
-  ) =>
-    db
-      .updateTable("task_instance")
-      .set({
-        state: TaskState.running,
-        try_number: tryNumber,
-        start_date: now,
-        end_date: null,
-        worker_id: workerId,
-        heartbeat_at: now,
-      })
-      .where("dag_id", "=", dagId)
-      .where("run_id", "=", runId)
-      .where("task_id", "=", taskId)
-      .where("map_index", "=", mapIndex)
-      .where("state", "=", TaskState.queued),
 );
 
 /**
@@ -157,40 +142,30 @@ export async function claimQueued(
   if (ctx.dialect === "postgres") {
     // One statement: pick (skipping rows another claim holds) and mark running.
     const { rows } = await claimOldestQuery(ctx.dialect, trx, now, workerId, limit);
-    return [...rows]
-      .sort((a, b) => Number(a.queued_at) - Number(b.queued_at))
-      .map((row) => ({
-        key: {
-          dagId: row.dag_id,
-          runId: row.run_id,
-          taskId: row.task_id,
-          mapIndex: row.map_index,
-          tryNumber: row.try_number,
-        },
-        executionTimeoutMs: row.execution_timeout_ms,
-      }));
+    return [...rows].sort((a, b) => Number(a.queued_at) - Number(b.queued_at)).map(claimedTry);
   }
-  const { rows } = await oldestQueuedQuery(ctx.dialect, trx, limit);
-  const claimed: ClaimedTry[] = [];
-  for (const row of rows) {
-    const tryNumber = row.try_number + 1;
-    const updated = await claimQuery(
-      ctx.dialect,
-      trx,
-      tryNumber,
-      now,
-      workerId,
-      row.dag_id,
-      row.run_id,
-      row.task_id,
-      row.map_index,
-    );
-    if (Number(updated.numAffectedRows) === 1) {
-      const key = { dagId: row.dag_id, runId: row.run_id, taskId: row.task_id, mapIndex: row.map_index, tryNumber };
-      claimed.push({ key, executionTimeoutMs: row.execution_timeout_ms });
-    }
-  }
-  return claimed;
+  const { rows } = await claimOldestSqliteQuery(ctx.dialect, trx, now, workerId, limit);
+  return [...rows].sort((a, b) => queuedOrder(a.queued_at, b.queued_at) || a.row - b.row).map(claimedTry);
+}
+
+/** `queued_at` ascending as SQLite orders it (NULL first). */
+function queuedOrder(a: number | string | null, b: number | string | null): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  return Number(a) - Number(b);
+}
+
+/** A claimed row as a {@link ClaimedTry}. */
+function claimedTry(row: ClaimedRow): ClaimedTry {
+  return {
+    key: {
+      dagId: row.dag_id,
+      runId: row.run_id,
+      taskId: row.task_id,
+      mapIndex: row.map_index,
+      tryNumber: row.try_number,
+    },
+    executionTimeoutMs: row.execution_timeout_ms,
+  };
 }
 
 /** A run with its DAG's row (what {@link getDagManifest} reads), in one statement. */
