@@ -29,6 +29,7 @@ import {
   describeValueKind,
   detach,
   detachJson,
+  type InletValue,
   type ObjectValue,
   Props,
   propertySite,
@@ -118,15 +119,18 @@ class OptionReader {
     return value.kind === "number" ? value.value : this.invalid(key, `${key} must be a number`, value);
   }
 
-  assetList(key: "outlets" | "inlets", owner: string): readonly (AssetValue | AliasValue)[] | null {
+  /** `outlets` (assets and aliases) or `inlets` (assets, aliases and `Asset.ref`s), as the SDK's option schemas take them. */
+  assetList(key: "outlets", owner: string): readonly (AssetValue | AliasValue)[] | null;
+  assetList(key: "inlets", owner: string): readonly InletValue[] | null;
+  assetList(key: "outlets" | "inlets", owner: string): readonly InletValue[] | null {
     const value = this.get(key, URI_HINT);
     if (value === undefined) return NO_TARGETS;
     if (value === null) return null;
     if (value.kind !== "array") return this.invalid(key, `${key} must be a list of assets and aliases`, value);
-    const items: (AssetValue | AliasValue)[] = [];
+    const items: InletValue[] = [];
     let ok = true;
     for (const [index, item] of value.items.entries()) {
-      if (item.kind === "asset" || item.kind === "alias") items.push(item);
+      if (item.kind === "asset" || item.kind === "alias" || (key === "inlets" && item.kind === "ref")) items.push(item);
       else if (item.kind === "unknown") {
         reportUnknown(this.reporter, item, {
           what: capitalize(`${key === "outlets" ? "an outlet" : "an inlet"} of ${owner}`),
@@ -139,7 +143,7 @@ class OptionReader {
           {
             option: `${key}.${index}`,
             where: this.where,
-            problem: `must be an Asset or an AssetAlias (wrap a URI string in new Asset(...)), got ${describeValueKind(item)}`,
+            problem: `must be ${key === "inlets" ? "an Asset, an AssetAlias or an Asset.ref({ name } or { uri })" : "an Asset or an AssetAlias"} (wrap a URI string in new Asset(...)), got ${describeValueKind(item)}`,
           },
           this.siteOf(key),
         );
@@ -339,7 +343,7 @@ function readJsonObject(reader: OptionReader, key: string): JsonObject | undefin
 export interface TaskOptionsModel {
   readonly taskId: string | undefined;
   readonly outlets: readonly (AssetValue | AliasValue)[];
-  readonly inlets: readonly (AssetValue | AliasValue)[];
+  readonly inlets: readonly InletValue[];
   readonly retries: number;
   readonly retryDelayMs: number;
   readonly executionTimeoutMs: number | null;

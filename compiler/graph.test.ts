@@ -99,6 +99,44 @@ describe("the asset graph", () => {
   });
 });
 
+describe("Asset.ref in a task's inlets", () => {
+  const source = `import { Asset, dag, task } from "assetflow";
+const orders = new Asset({ uri: "s3://warehouse/orders", name: "orders" });
+dag({ dagId: "producer", schedule: null }, () => { task({ taskId: "write", outlets: [orders] }, () => {}); });
+dag({ dagId: "report", schedule: null }, () => {
+  task({ taskId: "by_name", inlets: [Asset.ref({ name: "orders" })] }, async (ctx) => ctx.inletEvents.get(Asset.ref({ name: "orders" })).length());
+  task({ taskId: "by_uri", inlets: [Asset.ref({ uri: "s3://warehouse/orders" })] }, async (ctx) => ctx.inletEvents.get(orders).length());
+  task({ taskId: "unknown", inlets: [Asset.ref({ name: "nowhere" })] }, () => {});
+});
+`;
+
+  it("shows the ref as an inlet node of the DAG, resolved to the asset of that name or URI when there is one", () => {
+    const compiled = compileSource(source);
+    expect(compiled.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
+    const graph = buildAssetGraph(compiled.manifest);
+    expect(graph.edges.filter((edge) => edge.to === "dag:report")).toEqual([
+      { kind: "inlet", from: "ref:name:nowhere", to: "dag:report", tasks: ["unknown"] },
+      { kind: "inlet", from: "ref:name:orders", to: "dag:report", tasks: ["by_name"] },
+      { kind: "inlet", from: "ref:uri:s3://warehouse/orders", to: "dag:report", tasks: ["by_uri"] },
+    ]);
+    expect(graph.edges.filter((edge) => edge.kind === "ref")).toEqual([
+      { kind: "ref", from: 'asset:["orders","s3://warehouse/orders"]', to: "ref:name:orders", tasks: [] },
+      { kind: "ref", from: 'asset:["orders","s3://warehouse/orders"]', to: "ref:uri:s3://warehouse/orders", tasks: [] },
+    ]);
+  });
+
+  it("warns when a task reads a ref its inlets do not name", () => {
+    const compiled = compileSource(
+      source.replace('get(Asset.ref({ name: "orders" }))', 'get(Asset.ref({ name: "customers" }))'),
+    );
+    expect(compiled.diagnostics.map((d) => d.message)).toEqual([
+      expect.stringContaining(
+        'reads ctx.inletEvents of Asset.ref({ name: "customers" }), which is not among its inlets',
+      ),
+    ]);
+  });
+});
+
 describe("diffManifests", () => {
   it("reports DAGs, assets, aliases and edges added, removed and changed, ignoring source locations", () => {
     const changed = compileSource(

@@ -7,10 +7,10 @@
  * as the optional `source` fields.
  */
 import { compare, dagManifestOf, ManifestDeclarations, taskManifestOf } from "../sdk/manifest/assemble.js";
-import type { AssetManifest, DagManifest, Manifest, TaskAssetNode } from "../sdk/manifest/schema.js";
+import type { AssetManifest, DagManifest, Manifest, TaskAssetNode, TaskInletNode } from "../sdk/manifest/schema.js";
 import { createDiagnostic, type Diagnostic, DiagnosticCatalog } from "./diagnostics.js";
 import type { DagModel } from "./model.js";
-import { type AliasValue, type AssetValue, type Location, sortedBy } from "./values.js";
+import { type AliasValue, type AssetValue, type InletValue, type Location, sortedBy } from "./values.js";
 
 /** Options of {@link buildManifest}. */
 export interface BuildManifestOptions {
@@ -62,7 +62,8 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
     const tasks = sortedBy(dag.tasks.values(), (task) => task.taskId);
     for (const task of tasks) {
       for (const item of task.outlets) declare(item);
-      for (const item of task.inlets) declare(item);
+      // A ref declares nothing: it names an asset declared elsewhere.
+      for (const item of task.inlets) if (item.kind !== "ref") declare(item);
     }
     for (const item of dag.scheduleLeaves) declare(item);
     const cached = dag.manifest;
@@ -72,7 +73,7 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
         taskId: task.taskId,
         operator: task.operator,
         outlets: task.outlets.map(toTaskAssetNode),
-        inlets: task.inlets.map(toTaskAssetNode),
+        inlets: task.inlets.map(toTaskInletNode),
         upstream: dag.upstream.get(task.taskId) ?? NO_UPSTREAM,
         retries: task.retries,
         retryDelayMs: task.retryDelayMs,
@@ -140,4 +141,9 @@ function sourceOf({ file, line, column }: Location): { file: string; line: numbe
 
 function toTaskAssetNode(item: AssetValue | AliasValue): TaskAssetNode {
   return item.kind === "asset" ? { kind: "asset", name: item.name, uri: item.uri } : { kind: "alias", name: item.name };
+}
+
+function toTaskInletNode(item: InletValue): TaskInletNode {
+  if (item.kind !== "ref") return toTaskAssetNode(item);
+  return item.name !== undefined ? { kind: "ref", name: item.name } : { kind: "ref", uri: item.uri ?? "" };
 }

@@ -6,7 +6,7 @@
 
 import type { DagManifestSettings } from "../sdk/manifest/assemble.js";
 import type { DagManifest } from "../sdk/manifest/schema.js";
-import type { AliasValue, AssetValue, ConditionValue, Location } from "./values.js";
+import type { AliasValue, AssetValue, ConditionValue, InletValue, Location } from "./values.js";
 
 /** A task as found in source. */
 export interface TaskModel {
@@ -14,7 +14,7 @@ export interface TaskModel {
   /** `"task"` for task functions and methods, the class name for operators. */
   readonly operator: string;
   readonly outlets: readonly (AssetValue | AliasValue)[];
-  readonly inlets: readonly (AssetValue | AliasValue)[];
+  readonly inlets: readonly InletValue[];
   readonly retries: number;
   readonly retryDelayMs: number;
   readonly executionTimeoutMs: number | null;

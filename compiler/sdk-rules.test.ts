@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import * as sdk from "../sdk/index.js";
-import { AssetflowError, dag, task } from "../sdk/index.js";
+import { AssetflowError, dag, serializeDags, task } from "../sdk/index.js";
 import { compileSource } from "./test-support.js";
 
 interface RuleCase {
@@ -63,10 +63,22 @@ const CASES: readonly RuleCase[] = [
     at: "outlets",
   },
   {
-    name: "Asset.ref in inlets (the SDK takes assets and aliases there)",
+    name: "Asset.ref in outlets (inlets take refs, outlets only assets and aliases)",
     dag: '{ dagId: "d", schedule: null }',
-    task: '{ taskId: "t", inlets: [Asset.ref({ name: "a" })] }',
+    task: '{ taskId: "t", outlets: [Asset.ref({ name: "a" })] }',
+    at: "outlets",
+  },
+  {
+    name: "a URI string beside an Asset.ref in inlets",
+    dag: '{ dagId: "d", schedule: null }',
+    task: '{ taskId: "t", inlets: [Asset.ref({ name: "a" }), "s3://b/k"] }',
     at: "inlets",
+  },
+  {
+    name: "an Asset.ref with both name and uri in inlets",
+    dag: '{ dagId: "d", schedule: null }',
+    task: '{ taskId: "t", inlets: [Asset.ref({ name: "a", uri: "s3://b/k" })] }',
+    at: "Asset.ref",
   },
   { name: "a taskId with a slash", dag: '{ dagId: "d", schedule: null }', task: '{ taskId: "a/b" }', at: "a/b" },
   {
@@ -209,4 +221,32 @@ describe("the SDK and the compiler apply the same rules to registerUriScheme", (
       expect(errors[0]?.line).toBe(2);
     });
   }
+});
+
+describe("the SDK and the compiler take Asset.ref in a task's inlets and write the same manifest entry", () => {
+  const inlets =
+    '[Asset.ref({ name: "orders" }), Asset.ref({ uri: "S3://warehouse/orders.parquet" }), new Asset("s3://b/k")]';
+  it("by name and by URI (sanitized), beside an asset", () => {
+    const build = new Function("task", "Asset", `task({ taskId: "t", inlets: ${inlets} }, function load() {});`);
+    const manifest = serializeDags([dag({ dagId: "d", schedule: null }, () => build(task, sdk.Asset))]);
+    const compiled = compileSource(
+      source({
+        name: "refs",
+        dag: '{ dagId: "d", schedule: null }',
+        at: "",
+        task: `{ taskId: "t", inlets: ${inlets} }`,
+      }),
+    );
+    expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const sdkTask = manifest.dags[0]?.tasks[0];
+    expect(sdkTask?.inlets).toEqual([
+      { kind: "ref", name: "orders" },
+      { kind: "ref", uri: "s3://warehouse/orders.parquet" },
+      { kind: "asset", name: "s3://b/k", uri: "s3://b/k" },
+    ]);
+    expect(compiled.manifest.dags[0]?.tasks[0]?.inlets).toEqual(sdkTask?.inlets);
+    // A ref declares no asset: only the asset the task names itself is in the manifest's assets.
+    expect(compiled.manifest.assets.map((asset) => asset.uri)).toEqual(manifest.assets.map((asset) => asset.uri));
+    expect(manifest.assets.map((asset) => asset.uri)).toEqual(["s3://b/k"]);
+  });
 });

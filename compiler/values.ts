@@ -123,6 +123,9 @@ export interface CombinedValue {
 /** Any condition operand. */
 export type ConditionValue = AssetValue | AliasValue | RefValue | PatternValue | CombinedValue;
 
+/** What a task's inlets hold: assets, aliases, and `Asset.ref`s (resolved when the task runs). */
+export type InletValue = AssetValue | AliasValue | RefValue;
+
 /** Why a value is not known at build time. */
 export type UnknownReason =
   | { readonly kind: "env"; readonly text: string }

@@ -16,6 +16,8 @@ export const RuntimeErrorCode = {
   outletUndeclared: "OUTLET_UNDECLARED",
   /** `ctx.inletEvents.get(x)` for an asset or alias missing from the task's inlets. */
   inletUndeclared: "INLET_UNDECLARED",
+  /** An `Asset.ref` inlet names no asset the store knows, or several: the try fails before the task runs. */
+  inletRefUnresolved: "INLET_REF_UNRESOLVED",
   /** A generator task yielded something other than `Metadata`. */
   yieldInvalid: "TASK_YIELD_INVALID",
   /** The task returned a value that is not JSON. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { AssetEventReader, AssetEventRecord, EventSubject } from "../scheduler/contracts.js";
-import { createInletEventSequence, MemoryAssetEventReader } from "./index.js";
+import { Asset } from "../sdk/index.js";
+import { createInletEventSequence, MemoryAssetEventReader, RuntimeErrorCode } from "./index.js";
+import { createInletEvents, type InletOwner, resolveInletRefs } from "./inlet-events.js";
 import { eventRecord } from "./test-support.js";
 
 const subject = { kind: "asset", name: "orders", uri: "s3://warehouse/orders" } as const;
@@ -17,6 +19,10 @@ class CountingReader implements AssetEventReader {
     this.calls.push(`list ${offset} ${limit}`);
     return this.inner.listEvents(target, offset, limit);
   }
+  readonly resolveRef: AssetEventReader["resolveRef"] = (ref) => {
+    this.calls.push("resolve");
+    return this.inner.resolveRef(ref);
+  };
 }
 
 function fiveEvents(): MemoryAssetEventReader {
@@ -109,5 +115,52 @@ describe("inlet event sequence", () => {
     expect(await events.length()).toBe(5);
     reader.add(eventRecord(6, subject));
     expect((await events.at(-1))?.id).toBe(6);
+  });
+});
+
+describe("Asset.ref inlets", () => {
+  const orders = new Asset({ name: "orders", uri: "s3://warehouse/orders" });
+  const owner = (inlets: InletOwner["inlets"]): InletOwner => ({ dagId: "report", taskId: "read", inlets });
+
+  it("resolve by name or URI to the asset; get takes the ref, the asset, or a ref by the other key", async () => {
+    const reader = fiveEvents();
+    const inlets = [Asset.ref({ name: "orders" })];
+    const refs = await resolveInletRefs(owner(inlets), reader);
+    const inletEvents = createInletEvents(owner(inlets), reader, refs);
+    expect(await inletEvents.get(Asset.ref({ name: "orders" })).length()).toBe(5);
+    expect((await inletEvents.get(orders).at(-1))?.id).toBe(5);
+    expect(await inletEvents.get(Asset.ref({ uri: "s3://warehouse/orders" })).length()).toBe(5);
+    const byUri = [Asset.ref({ uri: "s3://warehouse/orders" })];
+    const viaUri = createInletEvents(owner(byUri), reader, await resolveInletRefs(owner(byUri), reader));
+    expect(await viaUri.get(Asset.ref({ name: "orders" })).length()).toBe(5);
+  });
+
+  it("a ref get matches a declared asset inlet by name; other refs are not inlets", async () => {
+    const inletEvents = createInletEvents(owner([orders]), fiveEvents());
+    expect(await inletEvents.get(Asset.ref({ name: "orders" })).length()).toBe(5);
+    expect(() => inletEvents.get(Asset.ref({ name: "customers" }))).toThrow(
+      expect.objectContaining({ code: RuntimeErrorCode.inletUndeclared }),
+    );
+  });
+
+  it("a task without refs does not ask the reader to resolve anything", async () => {
+    const reader = new CountingReader(fiveEvents());
+    await resolveInletRefs(owner([orders]), reader);
+    expect(reader.calls).toEqual([]);
+  });
+
+  it("a ref naming no asset, or several, is INLET_REF_UNRESOLVED with the matches named", async () => {
+    const reader = fiveEvents();
+    await expect(resolveInletRefs(owner([Asset.ref({ name: "nope" })]), reader)).rejects.toMatchObject({
+      code: RuntimeErrorCode.inletRefUnresolved,
+      message: expect.stringContaining('declares the inlet Asset.ref({ name: "nope" }), but no asset'),
+    });
+    reader.addAssets({ name: "orders", uri: "s3://archive/orders" });
+    await expect(resolveInletRefs(owner([Asset.ref({ name: "orders" })]), reader)).rejects.toMatchObject({
+      code: RuntimeErrorCode.inletRefUnresolved,
+      message: expect.stringContaining(
+        '2 assets have that name ("orders" at s3://archive/orders, "orders" at s3://warehouse/orders)',
+      ),
+    });
   });
 });

@@ -1,12 +1,13 @@
-import type { AssetEventReader, EventSubject } from "../scheduler/contracts.js";
+import type { AssetEventReader, AssetIdentity, AssetRefSubject, EventSubject } from "../scheduler/contracts.js";
 import {
-  type AnyAsset,
-  type AssetAlias,
   type AssetEvent,
+  type AssetRef,
   type InletEventSequence,
   type InletEvents,
+  type InletTarget,
   isAsset,
   isAssetAlias,
+  isAssetRef,
 } from "../sdk/index.js";
 import { describeValue } from "../sdk/json.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
@@ -89,13 +90,59 @@ function relative(index: number, length: number): number {
 export interface InletOwner {
   readonly dagId: string;
   readonly taskId: string;
-  readonly inlets: readonly (AnyAsset | AssetAlias)[];
+  readonly inlets: readonly InletTarget[];
+}
+
+/** The asset each `Asset.ref` inlet of a task resolved to, by the ref's key ({@link refKey}). */
+export type ResolvedInletRefs = ReadonlyMap<string, AssetIdentity>;
+
+const NO_REFS: ResolvedInletRefs = new Map();
+
+/**
+ * Resolves the `Asset.ref` inlets of a task to the assets they name, as
+ * Airflow resolves `Asset.ref` inlets when it builds a try's `inlet_events`:
+ * a ref that names no asset the store knows (or, by name or URI, several)
+ * throws a {@link TaskRuntimeError} (`INLET_REF_UNRESOLVED`) naming the task
+ * and the ref, so that the try fails before the task runs.
+ *
+ * @example
+ * ```ts
+ * const refs = await resolveInletRefs({ dagId: "report", taskId: "read", inlets: [Asset.ref({ name: "orders" })] }, reader);
+ * const inletEvents = createInletEvents(owner, reader, refs);
+ * ```
+ */
+export async function resolveInletRefs(owner: InletOwner, reader: AssetEventReader): Promise<ResolvedInletRefs> {
+  const refs = owner.inlets.filter(isAssetRef);
+  if (refs.length === 0) return NO_REFS;
+  const resolved = new Map<string, AssetIdentity>();
+  for (const ref of refs) {
+    const subject = refSubject(ref);
+    const assets = await reader.resolveRef(subject);
+    const [only] = assets;
+    if (only === undefined || assets.length > 1) {
+      const by = "name" in subject ? "name" : "URI";
+      const problem =
+        only === undefined
+          ? `no asset the scheduler knows has that ${by}: declare the asset in a registered DAG (an outlet, inlet or schedule) or record an event of it, or fix the ${by}`
+          : `${assets.length} assets have that ${by} (${assets.map(describeAsset).join(", ")}): declare the inlet as new Asset({ name, uri }) instead`;
+      throw new TaskRuntimeError(
+        RuntimeErrorCode.inletRefUnresolved,
+        `Task "${owner.taskId}" of DAG "${owner.dagId}" declares the inlet ${describeRef(ref)}, but ${problem}.`,
+        { details: { dagId: owner.dagId, taskId: owner.taskId, inlet: describeRef(ref), matches: assets.length } },
+      );
+    }
+    resolved.set(refKey(ref), only);
+  }
+  return resolved;
 }
 
 /**
- * `ctx.inletEvents` of a task: `get(assetOrAlias)` returns the lazy sequence
- * of a declared inlet's events and throws a {@link TaskRuntimeError} naming
- * the task for anything not in its inlets.
+ * `ctx.inletEvents` of a task: `get(assetOrAliasOrRef)` returns the lazy
+ * sequence of a declared inlet's events and throws a {@link TaskRuntimeError}
+ * naming the task for anything not in its inlets. An `Asset.ref` inlet counts
+ * as the asset it resolved to ({@link resolveInletRefs}): `get` takes that
+ * asset, the ref, or a ref by the asset's other key (name or URI); a ref
+ * `get` is given matches a declared asset inlet by name or URI too.
  *
  * @example
  * ```ts
@@ -103,22 +150,64 @@ export interface InletOwner {
  * const latest = await inletEvents.get(orders).at(-1);
  * ```
  */
-export function createInletEvents(owner: InletOwner, reader: AssetEventReader): InletEvents {
-  const declared = new Set(owner.inlets.map((inlet) => subjectKey(eventSubject(inlet))));
-  const get = (target: AnyAsset | AssetAlias): InletEventSequence => {
-    if (!isAsset(target) && !isAssetAlias(target)) {
-      throw new TypeError(`ctx.inletEvents.get() takes an Asset or an AssetAlias, got ${describeValue(target)}.`);
+export function createInletEvents(
+  owner: InletOwner,
+  reader: AssetEventReader,
+  refs: ResolvedInletRefs = NO_REFS,
+): InletEvents {
+  const subjects = owner.inlets.flatMap((inlet): EventSubject[] => {
+    if (!isAssetRef(inlet)) return [eventSubject(inlet)];
+    const asset = refs.get(refKey(inlet));
+    return asset === undefined ? [] : [{ kind: "asset", name: asset.name, uri: asset.uri }];
+  });
+  const declared = new Set(subjects.map(subjectKey));
+  const assets = subjects.filter((subject) => subject.kind === "asset");
+  const undeclared = (target: InletTarget): TaskRuntimeError => {
+    const described = isAssetRef(target) ? describeRef(target) : `${target}`;
+    return new TaskRuntimeError(
+      RuntimeErrorCode.inletUndeclared,
+      `Task "${owner.taskId}" of DAG "${owner.dagId}" reads the events of ${described}, which is not among its inlets: ` +
+        `add ${described} to the task's inlets option.`,
+      { details: { dagId: owner.dagId, taskId: owner.taskId, inlet: described } },
+    );
+  };
+  const get = (target: InletTarget): InletEventSequence => {
+    if (isAssetRef(target)) {
+      const asset = assets.find((subject) =>
+        target.name !== undefined ? subject.name === target.name : subject.uri === target.uri,
+      );
+      if (asset === undefined) throw undeclared(target);
+      return createInletEventSequence(reader, asset);
     }
-    const subject = eventSubject(target);
-    if (!declared.has(subjectKey(subject))) {
-      throw new TaskRuntimeError(
-        RuntimeErrorCode.inletUndeclared,
-        `Task "${owner.taskId}" of DAG "${owner.dagId}" reads the events of ${target}, which is not among its inlets: ` +
-          `add ${target} to the task's inlets option.`,
-        { details: { dagId: owner.dagId, taskId: owner.taskId, inlet: `${target}` } },
+    if (!isAsset(target) && !isAssetAlias(target)) {
+      throw new TypeError(
+        `ctx.inletEvents.get() takes an Asset, an AssetAlias or an Asset.ref(...), got ${describeValue(target)}.`,
       );
     }
+    const subject = eventSubject(target);
+    if (!declared.has(subjectKey(subject))) throw undeclared(target);
     return createInletEventSequence(reader, subject);
   };
   return Object.freeze({ get: get as InletEvents["get"] });
+}
+
+/** The reader's subject of a ref. */
+function refSubject(ref: AssetRef): AssetRefSubject {
+  return ref.name !== undefined ? { kind: "ref", name: ref.name } : { kind: "ref", uri: ref.uri as string };
+}
+
+/** A string that identifies a ref: by name or by URI. */
+function refKey(ref: AssetRef): string {
+  return ref.name !== undefined ? JSON.stringify(["name", ref.name]) : JSON.stringify(["uri", ref.uri]);
+}
+
+/** `Asset.ref({ name: "orders" })`, as the ref is written. */
+function describeRef(ref: AssetRef): string {
+  return ref.name !== undefined
+    ? `Asset.ref({ name: ${JSON.stringify(ref.name)} })`
+    : `Asset.ref({ uri: ${JSON.stringify(ref.uri)} })`;
+}
+
+function describeAsset(asset: AssetIdentity): string {
+  return `"${asset.name}" at ${asset.uri}`;
 }

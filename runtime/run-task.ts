@@ -23,7 +23,7 @@ import {
 import { describeValue } from "../sdk/json.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 import { deepFreeze, toDate } from "./events.js";
-import { createInletEvents } from "./inlet-events.js";
+import { createInletEvents, type ResolvedInletRefs, resolveInletRefs } from "./inlet-events.js";
 import { OutletCollector } from "./outlet-events.js";
 import { createOperatorServices } from "./services.js";
 import { createTemplateContext, renderTemplateFields } from "./templates.js";
@@ -101,12 +101,6 @@ export async function runTask(dag: Dag, request: TaskRunRequest, deps: RunTaskDe
   const started = performance.now();
   log(`Running task "${task.taskId}" of DAG "${dag.dagId}", run "${key.runId}", try ${key.tryNumber}.`);
   const collector = new OutletCollector({ dagId: dag.dagId, taskId: task.taskId, outlets: task.outlets });
-  const ctx = createTaskContext(dag, task, request, {
-    collector,
-    reader: deps.reader,
-    services: deps.services ?? createOperatorServices({ log }),
-    log,
-  });
   const stop = { requested: false };
   const timeoutMs = request.executionTimeoutMs;
   const timedOut = (): TaskRuntimeError => {
@@ -118,6 +112,14 @@ export async function runTask(dag: Dag, request: TaskRunRequest, deps: RunTaskDe
     );
   };
   try {
+    const ctx = createTaskContext(dag, task, request, {
+      collector,
+      reader: deps.reader,
+      // Asset.ref inlets resolve before the task runs: one naming no asset fails the try here.
+      refs: await resolveInletRefs({ dagId: dag.dagId, taskId: task.taskId, inlets: task.inlets }, deps.reader),
+      services: deps.services ?? createOperatorServices({ log }),
+      log,
+    });
     const result = await withTimeout(runBody(task, ctx, request, collector, stop), timeoutMs, timedOut);
     // A task that blocked the event loop finishes before the timer can fire.
     if (timeoutMs !== null && performance.now() - started > timeoutMs) throw timedOut();
@@ -141,6 +143,7 @@ export async function runTask(dag: Dag, request: TaskRunRequest, deps: RunTaskDe
 interface ContextParts {
   readonly collector: OutletCollector;
   readonly reader: AssetEventReader;
+  readonly refs: ResolvedInletRefs;
   readonly services: OperatorServices;
   readonly log: (message: string) => void;
 }
@@ -160,7 +163,11 @@ function createTaskContext(dag: Dag, task: TaskDefinition, request: TaskRunReque
     params: deepFreeze(structuredClone({ ...dag.settings.params, ...request.conf })),
     conf: deepFreeze(structuredClone(request.conf)),
     outletEvents: parts.collector.accessors,
-    inletEvents: createInletEvents({ dagId: dag.dagId, taskId: task.taskId, inlets: task.inlets }, parts.reader),
+    inletEvents: createInletEvents(
+      { dagId: dag.dagId, taskId: task.taskId, inlets: task.inlets },
+      parts.reader,
+      parts.refs,
+    ),
     triggeringAssetEvents: createTriggeringAssetEvents(
       request.triggeringEvents,
       request.triggeringAliases,

@@ -38,17 +38,20 @@ function send(message: HostMessage): void {
   process.send?.(message);
 }
 
-function read(message: Omit<Extract<HostMessage, { type: "read" }>, "id" | "type">) {
+type ReadMessage = Extract<HostMessage, { type: "read" }>;
+
+function read(message: ReadMessage extends infer M ? (M extends ReadMessage ? Omit<M, "id" | "type"> : never) : never) {
   const id = nextReadId++;
   return new Promise<Extract<HostRequest, { type: "readResult" }>>((resolve, reject) => {
     pendingReads.set(id, (result) => (result.error ? reject(new Error(result.error)) : resolve(result)));
-    send({ type: "read", id, ...message });
+    send({ type: "read", id, ...message } as ReadMessage);
   });
 }
 
 const reader: AssetEventReader = {
   countEvents: async (subject) => (await read({ op: "count", subject })).count ?? 0,
   listEvents: async (subject, offset, limit) => (await read({ op: "list", subject, offset, limit })).events ?? [],
+  resolveRef: async (ref) => (await read({ op: "resolve", ref })).assets ?? [],
 };
 
 async function handle(message: HostRequest): Promise<void> {

@@ -2,7 +2,14 @@
  * Messages between a worker pool and its task hosts (child processes that
  * load DAG files and run tasks). Plain JSON over the IPC channel.
  */
-import type { AssetEventRecord, EventSubject, TaskOutcome, TaskRunRequest } from "../scheduler/contracts.js";
+import type {
+  AssetEventRecord,
+  AssetIdentity,
+  AssetRefSubject,
+  EventSubject,
+  TaskOutcome,
+  TaskRunRequest,
+} from "../scheduler/contracts.js";
 import type { Manifest } from "../sdk/manifest/schema.js";
 import type { ImportError } from "./dag-files.js";
 
@@ -28,6 +35,8 @@ export type HostRequest =
       readonly id: number;
       readonly count?: number;
       readonly events?: AssetEventRecord[];
+      /** The answer to a `resolve` read. */
+      readonly assets?: AssetIdentity[];
       readonly error?: string;
     };
 
@@ -51,4 +60,6 @@ export type HostMessage =
       readonly subject: EventSubject;
       readonly offset?: number;
       readonly limit?: number;
-    };
+    }
+  /** Which assets an `Asset.ref` inlet names (`AssetEventReader.resolveRef`). */
+  | { readonly type: "read"; readonly id: number; readonly op: "resolve"; readonly ref: AssetRefSubject };

@@ -304,15 +304,18 @@ export class WorkerPool {
 
   private async answerRead(host: Host, message: Extract<HostMessage, { type: "read" }>): Promise<void> {
     let reply: HostRequest;
+    const { reader } = this.options;
     try {
       reply =
-        message.op === "count"
-          ? { type: "readResult", id: message.id, count: await this.options.reader.countEvents(message.subject) }
-          : {
-              type: "readResult",
-              id: message.id,
-              events: await this.options.reader.listEvents(message.subject, message.offset ?? 0, message.limit ?? 100),
-            };
+        message.op === "resolve"
+          ? { type: "readResult", id: message.id, assets: await reader.resolveRef(message.ref) }
+          : message.op === "count"
+            ? { type: "readResult", id: message.id, count: await reader.countEvents(message.subject) }
+            : {
+                type: "readResult",
+                id: message.id,
+                events: await reader.listEvents(message.subject, message.offset ?? 0, message.limit ?? 100),
+              };
     } catch (error) {
       reply = { type: "readResult", id: message.id, error: (error as Error).message };
     }

@@ -106,10 +106,27 @@ export type EventSubject =
   | { readonly kind: "asset"; readonly name: string; readonly uri: string }
   | { readonly kind: "alias"; readonly name: string };
 
+/** A reference to an asset by its name or by its URI (`Asset.ref` in a task's inlets). */
+export type AssetRefSubject =
+  | { readonly kind: "ref"; readonly name: string }
+  | { readonly kind: "ref"; readonly uri: string };
+
+/** An asset's identity. */
+export interface AssetIdentity {
+  readonly name: string;
+  readonly uri: string;
+}
+
 /** Reads past asset events in timestamp order (then id), earliest first. */
 export interface AssetEventReader {
   countEvents(subject: EventSubject): Promise<number>;
   listEvents(subject: EventSubject, offset: number, limit: number): Promise<AssetEventRecord[]>;
+  /**
+   * The assets the store knows (declared by a registered DAG, or recorded by
+   * an event) that a reference names, by URI then name: none for a name or
+   * URI no asset has.
+   */
+  resolveRef(ref: AssetRefSubject): Promise<AssetIdentity[]>;
 }
 
 /** Identifies one try of one task instance. */

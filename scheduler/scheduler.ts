@@ -60,6 +60,7 @@ import {
   type WatcherOutcome,
   type WatcherRecord,
 } from "./engine/watchers.js";
+import { assetsByRef } from "./read/assets.js";
 import { createReadLayer, type ReadLayer } from "./read/index.js";
 import { deleteQueuedEvents, type QueuedEventFilter } from "./read/queued-events.js";
 import { type OpenStoreOptions, openStore, type StoreConnection, type StoreInfo } from "./store/open-store.js";
@@ -967,6 +968,7 @@ export class Scheduler implements TaskSource {
           .execute();
         return withAliases(this.ctx.db, rows);
       },
+      resolveRef: (ref) => assetsByRef(this.ctx.db, ref),
     };
   }
 

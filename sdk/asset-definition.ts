@@ -7,7 +7,7 @@
  * export (`asset-function.ts`) and the decorators (`decorators/asset-decorator.ts`)
  * call it.
  */
-import { Asset, type AssetAlias, type AssetOptions, isAsset } from "./asset.js";
+import { Asset, type AssetAlias, type AssetOptions, type InletTarget, isAsset } from "./asset.js";
 import type { TaskContext } from "./context.js";
 import type { DagOptions } from "./dag.js";
 import { makeDagSettings } from "./dag-settings.js";
@@ -21,8 +21,8 @@ import { makeTaskDefinition } from "./task.js";
 
 /** Options of the one task an asset function becomes (its outlet is the asset). */
 export interface AssetTaskOptions {
-  /** Assets and aliases whose past events the function reads through `ctx.inletEvents`. */
-  inlets?: readonly (Asset<object> | AssetAlias)[];
+  /** Assets, aliases and `Asset.ref`s whose past events the function reads through `ctx.inletEvents`. */
+  inlets?: readonly InletTarget[];
   /** How many times a failed try is retried (default 0). */
   retries?: number;
   /** Milliseconds between tries (default 300000). */

@@ -57,6 +57,13 @@ export type Condition = AnyAsset | AssetAlias | AssetRef | AnyAssetPattern | Ass
 export type AnyAsset = Asset<object>;
 
 /**
+ * What a task's `inlets` take: an asset, an alias, or a reference by name or
+ * URI (`Asset.ref`), which the runtime resolves to the registered asset when
+ * the task runs.
+ */
+export type InletTarget = AnyAsset | AssetAlias | AssetRef;
+
+/**
  * Methods shared by every condition operand: combine with `and` / `or`.
  */
 abstract class ConditionBase {

@@ -2,7 +2,7 @@
  * The task context: what a running task sees. The SDK declares the shapes;
  * the runtime (`assetflow/runtime`) implements them.
  */
-import type { Asset, AssetAlias, AssetPattern } from "./asset.js";
+import type { Asset, AssetAlias, AssetPattern, AssetRef } from "./asset.js";
 import type { JsonObject } from "./json.js";
 import type { RunType } from "./run-type.js";
 
@@ -82,10 +82,16 @@ export interface InletEventSequence<TExtra extends object = JsonObject> extends 
   length(): Promise<number>;
 }
 
-/** `ctx.inletEvents`: past events of the task's declared inlets. */
+/**
+ * `ctx.inletEvents`: past events of the task's declared inlets. An
+ * `Asset.ref` inlet resolved, when the try started, to a registered asset:
+ * `get` takes the ref (or any ref by the asset's name or URI) and the asset
+ * itself.
+ */
 export interface InletEvents {
   get<TExtra extends object>(asset: Asset<TExtra>): InletEventSequence<TExtra>;
   get(alias: AssetAlias): InletEventSequence<JsonObject>;
+  get(ref: AssetRef): InletEventSequence<JsonObject>;
 }
 
 /** A key of {@link TriggeringAssetEvents}: an asset, an alias, or a URI pattern of the schedule. */

@@ -22,6 +22,7 @@ export {
   assetKey,
   type CaptureNames,
   type Condition,
+  type InletTarget,
   isAsset,
   isAssetAlias,
   isAssetAll,

@@ -4,7 +4,7 @@
  * messages that name the option and the fix.
  */
 import { z } from "zod";
-import { type AnyAsset, type AssetAlias, isAsset, isAssetAlias } from "./asset.js";
+import { type AnyAsset, type AssetAlias, type InletTarget, isAsset, isAssetAlias, isAssetRef } from "./asset.js";
 import { findNonJson, type JsonObject } from "./json.js";
 
 /** dag and task ids: letters, digits, `_`, `-` and `.`, at most 250 characters. */
@@ -17,6 +17,11 @@ const id = (what: string) =>
 
 const assetOrAlias = z.custom<AnyAsset | AssetAlias>((value) => isAsset(value) || isAssetAlias(value), {
   error: "must be an Asset or an AssetAlias (wrap a URI string in new Asset(...))",
+});
+
+/** An inlet: an asset, an alias, or `Asset.ref(...)` (resolved when the task runs); outlets take no refs. */
+const inletTarget = z.custom<InletTarget>((value) => isAsset(value) || isAssetAlias(value) || isAssetRef(value), {
+  error: "must be an Asset, an AssetAlias or an Asset.ref({ name } or { uri }) (wrap a URI string in new Asset(...))",
 });
 
 const milliseconds = (what: string) =>
@@ -34,7 +39,7 @@ const dateLike = z.union([z.date(), z.string()]).refine((value) => !Number.isNaN
 /** Options shared by every kind of task (functions, methods, operators). */
 export const taskCommonShape = {
   outlets: z.array(assetOrAlias).optional(),
-  inlets: z.array(assetOrAlias).optional(),
+  inlets: z.array(inletTarget).optional(),
   retries: z.number().int().nonnegative({ error: "retries must be a whole number >= 0" }).optional(),
   retryDelay: milliseconds("retryDelay").nonnegative().optional(),
   executionTimeout: milliseconds("executionTimeout").positive().optional(),

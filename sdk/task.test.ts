@@ -173,7 +173,12 @@ describe("task() option validation", () => {
     ["retryDelay", { taskId: "t", retryDelay: 1.5 }, "retryDelay must be whole milliseconds (got 1.5)"],
     ["executionTimeout", { taskId: "t", executionTimeout: 0 }, "(got 0)"],
     ["outlets.0", { taskId: "t", outlets: ["s3://b/k"] }, "wrap a URI string in new Asset(...)"],
-    ["inlets.1", { taskId: "t", inlets: [new Asset("s3://b/k"), 42] }, "must be an Asset or an AssetAlias"],
+    [
+      "inlets.1",
+      { taskId: "t", inlets: [new Asset("s3://b/k"), 42] },
+      "must be an Asset, an AssetAlias or an Asset.ref",
+    ],
+    ["outlets.0", { taskId: "t", outlets: [Asset.ref({ name: "a" })] }, "must be an Asset or an AssetAlias"],
   ])('rejects a wrong "%s" with OPTION_INVALID naming the option and the task', (option, options, fix) => {
     const error = definitionError(() =>
       dag({ dagId: "types" }, () => {

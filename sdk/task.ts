@@ -1,4 +1,4 @@
-import type { AnyAsset, AssetAlias } from "./asset.js";
+import type { AnyAsset, AssetAlias, InletTarget } from "./asset.js";
 import type { TaskContext } from "./context.js";
 import { type TaskMethodDecorator, taskDecorator } from "./decorators/task-decorator.js";
 import { type DagBuilder, requireDagBuilder, type TaskDefinition } from "./definitions.js";
@@ -53,8 +53,11 @@ export interface TaskOptions<A extends readonly TaskHandle<unknown>[] = readonly
   taskId?: string;
   /** Assets and aliases this task updates when it succeeds. */
   outlets?: readonly (AnyAsset | AssetAlias)[];
-  /** Assets and aliases whose past events the task reads through `ctx.inletEvents`. */
-  inlets?: readonly (AnyAsset | AssetAlias)[];
+  /**
+   * Assets and aliases whose past events the task reads through `ctx.inletEvents`, and
+   * `Asset.ref({ name })` / `Asset.ref({ uri })`, resolved to the registered asset when the task runs.
+   */
+  inlets?: readonly InletTarget[];
   /** How many times a failed try is retried (default 0). */
   retries?: number;
   /** Milliseconds between tries (default 300000). */
@@ -146,7 +149,7 @@ export function makeTaskDefinition(
   operator: string,
   options: {
     outlets?: readonly (AnyAsset | AssetAlias)[] | undefined;
-    inlets?: readonly (AnyAsset | AssetAlias)[] | undefined;
+    inlets?: readonly InletTarget[] | undefined;
     retries?: number | undefined;
     retryDelay?: number | undefined;
     executionTimeout?: number | undefined;

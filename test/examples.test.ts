@@ -18,6 +18,7 @@ import {
   type AssetAlias,
   type AssetEvent,
   type AssetPattern,
+  type AssetRef,
   type ConditionNode,
   collectDags,
   type Dag,
@@ -26,6 +27,7 @@ import {
   type InletEvents,
   isAssetAlias,
   isAssetPattern,
+  isAssetRef,
   isDag,
   isMetadata,
   type JsonObject,
@@ -265,7 +267,8 @@ function describeAsset(asset: { readonly name: string; readonly uri: string }): 
   return asset.name === asset.uri ? asset.uri : `${asset.name} (${asset.uri})`;
 }
 
-function keyOf(item: AnyAsset | AssetAlias | TaskAssetNode | TriggeringKey): string {
+function keyOf(item: AnyAsset | AssetAlias | AssetRef | TaskAssetNode | TriggeringKey): string {
+  if (isAssetRef(item)) return JSON.stringify(["ref", item.name ?? null, item.uri ?? null]);
   return "uri" in item && item.uri !== undefined
     ? JSON.stringify(["asset", item.name, item.uri])
     : JSON.stringify(["alias", item.name]);
@@ -360,7 +363,8 @@ class FakeInletEvents implements InletEvents {
 
   get<TExtra extends object>(asset: Asset<TExtra>): InletEventSequence<TExtra>;
   get(alias: AssetAlias): InletEventSequence<JsonObject>;
-  get(target: AnyAsset | AssetAlias): InletEventSequence<object> {
+  get(ref: AssetRef): InletEventSequence<JsonObject>;
+  get(target: AnyAsset | AssetAlias | AssetRef): InletEventSequence<object> {
     if (!this.inlets.has(keyOf(target))) throw new Error(`${String(target)} is not an inlet of the task`);
     const events = INLET_EVENTS.get(keyOf(target)) ?? [];
     return {

@@ -18,6 +18,7 @@ import {
   describeValueKind,
   detach,
   type FunctionValue,
+  type InletValue,
   locate,
   type Site,
   sortedBy,
@@ -179,7 +180,7 @@ export class DagAssembler {
     operator: string,
     options: {
       outlets: readonly (AssetValue | AliasValue)[];
-      inlets: readonly (AssetValue | AliasValue)[];
+      inlets: readonly InletValue[];
       retries: number;
       retryDelayMs: number;
       executionTimeoutMs: number | null;

@@ -276,6 +276,7 @@ export const SDK_SEMANTICS: { readonly [Name in SdkExportName]: SdkExportSemanti
   timetableSchema: none,
   scheduleSchema: none,
   taskAssetSchema: none,
+  taskInletSchema: none,
   sourceLocationSchema: none,
   taskSchema: none,
   dagSchema: none,

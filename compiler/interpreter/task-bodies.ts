@@ -14,6 +14,8 @@ import {
   type AssetValue,
   describeTarget,
   describeValueKind,
+  type InletValue,
+  type RefValue,
   Scope,
   type Site,
   type UnknownReason,
@@ -74,16 +76,16 @@ export class TaskBodyInspector {
       this.vm.statements.bindPattern(parameter.name, value, scope, env);
     }
     const dagId = build.settings.dagId;
-    const declares = (list: readonly (AssetValue | AliasValue)[], item: AssetValue | AliasValue | string): boolean =>
+    const declares = (list: readonly InletValue[], item: InletValue | string): boolean =>
       list.some((declared) =>
         typeof item === "string"
           ? declared.kind === "alias" && declared.name === item
-          : item.kind === "asset"
-            ? declared.kind === "asset" && declared.key === item.key
-            : declared.kind === "alias" && declared.name === item.name,
+          : item.kind === "alias"
+            ? declared.kind === "alias" && declared.name === item.name
+            : declared.kind !== "alias" && mayResolveTo(declared, item),
       );
-    const target = (value: Value, call: () => string, site: Site): AssetValue | AliasValue | undefined => {
-      if (value.kind === "asset" || value.kind === "alias") return value;
+    const target = (value: Value, call: () => string, site: Site): InletValue | undefined => {
+      if (value.kind === "asset" || value.kind === "alias" || value.kind === "ref") return value;
       if (value.kind === "unknown" && value.reason.kind === "invalid") return undefined;
       const reason =
         value.kind === "unknown"
@@ -150,7 +152,8 @@ export class TaskBodyInspector {
             const call = () => `ctx.${receiver.events}.get(${shortText(argument, file)})`;
             const item = target(this.vm.expressions.evaluate(argument, current), call, site);
             if (item && receiver.events === "outletEvents") {
-              const declared = declares(task.outlets, item);
+              // outletEvents takes no refs (an outlet is declared as the asset itself).
+              const declared = item.kind !== "ref" && declares(task.outlets, item);
               if (!declared)
                 this.vm.report(
                   DiagnosticCatalog.outletEventsNotOutlet,
@@ -261,3 +264,18 @@ function mentionsTouches(file: ParsedFile, body: ts.Node): boolean {
 
 /** The words of {@link mentionsTouches} (besides a renamed import of `Metadata`). */
 const TOUCH_WORDS: readonly string[] = ["outletEvents", "inletEvents", "Metadata"];
+
+/**
+ * Whether a declared inlet (an asset or an `Asset.ref`) may be what
+ * `ctx.inletEvents.get(item)` reads, as the runtime decides once refs are
+ * resolved: the same asset, a ref by the asset's name or URI, or two refs
+ * whose asset only the run knows (a name ref and a URI ref).
+ */
+function mayResolveTo(declared: AssetValue | RefValue, item: AssetValue | RefValue): boolean {
+  if (declared.kind === "asset" && item.kind === "asset") return declared.key === item.key;
+  const asset = declared.kind === "asset" ? declared : item.kind === "asset" ? item : undefined;
+  const ref = declared.kind === "ref" ? declared : (item as RefValue);
+  if (asset) return ref.name !== undefined ? asset.name === ref.name : asset.uri === ref.uri;
+  const other = item as RefValue;
+  return (ref.name === undefined) !== (other.name === undefined) || (ref.name ?? ref.uri) === (other.name ?? other.uri);
+}

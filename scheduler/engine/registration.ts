@@ -258,7 +258,8 @@ async function replaceReferences(
 /**
  * Inserts the references of `dags` (which have none): the assets, aliases,
  * name/URI refs and URI patterns their schedules consume, and the assets and
- * aliases their tasks declare as outlets and inlets. Assets a manifest uses
+ * aliases their tasks declare as outlets and inlets (an `Asset.ref` inlet is
+ * resolved when its task runs, so it has no row). Assets a manifest uses
  * without declaring them get the default group and no extra.
  */
 async function insertReferences(
@@ -309,6 +310,8 @@ async function insertReferences(
         ["inlet", task.inlets],
       ] as const) {
         for (const item of items) {
+          // An Asset.ref inlet is resolved when the task runs (runtime/inlet-events.ts), not linked here.
+          if (item.kind === "ref") continue;
           tasks.push([
             dagId,
             task.taskId,

@@ -5,6 +5,7 @@
  */
 import { type Kysely, type Selectable, type SqlBool, sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
+import type { AssetIdentity, AssetRefSubject } from "../contracts.js";
 import { consumedAssetIds } from "../engine/consumed-assets.js";
 import type { Database } from "../store/schema.js";
 import { assetFacets } from "./asset-facets.js";
@@ -107,6 +108,28 @@ export async function listAssets(db: Kysely<Database>, filter: AssetFilter = {})
 export async function getAssetsByUri(db: Kysely<Database>, uri: string): Promise<AssetView[]> {
   const rows = await db.selectFrom("asset").selectAll().where("uri", "=", uri).orderBy("name").execute();
   return withAssetRelations(db, rows);
+}
+
+/**
+ * The assets a reference by name or by URI names (what `Asset.ref` in a
+ * task's inlets resolves to when the task runs), by URI then name: none when
+ * the store knows no such asset.
+ *
+ * @example
+ * ```ts
+ * await assetsByRef(db, { kind: "ref", name: "orders" }); // [{ name: "orders", uri: "s3://warehouse/orders.parquet" }]
+ * ```
+ */
+export async function assetsByRef(db: Kysely<Database>, ref: AssetRefSubject): Promise<AssetIdentity[]> {
+  const rows = await db
+    .selectFrom("asset")
+    .select(["name", "uri"])
+    .$if("name" in ref, (q) => q.where("name", "=", (ref as { name: string }).name))
+    .$if("uri" in ref, (q) => q.where("uri", "=", (ref as { uri: string }).uri))
+    .orderBy("uri")
+    .orderBy("name")
+    .execute();
+  return rows.map((row) => ({ name: row.name, uri: row.uri }));
 }
 
 type AssetRow = Selectable<Database["asset"]>;
@@ -268,6 +291,8 @@ export function assetQueries(db: Kysely<Database>) {
     list: (filter?: AssetFilter) => listAssets(db, filter),
     /** The assets with this URI ({@link getAssetsByUri}). */
     byUri: (uri: string) => getAssetsByUri(db, uri),
+    /** The assets a name or URI reference names ({@link assetsByRef}). */
+    byRef: (ref: AssetRefSubject) => assetsByRef(db, ref),
     /** Asset groups and URI schemes with their counts ({@link assetFacets}). */
     facets: () => assetFacets(db),
   };

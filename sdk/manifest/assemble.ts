@@ -15,6 +15,7 @@ import {
   MANIFEST_SCHEMA_VERSION,
   type Manifest,
   type TaskAssetNode,
+  type TaskInletNode,
   type TaskManifest,
 } from "./schema.js";
 
@@ -26,7 +27,7 @@ export interface TaskManifestInput {
   readonly taskId: string;
   readonly operator: string;
   readonly outlets: readonly TaskAssetNode[];
-  readonly inlets: readonly TaskAssetNode[];
+  readonly inlets: readonly TaskInletNode[];
   readonly upstream: Iterable<string>;
   readonly retries: number;
   readonly retryDelayMs: number;

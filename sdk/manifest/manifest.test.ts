@@ -333,3 +333,46 @@ describe("parseManifest", () => {
     expect(() => parseManifest(manifest)).toThrow(ManifestError);
   });
 });
+
+describe("Asset.ref in a task's inlets", () => {
+  it("serializes as a ref node in both styles and declares no asset; a parsed manifest keeps it", () => {
+    const builder = dag({ dagId: "refs", schedule: null }, () => {
+      task(
+        { taskId: "read", inlets: [Asset.ref({ name: "orders" }), Asset.ref({ uri: "S3://b/k" }), report] },
+        () => 1,
+      );
+    });
+    @dag({ dagId: "refs", schedule: null })
+    class Refs {
+      @task({ taskId: "read", inlets: [Asset.ref({ name: "orders" }), Asset.ref({ uri: "S3://b/k" }), report] })
+      read(): number {
+        return 1;
+      }
+    }
+    const manifest = serializeDags([builder]);
+    expect(manifest.dags[0]?.tasks[0]?.inlets).toEqual([
+      { kind: "ref", name: "orders" },
+      { kind: "ref", uri: "s3://b/k" },
+      { kind: "asset", name: report.name, uri: report.uri },
+    ]);
+    expect(manifest.assets.map((asset) => asset.uri)).toEqual([report.uri]);
+    expect(manifestToJson(serializeDags([Refs]))).toBe(manifestToJson(manifest));
+    expect(parseManifest(JSON.parse(manifestToJson(manifest)))).toEqual(manifest);
+  });
+
+  it("a manifest with a ref among a task's outlets is refused", () => {
+    const manifest = JSON.parse(
+      manifestToJson(
+        serializeDags([
+          dag({ dagId: "d", schedule: null }, () => {
+            task({ taskId: "t" }, () => 1);
+          }),
+        ]),
+      ),
+    ) as Manifest;
+    const [first] = manifest.dags;
+    (first?.tasks[0]?.outlets as unknown[] | undefined)?.push({ kind: "ref", name: "orders" });
+    expect(first?.tasks[0]?.outlets).toHaveLength(1);
+    expect(() => parseManifest(manifest)).toThrow(ManifestError);
+  });
+});

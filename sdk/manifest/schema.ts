@@ -121,8 +121,11 @@ export const assetCatchupSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("all"), since: z.string().nullable() }),
 ]);
 
-/** A task's outlet or inlet. */
+/** A task's outlet: an asset or an alias. */
 export const taskAssetSchema = z.union([assetNodeSchema, aliasNodeSchema]);
+
+/** A task's inlet: an asset, an alias, or a reference by name or URI (resolved when the task runs). */
+export const taskInletSchema = z.union([assetNodeSchema, aliasNodeSchema, refNodeSchema]);
 
 /** Where a definition stands in source (filled by the compiler). */
 export const sourceLocationSchema = z.strictObject({
@@ -137,7 +140,7 @@ export const taskSchema = z.strictObject({
   /** `"task"` for task functions and methods; the class name for operators. */
   operator: z.string(),
   outlets: z.array(taskAssetSchema),
-  inlets: z.array(taskAssetSchema),
+  inlets: z.array(taskInletSchema),
   /** Task ids this task waits for, sorted. */
   upstream: z.array(z.string()),
   retries: z.number().int().nonnegative(),
@@ -216,6 +219,8 @@ export type ConsumeManifest = z.output<typeof consumeSchema>;
 export type AssetCatchupManifest = z.output<typeof assetCatchupSchema>;
 /** An outlet or inlet in a manifest. */
 export type TaskAssetNode = z.output<typeof taskAssetSchema>;
+/** A task's inlet in the manifest: an asset, an alias or a name/URI reference. */
+export type TaskInletNode = z.output<typeof taskInletSchema>;
 /** A source location in a manifest. */
 export type SourceLocation = z.output<typeof sourceLocationSchema>;
 

@@ -1,4 +1,4 @@
-import { type AnyAsset, type AssetAlias, isAsset } from "../asset.js";
+import { type AnyAsset, type AssetAlias, type InletTarget, isAsset, isAssetRef } from "../asset.js";
 import { type AssetDefinition, isAssetDefinition } from "../asset-definition.js";
 import { getDagOfClass } from "../decorators/scanner.js";
 import { type Dag, isDag } from "../definitions.js";
@@ -6,7 +6,7 @@ import { DefinitionError, ErrorCode } from "../errors.js";
 import { describeValue, type JsonObject, stableStringify } from "../json.js";
 import type { WatcherManifest } from "../watchers.js";
 import { compare, dagManifestOf, ManifestDeclarations, taskManifestOf } from "./assemble.js";
-import { type DagManifest, type Manifest, manifestSchema, type TaskAssetNode } from "./schema.js";
+import { type DagManifest, type Manifest, manifestSchema, type TaskAssetNode, type TaskInletNode } from "./schema.js";
 
 /** A DAG as `serializeDags` accepts it: a {@link Dag}, a `@dag` class, or an asset defined by `asset()` (its DAG). */
 export type DagLike = Dag | Function | AssetDefinition<object>;
@@ -70,7 +70,8 @@ export function serializeDags(dags: Iterable<DagLike>): Manifest {
     const tasks = [...definition.tasks.values()].sort((a, b) => compare(a.taskId, b.taskId));
     for (const task of tasks) {
       task.outlets.forEach(declare);
-      task.inlets.forEach(declare);
+      // A ref declares nothing: it names an asset declared elsewhere.
+      for (const inlet of task.inlets) if (!isAssetRef(inlet)) declare(inlet);
     }
     definition.settings.scheduleAssets.forEach(declare);
     return dagManifestOf(
@@ -79,7 +80,7 @@ export function serializeDags(dags: Iterable<DagLike>): Manifest {
         taskManifestOf({
           ...task,
           outlets: task.outlets.map(toTaskAssetNode),
-          inlets: task.inlets.map(toTaskAssetNode),
+          inlets: task.inlets.map(toTaskInletNode),
           upstream: definition.upstream.get(task.taskId) ?? [],
         }),
       ),
@@ -103,4 +104,8 @@ export function manifestToJson(manifest: Manifest): string {
 
 function toTaskAssetNode(item: AnyAsset | AssetAlias): TaskAssetNode {
   return isAsset(item) ? { kind: "asset", name: item.name, uri: item.uri } : { kind: "alias", name: item.name };
+}
+
+function toTaskInletNode(item: InletTarget): TaskInletNode {
+  return isAssetRef(item) ? (item.toConditionNode() as TaskInletNode) : toTaskAssetNode(item);
 }

@@ -1,4 +1,4 @@
-import type { AnyAsset, AssetAlias } from "../asset.js";
+import type { AnyAsset, AssetAlias, InletTarget } from "../asset.js";
 import type { TaskContext } from "../context.js";
 import { type DagBuilder, requireDagBuilder } from "../definitions.js";
 import { DefinitionError, ErrorCode } from "../errors.js";
@@ -13,8 +13,8 @@ export interface BaseOperatorOptions {
   taskId: string;
   /** Assets and aliases this task updates when it succeeds. */
   outlets?: readonly (AnyAsset | AssetAlias)[];
-  /** Assets and aliases whose past events it reads. */
-  inlets?: readonly (AnyAsset | AssetAlias)[];
+  /** Assets, aliases and `Asset.ref`s whose past events it reads. */
+  inlets?: readonly InletTarget[];
   /** How many times a failed try is retried (default 0). */
   retries?: number;
   /** Milliseconds between tries (default 300000). */

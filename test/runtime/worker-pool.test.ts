@@ -11,13 +11,18 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryAssetEventReader } from "../../runtime/memory-event-reader.js";
 import { taskLogPath } from "../../runtime/task-logs.js";
+import { eventRecord } from "../../runtime/test-support.js";
 import { type PoolRunResult, WorkerPool } from "../../runtime/worker-pool.js";
 import type { TaskRunRequest } from "../../scheduler/contracts.js";
 import { poll } from "../support/poll.js";
 
 const DAG_FILE = `
-import { dag, task } from "assetflow";
+import { Asset, dag, task } from "assetflow";
 export const pool = dag({ dagId: "pool", schedule: null }, () => {
+  task({ taskId: "ref", inlets: [Asset.ref({ name: "orders" })] }, async (ctx) =>
+    (await ctx.inletEvents.get(Asset.ref({ uri: "s3://warehouse/orders" })).at(-1))?.extra,
+  );
+  task({ taskId: "unknown_ref", inlets: [Asset.ref({ uri: "s3://nowhere/x" })] }, () => "ran");
   task({ taskId: "exit" }, (ctx) => {
     ctx.log("about to exit");
     process.exit(3);
@@ -52,7 +57,9 @@ function setUp(
   const created = new WorkerPool({
     size,
     home,
-    reader: new MemoryAssetEventReader([]),
+    reader: new MemoryAssetEventReader([
+      eventRecord(1, { name: "orders", uri: "s3://warehouse/orders" }, { extra: { rowCount: 7 } }),
+    ]),
     ...(maxTasksPerHost === undefined ? {} : { maxTasksPerHost }),
   });
   pool = created;
@@ -109,6 +116,16 @@ describe("WorkerPool", () => {
     expect(timedOut).toMatchObject({
       state: "failed",
       error: { code: "TASK_TIMEOUT", message: expect.stringContaining("timed out after 100 ms (executionTimeout)") },
+    });
+  });
+
+  it("resolves a task's Asset.ref inlets through the pool's reader, from the host process", async () => {
+    const { run } = setUp(1);
+    const [resolved, unknown] = await Promise.all([run("ref"), run("unknown_ref")]);
+    expect(resolved).toMatchObject({ state: "success", result: { rowCount: 7 } });
+    expect(unknown).toMatchObject({
+      state: "failed",
+      error: { code: "INLET_REF_UNRESOLVED", message: expect.stringContaining('Asset.ref({ uri: "s3://nowhere/x" })') },
     });
   });
 

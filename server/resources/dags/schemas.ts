@@ -20,6 +20,12 @@ const taskAssetSchema = z
   .object({ kind: z.enum(["asset", "alias"]), name: z.string(), uri: z.string().optional() })
   .describe("An outlet or inlet: an asset (name, uri) or an alias (name).");
 
+const taskInletSchema = z
+  .object({ kind: z.enum(["asset", "alias", "ref"]), name: z.string().optional(), uri: z.string().optional() })
+  .describe(
+    "An inlet: an asset (name, uri), an alias (name), or a reference (name or uri) resolved to the registered asset when the task runs.",
+  );
+
 /** A DAG. */
 export const dagSchema = component(
   "Dag",
@@ -40,7 +46,7 @@ export const dagSchema = component(
         operator: z.string(),
         upstream: z.array(z.string()),
         outlets: z.array(taskAssetSchema),
-        inlets: z.array(taskAssetSchema),
+        inlets: z.array(taskInletSchema),
         retries: z.number().int(),
         retryDelayMs: z.number().int(),
         executionTimeoutMs: z.number().int().nullable(),
