@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { bundleForNode } from "./support/bundle.mjs";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(benchDir, "..");
@@ -32,22 +33,10 @@ if (!existsSync(entry)) {
   process.exit(2);
 }
 
-const { build } = await import("esbuild");
 const outdir = join(root, "node_modules", ".cache", "assetflow-bench");
 mkdirSync(outdir, { recursive: true });
 const outfile = join(outdir, `${name}.mjs`);
-await build({
-  entryPoints: [entry],
-  outfile,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  packages: "external",
-  sourcemap: "inline",
-  tsconfig: join(root, "tsconfig.json"),
-  logLevel: "warning",
-});
+await bundleForNode(entry, outfile, join(root, "tsconfig.json"), { sourcemap: "inline" });
 
 // The benchmark reads its arguments from process.argv.slice(2).
 process.argv = [process.argv[0], outfile, ...args];

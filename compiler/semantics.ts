@@ -181,7 +181,7 @@ export function checkKeys(
 
 /** The outcome of the SDK's `sanitizeUri` on one URI. */
 export type Sanitized =
-  | { ok: true; uri: string; passwordDropped: string | undefined; pattern: boolean }
+  | { ok: true; uri: string; passwordDropped: string | undefined }
   | { ok: false; code: string; message: string };
 
 /**
@@ -200,7 +200,6 @@ export function sanitizeCached(caches: CompilationCaches, written: string): Sani
         ok: true,
         uri: detach(sanitized.uri),
         passwordDropped: dropped?.message,
-        pattern: looksLikePattern(sanitized.uri),
       };
     } catch (error) {
       if (!isAssetflowError(error)) throw error;
