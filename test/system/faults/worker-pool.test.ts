@@ -1,6 +1,8 @@
 /**
  * The worker pool with real task host processes (the built host from dist/:
- * `npm test` builds first). Each host is sent a few tries ahead; these tests
+ * `npm run test:system` builds first), hosts that exit mid-try and hosts
+ * replaced after maxTasksPerHost tries: several processes and their crashes,
+ * so the system tier. Each host is sent a few tries ahead; these tests
  * pin down what that must never change: a try queued behind one that kills its
  * host runs elsewhere instead of failing, an executionTimeout counts from the
  * try's start, and each try's log is written by the host as it goes.
@@ -9,12 +11,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryAssetEventReader } from "../../runtime/memory-event-reader.js";
-import { taskLogPath } from "../../runtime/task-logs.js";
-import { eventRecord } from "../../runtime/test-support.js";
-import { type PoolRunResult, WorkerPool } from "../../runtime/worker-pool.js";
-import type { TaskRunRequest } from "../../scheduler/contracts.js";
-import { poll } from "../support/poll.js";
+import { MemoryAssetEventReader } from "../../../runtime/memory-event-reader.js";
+import { taskLogPath } from "../../../runtime/task-logs.js";
+import { eventRecord } from "../../../runtime/test-support.js";
+import { type PoolRunResult, WorkerPool } from "../../../runtime/worker-pool.js";
+import type { TaskRunRequest } from "../../../scheduler/contracts.js";
+import { poll } from "../../support/poll.js";
 
 const DAG_FILE = `
 import { Asset, dag, task } from "assetflow";
