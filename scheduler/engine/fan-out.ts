@@ -14,7 +14,15 @@ import { consumePolicyOf, decideConsumer, type PendingGroup } from "../consumpti
 import { insertRows } from "./bulk-insert.js";
 import { pendingGroupOf } from "./consumers.js";
 import type { EngineContext, Executor } from "./context.js";
-import { type DagRow, makeRunId, newTaskRow, type RegisteredDag, registeredDag, taskIndexOf } from "./runs.js";
+import {
+  type DagRow,
+  makeRunId,
+  newTaskRow,
+  type RegisteredDag,
+  registeredDag,
+  TASK_COLUMNS,
+  taskIndexOf,
+} from "./runs.js";
 
 /** Consumers read and created per statement (a task instance row binds 17 values; SQLite allows 32,766). */
 export const FAN_OUT_CHUNK = 250;
@@ -39,26 +47,6 @@ const RUN_COLUMNS = [
   "created_at",
   "start_date",
   "end_date",
-] as const;
-
-const TASK_COLUMNS = [
-  "dag_id",
-  "run_id",
-  "task_id",
-  "map_index",
-  "state",
-  "try_number",
-  "max_tries",
-  "retry_delay_ms",
-  "execution_timeout_ms",
-  "next_retry_at",
-  "queued_at",
-  "start_date",
-  "end_date",
-  "worker_id",
-  "heartbeat_at",
-  "result",
-  "error",
 ] as const;
 
 /** `IN (${list(ids)})`: the ids as one JSON parameter, so the statement's text (and prepared statement) is the same for any count. */

@@ -226,8 +226,8 @@ function randomSuffix(): string {
   return randomPool.toString("hex", randomOffset - 4, randomOffset);
 }
 
-/** The task instance columns a new run inserts, in one order for both statements. */
-const TASK_COLUMNS = [
+/** The task instance columns a new run inserts, in one order for every statement that does. */
+export const TASK_COLUMNS = [
   "dag_id",
   "run_id",
   "task_id",
