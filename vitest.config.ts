@@ -24,23 +24,44 @@ const POSTGRES_SUITES = [
   "test/server/**/*.test.ts",
 ];
 
+/**
+ * Integration files that record the DAGs a module defines while it is
+ * evaluated (the examples, the compiler's parity and fixtures): they need
+ * modules no other file has imported yet, so they run isolated, each in a
+ * fresh module graph (the `integration-fresh` project).
+ */
+const FRESH_MODULES = ["test/examples.test.ts", "test/compiler/parity.test.ts", "test/compiler/fixtures.test.ts"];
+
+/**
+ * `isolate: false`: the files of a project share their worker's module cache
+ * (each module is imported once per worker instead of once per file, which was
+ * most of `npm test`'s time). Every file still builds its own stores, servers
+ * and environments; only the files of FRESH_MODULES need fresh modules.
+ */
 const projects: TestProjectInlineConfiguration[] = [
-  { extends: true, test: { name: "unit", include: UNIT } },
+  { extends: true, test: { name: "unit", include: UNIT, isolate: false } },
   {
     extends: true,
     // templates/: the project `assetflow init` writes, whose test runs here against the sources.
     test: {
       name: "integration",
       include: ["test/**/*.test.{ts,tsx}", "templates/**/*.test.ts"],
-      exclude: SYSTEM,
+      exclude: [...SYSTEM, ...FRESH_MODULES],
+      isolate: false,
     },
   },
+  { extends: true, test: { name: "integration-fresh", include: FRESH_MODULES } },
   { extends: true, test: { name: "system", include: SYSTEM } },
 ];
 if (process.env.ASSETFLOW_TEST_DATABASE_URL) {
   projects.push({
     extends: true,
-    test: { name: "integration-postgres", include: POSTGRES_SUITES, env: { ASSETFLOW_TEST_BACKEND: "postgres" } },
+    test: {
+      name: "integration-postgres",
+      include: POSTGRES_SUITES,
+      env: { ASSETFLOW_TEST_BACKEND: "postgres" },
+      isolate: false,
+    },
   });
 } else {
   console.warn(

@@ -54,7 +54,7 @@ const reader: AssetEventReader = {
   resolveRef: async (ref) => (await read({ op: "resolve", ref })).assets ?? [],
 };
 
-async function handle(message: HostRequest): Promise<void> {
+async function handle(message: Exclude<HostRequest, { type: "batch" }>): Promise<void> {
   if (message.type === "readResult") {
     pendingReads.get(message.id)?.(message);
     pendingReads.delete(message.id);
@@ -137,6 +137,14 @@ async function handle(message: HostRequest): Promise<void> {
 let work: Promise<void> = Promise.resolve();
 let waiting = 0;
 process.on("message", (message: HostRequest) => {
+  if (message.type === "batch") {
+    for (const each of message.messages) receive(each);
+    return;
+  }
+  receive(message);
+});
+
+function receive(message: Exclude<HostRequest, { type: "batch" }>): void {
   if (message.type === "readResult" || message.type === "init") {
     void handle(message);
     return;
@@ -148,7 +156,7 @@ process.on("message", (message: HostRequest) => {
   }
   waiting++;
   work = work.then(() => handle(message)).finally(() => waiting--);
-});
+}
 // The pool is gone (its process was killed): the commands' process groups go too, then this host.
 process.on("disconnect", () => {
   for (const pgid of groups) killProcessGroup(pgid);

@@ -30,6 +30,11 @@ export type HostRequest =
       readonly logFile: string;
     }
   | { readonly type: "load"; readonly id: number; readonly file: string }
+  /** Several runs and loads sent together, handled as if sent one by one in this order. */
+  | {
+      readonly type: "batch";
+      readonly messages: readonly Extract<HostRequest, { type: "run" | "load" }>[];
+    }
   | {
       readonly type: "readResult";
       readonly id: number;

@@ -109,6 +109,8 @@ export class WorkerPool {
   private nextId = 1;
   private averageTryMs = Number.POSITIVE_INFINITY;
   private stopped = false;
+  /** A dispatch is scheduled for the end of this turn (see {@link enqueue}). */
+  private dispatchPending = false;
   private readonly size: number;
 
   constructor(private readonly options: WorkerPoolOptions) {
@@ -187,7 +189,13 @@ export class WorkerPool {
       return;
     }
     this.queue.push(job);
-    this.dispatch();
+    // Jobs enqueued in one turn (a worker launching the tries of a claim) are dispatched together.
+    if (this.dispatchPending) return;
+    this.dispatchPending = true;
+    queueMicrotask(() => {
+      this.dispatchPending = false;
+      this.dispatch();
+    });
   }
 
   /**
@@ -198,19 +206,24 @@ export class WorkerPool {
    */
   private dispatch(): void {
     const maxTasks = this.options.maxTasksPerHost ?? DEFAULT_MAX_TASKS_PER_HOST;
+    // The jobs each host gets now go in one message (one write to its channel, not one per job).
+    const outgoing = new Map<Host, Job["message"][]>();
     while (this.queue.length > 0) {
       let host: Host | undefined;
       for (const candidate of this.hosts) {
         if (!candidate.ready || candidate.retiring || candidate.jobs.length >= HOST_QUEUE_DEPTH) continue;
         if (!host || candidate.jobs.length < host.jobs.length) host = candidate;
       }
-      if (!host) return;
+      if (!host) break;
       const job = this.queue.shift() as Job;
       host.jobs.push(job);
       host.sent++;
-      host.child.send(job.message);
+      outgoing.set(host, [...(outgoing.get(host) ?? []), job.message]);
       if (host.jobs.length === 1) this.startTimer(host);
       if (host.sent >= maxTasks) this.retire(host);
+    }
+    for (const [host, messages] of outgoing) {
+      host.child.send(messages.length === 1 ? (messages[0] as Job["message"]) : { type: "batch", messages });
     }
   }
 

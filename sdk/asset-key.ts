@@ -13,5 +13,6 @@
  * ```
  */
 export function assetKey(name: string, uri: string): string {
-  return JSON.stringify([name, uri]);
+  // The text of JSON.stringify([name, uri]), without the array (registration computes thousands).
+  return `[${JSON.stringify(name)},${JSON.stringify(uri)}]`;
 }

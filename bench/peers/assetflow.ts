@@ -228,7 +228,9 @@ export async function assetflowFanOut(
   } satisfies Manifest);
   await setup.close();
   const token = randomBytes(24).toString("hex");
-  const server: ChildProcess = spawn(process.execPath, [cliEntry, "api-server", "--port", "0", "--json"], {
+  // ASSETFLOW_BENCH_SERVER_NODE_ARGS: Node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.ASSETFLOW_BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const server: ChildProcess = spawn(process.execPath, [...nodeArgs, cliEntry, "api-server", "--port", "0", "--json"], {
     env: { ...process.env, ASSETFLOW_HOME: work, ASSETFLOW_DATABASE_URL: dbFile, ASSETFLOW_API_TOKEN: token },
     stdio: ["ignore", "pipe", "inherit"],
   });

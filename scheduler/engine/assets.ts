@@ -3,6 +3,7 @@
  * cached in memory since assets and aliases are never deleted.
  */
 import type { JsonObject } from "../../sdk/json.js";
+import { insertRows } from "./bulk-insert.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
 import { matchNewAsset, matchNewAssets } from "./patterns.js";
 import { lockRegistrations } from "./registration-lock.js";
@@ -91,21 +92,21 @@ export async function ensureAssets(
     if (missing.length > 0) {
       await lockRegistrations(ctx, db, "shared");
       const now = ctx.clock.now();
-      const inserted = await db
-        .insertInto("asset")
-        .values(
-          missing.map(([, asset]) => ({
-            name: asset.name,
-            uri: asset.uri,
-            group_name: asset.group,
-            extra: JSON.stringify(asset.extra),
-            schema: asset.schema ? JSON.stringify(asset.schema) : null,
-            created_at: now,
-          })),
-        )
-        .onConflict((oc) => oc.columns(["name", "uri"]).doNothing())
-        .returning(["id", "name", "uri"])
-        .execute();
+      const inserted = await insertRows<"asset", { id: number | string; name: string; uri: string }>(
+        ctx.dialect,
+        db,
+        "asset",
+        ["name", "uri", "group_name", "extra", "schema", "created_at"],
+        missing.map(([, asset]) => [
+          asset.name,
+          asset.uri,
+          asset.group,
+          JSON.stringify(asset.extra),
+          asset.schema ? JSON.stringify(asset.schema) : null,
+          now,
+        ]),
+        "ON CONFLICT (name, uri) DO NOTHING RETURNING id, name, uri",
+      );
       await matchNewAssets(
         ctx,
         db,

@@ -12,6 +12,7 @@ import { type RawBuilder, sql } from "kysely";
 import { assetConditionOf, conditionLeaves } from "../condition-evaluator.js";
 import { consumePolicyOf, decideConsumer, type PendingGroup } from "../consumption-plan.js";
 import { TaskState } from "../contracts.js";
+import { insertRows } from "./bulk-insert.js";
 import { pendingGroupOf } from "./consumers.js";
 import type { EngineContext, Executor } from "./context.js";
 import { type DagRow, makeRunId, type RegisteredDag, registeredDag, taskIndexOf } from "./runs.js";
@@ -27,7 +28,43 @@ export interface FanOutResult {
   readonly others: string[];
 }
 
-const list = (values: readonly unknown[]): RawBuilder<unknown> => sql.join(values.map((value) => sql`${value}`));
+const RUN_COLUMNS = [
+  "dag_id",
+  "run_id",
+  "run_type",
+  "state",
+  "logical_date",
+  "data_interval_start",
+  "data_interval_end",
+  "conf",
+  "created_at",
+  "start_date",
+  "end_date",
+] as const;
+
+const TASK_COLUMNS = [
+  "dag_id",
+  "run_id",
+  "task_id",
+  "map_index",
+  "state",
+  "try_number",
+  "max_tries",
+  "retry_delay_ms",
+  "execution_timeout_ms",
+  "next_retry_at",
+  "queued_at",
+  "start_date",
+  "end_date",
+  "worker_id",
+  "heartbeat_at",
+  "result",
+  "error",
+] as const;
+
+/** `IN (${list(ids)})`: the ids as one JSON parameter, so the statement's text (and prepared statement) is the same for any count. */
+const list = (values: readonly string[]): RawBuilder<unknown> =>
+  sql`SELECT value FROM json_each(${JSON.stringify(values)})`;
 
 /**
  * Evaluates up to {@link FAN_OUT_CHUNK} consumers together in the caller's
@@ -150,64 +187,63 @@ async function createStartedRuns(
   const intervalOf = new Map(intervals.rows.map((row) => [row.dag_id, row]));
   const runRows = dags.map((dag) => {
     const interval = intervalOf.get(dag.manifest.dagId);
-    return {
-      dag_id: dag.manifest.dagId,
-      run_id: makeRunId("asset_triggered", now),
-      run_type: "asset_triggered" as const,
-      state: "running" as const,
-      logical_date: now,
-      data_interval_start: interval?.start == null ? null : Number(interval.start),
-      data_interval_end: interval?.end == null ? null : Number(interval.end),
-      conf: "{}",
-      created_at: now,
-      start_date: now,
-      end_date: null,
-    };
+    return [
+      dag.manifest.dagId,
+      makeRunId("asset_triggered", now),
+      "asset_triggered",
+      "running",
+      now,
+      interval?.start == null ? null : Number(interval.start),
+      interval?.end == null ? null : Number(interval.end),
+      "{}",
+      now,
+      now,
+      null,
+    ];
   });
-  const inserted = await trx
-    .insertInto("dag_run")
-    .values(runRows)
-    .onConflict((oc) => oc.columns(["dag_id", "run_id"]).doNothing())
-    .returning(["dag_id", "run_id"])
-    .execute();
+  const inserted = await insertRows<"dag_run", { dag_id: string; run_id: string }>(
+    "sqlite",
+    trx,
+    "dag_run",
+    RUN_COLUMNS,
+    runRows,
+    "ON CONFLICT (dag_id, run_id) DO NOTHING RETURNING dag_id, run_id",
+  );
   for (const row of inserted) created.set(row.dag_id, row.run_id);
-  const taskRows = dags.flatMap((dag) => {
+  const taskRows: unknown[][] = [];
+  for (const dag of dags) {
     const runId = created.get(dag.manifest.dagId);
-    if (runId === undefined) return [];
+    if (runId === undefined) continue;
     const index = taskIndexOf(dag.manifest);
-    return dag.manifest.tasks.map((task) => {
+    for (const task of dag.manifest.tasks) {
       const root = (index.byId.get(task.taskId)?.upstream.length ?? 0) === 0;
-      return {
-        dag_id: dag.manifest.dagId,
-        run_id: runId,
-        task_id: task.taskId,
-        map_index: -1,
-        state: root ? TaskState.queued : TaskState.none,
-        try_number: 0,
-        max_tries: task.retries,
-        retry_delay_ms: task.retryDelayMs,
-        execution_timeout_ms: task.executionTimeoutMs,
-        next_retry_at: null,
-        queued_at: root ? now : null,
-        start_date: null,
-        end_date: null,
-        worker_id: null,
-        heartbeat_at: null,
-        result: null,
-        error: null,
-      };
-    });
-  });
-  for (let first = 0; first < taskRows.length; first += 1000) {
-    await trx
-      .insertInto("task_instance")
-      .values(taskRows.slice(first, first + 1000))
-      .execute();
+      taskRows.push([
+        dag.manifest.dagId,
+        runId,
+        task.taskId,
+        -1,
+        root ? TaskState.queued : TaskState.none,
+        0,
+        task.retries,
+        task.retryDelayMs,
+        task.executionTimeoutMs,
+        null,
+        root ? now : null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+      ]);
+    }
   }
+  await insertRows("sqlite", trx, "task_instance", TASK_COLUMNS, taskRows);
   if (created.size === 0) return created;
-  const pairs = sql.join([...created].map(([dagId, runId]) => sql`(${dagId}, ${runId})`));
   await sql`
-    WITH v(dag_id, run_id) AS (VALUES ${pairs})
+    WITH v(dag_id, run_id) AS (
+      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${JSON.stringify([...created])})
+    )
     INSERT INTO dag_run_consumed_event (dag_id, run_id, event_id)
     SELECT i.dag_id, v.run_id, i.event_id FROM asset_event_inbox i JOIN v ON v.dag_id = i.dag_id
   `.execute(trx);

@@ -10,6 +10,7 @@ import { assetConditionOf, conditionLeaves } from "../condition-evaluator.js";
 import { manifestHash } from "../store/manifest-hash.js";
 import { planNextRun, timetableOf } from "../timetable.js";
 import { type AssetInput, ensureAlias, ensureAssets } from "./assets.js";
+import { insertRows } from "./bulk-insert.js";
 import { applyAssetCatchup } from "./catchup.js";
 import { consumedAssetIds } from "./consumed-assets.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
@@ -108,7 +109,7 @@ export async function registerManifest(
     if (existing.is_active === 0 && (await catchUp(ctx, trx, dag))) result.caughtUp.push(dag.dagId);
   }
   // New DAGs: rows and references with a few statements per chunk, however many there are.
-  await insertDags(trx, [...added.values()], texts, fileloc, now);
+  await insertDags(ctx, trx, [...added.values()], texts, fileloc, now);
   await insertReferences(ctx, trx, [...added.values()], declared);
   for (const dag of added.values()) {
     result.added.push(dag.dagId);
@@ -152,9 +153,7 @@ export async function deactivateDag(ctx: EngineContext, trx: Executor, dagId: st
   ctx.dagManifests.delete(dagId);
 }
 
-/** DAG rows per INSERT (16 values each). */
-const DAG_CHUNK = 1000;
-/** Ids per `IN (...)` list, and reference rows per INSERT. */
+/** Ids per `IN (...)` list. */
 const ROW_CHUNK = 500;
 
 /** The rows of the DAGs already registered among `dagIds`, by id. */
@@ -171,42 +170,56 @@ async function registeredDags(trx: Executor, dagIds: readonly string[]) {
   return rows;
 }
 
+const DAG_COLUMNS = [
+  "dag_id",
+  "manifest",
+  "manifest_hash",
+  "fileloc",
+  "is_paused",
+  "is_active",
+  "max_active_runs",
+  "registered_at",
+  "updated_at",
+  "next_run_at",
+  "next_logical_date",
+  "next_interval_start",
+  "next_interval_end",
+  "paused_at",
+  "next_consume_at",
+  "buffer_while_paused",
+] as const;
+
 /** Inserts the rows of DAGs never registered before (their timetables are planned after). */
 async function insertDags(
+  ctx: EngineContext,
   trx: Executor,
   dags: readonly DagManifest[],
   texts: ReadonlyMap<DagManifest, string>,
   fileloc: string | null,
   now: number,
 ): Promise<void> {
-  for (let first = 0; first < dags.length; first += DAG_CHUNK) {
-    await trx
-      .insertInto("dag")
-      .values(
-        dags.slice(first, first + DAG_CHUNK).map((dag) => {
-          const text = texts.get(dag) ?? stableStringify(dag, 0);
-          return {
-            dag_id: dag.dagId,
-            manifest: text,
-            manifest_hash: manifestHash(text),
-            fileloc,
-            is_paused: 0,
-            is_active: 1,
-            max_active_runs: dag.maxActiveRuns,
-            registered_at: now,
-            updated_at: now,
-            next_run_at: null,
-            next_logical_date: null,
-            next_interval_start: null,
-            next_interval_end: null,
-            paused_at: null,
-            next_consume_at: null,
-            buffer_while_paused: dag.whilePaused === "catchup" ? 0 : 1,
-          };
-        }),
-      )
-      .execute();
-  }
+  const rows = dags.map((dag) => {
+    const text = texts.get(dag) ?? stableStringify(dag, 0);
+    return [
+      dag.dagId,
+      text,
+      manifestHash(text),
+      fileloc,
+      0,
+      1,
+      dag.maxActiveRuns,
+      now,
+      now,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      dag.whilePaused === "catchup" ? 0 : 1,
+    ];
+  });
+  await insertRows(ctx.dialect, trx, "dag", DAG_COLUMNS, rows);
 }
 
 /** Queues the earlier events a new (or reactivated) consumer's `catchup` asks for; true when it queued some. */
@@ -274,26 +287,22 @@ async function insertReferences(
   });
   await ensureAssets(ctx, trx, used);
   const idOf = (name: string, uri: string) => ctx.assetIds.get(assetIdentity(name, uri)) as number;
-  const schedule = { asset: [] as object[], alias: [] as object[], ref: [] as object[], pattern: [] as object[] };
-  const tasks: Array<{
-    dag_id: string;
-    task_id: string;
-    direction: "outlet" | "inlet";
-    asset_id: number | null;
-    alias_id: number | null;
-  }> = [];
+  const schedule = {
+    asset: [] as unknown[][],
+    alias: [] as unknown[][],
+    ref: [] as unknown[][],
+    pattern: [] as unknown[][],
+  };
+  const tasks: unknown[][] = [];
   for (const [index, dag] of dags.entries()) {
     const dagId = dag.dagId;
     const leaf = leaves[index];
-    for (const asset of leaf?.assets ?? [])
-      schedule.asset.push({ dag_id: dagId, asset_id: idOf(asset.name, asset.uri) });
-    for (const alias of leaf?.aliases ?? []) {
-      schedule.alias.push({ dag_id: dagId, alias_id: await ensureAlias(ctx, trx, alias) });
-    }
-    for (const value of leaf?.names ?? []) schedule.ref.push({ dag_id: dagId, ref_kind: "name", value });
-    for (const value of leaf?.uris ?? []) schedule.ref.push({ dag_id: dagId, ref_kind: "uri", value });
+    for (const asset of leaf?.assets ?? []) schedule.asset.push([dagId, idOf(asset.name, asset.uri)]);
+    for (const alias of leaf?.aliases ?? []) schedule.alias.push([dagId, await ensureAlias(ctx, trx, alias)]);
+    for (const value of leaf?.names ?? []) schedule.ref.push([dagId, "name", value]);
+    for (const value of leaf?.uris ?? []) schedule.ref.push([dagId, "uri", value]);
     for (const pattern of leaf?.patterns ?? []) {
-      schedule.pattern.push({ dag_id: dagId, pattern_id: await ensurePattern(ctx, trx, pattern) });
+      schedule.pattern.push([dagId, await ensurePattern(ctx, trx, pattern)]);
     }
     for (const task of dag.tasks) {
       for (const [direction, items] of [
@@ -303,40 +312,29 @@ async function insertReferences(
         for (const item of items) {
           // An Asset.ref inlet is resolved when the task runs (runtime/inlet-events.ts), not linked here.
           if (item.kind === "ref") continue;
-          tasks.push({
-            dag_id: dagId,
-            task_id: task.taskId,
+          tasks.push([
+            dagId,
+            task.taskId,
             direction,
-            asset_id: item.kind === "asset" ? idOf(item.name, item.uri) : null,
-            alias_id: item.kind === "alias" ? await ensureAlias(ctx, trx, item.name) : null,
-          });
+            item.kind === "asset" ? idOf(item.name, item.uri) : null,
+            item.kind === "alias" ? await ensureAlias(ctx, trx, item.name) : null,
+          ]);
         }
       }
     }
   }
-  const tables = {
-    asset: "dag_schedule_asset",
-    alias: "dag_schedule_alias",
-    ref: "dag_schedule_ref",
-    pattern: "dag_schedule_pattern",
-  } as const;
-  for (const kind of ["asset", "alias", "ref", "pattern"] as const) {
-    const rows = schedule[kind];
-    for (let first = 0; first < rows.length; first += ROW_CHUNK) {
-      await trx
-        .insertInto(tables[kind])
-        // biome-ignore lint/suspicious/noExplicitAny: each kind's rows match its table (built above).
-        .values(rows.slice(first, first + ROW_CHUNK) as any)
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
-  }
-  for (let first = 0; first < tasks.length; first += ROW_CHUNK) {
-    await trx
-      .insertInto("task_asset_reference")
-      .values(tasks.slice(first, first + ROW_CHUNK))
-      .execute();
-  }
+  const conflict = "ON CONFLICT DO NOTHING";
+  await insertRows(ctx.dialect, trx, "dag_schedule_asset", ["dag_id", "asset_id"], schedule.asset, conflict);
+  await insertRows(ctx.dialect, trx, "dag_schedule_alias", ["dag_id", "alias_id"], schedule.alias, conflict);
+  await insertRows(ctx.dialect, trx, "dag_schedule_ref", ["dag_id", "ref_kind", "value"], schedule.ref, conflict);
+  await insertRows(ctx.dialect, trx, "dag_schedule_pattern", ["dag_id", "pattern_id"], schedule.pattern, conflict);
+  await insertRows(
+    ctx.dialect,
+    trx,
+    "task_asset_reference",
+    ["dag_id", "task_id", "direction", "asset_id", "alias_id"],
+    tasks,
+  );
 }
 
 function timeSignature(dag: DagManifest): string {

@@ -1,7 +1,10 @@
 /**
  * The hash stored beside a DAG's manifest text (`dag.manifest_hash`).
  */
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
+
+/** One-shot hashing (Node 20.12+; half the cost of `createHash` for a registration's many small texts). */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
 
 /**
  * The SHA-256 (hex) of a DAG's manifest text. Every statement that writes
@@ -14,5 +17,5 @@ import { createHash } from "node:crypto";
  * ```
  */
 export function manifestHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  return oneShot ? oneShot("sha256", text, "hex") : crypto.createHash("sha256").update(text).digest("hex");
 }
