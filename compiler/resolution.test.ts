@@ -307,7 +307,9 @@ dag({ dagId: "d" }, () => {
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const t = taskOf(dagOf(result.manifest, "d"), "t");
     expect(t.inlets).toEqual([{ kind: "asset", name: "kafka://Cluster/orders.v1", uri: "kafka://Cluster/orders.v1" }]);
-    expect(t.outlets).toEqual([{ kind: "asset", name: "kafka://Cluster/payments.v1", uri: "kafka://Cluster/payments" }]);
+    expect(t.outlets).toEqual([
+      { kind: "asset", name: "kafka://Cluster/payments.v1", uri: "kafka://Cluster/payments" },
+    ]);
   });
 
   it("applies a rule an entry registered, using a constant it imports, to the URIs of the entries loaded after it", () => {
