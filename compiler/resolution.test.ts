@@ -287,6 +287,52 @@ dag({ dagId: "d", schedule: Asset.ref({ uri: "kafka://CLUSTER:9092/payments" }) 
     });
   });
 
+  it("keeps an asset created before the registration unnormalized when the registering module runs again for an importer", () => {
+    // assets.ts runs first as an entry (its rule registered), then again for dags.ts, which imports it: as loading
+    // dags.ts in a new process, the asset created before registerUriScheme keeps its URI as written (found by the
+    // differential test, issue #12).
+    const result = compileSources({
+      "assets.ts": `import { Asset, registerUriScheme } from "assetflow";
+export const before = new Asset("kafka://Cluster/orders.v1");
+registerUriScheme("kafka", (uri) => ({ ...uri, path: uri.path.replace(/\\.v1$/, "") }));
+export const after = () => new Asset("kafka://Cluster/payments.v1");
+`,
+      "dags.ts": `import { dag, task } from "assetflow";
+import { after, before } from "./assets.js";
+dag({ dagId: "d" }, () => {
+  task({ taskId: "t", inlets: [before], outlets: [after()] }, () => {});
+});
+`,
+    });
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const t = taskOf(dagOf(result.manifest, "d"), "t");
+    expect(t.inlets).toEqual([{ kind: "asset", name: "kafka://Cluster/orders.v1", uri: "kafka://Cluster/orders.v1" }]);
+    expect(t.outlets).toEqual([
+      { kind: "asset", name: "kafka://Cluster/payments.v1", uri: "kafka://Cluster/payments" },
+    ]);
+  });
+
+  it("applies a rule an entry registered, using a constant it imports, to the URIs of the entries loaded after it", () => {
+    // dags_0.ts runs (and is done) before dags_1.ts: its rule still runs in its scope (found by the differential
+    // test, issue #12).
+    const result = compileSources({
+      "config.ts": `export const PORT = "19092";\n`,
+      "dags_0.ts": `import { registerUriScheme } from "assetflow";
+import { PORT } from "./config.js";
+registerUriScheme("kafka", (uri) => ({ ...uri, port: uri.port ?? PORT }));
+`,
+      "dags_1.ts": `import { Asset, dag, task } from "assetflow";
+dag({ dagId: "d" }, () => {
+  task({ taskId: "t", outlets: [new Asset("kafka://cluster/orders")] }, () => {});
+});
+`,
+    });
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(taskOf(dagOf(result.manifest, "d"), "t").outlets).toEqual([
+      { kind: "asset", name: "kafka://cluster/orders", uri: "kafka://cluster:19092/orders" },
+    ]);
+  });
+
   it("reports what a registered rule throws for a URI, with the SDK's code and message", () => {
     const rule = (uri: ParsedUri): ParsedUri => {
       if (uri.path === "/") throw new Error("a topic is required");

@@ -95,7 +95,9 @@ export class Interpreter implements Reporter {
     const record = this.modules.moduleFor(path);
     if (!record) return undefined;
     this.modules.executeModule(record);
-    if (options.release && !record.imported) record.release(options.keepFingerprint ?? false);
+    // A module whose scheme rule is in force keeps its scope: the rule runs there for the URIs of later modules.
+    if (options.release && !record.imported && !this.uriSchemes.owns(path))
+      record.release(options.keepFingerprint ?? false);
     this.reachability.clear();
     return record;
   }

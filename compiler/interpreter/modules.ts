@@ -83,6 +83,9 @@ export class ModuleLinker {
     if (!record || record.released) {
       const file = this.vm.host.file(path);
       if (!file) return undefined;
+      // A released module runs again: as in a new process, its own scheme rules are not registered yet
+      // (assets it creates before its registerUriScheme keep their URIs as written).
+      if (record) this.vm.uriSchemes.forget([path]);
       record = new ModuleRecord(file);
       this.modules.set(path, record);
     }

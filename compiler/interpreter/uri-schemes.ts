@@ -73,6 +73,12 @@ export class UriSchemeRegistry {
     this.set(name, NOT_EVALUABLE, env.scope.file.path);
   }
 
+  /** Whether the module at `path` registered a rule that is still in force (its scope must stay: the rule runs in it). */
+  owns(path: string): boolean {
+    for (const owner of this.owners.values()) if (owner === path) return true;
+    return false;
+  }
+
   /** Drops the rules the modules at `paths` registered (they run again, and register them again). */
   forget(paths: Iterable<string>): void {
     const forgotten = new Set(paths);

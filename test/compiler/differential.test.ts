@@ -23,7 +23,7 @@ import { ProjectRuntime } from "./differential/runtime.js";
 const RUNS = Number(process.env.ASSETFLOW_DIFFERENTIAL_RUNS ?? 150);
 const SEED = Number(process.env.ASSETFLOW_DIFFERENTIAL_SEED ?? 20_260_512);
 /** Shared files every entry imports: an error in one of them counts for every entry. */
-const SHARED = ["config.ts", "assets.ts", "factories.ts"];
+const SHARED = ["config.ts", "assets.ts", "factories.ts", "schemes.ts"];
 
 /** What the compiler and the runtime disagree on in one project (undefined when they agree), and the compilation. */
 async function compare(
