@@ -7,7 +7,7 @@
  * (test/system/browser/web-ui.test.ts).
  */
 
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, configure, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { Asset, dag, task } from "assetflow";
 import { afterEach, describe, expect, it } from "vitest";
 import { appendTaskLog } from "../../runtime/task-logs.js";
@@ -19,6 +19,10 @@ import "../../ui/pages/asset-page.js";
 import "../../ui/pages/dag-page.js";
 import "../../ui/pages/lineage-page.js";
 import { type ApiHarness, TOKEN, useApi } from "../server/support.js";
+
+// Each page's data comes from the real server and store: on a loaded machine an answer can take
+// longer than Testing Library's default wait of 1 s (a findByRole gave up once at load 14).
+configure({ asyncUtilTimeout: 5_000 });
 
 afterEach(cleanup);
 
