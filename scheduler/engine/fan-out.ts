@@ -17,8 +17,10 @@ import type { EngineContext, Executor } from "./context.js";
 import {
   type DagRow,
   makeRunId,
+  newRunRow,
   newTaskRow,
   type RegisteredDag,
+  RUN_COLUMNS,
   registeredDag,
   TASK_COLUMNS,
   taskIndexOf,
@@ -34,20 +36,6 @@ export interface FanOutResult {
   /** Consumers to evaluate one by one (see {@link evaluateConsumer}), in their order. */
   readonly others: string[];
 }
-
-const RUN_COLUMNS = [
-  "dag_id",
-  "run_id",
-  "run_type",
-  "state",
-  "logical_date",
-  "data_interval_start",
-  "data_interval_end",
-  "conf",
-  "created_at",
-  "start_date",
-  "end_date",
-] as const;
 
 /** `IN (${list(ids)})`: the ids as one JSON parameter, so the statement's text (and prepared statement) is the same for any count. */
 const list = (values: readonly string[]): RawBuilder<unknown> =>
@@ -174,19 +162,20 @@ async function createStartedRuns(
   const intervalOf = new Map(intervals.rows.map((row) => [row.dag_id, row]));
   const runRows = dags.map((dag) => {
     const interval = intervalOf.get(dag.manifest.dagId);
-    return [
+    const row = newRunRow(
       dag.manifest.dagId,
       makeRunId("asset_triggered", now),
-      "asset_triggered",
-      "running",
+      {
+        runType: "asset_triggered",
+        logicalDate: now,
+        dataIntervalStart: interval?.start == null ? null : Number(interval.start),
+        dataIntervalEnd: interval?.end == null ? null : Number(interval.end),
+        conf: {},
+        started: true,
+      },
       now,
-      interval?.start == null ? null : Number(interval.start),
-      interval?.end == null ? null : Number(interval.end),
-      "{}",
-      now,
-      now,
-      null,
-    ];
+    );
+    return RUN_COLUMNS.map((column) => row[column]);
   });
   const inserted = await insertRows<"dag_run", { dag_id: string; run_id: string }>(
     "sqlite",

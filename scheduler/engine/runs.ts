@@ -7,8 +7,8 @@ import { randomBytes } from "node:crypto";
 import { type RawBuilder, sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
 import type { DagManifest } from "../../sdk/manifest/schema.js";
-import { FINAL_TASK_STATES, OPEN_TASK_STATES, type RunKind, TaskState } from "../contracts.js";
-import type { DagTable, TaskInstanceTable } from "../store/schema.js";
+import { FINAL_TASK_STATES, OPEN_TASK_STATES, type RunKind, RunState, TaskState } from "../contracts.js";
+import type { DagRunTable, DagTable, TaskInstanceTable } from "../store/schema.js";
 import { compiledQuery } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
 
@@ -247,6 +247,51 @@ export const TASK_COLUMNS = [
   "error",
 ] as const satisfies readonly (keyof TaskInstanceTable)[];
 
+/** The run columns a new run inserts, in one order for every statement that does. */
+export const RUN_COLUMNS = [
+  "dag_id",
+  "run_id",
+  "run_type",
+  "state",
+  "logical_date",
+  "data_interval_start",
+  "data_interval_end",
+  "conf",
+  "created_at",
+  "start_date",
+  "end_date",
+] as const satisfies readonly (keyof DagRunTable)[];
+
+/**
+ * The row of a new run: queued, or running from `now` when created started
+ * (see {@link NewRun.started}). The data interval may be an expression the
+ * insert computes.
+ */
+export function newRunRow<Interval extends NewRun["dataIntervalStart"]>(
+  dagId: string,
+  runId: string,
+  run: Pick<NewRun, "runType" | "logicalDate" | "conf" | "started"> & {
+    readonly dataIntervalStart: Interval;
+    readonly dataIntervalEnd: Interval;
+  },
+  now: number,
+) {
+  const started = run.started === true;
+  return {
+    dag_id: dagId,
+    run_id: runId,
+    run_type: run.runType,
+    state: started ? RunState.running : RunState.queued,
+    logical_date: run.logicalDate,
+    data_interval_start: run.dataIntervalStart,
+    data_interval_end: run.dataIntervalEnd,
+    conf: JSON.stringify(run.conf),
+    created_at: now,
+    start_date: started ? now : null,
+    end_date: null,
+  } satisfies Record<(typeof RUN_COLUMNS)[number], unknown>;
+}
+
 /** The row of a new run's task instance: queued (at `now`) or waiting for its upstream tasks (`none`). */
 export function newTaskRow(
   dagId: string,
@@ -293,19 +338,7 @@ export async function createRun(
   const started = run.started === true;
   const runInsert = trx
     .insertInto("dag_run")
-    .values({
-      dag_id: dag.dagId,
-      run_id: runId,
-      run_type: run.runType,
-      state: started ? "running" : "queued",
-      logical_date: run.logicalDate,
-      data_interval_start: run.dataIntervalStart,
-      data_interval_end: run.dataIntervalEnd,
-      conf: JSON.stringify(run.conf),
-      created_at: now,
-      start_date: started ? now : null,
-      end_date: null,
-    })
+    .values(newRunRow(dag.dagId, runId, run, now))
     .onConflict((oc) => oc.columns(["dag_id", "run_id"]).doNothing())
     .returning("run_id");
   const tasks = dag.tasks.map((task) => newTaskRow(dag.dagId, runId, task, started && task.upstream.length === 0, now));
