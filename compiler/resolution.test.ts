@@ -200,6 +200,50 @@ const later = new Asset("s3://b/later");
     expect(withCode(result.diagnostics, "AF2010")[0]?.message).toContain("uses `later` before it is initialized");
   });
 
+  it("compiles the code after a skipped loop whose body only breaks or continues that loop", () => {
+    // The differential test's project 4881 (issue #12): a \`continue\` in a loop over a run-time list made the
+    // compiler skip the rest of the file, as if it left the file.
+    const result = compileSource(`import { dag } from "assetflow";
+const LIST: readonly string[] = process.env.LIST?.split(",") ?? [];
+outer: for (const region of LIST) {
+  if (region === "eu") continue;
+  if (region === "us") break;
+  for (const table of ["a", "b"]) if (table === region) continue outer;
+  switch (region) {
+    case "apac":
+      break;
+  }
+  dag({ dagId: \`d_\${region}\` }, () => {});
+}
+switch (process.env.ENV) {
+  case "prod":
+    dag({ dagId: "prod" }, () => {});
+    break;
+}
+dag({ dagId: "after" }, () => {});
+`);
+    expect(codes(result.diagnostics.filter((d) => d.severity === "error"))).toEqual([
+      "AF2005 dags.ts:11:3",
+      "AF2005 dags.ts:15:5",
+    ]);
+    expect(result.manifest.dags.map((dag) => dag.dagId)).toEqual(["after"]);
+  });
+
+  it("skips the rest of a round after skipped code whose \`continue\` in a \`switch\` ends the round", () => {
+    const result = compileSource(`import { dag } from "assetflow";
+for (const region of ["eu", "us"]) {
+  if (process.env.SKIP === "1") {
+    switch (region) {
+      case "eu":
+        continue;
+    }
+  }
+  dag({ dagId: \`d_\${region}\` }, () => {});
+}
+`);
+    expect(codes(result.diagnostics.filter((d) => d.severity === "error"))).toEqual(["AF2005 dags.ts:9:3"]);
+  });
+
   it("reports (AF2005, an error) DAGs and tasks inside code it cannot follow, and compiles the rest", () => {
     const result = compileSource(`import { dag, task } from "assetflow";
 if (process.env.ENABLE_REPORT) {

@@ -123,6 +123,16 @@ function isSchemeRegistration(value: Value | undefined): boolean {
   return value?.kind === "sdk" && value.name === REGISTER_URI_SCHEME && value.member === undefined;
 }
 
+/**
+ * The statement whose parts are skipped, when `break` or `continue` in them
+ * may target it: they end a round or the statement, not the code around it.
+ */
+export interface Enclosing {
+  readonly kind: "loop" | "switch";
+  /** The label the statement carries, if any. */
+  readonly label: string | undefined;
+}
+
 /** Finds what code may do to the graph and to the values around it. */
 export class Reachability {
   /** Per closure scope, per function node: the construct the function reaches (null: none). */
@@ -148,12 +158,14 @@ export class Reachability {
    * reaches that defines DAGs, tasks or dependencies (an error), and every
    * URI scheme registration it reaches (their schemes become unknown), and
    * makes unknown what it may assign or change. Returns true when it may
-   * leave the enclosing block early (`return`, `break`, `continue`, `throw`).
+   * leave the enclosing block early (`return`, `break`, `continue`, `throw`;
+   * with `enclosing`, a `break` or `continue` that targets that loop or
+   * `switch` does not leave it).
    */
-  skip(nodes: readonly ts.Node[], env: Env, where: string, site: Site): boolean {
+  skip(nodes: readonly ts.Node[], env: Env, where: string, site: Site, enclosing?: Enclosing): boolean {
     if (env.mode !== "execute") return false;
     const havoc: UnknownValue = { kind: "unknown", reason: { kind: "skipped", where }, at: site };
-    const scan = this.scanNodes(nodes, env, new Set(), havoc, true);
+    const scan = this.scanNodes(nodes, env, new Set(), havoc, true, enclosing);
     if (scan.found) {
       this.vm.report(DiagnosticCatalog.notFollowed, { construct: scan.found.text, where }, scan.found.site ?? site);
     }
@@ -306,16 +318,18 @@ export class Reachability {
     visiting: Set<ts.Node>,
     havoc: UnknownValue | undefined,
     schemes: boolean,
+    enclosing?: Enclosing,
   ): Scan {
     const scan: Scan = { found: undefined, leaves: false, schemes: [] };
     const file = env.scope.file;
     const inspect: Env = { ...env, mode: "inspect", dag: undefined };
     /** Names declared inside the code being scanned, innermost last: writes to them stay inside. */
     const locals: Set<string>[] = [];
-    /** Loops and labels inside the code being scanned: a `break` to them stays inside. */
-    let loopDepth = 0;
+    /** Loops, switches and labels inside the code being scanned (or the statement it is part of): a `break` to them stays inside, a `continue` to a loop too. */
+    let loopDepth = enclosing?.kind === "loop" ? 1 : 0;
+    let switchDepth = enclosing?.kind === "switch" ? 1 : 0;
     let functionDepth = 0;
-    const labels: string[] = [];
+    const labels: string[] = enclosing?.label !== undefined ? [enclosing.label] : [];
     const isLocal = (name: string): boolean => locals.some((set) => set.has(name));
     /** Registrations reached through a call in this code: reported at the call. */
     const viaCall = (node: ts.Node, via: string, reached: readonly SchemeRegistration[]): void => {
@@ -493,9 +507,12 @@ export class Reachability {
             for (const name of namesOf(declaration.name)) names.add(name);
         }
         locals.push(names);
-        loopDepth++;
+        const isLoop = !isSwitchStatement(node);
+        if (isLoop) loopDepth++;
+        else switchDepth++;
         forEachChild(node, visit);
-        loopDepth--;
+        if (isLoop) loopDepth--;
+        else switchDepth--;
         locals.pop();
         return;
       }
@@ -517,7 +534,8 @@ export class Reachability {
         case SK.BreakStatement:
         case SK.ContinueStatement: {
           const label = (node as ts.BreakStatement).label?.text;
-          if (functionDepth === 0 && (label !== undefined ? !labels.includes(label) : loopDepth === 0))
+          const targets = node.kind === SK.BreakStatement ? loopDepth + switchDepth : loopDepth;
+          if (functionDepth === 0 && (label !== undefined ? !labels.includes(label) : targets === 0))
             scan.leaves = true;
           break;
         }
