@@ -229,7 +229,7 @@ dag({ dagId: "after" }, () => {});
     expect(result.manifest.dags.map((dag) => dag.dagId)).toEqual(["after"]);
   });
 
-  it("skips the rest of a round after skipped code whose \`continue\` in a \`switch\` ends the round", () => {
+  it("skips the rest of a round after skipped code whose `continue` in a `switch` ends the round", () => {
     const result = compileSource(`import { dag } from "assetflow";
 for (const region of ["eu", "us"]) {
   if (process.env.SKIP === "1") {
