@@ -622,13 +622,15 @@ export class Scheduler implements TaskSource {
     for (const { dagId, runId } of effects.inlineRuns) {
       this.emit({ kind: "run_created", dagId, runId, runType: "asset_triggered" });
     }
-    if (effects.inlineRuns.length > 0 && effects.deferredConsumers.length > 0) this.notify();
-    const runs = [
-      ...effects.inlineRuns.map((run) => run.runId),
-      ...(await this.evaluateAfterCommit(effects.deferredConsumers, { notify: false })),
-    ];
+    // The claim in the completion's transaction took every queued try when it got fewer than it asked for:
+    // nothing it committed waits for a worker, and waking one would only run an empty claim.
+    const allClaimed = claim !== null && claimed.length < claim.limit;
+    if (effects.inlineRuns.length > 0 && effects.deferredConsumers.length > 0 && !allClaimed) this.notify();
+    const later = await this.evaluateAfterCommit(effects.deferredConsumers, { notify: false });
+    const runs = [...effects.inlineRuns.map((run) => run.runId), ...later];
     if (effects.tries.some((completion) => completion.retryAt !== null) || runs.length > 0) this.rescheduleWake();
-    if (effects.queuedTasks || runs.length > 0 || effects.finishedRuns.length > 0) this.notify();
+    const queued = effects.queuedTasks || runs.length > 0 || effects.finishedRuns.length > 0;
+    if (queued && (!allClaimed || later.length > 0)) this.notify();
     return { ...effects, runs, claimed };
   }
 
