@@ -5,6 +5,7 @@
  * task host that runs it).
  */
 import type {
+  ClaimOptions,
   TaskInstanceKey,
   TaskOutcome,
   TaskRunRequest,
@@ -12,7 +13,7 @@ import type {
   TryReport,
   TryWarning,
 } from "../scheduler/contracts.js";
-import { appendTaskLog, taskLogPath } from "./task-logs.js";
+import { appendTaskLog, createTaskLogFile, makeTaskLogFolder, taskLogPath } from "./task-logs.js";
 import type { PoolRunResult, WorkerPool } from "./worker-pool.js";
 
 /**
@@ -83,6 +84,16 @@ export class TaskExecutor {
   private pumped: Promise<void> = Promise.resolve();
   private again = false;
   private stopped = true;
+  /**
+   * While a claim commits (a sync of the log on SQLite), the claimed tries'
+   * log folders are made on libuv's thread pool: the host that runs a try then
+   * only opens its file.
+   */
+  private readonly claimOptions: ClaimOptions = {
+    beforeCommit: (requests) => {
+      for (const request of requests) makeTaskLogFolder(taskLogPath(this.options.logDir, request.key));
+    },
+  };
   /** Host slots a claim in flight (the claim loop's, or a report's) may fill. */
   private reserved = 0;
 
@@ -148,7 +159,7 @@ export class TaskExecutor {
         this.reserved += room;
         let requests: TaskRunRequest[];
         try {
-          requests = await this.source.claimTasks(this.options.workerId, room);
+          requests = await this.source.claimTasks(this.options.workerId, room, this.claimOptions);
         } finally {
           this.reserved -= room;
         }
@@ -196,6 +207,7 @@ export class TaskExecutor {
     const id = runningId(key);
     this.running.set(id, key);
     const logFile = taskLogPath(this.options.logDir, key);
+    if (request.dagFile) createTaskLogFile(logFile);
     const done = (async () => {
       let result: PoolRunResult;
       // When a host began the try (it may have waited in the host's queue since the claim).
@@ -328,7 +340,7 @@ export class TaskExecutor {
     for (;;) {
       try {
         if (claim > 0 && this.source.completeAndClaimTasks && !this.stopped) {
-          return await this.source.completeAndClaimTasks(reports, this.options.workerId, claim);
+          return await this.source.completeAndClaimTasks(reports, this.options.workerId, claim, this.claimOptions);
         }
         await this.source.completeTasks(reports);
         return null;

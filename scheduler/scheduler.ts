@@ -13,6 +13,7 @@ import type { ExplainedCondition } from "./condition-evaluator.js";
 import type {
   AssetEventReader,
   AssetEventRecord,
+  ClaimOptions,
   DagFileResult,
   EventSubject,
   ImportErrorRecord,
@@ -553,10 +554,11 @@ export class Scheduler implements TaskSource {
   }
 
   /** Claims up to `limit` queued tries for a worker and returns their run requests. */
-  async claimTasks(workerId: string, limit = 1): Promise<TaskRunRequest[]> {
+  async claimTasks(workerId: string, limit = 1, options: ClaimOptions = {}): Promise<TaskRunRequest[]> {
     return this.ctx.db.transaction().execute(async (trx) => {
-      const claimed = await claimQueued(this.ctx, trx, workerId, limit);
-      return buildRunRequests(this.ctx, trx, claimed);
+      const requests = await buildRunRequests(this.ctx, trx, await claimQueued(this.ctx, trx, workerId, limit));
+      if (requests.length > 0) options.beforeCommit?.(requests);
+      return requests;
     });
   }
 
@@ -583,17 +585,18 @@ export class Scheduler implements TaskSource {
     reports: readonly TryReport[],
     workerId: string,
     limit: number,
+    options: ClaimOptions = {},
   ): Promise<TaskRunRequest[]> {
     if (this.connection.dialect !== "sqlite") {
       if (reports.length > 0) await this.completeTasks(reports);
-      return limit > 0 ? this.claimTasks(workerId, limit) : [];
+      return limit > 0 ? this.claimTasks(workerId, limit, options) : [];
     }
-    return (await this.complete(reports, limit > 0 ? { workerId, limit } : null)).claimed;
+    return (await this.complete(reports, limit > 0 ? { workerId, limit, ...options } : null)).claimed;
   }
 
   private async complete(
     reports: readonly TryReport[],
-    claim: { workerId: string; limit: number } | null,
+    claim: ({ workerId: string; limit: number } & ClaimOptions) | null,
   ): Promise<CompletionEffects & { runs: string[]; claimed: TaskRunRequest[] }> {
     if (reports.length === 0) {
       return {
@@ -605,7 +608,7 @@ export class Scheduler implements TaskSource {
         queuedTasks: false,
         warnings: [],
         runs: [],
-        claimed: claim ? await this.claimTasks(claim.workerId, claim.limit) : [],
+        claimed: claim ? await this.claimTasks(claim.workerId, claim.limit, claim) : [],
       };
     }
     const { claimed, ...effects } = await this.completeInTransaction(reports, claim);
@@ -643,7 +646,7 @@ export class Scheduler implements TaskSource {
    */
   private async completeInTransaction(
     reports: readonly TryReport[],
-    claim: { workerId: string; limit: number } | null,
+    claim: ({ workerId: string; limit: number } & ClaimOptions) | null,
   ): Promise<CompletionEffects & { claimed: TaskRunRequest[] }> {
     const run = (inline: number) =>
       this.ctx.db.transaction().execute(async (trx) => {
@@ -651,6 +654,7 @@ export class Scheduler implements TaskSource {
         const claimed = claim
           ? await buildRunRequests(this.ctx, trx, await claimQueued(this.ctx, trx, claim.workerId, claim.limit))
           : [];
+        if (claimed.length > 0) claim?.beforeCommit?.(claimed);
         return { ...effects, claimed };
       });
     try {
