@@ -13,6 +13,7 @@ import type { ExplainedCondition } from "./condition-evaluator.js";
 import type {
   AssetEventReader,
   AssetEventRecord,
+  ClaimOptions,
   DagFileResult,
   EventSubject,
   ImportErrorRecord,
@@ -554,10 +555,11 @@ export class Scheduler implements TaskSource {
   }
 
   /** Claims up to `limit` queued tries for a worker and returns their run requests. */
-  async claimTasks(workerId: string, limit = 1): Promise<TaskRunRequest[]> {
+  async claimTasks(workerId: string, limit = 1, options: ClaimOptions = {}): Promise<TaskRunRequest[]> {
     return this.ctx.db.transaction().execute(async (trx) => {
-      const claimed = await claimQueued(this.ctx, trx, workerId, limit);
-      return buildRunRequests(this.ctx, trx, claimed);
+      const requests = await buildRunRequests(this.ctx, trx, await claimQueued(this.ctx, trx, workerId, limit));
+      if (requests.length > 0) options.beforeCommit?.(requests);
+      return requests;
     });
   }
 
@@ -584,17 +586,18 @@ export class Scheduler implements TaskSource {
     reports: readonly TryReport[],
     workerId: string,
     limit: number,
+    options: ClaimOptions = {},
   ): Promise<TaskRunRequest[]> {
     if (this.connection.dialect !== "sqlite") {
       if (reports.length > 0) await this.completeTasks(reports);
-      return limit > 0 ? this.claimTasks(workerId, limit) : [];
+      return limit > 0 ? this.claimTasks(workerId, limit, options) : [];
     }
-    return (await this.complete(reports, limit > 0 ? { workerId, limit } : null)).claimed;
+    return (await this.complete(reports, limit > 0 ? { workerId, limit, ...options } : null)).claimed;
   }
 
   private async complete(
     reports: readonly TryReport[],
-    claim: { workerId: string; limit: number } | null,
+    claim: ({ workerId: string; limit: number } & ClaimOptions) | null,
   ): Promise<CompletionEffects & { runs: string[]; claimed: TaskRunRequest[] }> {
     if (reports.length === 0) {
       return {
@@ -606,7 +609,7 @@ export class Scheduler implements TaskSource {
         queuedTasks: false,
         warnings: [],
         runs: [],
-        claimed: claim ? await this.claimTasks(claim.workerId, claim.limit) : [],
+        claimed: claim ? await this.claimTasks(claim.workerId, claim.limit, claim) : [],
       };
     }
     const { claimed, notified, ...effects } = await this.completeInTransaction(reports, claim);
@@ -625,12 +628,15 @@ export class Scheduler implements TaskSource {
     }
     // The other processes heard of what the commit queued with the commit itself (PostgreSQL).
     const wake = () => (notified ? this.notifyLocal() : this.notify());
-    if (effects.inlineRuns.length > 0 && effects.deferredConsumers.length > 0) wake();
+    // The claim in the completion's transaction took every queued try when it got fewer than it asked for:
+    // nothing it committed waits for a worker, and waking one would only run an empty claim.
+    const allClaimed = claim !== null && claimed.length < claim.limit;
+    if (effects.inlineRuns.length > 0 && effects.deferredConsumers.length > 0 && !allClaimed) wake();
     const deferredRuns = await this.evaluateAfterCommit(effects.deferredConsumers, { notify: false });
     const runs = [...effects.inlineRuns.map((run) => run.runId), ...deferredRuns];
     if (effects.tries.some((completion) => completion.retryAt !== null) || runs.length > 0) this.rescheduleWake();
     if (deferredRuns.length > 0) this.notify();
-    else if (effects.queuedTasks || runs.length > 0 || effects.finishedRuns.length > 0) wake();
+    else if ((effects.queuedTasks || runs.length > 0 || effects.finishedRuns.length > 0) && !allClaimed) wake();
     return { ...effects, runs, claimed };
   }
 
@@ -643,7 +649,7 @@ export class Scheduler implements TaskSource {
    */
   private async completeInTransaction(
     reports: readonly TryReport[],
-    claim: { workerId: string; limit: number } | null,
+    claim: ({ workerId: string; limit: number } & ClaimOptions) | null,
   ): Promise<CompletionEffects & { claimed: TaskRunRequest[]; notified: boolean }> {
     const run = (inline: number) =>
       this.ctx.db.transaction().execute(async (trx) => {
@@ -651,6 +657,7 @@ export class Scheduler implements TaskSource {
         const claimed = claim
           ? await buildRunRequests(this.ctx, trx, await claimQueued(this.ctx, trx, claim.workerId, claim.limit))
           : [];
+        if (claimed.length > 0) claim?.beforeCommit?.(claimed);
         const wake = effects.queuedTasks || effects.inlineRuns.length > 0 || effects.finishedRuns.length > 0;
         return { ...effects, claimed, notified: wake && (await this.notifyOnCommit(trx)) };
       });
