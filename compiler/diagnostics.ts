@@ -205,7 +205,7 @@ export const DiagnosticCatalog = {
     "error",
     "custom-uri-scheme",
     ({ scheme, reason }) =>
-      `registerUriScheme(${scheme === "..." ? "..." : quote(scheme)}, ...) cannot be applied by the compiler: ${reason}. The URIs of its scheme, part of their assets' identity, would differ in the manifest from run time. Pass the scheme as a string literal and a rule defined in this project (an arrow function or a function) whose result depends only on its argument and constants.`,
+      `registerUriScheme(${scheme === "..." ? "..." : quote(scheme)}, ...) cannot be applied by the compiler: ${reason}. The URIs of ${scheme === "..." ? "any scheme" : "its scheme"}, part of their assets' identity, would differ in the manifest from run time, so the assets created after it are errors (AF2015). Register it at module level, outside code the compiler does not run, with the scheme as a string literal and a rule defined in this project (an arrow function or a function) whose result depends only on its argument and constants.`,
   ),
   touchUnchecked: define<{ call: string; taskId: string; reason: string }>(
     "AF2008",
@@ -256,6 +256,20 @@ export const DiagnosticCatalog = {
     "throws-when-loaded",
     ({ message }) =>
       `Loading this file throws here${message}: the file would fail to load, and the rest of it is not compiled. Fix the code or the condition that leads to this \`throw\`.`,
+  ),
+  uriSchemeNotKnown: define<{ uri: string; scheme: string; why: string; at: string }>(
+    "AF2015",
+    "error",
+    "uri-scheme-not-known",
+    ({ uri, scheme, why, at }) =>
+      `The URI ${quote(uri)} of this asset is not known at build time: ${why} (${at}, reported there), so the compiler cannot tell what the rule of the scheme ${quote(scheme)} makes of it, and the asset is left out of the manifest. Make that registration one the compiler applies (AF2007 says how), or use another scheme here.`,
+  ),
+  uriSchemeRegisteredLate: define<{ uri: string; scheme: string; registration: string }>(
+    "AF2016",
+    "error",
+    "uri-scheme-registered-late",
+    ({ uri, scheme, registration }) =>
+      `This asset (${quote(uri)}) is created before the rule of its scheme ${quote(scheme)} is registered (${registration}), by a module the runtime loads again for other DAG files or after a change: loaded again, it gets the URI the rule makes, so its URI depends on load order and the manifest cannot match every load. Register the scheme before any asset of it is created: at the top of a module imported first by every file that creates such assets.`,
   ),
 
   // ---- AF3xxx: definitions the SDK rejects ---------------------------------

@@ -200,6 +200,50 @@ const later = new Asset("s3://b/later");
     expect(withCode(result.diagnostics, "AF2010")[0]?.message).toContain("uses `later` before it is initialized");
   });
 
+  it("compiles the code after a skipped loop whose body only breaks or continues that loop", () => {
+    // The differential test's project 4881 (issue #12): a \`continue\` in a loop over a run-time list made the
+    // compiler skip the rest of the file, as if it left the file.
+    const result = compileSource(`import { dag } from "assetflow";
+const LIST: readonly string[] = process.env.LIST?.split(",") ?? [];
+outer: for (const region of LIST) {
+  if (region === "eu") continue;
+  if (region === "us") break;
+  for (const table of ["a", "b"]) if (table === region) continue outer;
+  switch (region) {
+    case "apac":
+      break;
+  }
+  dag({ dagId: \`d_\${region}\` }, () => {});
+}
+switch (process.env.ENV) {
+  case "prod":
+    dag({ dagId: "prod" }, () => {});
+    break;
+}
+dag({ dagId: "after" }, () => {});
+`);
+    expect(codes(result.diagnostics.filter((d) => d.severity === "error"))).toEqual([
+      "AF2005 dags.ts:11:3",
+      "AF2005 dags.ts:15:5",
+    ]);
+    expect(result.manifest.dags.map((dag) => dag.dagId)).toEqual(["after"]);
+  });
+
+  it("skips the rest of a round after skipped code whose `continue` in a `switch` ends the round", () => {
+    const result = compileSource(`import { dag } from "assetflow";
+for (const region of ["eu", "us"]) {
+  if (process.env.SKIP === "1") {
+    switch (region) {
+      case "eu":
+        continue;
+    }
+  }
+  dag({ dagId: \`d_\${region}\` }, () => {});
+}
+`);
+    expect(codes(result.diagnostics.filter((d) => d.severity === "error"))).toEqual(["AF2005 dags.ts:9:3"]);
+  });
+
   it("reports (AF2005, an error) DAGs and tasks inside code it cannot follow, and compiles the rest", () => {
     const result = compileSource(`import { dag, task } from "assetflow";
 if (process.env.ENABLE_REPORT) {
@@ -264,7 +308,7 @@ export default class {
     ]);
   });
 
-  it("applies a URI scheme rule registered in the project, from its registration on, as loading the code does", () => {
+  it("applies a URI scheme rule registered in the project, from its registration on, as loading the code does (an asset created before is an error, AF2016)", () => {
     const result = compileSource(`import { Asset, dag, registerUriScheme, task } from "assetflow";
 const before = new Asset("kafka://Cluster/orders");
 function normalize(uri) {
@@ -276,7 +320,9 @@ dag({ dagId: "d", schedule: Asset.ref({ uri: "kafka://CLUSTER:9092/payments" }) 
   task({ taskId: "t", outlets: [before, after] }, () => {});
 });
 `);
-    expect(result.diagnostics.filter((d) => d.severity === "error" || d.code === "AF2007")).toEqual([]);
+    expect(codes(result.diagnostics.filter((d) => d.severity === "error" || d.code === "AF2007"))).toEqual([
+      "AF2016 dags.ts:2:26",
+    ]);
     expect(taskOf(dagOf(result.manifest, "d"), "t").outlets).toEqual([
       { kind: "asset", name: "kafka://Cluster/orders", uri: "kafka://Cluster/orders" },
       { kind: "asset", name: "KAFKA://Cluster/orders/", uri: "kafka://cluster:9092/orders" },
@@ -287,10 +333,9 @@ dag({ dagId: "d", schedule: Asset.ref({ uri: "kafka://CLUSTER:9092/payments" }) 
     });
   });
 
-  it("keeps an asset created before the registration unnormalized when the registering module runs again for an importer", () => {
-    // assets.ts runs first as an entry (its rule registered), then again for dags.ts, which imports it: as loading
-    // dags.ts in a new process, the asset created before registerUriScheme keeps its URI as written (found by the
-    // differential test, issue #12).
+  it("reports (AF2016) an asset created before the registration in the registering module, whose URI depends on load order", () => {
+    // assets.ts runs as an entry, then again for dags.ts, which imports it: in a new process `before` keeps its URI
+    // as written, in the process that loaded assets.ts first the rule makes it "kafka://Cluster/orders" (issue #12).
     const result = compileSources({
       "assets.ts": `import { Asset, registerUriScheme } from "assetflow";
 export const before = new Asset("kafka://Cluster/orders.v1");
@@ -304,7 +349,9 @@ dag({ dagId: "d" }, () => {
 });
 `,
     });
-    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const errors = result.diagnostics.filter((d) => d.severity === "error");
+    expect(codes(errors)).toEqual(["AF2016 assets.ts:2:33"]);
+    expect(errors[0]?.message).toContain("assets.ts:3:1");
     const t = taskOf(dagOf(result.manifest, "d"), "t");
     expect(t.inlets).toEqual([{ kind: "asset", name: "kafka://Cluster/orders.v1", uri: "kafka://Cluster/orders.v1" }]);
     expect(t.outlets).toEqual([
@@ -379,6 +426,163 @@ dag({ dagId: "d" }, () => {
       'registerUriScheme("kafka", ...) cannot be applied by the compiler: its rule is `normalize`, imported from the package "kafka-rules"',
     );
     expect(result.manifest.assets).toEqual([]);
+  });
+
+  describe("a URI scheme rule the compiler does not apply makes the assets of its scheme created afterwards errors", () => {
+    // dags_0.ts skips a loop over a run-time list, and the code after it (issue #12, project 4881 of the
+    // differential test): its registerUriScheme was neither run nor reported, and dags_1.ts, loaded after it in
+    // the same process, got the URIs as written where the runtime normalizes them.
+    const topicAsset = `import { Asset } from "assetflow";
+export const topicFor = (name: string) => new Asset(\`topic://EVENTS/\${name}.v1/\`);
+export const lake = new Asset("s3://lake/orders");
+`;
+    const consumerOf = (expression: string) => `import { dag, task } from "assetflow";
+import { lake, topicFor } from "./assets.js";
+dag({ dagId: "d" }, () => {
+  task({ taskId: "t", outlets: [${expression}, lake] }, () => {});
+});
+`;
+
+    it("reports a registration in code after a skipped loop, and the later assets of its scheme where they are created", () => {
+      const result = compileSources({
+        "assets.ts": topicAsset,
+        "dags_0.ts": `import { dag, registerUriScheme } from "assetflow";
+const LIST: readonly string[] = process.env.LIST?.split(",") ?? [];
+for (const region of LIST) {
+  if (region === "stop") throw new Error("stop");
+  dag({ dagId: \`d_\${region}\` }, () => {});
+}
+dag({ dagId: "after" }, () => {});
+registerUriScheme("topic", (uri) => ({ ...uri, path: uri.path.replace(/\\.v1$/, "") }));
+`,
+        "dags_1.ts": consumerOf('topicFor("base")'),
+      });
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      expect(codes(withCode(errors, "AF2007"))).toEqual(["AF2007 dags_0.ts:8:1"]);
+      expect(withCode(errors, "AF2007")[0]?.message).toContain('registerUriScheme("topic", ...) cannot be applied');
+      expect(codes(withCode(errors, "AF2015"))).toEqual(["AF2015 assets.ts:2:53"]);
+      expect(withCode(errors, "AF2015")[0]?.message).toContain('"topic://EVENTS/base.v1"');
+      expect(withCode(errors, "AF2015")[0]?.message).toContain("dags_0.ts:8:1");
+      // No guessed URI in the manifest (built-in schemes, whose rules no project can replace, are not reported).
+      expect(result.manifest.assets.filter((asset) => asset.uri.startsWith("topic:"))).toEqual([]);
+    });
+
+    it("reports every registration in skipped code, not only the first construct it reaches", () => {
+      const result = compileSource(`import { Asset, dag, registerUriScheme, task } from "assetflow";
+function setup(): void {
+  registerUriScheme("queue", (uri) => uri);
+}
+if (process.env.SCHEMES === "1") {
+  dag({ dagId: "first" }, () => {});
+  registerUriScheme("topic", (uri) => uri);
+  setup();
+}
+dag({ dagId: "d" }, () => {
+  task({ taskId: "t", outlets: [new Asset("topic://a/b"), new Asset("queue://a/b"), new Asset("other://a/b")] }, () => {});
+});
+`);
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      expect(codes(errors)).toEqual([
+        "AF2005 dags.ts:6:3",
+        "AF2007 dags.ts:7:3",
+        "AF2007 dags.ts:8:3",
+        "AF2015 dags.ts:11:43",
+        "AF2015 dags.ts:11:69",
+      ]);
+      // The task whose outlets are not known is left out, with its assets: no guessed URI in the manifest.
+      expect(result.manifest.assets).toEqual([]);
+    });
+
+    it("makes every scheme unknown after a registration whose scheme is not known", () => {
+      const result = compileSources({
+        "assets.ts": topicAsset,
+        "dags_0.ts": `import { registerUriScheme } from "assetflow";
+registerUriScheme(process.env.SCHEME ?? "topic", (uri) => uri);
+`,
+        "dags_1.ts": consumerOf('topicFor("base")'),
+      });
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      expect(codes(errors)).toEqual(["AF2015 assets.ts:2:53", "AF2007 dags_0.ts:2:1"]);
+      expect(withCode(errors, "AF2015")[0]?.message).toContain("whose scheme the compiler cannot tell");
+    });
+
+    it("reports the assets of a scheme whose rule it cannot evaluate where they are created", () => {
+      const result = compileSources({
+        "assets.ts": topicAsset,
+        "dags_0.ts": `import { registerUriScheme } from "assetflow";
+import { normalize } from "topic-rules";
+registerUriScheme("topic", normalize);
+`,
+        "dags_1.ts": consumerOf('topicFor("base")'),
+      });
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      expect(codes(errors)).toEqual(["AF2015 assets.ts:2:53", "AF2007 dags_0.ts:3:1"]);
+    });
+
+    it("reports a registration reached by a call the compiler does not run", () => {
+      const result = compileSources({
+        "assets.ts": topicAsset,
+        "dags_0.ts": `import { registerUriScheme } from "assetflow";
+async function setup(): Promise<void> {
+  registerUriScheme("topic", (uri) => uri);
+}
+await setup();
+`,
+        "dags_1.ts": consumerOf('topicFor("base")'),
+      });
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      expect(withCode(errors, "AF2007").map((d) => d.file)).toEqual(["dags_0.ts"]);
+      expect(codes(withCode(errors, "AF2015"))).toEqual(["AF2015 assets.ts:2:53"]);
+    });
+  });
+
+  describe("an asset created before the rule of its scheme is registered has a URI that depends on load order", () => {
+    it("is an error in the module that creates it and then registers the rule", () => {
+      const result = compileSource(`import { Asset, dag, registerUriScheme, task } from "assetflow";
+const early = new Asset("kafka://Cluster/orders");
+registerUriScheme("kafka", (uri) => ({ ...uri, port: uri.port ?? "9092" }));
+dag({ dagId: "d" }, () => {
+  task({ taskId: "t", outlets: [early, new Asset("kafka://Cluster/late")] }, () => {});
+});
+`);
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      expect(codes(errors)).toEqual(["AF2016 dags.ts:2:25"]);
+      expect(errors[0]?.message).toContain("dags.ts:3:1");
+    });
+
+    it("is an error in a shared module whose asset constant a later entry's registration would change", () => {
+      const result = compileSources({
+        "assets.ts": `import { Asset } from "assetflow";
+export const TOPIC = new Asset("topic://Events/base");
+`,
+        "dags_0.ts": `import { dag, registerUriScheme, task } from "assetflow";
+import { TOPIC } from "./assets.js";
+dag({ dagId: "a" }, () => { task({ taskId: "t", outlets: [TOPIC] }, () => {}); });
+registerUriScheme("topic", (uri) => ({ ...uri, host: uri.host?.toLowerCase() }));
+`,
+        "dags_1.ts": `import { dag, task } from "assetflow";
+import { TOPIC } from "./assets.js";
+dag({ dagId: "b" }, () => { task({ taskId: "t", inlets: [TOPIC] }, () => {}); });
+`,
+      });
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      expect(codes(errors)).toEqual(["AF2016 assets.ts:2:32"]);
+      expect(errors[0]?.message).toContain("dags_0.ts:4:1");
+    });
+
+    it("is not an error when an earlier entry created it while it ran (the runtime loads entries in order)", () => {
+      const result = compileSources({
+        "dags_0.ts": `import { Asset, dag, task } from "assetflow";
+dag({ dagId: "a" }, () => { task({ taskId: "t", outlets: [new Asset("topic://Events/a")] }, () => {}); });
+`,
+        "dags_1.ts": `import { Asset, dag, registerUriScheme, task } from "assetflow";
+registerUriScheme("topic", (uri) => ({ ...uri, host: uri.host?.toLowerCase() }));
+dag({ dagId: "b" }, () => { task({ taskId: "t", outlets: [new Asset("topic://Events/b")] }, () => {}); });
+`,
+      });
+      expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      expect(result.manifest.assets.map((asset) => asset.uri)).toEqual(["topic://Events/a", "topic://events/b"]);
+    });
   });
 
   it("reports where a registered rule's result for a URI stops being known", () => {

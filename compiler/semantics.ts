@@ -42,6 +42,8 @@ import {
 export interface Reporter {
   report<A>(definition: DiagnosticDefinition<A>, args: A, at: Site | Location): void;
   readonly caches: CompilationCaches;
+  /** An asset or `Asset.ref` with this sanitized URI was created at `site` (scheme rules registered later check it). */
+  uriCreated(uri: string, site: Site): void;
 }
 
 /** What the SDK's rules computed in one compilation, by input, and the URI scheme rules they depend on. */
@@ -55,24 +57,49 @@ export interface CompilationCaches {
    * (lower-case scheme to rule), as the code that registers them ran: the
    * compiler sanitizes URIs with these, as the SDK does at run time.
    */
-  readonly uriSchemes: Map<string, UriSchemeRule>;
+  readonly uriSchemes: SchemeRules;
+}
+
+/**
+ * Scheme rules by lower-case scheme, and the rule of every other scheme when
+ * a registration whose scheme is not known may have given one a rule.
+ */
+export class SchemeRules extends Map<string, UriSchemeRule> {
+  /** The rule of the schemes without one of their own (a rule that is not known), if any. */
+  otherwise: UriSchemeRule | undefined;
+
+  override get(scheme: string): UriSchemeRule | undefined {
+    return super.get(scheme) ?? this.otherwise;
+  }
 }
 
 /** Empty caches for a new compilation. */
 export function createCompilationCaches(): CompilationCaches {
-  return { sanitized: new Map(), validCron: new Set(), uriSchemes: new Map() };
+  return { sanitized: new Map(), validCron: new Set(), uriSchemes: new SchemeRules() };
+}
+
+/** Why the compiler does not know the rule of a URI's scheme: a registration it could not apply. */
+export interface SchemeNotKnown {
+  readonly uri: string;
+  readonly scheme: string;
+  /** "the rule of its scheme is registered by code the compiler does not run", ... */
+  readonly why: string;
+  /** Where that registration is, as `file:line:column`. */
+  readonly at: string;
 }
 
 /**
  * Thrown by a registered scheme rule that the compiler evaluates when it
  * cannot tell the rule's result for a URI: `unknown` says why (for the
- * diagnostic at the asset). A `signal` of the interpreter (its step budget
- * ran out) is passed on as it is.
+ * diagnostic at the asset), or `notKnown` when the rule itself is not known
+ * (reported where the asset is created). A `signal` of the interpreter (its
+ * step budget ran out) is passed on as it is.
  */
 export class SchemeRuleEscape {
   constructor(
     readonly unknown: UnknownValue,
     readonly signal?: unknown,
+    readonly notKnown?: SchemeNotKnown,
   ) {}
 }
 
@@ -254,7 +281,7 @@ export function makeAsset(
   if (first?.kind === "unknown") return asUri(first);
   if (second?.kind === "unknown") return withWhat(second, "The options of this asset", CONSTANT_HINT);
   const sanitize = sanitizeFor(reporter.caches);
-  const outcome = withSchemeRules(reporter, () =>
+  const outcome = withSchemeRules(reporter, argumentSite, () =>
     applyRule(reporter, (a, b) => checkAsset(a, b, sanitize), [first, second], argumentSite),
   );
   if (outcome.kind === "reported") return INVALID;
@@ -268,6 +295,7 @@ export function makeAsset(
       reporter.report(DiagnosticCatalog.uriWarning, { message: warning.message }, argumentSite);
   }
   const uri = detach(fields.uri);
+  reporter.uriCreated(uri, argumentSite);
   if (looksLikePattern(uri)) reporter.report(DiagnosticCatalog.patternUri, { uri }, argumentSite);
   const name = fields.name === fields.uri ? uri : detach(fields.name);
   const hasExtra = Object.keys(fields.extra).length > 0;
@@ -284,15 +312,16 @@ export function makeAsset(
 
 /**
  * Runs a rule that sanitizes URIs; when a registered scheme rule's result is
- * not known, reports why (an error, as the asset's identity would be a guess)
- * and returns `reported`.
+ * not known, reports why (an error, as the asset's identity would be a guess:
+ * at `site` when the rule itself is not known) and returns `reported`.
  */
-function withSchemeRules<T>(reporter: Reporter, run: () => RuleOutcome<T>): RuleOutcome<T> {
+function withSchemeRules<T>(reporter: Reporter, site: Site, run: () => RuleOutcome<T>): RuleOutcome<T> {
   try {
     return run();
   } catch (error) {
     if (!(error instanceof SchemeRuleEscape)) throw error;
-    reportUnknown(reporter, error.unknown, SCHEME_RULE_NEED);
+    if (error.notKnown) reporter.report(DiagnosticCatalog.uriSchemeNotKnown, error.notKnown, site);
+    else reportUnknown(reporter, error.unknown, SCHEME_RULE_NEED);
     return { kind: "reported" };
   }
 }
@@ -325,7 +354,7 @@ export function makeAlias(reporter: Reporter, args: readonly Value[], argumentSi
 export function makeRef(reporter: Reporter, argument: Value | undefined, site: Site): Value {
   if (argument?.kind === "unknown") return withWhat(argument, "The argument of Asset.ref()", CONSTANT_HINT);
   const sanitize = sanitizeFor(reporter.caches);
-  const outcome = withSchemeRules(reporter, () =>
+  const outcome = withSchemeRules(reporter, site, () =>
     applyRule(reporter, (by) => checkRef(by, sanitize), [argument], site),
   );
   if (outcome.kind === "reported") return INVALID;
@@ -335,6 +364,7 @@ export function makeRef(reporter: Reporter, argument: Value | undefined, site: S
       : withWhat(outcome.unknown, "The URI of this Asset.ref()", URI_HINT);
   }
   const ref = outcome.value;
+  if (ref.uri !== undefined) reporter.uriCreated(ref.uri, site);
   return ref.name !== undefined
     ? { kind: "ref", name: detach(ref.name), uri: undefined }
     : { kind: "ref", name: undefined, uri: detach(ref.uri) };

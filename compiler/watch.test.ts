@@ -77,6 +77,29 @@ export const producer = dag({ dagId: "producer" }, () => {
     expect(update.result.manifest.assets.map((asset) => asset.uri)).toEqual(["kafka://cluster/orders"]);
   });
 
+  it("drops what a registration it could not apply made unknown when the file that has it is fixed", () => {
+    const schemes = `import { registerUriScheme } from "assetflow";
+if (process.env.KAFKA === "1") registerUriScheme("kafka", (uri) => ({ ...uri, port: uri.port ?? "9092" }));
+`;
+    const topics = `import "./schemes.js";
+import { Asset, dag, task } from "assetflow";
+export const producer = dag({ dagId: "producer" }, () => {
+  task({ taskId: "write", outlets: [new Asset("kafka://cluster/orders")] }, () => {});
+});
+`;
+    const project = memoryProject({ "schemes.ts": schemes, "topics.ts": topics });
+    const compiler = createWatchCompiler({ project, root: PROJECT_ROOT });
+    const errors = () => compiler.result.diagnostics.filter((d) => d.severity === "error").map((d) => d.code);
+    expect(errors()).toEqual(["AF2007", "AF2015"]);
+    expect(compiler.result.manifest.assets).toEqual([]);
+    const file = `${PROJECT_ROOT}/schemes.ts`;
+    project.getSourceFileOrThrow(file).replaceWithText(schemes.replace('if (process.env.KAFKA === "1") ', ""));
+    const update = compiler.update([file]);
+    expect(update.recompiled).toEqual(["schemes.ts", "topics.ts"]);
+    expect(errors()).toEqual([]);
+    expect(update.result.manifest.assets.map((asset) => asset.uri)).toEqual(["kafka://cluster:9092/orders"]);
+  });
+
   it("reports no change when a file is saved without changes", () => {
     const project = memoryProject({ "assets.ts": assets, "producer.ts": producer });
     const compiler = createWatchCompiler({ project, root: PROJECT_ROOT });

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { DefinitionError, ErrorCode } from "./errors.js";
 import { describeValue, undefinedHint } from "./json.js";
+import { surelyValid } from "./option-precheck.js";
 
 /**
  * One problem with user options, as the SDK reports it: its stable code, the
@@ -36,6 +37,8 @@ export function optionProblems(schema: z.ZodType, input: unknown, where: string)
       },
     ];
   }
+  // Nearly all options are valid: a quick verdict from the same schema spares zod's result objects.
+  if (surelyValid(schema, input)) return [];
   const result = schema.safeParse(input);
   if (result.success) return [];
   if (result.error.issues.length === 0)

@@ -132,6 +132,11 @@ export class Interpreter implements Reporter {
     target.diagnostics.push(createDiagnostic(definition, args, "line" in at ? at : locate(at)));
   }
 
+  /** An asset or reference of `uri` was created at `site`: the URI scheme rules registered later check it. */
+  uriCreated(uri: string, site: Site): void {
+    this.uriSchemes.uriCreated(uri, site);
+  }
+
   /** An unknown value made at `node`. */
   unknown(reason: UnknownReason, node: ts.Node, env: Env): UnknownValue {
     return { kind: "unknown", reason, at: { file: env.scope.file, pos: node.pos, end: node.end } };

@@ -15,6 +15,12 @@
  *   unknown function, an async function, a method it does not know) is an
  *   error when its callee or arguments reach such a construct; the objects
  *   it is given may be changed, so they become unknown.
+ *
+ * In both, a `registerUriScheme` the code reaches is not a construct of the
+ * graph but a change of the URI rules: each one is reported where it is
+ * (AF2007), and the compiler's registry makes its scheme (or, when the
+ * scheme is not known, every scheme a project can register) unknown, so
+ * that the assets of that scheme created afterwards are errors.
  */
 import { ts } from "ts-morph";
 import { DiagnosticCatalog } from "../diagnostics.js";
@@ -62,6 +68,7 @@ const {
   isSourceFile,
   isSpreadAssignment,
   isSpreadElement,
+  isStringLiteralLike,
   isSwitchStatement,
   isTaggedTemplateExpression,
   isVariableDeclarationList,
@@ -92,41 +99,81 @@ const MUTATING_METHODS = new Set([
   "clear",
 ]);
 
-/** What a scan of some code found: a graph construct it reaches, whether it may leave early, what it may write. */
+/** A `registerUriScheme(...)` that code reaches: where (the call, or the call of a function that reaches it) and its scheme. */
+export interface SchemeRegistration {
+  /** Undefined for a registration of a value held (`registerUriScheme` itself passed around): the caller's site counts. */
+  readonly site: Site | undefined;
+  /** The scheme argument as far as known without running the code (undefined: not known). */
+  readonly scheme: Value | undefined;
+  /** The call that reaches it when it is in a function (`setup(...)`), for messages. */
+  readonly via?: string;
+}
+
+/** What a scan of some code found: a graph construct it reaches, whether it may leave early, the URI schemes it registers. */
 interface Scan {
   found: FoundConstruct | undefined;
   leaves: boolean;
+  /** Only collected when asked (code skipped, calls not followed): all of them, not the first. */
+  schemes: SchemeRegistration[];
+}
+
+const REGISTER_URI_SCHEME = "registerUriScheme";
+
+function isSchemeRegistration(value: Value | undefined): boolean {
+  return value?.kind === "sdk" && value.name === REGISTER_URI_SCHEME && value.member === undefined;
+}
+
+/**
+ * The statement whose parts are skipped, when `break` or `continue` in them
+ * may target it: they end a round or the statement, not the code around it.
+ */
+export interface Enclosing {
+  readonly kind: "loop" | "switch";
+  /** The label the statement carries, if any. */
+  readonly label: string | undefined;
 }
 
 /** Finds what code may do to the graph and to the values around it. */
 export class Reachability {
   /** Per closure scope, per function node: the construct the function reaches (null: none). */
   private memo = new WeakMap<Scope, Map<ts.Node, FoundConstruct | null>>();
+  /** Per closure scope, per function or class node: the URI scheme registrations it reaches. */
+  private schemeMemo = new WeakMap<Scope, Map<ts.Node, readonly SchemeRegistration[]>>();
 
   constructor(private readonly vm: Interpreter) {}
 
   /** Forgets what it learnt (syntax trees may be released or replaced). */
   clear(): void {
     this.memo = new WeakMap();
+    this.schemeMemo = new WeakMap();
   }
 
   /** A construct that defines DAGs, tasks or dependencies which `node` reaches, if any. */
   findConstruct(node: ts.Node, env: Env): FoundConstruct | undefined {
-    return this.scanNodes([node], env, new Set(), undefined).found;
+    return this.scanNodes([node], env, new Set(), undefined, false).found;
   }
 
   /**
    * Skips code the compiler does not evaluate: reports the first construct it
-   * reaches that defines DAGs, tasks or dependencies (an error), and makes
-   * unknown what it may assign or change. Returns true when it may leave the
-   * enclosing block early (`return`, `break`, `continue`, `throw`).
+   * reaches that defines DAGs, tasks or dependencies (an error), and every
+   * URI scheme registration it reaches (their schemes become unknown), and
+   * makes unknown what it may assign or change. Returns true when it may
+   * leave the enclosing block early (`return`, `break`, `continue`, `throw`;
+   * with `enclosing`, a `break` or `continue` that targets that loop or
+   * `switch` does not leave it).
    */
-  skip(nodes: readonly ts.Node[], env: Env, where: string, site: Site): boolean {
+  skip(nodes: readonly ts.Node[], env: Env, where: string, site: Site, enclosing?: Enclosing): boolean {
     if (env.mode !== "execute") return false;
     const havoc: UnknownValue = { kind: "unknown", reason: { kind: "skipped", where }, at: site };
-    const scan = this.scanNodes(nodes, env, new Set(), havoc);
+    const scan = this.scanNodes(nodes, env, new Set(), havoc, true, enclosing);
     if (scan.found) {
       this.vm.report(DiagnosticCatalog.notFollowed, { construct: scan.found.text, where }, scan.found.site ?? site);
+    }
+    for (const registration of scan.schemes) {
+      const reason = registration.via
+        ? `it is reached by ${registration.via}, in ${where}, which the compiler does not run`
+        : `it is in ${where}, which the compiler does not run`;
+      this.vm.uriSchemes.notRun(registration.site ?? site, registration.scheme, reason);
     }
     return scan.leaves;
   }
@@ -163,46 +210,73 @@ export class Reachability {
       at: site,
     };
     for (const value of values.slice(1)) havocDeep(value, changed, new Set());
+    const call = `\`${callText(node, env)}(...)\``;
+    const registrations: SchemeRegistration[] = [];
+    for (const value of values) this.valueSchemes(value, new Set(), registrations);
+    for (const registration of registrations) {
+      this.vm.uriSchemes.notRun(
+        site,
+        registration.scheme,
+        `it is reached by ${call}, which the compiler does not run (${why})`,
+      );
+    }
     return result;
+  }
+
+  /** The URI scheme registrations a value reaches when code calls it or what it holds. */
+  private valueSchemes(value: Value, seen: Set<unknown>, into: SchemeRegistration[]): void {
+    eachCallable(value, seen, (callable) => {
+      if (callable.kind === "function")
+        into.push(...this.functionSchemes(callable.scope, callable.node, callable.thisValue));
+      else if (callable.kind === "class") into.push(...this.functionSchemes(callable.scope, callable.node, undefined));
+      else if (isSchemeRegistration(callable)) into.push({ site: undefined, scheme: undefined });
+      return false;
+    });
+  }
+
+  /** The URI scheme registrations a function or class reaches (through the functions it calls), memoized. */
+  private functionSchemes(scope: Scope, node: ts.Node, thisValue: Value | undefined): readonly SchemeRegistration[] {
+    let byNode = this.schemeMemo.get(scope);
+    if (!byNode) {
+      byNode = new Map();
+      this.schemeMemo.set(scope, byNode);
+    }
+    const known = byNode.get(node);
+    if (known) return known;
+    byNode.set(node, []); // recursion: what it reaches through itself is what it reaches
+    const body = isFunctionLike(node) ? (node as ts.FunctionLikeDeclaration).body : node;
+    const found = body
+      ? this.scanNodes([body], inspectEnv(scope, thisValue), new Set([node]), undefined, true).schemes
+      : [];
+    byNode.set(node, found);
+    return found;
   }
 
   /** The construct a value reaches when code calls it or what it holds. */
   valueReaches(value: Value, seen: Set<unknown>): FoundConstruct | undefined {
-    if (seen.has(value)) return undefined;
-    seen.add(value);
-    switch (value.kind) {
-      case "function":
-        return this.functionReaches(value, new Set());
-      case "class":
-        return this.classReaches(value, new Set());
-      case "sdk":
-        if (sdkEffectOf(value) !== "graph") return undefined;
-        return { site: undefined, text: `\`${value.name}\` from "assetflow"` };
-      case "task":
-        return { site: undefined, text: `the task ${JSON.stringify(value.taskId)}, whose dependencies it may change` };
-      case "method":
-        return this.valueReaches(value.receiver, seen);
-      case "array":
-        for (const item of value.items) {
-          const found = this.valueReaches(item, seen);
-          if (found) return found;
-        }
-        return undefined;
-      case "object":
-        for (const [, item] of value.props) {
-          const found = this.valueReaches(item, seen);
-          if (found) return found;
-        }
-        return value.proto ? this.classReaches(value.proto, new Set()) : undefined;
-      case "unknown":
-        for (const candidate of value.mayBe ?? []) {
-          const found = this.valueReaches(candidate, seen);
-          if (found) return found;
-        }
-        return undefined;
-      default:
-        return undefined;
-    }
+    let found: FoundConstruct | undefined;
+    eachCallable(value, seen, (callable) => {
+      switch (callable.kind) {
+        case "function":
+          found = this.functionReaches(callable, new Set());
+          break;
+        case "class":
+          found = this.classReaches(callable, new Set());
+          break;
+        case "sdk":
+          if (sdkEffectOf(callable) === "graph" && !isSchemeRegistration(callable))
+            found = { site: undefined, text: `\`${callable.name}\` from "assetflow"` };
+          break;
+        case "task":
+          found = {
+            site: undefined,
+            text: `the task ${JSON.stringify(callable.taskId)}, whose dependencies it may change`,
+          };
+          break;
+      }
+      return found !== undefined;
+    });
+    return found;
   }
 
   private functionReaches(fn: FunctionValue, visiting: Set<ts.Node>): FoundConstruct | undefined {
@@ -216,7 +290,7 @@ export class Reachability {
     if (known !== undefined) return known ?? undefined;
     visiting.add(fn.node);
     const env = inspectEnv(fn.scope, fn.thisValue);
-    const found = this.scanNodes([fn.node.body], env, visiting, undefined).found;
+    const found = this.scanNodes([fn.node.body], env, visiting, undefined, false).found;
     visiting.delete(fn.node);
     byNode.set(fn.node, found ?? null);
     return found;
@@ -228,31 +302,39 @@ export class Reachability {
       return { site: { file: value.scope.file, node: value.node }, text: `the operator class ${value.name}` };
     }
     visiting.add(value.node);
-    const found = this.scanNodes([value.node], inspectEnv(value.scope, undefined), visiting, undefined).found;
+    const found = this.scanNodes([value.node], inspectEnv(value.scope, undefined), visiting, undefined, false).found;
     visiting.delete(value.node);
     return found;
   }
 
   /**
    * Walks code: finds the first graph construct it reaches, whether it may
-   * leave early, and (with `havoc`) makes unknown what it may change.
+   * leave early, (with `havoc`) makes unknown what it may change, and (with
+   * `schemes`) collects every URI scheme registration it reaches.
    */
   private scanNodes(
     nodes: readonly ts.Node[],
     env: Env,
     visiting: Set<ts.Node>,
     havoc: UnknownValue | undefined,
+    schemes: boolean,
+    enclosing?: Enclosing,
   ): Scan {
-    const scan: Scan = { found: undefined, leaves: false };
+    const scan: Scan = { found: undefined, leaves: false, schemes: [] };
     const file = env.scope.file;
     const inspect: Env = { ...env, mode: "inspect", dag: undefined };
     /** Names declared inside the code being scanned, innermost last: writes to them stay inside. */
     const locals: Set<string>[] = [];
-    /** Loops and labels inside the code being scanned: a `break` to them stays inside. */
-    let loopDepth = 0;
+    /** Loops, switches and labels inside the code being scanned (or the statement it is part of): a `break` to them stays inside, a `continue` to a loop too. */
+    let loopDepth = enclosing?.kind === "loop" ? 1 : 0;
+    let switchDepth = enclosing?.kind === "switch" ? 1 : 0;
     let functionDepth = 0;
-    const labels: string[] = [];
+    const labels: string[] = enclosing?.label !== undefined ? [enclosing.label] : [];
     const isLocal = (name: string): boolean => locals.some((set) => set.has(name));
+    /** Registrations reached through a call in this code: reported at the call. */
+    const viaCall = (node: ts.Node, via: string, reached: readonly SchemeRegistration[]): void => {
+      for (const registration of reached) scan.schemes.push({ site: { file, node }, scheme: registration.scheme, via });
+    };
     const found = (node: ts.Node, text: string): void => {
       scan.found ??= { site: { file, node }, text };
     };
@@ -324,14 +406,29 @@ export class Reachability {
         }
       }
       const value = isIdentifier(callee) && isLocal(callee.text) ? undefined : peek(callee);
-      if (value?.kind === "sdk" && sdkEffectOf(value) === "graph") {
+      if (isSchemeRegistration(value)) {
+        if (schemes) {
+          const first = isCallExpression(node) ? node.arguments[0] : undefined;
+          // The scheme as far as known without running anything (a literal or a constant); otherwise not known.
+          const scheme: Value | undefined = !first
+            ? undefined
+            : isStringLiteralLike(first)
+              ? { kind: "string", value: first.text }
+              : (isIdentifier(first) && !isLocal(first.text)) || isPropertyAccessExpression(first)
+                ? peek(first)
+                : undefined;
+          scan.schemes.push({ site: { file, node }, scheme });
+        }
+      } else if (value?.kind === "sdk" && sdkEffectOf(value) === "graph") {
         found(node, isDecorator(node) ? `\`@${text}(...)\`` : `\`${text}(...)\``);
       } else if (value && isNewExpression(node) && this.vm.classes.isOperatorClass(value, new Set())) {
         found(node, `\`new ${text}(...)\``);
       } else if (value?.kind === "function" && !visiting.has(value.node)) {
         if (this.functionReaches(value, visiting)) found(node, `\`${text}(...)\` (which defines DAGs or tasks)`);
-      } else if (value?.kind === "class" && isNewExpression(node) && this.classReaches(value, visiting)) {
-        found(node, `\`new ${text}(...)\` (which defines DAGs or tasks)`);
+        if (schemes) viaCall(node, `\`${text}(...)\``, this.functionSchemes(value.scope, value.node, value.thisValue));
+      } else if (value?.kind === "class" && isNewExpression(node) && !visiting.has(value.node)) {
+        if (this.classReaches(value, visiting)) found(node, `\`new ${text}(...)\` (which defines DAGs or tasks)`);
+        if (schemes) viaCall(node, `\`new ${text}(...)\``, this.functionSchemes(value.scope, value.node, undefined));
       } else if (value?.kind === "global" && value.name === "Object" && havoc && isCallExpression(node)) {
         const target = node.arguments[0];
         const receiver = target ? rootValue(target) : undefined;
@@ -347,6 +444,11 @@ export class Reachability {
         const reached = this.valueReaches(argumentValue, new Set());
         if (reached)
           found(node, `\`${text}(...)\` (given \`${shortText(expression, file)}\`, which defines DAGs or tasks)`);
+        if (schemes) {
+          const given: SchemeRegistration[] = [];
+          this.valueSchemes(argumentValue, new Set(), given);
+          viaCall(node, `\`${text}(...)\` (given \`${shortText(expression, file)}\`)`, given);
+        }
         // A function the compiler does not know may change what it is given.
         if (havoc && !(userFunction || value?.kind === "sdk" || value?.kind === "global" || value?.kind === "method")) {
           havocDeep(argumentValue, havoc, new Set());
@@ -366,7 +468,7 @@ export class Reachability {
       return names;
     };
     const visit = (node: ts.Node): void => {
-      if (scan.found && !havoc) return;
+      if (scan.found && !havoc && !schemes) return;
       if (isFunctionLike(node) || isClassLike(node)) {
         const names = new Set<string>();
         if (isFunctionLike(node))
@@ -405,9 +507,12 @@ export class Reachability {
             for (const name of namesOf(declaration.name)) names.add(name);
         }
         locals.push(names);
-        loopDepth++;
+        const isLoop = !isSwitchStatement(node);
+        if (isLoop) loopDepth++;
+        else switchDepth++;
         forEachChild(node, visit);
-        loopDepth--;
+        if (isLoop) loopDepth--;
+        else switchDepth--;
         locals.pop();
         return;
       }
@@ -429,7 +534,8 @@ export class Reachability {
         case SK.BreakStatement:
         case SK.ContinueStatement: {
           const label = (node as ts.BreakStatement).label?.text;
-          if (functionDepth === 0 && (label !== undefined ? !labels.includes(label) : loopDepth === 0))
+          const targets = node.kind === SK.BreakStatement ? loopDepth + switchDepth : loopDepth;
+          if (functionDepth === 0 && (label !== undefined ? !labels.includes(label) : targets === 0))
             scan.leaves = true;
           break;
         }
@@ -449,6 +555,33 @@ export class Reachability {
     };
     for (const node of nodes) visit(node);
     return scan;
+  }
+}
+
+/**
+ * Calls `visit` with each function, class, SDK export and task a value is or
+ * holds (what calling it, or what it holds, may run), until `visit` returns true.
+ */
+function eachCallable(value: Value, seen: Set<unknown>, visit: (callable: Value) => boolean): boolean {
+  if (seen.has(value)) return false;
+  seen.add(value);
+  switch (value.kind) {
+    case "function":
+    case "class":
+    case "sdk":
+    case "task":
+      return visit(value);
+    case "method":
+      return eachCallable(value.receiver, seen, visit);
+    case "array":
+      return value.items.some((item) => eachCallable(item, seen, visit));
+    case "object":
+      for (const [, item] of value.props) if (eachCallable(item, seen, visit)) return true;
+      return value.proto ? visit(value.proto) : false;
+    case "unknown":
+      return (value.mayBe ?? []).some((candidate) => eachCallable(candidate, seen, visit));
+    default:
+      return false;
   }
 }
 

@@ -24,6 +24,7 @@ import {
 } from "../values.js";
 import { propertyKey, sameValue } from "./builtins.js";
 import type { Interpreter } from "./interpreter.js";
+import type { Enclosing } from "./reachability.js";
 import {
   BudgetExceeded,
   type Completion,
@@ -226,9 +227,9 @@ export class StatementRunner {
   }
 
   /** Skips statements the compiler cannot follow: reported when they may define DAGs; what they may change becomes unknown. */
-  private skip(nodes: readonly ts.Node[], env: Env, where: string, at: ts.Node): Completion {
+  private skip(nodes: readonly ts.Node[], env: Env, where: string, at: ts.Node, enclosing?: Enclosing): Completion {
     const site: Site = { file: env.scope.file, node: at };
-    const mayLeave = this.vm.reachability.skip(nodes, env, where, site);
+    const mayLeave = this.vm.reachability.skip(nodes, env, where, site, enclosing);
     return mayLeave ? { kind: "unknown", where, site } : NORMAL;
   }
 
@@ -288,7 +289,10 @@ export class StatementRunner {
       if (node.condition) {
         const test = truthiness(this.vm.expressions.evaluate(node.condition, roundEnv));
         if (test === undefined) {
-          return this.skip(loopParts(node), roundEnv, "a `for` loop whose condition is only known at run time", node);
+          return this.skip(loopParts(node), roundEnv, "a `for` loop whose condition is only known at run time", node, {
+            kind: "loop",
+            label,
+          });
         }
         if (!test) return NORMAL;
       }
@@ -317,6 +321,7 @@ export class StatementRunner {
         env,
         "a `for...of` over a list that is only known at run time",
         node,
+        { kind: "loop", label },
       );
     }
     // A list is read as the loop goes (as JavaScript does): items pushed by the body are visited.
@@ -328,6 +333,7 @@ export class StatementRunner {
           env,
           "a `for...of` over a list changed by code the compiler cannot follow",
           node,
+          { kind: "loop", label },
         );
       }
       const item = (live ? live.items[index] : items[index]) as Value;
@@ -347,6 +353,7 @@ export class StatementRunner {
         env,
         "a `for...in` over an object that is only known at run time",
         node,
+        { kind: "loop", label },
       );
     }
     for (const key of entries) {
@@ -387,6 +394,7 @@ export class StatementRunner {
             env,
             `a \`${isDo ? "do...while" : "while"}\` loop whose condition is only known at run time`,
             node,
+            { kind: "loop", label },
           );
         }
         if (!test) return NORMAL;
@@ -409,7 +417,10 @@ export class StatementRunner {
       if (!isCaseClause(clause)) continue;
       const same = sameValue(discriminant, this.vm.expressions.evaluate(clause.expression, blockEnv));
       if (same === undefined) {
-        return this.skip(clauses.slice(index), blockEnv, "a `switch` on a value only known at run time", node);
+        return this.skip(clauses.slice(index), blockEnv, "a `switch` on a value only known at run time", node, {
+          kind: "switch",
+          label: undefined,
+        });
       }
       if (same) matched = index;
     }

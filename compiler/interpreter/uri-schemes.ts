@@ -7,20 +7,34 @@
  *
  * A rule the compiler cannot evaluate (imported from a package, only known at
  * run time, a result that depends on something unknown) is an error: the
- * identity of the assets of its scheme would be a guess.
+ * identity of the assets of its scheme would be a guess. So is a
+ * registration the compiler does not run (in a skipped branch or loop, in
+ * code after one, reached by a call it does not follow): it is reported where
+ * it is, and from there on the scheme's rule is not known, so each asset of
+ * the scheme created afterwards, in any module, is an error where it is
+ * created (AF2015); when the scheme itself is not known, that holds for every
+ * scheme a project can register. Built-in schemes are never affected.
+ *
+ * The runtime loads DAG files one after another in one process, running the
+ * modules each imports again, while registered rules stay: the compiler runs
+ * entries in the same order. An asset created before its scheme's rule is
+ * registered, by the registering module itself or by a module that other
+ * files import (which the runtime runs again, rule in force), gets another
+ * URI when loaded again: that is an error at the asset (AF2016).
  */
 import type { ts } from "ts-morph";
 import { AssetUriError } from "../../sdk/errors.js";
-import type { ParsedUri, UriSchemeRule } from "../../sdk/uri/sanitize.js";
+import { type ParsedUri, type UriSchemeRule, uriSchemeProblem } from "../../sdk/uri/sanitize.js";
 import { formatParsedUri } from "../../sdk/uri/schemes.js";
 import { DiagnosticCatalog } from "../diagnostics.js";
 import { operandProbe } from "../sdk-rules.js";
-import { INVALID, SchemeRuleEscape } from "../semantics.js";
+import { INVALID, type SchemeNotKnown, SchemeRuleEscape } from "../semantics.js";
 import {
   describeValueKind,
   type FunctionValue,
   locate,
   Props,
+  type Site,
   siteText,
   UNDEFINED,
   type UnknownValue,
@@ -29,10 +43,26 @@ import {
 import type { Interpreter } from "./interpreter.js";
 import { BudgetExceeded, type Env, Thrown } from "./support.js";
 
-/** A rule the compiler could not evaluate: the assets of its scheme are left out (the registration is reported). */
-const NOT_EVALUABLE: UriSchemeRule = () => {
-  throw new SchemeRuleEscape(INVALID);
-};
+/**
+ * The rule of a scheme whose registration the compiler could not apply (it is
+ * reported there): each URI of the scheme is an error where its asset is
+ * created, saying why and where that registration is.
+ */
+function notKnownRule(why: string, at: string): UriSchemeRule {
+  return (uri) => {
+    const notKnown: SchemeNotKnown = { uri: formatParsedUri(uri), scheme: uri.scheme, why, at };
+    throw new SchemeRuleEscape(INVALID, undefined, notKnown);
+  };
+}
+
+/** The first asset a module created of a scheme, before a rule of the scheme is registered. */
+interface Created {
+  readonly uri: string;
+  readonly site: Site;
+}
+
+/** A function to pass to `uriSchemeProblem` as the rule: only the scheme name is checked. */
+const ANY_RULE = (): void => {};
 
 /** The keys of a {@link ParsedUri}, in the order of its type. */
 const PARSED_URI_KEYS = ["scheme", "userinfo", "host", "port", "path", "query", "fragment"] as const;
@@ -45,6 +75,12 @@ const PARSED_URI_KEYS = ["scheme", "userinfo", "host", "port", "path", "query", 
 export class UriSchemeRegistry {
   /** The module that registered each scheme's rule: its rule goes when the module is forgotten. */
   private readonly owners = new Map<string, string>();
+  /** The module whose registration of an unknown scheme set the rule of every other scheme. */
+  private otherwiseOwner: string | undefined;
+  /** Per scheme a project can register, per module: the first asset of it the module created (checked by registrations). */
+  private readonly created = new Map<string, Map<string, Created>>();
+  /** Whether a scheme (lower-case) is one a project can register (not built-in, reserved or "x-"). */
+  private readonly registrable = new Map<string, boolean>();
 
   constructor(private readonly vm: Interpreter) {}
 
@@ -57,11 +93,12 @@ export class UriSchemeRegistry {
     const site = { file: env.scope.file, node };
     if (scheme?.kind !== "string") {
       const reason = scheme?.kind === "unknown" ? `its scheme ${unknownText(scheme)}` : "its scheme is not a string";
-      this.vm.report(DiagnosticCatalog.customUriScheme, { scheme: "...", reason }, site);
+      this.notKnown(undefined, site, reason);
       return;
     }
     const name = scheme.value.toLowerCase();
     if (rule?.kind === "function") {
+      this.checkCreatedBefore(name, site);
       this.set(name, this.interpreted(name, rule, node, env), env.scope.file.path);
       return;
     }
@@ -69,14 +106,99 @@ export class UriSchemeRegistry {
       rule?.kind === "unknown"
         ? `its rule ${unknownText(rule)}`
         : `its rule is ${rule ? describeValueKind(rule) : "missing"}, which the compiler does not evaluate`;
-    this.vm.report(DiagnosticCatalog.customUriScheme, { scheme: name, reason }, site);
-    this.set(name, NOT_EVALUABLE, env.scope.file.path);
+    this.notKnown(name, site, reason);
+  }
+
+  /**
+   * A `registerUriScheme(...)` in code the compiler does not run (`reason`
+   * says where), or reached from there: reported at `site`; its scheme's rule
+   * (every scheme's, when the scheme is not known) is not known from here on.
+   */
+  notRun(site: Site, scheme: Value | undefined, reason: string): void {
+    if (scheme?.kind === "string") {
+      const name = scheme.value.toLowerCase();
+      // A scheme the SDK refuses would make the registration throw when run: no rule either way.
+      if (uriSchemeProblem(scheme.value, ANY_RULE)) {
+        this.vm.report(DiagnosticCatalog.customUriScheme, { scheme: name, reason }, site);
+        return;
+      }
+      this.notKnown(name, site, reason);
+    } else this.notKnown(undefined, site, reason);
+  }
+
+  /** Records an asset (or reference) of `uri` created at `site`, for registrations of its scheme that come later. */
+  uriCreated(uri: string, site: Site): void {
+    const colon = uri.indexOf(":");
+    if (colon <= 0) return;
+    const scheme = uri.slice(0, colon);
+    let registrable = this.registrable.get(scheme);
+    if (registrable === undefined) {
+      registrable = uriSchemeProblem(scheme, ANY_RULE) === undefined;
+      this.registrable.set(scheme, registrable);
+    }
+    if (!registrable) return;
+    const module = this.vm.modules.current()?.file.path;
+    if (module === undefined) return;
+    let byModule = this.created.get(scheme);
+    if (!byModule) {
+      byModule = new Map();
+      this.created.set(scheme, byModule);
+    }
+    if (!byModule.has(module)) byModule.set(module, { uri, site });
+  }
+
+  /** Reports a registration the compiler cannot apply, and makes the rule of `scheme` (every scheme when undefined) not known. */
+  private notKnown(scheme: string | undefined, site: Site, reason: string): void {
+    this.vm.report(DiagnosticCatalog.customUriScheme, { scheme: scheme ?? "...", reason }, site);
+    const location = locate(site);
+    const at = `${location.file}:${location.line}:${location.column}`;
+    this.checkCreatedBefore(scheme, site);
+    if (scheme !== undefined) {
+      this.set(
+        scheme,
+        notKnownRule("the rule of its scheme is registered by code the compiler cannot apply", at),
+        site.file.path,
+      );
+      return;
+    }
+    this.vm.caches.uriSchemes.otherwise = notKnownRule(
+      "a registerUriScheme whose scheme the compiler cannot tell may have registered a rule for its scheme",
+      at,
+    );
+    this.otherwiseOwner = site.file.path;
+    this.vm.caches.sanitized.clear();
+  }
+
+  /**
+   * A rule of `scheme` (of any scheme when undefined) is registered at `site`:
+   * the assets of the scheme created before it by this module, or by a module
+   * that other files import, get another URI when the runtime loads their
+   * module again (AF2016, at the first such asset of each module).
+   */
+  private checkCreatedBefore(scheme: string | undefined, site: Site): void {
+    if (this.created.size === 0) return;
+    const registering = this.vm.modules.current()?.file.path;
+    const schemes = scheme === undefined ? [...this.created.keys()] : [scheme];
+    for (const name of schemes) {
+      const byModule = this.created.get(name);
+      if (!byModule) continue;
+      this.created.delete(name);
+      for (const [module, first] of byModule) {
+        if (module !== registering && !this.vm.recordOf(module)?.imported) continue;
+        const location = locate(site);
+        this.vm.report(
+          DiagnosticCatalog.uriSchemeRegisteredLate,
+          { uri: first.uri, scheme: name, registration: `${location.file}:${location.line}:${location.column}` },
+          first.site,
+        );
+      }
+    }
   }
 
   /** Whether the module at `path` registered a rule that is still in force (its scope must stay: the rule runs in it). */
   owns(path: string): boolean {
     for (const owner of this.owners.values()) if (owner === path) return true;
-    return false;
+    return this.otherwiseOwner === path;
   }
 
   /** Drops the rules the modules at `paths` registered (they run again, and register them again). */
@@ -88,6 +210,12 @@ export class UriSchemeRegistry {
       this.vm.caches.uriSchemes.delete(scheme);
       this.vm.caches.sanitized.clear();
     }
+    if (this.otherwiseOwner !== undefined && forgotten.has(this.otherwiseOwner)) {
+      this.otherwiseOwner = undefined;
+      this.vm.caches.uriSchemes.otherwise = undefined;
+      this.vm.caches.sanitized.clear();
+    }
+    for (const byModule of this.created.values()) for (const path of forgotten) byModule.delete(path);
   }
 
   private set(scheme: string, rule: UriSchemeRule, owner: string): void {
