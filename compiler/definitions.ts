@@ -119,9 +119,7 @@ class OptionReader {
     return value.kind === "number" ? value.value : this.invalid(key, `${key} must be a number`, value);
   }
 
-  /** `outlets` (assets and aliases) or `inlets` (assets, aliases and `Asset.ref`s), as the SDK's option schemas take them. */
-  assetList(key: "outlets", owner: string): readonly (AssetValue | AliasValue)[] | null;
-  assetList(key: "inlets", owner: string): readonly InletValue[] | null;
+  /** `outlets` or `inlets` (assets, aliases and `Asset.ref`s), as the SDK's option schemas take them. */
   assetList(key: "outlets" | "inlets", owner: string): readonly InletValue[] | null {
     const value = this.get(key, URI_HINT);
     if (value === undefined) return NO_TARGETS;
@@ -130,7 +128,7 @@ class OptionReader {
     const items: InletValue[] = [];
     let ok = true;
     for (const [index, item] of value.items.entries()) {
-      if (item.kind === "asset" || item.kind === "alias" || (key === "inlets" && item.kind === "ref")) items.push(item);
+      if (item.kind === "asset" || item.kind === "alias" || item.kind === "ref") items.push(item);
       else if (item.kind === "unknown") {
         reportUnknown(this.reporter, item, {
           what: capitalize(`${key === "outlets" ? "an outlet" : "an inlet"} of ${owner}`),
@@ -143,7 +141,7 @@ class OptionReader {
           {
             option: `${key}.${index}`,
             where: this.where,
-            problem: `must be ${key === "inlets" ? "an Asset, an AssetAlias or an Asset.ref({ name } or { uri })" : "an Asset or an AssetAlias"} (wrap a URI string in new Asset(...)), got ${describeValueKind(item)}`,
+            problem: `must be an Asset, an AssetAlias or an Asset.ref({ name } or { uri }) (wrap a URI string in new Asset(...)), got ${describeValueKind(item)}`,
           },
           this.siteOf(key),
         );
@@ -342,7 +340,7 @@ function readJsonObject(reader: OptionReader, key: string): JsonObject | undefin
 /** Task options common to functions, methods and operators, after defaults. */
 export interface TaskOptionsModel {
   readonly taskId: string | undefined;
-  readonly outlets: readonly (AssetValue | AliasValue)[];
+  readonly outlets: readonly InletValue[];
   readonly inlets: readonly InletValue[];
   readonly retries: number;
   readonly retryDelayMs: number;

@@ -8,7 +8,7 @@
 import { assetKey } from "../sdk/asset-key.js";
 import { stableStringify } from "../sdk/json.js";
 import { compare } from "../sdk/manifest/assemble.js";
-import type { ConditionNode, DagManifest, Manifest, TaskAssetNode } from "../sdk/manifest/schema.js";
+import type { ConditionNode, DagManifest, Manifest, TaskAssetNode, TaskInletNode } from "../sdk/manifest/schema.js";
 import { matchUriPattern, segmentPattern, type UriPattern } from "../sdk/uri/pattern.js";
 import { looksLikePattern, sanitizeUri } from "../sdk/uri/sanitize.js";
 
@@ -264,9 +264,21 @@ function isUpdated(leaf: ConditionNode, updated: Updated): boolean {
   }
 }
 
-function markUpdated(item: TaskAssetNode | { kind: "asset"; name: string; uri: string }, updated: Updated): void {
+/**
+ * Marks what an outlet updates: an asset, an alias, or (a ref outlet) the
+ * name or URI it names and the project's assets of that name or URI.
+ */
+function markUpdated(item: TaskInletNode, updated: Updated, manifest: Manifest): void {
   if (item.kind === "alias") updated.aliases.add(item.name);
-  else {
+  else if (item.kind === "ref") {
+    if ("name" in item) updated.names.add(item.name);
+    else updated.uris.add(item.uri);
+    for (const asset of manifest.assets) {
+      if ("name" in item ? asset.name === item.name : asset.uri === item.uri) {
+        markUpdated({ kind: "asset", name: asset.name, uri: asset.uri }, updated, manifest);
+      }
+    }
+  } else {
     updated.keys.add(assetKey(item.name, item.uri));
     updated.names.add(item.name);
     updated.uris.add(item.uri);
@@ -293,7 +305,7 @@ function markUpdated(item: TaskAssetNode | { kind: "asset"; name: string; uri: s
 export function downstream(manifest: Manifest, query: string): GraphQueryResult {
   const target = resolveTarget(manifest, query);
   const updated: Updated = { keys: new Set(), names: new Set(), uris: new Set(), aliases: new Set() };
-  for (const asset of target.assets) markUpdated({ kind: "asset", ...asset }, updated);
+  for (const asset of target.assets) markUpdated({ kind: "asset", ...asset }, updated, manifest);
   for (const alias of target.aliases) updated.aliases.add(alias);
   const reached = new Map<string, ReachedDag>();
   for (let depth = 1; depth <= manifest.dags.length + 1; depth++) {
@@ -315,7 +327,7 @@ export function downstream(manifest: Manifest, query: string): GraphQueryResult 
     }
     if (triggered.length === 0) break;
     for (const dag of triggered) {
-      for (const task of dag.tasks) for (const outlet of task.outlets) markUpdated(outlet, updated);
+      for (const task of dag.tasks) for (const outlet of task.outlets) markUpdated(outlet, updated, manifest);
     }
   }
   return { target, dags: sortReached(reached.values()) };
@@ -364,8 +376,15 @@ export function upstream(manifest: Manifest, query: string): GraphQueryResult {
   return { target, dags: sortReached(reached.values()) };
 }
 
-function produces(outlet: TaskAssetNode, leaf: ConditionNode): boolean {
+function produces(outlet: TaskInletNode, leaf: ConditionNode): boolean {
   if (leaf.kind === "alias") return outlet.kind === "alias" && outlet.name === leaf.name;
+  if (outlet.kind === "ref") {
+    // A ref outlet produces the asset of its name (or URI), and what a leaf names by the same key.
+    if (leaf.kind === "asset" || leaf.kind === "ref") {
+      return "name" in outlet ? "name" in leaf && leaf.name === outlet.name : "uri" in leaf && leaf.uri === outlet.uri;
+    }
+    return leaf.kind === "pattern" && "uri" in outlet && matchUriPattern(segmented(leaf.pattern), outlet.uri) !== null;
+  }
   if (outlet.kind !== "asset") return false;
   if (leaf.kind === "asset") return outlet.name === leaf.name && outlet.uri === leaf.uri;
   if (leaf.kind === "ref") return "name" in leaf ? outlet.name === leaf.name : outlet.uri === leaf.uri;

@@ -28,6 +28,9 @@ const NONE: readonly number[] = [];
 class Producers {
   readonly assets = new Map<string, number[]>();
   readonly aliases = new Map<string, number[]>();
+  /** `Asset.ref` outlets, by the name or URI they name. */
+  private readonly refNames = new Map<string, number[]>();
+  private readonly refUris = new Map<string, number[]>();
   private names: Map<string, number[]> | undefined;
   private uris: Map<string, number[]> | undefined;
 
@@ -36,7 +39,10 @@ class Producers {
       for (const task of dag.tasks.values()) {
         for (const item of task.outlets) {
           if (item.kind === "alias") add(this.aliases, item.name, index);
-          else add(this.assets, item.key, index);
+          else if (item.kind === "ref") {
+            if (item.name !== undefined) add(this.refNames, item.name, index);
+            else add(this.refUris, item.uri ?? "", index);
+          } else add(this.assets, item.key, index);
         }
         for (const item of task.addedThroughAliases) add(this.assets, item.key, index);
       }
@@ -44,7 +50,11 @@ class Producers {
   }
 
   of(leaf: Leaf): readonly number[] {
-    if (leaf.kind === "asset") return this.assets.get(leaf.key) ?? NONE;
+    if (leaf.kind === "asset") {
+      const byRef = [...(this.refNames.get(leaf.name) ?? NONE), ...(this.refUris.get(leaf.uri) ?? NONE)];
+      const direct = this.assets.get(leaf.key) ?? NONE;
+      return byRef.length === 0 ? direct : [...new Set([...direct, ...byRef])].sort((a, b) => a - b);
+    }
     if (leaf.kind === "alias") return this.aliases.get(leaf.name) ?? NONE;
     if (!this.names || !this.uris) {
       const names = new Map<string, number[]>();
@@ -61,7 +71,9 @@ class Producers {
       this.names = names;
       this.uris = uris;
     }
-    return (leaf.name !== undefined ? this.names.get(leaf.name) : this.uris.get(leaf.uri ?? "")) ?? NONE;
+    const direct = (leaf.name !== undefined ? this.names.get(leaf.name) : this.uris.get(leaf.uri ?? "")) ?? NONE;
+    const byRef = (leaf.name !== undefined ? this.refNames.get(leaf.name) : this.refUris.get(leaf.uri ?? "")) ?? NONE;
+    return byRef.length === 0 ? direct : [...new Set([...direct, ...byRef])].sort((a, b) => a - b);
   }
 }
 

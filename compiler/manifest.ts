@@ -61,9 +61,8 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
   const dagManifests = kept.map((dag) => {
     const tasks = sortedBy(dag.tasks.values(), (task) => task.taskId);
     for (const task of tasks) {
-      for (const item of task.outlets) declare(item);
       // A ref declares nothing: it names an asset declared elsewhere.
-      for (const item of task.inlets) if (item.kind !== "ref") declare(item);
+      for (const item of [...task.outlets, ...task.inlets]) if (item.kind !== "ref") declare(item);
     }
     for (const item of dag.scheduleLeaves) declare(item);
     const cached = dag.manifest;
@@ -72,7 +71,7 @@ export function buildManifest(dags: readonly DagModel[], options: BuildManifestO
       const entry = taskManifestOf({
         taskId: task.taskId,
         operator: task.operator,
-        outlets: task.outlets.map(toTaskAssetNode),
+        outlets: task.outlets.map(toTaskInletNode),
         inlets: task.inlets.map(toTaskInletNode),
         upstream: dag.upstream.get(task.taskId) ?? NO_UPSTREAM,
         retries: task.retries,

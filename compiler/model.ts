@@ -13,7 +13,8 @@ export interface TaskModel {
   readonly taskId: string;
   /** `"task"` for task functions and methods, the class name for operators. */
   readonly operator: string;
-  readonly outlets: readonly (AssetValue | AliasValue)[];
+  /** Assets, aliases and `Asset.ref`s (resolved when the task runs). */
+  readonly outlets: readonly InletValue[];
   readonly inlets: readonly InletValue[];
   readonly retries: number;
   readonly retryDelayMs: number;

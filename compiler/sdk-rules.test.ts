@@ -63,9 +63,9 @@ const CASES: readonly RuleCase[] = [
     at: "outlets",
   },
   {
-    name: "Asset.ref in outlets (inlets take refs, outlets only assets and aliases)",
+    name: "a URI string beside an Asset.ref in outlets",
     dag: '{ dagId: "d", schedule: null }',
-    task: '{ taskId: "t", outlets: [Asset.ref({ name: "a" })] }',
+    task: '{ taskId: "t", outlets: [Asset.ref({ name: "a" }), "s3://b/k"] }',
     at: "outlets",
   },
   {

@@ -5,7 +5,7 @@
  * `ctx.inletEvents`, `ctx.outletEvents` and `ctx.triggeringAssetEvents`.
  */
 import type { AssetEventReader, AssetIdentity, AssetRefSubject } from "../scheduler/contracts.js";
-import type { AssetRef } from "../sdk/index.js";
+import { type AssetRef, isAssetRef } from "../sdk/index.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 
 /** The task a ref is used by, for messages. */
@@ -49,6 +49,51 @@ export async function resolveRef(
 ): Promise<{ asset: AssetIdentity | undefined; matches: AssetIdentity[] }> {
   const matches = await reader.resolveRef(refSubject(ref));
   return { asset: matches.length === 1 ? matches[0] : undefined, matches };
+}
+
+/** The asset each declared `Asset.ref` (inlet or outlet) of a task resolved to, by the ref's key ({@link refKey}). */
+export type ResolvedRefs = ReadonlyMap<string, AssetIdentity>;
+
+const NO_REFS: ResolvedRefs = new Map();
+
+/**
+ * Resolves the `Asset.ref`s among a task's declared inlets or outlets through
+ * the read layer, when the try starts: a ref that names no asset the store
+ * knows (or, by name or URI, several) throws a {@link TaskRuntimeError}
+ * naming the task and the ref, `INLET_REF_UNRESOLVED` or
+ * `OUTLET_REF_UNRESOLVED`, so that the try fails before the task runs.
+ *
+ * @example
+ * ```ts
+ * const outletRefs = await resolveDeclaredRefs(owner, "outlet", task.outlets, reader);
+ * ```
+ */
+export async function resolveDeclaredRefs(
+  user: RefUser,
+  direction: "inlet" | "outlet",
+  declared: readonly unknown[],
+  reader: AssetEventReader,
+): Promise<ResolvedRefs> {
+  const refs = declared.filter(isAssetRef);
+  if (refs.length === 0) return NO_REFS;
+  const resolved = new Map<string, AssetIdentity>();
+  for (const ref of refs) {
+    const { asset, matches } = await resolveRef(reader, ref);
+    if (asset === undefined) {
+      const by = ref.name !== undefined ? "name" : "URI";
+      const problem =
+        matches.length === 0
+          ? `no asset the scheduler knows has that ${by}: declare the asset in a registered DAG (an outlet, inlet or schedule) or record an event of it, or fix the ${by}`
+          : `${matches.length} assets have that ${by} (${matches.map(describeAsset).join(", ")}): declare the ${direction} as new Asset({ name, uri }) instead`;
+      throw new TaskRuntimeError(
+        direction === "inlet" ? RuntimeErrorCode.inletRefUnresolved : RuntimeErrorCode.outletRefUnresolved,
+        `Task "${user.taskId}" of DAG "${user.dagId}" declares the ${direction} ${describeRef(ref)}, but ${problem}.`,
+        { details: { dagId: user.dagId, taskId: user.taskId, [direction]: describeRef(ref), matches: matches.length } },
+      );
+    }
+    resolved.set(refKey(ref), asset);
+  }
+  return resolved;
 }
 
 /**

@@ -18,6 +18,8 @@ export const RuntimeErrorCode = {
   inletUndeclared: "INLET_UNDECLARED",
   /** An `Asset.ref` inlet names no asset the store knows, or several: the try fails before the task runs. */
   inletRefUnresolved: "INLET_REF_UNRESOLVED",
+  /** An `Asset.ref` outlet names no asset the store knows, or several: the try fails before the task runs. */
+  outletRefUnresolved: "OUTLET_REF_UNRESOLVED",
   /**
    * An `Asset.ref` given to `ctx.outletEvents.get`, `ctx.inletEvents.get`,
    * `ctx.triggeringAssetEvents.get` or an alias's `add` names no asset there,

@@ -1,4 +1,4 @@
-import type { AssetEventReader, AssetIdentity, EventSubject } from "../scheduler/contracts.js";
+import type { AssetEventReader, EventSubject } from "../scheduler/contracts.js";
 import {
   type AssetEvent,
   type InletEventSequence,
@@ -9,7 +9,14 @@ import {
   isAssetRef,
 } from "../sdk/index.js";
 import { describeValue } from "../sdk/json.js";
-import { assetsNamedBy, describeAsset, describeRef, refKey, refUnresolved, resolveRef } from "./asset-refs.js";
+import {
+  assetsNamedBy,
+  describeRef,
+  type ResolvedRefs,
+  refKey,
+  refUnresolved,
+  resolveDeclaredRefs,
+} from "./asset-refs.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 import { eventSubject, subjectKey, toAssetEvent } from "./events.js";
 
@@ -93,8 +100,8 @@ export interface InletOwner {
   readonly inlets: readonly InletTarget[];
 }
 
-/** The asset each `Asset.ref` inlet of a task resolved to, by the ref's key ({@link refKey}). */
-export type ResolvedInletRefs = ReadonlyMap<string, AssetIdentity>;
+/** The asset each `Asset.ref` inlet of a task resolved to, by the ref's key. */
+export type ResolvedInletRefs = ResolvedRefs;
 
 const NO_REFS: ResolvedInletRefs = new Map();
 
@@ -103,7 +110,8 @@ const NO_REFS: ResolvedInletRefs = new Map();
  * Airflow resolves `Asset.ref` inlets when it builds a try's `inlet_events`:
  * a ref that names no asset the store knows (or, by name or URI, several)
  * throws a {@link TaskRuntimeError} (`INLET_REF_UNRESOLVED`) naming the task
- * and the ref, so that the try fails before the task runs.
+ * and the ref, so that the try fails before the task runs
+ * ({@link resolveDeclaredRefs}).
  *
  * @example
  * ```ts
@@ -111,27 +119,8 @@ const NO_REFS: ResolvedInletRefs = new Map();
  * const inletEvents = createInletEvents(owner, reader, refs);
  * ```
  */
-export async function resolveInletRefs(owner: InletOwner, reader: AssetEventReader): Promise<ResolvedInletRefs> {
-  const refs = owner.inlets.filter(isAssetRef);
-  if (refs.length === 0) return NO_REFS;
-  const resolved = new Map<string, AssetIdentity>();
-  for (const ref of refs) {
-    const { asset: only, matches: assets } = await resolveRef(reader, ref);
-    if (only === undefined) {
-      const by = ref.name !== undefined ? "name" : "URI";
-      const problem =
-        assets.length === 0
-          ? `no asset the scheduler knows has that ${by}: declare the asset in a registered DAG (an outlet, inlet or schedule) or record an event of it, or fix the ${by}`
-          : `${assets.length} assets have that ${by} (${assets.map(describeAsset).join(", ")}): declare the inlet as new Asset({ name, uri }) instead`;
-      throw new TaskRuntimeError(
-        RuntimeErrorCode.inletRefUnresolved,
-        `Task "${owner.taskId}" of DAG "${owner.dagId}" declares the inlet ${describeRef(ref)}, but ${problem}.`,
-        { details: { dagId: owner.dagId, taskId: owner.taskId, inlet: describeRef(ref), matches: assets.length } },
-      );
-    }
-    resolved.set(refKey(ref), only);
-  }
-  return resolved;
+export function resolveInletRefs(owner: InletOwner, reader: AssetEventReader): Promise<ResolvedInletRefs> {
+  return resolveDeclaredRefs(owner, "inlet", owner.inlets, reader);
 }
 
 /**

@@ -14,21 +14,27 @@ import {
   type OutletAliasAccessor,
   type OutletEventAccessor,
   type OutletEvents,
+  type OutletTarget,
   stableStringify,
 } from "../sdk/index.js";
 import { describeValue } from "../sdk/json.js";
-import { assetsNamedBy, describeRef, refUnresolved, resolveRef } from "./asset-refs.js";
+import { assetsNamedBy, describeRef, type ResolvedRefs, refKey, refUnresolved, resolveRef } from "./asset-refs.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 
 /** The task an outlet collector belongs to, for error messages. */
 export interface OutletOwner {
   readonly dagId: string;
   readonly taskId: string;
-  readonly outlets: readonly (AnyAsset | AssetAlias)[];
+  readonly outlets: readonly OutletTarget[];
 }
 
 /** The fields of an emitted event's asset: an outlet's, or those of an asset a ref named. */
 type EmittedAsset = Pick<AnyAsset, "name" | "uri" | "group" | "extra" | "jsonSchema" | "schema">;
+
+/** An asset a ref named, as an emitted event carries it: the store keeps its declaration (group, extra, schema). */
+function namedAsset(asset: AssetIdentity): EmittedAsset {
+  return { name: asset.name, uri: asset.uri, group: "asset", extra: {}, jsonSchema: null, schema: undefined };
+}
 
 interface AliasAddition {
   readonly asset: EmittedAsset;
@@ -59,7 +65,7 @@ interface RefAddition {
 export class OutletCollector {
   /** `ctx.outletEvents`. */
   readonly accessors: OutletEvents;
-  private readonly extras = new Map<string, { asset: AnyAsset; extra: unknown }>();
+  private readonly extras = new Map<string, { asset: EmittedAsset; extra: unknown }>();
   private readonly aliases = new Map<string, AssetAlias>();
   private readonly additions = new Map<string, AliasAddition>();
   private readonly refAdditions: RefAddition[] = [];
@@ -68,17 +74,28 @@ export class OutletCollector {
    * @param owner the task and its outlets.
    * @param reader resolves `Asset.ref`s added through an alias when the try
    *   ends (without one, such an addition fails the try).
+   * @param refs the assets the task's `Asset.ref` outlets resolved to when the
+   *   try started (`resolveDeclaredRefs`); each is an outlet asset.
    */
   constructor(
     private readonly owner: OutletOwner,
     private readonly reader?: AssetEventReader,
+    refs: ResolvedRefs = new Map(),
   ) {
     for (const outlet of owner.outlets) {
       if (isAsset(outlet)) this.extras.set(outlet.key, { asset: outlet, extra: {} });
       else if (isAssetAlias(outlet)) this.aliases.set(outlet.name, outlet);
+      else if (isAssetRef(outlet)) {
+        const asset = refs.get(refKey(outlet));
+        if (asset === undefined) throw new Error(`assetflow bug: the outlet ${describeRef(outlet)} was not resolved`);
+        const key = assetKey(asset.name, asset.uri);
+        if (!this.extras.has(key)) this.extras.set(key, { asset: namedAsset(asset), extra: {} });
+      }
     }
-    const get = (target: AnyAsset | AssetAlias | AssetRef): OutletEventAccessor<object> | OutletAliasAccessor =>
-      isAssetAlias(target) ? this.aliasAccessor(target) : this.assetAccessor(this.outletNamedBy(target));
+    const get = (target: AnyAsset | AssetAlias | AssetRef): OutletEventAccessor<object> | OutletAliasAccessor => {
+      if (isAssetAlias(target)) return this.aliasAccessor(target);
+      return this.assetAccessor(isAssetRef(target) ? this.slotNamedBy(target) : this.assetSlot(target));
+    };
     this.accessors = Object.freeze({ get: get as OutletEvents["get"] });
   }
 
@@ -157,8 +174,7 @@ export class OutletCollector {
     return [...events.values()];
   }
 
-  private assetAccessor(target: AnyAsset): OutletEventAccessor<object> {
-    const slot = this.assetSlot(target);
+  private assetAccessor(slot: { extra: unknown }): OutletEventAccessor<object> {
     return {
       get extra() {
         return slot.extra as Partial<object>;
@@ -174,14 +190,13 @@ export class OutletCollector {
    * itself: a ref naming none of the outlets is `OUTLET_UNDECLARED`, one
    * naming several `ASSET_REF_UNRESOLVED`.
    */
-  private outletNamedBy(target: AnyAsset | AssetRef): AnyAsset {
-    if (!isAssetRef(target)) return target;
+  private slotNamedBy(target: AssetRef): { asset: EmittedAsset; extra: unknown } {
     const outlets = [...this.extras.values()].map((slot) => slot.asset);
     const named = assetsNamedBy(target, outlets);
     const [only] = named;
     if (only === undefined) throw this.undeclared(describeRef(target));
     if (named.length > 1) throw refUnresolved(this.owner, target, named, "the task's outlets");
-    return this.extras.get(assetKey(only.name, only.uri))?.asset as AnyAsset;
+    return this.extras.get(assetKey(only.name, only.uri)) as { asset: EmittedAsset; extra: unknown };
   }
 
   /**
@@ -195,12 +210,11 @@ export class OutletCollector {
         ? await resolveRef(this.reader, ref)
         : { asset: undefined, matches: [] as AssetIdentity[] };
       if (asset === undefined) throw refUnresolved(this.owner, ref, matches, "the assets the scheduler knows");
-      const resolved: EmittedAsset = { ...asset, group: "asset", extra: {}, jsonSchema: null, schema: undefined };
-      this.addThrough(alias, resolved, extra);
+      this.addThrough(alias, namedAsset(asset), extra);
     }
   }
 
-  private assetSlot(target: unknown): { asset: AnyAsset; extra: unknown } {
+  private assetSlot(target: unknown): { asset: EmittedAsset; extra: unknown } {
     if (!isAsset(target)) {
       throw new TypeError(
         `ctx.outletEvents.get() takes an Asset or an AssetAlias of the task's outlets, got ${describeValue(target)}.`,

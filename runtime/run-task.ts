@@ -22,6 +22,7 @@ import {
   type TaskDefinition,
 } from "../sdk/index.js";
 import { describeValue } from "../sdk/json.js";
+import { resolveDeclaredRefs } from "./asset-refs.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 import { deepFreeze, toDate } from "./events.js";
 import { createInletEvents, type ResolvedInletRefs, resolveInletRefs } from "./inlet-events.js";
@@ -101,7 +102,6 @@ export async function runTask(dag: Dag, request: TaskRunRequest, deps: RunTaskDe
 
   const started = performance.now();
   log(`Running task "${task.taskId}" of DAG "${dag.dagId}", run "${key.runId}", try ${key.tryNumber}.`);
-  const collector = new OutletCollector({ dagId: dag.dagId, taskId: task.taskId, outlets: task.outlets }, deps.reader);
   const stop = { requested: false };
   const timeoutMs = request.executionTimeoutMs;
   const timedOut = (): TaskRuntimeError => {
@@ -113,6 +113,10 @@ export async function runTask(dag: Dag, request: TaskRunRequest, deps: RunTaskDe
     );
   };
   try {
+    const owner = { dagId: dag.dagId, taskId: task.taskId };
+    // Asset.ref outlets resolve before the task runs, as inlets do: one naming no asset fails the try here.
+    const outletRefs = await resolveDeclaredRefs(owner, "outlet", task.outlets, deps.reader);
+    const collector = new OutletCollector({ ...owner, outlets: task.outlets }, deps.reader, outletRefs);
     const ctx = createTaskContext(dag, task, request, {
       collector,
       reader: deps.reader,

@@ -64,6 +64,13 @@ export type AnyAsset = Asset<object>;
 export type InletTarget = AnyAsset | AssetAlias | AssetRef;
 
 /**
+ * What a task's `outlets` take: an asset, an alias, or a reference by name or
+ * URI (`Asset.ref`), as in Airflow 3: the runtime resolves the ref to the
+ * registered asset when the try starts, and the try's event is that asset's.
+ */
+export type OutletTarget = AnyAsset | AssetAlias | AssetRef;
+
+/**
  * Methods shared by every condition operand: combine with `and` / `or`.
  */
 abstract class ConditionBase {

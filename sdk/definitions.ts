@@ -4,7 +4,7 @@
  * API drives the builder directly; the decorator scanner drives it from
  * recorded metadata.
  */
-import type { AnyAsset, AssetAlias, InletTarget } from "./asset.js";
+import type { AnyAsset, AssetAlias, InletTarget, OutletTarget } from "./asset.js";
 import type { TaskContext } from "./context.js";
 import { cycleMessage, dependencyProblems, findCycle } from "./dependencies.js";
 import { DefinitionError, ErrorCode } from "./errors.js";
@@ -35,7 +35,8 @@ export interface TaskDefinition {
   readonly taskId: string;
   /** `"task"` for task functions and methods, the class name for operators. */
   readonly operator: string;
-  readonly outlets: readonly (AnyAsset | AssetAlias)[];
+  /** Assets, aliases and `Asset.ref`s the task updates (refs resolve when it runs). */
+  readonly outlets: readonly OutletTarget[];
   /** Assets, aliases and `Asset.ref`s whose past events the task reads (refs resolve when it runs). */
   readonly inlets: readonly InletTarget[];
   /** Task ids whose return values are passed, in order, after the context. */

@@ -30,6 +30,7 @@ export {
   isAssetPattern,
   isAssetRef,
   isCondition,
+  type OutletTarget,
 } from "./asset.js";
 export {
   AssetDefinition,

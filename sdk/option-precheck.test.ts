@@ -153,7 +153,7 @@ describe("surelyValid", () => {
     expect(surelyValid(taskOptionsSchema, { taskId: "load", retires: 2 })).toBe(false);
     expect(surelyValid(taskOptionsSchema, { taskId: "has space" })).toBe(false);
     expect(surelyValid(taskOptionsSchema, { retries: 1.5 })).toBe(false);
-    expect(surelyValid(taskOptionsSchema, { outlets: [Asset.ref({ name: "x" })] })).toBe(false);
+    expect(surelyValid(taskOptionsSchema, { outlets: [Asset.ref({ name: "x" }), "s3://b/k"] })).toBe(false);
     expect(surelyValid(dagOptionsSchema, { schedule: "@daily" })).toBe(false);
     expect(surelyValid(dagOptionsSchema, { dagId: "etl", maxActiveRuns: 0 })).toBe(false);
     expect(surelyValid(dagOptionsSchema, { dagId: "etl", startDate: "not a date" })).toBe(false);

@@ -19,8 +19,8 @@ const assetOrAlias = z.custom<AnyAsset | AssetAlias>((value) => isAsset(value) |
   error: "must be an Asset or an AssetAlias (wrap a URI string in new Asset(...))",
 });
 
-/** An inlet: an asset, an alias, or `Asset.ref(...)` (resolved when the task runs); outlets take no refs. */
-const inletTarget = z.custom<InletTarget>((value) => isAsset(value) || isAssetAlias(value) || isAssetRef(value), {
+/** An inlet or an outlet: an asset, an alias, or `Asset.ref(...)` (resolved when the task runs). */
+const taskTarget = z.custom<InletTarget>((value) => isAsset(value) || isAssetAlias(value) || isAssetRef(value), {
   error: "must be an Asset, an AssetAlias or an Asset.ref({ name } or { uri }) (wrap a URI string in new Asset(...))",
 });
 
@@ -38,8 +38,8 @@ const dateLike = z.union([z.date(), z.string()]).refine((value) => !Number.isNaN
 
 /** Options shared by every kind of task (functions, methods, operators). */
 export const taskCommonShape = {
-  outlets: z.array(assetOrAlias).optional(),
-  inlets: z.array(inletTarget).optional(),
+  outlets: z.array(taskTarget).optional(),
+  inlets: z.array(taskTarget).optional(),
   retries: z.number().int().nonnegative({ error: "retries must be a whole number >= 0" }).optional(),
   retryDelay: milliseconds("retryDelay").nonnegative().optional(),
   executionTimeout: milliseconds("executionTimeout").positive().optional(),

@@ -178,7 +178,7 @@ describe("task() option validation", () => {
       { taskId: "t", inlets: [new Asset("s3://b/k"), 42] },
       "must be an Asset, an AssetAlias or an Asset.ref",
     ],
-    ["outlets.0", { taskId: "t", outlets: [Asset.ref({ name: "a" })] }, "must be an Asset or an AssetAlias"],
+    ["outlets.0", { taskId: "t", outlets: ["s3://b/k"] }, "must be an Asset, an AssetAlias or an Asset.ref"],
   ])('rejects a wrong "%s" with OPTION_INVALID naming the option and the task', (option, options, fix) => {
     const error = definitionError(() =>
       dag({ dagId: "types" }, () => {

@@ -1,4 +1,4 @@
-import type { AnyAsset, AssetAlias, InletTarget } from "./asset.js";
+import type { InletTarget, OutletTarget } from "./asset.js";
 import type { TaskContext } from "./context.js";
 import { type TaskMethodDecorator, taskDecorator } from "./decorators/task-decorator.js";
 import { type DagBuilder, requireDagBuilder, type TaskDefinition } from "./definitions.js";
@@ -51,8 +51,12 @@ export type ResultsOf<A extends readonly TaskHandle<unknown>[]> = {
 export interface TaskOptions<A extends readonly TaskHandle<unknown>[] = readonly TaskHandle<unknown>[]> {
   /** The task's id; defaults to the function's name. */
   taskId?: string;
-  /** Assets and aliases this task updates when it succeeds. */
-  outlets?: readonly (AnyAsset | AssetAlias)[];
+  /**
+   * Assets and aliases this task updates when it succeeds, and
+   * `Asset.ref({ name })` / `Asset.ref({ uri })`, resolved to the registered
+   * asset when the try starts.
+   */
+  outlets?: readonly OutletTarget[];
   /**
    * Assets and aliases whose past events the task reads through `ctx.inletEvents`, and
    * `Asset.ref({ name })` / `Asset.ref({ uri })`, resolved to the registered asset when the task runs.
@@ -148,7 +152,7 @@ export function makeTaskDefinition(
   taskId: string,
   operator: string,
   options: {
-    outlets?: readonly (AnyAsset | AssetAlias)[] | undefined;
+    outlets?: readonly OutletTarget[] | undefined;
     inlets?: readonly InletTarget[] | undefined;
     retries?: number | undefined;
     retryDelay?: number | undefined;

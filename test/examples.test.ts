@@ -42,6 +42,7 @@ import {
   serializeDags,
   type TaskAssetNode,
   type TaskContext,
+  type TaskInletNode,
   type TaskManifest,
   type TriggeringAssetEvents,
   type TriggeringKey,
@@ -267,8 +268,12 @@ function describeAsset(asset: { readonly name: string; readonly uri: string }): 
   return asset.name === asset.uri ? asset.uri : `${asset.name} (${asset.uri})`;
 }
 
-function keyOf(item: AnyAsset | AssetAlias | AssetRef | TaskAssetNode | TriggeringKey): string {
-  if (isAssetRef(item)) return JSON.stringify(["ref", item.name ?? null, item.uri ?? null]);
+function keyOf(item: AnyAsset | AssetAlias | AssetRef | TaskInletNode | TriggeringKey): string {
+  if (isAssetRef(item) || ("kind" in item && item.kind === "ref")) {
+    const ref = item as { name?: string; uri?: string };
+    return JSON.stringify(["ref", ref.name ?? null, ref.uri ?? null]);
+  }
+  if (!("name" in item)) throw new Error("unreachable: a ref is keyed above");
   return "uri" in item && item.uri !== undefined
     ? JSON.stringify(["asset", item.name, item.uri])
     : JSON.stringify(["alias", item.name]);

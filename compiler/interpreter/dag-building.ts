@@ -179,7 +179,7 @@ export class DagAssembler {
     taskId: string,
     operator: string,
     options: {
-      outlets: readonly (AssetValue | AliasValue)[];
+      outlets: readonly InletValue[];
       inlets: readonly InletValue[];
       retries: number;
       retryDelayMs: number;

@@ -152,8 +152,8 @@ export class TaskBodyInspector {
             const call = () => `ctx.${receiver.events}.get(${shortText(argument, file)})`;
             const item = target(this.vm.expressions.evaluate(argument, current), call, site);
             if (item && receiver.events === "outletEvents") {
-              // outletEvents takes no refs (an outlet is declared as the asset itself).
-              const declared = item.kind !== "ref" && declares(task.outlets, item);
+              // A ref may name an outlet asset (or a ref outlet's asset), as the runtime decides.
+              const declared = declares(task.outlets, item);
               if (!declared)
                 this.vm.report(
                   DiagnosticCatalog.outletEventsNotOutlet,

@@ -41,17 +41,26 @@ export function dagWarningsOf(dag: DagManifest): DagWarning[] {
   const loops: string[] = [];
   for (const task of dag.tasks) {
     for (const outlet of task.outlets) {
-      const consumed =
-        outlet.kind === "alias"
-          ? aliases.has(outlet.name)
-          : assets.has(`${outlet.name}\n${outlet.uri}`) || names.has(outlet.name) || uris.has(outlet.uri);
+      let consumed: boolean;
+      let target: string;
+      if (outlet.kind === "alias") {
+        consumed = aliases.has(outlet.name);
+        target = `alias "${outlet.name}"`;
+      } else if (outlet.kind === "ref") {
+        // A ref outlet loops when the schedule names the same name (or URI), as an asset or a ref.
+        consumed =
+          "name" in outlet
+            ? names.has(outlet.name) || leaves.assets.some((asset) => asset.name === outlet.name)
+            : uris.has(outlet.uri) || leaves.assets.some((asset) => asset.uri === outlet.uri);
+        target =
+          "name" in outlet
+            ? `Asset.ref({ name: ${JSON.stringify(outlet.name)} })`
+            : `Asset.ref({ uri: ${JSON.stringify(outlet.uri)} })`;
+      } else {
+        consumed = assets.has(`${outlet.name}\n${outlet.uri}`) || names.has(outlet.name) || uris.has(outlet.uri);
+        target = outlet.name === outlet.uri ? `asset "${outlet.uri}"` : `asset "${outlet.name}" (${outlet.uri})`;
+      }
       if (!consumed) continue;
-      const target =
-        outlet.kind === "alias"
-          ? `alias "${outlet.name}"`
-          : outlet.name === outlet.uri
-            ? `asset "${outlet.uri}"`
-            : `asset "${outlet.name}" (${outlet.uri})`;
       loops.push(`${target}, an outlet of its task "${task.taskId}"`);
     }
   }

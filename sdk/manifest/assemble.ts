@@ -14,7 +14,6 @@ import {
   type DagManifest,
   MANIFEST_SCHEMA_VERSION,
   type Manifest,
-  type TaskAssetNode,
   type TaskInletNode,
   type TaskManifest,
 } from "./schema.js";
@@ -26,7 +25,7 @@ export type DagManifestSettings = Omit<DagSettings, "scheduleAssets">;
 export interface TaskManifestInput {
   readonly taskId: string;
   readonly operator: string;
-  readonly outlets: readonly TaskAssetNode[];
+  readonly outlets: readonly TaskInletNode[];
   readonly inlets: readonly TaskInletNode[];
   readonly upstream: Iterable<string>;
   readonly retries: number;

@@ -121,10 +121,13 @@ export const assetCatchupSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("all"), since: z.string().nullable() }),
 ]);
 
-/** A task's outlet: an asset or an alias. */
+/** An asset or an alias a task names. */
 export const taskAssetSchema = z.union([assetNodeSchema, aliasNodeSchema]);
 
-/** A task's inlet: an asset, an alias, or a reference by name or URI (resolved when the task runs). */
+/**
+ * A task's inlet or outlet: an asset, an alias, or a reference by name or URI
+ * (resolved when the task runs; it declares no asset).
+ */
 export const taskInletSchema = z.union([assetNodeSchema, aliasNodeSchema, refNodeSchema]);
 
 /** Where a definition stands in source (filled by the compiler). */
@@ -139,7 +142,7 @@ export const taskSchema = z.strictObject({
   taskId: z.string(),
   /** `"task"` for task functions and methods; the class name for operators. */
   operator: z.string(),
-  outlets: z.array(taskAssetSchema),
+  outlets: z.array(taskInletSchema),
   inlets: z.array(taskInletSchema),
   /** Task ids this task waits for, sorted. */
   upstream: z.array(z.string()),
@@ -219,7 +222,7 @@ export type ConsumeManifest = z.output<typeof consumeSchema>;
 export type AssetCatchupManifest = z.output<typeof assetCatchupSchema>;
 /** An outlet or inlet in a manifest. */
 export type TaskAssetNode = z.output<typeof taskAssetSchema>;
-/** A task's inlet in the manifest: an asset, an alias or a name/URI reference. */
+/** A task's inlet or outlet in the manifest: an asset, an alias or a name/URI reference. */
 export type TaskInletNode = z.output<typeof taskInletSchema>;
 /** A source location in a manifest. */
 export type SourceLocation = z.output<typeof sourceLocationSchema>;

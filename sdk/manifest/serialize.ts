@@ -69,9 +69,8 @@ export function serializeDags(dags: Iterable<DagLike>): Manifest {
   const dagManifests = resolved.map((definition): DagManifest => {
     const tasks = [...definition.tasks.values()].sort((a, b) => compare(a.taskId, b.taskId));
     for (const task of tasks) {
-      task.outlets.forEach(declare);
       // A ref declares nothing: it names an asset declared elsewhere.
-      for (const inlet of task.inlets) if (!isAssetRef(inlet)) declare(inlet);
+      for (const item of [...task.outlets, ...task.inlets]) if (!isAssetRef(item)) declare(item);
     }
     definition.settings.scheduleAssets.forEach(declare);
     return dagManifestOf(
@@ -79,7 +78,7 @@ export function serializeDags(dags: Iterable<DagLike>): Manifest {
       tasks.map((task) =>
         taskManifestOf({
           ...task,
-          outlets: task.outlets.map(toTaskAssetNode),
+          outlets: task.outlets.map(toTaskInletNode),
           inlets: task.inlets.map(toTaskInletNode),
           upstream: definition.upstream.get(task.taskId) ?? [],
         }),

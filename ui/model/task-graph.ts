@@ -44,10 +44,32 @@ export function taskGraph(
       });
     }
     for (const outlet of task.outlets) {
+      if (outlet.kind === "ref") {
+        // An Asset.ref outlet: the asset it names is resolved when the task runs.
+        const key = outlet.name !== undefined ? `name:${outlet.name}` : `uri:${outlet.uri ?? ""}`;
+        const id = `ref:${key}`;
+        if (!outletIds.has(id)) {
+          outletIds.add(id);
+          const lines = wrapLabel(outlet.name ?? outlet.uri ?? "", 30, 2);
+          nodes.push({
+            id,
+            kind: "ref",
+            lines,
+            detail: outlet.name !== undefined ? "Asset.ref by name" : "Asset.ref by URI",
+            width: Math.max(120, Math.max(...lines.map((line) => line.length)) * 7.3 + 28),
+            height: 14 + lines.length * 17 + 15,
+            title: `Asset.ref ${outlet.name ?? outlet.uri ?? ""}`,
+            data: outlet.name !== undefined ? { name: outlet.name } : { uri: outlet.uri ?? "" },
+          });
+        }
+        edges.push({ id: `outlet:${task.taskId}->${id}`, source: `task:${task.taskId}`, target: id, kind: "outlet" });
+        continue;
+      }
       const id = outlet.kind === "asset" ? `asset:${outlet.name}\n${outlet.uri ?? ""}` : `alias:${outlet.name}`;
       if (!outletIds.has(id)) {
         outletIds.add(id);
-        const label = outlet.kind === "asset" ? outlet.name : outlet.name;
+        // An asset or an alias always has a name (the schema makes it optional for refs only).
+        const label = outlet.name ?? "";
         const outletLines = wrapLabel(label, 30, 2);
         nodes.push({
           id,
@@ -65,7 +87,7 @@ export function taskGraph(
             outletLines.length * 17 +
             (outlet.kind === "alias" || (outlet.uri !== undefined && outlet.uri !== outlet.name) ? 15 : 0),
           title: `${outlet.kind} ${outlet.kind === "asset" ? (outlet.uri ?? outlet.name) : outlet.name}`,
-          data: outlet.kind === "asset" ? { uri: outlet.uri ?? "", name: outlet.name } : { alias: outlet.name },
+          data: outlet.kind === "asset" ? { uri: outlet.uri ?? "", name: label } : { alias: label },
         });
       }
       edges.push({ id: `outlet:${task.taskId}->${id}`, source: `task:${task.taskId}`, target: id, kind: "outlet" });

@@ -16,14 +16,10 @@ const scheduleSchema = z
   .looseObject({ kind: z.enum(["none", "once", "cron", "cronTrigger", "assets", "assetOrTime"]) })
   .describe("The schedule as in the manifest: kind, then expression/timezone or the asset condition.");
 
-const taskAssetSchema = z
-  .object({ kind: z.enum(["asset", "alias"]), name: z.string(), uri: z.string().optional() })
-  .describe("An outlet or inlet: an asset (name, uri) or an alias (name).");
-
 const taskInletSchema = z
   .object({ kind: z.enum(["asset", "alias", "ref"]), name: z.string().optional(), uri: z.string().optional() })
   .describe(
-    "An inlet: an asset (name, uri), an alias (name), or a reference (name or uri) resolved to the registered asset when the task runs.",
+    "An inlet or outlet: an asset (name, uri), an alias (name), or a reference (name or uri) resolved to the registered asset when the task runs.",
   );
 
 /** A DAG. */
@@ -45,7 +41,7 @@ export const dagSchema = component(
         taskId: z.string(),
         operator: z.string(),
         upstream: z.array(z.string()),
-        outlets: z.array(taskAssetSchema),
+        outlets: z.array(taskInletSchema),
         inlets: z.array(taskInletSchema),
         retries: z.number().int(),
         retryDelayMs: z.number().int(),
