@@ -58,7 +58,7 @@ dag({ dagId: "etl" }, () => {
 });
 `);
     expect(withCode(result.diagnostics, "AF3006")[0]?.message).toContain(
-      'Invalid option "outlets.0" in task "t" of DAG "etl": must be an Asset or an AssetAlias',
+      'Invalid option "outlets.0" in task "t" of DAG "etl": must be an Asset, an AssetAlias or an Asset.ref({ name } or { uri })',
     );
     expect(withCode(result.diagnostics, "AF3005")[0]?.message).toContain('Did you mean "retries"?');
   });
