@@ -62,6 +62,13 @@ export function normalizePath(file: string, cwd: string): string {
   return path.resolve(cwd, file).replace(/\\/g, "/");
 }
 
+/**
+ * How many entry files are read and parsed ahead of running them (see
+ * `CompilerProgram.parseAhead`): enough for the parser's and the evaluator's
+ * working sets to stay warm, few enough that the trees alive at once stay small.
+ */
+const PARSE_AHEAD = 16;
+
 /** Files up to this size are read into {@link DiskSource}'s buffer; larger ones with `readFileSync`. */
 const READ_BUFFER_BYTES = 256 * 1024;
 
@@ -322,6 +329,21 @@ export class CompilerProgram {
     };
   }
 
+  /**
+   * Reads and parses the entries from `from` on, up to {@link PARSE_AHEAD} of
+   * them, that have not run yet, before they run: the parser and the
+   * evaluator each then run over several files in a row, with their code and
+   * data warm in the CPU's caches, instead of taking turns file by file.
+   */
+  private parseAhead(entries: readonly string[], from: number): void {
+    const end = Math.min(entries.length, from + PARSE_AHEAD);
+    for (let index = from; index < end; index++) {
+      const entry = entries[index] as string;
+      if (this.files.has(entry) || this.interpreter.recordOf(entry)?.state === "done") continue;
+      this.file(entry);
+    }
+  }
+
   private file(file: string): ParsedFile | undefined {
     let parsed = this.files.get(file);
     if (parsed) return parsed;
@@ -466,7 +488,11 @@ export class CompilerProgram {
   build(): ProgramBuild {
     const before = new Set<string>();
     for (const record of this.interpreter.records()) if (record.state === "done") before.add(record.file.path);
-    for (const entry of this.entries) this.interpreter.run(entry, { release: true, keepFingerprint: this.incremental });
+    const entries = this.entries;
+    for (let index = 0; index < entries.length; index++) {
+      if (index % PARSE_AHEAD === 0) this.parseAhead(entries, index);
+      this.interpreter.run(entries[index] as string, { release: true, keepFingerprint: this.incremental });
+    }
     const reachable = this.reachable();
     const ranNow: string[] = [];
     const dags: DagModel[] = [];

@@ -536,6 +536,22 @@ await setup();
     });
   });
 
+  it("applies the project's scheme rules to URI patterns as Asset.pattern does when the code runs", () => {
+    // The compiler parsed patterns with the rules of its own process (none registered): a pattern of a scheme the
+    // project normalizes kept its text as written, where the runtime's pattern is normalized.
+    const result = compileSource(`import { Asset, dag, registerUriScheme } from "assetflow";
+registerUriScheme("topic", (uri) => ({ ...uri, host: uri.host?.toLowerCase() }));
+dag({ dagId: "d", schedule: Asset.pattern("topic://EVENTS/{name}") }, () => {});
+if (process.env.QUEUE === "1") registerUriScheme("queue", (uri) => uri);
+dag({ dagId: "e", schedule: Asset.pattern("queue://EVENTS/{name}") }, () => {});
+`);
+    expect(codes(result.diagnostics.filter((d) => d.severity === "error"))).toEqual([
+      "AF2007 dags.ts:4:32",
+      "AF2015 dags.ts:5:29",
+    ]);
+    expect(JSON.stringify(dagOf(result.manifest, "d").schedule)).toContain('"topic://events/{name}"');
+  });
+
   describe("an asset created before the rule of its scheme is registered has a URI that depends on load order", () => {
     it("is an error in the module that creates it and then registers the rule", () => {
       const result = compileSource(`import { Asset, dag, registerUriScheme, task } from "assetflow";

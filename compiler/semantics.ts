@@ -320,10 +320,15 @@ function withSchemeRules<T>(reporter: Reporter, site: Site, run: () => RuleOutco
     return run();
   } catch (error) {
     if (!(error instanceof SchemeRuleEscape)) throw error;
-    if (error.notKnown) reporter.report(DiagnosticCatalog.uriSchemeNotKnown, error.notKnown, site);
-    else reportUnknown(reporter, error.unknown, SCHEME_RULE_NEED);
+    reportSchemeRuleEscape(reporter, error, site);
     return { kind: "reported" };
   }
+}
+
+/** Reports why a registered scheme rule's result is not known (at `site` when the rule itself is not known). */
+function reportSchemeRuleEscape(reporter: Reporter, signal: SchemeRuleEscape, site: Site): void {
+  if (signal.notKnown) reporter.report(DiagnosticCatalog.uriSchemeNotKnown, signal.notKnown, site);
+  else reportUnknown(reporter, signal.unknown, SCHEME_RULE_NEED);
 }
 
 const SCHEME_RULE_NEED: Need = {
@@ -383,11 +388,19 @@ export function makePattern(reporter: Reporter, argument: Value | undefined, sit
     );
     return INVALID;
   }
-  const parsed = parseUriPattern(argument.value);
+  let parsed: ReturnType<typeof parseUriPattern>;
+  try {
+    parsed = parseUriPattern(argument.value, sanitizeFor(reporter.caches));
+  } catch (error) {
+    if (!(error instanceof SchemeRuleEscape)) throw error;
+    reportSchemeRuleEscape(reporter, error, site);
+    return INVALID;
+  }
   if (!parsed.ok) {
     reporter.report(DiagnosticCatalog.invalidPattern, { message: parsed.problem }, site);
     return INVALID;
   }
+  reporter.uriCreated(parsed.pattern.text, site);
   return { kind: "pattern", pattern: detach(parsed.pattern.text), captures: parsed.pattern.captures.map(detach) };
 }
 

@@ -5,6 +5,7 @@
  * task host that runs it).
  */
 import type {
+  ClaimOptions,
   TaskInstanceKey,
   TaskOutcome,
   TaskRunRequest,
@@ -12,7 +13,7 @@ import type {
   TryReport,
   TryWarning,
 } from "../scheduler/contracts.js";
-import { appendTaskLog, taskLogPath } from "./task-logs.js";
+import { appendTaskLog, createTaskLogFile, makeTaskLogFolder, taskLogPath } from "./task-logs.js";
 import type { PoolRunResult, WorkerPool } from "./worker-pool.js";
 
 /**
@@ -76,13 +77,23 @@ export class TaskExecutor {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private unsubscribeWarnings: (() => void) | undefined;
-  private readonly reports: Array<{ report: TryReport; done: () => void }> = [];
+  private readonly reports: Array<{ report: TryReport; done: (allClaimed: boolean) => void }> = [];
   private reporting = false;
   private pumping = false;
   /** The claim loop's last run (see {@link pump}), which {@link stop} waits for. */
   private pumped: Promise<void> = Promise.resolve();
   private again = false;
   private stopped = true;
+  /**
+   * While a claim commits (a sync of the log on SQLite), the claimed tries'
+   * log folders are made on libuv's thread pool: the host that runs a try then
+   * only opens its file.
+   */
+  private readonly claimOptions: ClaimOptions = {
+    beforeCommit: (requests) => {
+      for (const request of requests) makeTaskLogFolder(taskLogPath(this.options.logDir, request.key));
+    },
+  };
   /** Host slots a claim in flight (the claim loop's, or a report's) may fill. */
   private reserved = 0;
 
@@ -148,7 +159,7 @@ export class TaskExecutor {
         this.reserved += room;
         let requests: TaskRunRequest[];
         try {
-          requests = await this.source.claimTasks(this.options.workerId, room);
+          requests = await this.source.claimTasks(this.options.workerId, room, this.claimOptions);
         } finally {
           this.reserved -= room;
         }
@@ -196,10 +207,12 @@ export class TaskExecutor {
     const id = runningId(key);
     this.running.set(id, key);
     const logFile = taskLogPath(this.options.logDir, key);
+    if (request.dagFile) createTaskLogFile(logFile);
     const done = (async () => {
       let result: PoolRunResult;
       // When a host began the try (it may have waited in the host's queue since the claim).
       let startedAt: number | undefined;
+      let refill = true;
       try {
         result = request.dagFile
           ? await this.pool.run(request.dagFile, request, logFile, (at) => {
@@ -223,7 +236,8 @@ export class TaskExecutor {
         if (outcome.state === "skipped") {
           this.appendLog(key, `[assetflow] skipped: ${outcome.reason}`);
         }
-        await this.report(request, outcome, startedAt);
+        // A report whose claim took every queued try already filled this try's slot: no claim of its own.
+        if (await this.report(request, outcome, startedAt)) refill = false;
         try {
           this.options.onFinished?.(request, outcome);
         } catch (error) {
@@ -231,7 +245,7 @@ export class TaskExecutor {
         }
       }
       this.running.delete(id);
-      this.wake();
+      if (refill) this.wake();
     })();
     this.finished.add(done);
     void done.finally(() => this.finished.delete(done));
@@ -267,8 +281,10 @@ export class TaskExecutor {
    * Reports a finished try. Tries that finish while a report is being written
    * (or in the same turn of the event loop) go together in the next one: one
    * transaction for many tries when the pool is busy, no wait when it is not.
+   * Resolves true when the report's own claim took every queued try (it got
+   * fewer than it asked for): the slots of its tries need no claim after it.
    */
-  private report(request: TaskRunRequest, outcome: TaskOutcome, startedAt?: number): Promise<void> {
+  private report(request: TaskRunRequest, outcome: TaskOutcome, startedAt?: number): Promise<boolean> {
     return new Promise((resolve) => {
       const report: TryReport = { key: request.key, outcome, ...(startedAt === undefined ? {} : { startedAt }) };
       this.reports.push({ report, done: resolve });
@@ -296,7 +312,7 @@ export class TaskExecutor {
         // The report claims the next tries in its own transaction (one commit for both) when the source can.
         const room = this.source.completeAndClaimTasks ? this.claimRoom(batch.length) : 0;
         this.reserved += room;
-        let claimed: TaskRunRequest[];
+        let claimed: TaskRunRequest[] | null;
         try {
           claimed = await this.reportWithRetries(
             batch.map((item) => item.report),
@@ -305,32 +321,36 @@ export class TaskExecutor {
         } finally {
           this.reserved -= room;
         }
-        await this.launchClaimed(claimed);
-        for (const item of batch) item.done();
+        await this.launchClaimed(claimed ?? []);
+        const allClaimed = claimed !== null && claimed.length < room;
+        for (const item of batch) item.done(allClaimed);
       }
     } finally {
       this.reporting = false;
     }
   }
 
-  /** Writes reports (see {@link flushReports}), claiming up to `claim` tries with them; the tries claimed. */
-  private async reportWithRetries(reports: TryReport[], claim: number): Promise<TaskRunRequest[]> {
+  /**
+   * Writes reports (see {@link flushReports}), claiming up to `claim` tries
+   * with them; the tries claimed, or null when it did not claim.
+   */
+  private async reportWithRetries(reports: TryReport[], claim: number): Promise<TaskRunRequest[] | null> {
     let waitMs = REPORT_RETRY_MIN_MS;
     let attemptsAfterStop = 0;
     for (;;) {
       try {
         if (claim > 0 && this.source.completeAndClaimTasks && !this.stopped) {
-          return await this.source.completeAndClaimTasks(reports, this.options.workerId, claim);
+          return await this.source.completeAndClaimTasks(reports, this.options.workerId, claim, this.claimOptions);
         }
         await this.source.completeTasks(reports);
-        return [];
+        return null;
       } catch (error) {
         const names = reports.map(({ key }) => `${key.dagId}.${key.taskId}`).join(", ");
         const last = this.stopped && ++attemptsAfterStop >= REPORT_ATTEMPTS_AFTER_STOP;
         process.emitWarning(
           `assetflow worker could not report ${names} (${last ? "giving up: a scheduler's lost-try sweep retries them" : `trying again in ${waitMs} ms`}): ${(error as Error).message}`,
         );
-        if (last) return [];
+        if (last) return null;
         await new Promise((resolve) => setTimeout(resolve, waitMs));
         waitMs = Math.min(waitMs * 2, REPORT_RETRY_MAX_MS);
       }

@@ -1,5 +1,6 @@
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -12,7 +13,14 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTaskLog, openTaskLogAhead, readTaskLogRanges, taskLogPath } from "./task-logs.js";
+import {
+  createTaskLogFile,
+  makeTaskLogFolder,
+  openTaskLog,
+  openTaskLogAhead,
+  readTaskLogRanges,
+  taskLogPath,
+} from "./task-logs.js";
 
 const key = { dagId: "big", runId: "manual__1", taskId: "talks" };
 const LINES = 700_000;
@@ -98,5 +106,33 @@ describe("openTaskLogAhead", () => {
     const path = join(blocker, "attempt=1.log");
     expect(() => openTaskLog(path)).toThrow(expect.objectContaining({ code: "EEXIST" }));
     await expect(openTaskLogAhead(path)).rejects.toMatchObject({ code: "EEXIST" });
+  });
+});
+
+describe("log files made ahead by the worker", () => {
+  it("makes a try's folder, then its empty private file, off the calling thread", async () => {
+    const path = taskLogPath(logDir, { dagId: "made-ahead", runId: "manual__2", taskId: "t", tryNumber: 1 });
+    makeTaskLogFolder(path);
+    await expect.poll(() => existsSync(dirname(path))).toBe(true);
+    expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
+    createTaskLogFile(path);
+    await expect.poll(() => existsSync(path)).toBe(true);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path, "utf8")).toBe("");
+    // The host's open appends to the file made ahead.
+    const log = openTaskLog(path);
+    log.write("hello");
+    log.close();
+    expect(readFileSync(path, "utf8")).toBe("hello\n");
+  });
+
+  it("ignores a file that cannot be made: the host's open reports it", async () => {
+    const blocker = join(logDir, "another-file");
+    writeFileSync(blocker, "");
+    const path = join(blocker, "attempt=1.log");
+    makeTaskLogFolder(path);
+    createTaskLogFile(path);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(() => openTaskLog(path)).toThrow(expect.objectContaining({ code: "EEXIST" }));
   });
 });

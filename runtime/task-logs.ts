@@ -4,6 +4,7 @@
  */
 import {
   appendFileSync,
+  close,
   closeSync,
   existsSync,
   mkdir,
@@ -67,8 +68,51 @@ export interface TaskLogWriter {
  * ```
  */
 export function openTaskLog(path: string): TaskLogWriter {
-  makePrivateDir(dirname(path));
-  return logWriter(openSync(path, "a", PRIVATE_FILE_MODE));
+  // The worker usually made the folder while it claimed the try (see makeTaskLogFolder): one system call then.
+  // Otherwise (or on any error) as before: the folder first, whose error is the one thrown.
+  let fd: number;
+  try {
+    fd = openSync(path, "a", PRIVATE_FILE_MODE);
+  } catch {
+    makePrivateDir(dirname(path));
+    fd = openSync(path, "a", PRIVATE_FILE_MODE);
+  }
+  return logWriter(fd);
+}
+
+/**
+ * Starts making the folder of a try's log on libuv's thread pool and returns
+ * at once: a worker calls it for the tries it claims while their claim
+ * commits, so the task host that runs a try only opens its file. Errors are
+ * ignored here: the host's {@link openTaskLog} makes the folder itself when it
+ * is missing, and fails the try when it cannot be made. A claim that rolls
+ * back after this leaves an empty folder, which reads as no log.
+ *
+ * @example
+ * ```ts
+ * makeTaskLogFolder(taskLogPath(logDir, request.key));
+ * ```
+ */
+export function makeTaskLogFolder(path: string): void {
+  mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE }, () => undefined);
+}
+
+/**
+ * Starts creating a try's (empty) log file on libuv's thread pool and returns
+ * at once: a worker calls it as it sends a claimed try to a task host, whose
+ * {@link openTaskLog} then opens the file while the host receives the try,
+ * instead of creating it. Errors are ignored (a folder not made yet, a full
+ * disk): the host's own open creates the file or fails the try.
+ *
+ * @example
+ * ```ts
+ * createTaskLogFile(taskLogPath(logDir, request.key));
+ * ```
+ */
+export function createTaskLogFile(path: string): void {
+  openFile(path, "a", PRIVATE_FILE_MODE, (error, fd) => {
+    if (!error) close(fd, () => undefined);
+  });
 }
 
 /**
@@ -85,12 +129,15 @@ export function openTaskLog(path: string): TaskLogWriter {
  */
 export function openTaskLogAhead(path: string): Promise<TaskLogWriter> {
   return new Promise((resolvePromise, reject) => {
-    mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE }, (mkdirError) => {
-      if (mkdirError) return reject(mkdirError);
-      openFile(path, "a", PRIVATE_FILE_MODE, (openError, fd) =>
-        openError ? reject(openError) : resolvePromise(logWriter(fd)),
-      );
-    });
+    const openIt = (retry: boolean) =>
+      openFile(path, "a", PRIVATE_FILE_MODE, (openError, fd) => {
+        if (!openError) return resolvePromise(logWriter(fd));
+        if (!retry) return reject(openError);
+        mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE }, (mkdirError) =>
+          mkdirError ? reject(mkdirError) : openIt(false),
+        );
+      });
+    openIt(true);
   });
 }
 

@@ -210,12 +210,23 @@ export interface TryWarning {
   readonly message: string;
 }
 
+/** Options of a claim ({@link TaskSource.claimTasks}, {@link TaskSource.completeAndClaimTasks}). */
+export interface ClaimOptions {
+  /**
+   * Called with the claimed tries inside the claim's transaction, just before
+   * its commit, so the worker can prepare for them on other threads (their
+   * log folders) while the commit syncs. The claim may still roll back after
+   * it. It must not throw, nor start a try: a try starts only once claimed.
+   */
+  readonly beforeCommit?: (requests: readonly TaskRunRequest[]) => void;
+}
+
 /**
  * Where a worker gets its tries and reports them: the scheduler, in this
  * process or reached through the store.
  */
 export interface TaskSource {
-  claimTasks(workerId: string, limit: number): Promise<TaskRunRequest[]>;
+  claimTasks(workerId: string, limit: number, options?: ClaimOptions): Promise<TaskRunRequest[]>;
   /** Reports finished tries, all in one transaction (a worker batches the tries that finish together). */
   completeTasks(reports: readonly TryReport[]): Promise<unknown>;
   /**
@@ -224,7 +235,12 @@ export interface TaskSource {
    * tries often belong to runs the reports just created). Optional: without
    * it a worker reports with {@link completeTasks} and claims with {@link claimTasks}.
    */
-  completeAndClaimTasks?(reports: readonly TryReport[], workerId: string, limit: number): Promise<TaskRunRequest[]>;
+  completeAndClaimTasks?(
+    reports: readonly TryReport[],
+    workerId: string,
+    limit: number,
+    options?: ClaimOptions,
+  ): Promise<TaskRunRequest[]>;
   /** Gives claimed tries that never started back to the queue, without using up a try. */
   releaseTasks(keys: readonly TaskInstanceKey[]): Promise<unknown>;
   heartbeat(keys: readonly TaskInstanceKey[]): Promise<void>;

@@ -5,7 +5,7 @@
  * worker pool) claims queued tries and reports outcomes through it.
  */
 
-import { type Kysely, sql } from "kysely";
+import { CompiledQuery, type Kysely, sql } from "kysely";
 import { AssetflowError } from "../sdk/errors.js";
 import type { JsonObject } from "../sdk/json.js";
 import type { Manifest } from "../sdk/manifest/schema.js";
@@ -13,6 +13,7 @@ import type { ExplainedCondition } from "./condition-evaluator.js";
 import type {
   AssetEventReader,
   AssetEventRecord,
+  ClaimOptions,
   DagFileResult,
   EventSubject,
   ImportErrorRecord,
@@ -78,6 +79,7 @@ import { createReadLayer, type ReadLayer } from "./read/index.js";
 import { deleteQueuedEvents, type QueuedEventFilter } from "./read/queued-events.js";
 import { type OpenStoreOptions, openStore, type StoreConnection, type StoreInfo } from "./store/open-store.js";
 import { PgNotifier, TASKS_CHANNEL } from "./store/postgres/notifier.js";
+import { NOTIFY_STATEMENT } from "./store/postgres/statement-client.js";
 import type { Database } from "./store/schema.js";
 import { asStoreUnavailableError, isConnectionLost } from "./store/store-unavailable.js";
 import { inferManualInterval } from "./timetable.js";
@@ -571,10 +573,11 @@ export class Scheduler implements TaskSource {
   }
 
   /** Claims up to `limit` queued tries for a worker and returns their run requests. */
-  async claimTasks(workerId: string, limit = 1): Promise<TaskRunRequest[]> {
+  async claimTasks(workerId: string, limit = 1, options: ClaimOptions = {}): Promise<TaskRunRequest[]> {
     return this.ctx.db.transaction().execute(async (trx) => {
-      const claimed = await claimQueued(this.ctx, trx, workerId, limit);
-      return buildRunRequests(this.ctx, trx, claimed);
+      const requests = await buildRunRequests(this.ctx, trx, await claimQueued(this.ctx, trx, workerId, limit));
+      if (requests.length > 0) options.beforeCommit?.(requests);
+      return requests;
     });
   }
 
@@ -601,17 +604,18 @@ export class Scheduler implements TaskSource {
     reports: readonly TryReport[],
     workerId: string,
     limit: number,
+    options: ClaimOptions = {},
   ): Promise<TaskRunRequest[]> {
     if (this.connection.dialect !== "sqlite") {
       if (reports.length > 0) await this.completeTasks(reports);
-      return limit > 0 ? this.claimTasks(workerId, limit) : [];
+      return limit > 0 ? this.claimTasks(workerId, limit, options) : [];
     }
-    return (await this.complete(reports, limit > 0 ? { workerId, limit } : null)).claimed;
+    return (await this.complete(reports, limit > 0 ? { workerId, limit, ...options } : null)).claimed;
   }
 
   private async complete(
     reports: readonly TryReport[],
-    claim: { workerId: string; limit: number } | null,
+    claim: ({ workerId: string; limit: number } & ClaimOptions) | null,
   ): Promise<CompletionEffects & { runs: string[]; claimed: TaskRunRequest[] }> {
     if (reports.length === 0) {
       return {
@@ -623,10 +627,10 @@ export class Scheduler implements TaskSource {
         queuedTasks: false,
         warnings: [],
         runs: [],
-        claimed: claim ? await this.claimTasks(claim.workerId, claim.limit) : [],
+        claimed: claim ? await this.claimTasks(claim.workerId, claim.limit, claim) : [],
       };
     }
-    const { claimed, ...effects } = await this.completeInTransaction(reports, claim);
+    const { claimed, notified, ...effects } = await this.completeInTransaction(reports, claim);
     reports.forEach(({ key, outcome }, index) => {
       const completion = effects.tries[index];
       if (!completion?.accepted) return;
@@ -640,13 +644,17 @@ export class Scheduler implements TaskSource {
     for (const { dagId, runId } of effects.inlineRuns) {
       this.emit({ kind: "run_created", dagId, runId, runType: "asset_triggered" });
     }
-    if (effects.inlineRuns.length > 0 && effects.deferredConsumers.length > 0) this.notify();
-    const runs = [
-      ...effects.inlineRuns.map((run) => run.runId),
-      ...(await this.evaluateAfterCommit(effects.deferredConsumers, { notify: false })),
-    ];
+    // The other processes heard of what the commit queued with the commit itself (PostgreSQL).
+    const wake = () => (notified ? this.notifyLocal() : this.notify());
+    // The claim in the completion's transaction took every queued try when it got fewer than it asked for:
+    // nothing it committed waits for a worker, and waking one would only run an empty claim.
+    const allClaimed = claim !== null && claimed.length < claim.limit;
+    if (effects.inlineRuns.length > 0 && effects.deferredConsumers.length > 0 && !allClaimed) wake();
+    const deferredRuns = await this.evaluateAfterCommit(effects.deferredConsumers, { notify: false });
+    const runs = [...effects.inlineRuns.map((run) => run.runId), ...deferredRuns];
     if (effects.tries.some((completion) => completion.retryAt !== null) || runs.length > 0) this.rescheduleWake();
-    if (effects.queuedTasks || runs.length > 0 || effects.finishedRuns.length > 0) this.notify();
+    if (deferredRuns.length > 0) this.notify();
+    else if ((effects.queuedTasks || runs.length > 0 || effects.finishedRuns.length > 0) && !allClaimed) wake();
     return { ...effects, runs, claimed };
   }
 
@@ -659,15 +667,17 @@ export class Scheduler implements TaskSource {
    */
   private async completeInTransaction(
     reports: readonly TryReport[],
-    claim: { workerId: string; limit: number } | null,
-  ): Promise<CompletionEffects & { claimed: TaskRunRequest[] }> {
+    claim: ({ workerId: string; limit: number } & ClaimOptions) | null,
+  ): Promise<CompletionEffects & { claimed: TaskRunRequest[]; notified: boolean }> {
     const run = (inline: number) =>
       this.ctx.db.transaction().execute(async (trx) => {
         const effects = await completeTries(this.ctx, trx, reports, inline);
         const claimed = claim
           ? await buildRunRequests(this.ctx, trx, await claimQueued(this.ctx, trx, claim.workerId, claim.limit))
           : [];
-        return { ...effects, claimed };
+        if (claimed.length > 0) claim?.beforeCommit?.(claimed);
+        const wake = effects.queuedTasks || effects.inlineRuns.length > 0 || effects.finishedRuns.length > 0;
+        return { ...effects, claimed, notified: wake && (await this.notifyOnCommit(trx)) };
       });
     try {
       return await run(INLINE_CONSUMERS);
@@ -1016,6 +1026,20 @@ export class Scheduler implements TaskSource {
     const dag = await getDagManifest(this.ctx, db, dagId);
     if (!dag?.isActive) throw unknownDag(dagId);
     return dag;
+  }
+
+  /**
+   * PostgreSQL: tells the other processes, as `trx` commits, that tries are
+   * claimable. The store's connection sends the notification with the
+   * `COMMIT` (one round trip, see `store/postgres/statement-client.ts`), and
+   * PostgreSQL delivers it as the transaction commits (never if it rolls
+   * back): the workers wake a round trip sooner than with a notification sent
+   * after the commit. False (nothing sent) on SQLite.
+   */
+  private async notifyOnCommit(trx: Kysely<Database>): Promise<boolean> {
+    if (this.connection.dialect !== "postgres" || this.closed) return false;
+    await trx.executeQuery(CompiledQuery.raw(NOTIFY_STATEMENT, [TASKS_CHANNEL, this.notifier?.origin ?? ""]));
+    return true;
   }
 
   /** Local listeners, and (PostgreSQL) the other processes. */

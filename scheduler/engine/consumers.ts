@@ -58,12 +58,17 @@ export async function evaluateConsumer(ctx: EngineContext, trx: Executor, dagId:
  * lock (PostgreSQL): then nothing is waited for and null is returned, so a
  * transaction that already holds other locks (a completion) never waits on
  * this one while holding them. The caller evaluates it later on its own.
+ * `read`: the consumer's DAG as this transaction read it, if it did (SQLite
+ * then reads nothing again).
  */
 export async function evaluateConsumerIfFree(
   ctx: EngineContext,
   trx: Executor,
   dagId: string,
+  read?: RegisteredDag,
 ): Promise<string[] | null> {
+  // SQLite: a row this transaction read is still the row (it holds the write lock), and there is nothing to lock.
+  if (read && ctx.dialect === "sqlite") return evaluateLockedConsumer(ctx, trx, read);
   const dag = await lockDagManifest(ctx, trx, dagId, { skipLocked: true });
   if (dag === "locked") return null;
   return dag ? evaluateLockedConsumer(ctx, trx, dag) : [];

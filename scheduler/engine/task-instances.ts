@@ -28,7 +28,6 @@ import {
   advanceRun,
   type DagRow,
   dagRowColumns,
-  getDagManifest,
   heldManifestHash,
   lockDag,
   type RegisteredDag,
@@ -493,7 +492,7 @@ export async function completeTries(
     runId: string;
     taskIds: string[];
     running: boolean;
-    /** The DAG's row, read with the run's lock (PostgreSQL): null when it has none, undefined when not read. */
+    /** The DAG's row, read with the run's state: null when it has none, undefined when not read yet. */
     dagRow?: DagRow | null;
   }
   const runs = new Map<string, RunToAdvance>();
@@ -540,15 +539,19 @@ export async function completeTries(
   const finishedRuns: FinishedRun[] = [];
   const finishedDags = new Map<string, RegisteredDag>();
   let queuedTasks = false;
-  for (const { dagId, runId, taskIds, running, dagRow } of runs.values()) {
+  for (const run of runs.values()) {
+    const { dagId, runId, taskIds } = run;
     if (taskIds.length === 0) continue;
-    const dag =
-      dagRow === undefined
-        ? await getDagManifest(ctx, trx, dagId)
-        : dagRow === null
-          ? undefined
-          : await registeredDag(ctx, trx, dagId, dagRow);
-    if (!dag) continue;
+    if (run.dagRow === undefined) {
+      // SQLite: the run's state and its DAG's row in one read (the write lock keeps both).
+      const [row] = (await readRunQuery(ctx.dialect, trx, dagId, runId, heldManifestHash(ctx, dagId))).rows;
+      run.running = row?.state === "running";
+      run.dagRow = row?.dag_row == null ? null : (row as DagRow);
+    }
+    const { running, dagRow } = run;
+    // A run that is not running (finished, or gone) has nothing to advance.
+    if (!running || dagRow === null) continue;
+    const dag = await registeredDag(ctx, trx, dagId, dagRow);
     // The lock read the run's state (PostgreSQL), and the lock keeps it.
     // One run (PostgreSQL): its DAG is locked as the run finishes, as the loop below would
     // next; with several, the loop locks their DAGs in one order.
@@ -570,7 +573,7 @@ export async function completeTries(
     if (assetConditionOf(dag.manifest.schedule)) consumers.add(dagId);
   }
   const all = [...consumers];
-  const { evaluated, deferred } = await evaluateInline(ctx, trx, all, inlineConsumers);
+  const { evaluated, deferred } = await evaluateInline(ctx, trx, all, inlineConsumers, finishedDags);
   return {
     tries,
     consumers: all,
@@ -595,12 +598,15 @@ export class InlineEvaluationError extends Error {
  * another transaction holds is not waited for (that could deadlock with the
  * run and DAG locks this transaction holds): it is returned in `deferred`
  * with the consumers beyond `limit`, for evaluation after the commit.
+ * `read`: DAGs whose rows this transaction read already (see
+ * {@link evaluateConsumerIfFree}).
  */
 async function evaluateInline(
   ctx: EngineContext,
   trx: Executor,
   consumers: readonly string[],
   limit: number,
+  read: ReadonlyMap<string, RegisteredDag>,
 ): Promise<{ evaluated: Array<{ dagId: string; runId: string }>; deferred: string[] }> {
   const evaluated: Array<{ dagId: string; runId: string }> = [];
   const deferred: string[] = [];
@@ -611,7 +617,7 @@ async function evaluateInline(
     }
     let runs: string[] | null;
     try {
-      runs = await evaluateConsumerIfFree(ctx, trx, dagId);
+      runs = await evaluateConsumerIfFree(ctx, trx, dagId, read.get(dagId));
     } catch (error) {
       throw new InlineEvaluationError(error);
     }
@@ -621,20 +627,22 @@ async function evaluateInline(
   return { evaluated, deferred };
 }
 
-/** Locks a run's row for the completion (PostgreSQL) and reads its state. */
-/**
- * PostgreSQL: locks a run's row, reading its state and its DAG's row (see
- * {@link DagRow}) in the same statement.
- */
-const lockRunQuery = compiledQuery((db, dagId: string, runId: string, held: string) =>
+/** A run's state and its DAG's row (see {@link DagRow}) in one statement. */
+const runAndDagSelect = (db: Executor, dagId: string, runId: string, held: string) =>
   db
     .selectFrom("dag_run as run")
     .leftJoin("dag as d", "d.dag_id", "run.dag_id")
     .select(["run.state", "d.dag_id as dag_row", ...dagRowColumns(held, "d")])
     .where("run.dag_id", "=", dagId)
-    .where("run.run_id", "=", runId)
-    .forUpdate("run"),
+    .where("run.run_id", "=", runId);
+
+/** PostgreSQL: {@link runAndDagSelect} with the run's row locked for the completion. */
+const lockRunQuery = compiledQuery((db, dagId: string, runId: string, held: string) =>
+  runAndDagSelect(db, dagId, runId, held).forUpdate("run"),
 );
+
+/** SQLite: {@link runAndDagSelect} (the transaction holds the write lock). */
+const readRunQuery = compiledQuery(runAndDagSelect);
 
 /** Ends a running try in `state`, if it is still that try (the UPDATE's guard). */
 function endTryQuery(state: typeof TaskState.success | typeof TaskState.skipped) {

@@ -17,7 +17,7 @@
  *   (lower-case scheme, default ports, no trailing slash).
  */
 import { isAssetflowError } from "../errors.js";
-import { sanitizeUri } from "./sanitize.js";
+import { type SanitizedUri, sanitizeUri } from "./sanitize.js";
 
 /** A capture in a pattern segment. */
 export interface PatternCapture {
@@ -59,7 +59,9 @@ interface Token {
 }
 
 /**
- * Validates and normalizes a URI pattern written by a user.
+ * Validates and normalizes a URI pattern written by a user, by the URI rules
+ * of `sanitize` (the scheme rules registered so far; the compiler passes the
+ * rules the project registered, as its code runs).
  *
  * @example
  * ```ts
@@ -67,7 +69,10 @@ interface Token {
  * if (result.ok) result.pattern.text; // "s3://landing/{date}/orders_{part}.csv"
  * ```
  */
-export function parseUriPattern(input: unknown): PatternParseResult {
+export function parseUriPattern(
+  input: unknown,
+  sanitize: (uri: string) => SanitizedUri = sanitizeUri,
+): PatternParseResult {
   if (typeof input !== "string" || input.trim() === "") {
     return fail(
       `A URI pattern must be a non-empty string such as "s3://landing/{date}/orders.csv", got ${typeof input === "string" ? JSON.stringify(input) : typeof input}.`,
@@ -120,7 +125,7 @@ export function parseUriPattern(input: unknown): PatternParseResult {
   });
   let sanitized: string;
   try {
-    const result = sanitizeUri(sample);
+    const result = sanitize(sample);
     if (result.warnings.length > 0) {
       return fail(`The URI pattern ${quoted} is not a stable URI: ${result.warnings[0]?.message ?? ""}`);
     }

@@ -6,6 +6,7 @@
  * a one-process store, shares one scheduler among the peers.
  */
 import { Asset, AssetAlias, type DagLike, type DagOptions, dag, type Manifest, serializeDags, task } from "assetflow";
+import BetterSqlite3 from "better-sqlite3";
 import { type Kysely, sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EmittedAssetEvent, TaskInstanceKey, TaskRunRequest } from "../../scheduler/contracts.js";
@@ -388,6 +389,40 @@ for (const backend of backends) {
         for (const key of keys) expect(ownerOf.get(key.runId)).toBe(`claimer-${index}`);
       });
       expect(owners.every((row) => row.state === "running")).toBe(true);
+    });
+
+    it("a claim shows its tries to beforeCommit once, inside its transaction, before they commit", async () => {
+      const store = await create();
+      const scheduler = await store.openScheduler();
+      await scheduler.registerManifest(serializeDags([manual("early", [A]), consumer("after-early", [A])]));
+      await scheduler.triggerDag("early");
+      // SQLite: a second connection still sees the try queued while the claim's transaction is open.
+      const reader = backend.name === "sqlite" ? new BetterSqlite3(store.url, { readonly: true }) : undefined;
+      const stateSeen = () =>
+        (reader?.prepare("SELECT state FROM task_instance WHERE dag_id = ?").get("early") as { state: string })?.state;
+      const seen: Array<{ keys: string[]; state: string | undefined }> = [];
+      const beforeCommit = (requests: readonly TaskRunRequest[]) =>
+        seen.push({ keys: requests.map((request) => keyText(request.key)), state: stateSeen() });
+      const [producer] = await scheduler.claimTasks("early-worker", 4, { beforeCommit });
+      expect(producer?.key.dagId).toBe("early");
+      expect(seen).toEqual([
+        { keys: [keyText(producer?.key as TaskInstanceKey)], state: reader ? "queued" : undefined },
+      ]);
+      // A report that claims the run it creates does the same in the completion's transaction.
+      seen.length = 0;
+      const claimed = await scheduler.completeAndClaimTasks(
+        [{ key: producer?.key as TaskInstanceKey, outcome: { state: "success", events: [eventOf(A, {})] } }],
+        "early-worker",
+        4,
+        { beforeCommit },
+      );
+      expect(claimed.map((request) => request.key.dagId)).toEqual(["after-early"]);
+      expect(seen.map((call) => call.keys)).toEqual([claimed.map((request) => keyText(request.key))]);
+      // Nothing claimed: not called.
+      seen.length = 0;
+      expect(await scheduler.claimTasks("early-worker", 4, { beforeCommit })).toEqual([]);
+      expect(seen).toEqual([]);
+      reader?.close();
     });
 
     if (backend.name === "postgres") {

@@ -14,6 +14,7 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { NOTIFY_STATEMENT } from "./statement-client.js";
 
 /** The channel tries-ready notifications go on. */
 export const TASKS_CHANNEL = "assetflow_tasks";
@@ -38,7 +39,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * ```
  */
 export class PgNotifier {
-  private readonly origin = randomBytes(6).toString("hex");
+  /** This process's notifications carry it, so that its own listener ignores them. */
+  readonly origin = randomBytes(6).toString("hex");
   /** The LISTENing connection; null while reconnecting or once closed. */
   private client: pg.Client | null = null;
   private connectedAt = 0;
@@ -66,7 +68,7 @@ export class PgNotifier {
   /** Tells the other processes that tries are claimable; rejects while reconnecting (their poll finds the tries). */
   async notifyTasks(): Promise<void> {
     if (!this.client) throw new Error("The PostgreSQL LISTEN/NOTIFY connection is down (reconnecting).");
-    await this.client.query("SELECT pg_notify($1, $2)", [TASKS_CHANNEL, this.origin]);
+    await this.client.query(NOTIFY_STATEMENT, [TASKS_CHANNEL, this.origin]);
   }
 
   /** Stops listening, and reconnecting. */

@@ -8,8 +8,8 @@ import {
 } from "kysely";
 import pg from "pg";
 import type { Database } from "../schema.js";
-import { asStoreFullError } from "../store-full.js";
 import { CurrentSchemaIntrospector } from "./introspector.js";
+import { StatementNames, statementClient } from "./statement-client.js";
 
 // BIGINT (epoch milliseconds, ids) as JavaScript numbers: exact up to 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -84,23 +84,14 @@ class StorePostgresDialect extends PostgresDialect {
   }
 }
 
-/** Distinct statements a pool prepares by name; statements beyond are sent unnamed (parsed each time). */
-const MAX_PREPARED_STATEMENTS = 1000;
-
 /**
- * A pool whose connections run the store's statements as named prepared
- * statements: PostgreSQL parses and plans each distinct statement once per
- * connection instead of on every execution (with pg's unnamed statements the
- * parse and plan cost more than running most of the engine's statements). The
- * engine's per-try statements are compiled once (`compiledQuery`), so their
- * text repeats exactly. Only data statements are named, and at most
- * {@link MAX_PREPARED_STATEMENTS} distinct ones per pool, so statements with
- * generated text (`IN` lists of varying length) cannot grow a connection's
- * prepared statements without bound.
+ * A pool whose connections send the store's statements in fewer round trips
+ * (see {@link statementClient}): named prepared statements, a transaction's
+ * `begin` sent with its first statement, its notifications with its `commit`.
  */
 class PreparedStatementPool implements PostgresPool {
   /** Statement text -> its name: one name per text for every connection of the pool. */
-  private readonly names = new Map<string, string>();
+  private readonly names = new StatementNames();
   private readonly clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
 
   constructor(private readonly pool: pg.Pool) {}
@@ -109,17 +100,7 @@ class PreparedStatementPool implements PostgresPool {
     const client = await this.pool.connect();
     let wrapped = this.clients.get(client);
     if (!wrapped) {
-      wrapped = {
-        // biome-ignore lint/suspicious/noExplicitAny: pg's overloads (text, config or cursor) pass through as they are.
-        query: ((query: any, parameters?: readonly unknown[]) =>
-          typeof query === "string"
-            ? client.query(this.config(query, parameters ?? [])).catch((error: unknown) => {
-                // A full disk (53100 disk_full) is a typed STORE_FULL error, as on SQLite.
-                throw asStoreFullError(error, "postgres");
-              })
-            : client.query(query)) as PostgresPoolClient["query"],
-        release: () => client.release(),
-      };
+      wrapped = statementClient(client, this.names);
       this.clients.set(client, wrapped);
     }
     return wrapped;
@@ -128,16 +109,4 @@ class PreparedStatementPool implements PostgresPool {
   end(): Promise<void> {
     return this.pool.end();
   }
-
-  private config(text: string, values: readonly unknown[]): pg.QueryConfig {
-    let name = this.names.get(text);
-    if (name === undefined && this.names.size < MAX_PREPARED_STATEMENTS && DATA_STATEMENT.test(text)) {
-      name = `assetflow_${this.names.size}`;
-      this.names.set(text, name);
-    }
-    return name === undefined ? { text, values: [...values] } : { name, text, values: [...values] };
-  }
 }
-
-/** Statements worth preparing: reads and writes, not transaction control or DDL. */
-const DATA_STATEMENT = /^\s*(select|insert|update|delete|with)\b/i;

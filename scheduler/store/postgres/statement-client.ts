@@ -1,0 +1,190 @@
+/**
+ * One pooled PostgreSQL connection as the store's Kysely dialect sees it,
+ * sending fewer round trips than the statements it is given:
+ *
+ * - Data statements run as named prepared statements (parsed and planned
+ *   once per connection; see {@link StatementNames}).
+ * - A transaction's `begin` is not sent on its own: it goes with the
+ *   transaction's first statement, in one message. When that statement is
+ *   already prepared on the connection, the message is `BEGIN; EXECUTE
+ *   <name>(<literals>)` (the simple query protocol: several statements, one
+ *   round trip, the plan still prepared); otherwise `BEGIN` goes first and
+ *   the statement after it, as before.
+ * - `SELECT pg_notify($1, $2)` inside a transaction is held and sent with the
+ *   transaction's `commit` (`SELECT pg_notify(...); COMMIT`). PostgreSQL
+ *   delivers a transaction's notifications at its commit and drops them at
+ *   its rollback, so holding it changes nothing but the round trip, and the
+ *   listeners hear it as the commit happens instead of a round trip later.
+ *
+ * The pg driver does not pipeline (it sends a query once the previous one is
+ * answered); these are the places where the next statement is known before
+ * the previous answer is needed.
+ */
+import type { PostgresPoolClient } from "kysely";
+import type pg from "pg";
+import { asStoreFullError } from "../store-full.js";
+import { isConnectionLost } from "../store-unavailable.js";
+
+/** Distinct statements a pool prepares by name; statements beyond are sent unnamed (parsed each time). */
+const MAX_PREPARED_STATEMENTS = 1000;
+
+/** Statements worth preparing: reads and writes, not transaction control or DDL. */
+const DATA_STATEMENT = /^\s*(select|insert|update|delete|with)\b/i;
+
+/** The notification the store sends (scheduler/scheduler.ts): held until the commit when inside a transaction. */
+export const NOTIFY_STATEMENT = "SELECT pg_notify($1, $2)";
+
+/**
+ * Statement text -> prepared statement name, shared by every connection of a
+ * pool. Only data statements are named, and at most
+ * {@link MAX_PREPARED_STATEMENTS} distinct ones per pool, so statements with
+ * generated text (`IN` lists of varying length) cannot grow a connection's
+ * prepared statements without bound.
+ */
+export class StatementNames {
+  private readonly names = new Map<string, string>();
+
+  /** The name of `text`, given one now if it is a data statement and there is room; undefined otherwise. */
+  nameOf(text: string): string | undefined {
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < MAX_PREPARED_STATEMENTS && DATA_STATEMENT.test(text)) {
+      name = `assetflow_${this.names.size}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+}
+
+/** What pg answers to one statement. */
+type Result = pg.QueryResult;
+
+/** A parameter as a SQL literal, or undefined when it has no plain text form here (sent the usual way then). */
+function literal(client: pg.PoolClient, value: unknown): string | undefined {
+  if (value === null || value === undefined) return "NULL";
+  switch (typeof value) {
+    case "string":
+      return client.escapeLiteral(value);
+    case "number":
+      // pg sends a number parameter as its `toString()`; the same text, quoted, is coerced to the parameter's type.
+      return Number.isFinite(value) ? `'${value}'` : undefined;
+    case "bigint":
+    case "boolean":
+      return `'${value}'`;
+    default:
+      return undefined;
+  }
+}
+
+/** The protocol connection under a pg client: the statements it has prepared, by name. */
+function preparedOn(client: pg.PoolClient): Record<string, string | undefined> {
+  return (client as unknown as { connection: { parsedStatements: Record<string, string | undefined> } }).connection
+    .parsedStatements;
+}
+
+/**
+ * Wraps a pooled pg client for Kysely (see the module comment). One wrapper
+ * per pg client: the held `begin` and notifications belong to its connection.
+ */
+export function statementClient(client: pg.PoolClient, names: StatementNames): PostgresPoolClient {
+  /** `begin` was asked for and not yet sent. */
+  let beginHeld = false;
+  /** Between `begin` and `commit`/`rollback`. */
+  let inTransaction = false;
+  /** Notifications held for the commit, as `pg_notify` calls. */
+  let notifications: string[] = [];
+  /**
+   * The first statement, sent with `BEGIN`, failed because the connection was lost: no transaction
+   * is open on the server, and the rollback that follows is not sent (as when a lone `begin` failed).
+   */
+  let beginLost = false;
+
+  const send = (text: string, values: readonly unknown[]): Promise<Result> => {
+    const name = names.nameOf(text);
+    return client.query(name === undefined ? { text, values: [...values] } : { name, text, values: [...values] });
+  };
+
+  /** `text` after a held `begin`, in one message when it is prepared here; else `BEGIN`, then `text`. */
+  const beginWith = async (text: string, values: readonly unknown[]): Promise<Result> => {
+    const name = names.nameOf(text);
+    const literals = values.map((value) => literal(client, value));
+    if (name !== undefined && preparedOn(client)[name] === text && literals.every((each) => each !== undefined)) {
+      try {
+        const results = (await client.query(
+          `BEGIN; EXECUTE ${name}${literals.length > 0 ? `(${literals.join(", ")})` : ""}`,
+        )) as unknown as Result[];
+        return results[1] as Result;
+      } catch (error) {
+        beginLost = isConnectionLost(error);
+        throw error;
+      }
+    }
+    try {
+      await client.query("BEGIN");
+    } catch (error) {
+      beginLost = isConnectionLost(error);
+      throw error;
+    }
+    return send(text, values);
+  };
+
+  const run = async (text: string, values: readonly unknown[]): Promise<Result> => {
+    const command = values.length === 0 ? text.trim().toLowerCase() : "";
+    if (command === "begin") {
+      beginHeld = true;
+      beginLost = false;
+      inTransaction = true;
+      notifications = [];
+      return emptyResult("BEGIN");
+    }
+    if (command === "commit" || command === "rollback") {
+      const nothingSent = beginHeld || (beginLost && command === "rollback");
+      const notify = command === "commit" ? notifications : [];
+      beginHeld = false;
+      beginLost = false;
+      inTransaction = false;
+      notifications = [];
+      // Nothing but notifications since `begin`: they go on their own, there is no transaction to end.
+      if (notify.length > 0) {
+        const results = await client.query(`${notify.join("; ")}${nothingSent ? "" : "; COMMIT"}`);
+        return Array.isArray(results) ? (results.at(-1) as Result) : results;
+      }
+      // Nothing was sent since `begin`, or it never reached the server: there is no transaction to end.
+      if (nothingSent) return emptyResult(command.toUpperCase());
+      return client.query(text);
+    }
+    if (inTransaction && text === NOTIFY_STATEMENT) {
+      const literals = values.map((value) => literal(client, value));
+      if (literals.length === 2 && literals.every((each) => each !== undefined)) {
+        notifications.push(`SELECT pg_notify(${literals.join(", ")})`);
+        return emptyResult("SELECT");
+      }
+    }
+    if (beginHeld) {
+      beginHeld = false;
+      return beginWith(text, values);
+    }
+    return send(text, values);
+  };
+
+  return {
+    // biome-ignore lint/suspicious/noExplicitAny: pg's overloads (text, config or cursor) pass through as they are.
+    query: ((query: any, parameters?: readonly unknown[]) =>
+      typeof query === "string"
+        ? run(query, parameters ?? []).catch((error: unknown) => {
+            // A full disk (53100 disk_full) is a typed STORE_FULL error, as on SQLite.
+            throw asStoreFullError(error, "postgres");
+          })
+        : client.query(query)) as PostgresPoolClient["query"],
+    release: () => {
+      beginHeld = false;
+      beginLost = false;
+      inTransaction = false;
+      notifications = [];
+      client.release();
+    },
+  };
+}
+
+function emptyResult(command: string): Result {
+  return { command, rowCount: null, rows: [], fields: [], oid: 0 } as unknown as Result;
+}

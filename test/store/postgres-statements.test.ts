@@ -1,0 +1,160 @@
+/**
+ * The store's PostgreSQL connections send a transaction's `begin` with its
+ * first statement and its notifications with its `commit`
+ * (`scheduler/store/postgres/statement-client.ts`). What a transaction does
+ * must not change: a rolled-back first statement leaves nothing, an error in
+ * it rolls the transaction back, a held notification is heard at the commit
+ * and never after a rollback, and a completion's notification reaches
+ * another process's listener with the commit.
+ */
+import { CompiledQuery, type Kysely, sql } from "kysely";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Scheduler, storeDatabase } from "../../scheduler/scheduler.js";
+import { TASKS_CHANNEL } from "../../scheduler/store/postgres/notifier.js";
+import { NOTIFY_STATEMENT } from "../../scheduler/store/postgres/statement-client.js";
+import type { Database } from "../../scheduler/store/schema.js";
+import { dagManifest, taskManifest } from "../support/manifests.js";
+import { poll } from "../support/poll.js";
+import { adminQuery, postgresUrl, testSchemaName } from "./backends.js";
+
+if (!postgresUrl) {
+  console.warn(
+    "[assetflow] postgres-statements: ASSETFLOW_TEST_DATABASE_URL is not set, so the PostgreSQL statement tests are skipped.",
+  );
+}
+
+const url = postgresUrl ?? "";
+const fail = (): never => {
+  throw new Error("the producer's try was not claimed");
+};
+const CHANNEL = "assetflow_statement_test";
+
+describe.skipIf(!postgresUrl)(
+  "the store's PostgreSQL connections: begin with the first statement, notify with the commit",
+  () => {
+    const schema = testSchemaName("statements");
+    let scheduler: Scheduler;
+    let db: Kysely<Database>;
+    let listener: pg.Client;
+    const heard: string[] = [];
+
+    beforeAll(async () => {
+      scheduler = await Scheduler.open({ url, postgresSchema: schema });
+      db = storeDatabase(scheduler);
+      await sql`CREATE TABLE probe (id integer PRIMARY KEY, note text)`.execute(db);
+      listener = new pg.Client({ connectionString: url });
+      await listener.connect();
+      listener.on("notification", (message) => heard.push(`${message.channel}:${message.payload}`));
+      await listener.query(`LISTEN ${CHANNEL}`);
+      await listener.query(`LISTEN ${TASKS_CHANNEL}`);
+    });
+
+    afterAll(async () => {
+      await listener?.end();
+      await scheduler?.close();
+      await adminQuery(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    });
+
+    const insert = (trx: Kysely<Database>, id: number, note: string) =>
+      trx.executeQuery(CompiledQuery.raw("INSERT INTO probe (id, note) VALUES ($1, $2)", [id, note]));
+    const notes = async () =>
+      (await db.executeQuery<{ id: number; note: string }>(CompiledQuery.raw("SELECT id, note FROM probe ORDER BY id")))
+        .rows;
+    const notify = (trx: Kysely<Database>, payload: string) =>
+      trx.executeQuery(CompiledQuery.raw(NOTIFY_STATEMENT, [CHANNEL, payload]));
+
+    it("commits and rolls back the first statement as a transaction, prepared or not, with quotes and backslashes in values", async () => {
+      // Every connection of the pool sees the statement once (prepared), then again with BEGIN in front.
+      for (let round = 0; round < 12; round++) {
+        await db.transaction().execute(async (trx) => {
+          await insert(trx, 1000 + round, `round ${round}`);
+          await trx.executeQuery(CompiledQuery.raw("DELETE FROM probe WHERE id = $1", [1000 + round]));
+        });
+      }
+      const note = "it's a \\path\\ and 'quotes'";
+      await db.transaction().execute(async (trx) => {
+        await insert(trx, 1, note);
+      });
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await insert(trx, 2, "rolled back");
+          throw new Error("the caller gives up");
+        }),
+      ).rejects.toThrow("the caller gives up");
+      // The first statement fails (a duplicate key): nothing of the transaction stays, and the pool works on.
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await insert(trx, 1, "duplicate");
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await insert(trx, 3, "before the error");
+          await insert(trx, 1, "duplicate");
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect(await notes()).toEqual([{ id: 1, note }]);
+    });
+
+    it("holds a transaction's notification until its commit, and drops it with a rollback", async () => {
+      heard.length = 0;
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await notify(trx, "rolled back");
+          await insert(trx, 10, "x");
+          throw new Error("rollback");
+        }),
+      ).rejects.toThrow("rollback");
+      let heardBeforeCommit: string[] = [];
+      await db.transaction().execute(async (trx) => {
+        await insert(trx, 11, "y");
+        await notify(trx, "committed");
+        // Give a notification sent now time to arrive: it must not, before the commit.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        heardBeforeCommit = [...heard];
+      });
+      // Only a notification, in a transaction of its own.
+      await db.transaction().execute(async (trx) => {
+        await notify(trx, "alone");
+      });
+      await poll("both notifications", async () => (heard.length >= 2 ? true : undefined), {
+        timeoutMs: 5000,
+        intervalMs: 10,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(heardBeforeCommit).toEqual([]);
+      expect(heard).toEqual([`${CHANNEL}:committed`, `${CHANNEL}:alone`]);
+      expect((await notes()).map((row) => row.id)).toEqual([1, 11]);
+    });
+
+    it("a completion that queues a consumer's try notifies the workers with its commit", async () => {
+      const asset = { kind: "asset" as const, name: "probe_asset", uri: "test://statements/probe" };
+      await scheduler.registerManifest({
+        schemaVersion: 1,
+        assets: [{ name: asset.name, uri: asset.uri, group: "asset", extra: {} }],
+        aliases: [],
+        dags: [
+          dagManifest("producer", { kind: "none" }, [taskManifest("write", [asset])]),
+          dagManifest("consumer", { kind: "assets", condition: asset }, [taskManifest("read")]),
+        ],
+      });
+      await scheduler.triggerDag("producer");
+      const [request] = await scheduler.claimTasks("w", 1);
+      expect(request?.key.dagId).toBe("producer");
+      heard.length = 0;
+      const done = await scheduler.completeTask(request?.key ?? fail(), {
+        state: "success",
+        events: [{ asset: { name: asset.name, uri: asset.uri, group: "asset", extra: {} }, extra: {}, aliases: [] }],
+      });
+      expect(done.runs).toHaveLength(1);
+      await poll(
+        "the workers' notification",
+        async () => (heard.some((each) => each.startsWith(`${TASKS_CHANNEL}:`)) ? true : undefined),
+        { timeoutMs: 5000, intervalMs: 10 },
+      );
+      const [next] = await scheduler.claimTasks("w", 1);
+      expect(next?.key.dagId).toBe("consumer");
+    });
+  },
+);
