@@ -18,6 +18,12 @@ export const RuntimeErrorCode = {
   inletUndeclared: "INLET_UNDECLARED",
   /** An `Asset.ref` inlet names no asset the store knows, or several: the try fails before the task runs. */
   inletRefUnresolved: "INLET_REF_UNRESOLVED",
+  /**
+   * An `Asset.ref` given to `ctx.outletEvents.get`, `ctx.inletEvents.get`,
+   * `ctx.triggeringAssetEvents.get` or an alias's `add` names no asset there,
+   * or several.
+   */
+  assetRefUnresolved: "ASSET_REF_UNRESOLVED",
   /** A generator task yielded something other than `Metadata`. */
   yieldInvalid: "TASK_YIELD_INVALID",
   /** The task returned a value that is not JSON. */

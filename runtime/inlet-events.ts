@@ -1,7 +1,6 @@
-import type { AssetEventReader, AssetIdentity, AssetRefSubject, EventSubject } from "../scheduler/contracts.js";
+import type { AssetEventReader, AssetIdentity, EventSubject } from "../scheduler/contracts.js";
 import {
   type AssetEvent,
-  type AssetRef,
   type InletEventSequence,
   type InletEvents,
   type InletTarget,
@@ -10,6 +9,7 @@ import {
   isAssetRef,
 } from "../sdk/index.js";
 import { describeValue } from "../sdk/json.js";
+import { assetsNamedBy, describeAsset, describeRef, refKey, refUnresolved, resolveRef } from "./asset-refs.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 import { eventSubject, subjectKey, toAssetEvent } from "./events.js";
 
@@ -116,13 +116,11 @@ export async function resolveInletRefs(owner: InletOwner, reader: AssetEventRead
   if (refs.length === 0) return NO_REFS;
   const resolved = new Map<string, AssetIdentity>();
   for (const ref of refs) {
-    const subject = refSubject(ref);
-    const assets = await reader.resolveRef(subject);
-    const [only] = assets;
-    if (only === undefined || assets.length > 1) {
-      const by = "name" in subject ? "name" : "URI";
+    const { asset: only, matches: assets } = await resolveRef(reader, ref);
+    if (only === undefined) {
+      const by = ref.name !== undefined ? "name" : "URI";
       const problem =
-        only === undefined
+        assets.length === 0
           ? `no asset the scheduler knows has that ${by}: declare the asset in a registered DAG (an outlet, inlet or schedule) or record an event of it, or fix the ${by}`
           : `${assets.length} assets have that ${by} (${assets.map(describeAsset).join(", ")}): declare the inlet as new Asset({ name, uri }) instead`;
       throw new TaskRuntimeError(
@@ -142,7 +140,9 @@ export async function resolveInletRefs(owner: InletOwner, reader: AssetEventRead
  * naming the task for anything not in its inlets. An `Asset.ref` inlet counts
  * as the asset it resolved to ({@link resolveInletRefs}): `get` takes that
  * asset, the ref, or a ref by the asset's other key (name or URI); a ref
- * `get` is given matches a declared asset inlet by name or URI too.
+ * `get` is given matches a declared asset inlet by name or URI too. A ref
+ * that matches no asset inlet is `INLET_UNDECLARED`; one that matches
+ * several (two inlets of one name) is `ASSET_REF_UNRESOLVED`.
  *
  * @example
  * ```ts
@@ -173,11 +173,11 @@ export function createInletEvents(
   };
   const get = (target: InletTarget): InletEventSequence => {
     if (isAssetRef(target)) {
-      const asset = assets.find((subject) =>
-        target.name !== undefined ? subject.name === target.name : subject.uri === target.uri,
-      );
+      const named = assetsNamedBy(target, assets);
+      const [asset] = named;
       if (asset === undefined) throw undeclared(target);
-      return createInletEventSequence(reader, asset);
+      if (named.length > 1) throw refUnresolved(owner, target, named, "the task's inlets");
+      return createInletEventSequence(reader, { kind: "asset", name: asset.name, uri: asset.uri });
     }
     if (!isAsset(target) && !isAssetAlias(target)) {
       throw new TypeError(
@@ -189,25 +189,4 @@ export function createInletEvents(
     return createInletEventSequence(reader, subject);
   };
   return Object.freeze({ get: get as InletEvents["get"] });
-}
-
-/** The reader's subject of a ref. */
-function refSubject(ref: AssetRef): AssetRefSubject {
-  return ref.name !== undefined ? { kind: "ref", name: ref.name } : { kind: "ref", uri: ref.uri as string };
-}
-
-/** A string that identifies a ref: by name or by URI. */
-function refKey(ref: AssetRef): string {
-  return ref.name !== undefined ? JSON.stringify(["name", ref.name]) : JSON.stringify(["uri", ref.uri]);
-}
-
-/** `Asset.ref({ name: "orders" })`, as the ref is written. */
-function describeRef(ref: AssetRef): string {
-  return ref.name !== undefined
-    ? `Asset.ref({ name: ${JSON.stringify(ref.name)} })`
-    : `Asset.ref({ uri: ${JSON.stringify(ref.uri)} })`;
-}
-
-function describeAsset(asset: AssetIdentity): string {
-  return `"${asset.name}" at ${asset.uri}`;
 }

@@ -1,12 +1,14 @@
-import type { EmittedAssetEvent } from "../scheduler/contracts.js";
+import type { AssetEventReader, AssetIdentity, EmittedAssetEvent } from "../scheduler/contracts.js";
 import {
   type AnyAsset,
   type AssetAlias,
+  type AssetRef,
   assertJsonObject,
   assetKey,
   checkExtra,
   isAsset,
   isAssetAlias,
+  isAssetRef,
   type JsonObject,
   type Metadata,
   type OutletAliasAccessor,
@@ -15,6 +17,7 @@ import {
   stableStringify,
 } from "../sdk/index.js";
 import { describeValue } from "../sdk/json.js";
+import { assetsNamedBy, describeRef, refUnresolved, resolveRef } from "./asset-refs.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 
 /** The task an outlet collector belongs to, for error messages. */
@@ -24,10 +27,20 @@ export interface OutletOwner {
   readonly outlets: readonly (AnyAsset | AssetAlias)[];
 }
 
+/** The fields of an emitted event's asset: an outlet's, or those of an asset a ref named. */
+type EmittedAsset = Pick<AnyAsset, "name" | "uri" | "group" | "extra" | "jsonSchema" | "schema">;
+
 interface AliasAddition {
-  readonly asset: AnyAsset;
+  readonly asset: EmittedAsset;
   readonly extra: JsonObject;
   readonly aliases: string[];
+}
+
+/** `ctx.outletEvents.get(alias).add(Asset.ref(...), extra)`: resolved through the read layer when the try ends. */
+interface RefAddition {
+  readonly ref: AssetRef;
+  readonly extra: JsonObject;
+  readonly alias: string;
 }
 
 /**
@@ -49,14 +62,23 @@ export class OutletCollector {
   private readonly extras = new Map<string, { asset: AnyAsset; extra: unknown }>();
   private readonly aliases = new Map<string, AssetAlias>();
   private readonly additions = new Map<string, AliasAddition>();
+  private readonly refAdditions: RefAddition[] = [];
 
-  constructor(private readonly owner: OutletOwner) {
+  /**
+   * @param owner the task and its outlets.
+   * @param reader resolves `Asset.ref`s added through an alias when the try
+   *   ends (without one, such an addition fails the try).
+   */
+  constructor(
+    private readonly owner: OutletOwner,
+    private readonly reader?: AssetEventReader,
+  ) {
     for (const outlet of owner.outlets) {
       if (isAsset(outlet)) this.extras.set(outlet.key, { asset: outlet, extra: {} });
       else if (isAssetAlias(outlet)) this.aliases.set(outlet.name, outlet);
     }
-    const get = (target: AnyAsset | AssetAlias): OutletEventAccessor<object> | OutletAliasAccessor =>
-      isAssetAlias(target) ? this.aliasAccessor(target) : this.assetAccessor(target);
+    const get = (target: AnyAsset | AssetAlias | AssetRef): OutletEventAccessor<object> | OutletAliasAccessor =>
+      isAssetAlias(target) ? this.aliasAccessor(target) : this.assetAccessor(this.outletNamedBy(target));
     this.accessors = Object.freeze({ get: get as OutletEvents["get"] });
   }
 
@@ -81,6 +103,12 @@ export class OutletCollector {
    * not JSON.
    */
   events(): EmittedAssetEvent[] {
+    const [pending] = this.refAdditions;
+    if (pending !== undefined) {
+      throw new TypeError(
+        `${describeRef(pending.ref)} was added through an alias: its asset is resolved by checkedEvents(), not events().`,
+      );
+    }
     return this.toEmitted(this.collect());
   }
 
@@ -91,6 +119,7 @@ export class OutletCollector {
    */
   async checkedEvents(): Promise<EmittedAssetEvent[]> {
     const { dagId, taskId } = this.owner;
+    await this.resolveRefAdditions();
     const collected = this.collect();
     for (const { asset, extra } of collected) {
       if (asset.schema) await checkExtra(asset, extra, `emitted by task "${taskId}" of DAG "${dagId}"`);
@@ -98,7 +127,9 @@ export class OutletCollector {
     return this.toEmitted(collected);
   }
 
-  private toEmitted(collected: Array<{ asset: AnyAsset; extra: JsonObject; aliases: string[] }>): EmittedAssetEvent[] {
+  private toEmitted(
+    collected: Array<{ asset: EmittedAsset; extra: JsonObject; aliases: string[] }>,
+  ): EmittedAssetEvent[] {
     return collected.map(({ asset, extra, aliases }) => ({
       asset: {
         name: asset.name,
@@ -112,8 +143,8 @@ export class OutletCollector {
     }));
   }
 
-  private collect(): Array<{ asset: AnyAsset; extra: JsonObject; aliases: string[] }> {
-    const events = new Map<string, { asset: AnyAsset; extra: JsonObject; aliases: string[] }>();
+  private collect(): Array<{ asset: EmittedAsset; extra: JsonObject; aliases: string[] }> {
+    const events = new Map<string, { asset: EmittedAsset; extra: JsonObject; aliases: string[] }>();
     for (const { asset, extra } of this.extras.values()) {
       assertJsonObject(extra, `extra of asset "${asset.uri}" emitted by task "${this.owner.taskId}"`);
       events.set(eventKey(asset, extra), { asset, extra: structuredClone(extra), aliases: [] });
@@ -138,6 +169,37 @@ export class OutletCollector {
     };
   }
 
+  /**
+   * The outlet a ref given to `get` names (by name or URI), or `target`
+   * itself: a ref naming none of the outlets is `OUTLET_UNDECLARED`, one
+   * naming several `ASSET_REF_UNRESOLVED`.
+   */
+  private outletNamedBy(target: AnyAsset | AssetRef): AnyAsset {
+    if (!isAssetRef(target)) return target;
+    const outlets = [...this.extras.values()].map((slot) => slot.asset);
+    const named = assetsNamedBy(target, outlets);
+    const [only] = named;
+    if (only === undefined) throw this.undeclared(describeRef(target));
+    if (named.length > 1) throw refUnresolved(this.owner, target, named, "the task's outlets");
+    return this.extras.get(assetKey(only.name, only.uri))?.asset as AnyAsset;
+  }
+
+  /**
+   * Turns the refs added through aliases into additions of the assets the
+   * store knows by them (`ASSET_REF_UNRESOLVED` for none or several: an alias
+   * creates an asset only from a whole `Asset`, never from a ref).
+   */
+  private async resolveRefAdditions(): Promise<void> {
+    for (const { ref, extra, alias } of this.refAdditions.splice(0)) {
+      const { asset, matches } = this.reader
+        ? await resolveRef(this.reader, ref)
+        : { asset: undefined, matches: [] as AssetIdentity[] };
+      if (asset === undefined) throw refUnresolved(this.owner, ref, matches, "the assets the scheduler knows");
+      const resolved: EmittedAsset = { ...asset, group: "asset", extra: {}, jsonSchema: null, schema: undefined };
+      this.addThrough(alias, resolved, extra);
+    }
+  }
+
   private assetSlot(target: unknown): { asset: AnyAsset; extra: unknown } {
     if (!isAsset(target)) {
       throw new TypeError(
@@ -153,21 +215,28 @@ export class OutletCollector {
     const alias = this.aliases.get(target.name);
     if (!alias) throw this.undeclared(`${target}`);
     return {
-      add: (asset, extra) => {
-        if (!isAsset(asset)) {
+      add: (asset: unknown, extra?: object) => {
+        if (!isAsset(asset) && !isAssetRef(asset)) {
           throw new TypeError(
-            `ctx.outletEvents.get(${alias}).add() takes an Asset as its first argument, got ${describeValue(asset)}.`,
+            `ctx.outletEvents.get(${alias}).add() takes an Asset or an Asset.ref(...) as its first argument, got ${describeValue(asset)}.`,
           );
         }
+        const what = isAssetRef(asset) ? describeRef(asset) : `asset "${asset.uri}"`;
         const value: unknown = extra ?? {};
-        assertJsonObject(value, `extra of asset "${asset.uri}" added through ${alias} by task "${this.owner.taskId}"`);
+        assertJsonObject(value, `extra of ${what} added through ${alias} by task "${this.owner.taskId}"`);
         const copy = structuredClone(value);
-        const key = eventKey(asset, copy);
-        const addition = this.additions.get(key) ?? { asset, extra: copy, aliases: [] };
-        if (!addition.aliases.includes(alias.name)) addition.aliases.push(alias.name);
-        this.additions.set(key, addition);
+        if (isAssetRef(asset)) this.refAdditions.push({ ref: asset, extra: copy, alias: alias.name });
+        else this.addThrough(alias.name, asset, copy);
       },
     };
+  }
+
+  /** Records `asset` with `extra` as added through the alias (one event per distinct asset and extra). */
+  private addThrough(alias: string, asset: EmittedAsset, extra: JsonObject): void {
+    const key = eventKey(asset, extra);
+    const addition = this.additions.get(key) ?? { asset, extra, aliases: [] };
+    if (!addition.aliases.includes(alias)) addition.aliases.push(alias);
+    this.additions.set(key, addition);
   }
 
   private undeclared(what: string): TaskRuntimeError {
@@ -182,7 +251,7 @@ export class OutletCollector {
 }
 
 /** Identity of an event for deduplication: the asset and its extra as stable JSON. */
-function eventKey(asset: AnyAsset, extra: JsonObject): string {
+function eventKey(asset: AssetIdentity, extra: JsonObject): string {
   return `${assetKey(asset.name, asset.uri)}\n${stableStringify(extra, 0)}`;
 }
 

@@ -4,6 +4,7 @@
  */
 import type {
   AssetEventReader,
+  AssetIdentity,
   EmittedAssetEvent,
   TaskErrorInfo,
   TaskOutcome,
@@ -27,7 +28,7 @@ import { createInletEvents, type ResolvedInletRefs, resolveInletRefs } from "./i
 import { OutletCollector } from "./outlet-events.js";
 import { createOperatorServices } from "./services.js";
 import { createTemplateContext, renderTemplateFields } from "./templates.js";
-import { createTriggeringAssetEvents } from "./triggering-events.js";
+import { createTriggeringAssetEvents, scheduleAssets } from "./triggering-events.js";
 
 /**
  * What {@link runTask} needs besides the DAG and the request.
@@ -100,7 +101,7 @@ export async function runTask(dag: Dag, request: TaskRunRequest, deps: RunTaskDe
 
   const started = performance.now();
   log(`Running task "${task.taskId}" of DAG "${dag.dagId}", run "${key.runId}", try ${key.tryNumber}.`);
-  const collector = new OutletCollector({ dagId: dag.dagId, taskId: task.taskId, outlets: task.outlets });
+  const collector = new OutletCollector({ dagId: dag.dagId, taskId: task.taskId, outlets: task.outlets }, deps.reader);
   const stop = { requested: false };
   const timeoutMs = request.executionTimeoutMs;
   const timedOut = (): TaskRuntimeError => {
@@ -117,6 +118,8 @@ export async function runTask(dag: Dag, request: TaskRunRequest, deps: RunTaskDe
       reader: deps.reader,
       // Asset.ref inlets resolve before the task runs: one naming no asset fails the try here.
       refs: await resolveInletRefs({ dagId: dag.dagId, taskId: task.taskId, inlets: task.inlets }, deps.reader),
+      // What a ref given to ctx.triggeringAssetEvents may name besides the triggering assets.
+      scheduleAssets: await scheduleAssets(dag.settings.schedule, deps.reader),
       services: deps.services ?? createOperatorServices({ log }),
       log,
     });
@@ -144,6 +147,7 @@ interface ContextParts {
   readonly collector: OutletCollector;
   readonly reader: AssetEventReader;
   readonly refs: ResolvedInletRefs;
+  readonly scheduleAssets: readonly AssetIdentity[];
   readonly services: OperatorServices;
   readonly log: (message: string) => void;
 }
@@ -172,6 +176,7 @@ function createTaskContext(dag: Dag, task: TaskDefinition, request: TaskRunReque
       request.triggeringEvents,
       request.triggeringAliases,
       request.triggeringCaptures,
+      { user: { dagId: dag.dagId, taskId: task.taskId }, scheduleAssets: parts.scheduleAssets },
     ),
     log: (message: string) => parts.log(message),
     services: parts.services,

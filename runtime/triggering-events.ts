@@ -1,8 +1,25 @@
-import type { AssetEventRecord, PatternCaptures } from "../scheduler/contracts.js";
-import type { AssetEvent, TriggeringAssetEvents, TriggeringKey } from "../sdk/index.js";
-import { isAsset, isAssetAlias, isAssetPattern } from "../sdk/index.js";
+import type { AssetEventReader, AssetEventRecord, AssetIdentity, PatternCaptures } from "../scheduler/contracts.js";
+import type {
+  AssetEvent,
+  ConditionNode,
+  ScheduleManifest,
+  TriggeringAssetEvents,
+  TriggeringKey,
+} from "../sdk/index.js";
+import { isAsset, isAssetAlias, isAssetPattern, isAssetRef } from "../sdk/index.js";
 import { describeValue } from "../sdk/json.js";
+import { assetsNamedBy, type RefUser, refUnresolved } from "./asset-refs.js";
 import { toAssetEvent } from "./events.js";
+
+/**
+ * What an `Asset.ref` given to `ctx.triggeringAssetEvents` may name besides
+ * the run's triggering assets: the assets of the DAG's schedule, its refs
+ * resolved (see {@link scheduleAssets}); and the task, for messages.
+ */
+export interface TriggeringRefScope {
+  readonly user: RefUser;
+  readonly scheduleAssets: readonly AssetIdentity[];
+}
 
 const NO_EVENTS: readonly AssetEvent[] = Object.freeze([]);
 
@@ -15,6 +32,9 @@ const NO_EVENTS: readonly AssetEvent[] = Object.freeze([]);
  * Lookups go by identity: an asset by (name, uri), an alias by name, a pattern
  * by its text; a key from `keys()` works too. Under a pattern, an event carries
  * that pattern's captures; under its asset or an alias, every pattern's.
+ * An `Asset.ref` is the asset it names (by name or URI) among the triggering
+ * events' assets and `refScope.scheduleAssets`: none or several is
+ * `ASSET_REF_UNRESOLVED`; a schedule asset without events gives `[]`.
  *
  * @example
  * ```ts
@@ -27,6 +47,7 @@ export function createTriggeringAssetEvents(
   records: readonly AssetEventRecord[],
   aliasesByEventId: Readonly<Record<number, readonly string[]>>,
   capturesByEventId: Readonly<Record<number, readonly PatternCaptures[]>> = {},
+  refScope: TriggeringRefScope = { user: { dagId: "?", taskId: "?" }, scheduleAssets: [] },
 ): TriggeringAssetEvents {
   const sorted = [...records].sort((a, b) => a.timestamp - b.timestamp || a.id - b.id);
   const groups = { asset: new Map(), alias: new Map(), pattern: new Map() } satisfies Record<
@@ -55,7 +76,16 @@ export function createTriggeringAssetEvents(
     entries.set(keyOf(key), Object.freeze([key, Object.freeze(events)]) as [TriggeringKey, readonly AssetEvent[]]);
   }
 
-  const lookup = (target: unknown): readonly AssetEvent[] | undefined => entries.get(keyOf(toKey(target)))?.[1];
+  const triggeringAssets = [...groups.asset.values()].map(({ key }) => key as AssetIdentity);
+  const lookup = (target: unknown): readonly AssetEvent[] | undefined => {
+    if (!isAssetRef(target)) return entries.get(keyOf(toKey(target)))?.[1];
+    const named = assetsNamedBy(target, [...triggeringAssets, ...refScope.scheduleAssets]);
+    const [only] = named;
+    if (only === undefined || named.length > 1) {
+      throw refUnresolved(refScope.user, target, named, "this run's triggering events and its DAG's schedule");
+    }
+    return entries.get(keyOf({ kind: "asset", name: only.name, uri: only.uri }))?.[1];
+  };
   const view: TriggeringAssetEvents = {
     get: ((target: unknown) => lookup(target) ?? NO_EVENTS) as TriggeringAssetEvents["get"],
     has: (target) => lookup(target) !== undefined,
@@ -94,6 +124,29 @@ function toKey(target: unknown): TriggeringKey {
     return { kind: "pattern", name: key.pattern, pattern: key.pattern };
   }
   throw new TypeError(
-    `triggeringAssetEvents takes an Asset, an AssetAlias, an Asset.pattern(...) or one of its keys(), got ${describeValue(target)}.`,
+    `triggeringAssetEvents takes an Asset, an AssetAlias, an Asset.pattern(...), an Asset.ref(...) or one of its keys(), got ${describeValue(target)}.`,
   );
+}
+
+/**
+ * The assets a DAG's schedule names: its assets, and the assets the store
+ * knows by each of its `Asset.ref`s (read through `reader` only when the
+ * schedule has refs). What a ref given to `ctx.triggeringAssetEvents` may
+ * name besides the triggering events' assets.
+ *
+ * @example
+ * ```ts
+ * const known = await scheduleAssets(dag.settings.schedule, reader);
+ * ```
+ */
+export async function scheduleAssets(schedule: ScheduleManifest, reader: AssetEventReader): Promise<AssetIdentity[]> {
+  const condition = schedule.kind === "assets" || schedule.kind === "assetOrTime" ? schedule.condition : null;
+  const assets: AssetIdentity[] = [];
+  const walk = async (node: ConditionNode): Promise<void> => {
+    if (node.kind === "asset") assets.push({ name: node.name, uri: node.uri });
+    else if (node.kind === "ref") assets.push(...(await reader.resolveRef(node)));
+    else if (node.kind === "all" || node.kind === "any") for (const child of node.conditions) await walk(child);
+  };
+  if (condition !== null) await walk(condition);
+  return assets;
 }

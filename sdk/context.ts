@@ -61,12 +61,24 @@ export interface OutletAliasAccessor {
    * extra, added through several aliases of one task, is one event.
    */
   add<TExtra extends object>(asset: Asset<TExtra>, extra?: TExtra): void;
+  /**
+   * Emits an event through this alias for the asset the store knows by the
+   * ref's name or URI, resolved when the try ends: a ref naming no asset (a
+   * ref never creates one) or several fails the try (`ASSET_REF_UNRESOLVED`).
+   */
+  add(ref: AssetRef, extra?: JsonObject): void;
 }
 
-/** `ctx.outletEvents`: per outlet, the event the task will emit when it succeeds. */
+/**
+ * `ctx.outletEvents`: per outlet, the event the task will emit when it
+ * succeeds. `get` takes an outlet asset, an outlet alias, or an `Asset.ref`
+ * naming one of the task's outlet assets by name or URI (none:
+ * `OUTLET_UNDECLARED`; several: `ASSET_REF_UNRESOLVED`).
+ */
 export interface OutletEvents {
   get<TExtra extends object>(asset: Asset<TExtra>): OutletEventAccessor<TExtra>;
   get(alias: AssetAlias): OutletAliasAccessor;
+  get(ref: AssetRef): OutletEventAccessor<JsonObject>;
 }
 
 /**
@@ -103,7 +115,11 @@ export type TriggeringKey =
 
 /**
  * `ctx.triggeringAssetEvents`: the events that triggered this run, per asset,
- * per alias and per URI pattern of the schedule, in timestamp order.
+ * per alias and per URI pattern of the schedule, in timestamp order. An
+ * `Asset.ref` stands for the asset it names among the run's triggering events
+ * and the assets of the DAG's schedule (its refs resolved when the try
+ * started); a ref naming none of them, or several, throws
+ * `ASSET_REF_UNRESOLVED`.
  */
 export interface TriggeringAssetEvents extends Iterable<[TriggeringKey, readonly AssetEvent[]]> {
   get<TExtra extends object>(asset: Asset<TExtra>): readonly AssetEvent<TExtra>[];
@@ -111,7 +127,8 @@ export interface TriggeringAssetEvents extends Iterable<[TriggeringKey, readonly
   get<TCaptures extends string, TExtra extends object>(
     pattern: AssetPattern<TCaptures, TExtra>,
   ): readonly AssetEvent<TExtra, TCaptures>[];
-  has(key: Asset<object> | AssetAlias | AssetPattern<string, object>): boolean;
+  get(ref: AssetRef): readonly AssetEvent[];
+  has(key: Asset<object> | AssetAlias | AssetPattern<string, object> | AssetRef): boolean;
   keys(): IterableIterator<TriggeringKey>;
   values(): IterableIterator<readonly AssetEvent[]>;
   entries(): IterableIterator<[TriggeringKey, readonly AssetEvent[]]>;

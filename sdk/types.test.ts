@@ -133,6 +133,14 @@ describe("task context accessors", () => {
         alias.add(orders, { rowCount: 1 });
         alias.add(orders);
         alias.add(raw, { k: "v" });
+        // A ref's asset is unknown to the types: its extra is any JSON object.
+        alias.add(Asset.ref({ name: "orders" }), { rowCount: "any JSON" });
+        expectTypeOf(ctx.outletEvents.get(Asset.ref({ name: "orders" }))).toEqualTypeOf<
+          OutletEventAccessor<JsonObject>
+        >();
+        expectTypeOf(ctx.triggeringAssetEvents.get(Asset.ref({ uri: "s3://b/o" }))).toEqualTypeOf<
+          readonly AssetEvent[]
+        >();
         // @ts-expect-error rowCount must be a number
         alias.add(orders, { rowCount: "1" });
         // @ts-expect-error the extra of an Asset<Orders> needs rowCount

@@ -333,12 +333,15 @@ class RecordingOutletEvents implements OutletEvents {
 
   get<TExtra extends object>(asset: Asset<TExtra>): OutletEventAccessor<TExtra>;
   get(alias: AssetAlias): OutletAliasAccessor;
-  get(target: AnyAsset | AssetAlias): OutletEventAccessor<object> | OutletAliasAccessor {
+  get(ref: AssetRef): OutletEventAccessor<JsonObject>;
+  get(target: AnyAsset | AssetAlias | AssetRef): OutletEventAccessor<object> | OutletAliasAccessor {
+    if (isAssetRef(target)) throw new Error("the seed's examples use no ref in outletEvents");
     if (!this.outlets.has(keyOf(target))) throw new Error(`${String(target)} is not an outlet of the task`);
     const record = this.record;
     if (isAssetAlias(target)) {
       const accessor: OutletAliasAccessor = {
-        add(asset, extra) {
+        add(asset: AnyAsset | AssetRef, extra?: object) {
+          if (isAssetRef(asset)) throw new Error("the seed's examples add no ref through an alias");
           record.aliasAdds.push({ alias: target.name, asset: describeAsset(asset), extra: extra ?? {} });
           record.resolved.push(keyOf(asset));
         },
@@ -386,13 +389,14 @@ class FakeTriggeringAssetEvents implements TriggeringAssetEvents {
   get<TCaptures extends string, TExtra extends object>(
     pattern: AssetPattern<TCaptures, TExtra>,
   ): readonly AssetEvent<TExtra, TCaptures>[];
-  get(target: AnyAsset | AssetAlias | AnyAssetPattern): readonly AssetEvent<object>[] {
-    if (isAssetPattern(target)) throw new Error("the seed's examples use no pattern");
+  get(ref: AssetRef): readonly AssetEvent[];
+  get(target: AnyAsset | AssetAlias | AnyAssetPattern | AssetRef): readonly AssetEvent<object>[] {
+    if (isAssetPattern(target) || isAssetRef(target)) throw new Error("the seed's examples use no pattern or ref");
     return this.list.find(([key]) => keyOf(key) === keyOf(target))?.[1] ?? [];
   }
 
-  has(target: AnyAsset | AssetAlias | AnyAssetPattern): boolean {
-    if (isAssetPattern(target)) throw new Error("the seed's examples use no pattern");
+  has(target: AnyAsset | AssetAlias | AnyAssetPattern | AssetRef): boolean {
+    if (isAssetPattern(target) || isAssetRef(target)) throw new Error("the seed's examples use no pattern or ref");
     return this.list.some(([key]) => keyOf(key) === keyOf(target));
   }
 

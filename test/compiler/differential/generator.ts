@@ -489,6 +489,17 @@ function renderEntry(sites: readonly SiteSpec[], file: number, project: RenderSp
   return lines.join("\n");
 }
 
+/**
+ * The inlets of a decorated task when the project reads `Asset.ref` inlets:
+ * one ref by the class's own outlet, or one per region of the site's list.
+ */
+function decoratedInlets(spec: SiteSpec, prefix: string, ref: string): string {
+  if (ref === "") return "";
+  return spec.flag
+    ? `, inlets: [assetFor("${prefix}"), inletRef("${prefix}")]`
+    : `, inlets: ${spec.list}.map((r) => inletRef(r))`;
+}
+
 function renderSite(spec: SiteSpec, prefix: string, ref: string): string {
   const list = spec.list;
   const kind = spec.schedule;
@@ -526,7 +537,7 @@ function renderSite(spec: SiteSpec, prefix: string, ref: string): string {
     case "envGuard":
       return `if (process.env.AF_DIFFERENTIAL_UNSET_${prefix.toUpperCase()} !== "1") {\n  ${list}.forEach((r) => makeIngest(r, "${prefix}", ${kind}));\n}`;
     case "decorated":
-      return `@dag({ dagId: "${prefix}", schedule: conditionFor(${list}) })\nexport class Decorated_${prefix} {\n  readonly regions = [...${list}];\n  @task({ outlets: [assetFor("${prefix}")] })\n  load(): void {}\n  @task({ after: ["load"], retries: ${kind} })\n  notify(): void {}\n}`;
+      return `@dag({ dagId: "${prefix}", schedule: conditionFor(${list}) })\nexport class Decorated_${prefix} {\n  readonly regions = [...${list}];\n  @task({ outlets: [assetFor("${prefix}")] })\n  load(): void {}\n  @task({ after: ["load"], retries: ${kind}${decoratedInlets(spec, prefix, ref)} })\n  notify(): void {}\n}`;
     case "destructure": {
       return `{\n  const [first, ...others] = ${list};\n  const { length } = others;\n  if (first !== undefined) makeIngest(first, "${prefix}_first_" + String(length), ${kind});\n  others.forEach((r, i) => makeIngest(r, \`${prefix}_other\${i}\`, ${kind}));\n}`;
     }
