@@ -25,7 +25,13 @@ import type {
   TryWarning,
 } from "./contracts.js";
 import { applyAssetCatchup } from "./engine/catchup.js";
-import { type ConsumerStatus, consumerStatus, evaluateConsumer, explainConsumer } from "./engine/consumers.js";
+import {
+  type ConsumerStatus,
+  consumerStatus,
+  countActiveRuns,
+  evaluateConsumer,
+  explainConsumer,
+} from "./engine/consumers.js";
 import { type Clock, createEngineContext, type EngineContext, systemClock } from "./engine/context.js";
 import { type RecordedEvent, recordEvent } from "./engine/events.js";
 import { evaluateConsumersTogether, FAN_OUT_CHUNK } from "./engine/fan-out.js";
@@ -36,7 +42,14 @@ import {
   registerManifest,
   replanTimetable,
 } from "./engine/registration.js";
-import { createRun, getDagManifest, lockDag, startQueuedRuns } from "./engine/runs.js";
+import {
+  createRun,
+  getDagManifest,
+  lockDag,
+  startQueuedRuns,
+  startQueuedRunsLocked,
+  startsAtOnce,
+} from "./engine/runs.js";
 import {
   buildRunRequests,
   type CompletionEffects,
@@ -270,9 +283,13 @@ export class Scheduler implements TaskSource {
   /** Creates a manual run of a DAG with `conf`; returns its run id. */
   async triggerDag(dagId: string, options: { conf?: JsonObject; runId?: string } = {}): Promise<string> {
     const runId = await this.ctx.db.transaction().execute(async (trx) => {
+      // The DAG's lock first (PostgreSQL): its active runs are counted under it.
+      await lockDag(this.ctx, trx, dagId);
       const dag = await this.requireDag(trx, dagId);
       const now = this.ctx.clock.now();
       const interval = inferManualInterval(dag.manifest.schedule, now);
+      // No run active (the common case): the run is created started, with no read-back to start it.
+      const started = startsAtOnce(dag, await countActiveRuns(this.ctx, trx, dagId));
       const created = await createRun(this.ctx, trx, dag.manifest, {
         runType: "manual",
         ...(options.runId === undefined ? {} : { runId: options.runId }),
@@ -280,6 +297,7 @@ export class Scheduler implements TaskSource {
         dataIntervalStart: interval.start,
         dataIntervalEnd: interval.end,
         conf: options.conf ?? {},
+        started,
       });
       if (created === null) {
         throw new SchedulerError(
@@ -287,7 +305,7 @@ export class Scheduler implements TaskSource {
           `DAG "${dagId}" already has a run "${options.runId}": choose another run id.`,
         );
       }
-      await startQueuedRuns(this.ctx, trx, dagId);
+      if (!started) await startQueuedRunsLocked(this.ctx, trx, dag);
       return created;
     });
     this.emit({ kind: "run_created", dagId, runId, runType: "manual" });

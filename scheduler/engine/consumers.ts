@@ -178,7 +178,8 @@ const activeRunsSelect = (db: Executor, dagId: string) =>
 
 const activeRunsQuery = compiledQuery(activeRunsSelect);
 
-async function countActiveRuns(ctx: EngineContext, db: Executor, dagId: string): Promise<number> {
+/** How many runs of a DAG are queued or running. */
+export async function countActiveRuns(ctx: EngineContext, db: Executor, dagId: string): Promise<number> {
   return Number((await activeRunsQuery(ctx.dialect, db, dagId)).rows[0]?.count ?? 0);
 }
 
