@@ -4,21 +4,20 @@
  * task adds through aliases at run time).
  */
 
+import type { TaskDefinition } from "../sdk/definitions.js";
 import type { DagManifestSettings } from "../sdk/manifest/assemble.js";
 import type { DagManifest } from "../sdk/manifest/schema.js";
 import type { AliasValue, AssetValue, ConditionValue, InletValue, Location } from "./values.js";
 
-/** A task as found in source. */
-export interface TaskModel {
-  readonly taskId: string;
-  /** `"task"` for task functions and methods, the class name for operators. */
-  readonly operator: string;
+/**
+ * A task as found in source: the SDK's task settings ({@link TaskDefinition}),
+ * with the compiler's values for its assets in place of the SDK's objects.
+ */
+export interface TaskModel
+  extends Pick<TaskDefinition, "taskId" | "operator" | "retries" | "retryDelayMs" | "executionTimeoutMs"> {
   /** Assets, aliases and `Asset.ref`s (resolved when the task runs). */
   readonly outlets: readonly InletValue[];
   readonly inlets: readonly InletValue[];
-  readonly retries: number;
-  readonly retryDelayMs: number;
-  readonly executionTimeoutMs: number | null;
   /** Where the task is defined. */
   readonly site: Location;
   /** Assets the task adds through its alias outlets when it runs (`outletEvents.get(alias).add`, `Metadata` with `alias`). */
