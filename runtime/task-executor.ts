@@ -13,7 +13,7 @@ import type {
   TryReport,
   TryWarning,
 } from "../scheduler/contracts.js";
-import { appendTaskLog, createTaskLogFile, makeTaskLogFolder, taskLogPath } from "./task-logs.js";
+import { appendTaskLog, createTaskLogFile, makeTaskLogFolders, taskLogPath } from "./task-logs.js";
 import type { PoolRunResult, WorkerPool } from "./worker-pool.js";
 
 /**
@@ -86,12 +86,12 @@ export class TaskExecutor {
   private stopped = true;
   /**
    * While a claim commits (a sync of the log on SQLite), the claimed tries'
-   * log folders are made on libuv's thread pool: the host that runs a try then
-   * only opens its file.
+   * log folders (one per run) are made on libuv's thread pool: the host that
+   * runs a try then only opens its file.
    */
   private readonly claimOptions: ClaimOptions = {
     beforeCommit: (requests) => {
-      for (const request of requests) makeTaskLogFolder(taskLogPath(this.options.logDir, request.key));
+      makeTaskLogFolders(requests.map((request) => taskLogPath(this.options.logDir, request.key)));
     },
   };
   /** Host slots a claim in flight (the claim loop's, or a report's) may fill. */
@@ -207,7 +207,10 @@ export class TaskExecutor {
     const id = runningId(key);
     this.running.set(id, key);
     const logFile = taskLogPath(this.options.logDir, key);
-    if (request.dagFile) createTaskLogFile(logFile);
+    // A try that a host may start at once gets its log file made here, off the host's thread. Tries queued
+    // behind others in the hosts are not: the host opens their logs while the try before runs, and making
+    // each file twice costs more CPU than the try.
+    if (request.dagFile && this.running.size <= this.pool.capacity) createTaskLogFile(logFile);
     const done = (async () => {
       let result: PoolRunResult;
       // When a host began the try (it may have waited in the host's queue since the claim).

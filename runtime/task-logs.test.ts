@@ -4,6 +4,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -14,11 +15,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  appendTaskLog,
   createTaskLogFile,
-  makeTaskLogFolder,
+  makeTaskLogFolders,
   openTaskLog,
   openTaskLogAhead,
   readTaskLogRanges,
+  readTaskLogs,
   taskLogPath,
 } from "./task-logs.js";
 
@@ -110,9 +113,9 @@ describe("openTaskLogAhead", () => {
 });
 
 describe("log files made ahead by the worker", () => {
-  it("makes a try's folder, then its empty private file, off the calling thread", async () => {
+  it("makes a run's log folder, then a try's empty private file, off the calling thread", async () => {
     const path = taskLogPath(logDir, { dagId: "made-ahead", runId: "manual__2", taskId: "t", tryNumber: 1 });
-    makeTaskLogFolder(path);
+    makeTaskLogFolders([path]);
     await expect.poll(() => existsSync(dirname(path))).toBe(true);
     expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
     createTaskLogFile(path);
@@ -130,9 +133,54 @@ describe("log files made ahead by the worker", () => {
     const blocker = join(logDir, "another-file");
     writeFileSync(blocker, "");
     const path = join(blocker, "attempt=1.log");
-    makeTaskLogFolder(path);
+    makeTaskLogFolders([path]);
     createTaskLogFile(path);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(() => openTaskLog(path)).toThrow(expect.objectContaining({ code: "EEXIST" }));
+  });
+});
+
+describe("the one-folder-per-run layout", () => {
+  it("writes each try's log as a file in its run's folder and reads each task's tries apart", async () => {
+    const run = { dagId: "flat", runId: "manual__3" };
+    appendTaskLog(logDir, { ...run, taskId: "t", tryNumber: 1 }, "t first");
+    appendTaskLog(logDir, { ...run, taskId: "t", tryNumber: 2 }, "t second");
+    appendTaskLog(logDir, { ...run, taskId: "t.x", tryNumber: 1 }, "t.x only");
+    appendTaskLog(logDir, { ...run, taskId: "t.attempt=1", tryNumber: 1 }, "odd id");
+    const folder = dirname(taskLogPath(logDir, { ...run, taskId: "t", tryNumber: 1 }));
+    expect(readdirSync(folder).sort()).toEqual([
+      "task_id=t.attempt%3D1.attempt=1.log",
+      "task_id=t.attempt=1.log",
+      "task_id=t.attempt=2.log",
+      "task_id=t.x.attempt=1.log",
+    ]);
+    expect(readTaskLogs(logDir, { ...run, taskId: "t" })).toEqual([
+      { tryNumber: 1, text: "t first\n" },
+      { tryNumber: 2, text: "t second\n" },
+    ]);
+    expect(readTaskLogs(logDir, { ...run, taskId: "t.x" })).toEqual([{ tryNumber: 1, text: "t.x only\n" }]);
+    expect(readTaskLogs(logDir, { ...run, taskId: "t.attempt=1" })).toEqual([{ tryNumber: 1, text: "odd id\n" }]);
+    expect(readTaskLogs(logDir, { ...run, taskId: "t", tryNumber: 2 })).toEqual([{ tryNumber: 2, text: "t second\n" }]);
+    const ranges = await readTaskLogRanges(logDir, { ...run, taskId: "t" }, { maxBytes: 1 << 20 });
+    expect(ranges.map(({ tryNumber, text }) => ({ tryNumber, text }))).toEqual([
+      { tryNumber: 1, text: "t first\n" },
+      { tryNumber: 2, text: "t second\n" },
+    ]);
+    expect(readTaskLogs(logDir, { ...run, taskId: "none" })).toEqual([]);
+    expect(await readTaskLogRanges(logDir, { ...run, runId: "missing", taskId: "t" }, { maxBytes: 10 })).toEqual([]);
+  });
+
+  it("still reads logs written in a folder per task (the layout before)", async () => {
+    const run = { dagId: "legacy", runId: "manual__4" };
+    const folder = dirname(taskLogPath(logDir, { ...run, taskId: "old", tryNumber: 1 }));
+    mkdirSync(join(folder, "task_id=old"), { recursive: true });
+    writeFileSync(join(folder, "task_id=old", "attempt=1.log"), "before\n");
+    appendTaskLog(logDir, { ...run, taskId: "old", tryNumber: 2 }, "after");
+    expect(readTaskLogs(logDir, { ...run, taskId: "old" })).toEqual([
+      { tryNumber: 1, text: "before\n" },
+      { tryNumber: 2, text: "after\n" },
+    ]);
+    const [first] = await readTaskLogRanges(logDir, { ...run, taskId: "old" }, { tryNumber: 1, maxBytes: 1 << 20 });
+    expect(first).toMatchObject({ tryNumber: 1, text: "before\n", nextOffset: 7 });
   });
 });

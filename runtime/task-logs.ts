@@ -1,12 +1,15 @@
 /**
- * Task logs on disk: one file per try under
- * `$ASSETFLOW_HOME/logs/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`.
+ * Task logs on disk: one file per try, in one folder per run:
+ * `$ASSETFLOW_HOME/logs/dag_id=<dag>/run_id=<run>/task_id=<task>.attempt=<n>.log`
+ * (ids URI-encoded, so `=` never occurs in them). A try's log costs the
+ * creation of one file: no folder per task (creating a folder and removing it
+ * cost the kernel more than running a short task). Logs written before this
+ * layout, `.../run_id=<run>/task_id=<task>/attempt=<n>.log`, are still read.
  */
 import {
   appendFileSync,
   close,
   closeSync,
-  existsSync,
   mkdir,
   open as openFile,
   openSync,
@@ -21,14 +24,63 @@ import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../schedule
 
 /** The log file of one try. */
 export function taskLogPath(logDir: string, key: Omit<TaskInstanceKey, "mapIndex">): string {
-  const safe = (value: string) => encodeURIComponent(value);
-  return join(
-    logDir,
-    `dag_id=${safe(key.dagId)}`,
-    `run_id=${safe(key.runId)}`,
-    `task_id=${safe(key.taskId)}`,
-    `attempt=${key.tryNumber}.log`,
-  );
+  return join(runLogFolder(logDir, key), `${taskLogPrefix(key.taskId)}${key.tryNumber}.log`);
+}
+
+/** The folder of a run's logs: the logs of all its tries are files in it. */
+function runLogFolder(logDir: string, key: { dagId: string; runId: string }): string {
+  return join(logDir, `dag_id=${encodeURIComponent(key.dagId)}`, `run_id=${encodeURIComponent(key.runId)}`);
+}
+
+/** What the names of a task's log files start with, before the try number. */
+function taskLogPrefix(taskId: string): string {
+  return `task_id=${encodeURIComponent(taskId)}.attempt=`;
+}
+
+/**
+ * The log files of a task's tries in a run, by try number, from the names in
+ * the run's folder (and, for logs written before the one-folder-per-run
+ * layout, in the task's own folder), in try order.
+ */
+function tryLogFiles(
+  folder: string,
+  names: readonly string[],
+  taskId: string,
+  legacyNames: readonly string[],
+): Array<{ tryNumber: number; path: string }> {
+  const prefix = taskLogPrefix(taskId);
+  const byTry = new Map<number, string>();
+  const legacy = join(folder, `task_id=${encodeURIComponent(taskId)}`);
+  for (const name of legacyNames) {
+    const match = /^attempt=(\d+)\.log$/.exec(name);
+    if (match) byTry.set(Number(match[1]), join(legacy, name));
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const match = /^(\d+)\.log$/.exec(name.slice(prefix.length));
+    if (match) byTry.set(Number(match[1]), join(folder, name));
+  }
+  return [...byTry]
+    .map(([tryNumber, path]) => ({ tryNumber, path }))
+    .sort((a, b) => a.tryNumber - b.tryNumber);
+}
+
+/** The names in a folder, or none when it is missing or not a folder. */
+function namesIn(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
+}
+
+/** {@link namesIn} without blocking. */
+async function namesInAsync(folder: string): Promise<string[]> {
+  try {
+    return await readdir(folder);
+  } catch {
+    return [];
+  }
 }
 
 /** Appends a line to a try's log, creating the file. */
@@ -68,7 +120,7 @@ export interface TaskLogWriter {
  * ```
  */
 export function openTaskLog(path: string): TaskLogWriter {
-  // The worker usually made the folder while it claimed the try (see makeTaskLogFolder): one system call then.
+  // The worker usually made the folder while it claimed the try (see makeTaskLogFolders): one system call then.
   // Otherwise (or on any error) as before: the folder first, whose error is the one thrown.
   let fd: number;
   try {
@@ -81,20 +133,23 @@ export function openTaskLog(path: string): TaskLogWriter {
 }
 
 /**
- * Starts making the folder of a try's log on libuv's thread pool and returns
- * at once: a worker calls it for the tries it claims while their claim
- * commits, so the task host that runs a try only opens its file. Errors are
- * ignored here: the host's {@link openTaskLog} makes the folder itself when it
- * is missing, and fails the try when it cannot be made. A claim that rolls
- * back after this leaves an empty folder, which reads as no log.
+ * Starts making the folders of tries' logs (one per run) on libuv's thread
+ * pool and returns at once, each folder once: a worker calls it for the tries
+ * it claims while their claim commits, so the task host that runs a try only
+ * creates its file. Errors are ignored here: the host's {@link openTaskLog}
+ * makes the folder itself when it is missing, and fails the try when it cannot
+ * be made. A claim that rolls back after this leaves an empty folder, which
+ * reads as no log.
  *
  * @example
  * ```ts
- * makeTaskLogFolder(taskLogPath(logDir, request.key));
+ * makeTaskLogFolders(requests.map((request) => taskLogPath(logDir, request.key)));
  * ```
  */
-export function makeTaskLogFolder(path: string): void {
-  mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE }, () => undefined);
+export function makeTaskLogFolders(paths: Iterable<string>): void {
+  for (const folder of new Set(Array.from(paths, (path) => dirname(path)))) {
+    mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE }, () => undefined);
+  }
 }
 
 /**
@@ -190,15 +245,14 @@ export function readTaskLogs(
   logDir: string,
   key: { dagId: string; runId: string; taskId: string; tryNumber?: number },
 ): Array<{ tryNumber: number; text: string }> {
-  const folder = dirname(taskLogPath(logDir, { ...key, tryNumber: 1 }));
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .map((name) => /^attempt=(\d+)\.log$/.exec(name))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => Number(match[1]))
-    .filter((tryNumber) => key.tryNumber === undefined || tryNumber === key.tryNumber)
-    .sort((a, b) => a - b)
-    .map((tryNumber) => ({ tryNumber, text: readFileSync(join(folder, `attempt=${tryNumber}.log`), "utf8") }));
+  const folder = runLogFolder(logDir, key);
+  const names = namesIn(folder);
+  const legacy = names.includes(`task_id=${encodeURIComponent(key.taskId)}`)
+    ? namesIn(join(folder, `task_id=${encodeURIComponent(key.taskId)}`))
+    : [];
+  return tryLogFiles(folder, names, key.taskId, legacy)
+    .filter(({ tryNumber }) => key.tryNumber === undefined || tryNumber === key.tryNumber)
+    .map(({ tryNumber, path }) => ({ tryNumber, text: readFileSync(path, "utf8") }));
 }
 
 /** A part of one try's log file. */
@@ -241,20 +295,15 @@ export async function readTaskLogRanges(
   key: { dagId: string; runId: string; taskId: string },
   options: TaskLogRangeOptions,
 ): Promise<TaskLogRange[]> {
-  const folder = dirname(taskLogPath(logDir, { ...key, tryNumber: 1 }));
-  let names: string[];
-  try {
-    names = await readdir(folder);
-  } catch {
-    return [];
-  }
-  const tries = names
-    .map((name) => /^attempt=(\d+)\.log$/.exec(name))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => Number(match[1]))
-    .filter((tryNumber) => options.tryNumber === undefined || tryNumber === options.tryNumber)
-    .sort((a, b) => a - b);
-  return Promise.all(tries.map((tryNumber) => readRange(join(folder, `attempt=${tryNumber}.log`), tryNumber, options)));
+  const folder = runLogFolder(logDir, key);
+  const names = await namesInAsync(folder);
+  const legacy = names.includes(`task_id=${encodeURIComponent(key.taskId)}`)
+    ? await namesInAsync(join(folder, `task_id=${encodeURIComponent(key.taskId)}`))
+    : [];
+  const tries = tryLogFiles(folder, names, key.taskId, legacy).filter(
+    ({ tryNumber }) => options.tryNumber === undefined || tryNumber === options.tryNumber,
+  );
+  return Promise.all(tries.map(({ tryNumber, path }) => readRange(path, tryNumber, options)));
 }
 
 async function readRange(path: string, tryNumber: number, options: TaskLogRangeOptions): Promise<TaskLogRange> {
