@@ -29,7 +29,14 @@ import {
   sqliteLatency,
 } from "./peers/assetflow.js";
 import { bullmqChain, bullmqHop, bullmqHopB, bullmqNoop } from "./peers/bullmq.js";
-import { graphileChain, graphileHop, graphileHopB, graphileNoop, graphileSchema } from "./peers/graphile.js";
+import {
+  graphileChain,
+  graphileDatabase,
+  graphileHop,
+  graphileHopB,
+  graphileNoop,
+  graphileSchema,
+} from "./peers/graphile.js";
 import { findRedisServer, type PrivateRedis, startRedis } from "./peers/redis.js";
 import type { ChainRig, HopRig, NoopRig } from "./peers/rigs.js";
 import { gitRevision, loadAverage, median, percentile } from "./support/measure.js";
@@ -76,6 +83,8 @@ const options = {
 };
 const postgresUrl =
   flags.get("url") ?? process.env.ASSETFLOW_BENCH_DATABASE_URL ?? process.env.ASSETFLOW_TEST_DATABASE_URL;
+/** The database of graphile-worker's rigs (see graphileDatabase in peers/graphile.ts), once made. */
+let graphileUrl: string | null = null;
 
 // ------------------------------------------------------------ rows
 
@@ -150,7 +159,7 @@ async function hop(redis: PrivateRedis | null, graphile: string): Promise<void> 
   const rigs: Record<string, HopRig | undefined> = {};
   try {
     rigs.assetflow = await assetflowHop(postgresUrl, assetflowSchema);
-    rigs.graphile = await graphileHop(postgresUrl, graphile);
+    rigs.graphile = await graphileHop(graphileUrl as string, graphile);
     rigs.bullmq = redis ? await bullmqHop(redis.port) : undefined;
     const samples: Record<string, number[]> = { assetflow: [], graphile: [], bullmq: [] };
     await interleave(rigs, options.rounds, async (name, rig, round) => {
@@ -196,8 +205,8 @@ async function runtime(
         `[chain] ${options.chainSteps} chained steps, trigger -> last done (assetflow: SQLite standalone, DAGs chained by assets)`,
       );
       const rigs: Record<string, ChainRig | undefined> = { assetflow: af };
-      if (postgresUrl && graphile) {
-        rigs.graphile = track(await graphileChain(postgresUrl, graphile, options.chainSteps, options.concurrency));
+      if (graphileUrl && graphile) {
+        rigs.graphile = track(await graphileChain(graphileUrl, graphile, options.chainSteps, options.concurrency));
       }
       if (redis) rigs.bullmq = track(await bullmqChain(redis.port, options.chainSteps, options.concurrency));
       const samples: Record<string, number[]> = { assetflow: [], graphile: [], bullmq: [] };
@@ -219,10 +228,10 @@ async function runtime(
         `[noop] ${options.noopTasks} no-op tasks, concurrency ${options.concurrency} (assetflow: task host processes)`,
       );
       const rigs: Record<string, NoopRig | undefined> = { assetflow: af };
-      if (postgresUrl && graphile) {
-        rigs.graphile = track(await graphileNoop(postgresUrl, graphile, options.concurrency));
+      if (graphileUrl && graphile) {
+        rigs.graphile = track(await graphileNoop(graphileUrl, graphile, options.concurrency));
         rigs.graphileBatched = track(
-          await graphileNoop(postgresUrl, graphile, options.concurrency, options.graphileBatch),
+          await graphileNoop(graphileUrl, graphile, options.concurrency, options.graphileBatch),
         );
       }
       if (redis) rigs.bullmq = track(await bullmqNoop(redis.port, options.concurrency));
@@ -250,6 +259,15 @@ async function runtime(
       rows.push({
         measure: "assetflow: CPU of scheduler + executor per task",
         assetflow: `${af.cpuPerTaskUs().toFixed(0)} µs`,
+        graphile: "",
+        bullmq: "",
+        ratio: "",
+        target: "",
+        verdict: "",
+      });
+      rows.push({
+        measure: "assetflow: CPU of the task hosts per task",
+        assetflow: `${af.hostCpuPerTaskUs().toFixed(0)} µs`,
         graphile: "",
         bullmq: "",
         ratio: "",
@@ -466,13 +484,15 @@ async function main(): Promise<void> {
   const redis = redisBinary ? await startRedis(redisBinary) : null;
   if (redis) console.log(`  redis:    private redis-server on port ${redis.port} (pid ${redis.pid})`);
   console.log("");
-  // One graphile-worker schema for every rig (see graphileSchema).
+  // One graphile-worker schema for every rig (see graphileSchema), in a database of this run's own (see graphileDatabase).
   const graphile = server ? schemaName("gw") : null;
-  // Interrupted: the private Redis goes too (the PostgreSQL schemas stay: their names start with peers_).
+  const graphileDb = graphile ? await graphileDatabase(postgresUrl as string, graphile) : null;
+  graphileUrl = graphileDb?.url ?? null;
+  // Interrupted: the private Redis goes too (the PostgreSQL schemas and database stay: their names start with peers_).
   const stopRedis = () => void (redis?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   process.once("SIGINT", stopRedis).once("SIGTERM", stopRedis);
   try {
-    if (graphile) await graphileSchema(postgresUrl as string, graphile);
+    if (graphile && graphileUrl) await graphileSchema(graphileUrl, graphile);
     if (only.has("hop") && graphile) await hop(redis, graphile);
     if (only.has("hop") && !graphile) console.log("[hop] skipped: no PostgreSQL");
     if (only.has("chain") || only.has("noop")) {
@@ -485,7 +505,7 @@ async function main(): Promise<void> {
     if (only.has("scale")) await scale();
   } finally {
     await redis?.stop();
-    if (graphile) await dropSchemas([graphile]);
+    await graphileDb?.drop();
   }
   console.log("");
   printTable();

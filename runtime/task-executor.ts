@@ -1,8 +1,8 @@
 /**
  * The worker loop: claims queued tries from a {@link TaskSource} as the pool
  * has room, runs them in the pool, reports their outcomes, heartbeats the
- * tries it runs. Each try's log goes to its own file on disk (written by the
- * task host that runs it).
+ * tries it runs. Each try's log is written by the task host that runs it
+ * (see task-logs.ts); the worker adds its own lines (a failure, a warning).
  */
 import type {
   ClaimOptions,
@@ -13,7 +13,7 @@ import type {
   TryReport,
   TryWarning,
 } from "../scheduler/contracts.js";
-import { appendTaskLog, createTaskLogFile, makeTaskLogFolders, taskLogPath } from "./task-logs.js";
+import { appendTaskLog, makeTaskLogFolders, taskLogPath } from "./task-logs.js";
 import type { PoolRunResult, WorkerPool } from "./worker-pool.js";
 
 /**
@@ -207,10 +207,6 @@ export class TaskExecutor {
     const id = runningId(key);
     this.running.set(id, key);
     const logFile = taskLogPath(this.options.logDir, key);
-    // A try that a host may start at once gets its log file made here, off the host's thread. Tries queued
-    // behind others in the hosts are not: the host opens their logs while the try before runs, and making
-    // each file twice costs more CPU than the try.
-    if (request.dagFile && this.running.size <= this.pool.capacity) createTaskLogFile(logFile);
     const done = (async () => {
       let result: PoolRunResult;
       // When a host began the try (it may have waited in the host's queue since the claim).

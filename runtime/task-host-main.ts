@@ -1,10 +1,11 @@
 /**
  * A task host: a child process of a worker pool. It loads DAG files and runs
- * one task at a time with `runTask` (the others it was sent wait their turn), writing the try's log file itself and
+ * one task at a time with `runTask` (the others it was sent wait their turn), writing the try's log itself (to its
+ * segment of the run's log folder: see task-log-segments.ts) and
  * reading past events through its parent.
  * If a task kills or hangs this process, only this process dies.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { AssetEventReader } from "../scheduler/contracts.js";
 import { serializeDags } from "../sdk/index.js";
 import { createTextMasker } from "../sdk/masking.js";
@@ -14,7 +15,8 @@ import { killProcessGroup } from "./process-groups.js";
 import { runTask } from "./run-task.js";
 import { createOperatorServices } from "./services.js";
 import type { HostMessage, HostRequest } from "./task-host-protocol.js";
-import { openTaskLog, openTaskLogAhead, type TaskLogWriter, taskLogFailureMessage } from "./task-logs.js";
+import { TaskLogSegments } from "./task-log-segments.js";
+import { type TaskLogWriter, taskLogFailureMessage } from "./task-logs.js";
 
 // The pool passes the home as the argument (tasks never see ASSETFLOW_HOME), then sends "init".
 const home = process.argv[2] ?? process.env.ASSETFLOW_HOME ?? ".assetflow";
@@ -23,8 +25,8 @@ let mask: (text: string) => string = (text) => text;
 const loader = new DagFileLoader(join(home, "bundles"));
 let nextReadId = 1;
 const pendingReads = new Map<number, (message: Extract<HostRequest, { type: "readResult" }>) => void>();
-/** Logs of tries sent ahead, being opened while an earlier try runs (by message id). */
-const logsAhead = new Map<number, Promise<TaskLogWriter>>();
+/** This host's log segments (see task-log-segments.ts). */
+const segments = new TaskLogSegments();
 
 /** Process groups of the commands running now (see {@link killProcessGroup}). */
 const groups = new Set<number>();
@@ -81,9 +83,7 @@ async function handle(message: Exclude<HostRequest, { type: "batch" }>): Promise
   const taskId = message.request.key.taskId;
   let log: TaskLogWriter;
   try {
-    const ahead = logsAhead.get(message.id);
-    logsAhead.delete(message.id);
-    log = ahead ? await ahead : openTaskLog(message.logFile);
+    log = segments.start(dirname(message.logFile), message.request.key);
   } catch (error) {
     // The try cannot have a log (a full disk, a folder that cannot be made): it fails with that cause, unrun.
     const text = taskLogFailureMessage(taskId, error as Error);
@@ -132,8 +132,7 @@ async function handle(message: Exclude<HostRequest, { type: "batch" }>): Promise
 }
 
 // Tries and loads run one at a time, in the order they arrive (the pool sends
-// a few ahead); answers to this host's reads are handled at once. The log of a
-// try that waits behind another is opened meanwhile.
+// a few ahead); answers to this host's reads are handled at once.
 let work: Promise<void> = Promise.resolve();
 let waiting = 0;
 process.on("message", (message: HostRequest) => {
@@ -148,11 +147,6 @@ function receive(message: Exclude<HostRequest, { type: "batch" }>): void {
   if (message.type === "readResult" || message.type === "init") {
     void handle(message);
     return;
-  }
-  if (message.type === "run" && waiting > 0) {
-    const ahead = openTaskLogAhead(message.logFile);
-    ahead.catch(() => undefined); // handled when the try starts
-    logsAhead.set(message.id, ahead);
   }
   waiting++;
   work = work.then(() => handle(message)).finally(() => waiting--);

@@ -26,7 +26,7 @@ export type HostRequest =
       readonly id: number;
       readonly file: string;
       readonly request: TaskRunRequest;
-      /** The try's log file: the host appends the try's log lines to it. */
+      /** The try's own log file (`taskLogPath`): the host writes the try's lines to its segment in this file's folder. */
       readonly logFile: string;
     }
   | { readonly type: "load"; readonly id: number; readonly file: string }

@@ -14,14 +14,14 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TaskLogSegments } from "./task-log-segments.js";
 import {
   appendTaskLog,
-  createTaskLogFile,
   makeTaskLogFolders,
   openTaskLog,
-  openTaskLogAhead,
   readTaskLogRanges,
   readTaskLogs,
+  runLogFolder,
   taskLogPath,
 } from "./task-logs.js";
 
@@ -88,10 +88,10 @@ describe("readTaskLogRanges on a 50 MB log", () => {
   });
 });
 
-describe("openTaskLogAhead", () => {
-  it("makes the try's private folder and file off the thread, and its writer appends lines at once", async () => {
-    const path = taskLogPath(logDir, { dagId: "ahead", runId: "manual__2", taskId: "t", tryNumber: 1 });
-    const log = await openTaskLogAhead(path);
+describe("openTaskLog", () => {
+  it("makes the try's private folder and file, and its writer appends lines at once", () => {
+    const path = taskLogPath(logDir, { dagId: "own", runId: "manual__2", taskId: "t", tryNumber: 1 });
+    const log = openTaskLog(path);
     log.write("first");
     expect(readFileSync(path, "utf8")).toBe("first\n");
     log.write("second");
@@ -103,40 +103,120 @@ describe("openTaskLogAhead", () => {
     expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
   });
 
-  it("rejects with the error openTaskLog throws when the folder cannot be made", async () => {
+  it("throws when the folder cannot be made", () => {
     const blocker = join(logDir, "a-file");
     writeFileSync(blocker, "");
-    const path = join(blocker, "attempt=1.log");
-    expect(() => openTaskLog(path)).toThrow(expect.objectContaining({ code: "EEXIST" }));
-    await expect(openTaskLogAhead(path)).rejects.toMatchObject({ code: "EEXIST" });
+    expect(() => openTaskLog(join(blocker, "attempt=1.log"))).toThrow(expect.objectContaining({ code: "EEXIST" }));
   });
 });
 
-describe("log files made ahead by the worker", () => {
-  it("makes a run's log folder, then a try's empty private file, off the calling thread", async () => {
-    const path = taskLogPath(logDir, { dagId: "made-ahead", runId: "manual__2", taskId: "t", tryNumber: 1 });
-    makeTaskLogFolders([path]);
-    await expect.poll(() => existsSync(dirname(path))).toBe(true);
-    expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
-    createTaskLogFile(path);
-    await expect.poll(() => existsSync(path)).toBe(true);
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(readFileSync(path, "utf8")).toBe("");
-    // The host's open appends to the file made ahead.
-    const log = openTaskLog(path);
-    log.write("hello");
-    log.close();
-    expect(readFileSync(path, "utf8")).toBe("hello\n");
+describe("task hosts' log segments", () => {
+  const run = { dagId: "segments", runId: "manual__5" };
+  const folder = () => runLogFolder(logDir, run);
+
+  it("appends each try's lines to the host's segment at once; the readers give each try its own lines", async () => {
+    const a = new TaskLogSegments("host-1-a.log");
+    const b = new TaskLogSegments("host-2-b.log");
+    const first = a.start(folder(), { taskId: "t", tryNumber: 1 });
+    first.write("t try 1 line 1");
+    expect(readTaskLogs(logDir, { ...run, taskId: "t" })).toEqual([{ tryNumber: 1, text: "t try 1 line 1\n" }]);
+    const other = b.start(folder(), { taskId: "u", tryNumber: 1 });
+    other.write("u from the other host");
+    first.write("t try 1 line 2");
+    first.close();
+    first.write("after close: dropped");
+    const second = a.start(folder(), { taskId: "t", tryNumber: 2 });
+    second.write("t try 2");
+    second.close();
+    other.close();
+    const third = a.start(folder(), { taskId: "u", tryNumber: 2 });
+    third.write("u try 2 in host a");
+    third.close();
+    expect(readTaskLogs(logDir, { ...run, taskId: "t" })).toEqual([
+      { tryNumber: 1, text: "t try 1 line 1\nt try 1 line 2\n" },
+      { tryNumber: 2, text: "t try 2\n" },
+    ]);
+    expect(readTaskLogs(logDir, { ...run, taskId: "u" })).toEqual([
+      { tryNumber: 1, text: "u from the other host\n" },
+      { tryNumber: 2, text: "u try 2 in host a\n" },
+    ]);
+    const ranges = await readTaskLogRanges(logDir, { ...run, taskId: "t" }, { maxBytes: 1 << 20 });
+    expect(ranges.map(({ tryNumber, text, nextOffset }) => ({ tryNumber, text, nextOffset }))).toEqual([
+      { tryNumber: 1, text: "t try 1 line 1\nt try 1 line 2\n", nextOffset: 30 },
+      { tryNumber: 2, text: "t try 2\n", nextOffset: 8 },
+    ]);
+    // Only the segments and the index were created: no file per try.
+    expect(readdirSync(folder()).sort()).toEqual(["host-1-a.log", "host-2-b.log", "tries.idx"]);
+    expect(statSync(join(folder(), "host-1-a.log")).mode & 0o777).toBe(0o600);
+    a.closeAll();
+    b.closeAll();
   });
 
-  it("ignores a file that cannot be made: the host's open reports it", async () => {
+  it("reads the worker's lines after the host's, across both files, by offset and by tail", async () => {
+    const host = new TaskLogSegments("host-3-c.log");
+    const log = host.start(folder(), { taskId: "failing", tryNumber: 1 });
+    log.write("host line");
+    log.close();
+    appendTaskLog(logDir, { ...run, taskId: "failing", tryNumber: 1 }, "[assetflow] try 1 failed: boom");
+    expect(readTaskLogs(logDir, { ...run, taskId: "failing" })).toEqual([
+      { tryNumber: 1, text: "host line\n[assetflow] try 1 failed: boom\n" },
+    ]);
+    const key = { ...run, taskId: "failing" };
+    const [tail] = await readTaskLogRanges(logDir, key, { tail: 1, maxBytes: 1 << 20 });
+    expect(tail).toMatchObject({
+      text: "[assetflow] try 1 failed: boom\n",
+      offset: 10,
+      nextOffset: 41,
+      truncated: true,
+    });
+    const [from] = await readTaskLogRanges(logDir, key, { offset: 5, maxBytes: 1 << 20 });
+    expect(from).toMatchObject({ text: "line\n[assetflow] try 1 failed: boom\n", offset: 5, nextOffset: 41 });
+    const [cut] = await readTaskLogRanges(logDir, key, { offset: 0, maxBytes: 15 });
+    expect(cut).toMatchObject({ text: "host line\n", nextOffset: 10 });
+    host.closeAll();
+  });
+
+  it("keeps a try's lines apart from lines a task writes that look like the index", () => {
+    const host = new TaskLogSegments("host-4-d.log");
+    const log = host.start(folder(), { taskId: "forger", tryNumber: 1 });
+    log.write(`start\tvictim\t1\thost-4-d.log\t0`);
+    log.close();
+    expect(readTaskLogs(logDir, { ...run, taskId: "victim" })).toEqual([]);
+    expect(readTaskLogs(logDir, { ...run, taskId: "forger" })).toEqual([
+      { tryNumber: 1, text: "start\tvictim\t1\thost-4-d.log\t0\n" },
+    ]);
+    host.closeAll();
+  });
+
+  it("makes the run's private folder when it is missing, and throws when it cannot", () => {
+    const host = new TaskLogSegments("host-5-e.log");
+    const fresh = runLogFolder(logDir, { dagId: "segments", runId: "fresh" });
+    host.start(fresh, { taskId: "t", tryNumber: 1 }).close();
+    expect(statSync(fresh).mode & 0o777).toBe(0o700);
+    const blocker = join(logDir, "blocking-file");
+    writeFileSync(blocker, "");
+    expect(() => host.start(join(blocker, "run"), { taskId: "t", tryNumber: 1 })).toThrow(
+      expect.objectContaining({ code: "ENOTDIR" }),
+    );
+    host.closeAll();
+  });
+});
+
+describe("log folders made ahead by the worker", () => {
+  it("makes a run's private log folder and its try index off the calling thread", async () => {
+    const path = taskLogPath(logDir, { dagId: "made-ahead", runId: "manual__2", taskId: "t", tryNumber: 1 });
+    makeTaskLogFolders([path]);
+    await expect.poll(() => existsSync(join(dirname(path), "tries.idx"))).toBe(true);
+    expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dirname(path), "tries.idx")).mode & 0o777).toBe(0o600);
+  });
+
+  it("ignores a folder that cannot be made: the host reports it", async () => {
     const blocker = join(logDir, "another-file");
     writeFileSync(blocker, "");
-    const path = join(blocker, "attempt=1.log");
-    makeTaskLogFolders([path]);
-    createTaskLogFile(path);
+    makeTaskLogFolders([join(blocker, "run", "attempt=1.log")]);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(() => openTaskLog(path)).toThrow(expect.objectContaining({ code: "EEXIST" }));
+    expect(existsSync(join(blocker, "run"))).toBe(false);
   });
 });
 

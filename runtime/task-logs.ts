@@ -1,10 +1,14 @@
 /**
- * Task logs on disk: one file per try, in one folder per run:
- * `$ASSETFLOW_HOME/logs/dag_id=<dag>/run_id=<run>/task_id=<task>.attempt=<n>.log`
- * (ids URI-encoded, so `=` never occurs in them). A try's log costs the
- * creation of one file: no folder per task (creating a folder and removing it
- * cost the kernel more than running a short task). Logs written before this
- * layout, `.../run_id=<run>/task_id=<task>/attempt=<n>.log`, are still read.
+ * Task logs on disk, one folder per run:
+ * `$ASSETFLOW_HOME/logs/dag_id=<dag>/run_id=<run>/` (ids URI-encoded, so `=`
+ * never occurs in them). Task hosts append the lines of the tries they run to
+ * a segment file of their own there, with an index of where each try starts
+ * (see `task-log-segments.ts`); what the worker adds to a try's log after the
+ * try (its failure, a warning) goes to the try's own file,
+ * `task_id=<task>.attempt=<n>.log`. A try's log is its part of a segment,
+ * then its own file. Logs written in the earlier layout, a file per try in a
+ * folder per task (`.../run_id=<run>/task_id=<task>/attempt=<n>.log`), are
+ * read as well.
  */
 import {
   appendFileSync,
@@ -15,20 +19,28 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
+  statSync,
   writeSync,
 } from "node:fs";
-import { open, readdir } from "node:fs/promises";
+import { type FileHandle, open, readdir, readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { TaskInstanceKey } from "../scheduler/contracts.js";
 import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../scheduler/store/home.js";
+import { isSegmentName, parseTryIndex, type TaskLogWriter, TRY_INDEX_NAME } from "./task-log-segments.js";
 
-/** The log file of one try. */
+export type { TaskLogWriter } from "./task-log-segments.js";
+
+/**
+ * The own file of one try (what the worker adds to its log, or its whole log
+ * when written with {@link openTaskLog}); its folder is the run's log folder.
+ */
 export function taskLogPath(logDir: string, key: Omit<TaskInstanceKey, "mapIndex">): string {
   return join(runLogFolder(logDir, key), `${taskLogPrefix(key.taskId)}${key.tryNumber}.log`);
 }
 
-/** The folder of a run's logs: the logs of all its tries are files in it. */
-function runLogFolder(logDir: string, key: { dagId: string; runId: string }): string {
+/** The folder of a run's logs. */
+export function runLogFolder(logDir: string, key: { dagId: string; runId: string }): string {
   return join(logDir, `dag_id=${encodeURIComponent(key.dagId)}`, `run_id=${encodeURIComponent(key.runId)}`);
 }
 
@@ -37,49 +49,143 @@ function taskLogPrefix(taskId: string): string {
   return `task_id=${encodeURIComponent(taskId)}.attempt=`;
 }
 
+/** A part of a try's log: bytes of a file, from `start` to `end` (null: to the file's end). */
+interface LogPiece {
+  readonly path: string;
+  readonly start: number;
+  readonly end: number | null;
+}
+
+/** What a run's log folder holds, read in this order (see {@link tryPieces}). */
+interface RunFolderListing {
+  readonly folder: string;
+  readonly names: readonly string[];
+  /** Segment sizes, taken before the index was read. */
+  readonly segmentSizes: ReadonlyMap<string, number>;
+  readonly indexText: string;
+  /** Names in the task's folder of the earlier layout. */
+  readonly legacyNames: readonly string[];
+}
+
 /**
- * The log files of a task's tries in a run, by try number, from the names in
- * the run's folder (and, for logs written before the one-folder-per-run
- * layout, in the task's own folder), in try order.
+ * The parts of each try's log of a task, by try number, in try order: the
+ * file of the earlier layout, the try's part of a segment (up to where the
+ * segment's next try starts, or the segment's size when the folder was
+ * listed), then the try's own file.
  */
-function tryLogFiles(
-  folder: string,
-  names: readonly string[],
-  taskId: string,
-  legacyNames: readonly string[],
-): Array<{ tryNumber: number; path: string }> {
-  const prefix = taskLogPrefix(taskId);
-  const byTry = new Map<number, string>();
+function tryPieces(listing: RunFolderListing, taskId: string): Array<{ tryNumber: number; pieces: LogPiece[] }> {
+  const { folder, names, segmentSizes, indexText, legacyNames } = listing;
+  const byTry = new Map<number, LogPiece[]>();
+  const add = (tryNumber: number, piece: LogPiece) => byTry.set(tryNumber, [...(byTry.get(tryNumber) ?? []), piece]);
   const legacy = join(folder, `task_id=${encodeURIComponent(taskId)}`);
   for (const name of legacyNames) {
     const match = /^attempt=(\d+)\.log$/.exec(name);
-    if (match) byTry.set(Number(match[1]), join(legacy, name));
+    if (match) add(Number(match[1]), { path: join(legacy, name), start: 0, end: null });
   }
+  const starts = parseTryIndex(indexText);
+  const ownStart = new Map<number, (typeof starts)[number]>();
+  for (const start of starts) if (start.taskId === taskId) ownStart.set(start.tryNumber, start);
+  for (const [tryNumber, start] of [...ownStart].sort((a, b) => a[0] - b[0])) {
+    const size = segmentSizes.get(start.segment);
+    if (size === undefined || start.offset > size) continue;
+    let end = size;
+    for (const other of starts) {
+      if (other.segment === start.segment && other.offset > start.offset && other.offset < end) end = other.offset;
+    }
+    add(tryNumber, { path: join(folder, start.segment), start: start.offset, end });
+  }
+  const prefix = taskLogPrefix(taskId);
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const match = /^(\d+)\.log$/.exec(name.slice(prefix.length));
-    if (match) byTry.set(Number(match[1]), join(folder, name));
+    if (match) add(Number(match[1]), { path: join(folder, name), start: 0, end: null });
   }
-  return [...byTry]
-    .map(([tryNumber, path]) => ({ tryNumber, path }))
-    .sort((a, b) => a.tryNumber - b.tryNumber);
+  return [...byTry].map(([tryNumber, pieces]) => ({ tryNumber, pieces })).sort((a, b) => a.tryNumber - b.tryNumber);
 }
 
-/** The names in a folder, or none when it is missing or not a folder. */
-function namesIn(folder: string): string[] {
+/** Lists a run's log folder (see {@link RunFolderListing}); empty when it is missing. */
+function listRunFolder(logDir: string, key: { dagId: string; runId: string; taskId: string }): RunFolderListing {
+  const folder = runLogFolder(logDir, key);
+  const names = attempt(() => readdirSync(folder), [] as string[]);
+  const segmentSizes = new Map<string, number>();
+  for (const name of names.filter(isSegmentName)) {
+    const size = attempt(() => statSync(join(folder, name)).size, null);
+    if (size !== null) segmentSizes.set(name, size);
+  }
+  const indexText = names.includes(TRY_INDEX_NAME)
+    ? attempt(() => readFileSync(join(folder, TRY_INDEX_NAME), "utf8"), "")
+    : "";
+  const legacyFolder = `task_id=${encodeURIComponent(key.taskId)}`;
+  const legacyNames = names.includes(legacyFolder)
+    ? attempt(() => readdirSync(join(folder, legacyFolder)), [] as string[])
+    : [];
+  return { folder, names, segmentSizes, indexText, legacyNames };
+}
+
+/** {@link listRunFolder} without blocking. */
+async function listRunFolderAsync(
+  logDir: string,
+  key: { dagId: string; runId: string; taskId: string },
+): Promise<RunFolderListing> {
+  const folder = runLogFolder(logDir, key);
+  const names = await attemptAsync(() => readdir(folder), [] as string[]);
+  const segmentSizes = new Map<string, number>();
+  await Promise.all(
+    names.filter(isSegmentName).map(async (name) => {
+      const size = await attemptAsync(async () => (await stat(join(folder, name))).size, null);
+      if (size !== null) segmentSizes.set(name, size);
+    }),
+  );
+  // The index is read after the sizes: a try whose lines a size counts has its start in the index.
+  const indexText = names.includes(TRY_INDEX_NAME)
+    ? await attemptAsync(() => readFile(join(folder, TRY_INDEX_NAME), "utf8"), "")
+    : "";
+  const legacyFolder = `task_id=${encodeURIComponent(key.taskId)}`;
+  const legacyNames = names.includes(legacyFolder)
+    ? await attemptAsync(() => readdir(join(folder, legacyFolder)), [] as string[])
+    : [];
+  return { folder, names, segmentSizes, indexText, legacyNames };
+}
+
+/** `read()`, or `fallback` when it throws (a file or folder that is missing). */
+function attempt<T, F>(read: () => T, fallback: F): T | F {
   try {
-    return readdirSync(folder);
+    return read();
   } catch {
-    return [];
+    return fallback;
   }
 }
 
-/** {@link namesIn} without blocking. */
-async function namesInAsync(folder: string): Promise<string[]> {
+/** {@link attempt} for a promise. */
+async function attemptAsync<T, F>(read: () => Promise<T>, fallback: F): Promise<T | F> {
   try {
-    return await readdir(folder);
+    return await read();
   } catch {
-    return [];
+    return fallback;
+  }
+}
+
+/** The bytes of a piece (nothing when its file is missing). */
+function readPiece(piece: LogPiece): Buffer {
+  if (piece.end === null) return attempt(() => readFileSync(piece.path), Buffer.alloc(0));
+  const length = piece.end - piece.start;
+  const buffer = Buffer.alloc(length);
+  let fd: number;
+  try {
+    fd = openSync(piece.path, "r");
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    let read = 0;
+    while (read < length) {
+      const bytes = readSync(fd, buffer, read, length - read, piece.start + read);
+      if (bytes === 0) break;
+      read += bytes;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -90,23 +196,12 @@ export function appendTaskLog(logDir: string, key: Omit<TaskInstanceKey, "mapInd
   appendFileSync(path, `${line}\n`, { mode: PRIVATE_FILE_MODE });
 }
 
-/** An open log of one try. */
-export interface TaskLogWriter {
-  /** Appends a line (written at once: a process that dies next loses nothing). Never throws. */
-  write(line: string): void;
-  /**
-   * The first write that failed (a full disk: `ENOSPC`), or null. Once a
-   * write failed, the writer stops writing; the try fails with this cause.
-   */
-  readonly failure: NodeJS.ErrnoException | null;
-  close(): void;
-}
-
 /**
- * Opens a try's log file for appending, making its folder. Logs are private:
- * files 0600, folders 0700 (tasks may print what only their owner should read). The task host that
- * runs the try writes its log: lines go straight to the file, so a task that
- * kills its process leaves every line it logged before. A write that fails
+ * Opens a try's own log file for appending, making its folder (task hosts
+ * write to segments instead: see `task-log-segments.ts`). Logs are private:
+ * files 0600, folders 0700 (tasks may print what only their owner should read).
+ * Lines go straight to the file, so a process that dies next leaves every
+ * line written before. A write that fails
  * (the disk is full) does not throw into the task: the writer keeps the
  * error as {@link TaskLogWriter.failure} and the host fails the try with it.
  * Opening throws (the caller fails the try).
@@ -120,8 +215,7 @@ export interface TaskLogWriter {
  * ```
  */
 export function openTaskLog(path: string): TaskLogWriter {
-  // The worker usually made the folder while it claimed the try (see makeTaskLogFolders): one system call then.
-  // Otherwise (or on any error) as before: the folder first, whose error is the one thrown.
+  // The folder first when the file cannot be opened: its error is the one thrown.
   let fd: number;
   try {
     fd = openSync(path, "a", PRIVATE_FILE_MODE);
@@ -133,13 +227,13 @@ export function openTaskLog(path: string): TaskLogWriter {
 }
 
 /**
- * Starts making the folders of tries' logs (one per run) on libuv's thread
- * pool and returns at once, each folder once: a worker calls it for the tries
- * it claims while their claim commits, so the task host that runs a try only
- * creates its file. Errors are ignored here: the host's {@link openTaskLog}
- * makes the folder itself when it is missing, and fails the try when it cannot
- * be made. A claim that rolls back after this leaves an empty folder, which
- * reads as no log.
+ * Starts making the log folders of tries' runs, and their try index (see
+ * `task-log-segments.ts`), on libuv's thread pool and returns at once, each
+ * folder once: a worker calls it for the tries it claims while their claim
+ * commits, so the task host that runs a try has fewer files to create. Errors
+ * are ignored here: the host makes what is missing itself, and fails the try
+ * when it cannot. A claim that rolls back after this leaves an empty folder,
+ * which reads as no log.
  *
  * @example
  * ```ts
@@ -148,52 +242,13 @@ export function openTaskLog(path: string): TaskLogWriter {
  */
 export function makeTaskLogFolders(paths: Iterable<string>): void {
   for (const folder of new Set(Array.from(paths, (path) => dirname(path)))) {
-    mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE }, () => undefined);
-  }
-}
-
-/**
- * Starts creating a try's (empty) log file on libuv's thread pool and returns
- * at once: a worker calls it as it sends a claimed try to a task host, whose
- * {@link openTaskLog} then opens the file while the host receives the try,
- * instead of creating it. Errors are ignored (a folder not made yet, a full
- * disk): the host's own open creates the file or fails the try.
- *
- * @example
- * ```ts
- * createTaskLogFile(taskLogPath(logDir, request.key));
- * ```
- */
-export function createTaskLogFile(path: string): void {
-  openFile(path, "a", PRIVATE_FILE_MODE, (error, fd) => {
-    if (!error) close(fd, () => undefined);
-  });
-}
-
-/**
- * {@link openTaskLog} off the calling thread: the folder is made and the file
- * opened by libuv's thread pool, so a task host can open the log of a try it
- * was sent ahead while it runs the try before (making a folder and creating a
- * file cost more than running a short task). Rejects as `openTaskLog` throws.
- *
- * @example
- * ```ts
- * const next = openTaskLogAhead(taskLogPath(logDir, key)); // while another try runs
- * const log = await next;
- * ```
- */
-export function openTaskLogAhead(path: string): Promise<TaskLogWriter> {
-  return new Promise((resolvePromise, reject) => {
-    const openIt = (retry: boolean) =>
-      openFile(path, "a", PRIVATE_FILE_MODE, (openError, fd) => {
-        if (!openError) return resolvePromise(logWriter(fd));
-        if (!retry) return reject(openError);
-        mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE }, (mkdirError) =>
-          mkdirError ? reject(mkdirError) : openIt(false),
-        );
+    mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE }, (error) => {
+      if (error) return;
+      openFile(join(folder, TRY_INDEX_NAME), "a", PRIVATE_FILE_MODE, (openError, fd) => {
+        if (!openError) close(fd, () => undefined);
       });
-    openIt(true);
-  });
+    });
+  }
 }
 
 /** The writer of an open log file descriptor (see {@link openTaskLog}). */
@@ -245,14 +300,9 @@ export function readTaskLogs(
   logDir: string,
   key: { dagId: string; runId: string; taskId: string; tryNumber?: number },
 ): Array<{ tryNumber: number; text: string }> {
-  const folder = runLogFolder(logDir, key);
-  const names = namesIn(folder);
-  const legacy = names.includes(`task_id=${encodeURIComponent(key.taskId)}`)
-    ? namesIn(join(folder, `task_id=${encodeURIComponent(key.taskId)}`))
-    : [];
-  return tryLogFiles(folder, names, key.taskId, legacy)
+  return tryPieces(listRunFolder(logDir, key), key.taskId)
     .filter(({ tryNumber }) => key.tryNumber === undefined || tryNumber === key.tryNumber)
-    .map(({ tryNumber, path }) => ({ tryNumber, text: readFileSync(path, "utf8") }));
+    .map(({ tryNumber, pieces }) => ({ tryNumber, text: Buffer.concat(pieces.map(readPiece)).toString("utf8") }));
 }
 
 /** A part of one try's log file. */
@@ -295,26 +345,25 @@ export async function readTaskLogRanges(
   key: { dagId: string; runId: string; taskId: string },
   options: TaskLogRangeOptions,
 ): Promise<TaskLogRange[]> {
-  const folder = runLogFolder(logDir, key);
-  const names = await namesInAsync(folder);
-  const legacy = names.includes(`task_id=${encodeURIComponent(key.taskId)}`)
-    ? await namesInAsync(join(folder, `task_id=${encodeURIComponent(key.taskId)}`))
-    : [];
-  const tries = tryLogFiles(folder, names, key.taskId, legacy).filter(
+  const tries = tryPieces(await listRunFolderAsync(logDir, key), key.taskId).filter(
     ({ tryNumber }) => options.tryNumber === undefined || tryNumber === options.tryNumber,
   );
-  return Promise.all(tries.map(({ tryNumber, path }) => readRange(path, tryNumber, options)));
+  return Promise.all(tries.map(({ tryNumber, pieces }) => readRange(pieces, tryNumber, options)));
 }
 
-async function readRange(path: string, tryNumber: number, options: TaskLogRangeOptions): Promise<TaskLogRange> {
-  const file = await open(path, "r");
+async function readRange(
+  pieces: readonly LogPiece[],
+  tryNumber: number,
+  options: TaskLogRangeOptions,
+): Promise<TaskLogRange> {
+  const source = await openPieces(pieces);
   try {
-    const size = (await file.stat()).size;
+    const size = source.size;
     if (options.offset !== undefined) {
       const start = Math.min(options.offset, size);
       const length = Math.min(size - start, options.maxBytes);
-      const bytes = await readAt(file, start, length);
-      // Stop at the last whole line unless the file ends there (the rest is read next time).
+      const bytes = await source.readAt(start, length);
+      // Stop at the last whole line unless the log ends there (the rest is read next time).
       const end = start + length === size ? bytes.length : bytes.lastIndexOf(0x0a) + 1 || bytes.length;
       return {
         tryNumber,
@@ -325,8 +374,8 @@ async function readRange(path: string, tryNumber: number, options: TaskLogRangeO
       };
     }
     const length = Math.min(size, options.maxBytes);
-    const bytes = await readAt(file, size - length, length);
-    // Start after a line break when the read began inside the file.
+    const bytes = await source.readAt(size - length, length);
+    // Start after a line break when the read began inside the log.
     let from = size - length > 0 ? bytes.indexOf(0x0a) + 1 : 0;
     if (options.tail !== undefined) {
       let lines = 0;
@@ -346,11 +395,56 @@ async function readRange(path: string, tryNumber: number, options: TaskLogRangeO
       truncated: offset > 0,
     };
   } finally {
-    await file.close();
+    await source.close();
   }
 }
 
-async function readAt(file: import("node:fs/promises").FileHandle, position: number, length: number): Promise<Buffer> {
+/** A try's log as one run of bytes over its pieces (see {@link tryPieces}); missing files count as empty. */
+async function openPieces(pieces: readonly LogPiece[]): Promise<{
+  readonly size: number;
+  readAt(position: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
+}> {
+  const parts: Array<{ file: FileHandle; start: number; length: number }> = [];
+  try {
+    for (const piece of pieces) {
+      const file = await attemptAsync(() => open(piece.path, "r"), null);
+      if (!file) continue;
+      const fileSize = piece.end === null ? (await file.stat()).size : piece.end;
+      parts.push({ file, start: piece.start, length: Math.max(0, fileSize - piece.start) });
+    }
+  } catch (error) {
+    await Promise.all(parts.map(({ file }) => file.close()));
+    throw error;
+  }
+  return {
+    size: parts.reduce((sum, part) => sum + part.length, 0),
+    readAt: async (position, length) => {
+      const chunks: Buffer[] = [];
+      let at = position;
+      let left = length;
+      let partStart = 0;
+      for (const part of parts) {
+        const partEnd = partStart + part.length;
+        if (left > 0 && at < partEnd) {
+          const take = Math.min(left, partEnd - at);
+          const bytes = await readAt(part.file, part.start + (at - partStart), take);
+          chunks.push(bytes);
+          at += bytes.length;
+          left -= bytes.length;
+          if (bytes.length < take) break;
+        }
+        partStart = partEnd;
+      }
+      return Buffer.concat(chunks);
+    },
+    close: async () => {
+      await Promise.all(parts.map(({ file }) => file.close()));
+    },
+  };
+}
+
+async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.alloc(length);
   let read = 0;
   while (read < length) {

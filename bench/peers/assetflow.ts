@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
@@ -140,7 +140,7 @@ export async function assetflowRuntime(
   steps: number,
   noopTasks: number,
   hosts: number,
-): Promise<ChainRig & NoopRig & { cpuPerTaskUs(): number }> {
+): Promise<ChainRig & NoopRig & { cpuPerTaskUs(): number; hostCpuPerTaskUs(): number }> {
   const work = mkdtempSync(join(tmpdir(), "assetflow-peers-runtime-"));
   mkdirSync(join(work, "dags"));
   writeFileSync(join(work, "dags", "runtime.ts"), runtimeDags(steps, noopTasks));
@@ -160,6 +160,7 @@ export async function assetflowRuntime(
     throw new Error(`the runtime DAG file failed to load: ${JSON.stringify(loaded)}`);
   executor.start();
   let cpu = 0;
+  let hostCpu = 0;
   let tasks = 0;
   return {
     chain: async () => {
@@ -171,6 +172,8 @@ export async function assetflowRuntime(
     },
     noop: async (count) => {
       if (count !== noopTasks) throw new Error(`the no-op DAG has ${noopTasks} tasks, not ${count}`);
+      const pids = pool.pids;
+      const hostsBefore = processCpuUs(pids);
       const before = process.cpuUsage();
       const started = performance.now();
       const runId = await scheduler.triggerDag("wide");
@@ -178,10 +181,12 @@ export async function assetflowRuntime(
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(before);
       cpu += used.user + used.system;
+      hostCpu += processCpuUs(pids) - hostsBefore;
       tasks += count;
       return count / seconds;
     },
     cpuPerTaskUs: () => cpu / Math.max(1, tasks),
+    hostCpuPerTaskUs: () => hostCpu / Math.max(1, tasks),
     close: async () => {
       processor.close();
       await executor.stop();
@@ -190,6 +195,26 @@ export async function assetflowRuntime(
       rmSync(work, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * CPU time (user + system, µs) the processes `pids` have used so far, from
+ * `/proc/<pid>/stat` (clock ticks of 10 ms); 0 for a process that is gone or
+ * where there is no `/proc`. A host replaced during a run (after
+ * `maxTasksPerHost` tries) takes its time with it, so the figure is a floor.
+ */
+function processCpuUs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks * 10_000;
 }
 
 // ------------------------------------------------------------ fan-out through the API server

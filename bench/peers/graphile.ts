@@ -16,10 +16,48 @@ const silent = new Logger(() => () => undefined);
  * runner: every graphile-worker process of a database LISTENs for migrations
  * on one channel, and a runner migrating a second schema makes the runners of
  * the first shut down ("breaking migration"). So all rigs share one schema,
- * each with task names of its own.
+ * each with task names of its own, in a database of their own (see
+ * {@link graphileDatabase}).
  */
 export async function graphileSchema(url: string, schema: string): Promise<void> {
   await runMigrations({ connectionString: url, schema, logger: silent });
+}
+
+/**
+ * A database of this bench run's own for graphile-worker, beside the one
+ * `url` names: its channels (`worker:migrate`, `jobs:insert`) are the
+ * database's, not the schema's, so another process creating a graphile-worker
+ * schema in a shared database (another bench run, a test) would tell this
+ * run's runners to shut down, and a rig waiting for its jobs would wait for
+ * ever. Dropped by `drop()`.
+ */
+export async function graphileDatabase(url: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  return { url: own.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * `finished`, or an error once the runner stopped first (graphile-worker shuts
+ * its runners down when told of a breaking migration): a rig never waits for
+ * ever for jobs no runner will run.
+ */
+function unlessStopped(runner: Runner, finished: Promise<void>): Promise<void> {
+  const stopped = runner.promise.then(() => {
+    throw new Error("graphile-worker's runner stopped before the jobs were done (a breaking migration notice?)");
+  });
+  stopped.catch(() => undefined);
+  return Promise.race([finished, stopped]);
 }
 
 function start(url: string, schema: string, taskList: TaskList, concurrency: number): Promise<Runner> {
@@ -102,7 +140,7 @@ export async function graphileChain(
       });
       const started = performance.now();
       await runner.addJob("chain_step", { step: 0 });
-      await finished;
+      await unlessStopped(runner, finished);
       return performance.now() - started;
     },
     close: () => runner.stop(),
@@ -150,7 +188,7 @@ export async function graphileNoop(url: string, schema: string, concurrency: num
           Math.min(1000, jobs - first),
         ]);
       }
-      await finished;
+      await unlessStopped(runner, finished);
       return count / ((performance.now() - started) / 1000);
     },
     close: async () => {

@@ -4,13 +4,13 @@
  * a warning is written to that try's log (once, and only for the new asset).
  * Real scheduler (SQLite file), real task hosts, real log files.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DagProcessor } from "../../runtime/dag-processor.js";
 import { TaskExecutor } from "../../runtime/task-executor.js";
-import { taskLogPath } from "../../runtime/task-logs.js";
+import { readTaskLogs } from "../../runtime/task-logs.js";
 import { WorkerPool } from "../../runtime/worker-pool.js";
 import { Scheduler } from "../../scheduler/index.js";
 import { poll } from "../support/poll.js";
@@ -53,11 +53,10 @@ describe("an alias event that creates an asset", () => {
 
     const runId = await scheduler.triggerDag("producer");
     executor.start();
-    const logFile = taskLogPath(logDir, { dagId: "producer", runId, taskId: "emit", tryNumber: 1 });
     const log = await poll("the warning in the try's log", async () => {
       const [ti] = await scheduler.read.taskInstances.list("producer", runId);
       if (ti?.state !== "success") return undefined;
-      const text = readFileSync(logFile, "utf8");
+      const text = readTaskLogs(logDir, { dagId: "producer", runId, taskId: "emit", tryNumber: 1 })[0]?.text ?? "";
       return text.includes("did not exist") ? text : undefined;
     });
     const warning = 'WARNING asset "s3://bucket/my-task" did not exist; created by alias "my-task-outputs"';

@@ -3,13 +3,13 @@
  * tries are claimed, run and reported, and tries a stopping worker never
  * started go back to the queue instead of counting as failed.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DagProcessor } from "../../runtime/dag-processor.js";
 import { TaskExecutor } from "../../runtime/task-executor.js";
-import { taskLogPath } from "../../runtime/task-logs.js";
+import { readTaskLogs } from "../../runtime/task-logs.js";
 import { WorkerPool } from "../../runtime/worker-pool.js";
 import { Scheduler } from "../../scheduler/index.js";
 import { poll } from "../support/poll.js";
@@ -83,9 +83,12 @@ describe("TaskExecutor", () => {
         : undefined,
     );
     const slowRun = await scheduler.triggerDag("slow");
-    const slowLog = taskLogPath(logDir, { dagId: "slow", runId: slowRun, taskId: "sleep", tryNumber: 1 });
     await poll("the slow task to start", async () =>
-      existsSync(slowLog) && readFileSync(slowLog, "utf8").includes('Running task "sleep"') ? true : undefined,
+      readTaskLogs(logDir, { dagId: "slow", runId: slowRun, taskId: "sleep", tryNumber: 1 })[0]?.text.includes(
+        'Running task "sleep"',
+      )
+        ? true
+        : undefined,
     );
     // The one host runs "sleep" for 1.5 s: the batch's tries are claimed and wait behind it.
     const batchRun = await scheduler.triggerDag("batch");

@@ -7,12 +7,12 @@
  * host runs elsewhere instead of failing, an executionTimeout counts from the
  * try's start, and each try's log is written by the host as it goes.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryAssetEventReader } from "../../../runtime/memory-event-reader.js";
-import { taskLogPath } from "../../../runtime/task-logs.js";
+import { readTaskLogs } from "../../../runtime/task-logs.js";
 import { eventRecord } from "../../../runtime/test-support.js";
 import { type PoolRunResult, WorkerPool } from "../../../runtime/worker-pool.js";
 import type { TaskRunRequest } from "../../../scheduler/contracts.js";
@@ -90,8 +90,10 @@ function requestFor(taskId: string, runId: string, executionTimeoutMs: number | 
   };
 }
 
+/** A try's log as the readers give it (empty until the host started it). */
 function logOf(request: TaskRunRequest): string {
-  return taskLogPath(join(home, "logs"), request.key);
+  const { dagId, runId, taskId, tryNumber } = request.key;
+  return readTaskLogs(join(home, "logs"), { dagId, runId, taskId, tryNumber })[0]?.text ?? "";
 }
 
 describe("WorkerPool", () => {
@@ -150,9 +152,9 @@ describe("WorkerPool", () => {
   it("settles tries no host started as not_started when it stops, and the running one as failed", async () => {
     const { file, run } = setUp(1);
     const results = Promise.all([run("sleep"), run("quick"), run("quick"), run("quick"), run("quick"), run("quick")]);
-    const sleepLog = logOf(requestFor("sleep", "manual__1", null, file));
+    const sleepRequest = requestFor("sleep", "manual__1", null, file);
     await poll("the sleep task to start", async () =>
-      existsSync(sleepLog) && readFileSync(sleepLog, "utf8").includes('Running task "sleep"') ? true : undefined,
+      logOf(sleepRequest).includes('Running task "sleep"') ? true : undefined,
     );
     await pool?.stop(); // "sleep" runs; the 5 others wait in its host
     const [slept, ...waiting] = await results;
@@ -163,8 +165,8 @@ describe("WorkerPool", () => {
   it("has the host write each try's log as it goes: a task that exits its process leaves the lines it logged", async () => {
     const { file, run } = setUp(2);
     await Promise.all([run("exit"), run("quick")]);
-    const exitLog = readFileSync(logOf(requestFor("exit", "manual__1", null, file)), "utf8");
-    const quickLog = readFileSync(logOf(requestFor("quick", "manual__2", null, file)), "utf8");
+    const exitLog = logOf(requestFor("exit", "manual__1", null, file));
+    const quickLog = logOf(requestFor("quick", "manual__2", null, file));
     expect(exitLog).toContain('Running task "exit" of DAG "pool"');
     expect(exitLog).toContain("about to exit");
     expect(quickLog).toContain("quick ran");
