@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryAssetEventReader } from "../../../runtime/memory-event-reader.js";
-import { readTaskLogs } from "../../../runtime/task-logs.js";
+import { readTaskLogs, taskLogPath } from "../../../runtime/task-logs.js";
 import { eventRecord } from "../../../runtime/test-support.js";
 import { type PoolRunResult, WorkerPool } from "../../../runtime/worker-pool.js";
 import type { TaskRunRequest } from "../../../scheduler/contracts.js";
@@ -68,7 +68,7 @@ function setUp(
   let runNumber = 0;
   const run = (taskId: string, timeoutMs?: number) => {
     const request = requestFor(taskId, `manual__${++runNumber}`, timeoutMs ?? null, file);
-    return created.run(file, request, logOf(request));
+    return created.run(file, request, taskLogPath(join(home, "logs"), request.key));
   };
   return { file, run };
 }
