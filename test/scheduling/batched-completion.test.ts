@@ -1,4 +1,4 @@
-import { Asset, AssetAlias, all, any, dag, task } from "assetflow";
+import { Asset, AssetAlias, all, any, type DagOptions, dag, task } from "assetflow";
 import { describe, expect, it } from "vitest";
 import type { TaskRunRequest } from "../../scheduler/contracts.js";
 import { useTestEnvironments } from "./support.js";
@@ -178,7 +178,7 @@ describe("a task's events routed by every kind of reference in one statement", (
 
   const success = new Asset({ uri: "s3://lake/orders/_SUCCESS", name: "orders-success" });
   const landed = new AssetAlias("landed");
-  const consumerOf = (dagId: string, schedule: Parameters<typeof dag>[0]["schedule"]) =>
+  const consumerOf = (dagId: string, schedule: DagOptions["schedule"]) =>
     dag({ dagId, schedule }, () => {
       task({ taskId: "read" }, () => undefined);
     });
