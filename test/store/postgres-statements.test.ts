@@ -225,8 +225,15 @@ describe.skipIf(!postgresUrl)(
         async () => (heard.some((each) => each.startsWith(`${TASKS_CHANNEL}:`)) ? true : undefined),
         { timeoutMs: 5000, intervalMs: 10 },
       );
-      const [next] = await scheduler.claimTasks("w", 1);
+      // The claim is one statement, committed as it runs: one round trip, and the try is running for everyone.
+      const { result: claimed, roundTrips } = await countingRoundTrips(() => scheduler.claimTasks("w", 1));
+      const [next] = claimed;
       expect(next?.key.dagId).toBe("consumer");
+      expect(roundTrips).toBe(1);
+      const { rows } = await listener.query(
+        `SELECT state, worker_id FROM ${schema}.task_instance WHERE dag_id = 'consumer'`,
+      );
+      expect(rows).toEqual([{ state: "running", worker_id: "w" }]);
     });
   },
 );
