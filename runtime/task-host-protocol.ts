@@ -4,9 +4,9 @@
  */
 import type {
   AssetEventRecord,
-  AssetIdentity,
   AssetRefSubject,
   EventSubject,
+  ResolvedAsset,
   TaskOutcome,
   TaskRunRequest,
 } from "../scheduler/contracts.js";
@@ -41,7 +41,7 @@ export type HostRequest =
       readonly count?: number;
       readonly events?: AssetEventRecord[];
       /** The answer to a `resolve` read. */
-      readonly assets?: AssetIdentity[];
+      readonly assets?: ResolvedAsset[];
       readonly error?: string;
     };
 

@@ -117,6 +117,12 @@ export interface AssetIdentity {
   readonly uri: string;
 }
 
+/** An asset a reference names, with the JSON Schema of its events' extras the store keeps (null: none). */
+export interface ResolvedAsset extends AssetIdentity {
+  /** The asset's extra schema, as JSON text; absent where the reader does not keep schemas. */
+  readonly schema?: string | null;
+}
+
 /** Reads past asset events in timestamp order (then id), earliest first. */
 export interface AssetEventReader {
   countEvents(subject: EventSubject): Promise<number>;
@@ -126,7 +132,7 @@ export interface AssetEventReader {
    * an event) that a reference names, by URI then name: none for a name or
    * URI no asset has.
    */
-  resolveRef(ref: AssetRefSubject): Promise<AssetIdentity[]>;
+  resolveRef(ref: AssetRefSubject): Promise<ResolvedAsset[]>;
 }
 
 /** Identifies one try of one task instance. */
