@@ -29,7 +29,13 @@ export type HostRequest =
       /** The try's log file: the host appends the try's log lines to it. */
       readonly logFile: string;
     }
-  | { readonly type: "load"; readonly id: number; readonly file: string }
+  | {
+      readonly type: "load";
+      readonly id: number;
+      readonly file: string;
+      /** The DAG files before `file` whose URI scheme rules apply to it (see `DagFileLoader.load`); absent: the rules as they are. */
+      readonly uriSchemeFiles?: readonly string[];
+    }
   /** Several runs and loads sent together, handled as if sent one by one in this order. */
   | {
       readonly type: "batch";
@@ -47,7 +53,14 @@ export type HostRequest =
 
 /** The result of loading one file: its manifest (only its own DAGs) or an import error. */
 export type LoadResult =
-  | { readonly ok: true; readonly file: string; readonly manifest: Manifest; readonly hash: string }
+  | {
+      readonly ok: true;
+      readonly file: string;
+      readonly manifest: Manifest;
+      readonly hash: string;
+      /** True when loading the file registered URI scheme rules (`registerUriScheme`). */
+      readonly registersUriSchemes: boolean;
+    }
   | { readonly ok: false; readonly file: string; readonly error: ImportError };
 
 /** Host → parent. */

@@ -149,6 +149,12 @@ export interface TaskRunRequest {
   readonly key: TaskInstanceKey;
   /** The DAG file the task's DAG was registered from (null for a manifest registered without one). */
   readonly dagFile: string | null;
+  /**
+   * The DAG files whose URI scheme rules were in force when the DAG processor
+   * loaded `dagFile` (the DAG manifest's `uriSchemeFiles`): the task host
+   * applies them before it loads `dagFile`. Absent: none.
+   */
+  readonly uriSchemeFiles?: readonly string[];
   readonly runType: RunKind;
   readonly logicalDate: number | null;
   readonly dataIntervalStart: number | null;

@@ -15,9 +15,10 @@
  * created (AF2015); when the scheme itself is not known, that holds for every
  * scheme a project can register. Built-in schemes are never affected.
  *
- * The runtime loads DAG files one after another in one process, running the
- * modules each imports again, while registered rules stay: the compiler runs
- * entries in the same order. An asset created before its scheme's rule is
+ * The runtime loads DAG files one after another, each with the rules the
+ * files before it registered (in every process: see runtime/dag-files.ts),
+ * running the modules each imports again: the compiler runs entries in the
+ * same order, registered rules staying. An asset created before its scheme's rule is
  * registered, by the registering module itself or by a module that other
  * files import (which the runtime runs again, rule in force), gets another
  * URI when loaded again: that is an error at the asset (AF2016).
