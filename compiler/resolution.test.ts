@@ -599,6 +599,43 @@ dag({ dagId: "b" }, () => { task({ taskId: "t", outlets: [new Asset("topic://Eve
       expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       expect(result.manifest.assets.map((asset) => asset.uri)).toEqual(["topic://Events/a", "topic://events/b"]);
     });
+
+    it("is an error in a module that a later entry imports only after the registration (the runtime runs it again, rule in force)", () => {
+      // assets.ts runs as an entry before dags_1.ts registers the rule, and nothing imports it yet; dags_2.ts
+      // imports it afterwards, and loading dags_2.ts runs it again with the rule: TOPIC becomes
+      // "topic://events/base" there, "topic://Events/base" in the static graph (issue #12).
+      const result = compileSources({
+        "assets.ts": `import { Asset } from "assetflow";
+export const TOPIC = new Asset("topic://Events/base");
+`,
+        "dags_1.ts": `import { registerUriScheme } from "assetflow";
+registerUriScheme("topic", (uri) => ({ ...uri, host: uri.host?.toLowerCase() }));
+`,
+        "dags_2.ts": `import { dag, task } from "assetflow";
+import { TOPIC } from "./assets.js";
+dag({ dagId: "b" }, () => { task({ taskId: "t", inlets: [TOPIC] }, () => {}); });
+`,
+      });
+      const errors = result.diagnostics.filter((d) => d.severity === "error");
+      expect(codes(errors)).toEqual(["AF2016 assets.ts:2:32"]);
+      expect(errors[0]?.message).toContain("dags_1.ts:2:1");
+    });
+
+    it("is not an error in an entry created before the registration that no later entry imports", () => {
+      const result = compileSources({
+        "assets.ts": `import { Asset, dag, task } from "assetflow";
+dag({ dagId: "a" }, () => { task({ taskId: "t", outlets: [new Asset("topic://Events/a")] }, () => {}); });
+`,
+        "dags_1.ts": `import { registerUriScheme } from "assetflow";
+registerUriScheme("topic", (uri) => ({ ...uri, host: uri.host?.toLowerCase() }));
+`,
+        "dags_2.ts": `import { Asset, dag, task } from "assetflow";
+dag({ dagId: "b" }, () => { task({ taskId: "t", outlets: [new Asset("topic://Events/b")] }, () => {}); });
+`,
+      });
+      expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      expect(result.manifest.assets.map((asset) => asset.uri)).toEqual(["topic://Events/a", "topic://events/b"]);
+    });
   });
 
   it("reports where a registered rule's result for a URI stops being known", () => {

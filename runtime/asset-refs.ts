@@ -4,7 +4,7 @@
  * when a ref given to an accessor names no asset or several. Shared by
  * `ctx.inletEvents`, `ctx.outletEvents` and `ctx.triggeringAssetEvents`.
  */
-import type { AssetEventReader, AssetIdentity, AssetRefSubject } from "../scheduler/contracts.js";
+import type { AssetEventReader, AssetIdentity, AssetRefSubject, ResolvedAsset } from "../scheduler/contracts.js";
 import { type AssetRef, isAssetRef } from "../sdk/index.js";
 import { RuntimeErrorCode, TaskRuntimeError } from "./errors.js";
 
@@ -46,13 +46,13 @@ export function assetsNamedBy(ref: AssetRef, candidates: Iterable<AssetIdentity>
 export async function resolveRef(
   reader: AssetEventReader,
   ref: AssetRef,
-): Promise<{ asset: AssetIdentity | undefined; matches: AssetIdentity[] }> {
+): Promise<{ asset: ResolvedAsset | undefined; matches: ResolvedAsset[] }> {
   const matches = await reader.resolveRef(refSubject(ref));
   return { asset: matches.length === 1 ? matches[0] : undefined, matches };
 }
 
 /** The asset each declared `Asset.ref` (inlet or outlet) of a task resolved to, by the ref's key ({@link refKey}). */
-export type ResolvedRefs = ReadonlyMap<string, AssetIdentity>;
+export type ResolvedRefs = ReadonlyMap<string, ResolvedAsset>;
 
 const NO_REFS: ResolvedRefs = new Map();
 
@@ -76,7 +76,7 @@ export async function resolveDeclaredRefs(
 ): Promise<ResolvedRefs> {
   const refs = declared.filter(isAssetRef);
   if (refs.length === 0) return NO_REFS;
-  const resolved = new Map<string, AssetIdentity>();
+  const resolved = new Map<string, ResolvedAsset>();
   for (const ref of refs) {
     const { asset, matches } = await resolveRef(reader, ref);
     if (asset === undefined) {

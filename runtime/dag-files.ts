@@ -4,6 +4,11 @@
  * defines are collected. Runs only in worker processes, never in the
  * scheduler's event loop. A file that fails to build or throws at import is an
  * {@link ImportError}, not a crash.
+ *
+ * URI scheme rules (`registerUriScheme`) are the project's, as Airflow's
+ * providers register theirs in every process: a DAG file is loaded with the
+ * rules of the DAG files before it in load order (the DAG processor names
+ * them), whichever process loads it, and its tasks run with them.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -12,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type Message } from "esbuild";
 import { makePrivateDir } from "../scheduler/store/home.js";
 import { collectDags, type Dag, isAssetflowError } from "../sdk/index.js";
+import { registeredUriSchemes, replaceRegisteredUriSchemes, type UriSchemeRule } from "../sdk/uri/sanitize.js";
 
 /** File endings the DAG folder scan picks up. */
 export const DAG_FILE_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"] as const;
@@ -32,6 +38,8 @@ export type LoadedDagFile =
       readonly dags: readonly Dag[];
       /** The hash of the bundle: it changes with the file or anything it imports. */
       readonly hash: string;
+      /** True when loading the file registered URI scheme rules (`registerUriScheme`). */
+      readonly registersUriSchemes: boolean;
     }
   | { readonly ok: false; readonly file: string; readonly error: ImportError };
 
@@ -76,12 +84,28 @@ const SDK_SUBPATHS: Record<string, string> = { assetflow: "sdk", "assetflow/sdk"
 const REQUIRE_BANNER =
   'import { createRequire as __assetflowCreateRequire } from "node:module"; const require = __assetflowCreateRequire(import.meta.url);';
 
+/** URI scheme rules by lower-case scheme. */
+type SchemeRules = ReadonlyMap<string, UriSchemeRule>;
+
+/** A file this process loaded. */
+interface CachedFile {
+  readonly hash: string;
+  readonly loaded: LoadedDagFile;
+  readonly inputs: Map<string, number>;
+  /** The scheme files applied before it and their hashes ("" when the rules were left as they were). */
+  readonly preload: string;
+  /** The scheme rules its loading registered. */
+  readonly registered: SchemeRules;
+  /** The scheme rules in force once it loaded: its tasks run with them. */
+  readonly rules: SchemeRules;
+}
+
 /**
  * Loads DAG files into this process, caching each by path and content hash:
  * a changed file is bundled and imported again.
  */
 export class DagFileLoader {
-  private readonly cache = new Map<string, { hash: string; loaded: LoadedDagFile; inputs: Map<string, number> }>();
+  private readonly cache = new Map<string, CachedFile>();
   /** How many times this process imported each bundle file. */
   private readonly imported = new Map<string, number>();
 
@@ -90,11 +114,22 @@ export class DagFileLoader {
     makePrivateDir(bundleDir);
   }
 
-  /** Loads a file (or returns the cached result while it and the files it imports are unchanged). */
-  async load(file: string): Promise<LoadedDagFile> {
+  /**
+   * Loads a file (or returns the cached result while it, the files it imports
+   * and the scheme files applied before it are unchanged).
+   *
+   * @param uriSchemeFiles the DAG files before `file`, in load order, whose
+   *   URI scheme rules apply to it: they are loaded first (each with the
+   *   scheme files before it), and `file` is loaded with exactly the rules
+   *   they registered, later ones replacing earlier ones. Undefined: with the
+   *   rules this process has registered so far.
+   */
+  async load(file: string, uriSchemeFiles?: readonly string[]): Promise<LoadedDagFile> {
     const absolute = resolve(file);
+    const before = uriSchemeFiles === undefined ? undefined : await this.schemeRulesBefore(absolute, uriSchemeFiles);
+    const preload = before?.key ?? "";
     const fresh = this.cache.get(absolute);
-    if (fresh && unchanged(fresh.inputs)) return fresh.loaded;
+    if (fresh && fresh.preload === preload && unchanged(fresh.inputs)) return fresh.loaded;
     let bundle: { code: string; hash: string; inputs: Map<string, number> };
     try {
       bundle = await this.bundle(absolute);
@@ -102,18 +137,29 @@ export class DagFileLoader {
       return { ok: false, file: absolute, error: buildError(absolute, error) };
     }
     const cached = this.cache.get(absolute);
-    if (cached && cached.hash === bundle.hash) {
+    if (cached && cached.hash === bundle.hash && cached.preload === preload) {
       this.cache.set(absolute, { ...cached, inputs: bundle.inputs });
       return cached.loaded;
     }
+    if (before) replaceRegisteredUriSchemes(before.rules);
+    const start = registeredUriSchemes();
     const loaded = await this.importBundle(absolute, bundle);
-    this.cache.set(absolute, { hash: bundle.hash, loaded, inputs: bundle.inputs });
-    return loaded;
+    const rules = registeredUriSchemes();
+    const registered = new Map([...rules].filter(([scheme, rule]) => start.get(scheme) !== rule));
+    const result: LoadedDagFile = loaded.ok ? { ...loaded, registersUriSchemes: registered.size > 0 } : loaded;
+    this.cache.set(absolute, { hash: bundle.hash, loaded: result, inputs: bundle.inputs, preload, registered, rules });
+    return result;
   }
 
-  /** The DAG `dagId` from `file`, loading it if needed. */
-  async getDag(file: string, dagId: string): Promise<Dag> {
-    const loaded = await this.load(file);
+  /**
+   * The DAG `dagId` from `file`, loading it if needed. With `uriSchemeFiles`
+   * (see {@link load}), the scheme rules in force once the file loaded are
+   * this process's from then on: the task runs with them.
+   */
+  async getDag(file: string, dagId: string, uriSchemeFiles?: readonly string[]): Promise<Dag> {
+    const loaded = await this.load(file, uriSchemeFiles);
+    const rules = this.cache.get(resolve(file))?.rules;
+    if (uriSchemeFiles !== undefined && rules !== undefined) replaceRegisteredUriSchemes(rules);
     if (!loaded.ok) throw new Error(`DAG file ${loaded.file} failed to load: ${loaded.error.message}`);
     const dag = loaded.dags.find((candidate) => candidate.dagId === dagId);
     if (!dag) {
@@ -122,6 +168,28 @@ export class DagFileLoader {
       );
     }
     return dag;
+  }
+
+  /**
+   * Loads the scheme files before `file` and returns the rules they
+   * registered, in order, with a key that changes when one of them changes.
+   */
+  private async schemeRulesBefore(
+    file: string,
+    uriSchemeFiles: readonly string[],
+  ): Promise<{ key: string; rules: SchemeRules }> {
+    const rules = new Map<string, UriSchemeRule>();
+    const key: string[] = [];
+    for (const [index, each] of uriSchemeFiles.entries()) {
+      const path = resolve(each);
+      if (path === file) break;
+      await this.load(path, uriSchemeFiles.slice(0, index));
+      const entry = this.cache.get(path);
+      if (entry === undefined) continue;
+      key.push(`${path}#${entry.hash}`);
+      for (const [scheme, rule] of entry.registered) rules.set(scheme, rule);
+    }
+    return { key: key.join("\n"), rules };
   }
 
   private async bundle(file: string): Promise<{ code: string; hash: string; inputs: Map<string, number> }> {
@@ -178,7 +246,7 @@ export class DagFileLoader {
     const href = pathToFileURL(target).href + (times === 1 ? "" : `?load=${times}`);
     try {
       const { dags } = await collectDags(() => import(href));
-      return { ok: true, file, dags, hash: bundle.hash };
+      return { ok: true, file, dags, hash: bundle.hash, registersUriSchemes: false };
     } catch (error) {
       return { ok: false, file, error: runtimeImportError(file, error) };
     }

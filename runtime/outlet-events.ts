@@ -1,4 +1,5 @@
-import type { AssetEventReader, AssetIdentity, EmittedAssetEvent } from "../scheduler/contracts.js";
+import type { AssetEventReader, AssetIdentity, EmittedAssetEvent, ResolvedAsset } from "../scheduler/contracts.js";
+import { ExtraValidator } from "../scheduler/extra-validation.js";
 import {
   type AnyAsset,
   type AssetAlias,
@@ -28,12 +29,40 @@ export interface OutletOwner {
   readonly outlets: readonly OutletTarget[];
 }
 
-/** The fields of an emitted event's asset: an outlet's, or those of an asset a ref named. */
-type EmittedAsset = Pick<AnyAsset, "name" | "uri" | "group" | "extra" | "jsonSchema" | "schema">;
+/**
+ * The fields of an emitted event's asset: an outlet's, or those of an asset a
+ * ref named, with the extra schema the store keeps for it (`storedSchema`).
+ */
+type EmittedAsset = Pick<AnyAsset, "name" | "uri" | "group" | "extra" | "jsonSchema" | "schema"> & {
+  readonly storedSchema?: string | null;
+};
 
 /** An asset a ref named, as an emitted event carries it: the store keeps its declaration (group, extra, schema). */
-function namedAsset(asset: AssetIdentity): EmittedAsset {
-  return { name: asset.name, uri: asset.uri, group: "asset", extra: {}, jsonSchema: null, schema: undefined };
+function namedAsset(asset: ResolvedAsset): EmittedAsset {
+  return {
+    name: asset.name,
+    uri: asset.uri,
+    group: "asset",
+    extra: {},
+    jsonSchema: null,
+    schema: undefined,
+    storedSchema: asset.schema ?? null,
+  };
+}
+
+/** Validators of the schemas the store keeps (JSON Schema), for events of assets a ref named. */
+const storedSchemas = new ExtraValidator();
+
+/**
+ * The one rule for the extra of an event a task emits: checked against its
+ * asset's schema, the asset's own validator for an `Asset`, the JSON Schema
+ * the store keeps for an asset a ref named; an `ExtraSchemaError`
+ * (`EXTRA_INVALID`) naming the asset, the key and the task when it does not
+ * match.
+ */
+async function checkEmittedExtra(asset: EmittedAsset, extra: JsonObject, where: string): Promise<void> {
+  if (asset.schema) await checkExtra(asset, extra, where);
+  else if (asset.storedSchema) await storedSchemas.check({ ...asset, schema: asset.storedSchema }, extra, where);
 }
 
 interface AliasAddition {
@@ -105,11 +134,19 @@ export class OutletCollector {
    * through that alias. Without `alias` the asset must be an outlet.
    */
   applyMetadata({ asset, extra, alias }: Metadata<object>): void {
-    if (alias === undefined || this.extras.has(asset.key)) {
-      const slot = this.assetSlot(asset);
+    // A ref names an outlet by the rule of ctx.outletEvents.get(ref).
+    const isOutlet = isAssetRef(asset)
+      ? assetsNamedBy(asset, this.outletAssets()).length > 0
+      : this.extras.has(asset.key);
+    if (alias === undefined || isOutlet) {
+      const slot = isAssetRef(asset) ? this.slotNamedBy(asset) : this.assetSlot(asset);
       slot.extra = Object.assign(isPlainObject(slot.extra) ? slot.extra : {}, structuredClone(extra));
     }
-    if (alias !== undefined) this.aliasAccessor(alias).add(asset, extra);
+    if (alias !== undefined) {
+      const accessor = this.aliasAccessor(alias);
+      if (isAssetRef(asset)) accessor.add(asset, extra as JsonObject);
+      else accessor.add(asset, extra);
+    }
   }
 
   /**
@@ -139,7 +176,7 @@ export class OutletCollector {
     await this.resolveRefAdditions();
     const collected = this.collect();
     for (const { asset, extra } of collected) {
-      if (asset.schema) await checkExtra(asset, extra, `emitted by task "${taskId}" of DAG "${dagId}"`);
+      await checkEmittedExtra(asset, extra, `emitted by task "${taskId}" of DAG "${dagId}"`);
     }
     return this.toEmitted(collected);
   }
@@ -191,12 +228,16 @@ export class OutletCollector {
    * naming several `ASSET_REF_UNRESOLVED`.
    */
   private slotNamedBy(target: AssetRef): { asset: EmittedAsset; extra: unknown } {
-    const outlets = [...this.extras.values()].map((slot) => slot.asset);
-    const named = assetsNamedBy(target, outlets);
+    const named = assetsNamedBy(target, this.outletAssets());
     const [only] = named;
     if (only === undefined) throw this.undeclared(describeRef(target));
     if (named.length > 1) throw refUnresolved(this.owner, target, named, "the task's outlets");
     return this.extras.get(assetKey(only.name, only.uri)) as { asset: EmittedAsset; extra: unknown };
+  }
+
+  /** The assets of the task's outlets (refs among them as resolved when the try started). */
+  private outletAssets(): EmittedAsset[] {
+    return [...this.extras.values()].map((slot) => slot.asset);
   }
 
   /**

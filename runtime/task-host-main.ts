@@ -66,12 +66,18 @@ async function handle(message: Exclude<HostRequest, { type: "batch" }>): Promise
     return;
   }
   if (message.type === "load") {
-    const loaded = await loader.load(message.file);
+    const loaded = await loader.load(message.file, message.uriSchemeFiles);
     send({
       type: "loaded",
       id: message.id,
       result: loaded.ok
-        ? { ok: true, file: loaded.file, manifest: serializeDags(loaded.dags), hash: loaded.hash }
+        ? {
+            ok: true,
+            file: loaded.file,
+            manifest: serializeDags(loaded.dags),
+            hash: loaded.hash,
+            registersUriSchemes: loaded.registersUriSchemes,
+          }
         : { ok: false, file: loaded.file, error: loaded.error },
     });
     return;
@@ -98,7 +104,8 @@ async function handle(message: Exclude<HostRequest, { type: "batch" }>): Promise
   try {
     const write = log.write;
     const maskedLog = (line: string) => write(mask(line));
-    const dag = await loader.getDag(message.file, message.request.key.dagId);
+    // The scheme rules in force when the DAG processor loaded the file apply here too (none: none).
+    const dag = await loader.getDag(message.file, message.request.key.dagId, message.request.uriSchemeFiles ?? []);
     const services = createOperatorServices({ log: maskedLog, env: connections, onProcessGroup });
     outcome = await runTask(dag, message.request, { reader, log: maskedLog, services });
   } catch (error) {

@@ -4,9 +4,9 @@
  */
 import type {
   AssetEventRecord,
-  AssetIdentity,
   AssetRefSubject,
   EventSubject,
+  ResolvedAsset,
   TaskOutcome,
   TaskRunRequest,
 } from "../scheduler/contracts.js";
@@ -29,7 +29,13 @@ export type HostRequest =
       /** The try's log file: the host appends the try's log lines to it. */
       readonly logFile: string;
     }
-  | { readonly type: "load"; readonly id: number; readonly file: string }
+  | {
+      readonly type: "load";
+      readonly id: number;
+      readonly file: string;
+      /** The DAG files before `file` whose URI scheme rules apply to it (see `DagFileLoader.load`); absent: the rules as they are. */
+      readonly uriSchemeFiles?: readonly string[];
+    }
   /** Several runs and loads sent together, handled as if sent one by one in this order. */
   | {
       readonly type: "batch";
@@ -41,13 +47,20 @@ export type HostRequest =
       readonly count?: number;
       readonly events?: AssetEventRecord[];
       /** The answer to a `resolve` read. */
-      readonly assets?: AssetIdentity[];
+      readonly assets?: ResolvedAsset[];
       readonly error?: string;
     };
 
 /** The result of loading one file: its manifest (only its own DAGs) or an import error. */
 export type LoadResult =
-  | { readonly ok: true; readonly file: string; readonly manifest: Manifest; readonly hash: string }
+  | {
+      readonly ok: true;
+      readonly file: string;
+      readonly manifest: Manifest;
+      readonly hash: string;
+      /** True when loading the file registered URI scheme rules (`registerUriScheme`). */
+      readonly registersUriSchemes: boolean;
+    }
   | { readonly ok: false; readonly file: string; readonly error: ImportError };
 
 /** Host → parent. */

@@ -144,7 +144,7 @@ export async function scheduleAssets(schedule: ScheduleManifest, reader: AssetEv
   const assets: AssetIdentity[] = [];
   const walk = async (node: ConditionNode): Promise<void> => {
     if (node.kind === "asset") assets.push({ name: node.name, uri: node.uri });
-    else if (node.kind === "ref") assets.push(...(await reader.resolveRef(node)));
+    else if (node.kind === "ref") for (const { name, uri } of await reader.resolveRef(node)) assets.push({ name, uri });
     else if (node.kind === "all" || node.kind === "any") for (const child of node.conditions) await walk(child);
   };
   if (condition !== null) await walk(condition);

@@ -156,11 +156,20 @@ export class WorkerPool {
     });
   }
 
-  /** Loads a DAG file in a host and returns its manifest or import error. */
-  load(file: string): Promise<LoadResult> {
+  /**
+   * Loads a DAG file in a host and returns its manifest or import error.
+   * `uriSchemeFiles`: the DAG files before it whose URI scheme rules apply to
+   * it, loaded first (see `DagFileLoader.load`).
+   */
+  load(file: string, uriSchemeFiles?: readonly string[]): Promise<LoadResult> {
     return new Promise((resolve) => {
       this.enqueue({
-        message: { type: "load", id: this.nextId++, file },
+        message: {
+          type: "load",
+          id: this.nextId++,
+          file,
+          ...(uriSchemeFiles === undefined ? {} : { uriSchemeFiles }),
+        },
         timeoutMs: 60_000,
         settle: (result) => resolve(result as LoadResult),
       });

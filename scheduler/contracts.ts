@@ -117,6 +117,12 @@ export interface AssetIdentity {
   readonly uri: string;
 }
 
+/** An asset a reference names, with the JSON Schema of its events' extras the store keeps (null: none). */
+export interface ResolvedAsset extends AssetIdentity {
+  /** The asset's extra schema, as JSON text; absent where the reader does not keep schemas. */
+  readonly schema?: string | null;
+}
+
 /** Reads past asset events in timestamp order (then id), earliest first. */
 export interface AssetEventReader {
   countEvents(subject: EventSubject): Promise<number>;
@@ -126,7 +132,7 @@ export interface AssetEventReader {
    * an event) that a reference names, by URI then name: none for a name or
    * URI no asset has.
    */
-  resolveRef(ref: AssetRefSubject): Promise<AssetIdentity[]>;
+  resolveRef(ref: AssetRefSubject): Promise<ResolvedAsset[]>;
 }
 
 /** Identifies one try of one task instance. */
@@ -143,6 +149,12 @@ export interface TaskRunRequest {
   readonly key: TaskInstanceKey;
   /** The DAG file the task's DAG was registered from (null for a manifest registered without one). */
   readonly dagFile: string | null;
+  /**
+   * The DAG files whose URI scheme rules were in force when the DAG processor
+   * loaded `dagFile` (the DAG manifest's `uriSchemeFiles`): the task host
+   * applies them before it loads `dagFile`. Absent: none.
+   */
+  readonly uriSchemeFiles?: readonly string[];
   readonly runType: RunKind;
   readonly logicalDate: number | null;
   readonly dataIntervalStart: number | null;

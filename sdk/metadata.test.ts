@@ -37,6 +37,16 @@ describe("Metadata", () => {
     expect(new Metadata(s3, { k: "v" }, { alias }).alias).toBe(alias);
   });
 
+  it("accepts an Asset.ref({ name }) or Asset.ref({ uri }) as the asset, as Airflow's Metadata takes an asset", () => {
+    const byName = new Metadata(Asset.ref({ name: "orders" }), { rows: 1 });
+    expect(byName.asset).toEqual(Asset.ref({ name: "orders" }));
+    expect(byName.extra).toEqual({ rows: 1 });
+    const byUri = new Metadata(Asset.ref({ uri: "s3://bucket/orders" }), {}, { alias: "out" });
+    expect(byUri.alias?.name).toBe("out");
+    const error = thrown(() => new Metadata(Asset.ref({ name: "orders" }), {}, { alais: "out" } as never));
+    expect(error.message).toContain('Unknown option "alais" in Metadata for Asset.ref(name=orders)');
+  });
+
   it("is recognised by isMetadata, and other values are not", () => {
     expect(isMetadata(new Metadata(s3, {}))).toBe(true);
     expect([s3, { asset: s3, extra: {} }, null, "metadata"].some(isMetadata)).toBe(false);
@@ -45,13 +55,12 @@ describe("Metadata", () => {
   it.each([
     ["a URI string", "s3://bucket/my-task", 'got the string "s3://bucket/my-task"'],
     ["an AssetAlias", new AssetAlias("my-task-outputs"), "got an AssetAlias"],
-    ["an asset reference", Asset.ref({ name: "example_s3" }), "got an AssetRef"],
     ["undefined", undefined, "got undefined"],
   ])("rejects %s instead of an Asset with METADATA_INVALID", (_what, asset, got) => {
     const error = thrown(() => new Metadata(asset as never, { k: "v" }));
     expect(error).toBeInstanceOf(DefinitionError);
     expect(error.code).toBe("METADATA_INVALID");
-    expect(error.message).toContain("Metadata needs an Asset as its first argument");
+    expect(error.message).toContain("Metadata needs an Asset or an Asset.ref(...) as its first argument");
     expect(error.message).toContain(got);
     expect(error.message).toContain("new Metadata(myAsset, { ... })");
   });

@@ -1,4 +1,4 @@
-import { type AnyAsset, type Asset, AssetAlias, isAsset, isAssetAlias } from "./asset.js";
+import { type AnyAsset, type Asset, AssetAlias, type AssetRef, isAsset, isAssetAlias, isAssetRef } from "./asset.js";
 import { DefinitionError, ErrorCode } from "./errors.js";
 import { assertJsonObject, describeValue, type JsonObject, undefinedHint } from "./json.js";
 
@@ -18,6 +18,12 @@ export interface MetadataOptions {
  * The extra is typed by the asset: `new Metadata(orders, { rowCount: 3 })`
  * only compiles when `orders` is an `Asset<{ rowCount: number }>` (or untyped).
  *
+ * The asset may be given as `Asset.ref({ name })` or `Asset.ref({ uri })`
+ * (as Airflow's `Metadata` takes an asset): the runtime resolves it by the
+ * rule of `ctx.outletEvents.get(ref)`, to the outlet it names; with `alias`,
+ * a ref naming no outlet is the asset the scheduler knows by it. Its extra is
+ * checked against that asset's schema like any other event's.
+ *
  * @example
  * ```ts
  * const orders = new Asset<{ rowCount: number }>("s3://warehouse/orders.parquet");
@@ -32,18 +38,20 @@ export interface MetadataOptions {
 export class Metadata<TExtra extends object = JsonObject> {
   /** @internal */
   readonly [METADATA_MARK] = true;
-  readonly asset: Asset<TExtra>;
+  /** The asset, or the `Asset.ref` the runtime resolves to one. */
+  readonly asset: Asset<TExtra> | AssetRef;
   readonly extra: Readonly<TExtra>;
   readonly alias: AssetAlias | undefined;
 
-  constructor(asset: Asset<TExtra>, extra: NoInfer<TExtra>, options: MetadataOptions = {}) {
-    if (!isAsset(asset)) {
+  constructor(asset: Asset<TExtra> | AssetRef, extra: NoInfer<TExtra>, options: MetadataOptions = {}) {
+    if (!isAsset(asset) && !isAssetRef(asset)) {
       throw new DefinitionError(
         ErrorCode.metadataInvalid,
-        `Metadata needs an Asset as its first argument, got ${describeValue(asset)}. Pass new Metadata(myAsset, { ... }).${undefinedHint(asset)}`,
+        `Metadata needs an Asset or an Asset.ref(...) as its first argument, got ${describeValue(asset)}. Pass new Metadata(myAsset, { ... }).${undefinedHint(asset)}`,
       );
     }
-    assertJsonObject(extra, `extra of Metadata for asset "${(asset as AnyAsset).uri}"`);
+    const what = isAsset(asset) ? `asset "${(asset as AnyAsset).uri}"` : `${asset}`;
+    assertJsonObject(extra, `extra of Metadata for ${what}`);
     if (typeof options !== "object" || options === null) {
       throw new DefinitionError(
         ErrorCode.metadataInvalid,
@@ -54,7 +62,7 @@ export class Metadata<TExtra extends object = JsonObject> {
       if (key !== "alias") {
         throw new DefinitionError(
           ErrorCode.optionUnknown,
-          `Unknown option "${key}" in Metadata for asset "${asset.uri}". Known options: alias.`,
+          `Unknown option "${key}" in Metadata for ${what}. Known options: alias.`,
           { details: { option: key } },
         );
       }

@@ -230,6 +230,12 @@ export function toCondition(value: Condition | readonly Condition[], where: stri
 }
 
 /**
+ * Time zones `Intl` accepted: building an `Intl.DateTimeFormat` costs more
+ * than the rest of a cron check, and a zone valid once stays valid.
+ */
+const validTimeZones = new Set<string>();
+
+/**
  * Throws a {@link DefinitionError} naming the expression unless it is a valid
  * cron expression or preset in a valid time zone.
  */
@@ -240,14 +246,17 @@ export function validateCron(expression: unknown, timezone: string, where: strin
       `The cron expression of ${where} must be a non-empty string such as "0 6 * * *" or "@daily", got ${describeValue(expression)}.`,
     );
   }
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
-  } catch {
-    throw new DefinitionError(
-      ErrorCode.scheduleInvalid,
-      `Unknown time zone "${timezone}" in ${where}: use an IANA name such as "UTC" or "Europe/Paris".`,
-      { details: { timezone } },
-    );
+  if (!validTimeZones.has(timezone)) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+    } catch {
+      throw new DefinitionError(
+        ErrorCode.scheduleInvalid,
+        `Unknown time zone "${timezone}" in ${where}: use an IANA name such as "UTC" or "Europe/Paris".`,
+        { details: { timezone } },
+      );
+    }
+    validTimeZones.add(timezone);
   }
   if (expression === "@once") {
     throw new DefinitionError(

@@ -478,6 +478,7 @@ async function settle(output: unknown, record: TaskRecord): Promise<unknown> {
     if (step.done) return step.value;
     const value = step.value;
     if (!isMetadata(value)) throw new Error(`the task yielded ${String(value)}, not Metadata`);
+    if (isAssetRef(value.asset)) throw new Error("the recording context does not resolve Metadata for an Asset.ref");
     record.yielded.push({ asset: describeAsset(value.asset), extra: value.extra, alias: value.alias?.name ?? null });
     if (value.alias) record.resolved.push(keyOf(value.asset));
   }

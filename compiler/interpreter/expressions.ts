@@ -71,12 +71,22 @@ const COMPOUND: ReadonlyMap<ts.SyntaxKind, ts.SyntaxKind> = new Map([
 
 /** Evaluates expressions to static values. */
 export class ExpressionEvaluator {
-  /** The variable each call's result is assigned to (`const orders = asset(...)`), when it is one. */
-  private readonly assignedNames = new WeakMap<ts.Node, string>();
+  /**
+   * The variable each call's result is assigned to (`const orders = asset(...)`), when it is one.
+   * A plain map emptied after each module run ({@link ExpressionEvaluator.forgetAssignedNames}):
+   * a name is set just before its call is evaluated, and a weak map keyed by every such call
+   * of the whole compilation cost the garbage collector more than the evaluation it served.
+   */
+  private readonly assignedNames = new Map<ts.Node, string>();
 
   /** The variable `call`'s result is assigned to, if its value is being assigned to one. */
   assignedName(call: ts.CallExpression): string | undefined {
     return this.assignedNames.get(call);
+  }
+
+  /** Drops the assigned names of the calls evaluated so far (their module has run), so no syntax tree stays alive. */
+  forgetAssignedNames(): void {
+    this.assignedNames.clear();
   }
 
   constructor(private readonly vm: Interpreter) {}

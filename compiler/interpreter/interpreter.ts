@@ -95,6 +95,7 @@ export class Interpreter implements Reporter {
     const record = this.modules.moduleFor(path);
     if (!record) return undefined;
     this.modules.executeModule(record);
+    this.expressions.forgetAssignedNames();
     // A module whose scheme rule is in force keeps its scope: the rule runs there for the URIs of later modules.
     if (options.release && !record.imported && !this.uriSchemes.owns(path))
       record.release(options.keepFingerprint ?? false);

@@ -85,7 +85,11 @@ export class ModuleLinker {
       if (!file) return undefined;
       // A released module runs again: as in a new process, its own scheme rules are not registered yet
       // (assets it creates before its registerUriScheme keep their URIs as written).
-      if (record) this.vm.uriSchemes.forget([path]);
+      // What it created of a scheme before that scheme's rule was registered gets another URI now (AF2016).
+      if (record) {
+        this.vm.uriSchemes.imported(path);
+        this.vm.uriSchemes.forget([path]);
+      }
       record = new ModuleRecord(file);
       this.modules.set(path, record);
     }
@@ -128,6 +132,7 @@ export class ModuleLinker {
         if (resolution.kind === "file") {
           const target = this.moduleFor(resolution.path);
           if (target) {
+            if (!target.imported) this.vm.uriSchemes.imported(resolution.path);
             target.imported = true;
             this.executeModule(target);
           }

@@ -202,7 +202,7 @@ export class TaskBodyInspector {
             this.vm.report(
               DiagnosticCatalog.invalidAsset,
               {
-                message: `Metadata needs an Asset as its first argument, got an AssetAlias. Pass new Metadata(myAsset, { ... }, { alias: "${asset.name}" }).`,
+                message: `Metadata needs an Asset or an Asset.ref(...) as its first argument, got an AssetAlias. Pass new Metadata(myAsset, { ... }, { alias: "${asset.name}" }).`,
               },
               site,
             );

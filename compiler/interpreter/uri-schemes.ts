@@ -15,9 +15,10 @@
  * created (AF2015); when the scheme itself is not known, that holds for every
  * scheme a project can register. Built-in schemes are never affected.
  *
- * The runtime loads DAG files one after another in one process, running the
- * modules each imports again, while registered rules stay: the compiler runs
- * entries in the same order. An asset created before its scheme's rule is
+ * The runtime loads DAG files one after another, each with the rules the
+ * files before it registered (in every process: see runtime/dag-files.ts),
+ * running the modules each imports again: the compiler runs entries in the
+ * same order, registered rules staying. An asset created before its scheme's rule is
  * registered, by the registering module itself or by a module that other
  * files import (which the runtime runs again, rule in force), gets another
  * URI when loaded again: that is an error at the asset (AF2016).
@@ -79,6 +80,14 @@ export class UriSchemeRegistry {
   private otherwiseOwner: string | undefined;
   /** Per scheme a project can register, per module: the first asset of it the module created (checked by registrations). */
   private readonly created = new Map<string, Map<string, Created>>();
+  /**
+   * Modules (not imported yet) that created an asset of a scheme before its rule was registered: AF2016
+   * when a module imports one later (the runtime runs it again there, rule in force).
+   */
+  private readonly lateIfImported = new Map<
+    string,
+    { readonly first: Created; readonly scheme: string; readonly registration: string }
+  >();
   /** Whether a scheme (lower-case) is one a project can register (not built-in, reserved or "x-"). */
   private readonly registrable = new Map<string, boolean>();
 
@@ -183,16 +192,31 @@ export class UriSchemeRegistry {
       const byModule = this.created.get(name);
       if (!byModule) continue;
       this.created.delete(name);
+      const location = locate(site);
+      const registration = `${location.file}:${location.line}:${location.column}`;
       for (const [module, first] of byModule) {
-        if (module !== registering && !this.vm.recordOf(module)?.imported) continue;
-        const location = locate(site);
-        this.vm.report(
-          DiagnosticCatalog.uriSchemeRegisteredLate,
-          { uri: first.uri, scheme: name, registration: `${location.file}:${location.line}:${location.column}` },
-          first.site,
-        );
+        if (module !== registering && !this.vm.recordOf(module)?.imported) {
+          if (!this.lateIfImported.has(module)) this.lateIfImported.set(module, { first, scheme: name, registration });
+          continue;
+        }
+        this.reportLate(first, name, registration);
       }
     }
+  }
+
+  /**
+   * The module at `path` is imported (by a module running now): when it created an asset of a scheme
+   * before that scheme's rule was registered, the runtime runs it again with the rule in force (AF2016).
+   */
+  imported(path: string): void {
+    const late = this.lateIfImported.get(path);
+    if (late === undefined) return;
+    this.lateIfImported.delete(path);
+    this.reportLate(late.first, late.scheme, late.registration);
+  }
+
+  private reportLate(first: Created, scheme: string, registration: string): void {
+    this.vm.report(DiagnosticCatalog.uriSchemeRegisteredLate, { uri: first.uri, scheme, registration }, first.site);
   }
 
   /** Whether the module at `path` registered a rule that is still in force (its scope must stay: the rule runs in it). */
@@ -216,6 +240,7 @@ export class UriSchemeRegistry {
       this.vm.caches.sanitized.clear();
     }
     for (const byModule of this.created.values()) for (const path of forgotten) byModule.delete(path);
+    for (const path of forgotten) this.lateIfImported.delete(path);
   }
 
   private set(scheme: string, rule: UriSchemeRule, owner: string): void {

@@ -179,8 +179,9 @@ const insertAndRouteEventQuery = compiledQuery(
 /**
  * Records the events of one task success with a constant number of
  * statements: one multi-row INSERT of the events, then one INSERT ... SELECT
- * per kind of route (direct, alias, name/URI ref, pattern) over the new events. Writes
- * the same rows as {@link recordEvent} once per event. Events with aliases
+ * of their routes (every kind: direct, alias, name/URI ref, pattern; see
+ * {@link ROUTE_BATCH}). Writes the same rows as {@link recordEvent} once
+ * per event. Events with aliases
  * take the per-event path. SQLite as written (new ids form a rowid range);
  * on PostgreSQL use `e.id = ANY($1)` with the returned ids.
  */
@@ -215,12 +216,11 @@ export async function recordEvents(
     // One writer inside this transaction: the new ids are consecutive, in VALUES order.
     const ids = inserted.rows.map((row) => Number(row.id)).sort((a, b) => a - b);
     const consumers = new Map<number, string[]>(ids.map((id) => [id, []]));
-    for (const route of BATCH_ROUTES) {
-      const routed = await trx.executeQuery<{ dag_id: string; event_id: number }>(
-        CompiledQuery.raw(route, [ids[0], ids[ids.length - 1]]),
-      );
-      for (const row of routed.rows) consumers.get(Number(row.event_id))?.push(row.dag_id);
-    }
+    const range = [ids[0], ids[ids.length - 1]];
+    const routed = await trx.executeQuery<{ dag_id: string; event_id: number }>(
+      CompiledQuery.raw(ROUTE_BATCH, [...range, ...range, ...range, ...range]),
+    );
+    for (const row of routed.rows) consumers.get(Number(row.event_id))?.push(row.dag_id);
     ids.forEach((id, k) => {
       recorded.push({ eventId: id, assetId: assetIds[k] as number, consumers: consumers.get(id) ?? [] });
     });
@@ -228,34 +228,36 @@ export async function recordEvents(
   return recorded;
 }
 
-const BATCH_ROUTES = [
-  `INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
+/**
+ * The routes of the events with ids in a range (two parameters, given once
+ * per kind of route): direct, alias, name/URI ref and pattern, one SELECT
+ * each, in one INSERT. A consumer reached by two routes gets one inbox row
+ * (the second is a conflict, ignored). Ends with a WHERE before ON CONFLICT,
+ * as SQLite's parser needs.
+ */
+const ROUTE_BATCH = `INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
    SELECT s.dag_id, e.id, e.asset_id, e.timestamp FROM asset_event e
    JOIN dag_schedule_asset s ON s.asset_id = e.asset_id
    JOIN dag d ON d.dag_id = s.dag_id AND d.is_active = 1 AND (d.is_paused = 0 OR d.buffer_while_paused = 1)
    WHERE e.id BETWEEN ? AND ?
-   ON CONFLICT DO NOTHING RETURNING dag_id, event_id`,
-  `INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
+   UNION ALL
    SELECT sa.dag_id, e.id, e.asset_id, e.timestamp FROM asset_event e
    JOIN asset_alias_asset aa ON aa.asset_id = e.asset_id
    JOIN dag_schedule_alias sa ON sa.alias_id = aa.alias_id
    JOIN dag d ON d.dag_id = sa.dag_id AND d.is_active = 1 AND (d.is_paused = 0 OR d.buffer_while_paused = 1)
    WHERE e.id BETWEEN ? AND ?
-   ON CONFLICT DO NOTHING RETURNING dag_id, event_id`,
-  // CROSS JOIN fixes the join order: without it SQLite starts from dag_schedule_ref
-  // and scans every event of each referenced asset.
-  `INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
+   UNION ALL
    SELECT r.dag_id, e.id, e.asset_id, e.timestamp FROM asset_event e
    CROSS JOIN asset a ON a.id = e.asset_id
    CROSS JOIN dag_schedule_ref r ON (r.ref_kind = 'name' AND r.value = a.name) OR (r.ref_kind = 'uri' AND r.value = a.uri)
    JOIN dag d ON d.dag_id = r.dag_id AND d.is_active = 1 AND (d.is_paused = 0 OR d.buffer_while_paused = 1)
    WHERE e.id BETWEEN ? AND ?
-   ON CONFLICT DO NOTHING RETURNING dag_id, event_id`,
-  `INSERT INTO asset_event_inbox (dag_id, event_id, asset_id, created_at)
+   UNION ALL
    SELECT sp.dag_id, e.id, e.asset_id, e.timestamp FROM asset_event e
    JOIN asset_pattern_match m ON m.asset_id = e.asset_id
    JOIN dag_schedule_pattern sp ON sp.pattern_id = m.pattern_id
    JOIN dag d ON d.dag_id = sp.dag_id AND d.is_active = 1 AND (d.is_paused = 0 OR d.buffer_while_paused = 1)
    WHERE e.id BETWEEN ? AND ?
-   ON CONFLICT DO NOTHING RETURNING dag_id, event_id`,
-];
+   ON CONFLICT DO NOTHING RETURNING dag_id, event_id`;
+// In the ref route, CROSS JOIN fixes the join order: without it SQLite starts from dag_schedule_ref
+// and scans every event of each referenced asset.

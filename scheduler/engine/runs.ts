@@ -4,16 +4,14 @@
  * (queue ready tasks, propagate failures and skips, finish the run).
  */
 import { randomBytes } from "node:crypto";
-import { type RawBuilder, sql } from "kysely";
+import { CompiledQuery, type RawBuilder, sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
 import type { DagManifest } from "../../sdk/manifest/schema.js";
 import { FINAL_TASK_STATES, OPEN_TASK_STATES, type RunKind, RunState, TaskState } from "../contracts.js";
 import type { DagRunTable, DagTable, TaskInstanceTable } from "../store/schema.js";
+import { insertRows } from "./bulk-insert.js";
 import { compiledQuery } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
-
-/** Task instances inserted per statement (17 values each). */
-const TASK_INSERT_CHUNK = 500;
 
 /** A new run's fields. */
 export interface NewRun {
@@ -336,13 +334,13 @@ export async function createRun(
   const now = ctx.clock.now();
   const runId = run.runId ?? makeRunId(run.runType, run.logicalDate ?? now);
   const started = run.started === true;
-  const runInsert = trx
-    .insertInto("dag_run")
-    .values(newRunRow(dag.dagId, runId, run, now))
-    .onConflict((oc) => oc.columns(["dag_id", "run_id"]).doNothing())
-    .returning("run_id");
   const tasks = dag.tasks.map((task) => newTaskRow(dag.dagId, runId, task, started && task.upstream.length === 0, now));
   if (ctx.dialect === "postgres") {
+    const runInsert = trx
+      .insertInto("dag_run")
+      .values(newRunRow(dag.dagId, runId, run, now))
+      .onConflict((oc) => oc.columns(["dag_id", "run_id"]).doNothing())
+      .returning("run_id");
     const columns = sql.join(TASK_COLUMNS.map((column) => sql.id(column)));
     const picked = sql.join(TASK_COLUMNS.map((column) => sql.ref(`t.${column}`)));
     const { rows } = await sql<{ run_id: string }>`
@@ -355,16 +353,50 @@ export async function createRun(
     `.execute(trx);
     return rows.length > 0 ? runId : null;
   }
-  const inserted = await runInsert.executeTakeFirst();
-  if (!inserted) return null;
-  // In chunks: a statement may bind at most 32,766 values (SQLite).
-  for (let first = 0; first < tasks.length; first += TASK_INSERT_CHUNK) {
-    await trx
-      .insertInto("task_instance")
-      .values(tasks.slice(first, first + TASK_INSERT_CHUNK))
-      .execute();
-  }
+  const inserted = await trx.executeQuery(sqliteRunInsert(trx, newRunRow(dag.dagId, runId, run, now)));
+  if (inserted.rows.length === 0) return null;
+  // Without the query builder (it parses every value and compiles the statement anew at each run).
+  await insertRows(
+    "sqlite",
+    trx,
+    "task_instance",
+    TASK_COLUMNS,
+    tasks.map((task) => TASK_COLUMNS.map((column) => task[column])),
+  );
   return runId;
+}
+
+/**
+ * SQLite: the insert of a new run's row (ignored when the run exists), which
+ * returns its id, with the row's values bound and its expressions (a data
+ * interval the insert computes) inlined. The text is the same for every run
+ * whose expressions are the same, so its prepared statement is reused; the
+ * query builder would parse and compile it at every run.
+ */
+function sqliteRunInsert(trx: Executor, row: ReturnType<typeof newRunRow>): CompiledQuery<{ run_id: string }> {
+  const values: string[] = [];
+  const parameters: unknown[] = [];
+  for (const column of RUN_COLUMNS) {
+    const value = row[column];
+    if (isExpression(value)) {
+      const compiled = value.compile(trx);
+      values.push(`(${compiled.sql})`);
+      parameters.push(...compiled.parameters);
+    } else {
+      values.push("?");
+      parameters.push(value);
+    }
+  }
+  const columns = RUN_COLUMNS.map((column) => `"${column}"`).join(", ");
+  return CompiledQuery.raw(
+    `INSERT INTO "dag_run" (${columns}) VALUES (${values.join(", ")}) ON CONFLICT ("dag_id", "run_id") DO NOTHING RETURNING "run_id"`,
+    parameters,
+  );
+}
+
+/** Whether a new run's value is an expression (a `sql` template; the row's values are strings, numbers or null). */
+function isExpression(value: unknown): value is RawBuilder<unknown> {
+  return typeof value === "object" && value !== null;
 }
 
 /** Starts queued runs of a DAG, oldest first, while fewer than `maxActiveRuns` run. Returns the started run ids. */

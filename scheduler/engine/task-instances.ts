@@ -290,6 +290,7 @@ export async function buildRunRequests(
       requests.set(item, {
         key: item.key,
         dagFile: dag?.fileloc ?? null,
+        ...(dag?.manifest.uriSchemeFiles === undefined ? {} : { uriSchemeFiles: dag.manifest.uriSchemeFiles }),
         runType: run.run_type as RunKind,
         logicalDate: run.logical_date,
         dataIntervalStart: run.data_interval_start,

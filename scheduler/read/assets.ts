@@ -5,7 +5,7 @@
  */
 import { type Kysely, type Selectable, type SqlBool, sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
-import type { AssetIdentity, AssetRefSubject } from "../contracts.js";
+import type { AssetRefSubject, ResolvedAsset } from "../contracts.js";
 import { consumedAssetIds } from "../engine/consumed-assets.js";
 import type { Database } from "../store/schema.js";
 import { assetFacets } from "./asset-facets.js";
@@ -112,24 +112,25 @@ export async function getAssetsByUri(db: Kysely<Database>, uri: string): Promise
 
 /**
  * The assets a reference by name or by URI names (what `Asset.ref` in a
- * task's inlets resolves to when the task runs), by URI then name: none when
- * the store knows no such asset.
+ * task's inlets resolves to when the task runs), by URI then name, each with
+ * the extra schema the store keeps for it: none when the store knows no such
+ * asset.
  *
  * @example
  * ```ts
- * await assetsByRef(db, { kind: "ref", name: "orders" }); // [{ name: "orders", uri: "s3://warehouse/orders.parquet" }]
+ * await assetsByRef(db, { kind: "ref", name: "orders" }); // [{ name: "orders", uri: "s3://warehouse/orders.parquet", schema: null }]
  * ```
  */
-export async function assetsByRef(db: Kysely<Database>, ref: AssetRefSubject): Promise<AssetIdentity[]> {
+export async function assetsByRef(db: Kysely<Database>, ref: AssetRefSubject): Promise<ResolvedAsset[]> {
   const rows = await db
     .selectFrom("asset")
-    .select(["name", "uri"])
+    .select(["name", "uri", "schema"])
     .$if("name" in ref, (q) => q.where("name", "=", (ref as { name: string }).name))
     .$if("uri" in ref, (q) => q.where("uri", "=", (ref as { uri: string }).uri))
     .orderBy("uri")
     .orderBy("name")
     .execute();
-  return rows.map((row) => ({ name: row.name, uri: row.uri }));
+  return rows.map((row) => ({ name: row.name, uri: row.uri, schema: row.schema }));
 }
 
 type AssetRow = Selectable<Database["asset"]>;

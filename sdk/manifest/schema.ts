@@ -170,6 +170,13 @@ export const dagSchema = z.strictObject({
   params: jsonObjectSchema,
   tasks: z.array(taskSchema),
   source: sourceLocationSchema.optional(),
+  /**
+   * The DAG files, in load order, loaded before this DAG's file whose URI
+   * scheme rules (`registerUriScheme`) were in force when the DAG processor
+   * loaded it: a task host applies them before it loads the file, as every
+   * process does (omitted: none). Only manifests of the DAG processor have it.
+   */
+  uriSchemeFiles: z.array(z.string()).min(1).optional(),
 });
 
 /** An asset as declared (first declaration in manifest order wins for `group`, `extra` and `schema`). */

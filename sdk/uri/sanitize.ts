@@ -202,7 +202,9 @@ export function sanitizeUriWithRules(input: string, rules: ReadonlyMap<string, U
  * machine) are refused with an {@link AssetUriError}.
  *
  * Rules live in this module: register them before any asset with the
- * scheme is created, in every process that creates such assets.
+ * scheme is created. In a project, a rule a DAG file registers applies to the
+ * DAG files loaded after it in every process (the runtime loads the
+ * registering files first; README "The asset graph at build time").
  *
  * @example
  * ```ts
@@ -217,6 +219,38 @@ export function registerUriScheme(scheme: string, rule: UriSchemeRule): void {
   const problem = uriSchemeProblem(scheme, rule);
   if (problem) throw problem;
   userRules.set(scheme.toLowerCase(), rule);
+}
+
+/**
+ * The scheme rules {@link registerUriScheme} registered in this process, by
+ * lower-case scheme: a copy.
+ *
+ * @internal The runtime's DAG file loader applies, before it loads a DAG
+ * file, the rules the DAG files before it registered (see
+ * {@link replaceRegisteredUriSchemes}).
+ * @example
+ * ```ts
+ * const before = registeredUriSchemes();
+ * ```
+ */
+export function registeredUriSchemes(): Map<string, UriSchemeRule> {
+  return new Map(userRules);
+}
+
+/**
+ * Replaces the scheme rules registered in this process with `rules` (by
+ * lower-case scheme, as {@link registeredUriSchemes} returns them).
+ *
+ * @internal For the runtime's DAG file loader: a DAG file is loaded, and its
+ * tasks run, with the rules in force when the DAG processor loaded it.
+ * @example
+ * ```ts
+ * replaceRegisteredUriSchemes(new Map()); // no rule of the project's
+ * ```
+ */
+export function replaceRegisteredUriSchemes(rules: ReadonlyMap<string, UriSchemeRule>): void {
+  userRules.clear();
+  for (const [scheme, rule] of rules) userRules.set(scheme, rule);
 }
 
 /**

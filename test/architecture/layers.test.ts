@@ -23,12 +23,15 @@ const ALLOWED: Record<string, (target: string) => boolean> = {
     target === "sdk/asset-key.ts" ||
     target === "sdk/run-type.ts" ||
     target === "sdk/extra-schema.ts",
-  // It writes task logs and bundles into the home, private like the rest of it (scheduler/store/home.ts).
+  // It writes task logs and bundles into the home, private like the rest of it (scheduler/store/home.ts); it
+  // checks the extra of an event of an asset a ref named against the JSON Schema the store keeps, with the
+  // scheduler's one validator of stored schemas (scheduler/extra-validation.ts).
   runtime: (target) =>
     target.startsWith("runtime/") ||
     target.startsWith("sdk/") ||
     target === "scheduler/contracts.ts" ||
-    target === "scheduler/store/home.ts",
+    target === "scheduler/store/home.ts" ||
+    target === "scheduler/extra-validation.ts",
   testing: (target) => !target.startsWith("server/") && !target.startsWith("cli/"),
   // The server reads the store through the scheduler; it reads task logs, sanitizes URIs and masks secrets like the SDK.
   server: (target) =>

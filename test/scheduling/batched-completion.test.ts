@@ -1,4 +1,4 @@
-import { Asset, all, dag, task } from "assetflow";
+import { Asset, AssetAlias, all, any, type DagOptions, dag, task } from "assetflow";
 import { describe, expect, it } from "vitest";
 import type { TaskRunRequest } from "../../scheduler/contracts.js";
 import { useTestEnvironments } from "./support.js";
@@ -170,5 +170,57 @@ describe("tries reported together (one transaction for a worker's finished tries
     expect(again?.key).toEqual(left); // same task, same try number: the released try never counted
     const report = await env.scheduler.completeTasks([{ key: left, outcome: { state: "success", events: [] } }]);
     expect(report.tries[0]?.accepted).toBe(true);
+  });
+});
+
+describe("a task's events routed by every kind of reference in one statement", () => {
+  const start = useTestEnvironments();
+
+  const success = new Asset({ uri: "s3://lake/orders/_SUCCESS", name: "orders-success" });
+  const landed = new AssetAlias("landed");
+  const consumerOf = (dagId: string, schedule: DagOptions["schedule"]) =>
+    dag({ dagId, schedule }, () => {
+      task({ taskId: "read" }, () => undefined);
+    });
+  const dags = [
+    // An aliased emission first, so that the alias resolves to the asset.
+    dag({ dagId: "resolve-alias", schedule: null }, () => {
+      task({ taskId: "add", outlets: [landed] }, (ctx) => {
+        ctx.outletEvents.get(landed).add(success);
+      });
+    }),
+    // Then a plain emission of the asset, which takes the batched path (no alias on the event).
+    dag({ dagId: "writer", schedule: null }, () => {
+      task({ taskId: "write", outlets: [success] }, () => undefined);
+    }),
+    consumerOf("direct", success),
+    consumerOf("via-alias", landed),
+    consumerOf("by-name", Asset.ref({ name: "orders-success" })),
+    consumerOf("by-uri", Asset.ref({ uri: "s3://lake/orders/_SUCCESS" })),
+    consumerOf("by-pattern", Asset.pattern("s3://lake/{**path}/_SUCCESS")),
+    // Reached by two routes: one inbox entry, one run.
+    consumerOf("twice", any(success, Asset.ref({ name: "orders-success" }))),
+  ];
+  const consumers = ["direct", "via-alias", "by-name", "by-uri", "by-pattern", "twice"];
+
+  it("reaches each consumer once: directly, through an alias the asset resolved to, by name, by URI, by pattern", async () => {
+    const env = await start(dags);
+    await env.triggerDag("resolve-alias");
+    await env.runUntilIdle();
+    const before = new Map<string, number>();
+    for (const consumer of consumers) before.set(consumer, (await env.getDagRuns(consumer)).length);
+
+    const writerRun = await env.triggerDag("writer");
+    await env.runUntilIdle();
+
+    for (const consumer of consumers) {
+      const runs = await env.getDagRuns(consumer);
+      expect(runs, consumer).toHaveLength((before.get(consumer) ?? 0) + 1);
+      const fromWriter = runs.filter((run) => run.consumedEvents.some((event) => event.sourceRunId === writerRun));
+      expect(fromWriter, consumer).toHaveLength(1);
+      expect(fromWriter[0]?.consumedEvents, consumer).toMatchObject([
+        { assetName: "orders-success", assetUri: success.uri, sourceDagId: "writer", sourceRunId: writerRun },
+      ]);
+    }
   });
 });

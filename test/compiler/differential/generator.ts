@@ -7,9 +7,11 @@
  * ternaries, `Object.entries`, closures, destructuring and spreads. Some
  * sites depend on values only known at run time (`process.env`), which the
  * compiler must report. Some tasks read `Asset.ref({ name })` or
- * `Asset.ref({ uri })` inlets, and some projects register a URI scheme
- * normalizer of their own (`registerUriScheme`) in a shared file or between
- * the sites of an entry, used by assets of that scheme in every file.
+ * `Asset.ref({ uri })` inlets, some schedules take URI patterns
+ * (`Asset.pattern`, of the lake or of the project's own scheme), and some
+ * projects register a URI scheme normalizer of their own
+ * (`registerUriScheme`) in a shared file or between the sites of an entry,
+ * used by assets and patterns of that scheme in every file.
  *
  * The generator knows nothing of the expected manifest: the runtime is the
  * oracle. It only keeps DAG ids unique (each site has its own prefix) and
@@ -87,6 +89,14 @@ interface SchemeSpec {
   readonly imported: boolean;
 }
 
+/**
+ * The URI pattern of the schedules that take one: 0 a lake table, 1 a lake
+ * region's `{**rest}`, 2 a pattern with a capture inside a segment, 3 one of
+ * the project's own scheme (when it has one; a constant made where assets.ts
+ * runs after the registration, else made when the DAG is built).
+ */
+type PatternStyle = 0 | 1 | 2 | 3;
+
 interface ProjectSpec {
   readonly regions: readonly string[];
   readonly extra: readonly string[];
@@ -99,6 +109,7 @@ interface ProjectSpec {
   readonly retriesStyle: number;
   readonly entries: readonly (readonly SiteSpec[])[];
   readonly refStyle: RefStyle;
+  readonly patternStyle: PatternStyle;
   readonly scheme: SchemeSpec | undefined;
 }
 
@@ -161,7 +172,7 @@ const siteKind: fc.Arbitrary<SiteKind> = fc.oneof(
 const site: fc.Arbitrary<SiteSpec> = fc.record({
   kind: siteKind,
   list: listExpression,
-  schedule: fc.nat(6),
+  schedule: fc.nat(7),
   flag: fc.boolean(),
 });
 
@@ -203,6 +214,7 @@ export const projectArbitrary: fc.Arbitrary<GeneratedProject> = fc
     retriesStyle: fc.nat(2),
     entries: fc.array(fc.array(site, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
     refStyle,
+    patternStyle: fc.constantFrom<PatternStyle>(0, 1, 2, 3),
     scheme: schemeSpec,
   })
   .map(render);
@@ -326,6 +338,13 @@ ${conditionFor}
 
 /** An inlet naming an asset declared elsewhere. */
 export const inletRef = (region: string) => ${refExpression(spec)};
+
+/** URI patterns of the lake. */
+export const lakePattern = (table: string) => Asset.pattern(\`S3://lake/{region}/\${table}/\`);
+export const LAKE_REST = Asset.pattern("s3://lake/base/{**rest}");
+export function partPattern(region: string) {
+  return Asset.pattern(\`s3://lake/\${region}/part_{n}.v1\`);
+}
 `;
 }
 
@@ -339,7 +358,7 @@ function renderTopics(spec: RenderSpec): string {
   // each entry runs assets.ts again in a process where the SDK keeps the rules registered by the entries
   // loaded before, so the constant's URI would depend on which entries the process loaded (see the report
   // of issue #12); topicFor("base") is called when the DAGs are built.
-  const base = `export const TOPIC_BASE = new Asset("${scheme.uriScheme.toUpperCase()}://Events:9092/base.v1/");`;
+  const base = `export const TOPIC_BASE = new Asset("${scheme.uriScheme.toUpperCase()}://Events:9092/base.v1/");\nexport const TOPIC_PATTERN = Asset.pattern("${scheme.uriScheme.toUpperCase()}://Events:9092/{Name}.v1/");`;
   if (scheme.where === "assetsFile") {
     lines.push(
       'import { AssetUriError, type ParsedUri, registerUriScheme } from "assetflow";',
@@ -352,6 +371,9 @@ function renderTopics(spec: RenderSpec): string {
     );
   } else if (scheme.where === "schemesFile") lines.push(base);
   lines.push(`export const topicFor = (name: string) => new Asset(\`${scheme.uriScheme}://EVENTS/\${name}.v1/\`);`);
+  lines.push(
+    `export const topicPattern = (name: string) => Asset.pattern(\`${scheme.uriScheme}://EVENTS/\${name}_{Part}.v1\`);`,
+  );
   return `${lines.join("\n")}\n`;
 }
 
@@ -361,7 +383,14 @@ function assetImports(spec: RenderSpec): string {
     "assetFor",
     "conditionFor",
     ...(spec.refStyle === "none" ? [] : ["inletRef"]),
-    ...(spec.schemeOf?.where === "entry" ? ["topicFor"] : spec.schemeOf ? ["TOPIC_BASE", "topicFor"] : []),
+    "lakePattern",
+    "LAKE_REST",
+    "partPattern",
+    ...(spec.schemeOf?.where === "entry"
+      ? ["topicFor", "topicPattern"]
+      : spec.schemeOf
+        ? ["TOPIC_BASE", "TOPIC_PATTERN", "topicFor", "topicPattern"]
+        : []),
   ].join(", ");
 }
 
@@ -380,6 +409,26 @@ function refExpression(spec: RenderSpec): string {
       return "Asset.ref({ uri: `S3://lake/${region}/orders/` })";
     case "schemeUri":
       return `Asset.ref({ uri: \`${spec.schemeOf?.uriScheme}://Events:9092/\${region}.v1\` })`;
+  }
+}
+
+/** The schedule of {@link PatternStyle}, `region` in scope. */
+function patternSchedule(spec: RenderSpec): string {
+  const scheme = spec.schemeOf;
+  switch (spec.patternStyle) {
+    case 0:
+      return 'lakePattern("orders")';
+    case 1:
+      return "LAKE_REST.or(assetFor(region))";
+    case 2:
+      return scheme
+        ? 'partPattern(region).and(lakePattern("events")).or(topicPattern(`${region}_b`))'
+        : 'partPattern(region).and(lakePattern("events"))';
+    case 3:
+      if (!scheme) return 'lakePattern("payments").or(assetFor("base"))';
+      return scheme.where === "entry"
+        ? "topicPattern(region).or(assetFor(region))"
+        : "TOPIC_PATTERN.or(topicPattern(region))";
   }
 }
 
@@ -404,7 +453,7 @@ function renderFactories(spec: RenderSpec): string {
     ? `\n  task({ taskId: "stream", inlets: [${spec.schemeOf.where === "entry" ? 'topicFor("base")' : "TOPIC_BASE"}], outlets: [topicFor(region)] }, () => {});`
     : "";
   const schedules = `const scheduleOf = (kind: number, region: string): Schedule => {
-  switch (kind % 7) {
+  switch (kind % 8) {
     case 0:
       return null;
     case 1:
@@ -417,8 +466,10 @@ function renderFactories(spec: RenderSpec): string {
       return conditionFor(REGIONS.filter((r) => r !== region));
     case 5:
       return new AssetOrTimeSchedule({ timetable: new CronTriggerTimetable("0 1 * * *"), assets: conditionFor([region]) });
-    default:
+    case 6:
       return assetFor(region).and(Asset.ref({ name: "external_feed" }));
+    default:
+      return ${patternSchedule(spec)};
   }
 };`;
   const factory = [
