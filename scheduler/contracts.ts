@@ -228,7 +228,10 @@ export interface ClaimOptions {
    * Called with the claimed tries inside the claim's transaction, just before
    * its commit, so the worker can prepare for them on other threads (their
    * log folders) while the commit syncs. The claim may still roll back after
-   * it. It must not throw, nor start a try: a try starts only once claimed.
+   * it. On PostgreSQL a claim is one statement that commits as it runs (see
+   * `Scheduler.claimTasks`): it is called once the run requests are read,
+   * before they are returned. It must not throw, nor start a try: a try
+   * starts only once claimed.
    */
   readonly beforeCommit?: (requests: readonly TaskRunRequest[]) => void;
 }

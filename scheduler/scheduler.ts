@@ -574,11 +574,35 @@ export class Scheduler implements TaskSource {
 
   /** Claims up to `limit` queued tries for a worker and returns their run requests. */
   async claimTasks(workerId: string, limit = 1, options: ClaimOptions = {}): Promise<TaskRunRequest[]> {
+    if (this.connection.dialect === "postgres") return this.claimInOneStatement(workerId, limit, options);
     return inTransaction(this.ctx, async (trx) => {
       const requests = await buildRunRequests(this.ctx, trx, await claimQueued(this.ctx, trx, workerId, limit));
       if (requests.length > 0) options.beforeCommit?.(requests);
       return requests;
     });
+  }
+
+  /**
+   * PostgreSQL: the claim is one statement ({@link claimQueued}), which
+   * commits as it runs: no transaction around it, so no round trip for its
+   * commit on the way to a try's start. What the run requests need beyond it
+   * (upstream results, aliases, captures, a manifest this process has not
+   * parsed) is read after it; should that fail, the tries go back to the
+   * queue, as a rolled-back claim's would, and the error is thrown.
+   */
+  private async claimInOneStatement(workerId: string, limit: number, options: ClaimOptions): Promise<TaskRunRequest[]> {
+    const claimed = await claimQueued(this.ctx, this.ctx.db, workerId, limit);
+    if (claimed.length === 0) return [];
+    let requests: TaskRunRequest[];
+    try {
+      requests = await buildRunRequests(this.ctx, this.ctx.db, claimed);
+    } catch (error) {
+      const keys = claimed.map((each) => each.key);
+      await releaseTries(this.ctx, this.ctx.db, keys).catch(() => undefined);
+      throw error;
+    }
+    options.beforeCommit?.(requests);
+    return requests;
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import { type Compilable, CompiledQuery, type QueryResult, type RawBuilder } from "kysely";
 import type { DialectName } from "../store/migrations.js";
+import { NextStatement } from "../store/next-statement.js";
 import type { Executor } from "./context.js";
 
 const PLACEHOLDER_PREFIX = "\u0000assetflow-argument:";
@@ -29,9 +30,9 @@ type Slot = { readonly argument: number } | { readonly constant: unknown };
  */
 export function compiledQuery<Args extends unknown[], Row>(
   build: (db: Executor, ...args: Args) => Compilable<Row> | RawBuilder<Row>,
-): (dialect: DialectName, db: Executor, ...args: Args) => Promise<QueryResult<Row>> {
+): CompiledQueryRunner<Args, Row> {
   const compiled = new Map<DialectName, { sql: string; slots: Slot[] }>();
-  return (dialect, db, ...args) => {
+  const statement = (dialect: DialectName, db: Executor, ...args: Args): CompiledQuery<Row> => {
     let query = compiled.get(dialect);
     if (!query) {
       const placeholders = args.map((_, index) => `${PLACEHOLDER_PREFIX}${index}`) as Args;
@@ -47,6 +48,36 @@ export function compiledQuery<Args extends unknown[], Row>(
       compiled.set(dialect, query);
     }
     const values = query.slots.map((slot) => ("argument" in slot ? args[slot.argument] : slot.constant));
-    return db.executeQuery(CompiledQuery.raw(query.sql, values)) as Promise<QueryResult<Row>>;
+    return CompiledQuery.raw(query.sql, values) as CompiledQuery<Row>;
   };
+  const run = (dialect: DialectName, db: Executor, ...args: Args) =>
+    db.executeQuery(statement(dialect, db, ...args)) as Promise<QueryResult<Row>>;
+  return Object.assign(run, { statement });
+}
+
+/** A {@link compiledQuery}: runs it with these values, or gives the statement without running it. */
+export interface CompiledQueryRunner<Args extends unknown[], Row> {
+  (dialect: DialectName, db: Executor, ...args: Args): Promise<QueryResult<Row>>;
+  /** The statement with these values, not run (for {@link executeWithNext}). */
+  statement(dialect: DialectName, db: Executor, ...args: Args): CompiledQuery<Row>;
+}
+
+/**
+ * Runs `statement`, telling a PostgreSQL connection that `next` is the
+ * statement this transaction runs right after it (see {@link NextStatement}:
+ * only a statement that always runs next, or a read). SQLite, or no `next`:
+ * runs `statement` alone.
+ */
+export function executeWithNext<Row>(
+  dialect: DialectName,
+  db: Executor,
+  statement: CompiledQuery<Row>,
+  next: CompiledQuery | null,
+): Promise<QueryResult<Row>> {
+  if (dialect !== "postgres" || next === null) return db.executeQuery(statement);
+  const hinted = CompiledQuery.raw(statement.sql, [
+    ...statement.parameters,
+    new NextStatement(next.sql, next.parameters),
+  ]);
+  return db.executeQuery(hinted) as Promise<QueryResult<Row>>;
 }

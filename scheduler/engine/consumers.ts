@@ -6,8 +6,8 @@
  * (PostgreSQL) serializes evaluations of one consumer across schedulers, and
  * `dag_run_consumed_event_once` guarantees no event goes into two runs.
  */
-import { type RawBuilder, sql } from "kysely";
-import type { ConditionNode } from "../../sdk/manifest/schema.js";
+import { type CompiledQuery, type RawBuilder, sql } from "kysely";
+import type { ConditionNode, DagManifest } from "../../sdk/manifest/schema.js";
 import {
   assetConditionOf,
   conditionLeaves,
@@ -69,9 +69,24 @@ export async function evaluateConsumerIfFree(
 ): Promise<string[] | null> {
   // SQLite: a row this transaction read is still the row (it holds the write lock), and there is nothing to lock.
   if (read && ctx.dialect === "sqlite") return evaluateLockedConsumer(ctx, trx, read);
-  const dag = await lockDagManifest(ctx, trx, dagId, { skipLocked: true });
+  // The first read after the lock goes with it (a read: dropped if the DAG turns out locked or changed).
+  const known = read?.manifest ?? ctx.dagManifests.get(dagId)?.manifest;
+  const next = known && assetConditionOf(known.schedule) ? firstReadAfterLock(ctx, trx, known) : null;
+  const dag = await lockDagManifest(ctx, trx, dagId, { skipLocked: true, next });
   if (dag === "locked") return null;
   return dag ? evaluateLockedConsumer(ctx, trx, dag) : [];
+}
+
+/** Whether the consumer's policy reads pending events aggregated (debounce, window), not probed. */
+function aggregates(manifest: DagManifest): boolean {
+  return pendingLoad(consumePolicyOf(manifest.consume)).aggregate;
+}
+
+/** The statement {@link evaluateLockedConsumer} runs first for a consumer with an asset schedule. */
+function firstReadAfterLock(ctx: EngineContext, db: Executor, manifest: DagManifest): CompiledQuery {
+  return aggregates(manifest)
+    ? activeRunsQuery.statement(ctx.dialect, db, manifest.dagId)
+    : probeWithActiveRunsQuery.statement(ctx.dialect, db, manifest.dagId);
 }
 
 async function evaluateLockedConsumer(ctx: EngineContext, trx: Executor, dag: RegisteredDag): Promise<string[]> {
@@ -82,7 +97,7 @@ async function evaluateLockedConsumer(ctx: EngineContext, trx: Executor, dag: Re
   // The active runs are counted after the lock (a statement of their own: one snapshot
   // with the lock could miss a run another scheduler just committed); the policies that
   // probe what is pending read it with the count.
-  const first = pendingLoad(consumePolicyOf(dag.manifest.consume)).aggregate
+  const first = aggregates(dag.manifest)
     ? { activeRuns: await countActiveRuns(ctx, trx, dagId), groups: undefined }
     : await probePendingWithActiveRuns(ctx, trx, dagId);
   let activeRuns = first.activeRuns;

@@ -10,7 +10,7 @@ import type { DagManifest } from "../../sdk/manifest/schema.js";
 import { FINAL_TASK_STATES, OPEN_TASK_STATES, type RunKind, RunState, TaskState } from "../contracts.js";
 import type { DagRunTable, DagTable, TaskInstanceTable } from "../store/schema.js";
 import { insertRows } from "./bulk-insert.js";
-import { compiledQuery } from "./compiled-query.js";
+import { compiledQuery, executeWithNext } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
 
 /** A new run's fields. */
@@ -143,17 +143,19 @@ export async function getDagManifest(
 /**
  * {@link lockDag} and {@link getDagManifest} in one statement. With
  * `skipLocked` (PostgreSQL) it does not wait for a lock another transaction
- * holds and returns "locked" instead; on SQLite nothing is locked.
+ * holds and returns "locked" instead; on SQLite nothing is locked. `next`:
+ * the read the caller runs next when it gets the DAG (see {@link executeWithNext}).
  */
 export async function lockDagManifest(
   ctx: EngineContext,
   trx: Executor,
   dagId: string,
-  options: { skipLocked?: boolean } = {},
+  options: { skipLocked?: boolean; next?: CompiledQuery | null } = {},
 ): Promise<RegisteredDag | undefined | "locked"> {
   if (ctx.dialect !== "postgres") return getDagManifest(ctx, trx, dagId);
   const query = options.skipLocked ? dagRowFreeQuery : dagRowLockedQuery;
-  const [row] = (await query(ctx.dialect, trx, dagId, heldManifestHash(ctx, dagId))).rows;
+  const statement = query.statement(ctx.dialect, trx, dagId, heldManifestHash(ctx, dagId));
+  const [row] = (await executeWithNext(ctx.dialect, trx, statement, options.next ?? null)).rows;
   if (row) return registeredDag(ctx, trx, dagId, row);
   if (!options.skipLocked) return undefined;
   // No row: either no such DAG or its lock is taken.
@@ -413,7 +415,7 @@ export async function startQueuedRunsLocked(
   dag: Pick<RegisteredDag, "manifest" | "maxActiveRuns">,
 ): Promise<string[]> {
   const dagId = dag.manifest.dagId;
-  const { rows } = await slotsQuery(ctx.dialect, trx, dagId, Math.max(0, dag.maxActiveRuns));
+  const { rows } = await trx.executeQuery(slotsStatement(ctx, trx, dag));
   const slots = dag.maxActiveRuns - Number(rows[0]?.running ?? 0);
   if (slots <= 0) return [];
   const queued = rows.flatMap((row) => (row.run_id === null ? [] : [row.run_id])).slice(0, slots);
@@ -440,6 +442,15 @@ const slotsQuery = compiledQuery(
     ORDER BY q.id
   `,
 );
+
+/** The first statement of {@link startQueuedRunsLocked}: {@link slotsQuery} for the DAG. */
+export function slotsStatement(
+  ctx: EngineContext,
+  trx: Executor,
+  dag: Pick<RegisteredDag, "manifest" | "maxActiveRuns">,
+) {
+  return slotsQuery.statement(ctx.dialect, trx, dag.manifest.dagId, Math.max(0, dag.maxActiveRuns));
+}
 
 const startRunQuery = compiledQuery((db, now: number, dagId: string, runId: string) =>
   db
@@ -532,6 +543,8 @@ export const truthy = (value: boolean | number | string | undefined): boolean =>
  * starts), so a run of many tasks costs the same per completion.
  * `lockDagIfFinished`: on PostgreSQL, when the run finishes, its DAG's row is
  * locked by the same statement (for a caller that would {@link lockDag} next).
+ * `nextIfFinished`: the read that caller runs next when the run finished (see
+ * {@link executeWithNext}).
  */
 export async function advanceRun(
   ctx: EngineContext,
@@ -540,7 +553,7 @@ export async function advanceRun(
   runId: string,
   changed?: readonly string[],
   knownRunning = false,
-  options: { lockDagIfFinished?: boolean } = {},
+  options: { lockDagIfFinished?: boolean; nextIfFinished?: CompiledQuery } = {},
 ): Promise<AdvanceResult> {
   if (!knownRunning) {
     const [run] = (await runStateQuery(ctx.dialect, trx, dag.dagId, runId)).rows;
@@ -603,6 +616,7 @@ export async function advanceRun(
   }
   // A caller that locks the DAG of a finished run next (PostgreSQL) has it locked with the finish.
   const finish = options.lockDagIfFinished && ctx.dialect === "postgres" ? finishRunLockDagQuery : finishRunQuery;
-  const [row] = (await finish(ctx.dialect, trx, now, dag.dagId, runId)).rows;
+  const statement = finish.statement(ctx.dialect, trx, now, dag.dagId, runId);
+  const [row] = (await executeWithNext(ctx.dialect, trx, statement, options.nextIfFinished ?? null)).rows;
   return { queued: byState.get(TaskState.queued) ?? [], finished: row?.state ?? null };
 }

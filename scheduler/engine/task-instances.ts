@@ -3,7 +3,7 @@
  * building their run requests, and completing a try — recording its asset
  * events in the same transaction that marks it successful.
  */
-import { type Compilable, type ExpressionBuilder, sql } from "kysely";
+import { type Compilable, type CompiledQuery, type ExpressionBuilder, sql } from "kysely";
 import { jsonArrayFrom as postgresJsonArrayFrom } from "kysely/helpers/postgres";
 import { jsonArrayFrom as sqliteJsonArrayFrom } from "kysely/helpers/sqlite";
 import type { JsonObject, JsonValue } from "../../sdk/json.js";
@@ -20,7 +20,7 @@ import {
   type TryWarning,
 } from "../contracts.js";
 import type { DagRunTable, Database } from "../store/schema.js";
-import { compiledQuery } from "./compiled-query.js";
+import { compiledQuery, executeWithNext } from "./compiled-query.js";
 import { evaluateConsumerIfFree } from "./consumers.js";
 import { dialectOf, type EngineContext, type Executor } from "./context.js";
 import { type EventToRecord, recordEvents } from "./events.js";
@@ -32,6 +32,7 @@ import {
   lockDag,
   type RegisteredDag,
   registeredDag,
+  slotsStatement,
   startQueuedRunsLocked,
   taskIndexOf,
   truthy,
@@ -505,9 +506,14 @@ export async function completeTries(
     // Completions within one run are serialized, so the last one always sees
     // every other task final and finishes the run. Locked in one order, so two
     // batches never wait for each other's locks.
-    for (const runKey of [...runs.keys()].sort()) {
+    const order = [...runs.keys()].sort();
+    for (const [index, runKey] of order.entries()) {
       const run = runs.get(runKey) as RunToAdvance;
-      const [row] = (await lockRunQuery(ctx.dialect, trx, run.dagId, run.runId, heldManifestHash(ctx, run.dagId))).rows;
+      const lock = lockRunQuery.statement(ctx.dialect, trx, run.dagId, run.runId, heldManifestHash(ctx, run.dagId));
+      // The first report's try is ended right after the last lock: both go in one round trip.
+      const first = index === order.length - 1 ? reports[0] : undefined;
+      const next = first ? endTryStatement(ctx, trx, first.key, first.outcome, now, first.startedAt) : null;
+      const [row] = (await executeWithNext(ctx.dialect, trx, lock, next)).rows;
       run.running = row?.state === "running";
       run.dagRow = row?.dag_row == null ? null : (row as DagRow);
     }
@@ -556,8 +562,10 @@ export async function completeTries(
     // The lock read the run's state (PostgreSQL), and the lock keeps it.
     // One run (PostgreSQL): its DAG is locked as the run finishes, as the loop below would
     // next; with several, the loop locks their DAGs in one order.
+    // One run: when it finishes, the DAG's queued runs are looked at next (below).
     const advanced = await advanceRun(ctx, trx, dag.manifest, runId, taskIds, running, {
       lockDagIfFinished: runs.size === 1,
+      ...(runs.size === 1 ? { nextIfFinished: slotsStatement(ctx, trx, dag) } : {}),
     });
     if (advanced.finished) {
       finishedRuns.push({ dagId, runId, state: advanced.finished });
@@ -683,6 +691,32 @@ function startDate(startedAt: number | null) {
 const succeedQuery = endTryQuery(TaskState.success);
 const skipQuery = endTryQuery(TaskState.skipped);
 
+/**
+ * The one statement that ends a successful or skipped try (a guarded UPDATE,
+ * which changes nothing for a stale report); null for a failure, which reads
+ * the try first.
+ */
+function endTryStatement(
+  ctx: EngineContext,
+  trx: Executor,
+  key: TaskInstanceKey,
+  outcome: TaskOutcome,
+  now: number,
+  startedAt: number | null | undefined,
+): CompiledQuery | null {
+  const { dagId, runId, taskId, mapIndex, tryNumber } = key;
+  const started = startedAt ?? null;
+  if (outcome.state === "success") {
+    const result = outcome.result === undefined ? null : JSON.stringify(outcome.result);
+    return succeedQuery.statement(ctx.dialect, trx, now, started, result, dagId, runId, taskId, mapIndex, tryNumber);
+  }
+  if (outcome.state === "skipped") {
+    const error = JSON.stringify({ message: outcome.reason });
+    return skipQuery.statement(ctx.dialect, trx, now, started, error, dagId, runId, taskId, mapIndex, tryNumber);
+  }
+  return null;
+}
+
 /** Sets the final (or retry) state of one reported try, if it is still running. */
 async function finishTry(
   ctx: EngineContext,
@@ -692,27 +726,10 @@ async function finishTry(
   now: number,
   startedAt: number | null,
 ): Promise<TryCompletion> {
-  const { dagId, runId, taskId, mapIndex, tryNumber } = key;
   // Success and skip need nothing read first: one guarded UPDATE, which changes nothing for a stale report.
-  if (outcome.state === "success") {
-    const result = outcome.result === undefined ? null : JSON.stringify(outcome.result);
-    const updated = await succeedQuery(
-      ctx.dialect,
-      trx,
-      now,
-      startedAt,
-      result,
-      dagId,
-      runId,
-      taskId,
-      mapIndex,
-      tryNumber,
-    );
-    return { accepted: Number(updated.numAffectedRows) === 1, retryAt: null };
-  }
-  if (outcome.state === "skipped") {
-    const error = JSON.stringify({ message: outcome.reason });
-    const updated = await skipQuery(ctx.dialect, trx, now, startedAt, error, dagId, runId, taskId, mapIndex, tryNumber);
+  if (outcome.state !== "failed") {
+    const end = endTryStatement(ctx, trx, key, outcome, now, startedAt) as CompiledQuery;
+    const updated = await trx.executeQuery(end);
     return { accepted: Number(updated.numAffectedRows) === 1, retryAt: null };
   }
   const thisTry = trx.updateTable("task_instance").where(isRunningTry(key));

@@ -391,7 +391,7 @@ for (const backend of backends) {
       expect(owners.every((row) => row.state === "running")).toBe(true);
     });
 
-    it("a claim shows its tries to beforeCommit once, inside its transaction, before they commit", async () => {
+    it("a claim shows its tries to beforeCommit once, before they commit on SQLite (PostgreSQL: one statement that commits as it runs)", async () => {
       const store = await create();
       const scheduler = await store.openScheduler();
       await scheduler.registerManifest(serializeDags([manual("early", [A]), consumer("after-early", [A])]));

@@ -5,11 +5,14 @@
  * must not change: a rolled-back first statement leaves nothing, an error in
  * it rolls the transaction back, a held notification is heard at the commit
  * and never after a rollback, and a completion's notification reaches
- * another process's listener with the commit.
+ * another process's listener with the commit. A statement sent ahead with
+ * the one before it (`NextStatement`) answers only when it is asked for
+ * next, sees what the one before it did, and never runs when that one fails.
  */
 import { CompiledQuery, type Kysely, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeWithNext } from "../../scheduler/engine/compiled-query.js";
 import { Scheduler, storeDatabase } from "../../scheduler/scheduler.js";
 import { TASKS_CHANNEL } from "../../scheduler/store/postgres/notifier.js";
 import { NOTIFY_STATEMENT } from "../../scheduler/store/postgres/statement-client.js";
@@ -130,6 +133,73 @@ describe.skipIf(!postgresUrl)(
       expect((await notes()).map((row) => row.id)).toEqual([1, 11]);
     });
 
+    /** Runs `action` counting the messages the driver sends (each a round trip). */
+    const countingRoundTrips = async <T>(action: () => Promise<T>): Promise<{ result: T; roundTrips: number }> => {
+      const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+      const original = prototype.query;
+      let roundTrips = 0;
+      prototype.query = function (this: unknown, ...args: unknown[]) {
+        roundTrips++;
+        return original.apply(this, args);
+      };
+      try {
+        return { result: await action(), roundTrips };
+      } finally {
+        prototype.query = original;
+      }
+    };
+    const select = (id: number) => CompiledQuery.raw("SELECT note FROM probe WHERE id = $1", [id]);
+    const insertStatement = (id: number, note: string) =>
+      CompiledQuery.raw("INSERT INTO probe (id, note) VALUES ($1, $2)", [id, note]);
+
+    it("sends the next statement with the one before it: answered from that message, after it, only when asked for next", async () => {
+      const roundTrips: number[] = [];
+      for (let round = 0; round < 6; round++) {
+        const id = 100 + round;
+        const { result, roundTrips: sent } = await countingRoundTrips(() =>
+          db.transaction().execute(async (trx) => {
+            // The read sent ahead sees the insert before it.
+            await executeWithNext("postgres", trx, insertStatement(id, "first"), select(id));
+            const ahead = (await trx.executeQuery(select(id))).rows;
+            // Sent ahead, then not asked for next: dropped, and the later read sees the update between.
+            await executeWithNext("postgres", trx, select(id), select(id));
+            await trx.executeQuery(CompiledQuery.raw("UPDATE probe SET note = $1 WHERE id = $2", ["second", id]));
+            const after = (await trx.executeQuery(select(id))).rows;
+            return { ahead, after };
+          }),
+        );
+        expect(result).toEqual({ ahead: [{ note: "first" }], after: [{ note: "second" }] });
+        roundTrips.push(sent);
+      }
+      // Once prepared on the connection: BEGIN with the insert and the read, the second pair, the update, the read, the commit.
+      expect(roundTrips.at(-1)).toBe(5);
+      expect(Math.max(...roundTrips)).toBeGreaterThan(5);
+      // Outside a transaction the next statement is not sent ahead: it is its own transaction, when asked for.
+      await executeWithNext("postgres", db, insertStatement(120, "alone"), insertStatement(121, "never asked for"));
+      expect((await notes()).filter((row) => row.id >= 120).map((row) => row.id)).toEqual([120]);
+    });
+
+    it("a failing statement takes the next one sent with it down, and the transaction with both", async () => {
+      await db.transaction().execute(async (trx) => {
+        await insert(trx, 130, "taken");
+      });
+      for (let round = 0; round < 4; round++) {
+        // Prepared on the connection first, so that the pair goes in one message.
+        await db.transaction().execute(async (trx) => {
+          await executeWithNext("postgres", trx, insertStatement(140, "x"), insertStatement(141, "y"));
+          await trx.executeQuery(insertStatement(141, "y"));
+          await trx.executeQuery(CompiledQuery.raw("DELETE FROM probe WHERE id >= $1", [140]));
+        });
+        await expect(
+          db.transaction().execute(async (trx) => {
+            await executeWithNext("postgres", trx, insertStatement(130, "duplicate"), insertStatement(131, "next"));
+            await trx.executeQuery(insertStatement(131, "next"));
+          }),
+        ).rejects.toThrow(/duplicate key/);
+      }
+      expect((await notes()).filter((row) => row.id >= 130).map((row) => row.id)).toEqual([130]);
+    });
+
     it("a completion that queues a consumer's try notifies the workers with its commit", async () => {
       const asset = { kind: "asset" as const, name: "probe_asset", uri: "test://statements/probe" };
       await scheduler.registerManifest({
@@ -155,8 +225,15 @@ describe.skipIf(!postgresUrl)(
         async () => (heard.some((each) => each.startsWith(`${TASKS_CHANNEL}:`)) ? true : undefined),
         { timeoutMs: 5000, intervalMs: 10 },
       );
-      const [next] = await scheduler.claimTasks("w", 1);
+      // The claim is one statement, committed as it runs: one round trip, and the try is running for everyone.
+      const { result: claimed, roundTrips } = await countingRoundTrips(() => scheduler.claimTasks("w", 1));
+      const [next] = claimed;
       expect(next?.key.dagId).toBe("consumer");
+      expect(roundTrips).toBe(1);
+      const { rows } = await listener.query(
+        `SELECT state, worker_id FROM ${schema}.task_instance WHERE dag_id = 'consumer'`,
+      );
+      expect(rows).toEqual([{ state: "running", worker_id: "w" }]);
     });
   },
 );

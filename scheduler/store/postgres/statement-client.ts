@@ -10,6 +10,9 @@
  *   <name>(<literals>)` (the simple query protocol: several statements, one
  *   round trip, the plan still prepared); otherwise `BEGIN` goes first and
  *   the statement after it, as before.
+ * - A statement the engine says it runs next ({@link NextStatement}) goes in
+ *   the same message, inside a transaction, when both are prepared here; it
+ *   is then answered from that message.
  * - `SELECT pg_notify($1, $2)` inside a transaction is held and sent with the
  *   transaction's `commit` (`SELECT pg_notify(...); COMMIT`). PostgreSQL
  *   delivers a transaction's notifications at its commit and drops them at
@@ -22,6 +25,7 @@
  */
 import type { PostgresPoolClient } from "kysely";
 import type pg from "pg";
+import { NextStatement } from "../next-statement.js";
 import { asStoreFullError } from "../store-full.js";
 import { isConnectionLost } from "../store-unavailable.js";
 
@@ -81,6 +85,11 @@ function preparedOn(client: pg.PoolClient): Record<string, string | undefined> {
     .parsedStatements;
 }
 
+/** `EXECUTE name(literals)`. */
+function executeText(name: string, literals: readonly string[]): string {
+  return `EXECUTE ${name}${literals.length > 0 ? `(${literals.join(", ")})` : ""}`;
+}
+
 /**
  * Wraps a pooled pg client for Kysely (see the module comment). One wrapper
  * per pg client: the held `begin` and notifications belong to its connection.
@@ -97,37 +106,63 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
    * is open on the server, and the rollback that follows is not sent (as when a lone `begin` failed).
    */
   let beginLost = false;
+  /**
+   * The answer to the {@link NextStatement} sent with the previous statement, as its `EXECUTE`
+   * text: the next statement gets it if it is that statement, else it is dropped.
+   */
+  let ahead: { execute: string; result: Result } | null = null;
 
   const send = (text: string, values: readonly unknown[]): Promise<Result> => {
     const name = names.nameOf(text);
     return client.query(name === undefined ? { text, values: [...values] } : { name, text, values: [...values] });
   };
 
-  /** `text` after a held `begin`, in one message when it is prepared here; else `BEGIN`, then `text`. */
-  const beginWith = async (text: string, values: readonly unknown[]): Promise<Result> => {
+  /** `text` as an `EXECUTE` of the statement prepared on this connection; undefined when not prepared here, or a value has no literal. */
+  const preparedExecute = (text: string, values: readonly unknown[]): string | undefined => {
     const name = names.nameOf(text);
+    if (name === undefined || preparedOn(client)[name] !== text) return undefined;
     const literals = values.map((value) => literal(client, value));
-    if (name !== undefined && preparedOn(client)[name] === text && literals.every((each) => each !== undefined)) {
-      try {
-        const results = (await client.query(
-          `BEGIN; EXECUTE ${name}${literals.length > 0 ? `(${literals.join(", ")})` : ""}`,
-        )) as unknown as Result[];
-        return results[1] as Result;
-      } catch (error) {
-        beginLost = isConnectionLost(error);
-        throw error;
-      }
-    }
+    return literals.every((each) => each !== undefined) ? executeText(name, literals as string[]) : undefined;
+  };
+
+  /**
+   * `text` in a transaction, with the held `begin` in front and `next` after it, in one message when
+   * they are prepared here (the simple query protocol: each statement on its own, in order, the
+   * plans still prepared; the first error ends the message); else `BEGIN`, then `text`, as before.
+   */
+  const sendInTransaction = async (
+    text: string,
+    values: readonly unknown[],
+    next: NextStatement | undefined,
+  ): Promise<Result> => {
+    const begin = beginHeld;
+    beginHeld = false;
+    const first = preparedExecute(text, values);
+    const second = next !== undefined && first !== undefined ? preparedExecute(next.text, next.values) : undefined;
     try {
-      await client.query("BEGIN");
+      if (first !== undefined && (begin || second !== undefined)) {
+        const statements = [...(begin ? ["BEGIN"] : []), first, ...(second === undefined ? [] : [second])];
+        const results = (await client.query(statements.join("; "))) as unknown as Result[];
+        if (second !== undefined) ahead = { execute: second, result: results.at(-1) as Result };
+        return results[begin ? 1 : 0] as Result;
+      }
+      if (begin) await client.query("BEGIN");
     } catch (error) {
-      beginLost = isConnectionLost(error);
+      if (begin) beginLost = isConnectionLost(error);
       throw error;
     }
     return send(text, values);
   };
 
-  const run = async (text: string, values: readonly unknown[]): Promise<Result> => {
+  const run = async (text: string, given: readonly unknown[]): Promise<Result> => {
+    const last = given.at(-1);
+    const next = last instanceof NextStatement ? last : undefined;
+    const values = next === undefined ? given : given.slice(0, -1);
+    const answered = ahead;
+    ahead = null;
+    if (answered !== null && inTransaction && preparedExecute(text, values) === answered.execute) {
+      return answered.result;
+    }
     const command = values.length === 0 ? text.trim().toLowerCase() : "";
     if (command === "begin") {
       beginHeld = true;
@@ -159,10 +194,8 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
         return emptyResult("SELECT");
       }
     }
-    if (beginHeld) {
-      beginHeld = false;
-      return beginWith(text, values);
-    }
+    // Outside a transaction, statements sent together would make one transaction: `next` waits its turn.
+    if (beginHeld || (inTransaction && next !== undefined)) return sendInTransaction(text, values, next);
     return send(text, values);
   };
 
@@ -180,6 +213,7 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
       beginLost = false;
       inTransaction = false;
       notifications = [];
+      ahead = null;
       client.release();
     },
   };
