@@ -32,7 +32,7 @@ import {
   evaluateConsumer,
   explainConsumer,
 } from "./engine/consumers.js";
-import { type Clock, createEngineContext, type EngineContext, systemClock } from "./engine/context.js";
+import { type Clock, createEngineContext, type EngineContext, type Executor, systemClock } from "./engine/context.js";
 import { type RecordedEvent, recordEvent } from "./engine/events.js";
 import { evaluateConsumersTogether, FAN_OUT_CHUNK } from "./engine/fan-out.js";
 import { dagsWithQueuedRuns, failLostTry, findLostTries, heartbeat } from "./engine/liveness.js";
@@ -63,6 +63,7 @@ import {
   type TryCompletion,
   withAliases,
 } from "./engine/task-instances.js";
+import { inTransaction } from "./engine/transaction.js";
 import {
   claimWatchers,
   getWatcher,
@@ -129,8 +130,15 @@ export interface RecordExternalEventOptions {
 /** An idempotency key: 1 to 255 printable ASCII characters. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-/** Attempts of recording an external event with a key, when the store's connection drops (50, 100, 200, ... ms apart). */
-const RECORD_ATTEMPTS = 6;
+/**
+ * How long recording an external event with a key keeps retrying while the
+ * store's connection drops, ms: a commit whose answer was lost is only known
+ * once the store answers again, and a 503 then would tell the client that a
+ * recorded event was not. Below the usual HTTP client timeouts (30 s).
+ */
+const RECORD_RETRY_BUDGET_MS = 10_000;
+/** The first and the longest pause between those retries, ms (doubling in between). */
+const RECORD_RETRY_PAUSE_MS = { first: 50, max: 1_000 };
 
 /** An event an idempotency key had already recorded, and the consumers its inbox rows still wait for. */
 interface Replay {
@@ -238,7 +246,7 @@ export class Scheduler implements TaskSource {
     manifest: Manifest,
     scope: RegistrationScope = { kind: "project" },
   ): Promise<RegistrationResult> {
-    const result = await this.ctx.db.transaction().execute((trx) => registerManifest(this.ctx, trx, manifest, scope));
+    const result = await inTransaction(this.ctx, (trx) => registerManifest(this.ctx, trx, manifest, scope));
     await this.evaluateConsumers(result.caughtUp);
     this.rescheduleWake();
     return result;
@@ -282,7 +290,7 @@ export class Scheduler implements TaskSource {
 
   /** Creates a manual run of a DAG with `conf`; returns its run id. */
   async triggerDag(dagId: string, options: { conf?: JsonObject; runId?: string } = {}): Promise<string> {
-    const runId = await this.ctx.db.transaction().execute(async (trx) => {
+    const runId = await inTransaction(this.ctx, async (trx) => {
       // The DAG's lock first (PostgreSQL): its active runs are counted under it.
       await lockDag(this.ctx, trx, dagId);
       const dag = await this.requireDag(trx, dagId);
@@ -370,7 +378,7 @@ export class Scheduler implements TaskSource {
    * again on a new connection: the key either finds the committed event
    * (`answerLost`: this request's own commit, whose answer was lost) or the
    * event is recorded now. Without a key, or when the store stays
-   * unreachable, a lost connection is a `StoreUnavailableError`
+   * unreachable for {@link RECORD_RETRY_BUDGET_MS}, a lost connection is a `StoreUnavailableError`
    * (`STORE_UNAVAILABLE`, the API's 503).
    */
   private async recordResolved(
@@ -378,14 +386,22 @@ export class Scheduler implements TaskSource {
     options: RecordExternalEventOptions,
   ): Promise<{ recorded: RecordedEvent | Replay; answerLost: boolean }> {
     const key = options.idempotencyKey;
-    let answerLost = false;
-    for (let attempt = 1; ; attempt++) {
+    const giveUpAt = Date.now() + RECORD_RETRY_BUDGET_MS;
+    /** A connection was lost after this request may have sent its COMMIT: the key's event, if any, is this request's. */
+    let inDoubt = false;
+    for (let pause = RECORD_RETRY_PAUSE_MS.first; ; pause = Math.min(pause * 2, RECORD_RETRY_PAUSE_MS.max)) {
       try {
-        return { recorded: await this.recordOnce(asset, options), answerLost };
+        if (inDoubt && key !== undefined) {
+          // One statement settles the doubt, so it gets through where a whole transaction might not.
+          const own = await eventOfKey(this.ctx.db, key);
+          if (own) return { recorded: own, answerLost: true };
+          inDoubt = false;
+        }
+        return { recorded: await this.recordOnce(asset, options), answerLost: false };
       } catch (error) {
         const lost = isConnectionLost(error);
         const concurrent = (error as { code?: string }).code === "23505";
-        if (key === undefined || !(lost || concurrent) || attempt >= RECORD_ATTEMPTS) {
+        if (key === undefined || !(lost || concurrent) || Date.now() + pause > giveUpAt) {
           throw asStoreUnavailableError(
             error,
             key === undefined
@@ -394,8 +410,8 @@ export class Scheduler implements TaskSource {
           );
         }
         if (lost) {
-          answerLost = true;
-          await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
+          inDoubt = true;
+          await new Promise((resolve) => setTimeout(resolve, pause));
         }
       }
     }
@@ -407,26 +423,10 @@ export class Scheduler implements TaskSource {
     options: RecordExternalEventOptions,
   ): Promise<RecordedEvent | Replay> {
     const key = options.idempotencyKey;
-    return this.ctx.db.transaction().execute(async (trx) => {
+    return inTransaction(this.ctx, async (trx) => {
       if (key !== undefined) {
-        const seen = await trx
-          .selectFrom("asset_event_idempotency")
-          .innerJoin("asset_event", "asset_event.id", "asset_event_idempotency.event_id")
-          .select(["asset_event.id", "asset_event.asset_id"])
-          .where("asset_event_idempotency.idempotency_key", "=", key)
-          .executeTakeFirst();
-        if (seen) {
-          const queued = await trx
-            .selectFrom("asset_event_inbox")
-            .select("dag_id")
-            .where("event_id", "=", Number(seen.id))
-            .execute();
-          return {
-            replayOf: Number(seen.id),
-            assetId: Number(seen.asset_id),
-            queuedFor: queued.map((row) => row.dag_id),
-          };
-        }
+        const seen = await eventOfKey(trx, key);
+        if (seen) return seen;
       }
       const existing = await trx
         .selectFrom("asset")
@@ -465,7 +465,7 @@ export class Scheduler implements TaskSource {
    * {@link claimWatchers}) and returns those it holds.
    */
   async claimWatchers(owner: string, ttlMs: number): Promise<WatcherRecord[]> {
-    return this.ctx.db.transaction().execute((trx) => claimWatchers(this.ctx, trx, owner, ttlMs));
+    return inTransaction(this.ctx, (trx) => claimWatchers(this.ctx, trx, owner, ttlMs));
   }
 
   /** Gives up `owner`'s watcher leases. */
@@ -479,7 +479,7 @@ export class Scheduler implements TaskSource {
    * it reached. Resolves once committed: the source may be acknowledged then.
    */
   async recordWatcherMessage(message: WatcherMessage): Promise<WatcherOutcome & { runs: string[] }> {
-    const outcome = await this.ctx.db.transaction().execute((trx) => recordWatcherMessage(this.ctx, trx, message));
+    const outcome = await inTransaction(this.ctx, (trx) => recordWatcherMessage(this.ctx, trx, message));
     if (!outcome.recorded) return { ...outcome, runs: [] };
     return { ...outcome, runs: await this.evaluateConsumers(outcome.consumers) };
   }
@@ -550,7 +550,7 @@ export class Scheduler implements TaskSource {
 
   /** Unpauses a DAG (catching up on the pause if it says `whilePaused: "catchup"`) and evaluates it at once. */
   async unpauseDag(dagId: string): Promise<void> {
-    await this.ctx.db.transaction().execute(async (trx) => {
+    await inTransaction(this.ctx, async (trx) => {
       await lockDag(this.ctx, trx, dagId);
       const row = await trx
         .selectFrom("dag")
@@ -575,7 +575,7 @@ export class Scheduler implements TaskSource {
   /** Claims up to `limit` queued tries for a worker and returns their run requests. */
   async claimTasks(workerId: string, limit = 1, options: ClaimOptions = {}): Promise<TaskRunRequest[]> {
     if (this.connection.dialect === "postgres") return this.claimInOneStatement(workerId, limit, options);
-    return this.ctx.db.transaction().execute(async (trx) => {
+    return inTransaction(this.ctx, async (trx) => {
       const requests = await buildRunRequests(this.ctx, trx, await claimQueued(this.ctx, trx, workerId, limit));
       if (requests.length > 0) options.beforeCommit?.(requests);
       return requests;
@@ -694,7 +694,7 @@ export class Scheduler implements TaskSource {
     claim: ({ workerId: string; limit: number } & ClaimOptions) | null,
   ): Promise<CompletionEffects & { claimed: TaskRunRequest[]; notified: boolean }> {
     const run = (inline: number) =>
-      this.ctx.db.transaction().execute(async (trx) => {
+      inTransaction(this.ctx, async (trx) => {
         const effects = await completeTries(this.ctx, trx, reports, inline);
         const claimed = claim
           ? await buildRunRequests(this.ctx, trx, await claimQueued(this.ctx, trx, claim.workerId, claim.limit))
@@ -713,7 +713,7 @@ export class Scheduler implements TaskSource {
 
   /** Gives claimed tries that never started back to the queue (see {@link releaseTries}); returns those released. */
   async releaseTasks(keys: readonly TaskInstanceKey[]): Promise<TaskInstanceKey[]> {
-    const released = await this.ctx.db.transaction().execute((trx) => releaseTries(this.ctx, trx, keys));
+    const released = await inTransaction(this.ctx, (trx) => releaseTries(this.ctx, trx, keys));
     if (released.length > 0) this.notify();
     return released;
   }
@@ -746,7 +746,7 @@ export class Scheduler implements TaskSource {
   async failLostTasks(options: { timeoutMs?: number; workerIds?: readonly string[] }): Promise<TaskInstanceKey[]> {
     const lost = await findLostTries(this.ctx, this.ctx.db, options);
     for (const key of lost) {
-      const effects = await this.ctx.db.transaction().execute((trx) => failLostTry(this.ctx, trx, key));
+      const effects = await inTransaction(this.ctx, (trx) => failLostTry(this.ctx, trx, key));
       await this.evaluateAfterCommit(effects.consumers);
     }
     if (lost.length > 0) {
@@ -792,7 +792,7 @@ export class Scheduler implements TaskSource {
     const made: Array<{ dagId: string; runId: string }> = [];
     while (together.length > 0 || single.length > 0) {
       const sliceStart = performance.now();
-      const created = await this.ctx.db.transaction().execute(async (trx) => {
+      const created = await inTransaction(this.ctx, async (trx) => {
         const slice: Array<{ dagId: string; runId: string }> = [];
         do {
           if (together.length > 0) {
@@ -849,7 +849,7 @@ export class Scheduler implements TaskSource {
       .where("next_run_at", "<=", now)
       .execute();
     for (const { dag_id } of due) {
-      const runId = await this.ctx.db.transaction().execute(async (trx) => {
+      const runId = await inTransaction(this.ctx, async (trx) => {
         await lockDag(this.ctx, trx, dag_id);
         const row = await trx
           .selectFrom("dag")
@@ -875,7 +875,7 @@ export class Scheduler implements TaskSource {
       }
     }
     for (const dagId of await dagsWithQueuedRuns(this.ctx.db)) {
-      await this.ctx.db.transaction().execute((trx) => startQueuedRuns(this.ctx, trx, dagId));
+      await inTransaction(this.ctx, (trx) => startQueuedRuns(this.ctx, trx, dagId));
     }
     const requeued = await requeueDueRetries(this.ctx, this.ctx.db);
     // Every consumer with pending events, which includes those whose debounce or window is due.
@@ -1127,4 +1127,22 @@ function unknownDag(dagId: string): SchedulerError {
  */
 export function storeDatabase(scheduler: Scheduler): Kysely<Database> {
   return scheduler["ctx"].db;
+}
+
+/** The event `key` recorded, and the consumers its inbox rows still wait for, in one statement; undefined if none. */
+async function eventOfKey(db: Executor, key: string): Promise<Replay | undefined> {
+  const rows = await db
+    .selectFrom("asset_event_idempotency as k")
+    .innerJoin("asset_event as e", "e.id", "k.event_id")
+    .leftJoin("asset_event_inbox as i", "i.event_id", "e.id")
+    .select(["e.id", "e.asset_id", "i.dag_id"])
+    .where("k.idempotency_key", "=", key)
+    .execute();
+  const first = rows[0];
+  if (first === undefined) return undefined;
+  return {
+    replayOf: Number(first.id),
+    assetId: Number(first.asset_id),
+    queuedFor: rows.flatMap((row) => (row.dag_id === null ? [] : [row.dag_id])),
+  };
 }

@@ -1,12 +1,14 @@
 /**
  * Asset and alias rows: created on first sight (replay-safe upserts), ids
- * cached in memory since assets and aliases are never deleted.
+ * cached in memory since assets and aliases are never deleted (once their
+ * transaction commits: see `transaction.ts`).
  */
 import type { JsonObject } from "../../sdk/json.js";
 import { insertRows } from "./bulk-insert.js";
 import { assetIdentity, type EngineContext, type Executor } from "./context.js";
 import { matchNewAsset, matchNewAssets } from "./patterns.js";
 import { lockRegistrations } from "./registration-lock.js";
+import { knownAliasId, knownAssetId, learnAliasId, learnAssetId } from "./transaction.js";
 
 /** An asset as the engine records it. */
 export interface AssetInput {
@@ -30,7 +32,7 @@ export async function ensureAsset(
   updateDeclaration = false,
 ): Promise<number> {
   const key = assetIdentity(asset.name, asset.uri);
-  const cached = ctx.assetIds.get(key);
+  const cached = knownAssetId(ctx, db, key);
   if (cached !== undefined && !updateDeclaration) return cached;
   const extra = JSON.stringify(asset.extra);
   const schema = asset.schema ? JSON.stringify(asset.schema) : null;
@@ -54,7 +56,7 @@ export async function ensureAsset(
   if (updateDeclaration) {
     await db.updateTable("asset").set({ group_name: asset.group, extra, schema }).where("id", "=", id).execute();
   }
-  ctx.assetIds.set(key, id);
+  learnAssetId(ctx, db, key, id);
   return id;
 }
 
@@ -75,7 +77,12 @@ export async function ensureAssets(
 ): Promise<number[]> {
   const unique = new Map<string, AssetInput>();
   for (const asset of assets) unique.set(assetIdentity(asset.name, asset.uri), asset);
-  const todo = [...unique].filter(([key]) => updateDeclaration || !ctx.assetIds.has(key));
+  const ids = new Map<string, number>();
+  for (const key of unique.keys()) {
+    const known = knownAssetId(ctx, db, key);
+    if (known !== undefined) ids.set(key, known);
+  }
+  const todo = [...unique].filter(([key]) => updateDeclaration || !ids.has(key));
   for (let first = 0; first < todo.length; first += ASSET_CHUNK) {
     const chunk = todo.slice(first, first + ASSET_CHUNK);
     const rows = await db
@@ -112,11 +119,11 @@ export async function ensureAssets(
         db,
         inserted.map((row) => ({ id: Number(row.id), uri: row.uri })),
       );
-      for (const row of inserted) ctx.assetIds.set(assetIdentity(row.name, row.uri), Number(row.id));
+      for (const row of inserted) ids.set(assetIdentity(row.name, row.uri), Number(row.id));
     }
     for (const [key, asset] of chunk) {
       const row = found.get(key);
-      let id = row === undefined ? ctx.assetIds.get(key) : Number(row.id);
+      let id = row === undefined ? ids.get(key) : Number(row.id);
       // Inserted meanwhile by another transaction (it matched the patterns): the one-asset path reads it.
       if (id === undefined) id = await ensureAsset(ctx, db, asset, updateDeclaration);
       else if (row !== undefined && updateDeclaration) {
@@ -126,10 +133,11 @@ export async function ensureAssets(
           await db.updateTable("asset").set({ group_name: asset.group, extra, schema }).where("id", "=", id).execute();
         }
       }
-      ctx.assetIds.set(key, id);
+      ids.set(key, id);
+      learnAssetId(ctx, db, key, id);
     }
   }
-  return assets.map((asset) => ctx.assetIds.get(assetIdentity(asset.name, asset.uri)) as number);
+  return assets.map((asset) => ids.get(assetIdentity(asset.name, asset.uri)) as number);
 }
 
 async function assetIdOf(db: Executor, asset: AssetInput): Promise<number | undefined> {
@@ -144,12 +152,15 @@ async function assetIdOf(db: Executor, asset: AssetInput): Promise<number | unde
 
 /** True when the store has a row for the asset (read in `db`, or known from the cache). */
 export async function assetExists(ctx: EngineContext, db: Executor, asset: AssetInput): Promise<boolean> {
-  return ctx.assetIds.has(assetIdentity(asset.name, asset.uri)) || (await assetIdOf(db, asset)) !== undefined;
+  return (
+    knownAssetId(ctx, db, assetIdentity(asset.name, asset.uri)) !== undefined ||
+    (await assetIdOf(db, asset)) !== undefined
+  );
 }
 
 /** The id of an alias, creating its row if needed. */
 export async function ensureAlias(ctx: EngineContext, db: Executor, name: string, group = "asset"): Promise<number> {
-  const cached = ctx.aliasIds.get(name);
+  const cached = knownAliasId(ctx, db, name);
   if (cached !== undefined) return cached;
   await db
     .insertInto("asset_alias")
@@ -157,7 +168,7 @@ export async function ensureAlias(ctx: EngineContext, db: Executor, name: string
     .onConflict((oc) => oc.column("name").doNothing())
     .execute();
   const row = await db.selectFrom("asset_alias").select("id").where("name", "=", name).executeTakeFirstOrThrow();
-  ctx.aliasIds.set(name, row.id);
+  learnAliasId(ctx, db, name, row.id);
   return row.id;
 }
 

@@ -5,6 +5,7 @@ import { UriPatternIndex } from "../../sdk/uri/pattern-index.js";
 import { ExtraValidator } from "../extra-validation.js";
 import type { DialectName } from "../store/migrations.js";
 import type { Database } from "../store/schema.js";
+import type { UncommittedFacts } from "./transaction.js";
 
 /** Something queries run on: the database or an open transaction. */
 export type Executor = Kysely<Database> | Transaction<Database>;
@@ -22,14 +23,16 @@ export interface EngineContext {
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
   readonly clock: Clock;
-  /** Asset ids by identity key; assets are never deleted, so entries never go stale. */
+  /** Asset ids by identity key, of committed rows only; assets are never deleted, so entries never go stale. */
   readonly assetIds: Map<string, number>;
-  /** Alias ids by name; aliases are never deleted. */
+  /** Alias ids by name, of committed rows only; aliases are never deleted. */
   readonly aliasIds: Map<string, number>;
   /** Parsed DAG manifests by dag id, valid while the stored manifest's hash is `hash`. */
   readonly dagManifests: Map<string, { hash: string; manifest: DagManifest }>;
   /** The URI patterns of consumer schedules, indexed by segment, up to pattern id `loadedUpTo` (patterns are never deleted). */
-  readonly patterns: { readonly index: UriPatternIndex<number>; loadedUpTo: number };
+  readonly patterns: { index: UriPatternIndex<number>; loadedUpTo: number };
+  /** What each open transaction learned, until it commits (see `transaction.ts`). */
+  readonly uncommitted: WeakMap<Executor, UncommittedFacts>;
   /** Checks extras of events recorded from outside a task against their asset's JSON Schema. */
   readonly extraValidator: ExtraValidator;
 }
@@ -45,6 +48,7 @@ export function createEngineContext(db: Kysely<Database>, dialect: DialectName, 
     dagManifests: new Map(),
     patterns: { index: new UriPatternIndex(), loadedUpTo: 0 },
     extraValidator: new ExtraValidator(),
+    uncommitted: new WeakMap(),
   };
 }
 

@@ -10,6 +10,7 @@
 import { matchUriPattern, segmentPattern, type UriPattern } from "../../sdk/uri/pattern.js";
 import type { UriPatternIndex } from "../../sdk/uri/pattern-index.js";
 import type { EngineContext, Executor } from "./context.js";
+import { notePatternsRead } from "./transaction.js";
 
 /** Match rows inserted per statement (3 values each). */
 const MATCH_INSERT_CHUNK = 1000;
@@ -103,5 +104,7 @@ async function patternIndex(ctx: EngineContext, db: Executor): Promise<UriPatter
     state.index.add(parsedPattern(row.pattern), Number(row.id));
     state.loadedUpTo = Number(row.id);
   }
+  // Its own patterns may be among them: if its transaction rolls back, the index is read again.
+  if (added.length > 0) notePatternsRead(ctx, db);
   return state.index;
 }

@@ -285,8 +285,9 @@ async function insertReferences(
       }
     }
   });
-  await ensureAssets(ctx, trx, used);
-  const idOf = (name: string, uri: string) => ctx.assetIds.get(assetIdentity(name, uri)) as number;
+  const usedIds = await ensureAssets(ctx, trx, used);
+  const idByKey = new Map(used.map((asset, index) => [assetIdentity(asset.name, asset.uri), usedIds[index] as number]));
+  const idOf = (name: string, uri: string) => idByKey.get(assetIdentity(name, uri)) as number;
   const schedule = {
     asset: [] as unknown[][],
     alias: [] as unknown[][],

@@ -127,6 +127,8 @@ class FlakyProxy {
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
   private down = false;
+  /** While set, the next client message holding a COMMIT reaches the server, its answer never reaches the client, and the proxy then goes down for this long, ms. */
+  private cutAtCommitForMs: number | undefined;
 
   constructor(private readonly target: URL) {
     this.server = createServer((socket) => {
@@ -145,8 +147,28 @@ class FlakyProxy {
           upstream.destroy();
         });
       }
-      socket.pipe(upstream).pipe(socket);
+      let muted = false;
+      socket.on("data", (chunk: Buffer) => {
+        upstream.write(chunk);
+        const downMs = this.cutAtCommitForMs;
+        if (downMs === undefined || !/\bcommit\b/i.test(chunk.toString("latin1"))) return;
+        this.cutAtCommitForMs = undefined;
+        // The COMMIT is on its way; its answer is swallowed, then every connection is cut.
+        muted = true;
+        setTimeout(() => {
+          this.goDown();
+          setTimeout(() => this.comeBack(), downMs);
+        }, 100);
+      });
+      upstream.on("data", (chunk: Buffer) => {
+        if (!muted) socket.write(chunk);
+      });
     });
+  }
+
+  /** The next COMMIT any connection sends takes effect, but its answer is lost: the proxy goes down for `downMs` right after it. */
+  cutAtNextCommit(downMs: number): void {
+    this.cutAtCommitForMs = downMs;
   }
 
   async start(): Promise<void> {
@@ -330,6 +352,36 @@ describe.skipIf(!postgresUrl)("a scheduler whose PostgreSQL connections are drop
     });
     await poll("the wake-up after reconnecting", async () => (wakes >= 1 ? true : undefined));
     await notifier.notifyTasks();
+  });
+
+  it("an event recorded with an idempotency key whose COMMIT answer is lost, the store then down for 2.5 s: the request resolves with that one event, not STORE_UNAVAILABLE", async () => {
+    const name = `${prefix}_doubt`;
+    schemas.push(name);
+    await adminQuery(url, `CREATE SCHEMA ${name}`);
+    const proxy = new FlakyProxy(new URL(url));
+    await proxy.start();
+    opened.push(proxy);
+    const viaProxy = new URL(proxy.url);
+    viaProxy.searchParams.set("application_name", name);
+    const scheduler = await Scheduler.open({ url: viaProxy.toString(), postgresSchema: name });
+    opened.push(scheduler);
+    await scheduler.registerManifest(serializeDags([producer, consumer]));
+
+    proxy.cutAtNextCommit(2_500);
+    const recorded = await scheduler.recordExternalEvent(
+      { uri: asset.uri },
+      { idempotencyKey: "in-doubt-1", extra: { n: 1 } },
+    );
+
+    // The commit took effect before the cut: the retry found it, and it is this request's own event.
+    expect(proxy.refused.length).toBeGreaterThan(0);
+    expect(recorded.replayed).toBe(false);
+    const events = await adminRows<{ id: number }>(
+      url,
+      `SELECT id FROM ${name}.asset_event WHERE extra LIKE '%"n":1%'`,
+    );
+    expect(events.map((event) => Number(event.id))).toEqual([recorded.eventId]);
+    expect(recorded.consumers).toEqual(["consumer"]);
   });
 
   it("close() while reconnecting stops the attempts", async () => {
