@@ -45,13 +45,18 @@ for (const backend of storeBackends("rolled-back ids")) {
       return { allow: async () => void (await sql`DROP TRIGGER refuse_keys ON asset_event_idempotency`.execute(db)) };
     }
 
-    it("an asset created in a transaction that rolled back is created again by the next event, which names it", async () => {
-      const scheduler = await open();
+    /** Records an event of a new asset at {@link URI} in a transaction that creates the asset and then fails. */
+    async function createAssetThenRollBack(scheduler: Scheduler): Promise<void> {
       const refusal = await refuseIdempotencyKeys(scheduler);
       await expect(
         scheduler.recordExternalEvent({ uri: URI }, { createIfMissing: true, idempotencyKey: "first" }),
       ).rejects.toThrow(/refused by the test/);
       await refusal.allow();
+    }
+
+    it("an asset created in a transaction that rolled back is created again by the next event, which names it", async () => {
+      const scheduler = await open();
+      await createAssetThenRollBack(scheduler);
       const assetsAfterRollback = await storeDatabase(scheduler).selectFrom("asset").select("id").execute();
       expect(assetsAfterRollback).toEqual([]);
 
@@ -71,11 +76,7 @@ for (const backend of storeBackends("rolled-back ids")) {
 
     it("on SQLite and PostgreSQL alike, a later asset does not inherit the rolled-back asset's events", async () => {
       const scheduler = await open();
-      const refusal = await refuseIdempotencyKeys(scheduler);
-      await expect(
-        scheduler.recordExternalEvent({ uri: URI }, { createIfMissing: true, idempotencyKey: "first" }),
-      ).rejects.toThrow(/refused by the test/);
-      await refusal.allow();
+      await createAssetThenRollBack(scheduler);
       // Another asset takes the next id (the rolled-back one's, on SQLite).
       const other = new Asset("s3://rollback/another");
       await scheduler.registerManifest(
