@@ -200,6 +200,24 @@ describe.skipIf(!postgresUrl)(
       expect((await notes()).filter((row) => row.id >= 130).map((row) => row.id)).toEqual([130]);
     });
 
+    it("a write sent ahead and then not asked for next fails its transaction: nothing of it commits", async () => {
+      for (let round = 0; round < 4; round++) {
+        // Prepared on the connection first, so that the pair goes in one message.
+        await db.transaction().execute(async (trx) => {
+          await executeWithNext("postgres", trx, insertStatement(150, "x"), insertStatement(151, "y"));
+          await trx.executeQuery(insertStatement(151, "y"));
+          await trx.executeQuery(CompiledQuery.raw("DELETE FROM probe WHERE id >= $1", [150]));
+        });
+        await expect(
+          db.transaction().execute(async (trx) => {
+            await executeWithNext("postgres", trx, insertStatement(150, "x"), insertStatement(151, "sent ahead"));
+            await trx.executeQuery(insertStatement(152, "asked for instead"));
+          }),
+        ).rejects.toThrow(/sent ahead as the next one of its transaction, and a different one came next/);
+      }
+      expect((await notes()).filter((row) => row.id >= 150).map((row) => row.id)).toEqual([]);
+    });
+
     it("a completion that queues a consumer's try notifies the workers with its commit", async () => {
       const asset = { kind: "asset" as const, name: "probe_asset", uri: "test://statements/probe" };
       await scheduler.registerManifest({

@@ -35,6 +35,9 @@ const MAX_PREPARED_STATEMENTS = 1000;
 /** Statements worth preparing: reads and writes, not transaction control or DDL. */
 const DATA_STATEMENT = /^\s*(select|insert|update|delete|with)\b/i;
 
+/** A statement that only reads (a `SELECT`): one sent ahead and then not asked for changes nothing. */
+const READ_STATEMENT = /^\s*select\b/i;
+
 /** The notification the store sends (scheduler/scheduler.ts): held until the commit when inside a transaction. */
 export const NOTIFY_STATEMENT = "SELECT pg_notify($1, $2)";
 
@@ -110,7 +113,7 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
    * The answer to the {@link NextStatement} sent with the previous statement, as its `EXECUTE`
    * text: the next statement gets it if it is that statement, else it is dropped.
    */
-  let ahead: { execute: string; result: Result } | null = null;
+  let ahead: { execute: string; read: boolean; result: Result } | null = null;
 
   const send = (text: string, values: readonly unknown[]): Promise<Result> => {
     const name = names.nameOf(text);
@@ -143,7 +146,9 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
       if (first !== undefined && (begin || second !== undefined)) {
         const statements = [...(begin ? ["BEGIN"] : []), first, ...(second === undefined ? [] : [second])];
         const results = (await client.query(statements.join("; "))) as unknown as Result[];
-        if (second !== undefined) ahead = { execute: second, result: results.at(-1) as Result };
+        if (second !== undefined) {
+          ahead = { execute: second, read: READ_STATEMENT.test(next?.text ?? ""), result: results.at(-1) as Result };
+        }
         return results[begin ? 1 : 0] as Result;
       }
       if (begin) await client.query("BEGIN");
@@ -164,6 +169,12 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
       return answered.result;
     }
     const command = values.length === 0 ? text.trim().toLowerCase() : "";
+    // A write sent ahead has run: if the engine now asks for anything else, it must not commit (it could run twice).
+    if (answered !== null && !answered.read && command !== "rollback") {
+      throw new Error(
+        `A statement was sent ahead as the next one of its transaction, and a different one came next: "${text.slice(0, 80)}". Nothing of this transaction is committed; a statement attached as NextStatement must be the one the engine runs next.`,
+      );
+    }
     if (command === "begin") {
       beginHeld = true;
       beginLost = false;
