@@ -82,7 +82,12 @@ import { type OpenStoreOptions, openStore, type StoreConnection, type StoreInfo 
 import { PgNotifier, TASKS_CHANNEL } from "./store/postgres/notifier.js";
 import { NOTIFY_STATEMENT } from "./store/postgres/statement-client.js";
 import type { Database } from "./store/schema.js";
-import { asStoreUnavailableError, isConnectionLost } from "./store/store-unavailable.js";
+import {
+  asStoreUnavailableError,
+  isConnectionLost,
+  STORE_RETRY_BUDGET_MS,
+  STORE_RETRY_PAUSE_MS,
+} from "./store/store-unavailable.js";
 import { inferManualInterval } from "./timetable.js";
 
 /** Options of {@link Scheduler.open}. */
@@ -129,16 +134,6 @@ export interface RecordExternalEventOptions {
 
 /** An idempotency key: 1 to 255 printable ASCII characters. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-
-/**
- * How long recording an external event with a key keeps retrying while the
- * store's connection drops, ms: a commit whose answer was lost is only known
- * once the store answers again, and a 503 then would tell the client that a
- * recorded event was not. Below the usual HTTP client timeouts (30 s).
- */
-const RECORD_RETRY_BUDGET_MS = 10_000;
-/** The first and the longest pause between those retries, ms (doubling in between). */
-const RECORD_RETRY_PAUSE_MS = { first: 50, max: 1_000 };
 
 /** An event an idempotency key had already recorded, and the consumers its inbox rows still wait for. */
 interface Replay {
@@ -378,7 +373,7 @@ export class Scheduler implements TaskSource {
    * again on a new connection: the key either finds the committed event
    * (`answerLost`: this request's own commit, whose answer was lost) or the
    * event is recorded now. Without a key, or when the store stays
-   * unreachable for {@link RECORD_RETRY_BUDGET_MS}, a lost connection is a `StoreUnavailableError`
+   * unreachable for `STORE_RETRY_BUDGET_MS`, a lost connection is a `StoreUnavailableError`
    * (`STORE_UNAVAILABLE`, the API's 503).
    */
   private async recordResolved(
@@ -386,10 +381,10 @@ export class Scheduler implements TaskSource {
     options: RecordExternalEventOptions,
   ): Promise<{ recorded: RecordedEvent | Replay; answerLost: boolean }> {
     const key = options.idempotencyKey;
-    const giveUpAt = Date.now() + RECORD_RETRY_BUDGET_MS;
+    const giveUpAt = Date.now() + STORE_RETRY_BUDGET_MS;
     /** A connection was lost after this request may have sent its COMMIT: the key's event, if any, is this request's. */
     let inDoubt = false;
-    for (let pause = RECORD_RETRY_PAUSE_MS.first; ; pause = Math.min(pause * 2, RECORD_RETRY_PAUSE_MS.max)) {
+    for (let pause: number = STORE_RETRY_PAUSE_MS.first; ; pause = Math.min(pause * 2, STORE_RETRY_PAUSE_MS.max)) {
       try {
         if (inDoubt && key !== undefined) {
           // One statement settles the doubt, so it gets through where a whole transaction might not.

@@ -56,3 +56,37 @@ export function asStoreUnavailableError(error: unknown, what: string): unknown {
     cause: error,
   });
 }
+
+/**
+ * How long work that must not fail for a lost connection (settling whether a
+ * COMMIT took effect, reading back what a request committed) keeps retrying
+ * while the store's connection drops, ms: below the usual HTTP client
+ * timeouts (30 s).
+ */
+export const STORE_RETRY_BUDGET_MS = 10_000;
+
+/** The first and the longest pause between those retries, ms (doubling in between). */
+export const STORE_RETRY_PAUSE_MS = { first: 50, max: 1_000 } as const;
+
+/**
+ * Runs `work`, and again after 50, 100, 200, ... ms (at most 1 s apart) while
+ * it fails because the store's connection was lost ({@link isConnectionLost}),
+ * for at most {@link STORE_RETRY_BUDGET_MS}. Any other error, or the last
+ * one, is thrown.
+ *
+ * @example
+ * ```ts
+ * const event = await retryWhileConnectionLost(() => read.assetEvents.get(eventId));
+ * ```
+ */
+export async function retryWhileConnectionLost<T>(work: () => Promise<T>): Promise<T> {
+  const giveUpAt = Date.now() + STORE_RETRY_BUDGET_MS;
+  for (let pause: number = STORE_RETRY_PAUSE_MS.first; ; pause = Math.min(pause * 2, STORE_RETRY_PAUSE_MS.max)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isConnectionLost(error) || Date.now() + pause > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}

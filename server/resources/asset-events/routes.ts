@@ -3,6 +3,7 @@
  */
 import { z } from "zod";
 import { IDEMPOTENCY_KEY_PATTERN } from "../../../scheduler/index.js";
+import { retryWhileConnectionLost } from "../../../scheduler/store/store-unavailable.js";
 import type { JsonObject } from "../../../sdk/json.js";
 import { uriHoldsCredentials } from "../../../sdk/uri/credentials.js";
 import { sanitizeUri } from "../../../sdk/uri/sanitize.js";
@@ -114,12 +115,12 @@ export function assetEventRoutes(app: ApiApp, { scheduler }: ApiContext): void {
           ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
         },
       );
-      // The event is committed: what follows must not turn that into an error (see readAfterCommit).
-      const event = await readAfterCommit(() => read.assetEvents.get(recorded.eventId));
+      // The event is committed: what follows must not turn that into an error (retried while the connection drops).
+      const event = await retryWhileConnectionLost(() => read.assetEvents.get(recorded.eventId));
       if (!event) throw new Error(`event ${recorded.eventId} vanished after it was recorded`);
       const created = new Set(recorded.runs);
-      const triggered = (await readAfterCommit(() => read.assetEvents.consumingRuns(recorded.eventId))).filter((run) =>
-        created.has(run.runId),
+      const triggered = (await retryWhileConnectionLost(() => read.assetEvents.consumingRuns(recorded.eventId))).filter(
+        (run) => created.has(run.runId),
       );
       if (recorded.replayed) reply.header("idempotent-replayed", "true");
       return reply.code(recorded.replayed ? 200 : 201).send({
@@ -130,24 +131,4 @@ export function assetEventRoutes(app: ApiApp, { scheduler }: ApiContext): void {
       });
     },
   );
-}
-
-/** Attempts of a read that describes what a request committed. */
-const READ_AFTER_COMMIT_ATTEMPTS = 6;
-
-/**
- * Runs a read that describes what the request already committed, trying
- * again (after 50, 100, 200, ... ms) when the database fails it: a
- * connection the server dropped is replaced at the next attempt, and a
- * committed event should not be answered with an error.
- */
-async function readAfterCommit<T>(read: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (error) {
-      if (attempt >= READ_AFTER_COMMIT_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-    }
-  }
 }
