@@ -34,6 +34,7 @@ export {
 } from "./scheduler.js";
 export type { DialectName } from "./store/migrations.js";
 export { assetflowHome, type OpenStoreOptions, type StoreInfo } from "./store/open-store.js";
+export { retryWhileConnectionLost } from "./store/store-unavailable.js";
 export * from "./timetable.js";
 export {
   PASSIVE_WATCHER_KINDS,

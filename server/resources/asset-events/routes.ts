@@ -2,8 +2,7 @@
  * Asset events: list them, and record one from outside (idempotent with a key).
  */
 import { z } from "zod";
-import { IDEMPOTENCY_KEY_PATTERN } from "../../../scheduler/index.js";
-import { retryWhileConnectionLost } from "../../../scheduler/store/store-unavailable.js";
+import { IDEMPOTENCY_KEY_PATTERN, retryWhileConnectionLost } from "../../../scheduler/index.js";
 import type { JsonObject } from "../../../sdk/json.js";
 import { uriHoldsCredentials } from "../../../sdk/uri/credentials.js";
 import { sanitizeUri } from "../../../sdk/uri/sanitize.js";
