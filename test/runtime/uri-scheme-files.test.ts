@@ -40,13 +40,19 @@ afterEach(async () => {
 describe.each(storeBackends("URI scheme rules in task hosts"))(
   "URI scheme rules across DAG files ($name)",
   (backend) => {
-    it("a task whose host loads only its own file emits the event of the asset the scheduler registered", async () => {
+    /** A new store, and a home folder with an empty `dags` folder, both removed after the test. */
+    async function freshProject() {
       const store = await backend.create();
       cleanups.push(() => store.dispose());
       const home = mkdtempSync(join(tmpdir(), "assetflow-schemes-"));
       cleanups.push(() => rmSync(home, { recursive: true, force: true }));
       const dags = join(home, "dags");
       mkdirSync(dags);
+      return { store, home, dags };
+    }
+
+    it("a task whose host loads only its own file emits the event of the asset the scheduler registered", async () => {
+      const { store, home, dags } = await freshProject();
       writeFileSync(join(dags, "a_schemes.ts"), SCHEMES_FILE);
       writeFileSync(join(dags, "b_pipeline.ts"), PIPELINE_FILE);
       const scheduler = await store.openScheduler();
@@ -94,12 +100,7 @@ describe.each(storeBackends("URI scheme rules in task hosts"))(
     }, 120_000);
 
     it("a file loaded before the registering file keeps its URIs as written, even in a host that ran the later file first", async () => {
-      const store = await backend.create();
-      cleanups.push(() => store.dispose());
-      const home = mkdtempSync(join(tmpdir(), "assetflow-schemes-"));
-      cleanups.push(() => rmSync(home, { recursive: true, force: true }));
-      const dags = join(home, "dags");
-      mkdirSync(dags);
+      const { store, home, dags } = await freshProject();
       writeFileSync(
         join(dags, "a_early.ts"),
         `import { Asset, dag, task } from "assetflow";
