@@ -13,7 +13,7 @@ import type {
   TryReport,
   TryWarning,
 } from "../scheduler/contracts.js";
-import { appendTaskLog, makeTaskLogFolders, taskLogPath } from "./task-logs.js";
+import { appendTaskLog, taskLogPath } from "./task-logs.js";
 import type { PoolRunResult, WorkerPool } from "./worker-pool.js";
 
 /**
@@ -189,8 +189,8 @@ export class TaskExecutor {
    * committed. Should the claim fail after all (a full disk at the commit),
    * its tries are cancelled (a host that began one ends with it: see
    * `WorkerPool.cancel`) and never reported: the claim rolled back, so they
-   * are queued as before. The claimed tries are also given their log folders
-   * (one per run) on libuv's thread pool. Returns how many tries were claimed
+   * are queued as before. (The host makes a try's log folder, one per run,
+   * while the claim commits.) Returns how many tries were claimed
    * and those not sent yet (claimed once the executor stopped).
    */
   private async claiming(claim: (options: ClaimOptions) => Promise<TaskRunRequest[]>): Promise<Claim> {
@@ -202,7 +202,6 @@ export class TaskExecutor {
     });
     const options: ClaimOptions = {
       beforeCommit: (requests) => {
-        makeTaskLogFolders(requests.map((request) => taskLogPath(this.options.logDir, request.key)));
         if (this.stopped) return;
         for (const request of requests) {
           sent.add(tryId(request.key));
