@@ -99,6 +99,7 @@ async function handle(message: Exclude<HostRequest, { type: "batch" | "cancel" }
 
 async function runTry(message: Extract<HostRequest, { type: "run" }>): Promise<void> {
   const startedAt = Date.now();
+  const began = performance.now();
   let outcome: Awaited<ReturnType<typeof runTask>>;
   const taskId = message.request.key.taskId;
   let log: TaskLogWriter;
@@ -149,7 +150,7 @@ async function runTry(message: Extract<HostRequest, { type: "run" }>): Promise<v
       error: { ...outcome.error, message: mask(text), ...(stack === undefined ? {} : { stack: mask(stack) }) },
     };
   }
-  send({ type: "result", id: message.id, outcome, startedAt });
+  send({ type: "result", id: message.id, outcome, startedAt, ms: performance.now() - began });
 }
 
 // Tries and loads run one at a time, in the order they arrive (the pool sends

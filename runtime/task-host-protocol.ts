@@ -74,8 +74,14 @@ export type HostMessage =
   | { readonly type: "ready" }
   /** A command of a task started (`open`) or ended in its own process group: the pool kills the open ones with the host. */
   | { readonly type: "processGroup"; readonly pgid: number; readonly open: boolean }
-  /** A try's outcome; `startedAt`: when this host began it (epoch ms). */
-  | { readonly type: "result"; readonly id: number; readonly outcome: TaskOutcome; readonly startedAt?: number }
+  /** A try's outcome; `startedAt`: when this host began it (epoch ms); `ms`: how long it took here. */
+  | {
+      readonly type: "result";
+      readonly id: number;
+      readonly outcome: TaskOutcome;
+      readonly startedAt?: number;
+      readonly ms?: number;
+    }
   /** A run the pool cancelled before this host began it: it never ran. */
   | { readonly type: "dropped"; readonly id: number }
   | { readonly type: "loaded"; readonly id: number; readonly result: LoadResult }

@@ -338,7 +338,8 @@ export class WorkerPool {
         this.clearTimer(host);
         host.jobs.shift();
         if (message.type === "result") {
-          this.recordTryTime(performance.now() - host.startedAt);
+          // The host's own time: a try sent before its claim committed waited for the commit here, not there.
+          this.recordTryTime(message.ms ?? performance.now() - host.startedAt);
           job.onStarted?.(message.startedAt ?? startedAtOf(host));
         }
         job.settle(
