@@ -146,13 +146,26 @@ export class WorkerPool {
     logFile: string,
     onStarted?: (startedAt: number) => void,
   ): Promise<PoolRunResult> {
-    return new Promise((resolve) => {
-      this.enqueue({
-        message: { type: "run", id: this.nextId++, file, request, logFile },
-        timeoutMs: request.executionTimeoutMs,
-        settle: (result) => resolve(result as PoolRunResult),
-        ...(onStarted === undefined ? {} : { onStarted }),
-      });
+    return new Promise((resolve) => this.runThen(file, request, logFile, resolve, onStarted));
+  }
+
+  /**
+   * {@link run} with a callback instead of a promise (a worker runs many short
+   * tries: no promise per try). `onResult` is called once, possibly before
+   * this returns (a stopped pool).
+   */
+  runThen(
+    file: string,
+    request: TaskRunRequest,
+    logFile: string,
+    onResult: (result: PoolRunResult) => void,
+    onStarted?: (startedAt: number) => void,
+  ): void {
+    this.enqueue({
+      message: { type: "run", id: this.nextId++, file, request, logFile },
+      timeoutMs: request.executionTimeoutMs,
+      settle: onResult as (result: PoolRunResult | LoadResult) => void,
+      ...(onStarted === undefined ? {} : { onStarted }),
     });
   }
 
@@ -227,7 +240,9 @@ export class WorkerPool {
       const job = this.queue.shift() as Job;
       host.jobs.push(job);
       host.sent++;
-      outgoing.set(host, [...(outgoing.get(host) ?? []), job.message]);
+      const messages = outgoing.get(host);
+      if (messages) messages.push(job.message);
+      else outgoing.set(host, [job.message]);
       if (host.jobs.length === 1) this.startTimer(host);
       if (host.sent >= maxTasks) this.retire(host);
     }
