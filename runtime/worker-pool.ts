@@ -6,9 +6,11 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AssetEventReader, TaskOutcome, TaskRunRequest } from "../scheduler/contracts.js";
 import { secretValuesOf } from "../sdk/masking.js";
+import { packBatch } from "./host-batch.js";
 import { killProcessGroup } from "./process-groups.js";
 import { splitTaskEnvironment } from "./task-environment.js";
 import type { HostMessage, HostRequest, LoadResult } from "./task-host-protocol.js";
@@ -162,7 +164,7 @@ export class WorkerPool {
     onStarted?: (startedAt: number) => void,
   ): void {
     this.enqueue({
-      message: { type: "run", id: this.nextId++, file, request, logFile },
+      message: { type: "run", id: this.nextId++, file, request, logFolder: dirname(logFile) },
       timeoutMs: request.executionTimeoutMs,
       settle: onResult as (result: PoolRunResult | LoadResult) => void,
       ...(onStarted === undefined ? {} : { onStarted }),
@@ -247,7 +249,7 @@ export class WorkerPool {
       if (host.sent >= maxTasks) this.retire(host);
     }
     for (const [host, messages] of outgoing) {
-      host.child.send(messages.length === 1 ? (messages[0] as Job["message"]) : { type: "batch", messages });
+      host.child.send(messages.length === 1 ? (messages[0] as Job["message"]) : packBatch(messages));
     }
   }
 
