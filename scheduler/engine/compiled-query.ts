@@ -74,10 +74,23 @@ export function executeWithNext<Row>(
   statement: CompiledQuery<Row>,
   next: CompiledQuery | null,
 ): Promise<QueryResult<Row>> {
-  if (dialect !== "postgres" || next === null) return db.executeQuery(statement);
-  const hinted = CompiledQuery.raw(statement.sql, [
+  return db.executeQuery(withNext(dialect, statement, next));
+}
+
+/**
+ * `statement` with `next` attached as the statement its transaction runs
+ * right after it (see {@link executeWithNext}); `next` may carry its own
+ * (a chain: each statement of it must be the one that runs next). SQLite, or
+ * no `next`: `statement` as it is.
+ */
+export function withNext<Row>(
+  dialect: DialectName,
+  statement: CompiledQuery<Row>,
+  next: CompiledQuery | null,
+): CompiledQuery<Row> {
+  if (dialect !== "postgres" || next === null) return statement;
+  return CompiledQuery.raw(statement.sql, [
     ...statement.parameters,
     new NextStatement(next.sql, next.parameters),
-  ]);
-  return db.executeQuery(hinted) as Promise<QueryResult<Row>>;
+  ]) as CompiledQuery<Row>;
 }

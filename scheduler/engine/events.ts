@@ -5,7 +5,7 @@
 import { CompiledQuery, sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
 import { assetExists, ensureAlias, ensureAsset, linkAliasToAsset } from "./assets.js";
-import { compiledQuery } from "./compiled-query.js";
+import { compiledQuery, executeWithNext } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
 
 /** An event to record. */
@@ -50,8 +50,17 @@ export interface RecordedEvent {
  * an extra that does not match throws `ExtraSchemaError` and nothing is
  * recorded. (A task's events were checked by the asset's own validator in
  * the task.)
+ *
+ * `next`: the statement the transaction runs right after this event is
+ * recorded, sent ahead with the last statement here when that is the one
+ * insert-and-route statement (see `executeWithNext`).
  */
-export async function recordEvent(ctx: EngineContext, trx: Executor, event: EventToRecord): Promise<RecordedEvent> {
+export async function recordEvent(
+  ctx: EngineContext,
+  trx: Executor,
+  event: EventToRecord,
+  next: CompiledQuery | null = null,
+): Promise<RecordedEvent> {
   const now = ctx.clock.now();
   const createdByAlias =
     event.source !== null && event.aliases.length > 0 && !(await assetExists(ctx, trx, event.asset))
@@ -68,7 +77,14 @@ export async function recordEvent(ctx: EngineContext, trx: Executor, event: Even
   const values = eventRowValues(event, assetId, now);
   if (ctx.dialect === "postgres" && aliasIds.length === 0) {
     // The event and its routing in one statement (no alias rows to insert in between).
-    const [row] = (await insertAndRouteEventQuery(ctx.dialect, trx, event.asset.name, event.asset.uri, ...values)).rows;
+    const statement = insertAndRouteEventQuery.statement(
+      ctx.dialect,
+      trx,
+      event.asset.name,
+      event.asset.uri,
+      ...values,
+    );
+    const [row] = (await executeWithNext(ctx.dialect, trx, statement, next)).rows;
     const recorded = { eventId: Number(row?.id), assetId, consumers: row?.consumers ?? [] };
     return createdByAlias === undefined ? recorded : { ...recorded, createdByAlias };
   }
@@ -184,18 +200,24 @@ const insertAndRouteEventQuery = compiledQuery(
  * per event. Events with aliases
  * take the per-event path. SQLite as written (new ids form a rowid range);
  * on PostgreSQL use `e.id = ANY($1)` with the returned ids.
+ * `next` (PostgreSQL): the statement the transaction runs right after the
+ * last event, given to its {@link recordEvent}.
  */
 export async function recordEvents(
   ctx: EngineContext,
   trx: Executor,
   events: readonly EventToRecord[],
+  next: CompiledQuery | null = null,
 ): Promise<RecordedEvent[]> {
   const recorded: RecordedEvent[] = [];
   const CHUNK = 500;
   for (let first = 0; first < events.length; first += CHUNK) {
     const chunk = events.slice(first, first + CHUNK);
     if (ctx.dialect !== "sqlite" || chunk.some((event) => event.aliases.length > 0 || event.source === null)) {
-      for (const event of chunk) recorded.push(await recordEvent(ctx, trx, event));
+      for (const event of chunk) {
+        const last = recorded.length === events.length - 1;
+        recorded.push(await recordEvent(ctx, trx, event, last ? next : null));
+      }
       continue;
     }
     const now = ctx.clock.now();

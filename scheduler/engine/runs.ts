@@ -10,7 +10,7 @@ import type { DagManifest } from "../../sdk/manifest/schema.js";
 import { FINAL_TASK_STATES, OPEN_TASK_STATES, type RunKind, RunState, TaskState } from "../contracts.js";
 import type { DagRunTable, DagTable, TaskInstanceTable } from "../store/schema.js";
 import { insertRows } from "./bulk-insert.js";
-import { compiledQuery, executeWithNext } from "./compiled-query.js";
+import { compiledQuery, executeWithNext, withNext } from "./compiled-query.js";
 import type { EngineContext, Executor } from "./context.js";
 
 /** A new run's fields. */
@@ -544,7 +544,9 @@ export const truthy = (value: boolean | number | string | undefined): boolean =>
  * `lockDagIfFinished`: on PostgreSQL, when the run finishes, its DAG's row is
  * locked by the same statement (for a caller that would {@link lockDag} next).
  * `nextIfFinished`: the read that caller runs next when the run finished (see
- * {@link executeWithNext}).
+ * {@link executeWithNext}). `now`: the time the run's changes are stamped
+ * with (default: the clock's now), as in a {@link firstAdvanceStatement}
+ * sent ahead.
  */
 export async function advanceRun(
   ctx: EngineContext,
@@ -553,7 +555,7 @@ export async function advanceRun(
   runId: string,
   changed?: readonly string[],
   knownRunning = false,
-  options: { lockDagIfFinished?: boolean; nextIfFinished?: CompiledQuery } = {},
+  options: AdvanceOptions = {},
 ): Promise<AdvanceResult> {
   if (!knownRunning) {
     const [run] = (await runStateQuery(ctx.dialect, trx, dag.dagId, runId)).rows;
@@ -599,7 +601,7 @@ export async function advanceRun(
     }
     frontier = next;
   }
-  const now = ctx.clock.now();
+  const now = options.now ?? ctx.clock.now();
   const byState = new Map<TaskState, string[]>();
   for (const [taskId, state] of changes) byState.set(state, [...(byState.get(state) ?? []), taskId]);
   for (const [state, taskIds] of byState) {
@@ -614,9 +616,53 @@ export async function advanceRun(
         .execute();
     }
   }
+  const [row] = (await trx.executeQuery(finishStatement(ctx, trx, dag, runId, now, options))).rows;
+  return { queued: byState.get(TaskState.queued) ?? [], finished: row?.state ?? null };
+}
+
+/** Options of {@link advanceRun}. */
+export interface AdvanceOptions {
+  readonly lockDagIfFinished?: boolean;
+  readonly nextIfFinished?: CompiledQuery;
+  readonly now?: number;
+}
+
+/** The statement that ends {@link advanceRun}: the run's finish (the DAG locked with it when asked), `nextIfFinished` attached. */
+function finishStatement(
+  ctx: EngineContext,
+  trx: Executor,
+  dag: DagManifest,
+  runId: string,
+  now: number,
+  options: AdvanceOptions,
+): CompiledQuery<{ state: "success" | "failed" }> {
   // A caller that locks the DAG of a finished run next (PostgreSQL) has it locked with the finish.
   const finish = options.lockDagIfFinished && ctx.dialect === "postgres" ? finishRunLockDagQuery : finishRunQuery;
-  const statement = finish.statement(ctx.dialect, trx, now, dag.dagId, runId);
-  const [row] = (await executeWithNext(ctx.dialect, trx, statement, options.nextIfFinished ?? null)).rows;
-  return { queued: byState.get(TaskState.queued) ?? [], finished: row?.state ?? null };
+  return withNext(
+    ctx.dialect,
+    finish.statement(ctx.dialect, trx, now, dag.dagId, runId),
+    options.nextIfFinished ?? null,
+  );
+}
+
+/**
+ * The first statement {@link advanceRun} runs with these arguments when that
+ * is known without reading anything: when none of the `changed` tasks has a
+ * downstream task, and the run is known to be running, it is the run's finish
+ * (with `nextIfFinished` attached). Null otherwise. With `options.now` set, the
+ * statement is the very one `advanceRun` then runs, so it may be sent ahead
+ * (see {@link executeWithNext}).
+ */
+export function firstAdvanceStatement(
+  ctx: EngineContext,
+  trx: Executor,
+  dag: DagManifest,
+  runId: string,
+  changed: readonly string[],
+  knownRunning: boolean,
+  options: AdvanceOptions & { readonly now: number },
+): CompiledQuery | null {
+  const index = taskIndexOf(dag);
+  if (!knownRunning || changed.some((id) => (index.downstream.get(id) ?? []).length > 0)) return null;
+  return finishStatement(ctx, trx, dag, runId, options.now, options);
 }

@@ -25,9 +25,11 @@ import { evaluateConsumerIfFree } from "./consumers.js";
 import { dialectOf, type EngineContext, type Executor } from "./context.js";
 import { type EventToRecord, recordEvents } from "./events.js";
 import {
+  type AdvanceOptions,
   advanceRun,
   type DagRow,
   dagRowColumns,
+  firstAdvanceStatement,
   heldManifestHash,
   lockDag,
   type RegisteredDag,
@@ -533,9 +535,13 @@ export async function completeTries(
       eventKeys.push(key);
     }
   }
+  // PostgreSQL, one run: when the run's first step is known before the events are recorded (its
+  // finish, the finished tasks having no downstream task), it goes in the last event's message.
+  const [only] = runs.size === 1 ? runs.values() : [];
+  const ahead = ctx.dialect === "postgres" && only ? await advanceAhead(ctx, trx, only, now) : null;
   const consumers = new Set<string>();
   const warnings: TryWarning[] = [];
-  (await recordEvents(ctx, trx, events)).forEach((event, index) => {
+  (await recordEvents(ctx, trx, events, ahead?.statement ?? null)).forEach((event, index) => {
     for (const consumer of event.consumers) consumers.add(consumer);
     if (event.createdByAlias !== undefined) {
       const uri = events[index]?.asset.uri;
@@ -563,10 +569,18 @@ export async function completeTries(
     // One run (PostgreSQL): its DAG is locked as the run finishes, as the loop below would
     // next; with several, the loop locks their DAGs in one order.
     // One run: when it finishes, the DAG's queued runs are looked at next (below).
-    const advanced = await advanceRun(ctx, trx, dag.manifest, runId, taskIds, running, {
-      lockDagIfFinished: runs.size === 1,
-      ...(runs.size === 1 ? { nextIfFinished: slotsStatement(ctx, trx, dag) } : {}),
-    });
+    const advanced = await advanceRun(
+      ctx,
+      trx,
+      dag.manifest,
+      runId,
+      taskIds,
+      running,
+      ahead?.options ?? {
+        lockDagIfFinished: runs.size === 1,
+        ...(runs.size === 1 ? { nextIfFinished: slotsStatement(ctx, trx, dag) } : {}),
+      },
+    );
     if (advanced.finished) {
       finishedRuns.push({ dagId, runId, state: advanced.finished });
       finishedDags.set(dagId, dag);
@@ -592,6 +606,27 @@ export async function completeTries(
     inlineRuns: evaluated,
     warnings,
   };
+}
+
+/**
+ * PostgreSQL: {@link completeTries}' advance of its one run, when its first
+ * statement is known before the events are recorded (see
+ * {@link firstAdvanceStatement}): that statement, and the options that make
+ * {@link advanceRun} run exactly it. Null when it is not known, or nothing
+ * of the run advances (no try accepted, the run not running).
+ */
+async function advanceAhead(
+  ctx: EngineContext,
+  trx: Executor,
+  run: { dagId: string; runId: string; taskIds: readonly string[]; running: boolean; dagRow?: DagRow | null },
+  now: number,
+): Promise<{ statement: CompiledQuery; options: AdvanceOptions & { now: number } } | null> {
+  if (run.taskIds.length === 0 || !run.running || !run.dagRow) return null;
+  // Read here (a statement only when the manifest is not held), not between the events and the advance.
+  const dag = await registeredDag(ctx, trx, run.dagId, run.dagRow);
+  const options = { lockDagIfFinished: true, nextIfFinished: slotsStatement(ctx, trx, dag), now };
+  const statement = firstAdvanceStatement(ctx, trx, dag.manifest, run.runId, run.taskIds, true, options);
+  return statement ? { statement, options } : null;
 }
 
 /** Thrown by {@link completeTries} when evaluating a consumer in the completion's transaction failed (see {@link InlineEvaluationError.cause}). */

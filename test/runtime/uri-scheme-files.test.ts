@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DagProcessor } from "../../runtime/dag-processor.js";
 import { TaskExecutor } from "../../runtime/task-executor.js";
 import { WorkerPool } from "../../runtime/worker-pool.js";
+import type { DagFileResult } from "../../scheduler/contracts.js";
 import { storeBackends } from "../store/backends.js";
 import { poll } from "../support/poll.js";
 
@@ -146,6 +147,55 @@ export const late = dag({ dagId: "late", schedule: null }, () => {
       expect(write.result).toBe("topicq://Cluster/made_at_run_time");
       const events = await scheduler.listEvents({ kind: "asset", name: "early", uri: "topicq://Cluster/early" });
       expect(events).toHaveLength(1);
+    }, 120_000);
+
+    it("in watch mode, a scheme file that starts or stops registering a rule reloads the files after it", async () => {
+      const { store, home, dags } = await freshProject();
+      const schemesFile = join(dags, "a_schemes.ts");
+      writeFileSync(schemesFile, `export const rules = "none yet";\n`);
+      writeFileSync(join(dags, "b_pipeline.ts"), PIPELINE_FILE);
+      const scheduler = await store.openScheduler();
+      const loading = new WorkerPool({ size: 1, home, reader: scheduler.eventReader() });
+      cleanups.push(() => loading.stop());
+      const processed: DagFileResult[] = [];
+      const processor = new DagProcessor(dags, loading, scheduler, (result) => processed.push(result));
+      cleanups.push(() => processor.close());
+      const first = await processor.processAll();
+      const pipelineOf = (results: readonly DagFileResult[]) => {
+        const result = results.findLast((candidate) => candidate.file.endsWith("b_pipeline.ts"));
+        if (!result?.ok) throw new Error("b_pipeline.ts did not load");
+        return result.manifest;
+      };
+      expect(pipelineOf(first).assets.map((asset) => asset.uri)).toEqual(["topicq://Cluster/orders"]);
+      expect(pipelineOf(first).dags.map((dag) => dag.uriSchemeFiles)).toEqual([undefined, undefined]);
+      processor.watch();
+
+      // Only the scheme file changes: the pipeline file loads again with its rule in force.
+      processed.length = 0;
+      writeFileSync(schemesFile, SCHEMES_FILE);
+      const sanitized = await poll(
+        "b_pipeline.ts to load again with the new rule",
+        async () =>
+          processed.some((result) => result.file.endsWith("b_pipeline.ts")) ? pipelineOf(processed) : undefined,
+        { timeoutMs: 30_000 },
+      );
+      expect(sanitized.assets.map((asset) => asset.uri)).toEqual(["topicq://cluster/orders"]);
+      expect(sanitized.dags.map((dag) => dag.uriSchemeFiles)).toEqual([[schemesFile], [schemesFile]]);
+      // The scheduler registered the reloaded file: the store knows the asset by its sanitized URI.
+      const registered = await scheduler.eventReader().resolveRef({ kind: "ref", uri: "topicq://cluster/orders" });
+      expect(registered.map((asset) => asset.name)).toEqual(["orders"]);
+
+      // The scheme file stops registering it: the pipeline's URIs are as written again, and name no scheme file.
+      processed.length = 0;
+      writeFileSync(schemesFile, `export const rules = "none any more";\n`);
+      const asWritten = await poll(
+        "b_pipeline.ts to load again without the rule",
+        async () =>
+          processed.some((result) => result.file.endsWith("b_pipeline.ts")) ? pipelineOf(processed) : undefined,
+        { timeoutMs: 30_000 },
+      );
+      expect(asWritten.assets.map((asset) => asset.uri)).toEqual(["topicq://Cluster/orders"]);
+      expect(asWritten.dags.map((dag) => dag.uriSchemeFiles)).toEqual([undefined, undefined]);
     }, 120_000);
   },
 );

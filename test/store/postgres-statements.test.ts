@@ -12,7 +12,7 @@
 import { CompiledQuery, type Kysely, sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeWithNext } from "../../scheduler/engine/compiled-query.js";
+import { executeWithNext, withNext } from "../../scheduler/engine/compiled-query.js";
 import { Scheduler, storeDatabase } from "../../scheduler/scheduler.js";
 import { TASKS_CHANNEL } from "../../scheduler/store/postgres/notifier.js";
 import { NOTIFY_STATEMENT } from "../../scheduler/store/postgres/statement-client.js";
@@ -179,6 +179,40 @@ describe.skipIf(!postgresUrl)(
       expect((await notes()).filter((row) => row.id >= 120).map((row) => row.id)).toEqual([120]);
     });
 
+    it("sends a chain of next statements with the one before it, each answered in turn, and fails a transaction that leaves a write of it unasked", async () => {
+      const roundTrips: number[] = [];
+      const update = (id: number, note: string) =>
+        CompiledQuery.raw("UPDATE probe SET note = $1 WHERE id = $2", [note, id]);
+      for (let round = 0; round < 6; round++) {
+        const id = 160 + round;
+        const { result, roundTrips: sent } = await countingRoundTrips(() =>
+          db.transaction().execute(async (trx) => {
+            // insert, then update, then a read of both: three statements, one message once prepared.
+            const chain = withNext("postgres", update(id, "updated"), select(id));
+            await executeWithNext("postgres", trx, insertStatement(id, "inserted"), chain);
+            const updated = await trx.executeQuery(chain);
+            const read = (await trx.executeQuery(select(id))).rows;
+            return { updated: Number(updated.numAffectedRows), read };
+          }),
+        );
+        expect(result).toEqual({ updated: 1, read: [{ note: "updated" }] });
+        roundTrips.push(sent);
+      }
+      // Once prepared on the connection (the earlier tests ran these texts): BEGIN with the three statements, then the commit.
+      expect(roundTrips.at(-1)).toBe(2);
+      // The second statement of a chain is a write: asked for the first only, then something else, nothing commits.
+      await expect(
+        db.transaction().execute(async (trx) => {
+          const chain = withNext("postgres", update(170, "sent ahead"), select(170));
+          await executeWithNext("postgres", trx, insertStatement(170, "inserted"), chain);
+          await trx.executeQuery(insertStatement(171, "asked for instead"));
+        }),
+      ).rejects.toThrow(/sent ahead as the next one of its transaction, and a different one came next/);
+      expect((await notes()).filter((row) => row.id >= 160 && row.id < 180).map((row) => row.id)).toEqual([
+        160, 161, 162, 163, 164, 165,
+      ]);
+    });
+
     it("a failing statement takes the next one sent with it down, and the transaction with both", async () => {
       await db.transaction().execute(async (trx) => {
         await insert(trx, 130, "taken");
@@ -252,6 +286,47 @@ describe.skipIf(!postgresUrl)(
         `SELECT state, worker_id FROM ${schema}.task_instance WHERE dag_id = 'consumer'`,
       );
       expect(rows).toEqual([{ state: "running", worker_id: "w" }]);
+    });
+
+    it("a producer's success that triggers a consumer: the run's finish goes with the event, five round trips in all", async () => {
+      const asset = { kind: "asset" as const, name: "chain_asset", uri: "test://statements/chain" };
+      await scheduler.registerManifest({
+        schemaVersion: 1,
+        assets: [{ name: asset.name, uri: asset.uri, group: "asset", extra: {} }],
+        aliases: [],
+        dags: [
+          dagManifest("chain_producer", { kind: "none" }, [taskManifest("write", [asset])]),
+          dagManifest("chain_consumer", { kind: "assets", condition: asset }, [taskManifest("read")]),
+        ],
+      });
+      const event = { asset: { name: asset.name, uri: asset.uri, group: "asset", extra: {} }, extra: {}, aliases: [] };
+      const roundTrips: number[] = [];
+      for (let round = 0; round < 6; round++) {
+        const runId = await scheduler.triggerDag("chain_producer");
+        const [request] = await scheduler.claimTasks("w", 1);
+        expect(request?.key.dagId).toBe("chain_producer");
+        const { result: done, roundTrips: sent } = await countingRoundTrips(() =>
+          scheduler.completeTask(request?.key ?? fail(), { state: "success", events: [event] }),
+        );
+        roundTrips.push(sent);
+        expect(done.accepted).toBe(true);
+        expect(done.finishedRun).toEqual({ dagId: "chain_producer", runId, state: "success" });
+        expect(done.runs).toHaveLength(1);
+        const [consumer] = await scheduler.claimTasks("w", 1);
+        expect(consumer?.key).toMatchObject({ dagId: "chain_consumer", runId: done.runs[0] });
+        expect(consumer?.triggeringEvents).toHaveLength(1);
+        await scheduler.completeTask(consumer?.key ?? fail(), { state: "success", events: [] });
+      }
+      // Once prepared: BEGIN + the run's lock + the try's end; the event + the run's finish + the DAG's
+      // queued runs; the consumer's lock + its reads; its run; the notification + COMMIT.
+      expect(roundTrips.at(-1)).toBe(5);
+      const { rows } = await listener.query(
+        `SELECT dag_id, state, count(*)::int AS n FROM ${schema}.dag_run WHERE dag_id LIKE 'chain_%' GROUP BY 1, 2 ORDER BY 1`,
+      );
+      expect(rows).toEqual([
+        { dag_id: "chain_consumer", state: "success", n: 6 },
+        { dag_id: "chain_producer", state: "success", n: 6 },
+      ]);
     });
   },
 );

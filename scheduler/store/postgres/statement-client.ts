@@ -12,7 +12,8 @@
  *   the statement after it, as before.
  * - A statement the engine says it runs next ({@link NextStatement}) goes in
  *   the same message, inside a transaction, when both are prepared here; it
- *   is then answered from that message.
+ *   is then answered from that message. So does the statement that one says
+ *   runs after it, and so on (a chain): each is answered in turn.
  * - `SELECT pg_notify($1, $2)` inside a transaction is held and sent with the
  *   transaction's `commit` (`SELECT pg_notify(...); COMMIT`). PostgreSQL
  *   delivers a transaction's notifications at its commit and drops them at
@@ -110,10 +111,11 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
    */
   let beginLost = false;
   /**
-   * The answer to the {@link NextStatement} sent with the previous statement, as its `EXECUTE`
-   * text: the next statement gets it if it is that statement, else it is dropped.
+   * The answers to the {@link NextStatement}s sent with the previous statement, in order, each
+   * with its `EXECUTE` text: the next statement gets the first if it is that statement, else
+   * they are all dropped.
    */
-  let ahead: { execute: string; read: boolean; result: Result } | null = null;
+  let ahead: Array<{ execute: string; read: boolean; result: Result }> = [];
 
   const send = (text: string, values: readonly unknown[]): Promise<Result> => {
     const name = names.nameOf(text);
@@ -129,9 +131,26 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
   };
 
   /**
-   * `text` in a transaction, with the held `begin` in front and `next` after it, in one message when
-   * they are prepared here (the simple query protocol: each statement on its own, in order, the
-   * plans still prepared; the first error ends the message); else `BEGIN`, then `text`, as before.
+   * The statements `next` names, in order (`next`, the one its own last value names, ...), as
+   * `EXECUTE`s, up to the first that is not prepared here.
+   */
+  const chainOf = (next: NextStatement | undefined): Array<{ execute: string; read: boolean }> => {
+    const chain: Array<{ execute: string; read: boolean }> = [];
+    for (let hint = next; hint !== undefined; ) {
+      const { next: after, values } = splitNext(hint.values);
+      const execute = preparedExecute(hint.text, values);
+      if (execute === undefined) break;
+      chain.push({ execute, read: READ_STATEMENT.test(hint.text) });
+      hint = after;
+    }
+    return chain;
+  };
+
+  /**
+   * `text` in a transaction, with the held `begin` in front and the chain of `next` after it, in one
+   * message when they are prepared here (the simple query protocol: each statement on its own, in
+   * order, the plans still prepared; the first error ends the message); else `BEGIN`, then `text`,
+   * as before.
    */
   const sendInTransaction = async (
     text: string,
@@ -141,15 +160,14 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
     const begin = beginHeld;
     beginHeld = false;
     const first = preparedExecute(text, values);
-    const second = next !== undefined && first !== undefined ? preparedExecute(next.text, next.values) : undefined;
+    const chain = first === undefined ? [] : chainOf(next);
     try {
-      if (first !== undefined && (begin || second !== undefined)) {
-        const statements = [...(begin ? ["BEGIN"] : []), first, ...(second === undefined ? [] : [second])];
+      if (first !== undefined && (begin || chain.length > 0)) {
+        const statements = [...(begin ? ["BEGIN"] : []), first, ...chain.map((each) => each.execute)];
         const results = (await client.query(statements.join("; "))) as unknown as Result[];
-        if (second !== undefined) {
-          ahead = { execute: second, read: READ_STATEMENT.test(next?.text ?? ""), result: results.at(-1) as Result };
-        }
-        return results[begin ? 1 : 0] as Result;
+        const own = begin ? 1 : 0;
+        ahead = chain.map((each, index) => ({ ...each, result: results[own + 1 + index] as Result }));
+        return results[own] as Result;
       }
       if (begin) await client.query("BEGIN");
     } catch (error) {
@@ -160,17 +178,17 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
   };
 
   const run = async (text: string, given: readonly unknown[]): Promise<Result> => {
-    const last = given.at(-1);
-    const next = last instanceof NextStatement ? last : undefined;
-    const values = next === undefined ? given : given.slice(0, -1);
-    const answered = ahead;
-    ahead = null;
-    if (answered !== null && inTransaction && preparedExecute(text, values) === answered.execute) {
+    const { next, values } = splitNext(given);
+    const answered = ahead[0];
+    if (answered !== undefined && inTransaction && preparedExecute(text, values) === answered.execute) {
+      ahead.shift();
       return answered.result;
     }
+    const dropped = ahead;
+    ahead = [];
     const command = values.length === 0 ? text.trim().toLowerCase() : "";
     // A write sent ahead has run: if the engine now asks for anything else, it must not commit (it could run twice).
-    if (answered !== null && !answered.read && command !== "rollback") {
+    if (dropped.some((each) => !each.read) && command !== "rollback") {
       throw new Error(
         `A statement was sent ahead as the next one of its transaction, and a different one came next: "${text.slice(0, 80)}". Nothing of this transaction is committed; a statement attached as NextStatement must be the one the engine runs next.`,
       );
@@ -224,10 +242,18 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
       beginLost = false;
       inTransaction = false;
       notifications = [];
-      ahead = null;
+      ahead = [];
       client.release();
     },
   };
+}
+
+/** A statement's values without the {@link NextStatement} its last value may be, and that one. */
+function splitNext(given: readonly unknown[]): { next: NextStatement | undefined; values: readonly unknown[] } {
+  const last = given.at(-1);
+  return last instanceof NextStatement
+    ? { next: last, values: given.slice(0, -1) }
+    : { next: undefined, values: given };
 }
 
 function emptyResult(command: string): Result {
