@@ -4,7 +4,6 @@
  * tries it runs. Each try's log is written by the task host that runs it
  * (see task-logs.ts); the worker adds its own lines (a failure, a warning).
  */
-
 import { sep } from "node:path";
 import type {
   ClaimOptions,
@@ -92,23 +91,6 @@ export class TaskExecutor {
   private again = false;
   private stopped = true;
   /**
-   * While a claim commits (a sync of the log on SQLite), the log folders of
-   * the claimed tries' runs are made on libuv's thread pool, once per run
-   * (see {@link runFolders}): the host that runs a try then only opens its file.
-   */
-  private readonly claimOptions: ClaimOptions = {
-    beforeCommit: (requests) => {
-      const fresh: string[] = [];
-      for (const { key } of requests) {
-        const run = this.runFolder(key);
-        if (run.made) continue;
-        run.made = true;
-        fresh.push(run.folder);
-      }
-      if (fresh.length > 0) makeRunLogFolders(fresh);
-    },
-  };
-  /**
    * The log folders of the runs this worker claimed tries of lately (see
    * `runLogFolder`), and whether a claim of this worker made them already:
    * a run's tries are claimed in many batches, and the folder is made once.
@@ -194,14 +176,14 @@ export class TaskExecutor {
         const room = this.claimRoom(0);
         if (room === 0) break;
         this.reserved += room;
-        let requests: TaskRunRequest[];
+        let claim: Claim;
         try {
-          requests = await this.source.claimTasks(this.options.workerId, room, this.claimOptions);
+          claim = await this.claiming((options) => this.source.claimTasks(this.options.workerId, room, options));
         } finally {
           this.reserved -= room;
         }
-        if (!(await this.launchClaimed(requests))) break;
-        if (requests.length === room) this.again = true;
+        if (!(await this.launchClaimed(claim.unlaunched))) break;
+        if (claim.count === room) this.again = true;
       } while (this.again && !this.stopped);
     } catch (error) {
       process.emitWarning(`assetflow worker could not claim tasks: ${(error as Error).message}`);
@@ -228,6 +210,53 @@ export class TaskExecutor {
     return room < Math.max(1, held / 2) ? 0 : room;
   }
 
+  /**
+   * Claims with `claim`, each claimed try sent to the pool as soon as the
+   * store has read it, before its claim commits: on SQLite the host begins
+   * the try while this thread waits for the commit's sync of the log, instead
+   * of after it. The outcome of such a try is reported only once its claim
+   * committed. Should the claim fail after all (a full disk at the commit),
+   * its tries are cancelled (a host that began one ends with it: see
+   * `WorkerPool.cancel`) and never reported: the claim rolled back, so they
+   * are queued as before. The claimed tries are also given their log folders
+   * (one per run) on libuv's thread pool. Returns how many tries were claimed
+   * and those not sent yet (claimed once the executor stopped).
+   */
+  private async claiming(claim: (options: ClaimOptions) => Promise<TaskRunRequest[]>): Promise<Claim> {
+    const sent = new Set<string>();
+    const cancel = new AbortController();
+    let settle: (committed: boolean) => void = () => undefined;
+    const committed = new Promise<boolean>((resolve) => {
+      settle = resolve;
+    });
+    const options: ClaimOptions = {
+      beforeCommit: (requests) => {
+        const fresh: string[] = [];
+        for (const { key } of requests) {
+          const run = this.runFolder(key);
+          if (run.made) continue;
+          run.made = true;
+          fresh.push(run.folder);
+        }
+        if (fresh.length > 0) makeRunLogFolders(fresh);
+        if (this.stopped) return;
+        for (const request of requests) {
+          sent.add(tryId(request.key));
+          this.launch(request, { committed, cancel: cancel.signal });
+        }
+      },
+    };
+    try {
+      const requests = await claim(options);
+      settle(true);
+      return { count: requests.length, unlaunched: requests.filter((request) => !sent.has(tryId(request.key))) };
+    } catch (error) {
+      settle(false);
+      cancel.abort();
+      throw error;
+    }
+  }
+
   /** Runs claimed tries; false (and the tries back to the queue) when the executor stopped while claiming. */
   private async launchClaimed(requests: readonly TaskRunRequest[]): Promise<boolean> {
     if (this.stopped) {
@@ -240,18 +269,21 @@ export class TaskExecutor {
   }
 
   /**
-   * Runs a claimed try in the pool and reports its outcome. Callbacks, not a
-   * promise chain per try: a short try's own cost in this process is mostly
-   * this bookkeeping (see {@link settled} for what {@link stop} waits for).
+   * Runs a claimed try in the pool and reports it. `early`: the try was sent
+   * before its claim committed (see {@link claiming}); it is reported only if
+   * `committed` resolves true, and `cancel` takes it back from the pool.
+   * Callbacks, not a promise chain per try: a short try's own cost in this
+   * process is mostly this bookkeeping (see {@link settled} for what
+   * {@link stop} waits for).
    */
-  private launch(request: TaskRunRequest): void {
+  private launch(request: TaskRunRequest, early?: { committed: Promise<boolean>; cancel: AbortSignal }): void {
     const key = request.key;
     const id = runningId(key);
     this.running.set(id, key);
     this.unsettled++;
     if (!request.dagFile) {
       const message = `No DAG file is known for DAG "${key.dagId}".`;
-      this.finish(request, id, { state: "failed", error: { code: "DAG_FILE_UNKNOWN", message } }, undefined);
+      this.ended(request, id, { state: "failed", error: { code: "DAG_FILE_UNKNOWN", message } }, undefined, early);
       return;
     }
     // taskLogPath, from the run's folder this worker holds.
@@ -262,11 +294,31 @@ export class TaskExecutor {
       request.dagFile,
       request,
       logFile,
-      (result) => this.finish(request, id, result, startedAt),
+      (result) => this.ended(request, id, result, startedAt, early),
       (at) => {
         startedAt = at;
       },
+      early?.cancel,
     );
+  }
+
+  /** A try ended in the pool: once its claim committed (an early try), what follows (see {@link finish}). */
+  private ended(
+    request: TaskRunRequest,
+    id: string,
+    result: PoolRunResult,
+    startedAt: number | undefined,
+    early: { committed: Promise<boolean> } | undefined,
+  ): void {
+    if (!early) {
+      this.finish(request, id, result, startedAt);
+      return;
+    }
+    void early.committed.then((committed) => {
+      // Its claim rolled back: the try is still queued, and whatever this copy did is not reported.
+      if (committed) this.finish(request, id, result, startedAt);
+      else this.settled(request.key, id, true);
+    });
   }
 
   /** What follows a try's end in the pool: its report (or its release, when it never started). */
@@ -274,7 +326,7 @@ export class TaskExecutor {
     const key = request.key;
     if (result.state === "not_started") {
       // The pool stopped before the try ran: it goes back to the queue for another worker.
-      void this.release(key).then(() => this.settled(id, true));
+      void this.release(key).then(() => this.settled(key, id, true));
       return;
     }
     const outcome = result;
@@ -291,13 +343,14 @@ export class TaskExecutor {
         process.emitWarning(`assetflow worker could not print a finished try: ${(error as Error).message}`);
       }
       // A report whose claim took every queued try already filled this try's slot: no claim of its own.
-      this.settled(id, !allClaimed);
+      this.settled(key, id, !allClaimed);
     });
   }
 
   /** A launched try is reported (or released): its slot is free, and {@link stop} may be waiting for it. */
-  private settled(id: string, refill: boolean): void {
-    this.running.delete(id);
+  private settled(key: TaskInstanceKey, id: string, refill: boolean): void {
+    // A try claimed again after its claim rolled back may run under the same id by now.
+    if (this.running.get(id) === key) this.running.delete(id);
     if (--this.unsettled === 0) for (const resolve of this.drained.splice(0)) resolve();
     if (refill) this.wake();
   }
@@ -366,7 +419,7 @@ export class TaskExecutor {
         // The report claims the next tries in its own transaction (one commit for both) when the source can.
         const room = this.source.completeAndClaimTasks ? this.claimRoom(batch.length) : 0;
         this.reserved += room;
-        let claimed: TaskRunRequest[] | null;
+        let claimed: Claim | null;
         try {
           claimed = await this.reportWithRetries(
             batch.map((item) => item.report),
@@ -375,8 +428,8 @@ export class TaskExecutor {
         } finally {
           this.reserved -= room;
         }
-        await this.launchClaimed(claimed ?? []);
-        const allClaimed = claimed !== null && claimed.length < room;
+        await this.launchClaimed(claimed?.unlaunched ?? []);
+        const allClaimed = claimed !== null && claimed.count < room;
         for (const item of batch) item.done(allClaimed);
       }
     } finally {
@@ -388,13 +441,14 @@ export class TaskExecutor {
    * Writes reports (see {@link flushReports}), claiming up to `claim` tries
    * with them; the tries claimed, or null when it did not claim.
    */
-  private async reportWithRetries(reports: TryReport[], claim: number): Promise<TaskRunRequest[] | null> {
+  private async reportWithRetries(reports: TryReport[], claim: number): Promise<Claim | null> {
     let waitMs = REPORT_RETRY_MIN_MS;
     let attemptsAfterStop = 0;
     for (;;) {
       try {
-        if (claim > 0 && this.source.completeAndClaimTasks && !this.stopped) {
-          return await this.source.completeAndClaimTasks(reports, this.options.workerId, claim, this.claimOptions);
+        const completeAndClaim = this.source.completeAndClaimTasks?.bind(this.source);
+        if (claim > 0 && completeAndClaim && !this.stopped) {
+          return await this.claiming((options) => completeAndClaim(reports, this.options.workerId, claim, options));
         }
         await this.source.completeTasks(reports);
         return null;
@@ -419,6 +473,17 @@ export class TaskExecutor {
       process.emitWarning(`assetflow worker heartbeat failed: ${(error as Error).message}`);
     }
   }
+}
+
+/** What a claim took: how many tries, and those still to launch (see `TaskExecutor.claiming`). */
+interface Claim {
+  readonly count: number;
+  readonly unlaunched: readonly TaskRunRequest[];
+}
+
+/** One try of a task instance (its key with the try number). */
+function tryId(key: TaskInstanceKey): string {
+  return `${runningId(key)}\u0000${key.tryNumber}`;
 }
 
 /** The key of a running try in {@link TaskExecutor}'s map (one try of a task instance runs at a time). */
