@@ -147,9 +147,14 @@ export class TaskLogSegments {
         throw error;
       }
     };
-    // A run's first try in this host: its folder is usually new (another host may have made it).
-    mkdirSync(runFolder, { recursive: true, mode: PRIVATE_DIR_MODE });
-    const opened = openBoth();
+    let opened: OpenSegment;
+    try {
+      // The worker usually made the folder while it claimed the try.
+      opened = openBoth();
+    } catch {
+      mkdirSync(runFolder, { recursive: true, mode: PRIVATE_DIR_MODE });
+      opened = openBoth();
+    }
     this.open.set(runFolder, opened);
     if (this.open.size > OPEN_SEGMENTS) {
       const [oldest] = this.open.keys();

@@ -1,5 +1,6 @@
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -14,7 +15,15 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskLogSegments } from "./task-log-segments.js";
-import { appendTaskLog, openTaskLog, readTaskLogRanges, readTaskLogs, runLogFolder, taskLogPath } from "./task-logs.js";
+import {
+  appendTaskLog,
+  makeTaskLogFolders,
+  openTaskLog,
+  readTaskLogRanges,
+  readTaskLogs,
+  runLogFolder,
+  taskLogPath,
+} from "./task-logs.js";
 
 const key = { dagId: "big", runId: "manual__1", taskId: "talks" };
 const LINES = 700_000;
@@ -190,6 +199,24 @@ describe("task hosts' log segments", () => {
       expect.objectContaining({ code: "ENOTDIR" }),
     );
     host.closeAll();
+  });
+});
+
+describe("log folders made ahead by the worker", () => {
+  it("makes a run's private log folder and its try index off the calling thread", async () => {
+    const path = taskLogPath(logDir, { dagId: "made-ahead", runId: "manual__2", taskId: "t", tryNumber: 1 });
+    makeTaskLogFolders([path]);
+    await expect.poll(() => existsSync(join(dirname(path), "tries.idx"))).toBe(true);
+    expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dirname(path), "tries.idx")).mode & 0o777).toBe(0o600);
+  });
+
+  it("ignores a folder that cannot be made: the host reports it", async () => {
+    const blocker = join(logDir, "another-file");
+    writeFileSync(blocker, "");
+    makeTaskLogFolders([join(blocker, "run", "attempt=1.log")]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(join(blocker, "run"))).toBe(false);
   });
 });
 

@@ -10,11 +10,23 @@
  * folder per task (`.../run_id=<run>/task_id=<task>/attempt=<n>.log`), are
  * read as well.
  */
-import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
+import {
+  appendFileSync,
+  close,
+  closeSync,
+  mkdir,
+  open as openFile,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { type FileHandle, open, readdir, readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { TaskInstanceKey } from "../scheduler/contracts.js";
-import { makePrivateDir, PRIVATE_FILE_MODE } from "../scheduler/store/home.js";
+import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../scheduler/store/home.js";
 import { isSegmentName, parseTryIndex, type TaskLogWriter, TRY_INDEX_NAME } from "./task-log-segments.js";
 
 export type { TaskLogWriter } from "./task-log-segments.js";
@@ -24,7 +36,12 @@ export type { TaskLogWriter } from "./task-log-segments.js";
  * when written with {@link openTaskLog}); its folder is the run's log folder.
  */
 export function taskLogPath(logDir: string, key: Omit<TaskInstanceKey, "mapIndex">): string {
-  return join(runLogFolder(logDir, key), `${taskLogPrefix(key.taskId)}${key.tryNumber}.log`);
+  return join(runLogFolder(logDir, key), taskLogName(key));
+}
+
+/** The name of a try's own file in its run's log folder (see {@link taskLogPath}). */
+export function taskLogName(key: { taskId: string; tryNumber: number }): string {
+  return `${taskLogPrefix(key.taskId)}${key.tryNumber}.log`;
 }
 
 /** The folder of a run's logs. */
@@ -212,6 +229,36 @@ export function openTaskLog(path: string): TaskLogWriter {
     fd = openSync(path, "a", PRIVATE_FILE_MODE);
   }
   return logWriter(fd);
+}
+
+/**
+ * Starts making the log folders of tries' runs, and their try index (see
+ * `task-log-segments.ts`), on libuv's thread pool and returns at once, each
+ * folder once: a worker calls it for the tries it claims while their claim
+ * commits, so the task host that runs a try has fewer files to create. Errors
+ * are ignored here: the host makes what is missing itself, and fails the try
+ * when it cannot. A claim that rolls back after this leaves an empty folder,
+ * which reads as no log.
+ *
+ * @example
+ * ```ts
+ * makeTaskLogFolders(requests.map((request) => taskLogPath(logDir, request.key)));
+ * ```
+ */
+export function makeTaskLogFolders(paths: Iterable<string>): void {
+  makeRunLogFolders(new Set(Array.from(paths, (path) => dirname(path))));
+}
+
+/** {@link makeTaskLogFolders} given the run log folders themselves (each made once per call: pass distinct folders). */
+export function makeRunLogFolders(folders: Iterable<string>): void {
+  for (const folder of folders) {
+    mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE }, (error) => {
+      if (error) return;
+      openFile(join(folder, TRY_INDEX_NAME), "a", PRIVATE_FILE_MODE, (openError, fd) => {
+        if (!openError) close(fd, () => undefined);
+      });
+    });
+  }
 }
 
 /** The writer of an open log file descriptor (see {@link openTaskLog}). */
