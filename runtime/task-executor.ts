@@ -84,16 +84,6 @@ export class TaskExecutor {
   private pumped: Promise<void> = Promise.resolve();
   private again = false;
   private stopped = true;
-  /**
-   * While a claim commits (a sync of the log on SQLite), the claimed tries'
-   * log folders (one per run) are made on libuv's thread pool: the host that
-   * runs a try then only opens its file.
-   */
-  private readonly claimOptions: ClaimOptions = {
-    beforeCommit: (requests) => {
-      makeTaskLogFolders(requests.map((request) => taskLogPath(this.options.logDir, request.key)));
-    },
-  };
   /** Host slots a claim in flight (the claim loop's, or a report's) may fill. */
   private reserved = 0;
 
@@ -157,14 +147,14 @@ export class TaskExecutor {
         const room = this.claimRoom(0);
         if (room === 0) break;
         this.reserved += room;
-        let requests: TaskRunRequest[];
+        let claim: Claim;
         try {
-          requests = await this.source.claimTasks(this.options.workerId, room, this.claimOptions);
+          claim = await this.claiming((options) => this.source.claimTasks(this.options.workerId, room, options));
         } finally {
           this.reserved -= room;
         }
-        if (!(await this.launchClaimed(requests))) break;
-        if (requests.length === room) this.again = true;
+        if (!(await this.launchClaimed(claim.unlaunched))) break;
+        if (claim.count === room) this.again = true;
       } while (this.again && !this.stopped);
     } catch (error) {
       process.emitWarning(`assetflow worker could not claim tasks: ${(error as Error).message}`);
@@ -191,6 +181,46 @@ export class TaskExecutor {
     return room < Math.max(1, held / 2) ? 0 : room;
   }
 
+  /**
+   * Claims with `claim`, each claimed try sent to the pool as soon as the
+   * store has read it, before its claim commits: on SQLite the host begins
+   * the try while this thread waits for the commit's sync of the log, instead
+   * of after it. The outcome of such a try is reported only once its claim
+   * committed. Should the claim fail after all (a full disk at the commit),
+   * its tries are cancelled (a host that began one ends with it: see
+   * `WorkerPool.cancel`) and never reported: the claim rolled back, so they
+   * are queued as before. The claimed tries are also given their log folders
+   * (one per run) on libuv's thread pool. Returns how many tries were claimed
+   * and those not sent yet (claimed once the executor stopped).
+   */
+  private async claiming(claim: (options: ClaimOptions) => Promise<TaskRunRequest[]>): Promise<Claim> {
+    const sent = new Set<string>();
+    const cancel = new AbortController();
+    let settle: (committed: boolean) => void = () => undefined;
+    const committed = new Promise<boolean>((resolve) => {
+      settle = resolve;
+    });
+    const options: ClaimOptions = {
+      beforeCommit: (requests) => {
+        makeTaskLogFolders(requests.map((request) => taskLogPath(this.options.logDir, request.key)));
+        if (this.stopped) return;
+        for (const request of requests) {
+          sent.add(tryId(request.key));
+          this.launch(request, { committed, cancel: cancel.signal });
+        }
+      },
+    };
+    try {
+      const requests = await claim(options);
+      settle(true);
+      return { count: requests.length, unlaunched: requests.filter((request) => !sent.has(tryId(request.key))) };
+    } catch (error) {
+      settle(false);
+      cancel.abort();
+      throw error;
+    }
+  }
+
   /** Runs claimed tries; false (and the tries back to the queue) when the executor stopped while claiming. */
   private async launchClaimed(requests: readonly TaskRunRequest[]): Promise<boolean> {
     if (this.stopped) {
@@ -202,7 +232,12 @@ export class TaskExecutor {
     return true;
   }
 
-  private launch(request: TaskRunRequest): void {
+  /**
+   * Runs a claimed try in the pool and reports it. `early`: the try was sent
+   * before its claim committed (see {@link claiming}); it is reported only if
+   * `committed` resolves true, and `cancel` takes it back from the pool.
+   */
+  private launch(request: TaskRunRequest, early?: { committed: Promise<boolean>; cancel: AbortSignal }): void {
     const key = request.key;
     const id = runningId(key);
     this.running.set(id, key);
@@ -214,9 +249,15 @@ export class TaskExecutor {
       let refill = true;
       try {
         result = request.dagFile
-          ? await this.pool.run(request.dagFile, request, logFile, (at) => {
-              startedAt = at;
-            })
+          ? await this.pool.run(
+              request.dagFile,
+              request,
+              logFile,
+              (at) => {
+                startedAt = at;
+              },
+              early?.cancel,
+            )
           : {
               state: "failed",
               error: { code: "DAG_FILE_UNKNOWN", message: `No DAG file is known for DAG "${key.dagId}".` },
@@ -224,7 +265,9 @@ export class TaskExecutor {
       } catch (error) {
         result = { state: "failed", error: { message: (error as Error).message } };
       }
-      if (result.state === "not_started") {
+      if (early && !(await early.committed)) {
+        // Its claim rolled back: the try is still queued, and whatever this copy did is not reported.
+      } else if (result.state === "not_started") {
         // The pool stopped before the try ran: it goes back to the queue for another worker.
         await this.release(key);
       } else {
@@ -243,7 +286,8 @@ export class TaskExecutor {
           process.emitWarning(`assetflow worker could not print a finished try: ${(error as Error).message}`);
         }
       }
-      this.running.delete(id);
+      // A try claimed again after its claim rolled back may run under the same id by now.
+      if (this.running.get(id) === key) this.running.delete(id);
       if (refill) this.wake();
     })();
     this.finished.add(done);
@@ -311,7 +355,7 @@ export class TaskExecutor {
         // The report claims the next tries in its own transaction (one commit for both) when the source can.
         const room = this.source.completeAndClaimTasks ? this.claimRoom(batch.length) : 0;
         this.reserved += room;
-        let claimed: TaskRunRequest[] | null;
+        let claimed: Claim | null;
         try {
           claimed = await this.reportWithRetries(
             batch.map((item) => item.report),
@@ -320,8 +364,8 @@ export class TaskExecutor {
         } finally {
           this.reserved -= room;
         }
-        await this.launchClaimed(claimed ?? []);
-        const allClaimed = claimed !== null && claimed.length < room;
+        await this.launchClaimed(claimed?.unlaunched ?? []);
+        const allClaimed = claimed !== null && claimed.count < room;
         for (const item of batch) item.done(allClaimed);
       }
     } finally {
@@ -333,13 +377,14 @@ export class TaskExecutor {
    * Writes reports (see {@link flushReports}), claiming up to `claim` tries
    * with them; the tries claimed, or null when it did not claim.
    */
-  private async reportWithRetries(reports: TryReport[], claim: number): Promise<TaskRunRequest[] | null> {
+  private async reportWithRetries(reports: TryReport[], claim: number): Promise<Claim | null> {
     let waitMs = REPORT_RETRY_MIN_MS;
     let attemptsAfterStop = 0;
     for (;;) {
       try {
-        if (claim > 0 && this.source.completeAndClaimTasks && !this.stopped) {
-          return await this.source.completeAndClaimTasks(reports, this.options.workerId, claim, this.claimOptions);
+        const completeAndClaim = this.source.completeAndClaimTasks?.bind(this.source);
+        if (claim > 0 && completeAndClaim && !this.stopped) {
+          return await this.claiming((options) => completeAndClaim(reports, this.options.workerId, claim, options));
         }
         await this.source.completeTasks(reports);
         return null;
@@ -364,6 +409,17 @@ export class TaskExecutor {
       process.emitWarning(`assetflow worker heartbeat failed: ${(error as Error).message}`);
     }
   }
+}
+
+/** What a claim took: how many tries, and those still to launch (see `TaskExecutor.claiming`). */
+interface Claim {
+  readonly count: number;
+  readonly unlaunched: readonly TaskRunRequest[];
+}
+
+/** One try of a task instance (its key with the try number). */
+function tryId(key: TaskInstanceKey): string {
+  return `${runningId(key)}\u0000${key.tryNumber}`;
 }
 
 /** The key of a running try in {@link TaskExecutor}'s map (one try of a task instance runs at a time). */

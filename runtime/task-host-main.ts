@@ -56,7 +56,7 @@ const reader: AssetEventReader = {
   resolveRef: async (ref) => (await read({ op: "resolve", ref })).assets ?? [],
 };
 
-async function handle(message: Exclude<HostRequest, { type: "batch" }>): Promise<void> {
+async function handle(message: Exclude<HostRequest, { type: "batch" | "cancel" }>): Promise<void> {
   if (message.type === "readResult") {
     pendingReads.get(message.id)?.(message);
     pendingReads.delete(message.id);
@@ -84,6 +84,20 @@ async function handle(message: Exclude<HostRequest, { type: "batch" }>): Promise
     });
     return;
   }
+  queued.delete(message.id);
+  if (cancelled.delete(message.id)) {
+    send({ type: "dropped", id: message.id });
+    return;
+  }
+  running = message.id;
+  try {
+    await runTry(message);
+  } finally {
+    running = undefined;
+  }
+}
+
+async function runTry(message: Extract<HostRequest, { type: "run" }>): Promise<void> {
   const startedAt = Date.now();
   let outcome: Awaited<ReturnType<typeof runTask>>;
   const taskId = message.request.key.taskId;
@@ -142,6 +156,10 @@ async function handle(message: Exclude<HostRequest, { type: "batch" }>): Promise
 // a few ahead); answers to this host's reads are handled at once.
 let work: Promise<void> = Promise.resolve();
 let waiting = 0;
+/** The runs sent to this host that it has not begun, the ones of them the pool cancelled, and the one it runs. */
+const queued = new Set<number>();
+const cancelled = new Set<number>();
+let running: number | undefined;
 process.on("message", (message: HostRequest) => {
   if (message.type === "batch") {
     for (const each of message.messages) receive(each);
@@ -155,12 +173,22 @@ function receive(message: Exclude<HostRequest, { type: "batch" }>): void {
     void handle(message);
     return;
   }
+  if (message.type === "cancel") {
+    // A try that began cannot be taken back: this host ends with it (the pool replaces it).
+    if (message.id === running) endHost(1);
+    else if (queued.has(message.id)) cancelled.add(message.id);
+    return;
+  }
+  if (message.type === "run") queued.add(message.id);
   waiting++;
   work = work.then(() => handle(message)).finally(() => waiting--);
 }
 // The pool is gone (its process was killed): the commands' process groups go too, then this host.
-process.on("disconnect", () => {
+process.on("disconnect", () => endHost(0));
+
+/** Ends this host and the process groups of its commands. */
+function endHost(code: number): never {
   for (const pgid of groups) killProcessGroup(pgid);
-  process.exit(0);
-});
+  process.exit(code);
+}
 send({ type: "ready" });

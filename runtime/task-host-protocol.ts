@@ -36,6 +36,12 @@ export type HostRequest =
       /** The DAG files before `file` whose URI scheme rules apply to it (see `DagFileLoader.load`); absent: the rules as they are. */
       readonly uriSchemeFiles?: readonly string[];
     }
+  /**
+   * The pool takes back a run it sent (its claim did not commit): the host
+   * answers `dropped` if it had not begun it, and ends itself (its commands'
+   * process groups with it) if it is running it.
+   */
+  | { readonly type: "cancel"; readonly id: number }
   /** Several runs and loads sent together, handled as if sent one by one in this order. */
   | {
       readonly type: "batch";
@@ -70,6 +76,8 @@ export type HostMessage =
   | { readonly type: "processGroup"; readonly pgid: number; readonly open: boolean }
   /** A try's outcome; `startedAt`: when this host began it (epoch ms). */
   | { readonly type: "result"; readonly id: number; readonly outcome: TaskOutcome; readonly startedAt?: number }
+  /** A run the pool cancelled before this host began it: it never ran. */
+  | { readonly type: "dropped"; readonly id: number }
   | { readonly type: "loaded"; readonly id: number; readonly result: LoadResult }
   | {
       readonly type: "read";

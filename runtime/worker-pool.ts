@@ -138,22 +138,48 @@ export class WorkerPool {
 
   /**
    * Runs one try of a task from `file` in a host, which writes the try's log to
-   * `logFile`. Never rejects: problems are failed outcomes.
+   * `logFile`. Never rejects: problems are failed outcomes. `cancel` takes the
+   * try back (see {@link cancel}).
    */
   run(
     file: string,
     request: TaskRunRequest,
     logFile: string,
     onStarted?: (startedAt: number) => void,
+    cancel?: AbortSignal,
   ): Promise<PoolRunResult> {
     return new Promise((resolve) => {
-      this.enqueue({
+      const job: Job = {
         message: { type: "run", id: this.nextId++, file, request, logFile },
         timeoutMs: request.executionTimeoutMs,
-        settle: (result) => resolve(result as PoolRunResult),
+        settle: (result) => {
+          cancel?.removeEventListener("abort", onCancel);
+          resolve(result as PoolRunResult);
+        },
         ...(onStarted === undefined ? {} : { onStarted }),
-      });
+      };
+      const onCancel = () => this.cancel(job);
+      cancel?.addEventListener("abort", onCancel, { once: true });
+      this.enqueue(job);
     });
+  }
+
+  /**
+   * Takes back a try sent with {@link run}: one no host has yet settles
+   * `not_started` at once; a host that has it drops it if it has not begun it
+   * (`not_started` too), and ends if it runs it (a failed outcome, as any host
+   * that dies mid-try; its other tries run in another host).
+   */
+  private cancel(job: Job): void {
+    const index = this.queue.indexOf(job);
+    if (index >= 0) {
+      this.queue.splice(index, 1);
+      job.settle(notStarted(job, "the try was cancelled before it started"));
+      return;
+    }
+    for (const host of this.hosts) {
+      if (host.jobs.includes(job) && host.child.connected) host.child.send({ type: "cancel", id: job.message.id });
+    }
   }
 
   /**
@@ -305,6 +331,7 @@ export class WorkerPool {
         void this.answerRead(host, message);
         return;
       case "result":
+      case "dropped":
       case "loaded": {
         const job = host.jobs[0];
         if (!job || job.message.id !== message.id) return;
@@ -314,7 +341,13 @@ export class WorkerPool {
           this.recordTryTime(performance.now() - host.startedAt);
           job.onStarted?.(message.startedAt ?? startedAtOf(host));
         }
-        job.settle(message.type === "result" ? message.outcome : message.result);
+        job.settle(
+          message.type === "result"
+            ? message.outcome
+            : message.type === "loaded"
+              ? message.result
+              : notStarted(job, "the try was cancelled before it started"),
+        );
         // The host starts its next queued job now.
         if (host.jobs.length > 0) this.startTimer(host);
         else if (host.retiring) host.child.kill("SIGTERM");

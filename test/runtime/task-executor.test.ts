@@ -1,9 +1,10 @@
 /**
  * The task executor over a real scheduler (SQLite file) and real task hosts:
- * tries are claimed, run and reported, and tries a stopping worker never
- * started go back to the queue instead of counting as failed.
+ * tries are claimed, run and reported, tries a stopping worker never
+ * started go back to the queue instead of counting as failed, and a try sent
+ * to its host before its claim committed is taken back when the claim fails.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -11,6 +12,7 @@ import { DagProcessor } from "../../runtime/dag-processor.js";
 import { TaskExecutor } from "../../runtime/task-executor.js";
 import { readTaskLogs } from "../../runtime/task-logs.js";
 import { WorkerPool } from "../../runtime/worker-pool.js";
+import type { ClaimOptions, TaskRunRequest, TaskSource, TryReport } from "../../scheduler/contracts.js";
 import { Scheduler } from "../../scheduler/index.js";
 import { poll } from "../support/poll.js";
 
@@ -25,6 +27,14 @@ export const slow = dag({ dagId: "slow", schedule: null }, () => {
 export const batch = dag({ dagId: "batch", schedule: null }, () => {
   for (let index = 0; index < 6; index++) task({ taskId: \`quick_\${index}\` }, () => index);
 });
+export const marked = dag({ dagId: "marked", schedule: null }, () => {
+  task({ taskId: "mark" }, async () => {
+    const { appendFileSync } = await import("node:fs");
+    appendFileSync(process.env.MARKS_FILE ?? "", "start\\n");
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    appendFileSync(process.env.MARKS_FILE ?? "", "end\\n");
+  });
+});
 export const warmUp = dag({ dagId: "warm_up", schedule: null }, () => {
   for (let index = 0; index < 10; index++) task({ taskId: \`quick_\${index}\` }, () => index);
 });
@@ -34,6 +44,48 @@ const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+/**
+ * The scheduler as a worker's task source, whose next `failures` claims fail
+ * the way a commit on a full disk does: after the store read the claimed
+ * tries (and showed them to `beforeCommit`), the transaction rolls back.
+ */
+class FailingClaims implements TaskSource {
+  failures = 0;
+  constructor(private readonly scheduler: Scheduler) {}
+  claimTasks(workerId: string, limit: number, options: ClaimOptions = {}): Promise<TaskRunRequest[]> {
+    return this.scheduler.claimTasks(workerId, limit, this.failing(options));
+  }
+  completeAndClaimTasks(reports: readonly TryReport[], workerId: string, limit: number, options: ClaimOptions = {}) {
+    return this.scheduler.completeAndClaimTasks(reports, workerId, limit, this.failing(options));
+  }
+  completeTasks(reports: readonly TryReport[]) {
+    return this.scheduler.completeTasks(reports);
+  }
+  releaseTasks(keys: Parameters<Scheduler["releaseTasks"]>[0]) {
+    return this.scheduler.releaseTasks(keys);
+  }
+  heartbeat(keys: Parameters<Scheduler["heartbeat"]>[0]) {
+    return this.scheduler.heartbeat(keys);
+  }
+  onWork(listener: () => void) {
+    return this.scheduler.onWork(listener);
+  }
+  eventReader() {
+    return this.scheduler.eventReader();
+  }
+  private failing(options: ClaimOptions): ClaimOptions {
+    return {
+      beforeCommit: (requests) => {
+        options.beforeCommit?.(requests);
+        if (this.failures > 0) {
+          this.failures--;
+          throw new Error("disk I/O error (a failed commit)");
+        }
+      },
+    };
+  }
+}
 
 async function setUp() {
   const home = mkdtempSync(join(tmpdir(), "assetflow-executor-"));
@@ -48,9 +100,10 @@ async function setUp() {
   const loaded = await processor.processAll();
   expect(loaded.every((result) => result.ok)).toBe(true);
   const logDir = join(home, "logs");
-  const executor = new TaskExecutor(scheduler, pool, { workerId: "w1", logDir, pollMs: 50 });
+  const source = new FailingClaims(scheduler);
+  const executor = new TaskExecutor(source, pool, { workerId: "w1", logDir, pollMs: 50 });
   cleanups.push(() => executor.stop());
-  return { scheduler, pool, executor, logDir };
+  return { scheduler, pool, executor, logDir, source, home };
 }
 
 /** Task states and try numbers of a run, by task id. */
@@ -105,5 +158,34 @@ describe("TaskExecutor", () => {
     expect((await statesOf(scheduler, "slow", slowRun)).sleep).toEqual({ state: "failed", tryNumber: 1 });
     const batch = await statesOf(scheduler, "batch", batchRun);
     expect(Object.values(batch)).toEqual(Array(6).fill({ state: "queued", tryNumber: 0 }));
+  });
+
+  it("takes back a try sent to its host before its claim committed when the claim fails: never reported, still queued, stopped", async () => {
+    const marks = join(tmpdir(), `assetflow-marks-${process.pid}-${Date.now()}`);
+    process.env.MARKS_FILE = marks;
+    cleanups.push(() => {
+      delete process.env.MARKS_FILE;
+      rmSync(marks, { force: true });
+    });
+    const { scheduler, executor, source } = await setUp();
+    const runId = await scheduler.triggerDag("marked");
+    source.failures = 1;
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on("warning", onWarning);
+    cleanups.push(() => process.off("warning", onWarning));
+    executor.start();
+    await poll("the claim to fail", async () => (source.failures === 0 ? true : undefined));
+    // The claim is made again (the executor polls every 50 ms): the try runs once, as try 1 (the failed claim used none).
+    await poll("the run to finish", async () =>
+      (await statesOf(scheduler, "marked", runId)).mark?.state === "success" ? true : undefined,
+    );
+    expect((await statesOf(scheduler, "marked", runId)).mark).toEqual({ state: "success", tryNumber: 1 });
+    // The copy sent before the failed commit never ended (dropped before it began, or its host killed).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const lines = existsSync(marks) ? readFileSync(marks, "utf8").trim().split("\n") : [];
+    expect(lines.filter((line) => line === "end")).toEqual(["end"]);
+    expect(lines.length).toBeLessThanOrEqual(3);
+    expect(warnings.some((message) => message.includes("disk I/O error (a failed commit)"))).toBe(true);
   });
 });
