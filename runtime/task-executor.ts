@@ -4,6 +4,7 @@
  * tries it runs. Each try's log is written by the task host that runs it
  * (see task-logs.ts); the worker adds its own lines (a failure, a warning).
  */
+import { sep } from "node:path";
 import type {
   ClaimOptions,
   TaskInstanceKey,
@@ -13,7 +14,7 @@ import type {
   TryReport,
   TryWarning,
 } from "../scheduler/contracts.js";
-import { appendTaskLog, makeTaskLogFolders, taskLogPath } from "./task-logs.js";
+import { appendTaskLog, makeRunLogFolders, runLogFolder, taskLogName } from "./task-logs.js";
 import type { PoolRunResult, WorkerPool } from "./worker-pool.js";
 
 /**
@@ -33,6 +34,9 @@ const SHORT_TRY_MS = 20;
 const PREFETCH_BUDGET_MS = 160;
 const MIN_PREFETCH = 8;
 const MAX_PREFETCH = 32;
+
+/** Runs whose log folder {@link TaskExecutor} remembers (the first seen are forgotten past this). */
+const REMEMBERED_RUN_FOLDERS = 256;
 
 /** Finished tries reported in one transaction at most. */
 const MAX_REPORTS_PER_BATCH = 64;
@@ -72,7 +76,9 @@ export interface TaskExecutorOptions {
  */
 export class TaskExecutor {
   private readonly running = new Map<string, TaskInstanceKey>();
-  private readonly finished = new Set<Promise<void>>();
+  /** Tries launched and not yet reported or released, and who waits for there to be none ({@link stop}). */
+  private unsettled = 0;
+  private readonly drained: Array<() => void> = [];
   private pollTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -84,6 +90,13 @@ export class TaskExecutor {
   private pumped: Promise<void> = Promise.resolve();
   private again = false;
   private stopped = true;
+  /**
+   * The log folders of the runs this worker claimed tries of lately (see
+   * `runLogFolder`), and whether a claim of this worker made them already:
+   * a run's tries are claimed in many batches, and the folder is made once.
+   * Should it be removed meanwhile, the host that runs a try makes it again.
+   */
+  private readonly runFolders = new Map<string, { readonly folder: string; made: boolean }>();
   /** Host slots a claim in flight (the claim loop's, or a report's) may fill. */
   private reserved = 0;
 
@@ -117,7 +130,7 @@ export class TaskExecutor {
     clearInterval(this.heartbeatTimer);
     // A claim in flight ends first: what it claimed after the stop goes back to the queue.
     await this.pumped;
-    await Promise.all([...this.finished]);
+    if (this.unsettled > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
     this.unsubscribeWarnings?.();
     this.unsubscribeWarnings = undefined;
   }
@@ -136,7 +149,23 @@ export class TaskExecutor {
       this.again = true;
       return;
     }
+    // No room (the usual case when a try of a batch finishes): the loop would stop at once.
+    if (this.claimRoom(0) === 0) return;
     this.pumped = this.pump();
+  }
+
+  /** A try's run log folder (see {@link runFolders}). */
+  private runFolder(key: TaskInstanceKey): { readonly folder: string; made: boolean } {
+    const id = `${key.dagId}\u0000${key.runId}`;
+    let run = this.runFolders.get(id);
+    if (run) return run;
+    run = { folder: runLogFolder(this.options.logDir, key), made: false };
+    this.runFolders.set(id, run);
+    if (this.runFolders.size > REMEMBERED_RUN_FOLDERS) {
+      const [oldest] = this.runFolders.keys();
+      if (oldest !== undefined) this.runFolders.delete(oldest);
+    }
+    return run;
   }
 
   private async pump(): Promise<void> {
@@ -202,7 +231,14 @@ export class TaskExecutor {
     });
     const options: ClaimOptions = {
       beforeCommit: (requests) => {
-        makeTaskLogFolders(requests.map((request) => taskLogPath(this.options.logDir, request.key)));
+        const fresh: string[] = [];
+        for (const { key } of requests) {
+          const run = this.runFolder(key);
+          if (run.made) continue;
+          run.made = true;
+          fresh.push(run.folder);
+        }
+        if (fresh.length > 0) makeRunLogFolders(fresh);
         if (this.stopped) return;
         for (const request of requests) {
           sent.add(tryId(request.key));
@@ -236,62 +272,87 @@ export class TaskExecutor {
    * Runs a claimed try in the pool and reports it. `early`: the try was sent
    * before its claim committed (see {@link claiming}); it is reported only if
    * `committed` resolves true, and `cancel` takes it back from the pool.
+   * Callbacks, not a promise chain per try: a short try's own cost in this
+   * process is mostly this bookkeeping (see {@link settled} for what
+   * {@link stop} waits for).
    */
   private launch(request: TaskRunRequest, early?: { committed: Promise<boolean>; cancel: AbortSignal }): void {
     const key = request.key;
     const id = runningId(key);
     this.running.set(id, key);
-    const logFile = taskLogPath(this.options.logDir, key);
-    const done = (async () => {
-      let result: PoolRunResult;
-      // When a host began the try (it may have waited in the host's queue since the claim).
-      let startedAt: number | undefined;
-      let refill = true;
+    this.unsettled++;
+    if (!request.dagFile) {
+      const message = `No DAG file is known for DAG "${key.dagId}".`;
+      this.ended(request, id, { state: "failed", error: { code: "DAG_FILE_UNKNOWN", message } }, undefined, early);
+      return;
+    }
+    // taskLogPath, from the run's folder this worker holds.
+    const logFile = `${this.runFolder(key).folder}${sep}${taskLogName(key)}`;
+    // When a host began the try (it may have waited in the host's queue since the claim).
+    let startedAt: number | undefined;
+    this.pool.runThen(
+      request.dagFile,
+      request,
+      logFile,
+      (result) => this.ended(request, id, result, startedAt, early),
+      (at) => {
+        startedAt = at;
+      },
+      early?.cancel,
+    );
+  }
+
+  /** A try ended in the pool: once its claim committed (an early try), what follows (see {@link finish}). */
+  private ended(
+    request: TaskRunRequest,
+    id: string,
+    result: PoolRunResult,
+    startedAt: number | undefined,
+    early: { committed: Promise<boolean> } | undefined,
+  ): void {
+    if (!early) {
+      this.finish(request, id, result, startedAt);
+      return;
+    }
+    void early.committed.then((committed) => {
+      // Its claim rolled back: the try is still queued, and whatever this copy did is not reported.
+      if (committed) this.finish(request, id, result, startedAt);
+      else this.settled(request.key, id, true);
+    });
+  }
+
+  /** What follows a try's end in the pool: its report (or its release, when it never started). */
+  private finish(request: TaskRunRequest, id: string, result: PoolRunResult, startedAt: number | undefined): void {
+    const key = request.key;
+    if (result.state === "not_started") {
+      // The pool stopped before the try ran: it goes back to the queue for another worker.
+      void this.release(key).then(() => this.settled(key, id, true));
+      return;
+    }
+    const outcome = result;
+    if (outcome.state === "failed") {
+      this.appendLog(key, `[assetflow] try ${key.tryNumber} failed: ${outcome.error.message}`);
+    }
+    if (outcome.state === "skipped") {
+      this.appendLog(key, `[assetflow] skipped: ${outcome.reason}`);
+    }
+    this.report(request, outcome, startedAt, (allClaimed) => {
       try {
-        result = request.dagFile
-          ? await this.pool.run(
-              request.dagFile,
-              request,
-              logFile,
-              (at) => {
-                startedAt = at;
-              },
-              early?.cancel,
-            )
-          : {
-              state: "failed",
-              error: { code: "DAG_FILE_UNKNOWN", message: `No DAG file is known for DAG "${key.dagId}".` },
-            };
+        this.options.onFinished?.(request, outcome);
       } catch (error) {
-        result = { state: "failed", error: { message: (error as Error).message } };
+        process.emitWarning(`assetflow worker could not print a finished try: ${(error as Error).message}`);
       }
-      if (early && !(await early.committed)) {
-        // Its claim rolled back: the try is still queued, and whatever this copy did is not reported.
-      } else if (result.state === "not_started") {
-        // The pool stopped before the try ran: it goes back to the queue for another worker.
-        await this.release(key);
-      } else {
-        const outcome = result;
-        if (outcome.state === "failed") {
-          this.appendLog(key, `[assetflow] try ${key.tryNumber} failed: ${outcome.error.message}`);
-        }
-        if (outcome.state === "skipped") {
-          this.appendLog(key, `[assetflow] skipped: ${outcome.reason}`);
-        }
-        // A report whose claim took every queued try already filled this try's slot: no claim of its own.
-        if (await this.report(request, outcome, startedAt)) refill = false;
-        try {
-          this.options.onFinished?.(request, outcome);
-        } catch (error) {
-          process.emitWarning(`assetflow worker could not print a finished try: ${(error as Error).message}`);
-        }
-      }
-      // A try claimed again after its claim rolled back may run under the same id by now.
-      if (this.running.get(id) === key) this.running.delete(id);
-      if (refill) this.wake();
-    })();
-    this.finished.add(done);
-    void done.finally(() => this.finished.delete(done));
+      // A report whose claim took every queued try already filled this try's slot: no claim of its own.
+      this.settled(key, id, !allClaimed);
+    });
+  }
+
+  /** A launched try is reported (or released): its slot is free, and {@link stop} may be waiting for it. */
+  private settled(key: TaskInstanceKey, id: string, refill: boolean): void {
+    // A try claimed again after its claim rolled back may run under the same id by now.
+    if (this.running.get(id) === key) this.running.delete(id);
+    if (--this.unsettled === 0) for (const resolve of this.drained.splice(0)) resolve();
+    if (refill) this.wake();
   }
 
   /**
@@ -324,15 +385,18 @@ export class TaskExecutor {
    * Reports a finished try. Tries that finish while a report is being written
    * (or in the same turn of the event loop) go together in the next one: one
    * transaction for many tries when the pool is busy, no wait when it is not.
-   * Resolves true when the report's own claim took every queued try (it got
-   * fewer than it asked for): the slots of its tries need no claim after it.
+   * Calls `done` with true when the report's own claim took every queued try
+   * (it got fewer than it asked for): the slots of its tries need no claim after it.
    */
-  private report(request: TaskRunRequest, outcome: TaskOutcome, startedAt?: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const report: TryReport = { key: request.key, outcome, ...(startedAt === undefined ? {} : { startedAt }) };
-      this.reports.push({ report, done: resolve });
-      if (this.reports.length === 1 && !this.reporting) setImmediate(() => void this.flushReports());
-    });
+  private report(
+    request: TaskRunRequest,
+    outcome: TaskOutcome,
+    startedAt: number | undefined,
+    done: (allClaimed: boolean) => void,
+  ): void {
+    const report: TryReport = { key: request.key, outcome, ...(startedAt === undefined ? {} : { startedAt }) };
+    this.reports.push({ report, done });
+    if (this.reports.length === 1 && !this.reporting) setImmediate(() => void this.flushReports());
   }
 
   /**

@@ -5,12 +5,13 @@
  * reading past events through its parent.
  * If a task kills or hangs this process, only this process dies.
  */
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { AssetEventReader } from "../scheduler/contracts.js";
 import { serializeDags } from "../sdk/index.js";
 import { createTextMasker } from "../sdk/masking.js";
 import { DagFileLoader } from "./dag-files.js";
 import { RuntimeErrorCode } from "./errors.js";
+import { unpackBatch } from "./host-batch.js";
 import { killProcessGroup } from "./process-groups.js";
 import { runTask } from "./run-task.js";
 import { createOperatorServices } from "./services.js";
@@ -103,7 +104,7 @@ async function runTry(message: Extract<HostRequest, { type: "run" }>): Promise<v
   const taskId = message.request.key.taskId;
   let log: TaskLogWriter;
   try {
-    log = segments.start(dirname(message.logFile), message.request.key);
+    log = segments.start(message.logFolder, message.request.key);
   } catch (error) {
     // The try cannot have a log (a full disk, a folder that cannot be made): it fails with that cause, unrun.
     const text = taskLogFailureMessage(taskId, error as Error);
@@ -162,7 +163,7 @@ const cancelled = new Set<number>();
 let running: number | undefined;
 process.on("message", (message: HostRequest) => {
   if (message.type === "batch") {
-    for (const each of message.messages) receive(each);
+    for (const each of unpackBatch(message)) receive(each);
     return;
   }
   receive(message);

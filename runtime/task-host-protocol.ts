@@ -26,8 +26,8 @@ export type HostRequest =
       readonly id: number;
       readonly file: string;
       readonly request: TaskRunRequest;
-      /** The try's own log file (`taskLogPath`): the host writes the try's lines to its segment in this file's folder. */
-      readonly logFile: string;
+      /** The folder of the try's own log file (`taskLogPath`): the host writes the try's lines to its segment there. */
+      readonly logFolder: string;
     }
   | {
       readonly type: "load";
@@ -37,15 +37,20 @@ export type HostRequest =
       readonly uriSchemeFiles?: readonly string[];
     }
   /**
+  /**
    * The pool takes back a run it sent (its claim did not commit): the host
    * answers `dropped` if it had not begun it, and ends itself (its commands'
    * process groups with it) if it is running it.
    */
   | { readonly type: "cancel"; readonly id: number }
-  /** Several runs and loads sent together, handled as if sent one by one in this order. */
+  /**
+   * Several runs and loads sent together, handled as if sent one by one in
+   * this order; a run is sent as a {@link PackedTry} of one of `runs` (see host-batch.ts).
+   */
   | {
       readonly type: "batch";
-      readonly messages: readonly Extract<HostRequest, { type: "run" | "load" }>[];
+      readonly runs?: readonly SharedRun[];
+      readonly messages: readonly (PackedTry | Extract<HostRequest, { type: "load" }>)[];
     }
   | {
       readonly type: "readResult";
@@ -56,6 +61,37 @@ export type HostRequest =
       readonly assets?: ResolvedAsset[];
       readonly error?: string;
     };
+
+/** What the tries of one run in a batch share: the fields of their run messages and requests that are not a try's own. */
+export interface SharedRun {
+  readonly file: string;
+  readonly logFolder: string;
+  readonly dagId: string;
+  readonly runId: string;
+  readonly dagFile: TaskRunRequest["dagFile"];
+  readonly uriSchemeFiles?: TaskRunRequest["uriSchemeFiles"];
+  readonly runType: TaskRunRequest["runType"];
+  readonly logicalDate: TaskRunRequest["logicalDate"];
+  readonly dataIntervalStart: TaskRunRequest["dataIntervalStart"];
+  readonly dataIntervalEnd: TaskRunRequest["dataIntervalEnd"];
+  readonly conf: TaskRunRequest["conf"];
+  readonly triggeringEvents: TaskRunRequest["triggeringEvents"];
+  readonly triggeringAliases: TaskRunRequest["triggeringAliases"];
+  readonly triggeringCaptures: TaskRunRequest["triggeringCaptures"];
+}
+
+/** A run message in a batch: the try's own fields, and its run's entry in the batch's `runs`. */
+export interface PackedTry {
+  readonly type: "try";
+  readonly id: number;
+  /** The index of the try's {@link SharedRun} in the batch. */
+  readonly run: number;
+  readonly taskId: string;
+  readonly mapIndex: number;
+  readonly tryNumber: number;
+  readonly upstreamResults: TaskRunRequest["upstreamResults"];
+  readonly executionTimeoutMs: TaskRunRequest["executionTimeoutMs"];
+}
 
 /** The result of loading one file: its manifest (only its own DAGs) or an import error. */
 export type LoadResult =

@@ -36,7 +36,12 @@ export type { TaskLogWriter } from "./task-log-segments.js";
  * when written with {@link openTaskLog}); its folder is the run's log folder.
  */
 export function taskLogPath(logDir: string, key: Omit<TaskInstanceKey, "mapIndex">): string {
-  return join(runLogFolder(logDir, key), `${taskLogPrefix(key.taskId)}${key.tryNumber}.log`);
+  return join(runLogFolder(logDir, key), taskLogName(key));
+}
+
+/** The name of a try's own file in its run's log folder (see {@link taskLogPath}). */
+export function taskLogName(key: { taskId: string; tryNumber: number }): string {
+  return `${taskLogPrefix(key.taskId)}${key.tryNumber}.log`;
 }
 
 /** The folder of a run's logs. */
@@ -241,7 +246,12 @@ export function openTaskLog(path: string): TaskLogWriter {
  * ```
  */
 export function makeTaskLogFolders(paths: Iterable<string>): void {
-  for (const folder of new Set(Array.from(paths, (path) => dirname(path)))) {
+  makeRunLogFolders(new Set(Array.from(paths, (path) => dirname(path))));
+}
+
+/** {@link makeTaskLogFolders} given the run log folders themselves (each made once per call: pass distinct folders). */
+export function makeRunLogFolders(folders: Iterable<string>): void {
+  for (const folder of folders) {
     mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE }, (error) => {
       if (error) return;
       openFile(join(folder, TRY_INDEX_NAME), "a", PRIVATE_FILE_MODE, (openError, fd) => {

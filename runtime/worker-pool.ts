@@ -6,9 +6,11 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AssetEventReader, TaskOutcome, TaskRunRequest } from "../scheduler/contracts.js";
 import { secretValuesOf } from "../sdk/masking.js";
+import { packBatch } from "./host-batch.js";
 import { killProcessGroup } from "./process-groups.js";
 import { splitTaskEnvironment } from "./task-environment.js";
 import type { HostMessage, HostRequest, LoadResult } from "./task-host-protocol.js";
@@ -148,20 +150,36 @@ export class WorkerPool {
     onStarted?: (startedAt: number) => void,
     cancel?: AbortSignal,
   ): Promise<PoolRunResult> {
-    return new Promise((resolve) => {
-      const job: Job = {
-        message: { type: "run", id: this.nextId++, file, request, logFile },
-        timeoutMs: request.executionTimeoutMs,
-        settle: (result) => {
-          cancel?.removeEventListener("abort", onCancel);
-          resolve(result as PoolRunResult);
-        },
-        ...(onStarted === undefined ? {} : { onStarted }),
-      };
-      const onCancel = () => this.cancel(job);
-      cancel?.addEventListener("abort", onCancel, { once: true });
-      this.enqueue(job);
-    });
+    return new Promise((resolve) => this.runThen(file, request, logFile, resolve, onStarted, cancel));
+  }
+
+  /**
+   * {@link run} with a callback instead of a promise (a worker runs many short
+   * tries: no promise per try). `onResult` is called once, possibly before
+   * this returns (a stopped pool).
+   */
+  runThen(
+    file: string,
+    request: TaskRunRequest,
+    logFile: string,
+    onResult: (result: PoolRunResult) => void,
+    onStarted?: (startedAt: number) => void,
+    cancel?: AbortSignal,
+  ): void {
+    const job: Job = {
+      message: { type: "run", id: this.nextId++, file, request, logFolder: dirname(logFile) },
+      timeoutMs: request.executionTimeoutMs,
+      settle: cancel
+        ? (result) => {
+            cancel.removeEventListener("abort", onCancel);
+            onResult(result as PoolRunResult);
+          }
+        : (onResult as (result: PoolRunResult | LoadResult) => void),
+      ...(onStarted === undefined ? {} : { onStarted }),
+    };
+    const onCancel = () => this.cancel(job);
+    cancel?.addEventListener("abort", onCancel, { once: true });
+    this.enqueue(job);
   }
 
   /**
@@ -253,12 +271,14 @@ export class WorkerPool {
       const job = this.queue.shift() as Job;
       host.jobs.push(job);
       host.sent++;
-      outgoing.set(host, [...(outgoing.get(host) ?? []), job.message]);
+      const messages = outgoing.get(host);
+      if (messages) messages.push(job.message);
+      else outgoing.set(host, [job.message]);
       if (host.jobs.length === 1) this.startTimer(host);
       if (host.sent >= maxTasks) this.retire(host);
     }
     for (const [host, messages] of outgoing) {
-      host.child.send(messages.length === 1 ? (messages[0] as Job["message"]) : { type: "batch", messages });
+      host.child.send(messages.length === 1 ? (messages[0] as Job["message"]) : packBatch(messages));
     }
   }
 
