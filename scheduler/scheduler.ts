@@ -78,6 +78,7 @@ import {
 import { assetsByRef } from "./read/assets.js";
 import { createReadLayer, type ReadLayer } from "./read/index.js";
 import { deleteQueuedEvents, type QueuedEventFilter } from "./read/queued-events.js";
+import { HeldStatementError } from "./store/next-statement.js";
 import { type OpenStoreOptions, openStore, type StoreConnection, type StoreInfo } from "./store/open-store.js";
 import { PgNotifier, TASKS_CHANNEL } from "./store/postgres/notifier.js";
 import { NOTIFY_STATEMENT } from "./store/postgres/statement-client.js";
@@ -701,7 +702,8 @@ export class Scheduler implements TaskSource {
     try {
       return await run(INLINE_CONSUMERS);
     } catch (error) {
-      if (!(error instanceof InlineEvaluationError)) throw error;
+      // A consumer's run sent with the COMMIT failed, or another statement of that message: as an inline consumer's error.
+      if (!(error instanceof InlineEvaluationError) && !(error instanceof HeldStatementError)) throw error;
       return run(0);
     }
   }

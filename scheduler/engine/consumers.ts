@@ -476,6 +476,8 @@ async function createConsumerRun(
     started,
     // PostgreSQL: exactly the entries the statement deleted are linked: one committed meanwhile stays pending.
     alsoWhenCreated: consumeWithRunSql(taken),
+    // PostgreSQL: sent with what the transaction sends next (the commit, when this was its last decision).
+    sendWithNext: true,
   });
   if (runId === null || ctx.dialect === "postgres") return runId;
   if (all) await allConsumeQuery(ctx.dialect, trx, dagId, runId);

@@ -8,6 +8,7 @@ import { CompiledQuery, type RawBuilder, sql } from "kysely";
 import type { JsonObject } from "../../sdk/json.js";
 import type { DagManifest } from "../../sdk/manifest/schema.js";
 import { FINAL_TASK_STATES, OPEN_TASK_STATES, type RunKind, RunState, TaskState } from "../contracts.js";
+import { SEND_WITH_NEXT } from "../store/next-statement.js";
 import type { DagRunTable, DagTable, TaskInstanceTable } from "../store/schema.js";
 import { insertRows } from "./bulk-insert.js";
 import { compiledQuery, executeWithNext, withNext } from "./compiled-query.js";
@@ -36,6 +37,14 @@ export interface NewRun {
    * the run, done in the same round trip. Ignored on SQLite.
    */
   readonly alsoWhenCreated?: RawBuilder<unknown>;
+  /**
+   * PostgreSQL: the run's insert is not waited for: it goes in the
+   * transaction's next message ({@link SEND_WITH_NEXT}), and the run id is
+   * returned without its answer. A run with that id existing already then
+   * fails the transaction (no `ON CONFLICT`) instead of giving null: only for
+   * run ids with a random suffix (not `scheduled`). Ignored on SQLite.
+   */
+  readonly sendWithNext?: boolean;
 }
 
 /**
@@ -338,21 +347,26 @@ export async function createRun(
   const started = run.started === true;
   const tasks = dag.tasks.map((task) => newTaskRow(dag.dagId, runId, task, started && task.upstream.length === 0, now));
   if (ctx.dialect === "postgres") {
-    const runInsert = trx
-      .insertInto("dag_run")
-      .values(newRunRow(dag.dagId, runId, run, now))
-      .onConflict((oc) => oc.columns(["dag_id", "run_id"]).doNothing())
-      .returning("run_id");
+    const held = run.sendWithNext === true && run.runType !== "scheduled";
+    const insert = trx.insertInto("dag_run").values(newRunRow(dag.dagId, runId, run, now));
+    const runInsert = (
+      held ? insert : insert.onConflict((oc) => oc.columns(["dag_id", "run_id"]).doNothing())
+    ).returning("run_id");
     const columns = sql.join(TASK_COLUMNS.map((column) => sql.id(column)));
     const picked = sql.join(TASK_COLUMNS.map((column) => sql.ref(`t.${column}`)));
-    const { rows } = await sql<{ run_id: string }>`
+    const statement = sql<{ run_id: string }>`
       WITH created AS (${runInsert}),${run.alsoWhenCreated ? sql` ${run.alsoWhenCreated},` : sql``}
       tasks AS (
         INSERT INTO task_instance (${columns})
         SELECT ${picked} FROM created CROSS JOIN json_populate_recordset(NULL::task_instance, ${JSON.stringify(tasks)}) t
       )
       SELECT run_id FROM created
-    `.execute(trx);
+    `.compile(trx);
+    if (held) {
+      await trx.executeQuery(CompiledQuery.raw(statement.sql, [...statement.parameters, SEND_WITH_NEXT]));
+      return runId;
+    }
+    const { rows } = await trx.executeQuery(statement);
     return rows.length > 0 ? runId : null;
   }
   const inserted = await trx.executeQuery(sqliteRunInsert(trx, newRunRow(dag.dagId, runId, run, now)));

@@ -25,3 +25,28 @@ export class NextStatement {
     readonly values: readonly unknown[],
   ) {}
 }
+
+/**
+ * Marks a statement (as its last parameter) whose answer the engine does not
+ * read: inside a transaction, a PostgreSQL connection may hold it and send it
+ * in one message with whatever the transaction sends next (its next
+ * statement, or its `COMMIT`). It still runs on the server exactly where it
+ * stands, before every later statement of the transaction; its caller gets
+ * an empty answer at once. An error it raises surfaces with the message it
+ * went in (at the `COMMIT`, as a {@link HeldStatementError}), and the
+ * transaction commits nothing. Attach only to a write whose answer (rows,
+ * count) is not needed. SQLite never sees one.
+ */
+export const SEND_WITH_NEXT: unique symbol = Symbol("assetflow.sendWithNext");
+
+/**
+ * The message that carried a held statement ({@link SEND_WITH_NEXT}) with a
+ * transaction's `COMMIT` failed (not for a lost connection): nothing of the
+ * transaction committed, and which statement failed is not known. `cause`:
+ * the server's error.
+ */
+export class HeldStatementError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`a statement sent with its transaction's COMMIT failed: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}

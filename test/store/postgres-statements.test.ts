@@ -14,6 +14,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeWithNext, withNext } from "../../scheduler/engine/compiled-query.js";
 import { Scheduler, storeDatabase } from "../../scheduler/scheduler.js";
+import { HeldStatementError, SEND_WITH_NEXT } from "../../scheduler/store/next-statement.js";
 import { TASKS_CHANNEL } from "../../scheduler/store/postgres/notifier.js";
 import { NOTIFY_STATEMENT } from "../../scheduler/store/postgres/statement-client.js";
 import type { Database } from "../../scheduler/store/schema.js";
@@ -213,6 +214,45 @@ describe.skipIf(!postgresUrl)(
       ]);
     });
 
+    it("holds a statement marked SEND_WITH_NEXT for the transaction's next message or its COMMIT; a rollback drops it; its failure commits nothing", async () => {
+      const held = (id: number, note: string) =>
+        CompiledQuery.raw("INSERT INTO probe (id, note) VALUES ($1, $2)", [id, note, SEND_WITH_NEXT]);
+      const roundTrips: number[] = [];
+      for (let round = 0; round < 6; round++) {
+        const { result, roundTrips: sent } = await countingRoundTrips(() =>
+          db.transaction().execute(async (trx) => {
+            const before = (await trx.executeQuery(select(300 + round))).rows;
+            await trx.executeQuery(held(300 + round, "held"));
+            // The read goes in one message behind the held insert, and sees it.
+            const after = (await trx.executeQuery(select(300 + round))).rows;
+            await trx.executeQuery(held(320 + round, "with the commit"));
+            return { before, after };
+          }),
+        );
+        expect(result).toEqual({ before: [], after: [{ note: "held" }] });
+        roundTrips.push(sent);
+      }
+      // Once prepared: BEGIN with the first read; the held insert with the second read; the other with the COMMIT.
+      expect(roundTrips.at(-1)).toBe(3);
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await trx.executeQuery(select(340));
+          await trx.executeQuery(held(340, "rolled back"));
+          throw new Error("rollback");
+        }),
+      ).rejects.toThrow("rollback");
+      // Held for the COMMIT and failing there (a duplicate): nothing of the transaction commits.
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await trx.executeQuery(select(341));
+          await trx.executeQuery(insertStatement(341, "before it"));
+          await trx.executeQuery(held(300, "duplicate"));
+        }),
+      ).rejects.toThrow(HeldStatementError);
+      const ids = (await notes()).map((row) => row.id).filter((id) => id >= 300 && id < 360);
+      expect(ids).toEqual([300, 301, 302, 303, 304, 305, 320, 321, 322, 323, 324, 325]);
+    });
+
     it("a failing statement takes the next one sent with it down, and the transaction with both", async () => {
       await db.transaction().execute(async (trx) => {
         await insert(trx, 130, "taken");
@@ -288,7 +328,64 @@ describe.skipIf(!postgresUrl)(
       expect(rows).toEqual([{ state: "running", worker_id: "w" }]);
     });
 
-    it("a producer's success that triggers a consumer: the run's finish goes with the event, five round trips in all", async () => {
+    it("a consumer's run sent with the COMMIT that fails there: the completion is done again without it, and the consumer runs once on the event", async () => {
+      const asset = { kind: "asset" as const, name: "boom_asset", uri: "test://statements/boom" };
+      await scheduler.registerManifest({
+        schemaVersion: 1,
+        assets: [{ name: asset.name, uri: asset.uri, group: "asset", extra: {} }],
+        aliases: [],
+        dags: [
+          dagManifest("boom_producer", { kind: "none" }, [taskManifest("write", [asset])]),
+          dagManifest("boom_consumer", { kind: "assets", condition: asset }, [taskManifest("read")]),
+        ],
+      });
+      const event = { asset: { name: asset.name, uri: asset.uri, group: "asset", extra: {} }, extra: {}, aliases: [] };
+      const hop = async () => {
+        await scheduler.triggerDag("boom_producer");
+        const [request] = await scheduler.claimTasks("w", 1);
+        const done = await scheduler.completeTask(request?.key ?? fail(), { state: "success", events: [event] });
+        const [consumer] = await scheduler.claimTasks("w", 1);
+        expect(consumer?.key.dagId).toBe("boom_consumer");
+        await scheduler.completeTask(consumer?.key ?? fail(), { state: "success", events: [] });
+        return done;
+      };
+      // Every connection of the pool prepares the consumer's run insert, so the next one is held for the COMMIT.
+      for (let round = 0; round < 12; round++) await hop();
+      // The next insert of a boom_consumer run fails once (a sequence is not rolled back with its transaction).
+      await sql`CREATE SEQUENCE boom_once`.execute(db);
+      await sql`CREATE FUNCTION boom_once() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.dag_id = 'boom_consumer' AND nextval('boom_once') = 1 THEN RAISE EXCEPTION 'boom'; END IF;
+          RETURN NEW;
+        END $$`.execute(db);
+      await sql`CREATE TRIGGER boom_once BEFORE INSERT ON dag_run FOR EACH ROW EXECUTE FUNCTION boom_once()`.execute(
+        db,
+      );
+      try {
+        const done = await hop();
+        expect(done.accepted).toBe(true);
+        expect(done.runs).toHaveLength(1);
+        const { rows } = await listener.query(`SELECT last_value::int AS calls FROM ${schema}.boom_once`);
+        // The held insert failed at the COMMIT, then the consumer was evaluated after the completion's commit.
+        expect(rows).toEqual([{ calls: 2 }]);
+        const runs = await listener.query(
+          `SELECT r.run_id, count(c.event_id)::int AS consumed FROM ${schema}.dag_run r
+           LEFT JOIN ${schema}.dag_run_consumed_event c ON c.dag_id = r.dag_id AND c.run_id = r.run_id
+           WHERE r.dag_id = 'boom_consumer' GROUP BY r.run_id`,
+        );
+        expect(runs.rows).toHaveLength(13);
+        expect(runs.rows.every((row) => row.consumed === 1)).toBe(true);
+        const events = await listener.query(
+          `SELECT count(*)::int AS n FROM ${schema}.asset_event e JOIN ${schema}.asset a ON a.id = e.asset_id WHERE a.uri = $1`,
+          [asset.uri],
+        );
+        expect(events.rows).toEqual([{ n: 13 }]);
+      } finally {
+        await sql`DROP TRIGGER boom_once ON dag_run`.execute(db);
+      }
+    });
+
+    it("a producer's success that triggers a consumer: the run's finish goes with the event, the consumer's run with the COMMIT, four round trips in all", async () => {
       const asset = { kind: "asset" as const, name: "chain_asset", uri: "test://statements/chain" };
       await scheduler.registerManifest({
         schemaVersion: 1,
@@ -318,8 +415,8 @@ describe.skipIf(!postgresUrl)(
         await scheduler.completeTask(consumer?.key ?? fail(), { state: "success", events: [] });
       }
       // Once prepared: BEGIN + the run's lock + the try's end; the event + the run's finish + the DAG's
-      // queued runs; the consumer's lock + its reads; its run; the notification + COMMIT.
-      expect(roundTrips.at(-1)).toBe(5);
+      // queued runs; the consumer's lock + its reads; its run + the notification + COMMIT.
+      expect(roundTrips.at(-1)).toBe(4);
       const { rows } = await listener.query(
         `SELECT dag_id, state, count(*)::int AS n FROM ${schema}.dag_run WHERE dag_id LIKE 'chain_%' GROUP BY 1, 2 ORDER BY 1`,
       );

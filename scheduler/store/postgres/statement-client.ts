@@ -14,6 +14,9 @@
  *   the same message, inside a transaction, when both are prepared here; it
  *   is then answered from that message. So does the statement that one says
  *   runs after it, and so on (a chain): each is answered in turn.
+ * - A statement marked {@link SEND_WITH_NEXT} inside a transaction is held
+ *   and sent in front of the transaction's next message (the next statement,
+ *   or the `COMMIT`): it runs where it stands, one round trip later.
  * - `SELECT pg_notify($1, $2)` inside a transaction is held and sent with the
  *   transaction's `commit` (`SELECT pg_notify(...); COMMIT`). PostgreSQL
  *   delivers a transaction's notifications at its commit and drops them at
@@ -26,7 +29,7 @@
  */
 import type { PostgresPoolClient } from "kysely";
 import type pg from "pg";
-import { NextStatement } from "../next-statement.js";
+import { HeldStatementError, NextStatement, SEND_WITH_NEXT } from "../next-statement.js";
 import { asStoreFullError } from "../store-full.js";
 import { isConnectionLost } from "../store-unavailable.js";
 
@@ -116,6 +119,15 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
    * they are all dropped.
    */
   let ahead: Array<{ execute: string; read: boolean; result: Result }> = [];
+  /** Statements marked {@link SEND_WITH_NEXT}, as `EXECUTE`s not sent yet: the front of the transaction's next message. */
+  let held: string[] = [];
+
+  /** Sends the held statements on their own, before a statement that cannot go in one message with them. */
+  const flushHeld = async (): Promise<void> => {
+    const statements = held;
+    held = [];
+    if (statements.length > 0) await client.query(statements.join("; "));
+  };
 
   const send = (text: string, values: readonly unknown[]): Promise<Result> => {
     const name = names.nameOf(text);
@@ -147,10 +159,10 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
   };
 
   /**
-   * `text` in a transaction, with the held `begin` in front and the chain of `next` after it, in one
-   * message when they are prepared here (the simple query protocol: each statement on its own, in
-   * order, the plans still prepared; the first error ends the message); else `BEGIN`, then `text`,
-   * as before.
+   * `text` in a transaction, with the held `begin` (or the held statements) in front and the chain
+   * of `next` after it, in one message when they are prepared here (the simple query protocol: each
+   * statement on its own, in order, the plans still prepared; the first error ends the message);
+   * else `BEGIN` (or the held statements), then `text`, as before.
    */
   const sendInTransaction = async (
     text: string,
@@ -162,14 +174,17 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
     const first = preparedExecute(text, values);
     const chain = first === undefined ? [] : chainOf(next);
     try {
-      if (first !== undefined && (begin || chain.length > 0)) {
-        const statements = [...(begin ? ["BEGIN"] : []), first, ...chain.map((each) => each.execute)];
+      if (first !== undefined && (begin || chain.length > 0 || held.length > 0)) {
+        const front = [...(begin ? ["BEGIN"] : []), ...held];
+        held = [];
+        const statements = [...front, first, ...chain.map((each) => each.execute)];
         const results = (await client.query(statements.join("; "))) as unknown as Result[];
-        const own = begin ? 1 : 0;
+        const own = front.length;
         ahead = chain.map((each, index) => ({ ...each, result: results[own + 1 + index] as Result }));
         return results[own] as Result;
       }
       if (begin) await client.query("BEGIN");
+      await flushHeld();
     } catch (error) {
       if (begin) beginLost = isConnectionLost(error);
       throw error;
@@ -178,7 +193,8 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
   };
 
   const run = async (text: string, given: readonly unknown[]): Promise<Result> => {
-    const { next, values } = splitNext(given);
+    const marked = given.at(-1) === SEND_WITH_NEXT;
+    const { next, values } = splitNext(marked ? given.slice(0, -1) : given);
     const answered = ahead[0];
     if (answered !== undefined && inTransaction && preparedExecute(text, values) === answered.execute) {
       ahead.shift();
@@ -203,10 +219,14 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
     if (command === "commit" || command === "rollback") {
       const nothingSent = beginHeld || (beginLost && command === "rollback");
       const notify = command === "commit" ? notifications : [];
+      // A rollback drops the held statements: they never run.
+      const carried = command === "commit" ? held : [];
       beginHeld = false;
       beginLost = false;
       inTransaction = false;
       notifications = [];
+      held = [];
+      if (carried.length > 0) return commitWith(carried, notify);
       // Nothing but notifications since `begin`: they go on their own, there is no transaction to end.
       if (notify.length > 0) {
         const results = await client.query(`${notify.join("; ")}${nothingSent ? "" : "; COMMIT"}`);
@@ -223,9 +243,32 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
         return emptyResult("SELECT");
       }
     }
+    if (marked && inTransaction && !beginHeld && next === undefined) {
+      const execute = preparedExecute(text, values);
+      if (execute !== undefined) {
+        held.push(execute);
+        return emptyResult("HELD");
+      }
+    }
     // Outside a transaction, statements sent together would make one transaction: `next` waits its turn.
-    if (beginHeld || (inTransaction && next !== undefined)) return sendInTransaction(text, values, next);
+    if (beginHeld || (inTransaction && (next !== undefined || held.length > 0))) {
+      return sendInTransaction(text, values, next);
+    }
     return send(text, values);
+  };
+
+  /**
+   * The held statements, the notifications and `COMMIT` in one message. When it fails (but for a
+   * lost connection), nothing committed and the statement that failed is not known: a
+   * {@link HeldStatementError}.
+   */
+  const commitWith = async (carried: readonly string[], notify: readonly string[]): Promise<Result> => {
+    try {
+      const results = (await client.query([...carried, ...notify, "COMMIT"].join("; "))) as unknown as Result[];
+      return results.at(-1) as Result;
+    } catch (error) {
+      throw isConnectionLost(error) ? error : new HeldStatementError(error);
+    }
   };
 
   return {
@@ -243,6 +286,7 @@ export function statementClient(client: pg.PoolClient, names: StatementNames): P
       inTransaction = false;
       notifications = [];
       ahead = [];
+      held = [];
       client.release();
     },
   };
