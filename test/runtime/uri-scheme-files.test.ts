@@ -170,15 +170,20 @@ export const late = dag({ dagId: "late", schedule: null }, () => {
       expect(pipelineOf(first).dags.map((dag) => dag.uriSchemeFiles)).toEqual([undefined, undefined]);
       processor.watch();
 
+      /** Writes the scheme file and returns the pipeline file's manifest once the watcher loaded it again. */
+      const rewriteSchemes = (text: string, what: string) => {
+        processed.length = 0;
+        writeFileSync(schemesFile, text);
+        return poll(
+          `b_pipeline.ts to load again ${what}`,
+          async () =>
+            processed.some((result) => result.file.endsWith("b_pipeline.ts")) ? pipelineOf(processed) : undefined,
+          { timeoutMs: 30_000 },
+        );
+      };
+
       // Only the scheme file changes: the pipeline file loads again with its rule in force.
-      processed.length = 0;
-      writeFileSync(schemesFile, SCHEMES_FILE);
-      const sanitized = await poll(
-        "b_pipeline.ts to load again with the new rule",
-        async () =>
-          processed.some((result) => result.file.endsWith("b_pipeline.ts")) ? pipelineOf(processed) : undefined,
-        { timeoutMs: 30_000 },
-      );
+      const sanitized = await rewriteSchemes(SCHEMES_FILE, "with the new rule");
       expect(sanitized.assets.map((asset) => asset.uri)).toEqual(["topicq://cluster/orders"]);
       expect(sanitized.dags.map((dag) => dag.uriSchemeFiles)).toEqual([[schemesFile], [schemesFile]]);
       // The scheduler registered the reloaded file: the store knows the asset by its sanitized URI.
@@ -186,14 +191,7 @@ export const late = dag({ dagId: "late", schedule: null }, () => {
       expect(registered.map((asset) => asset.name)).toEqual(["orders"]);
 
       // The scheme file stops registering it: the pipeline's URIs are as written again, and name no scheme file.
-      processed.length = 0;
-      writeFileSync(schemesFile, `export const rules = "none any more";\n`);
-      const asWritten = await poll(
-        "b_pipeline.ts to load again without the rule",
-        async () =>
-          processed.some((result) => result.file.endsWith("b_pipeline.ts")) ? pipelineOf(processed) : undefined,
-        { timeoutMs: 30_000 },
-      );
+      const asWritten = await rewriteSchemes(`export const rules = "none any more";\n`, "without the rule");
       expect(asWritten.assets.map((asset) => asset.uri)).toEqual(["topicq://Cluster/orders"]);
       expect(asWritten.dags.map((dag) => dag.uriSchemeFiles)).toEqual([undefined, undefined]);
     }, 120_000);
