@@ -2,27 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { TaskRunRequest } from "../scheduler/contracts.js";
 import { packBatch, unpackBatch } from "./host-batch.js";
 import type { HostRequest } from "./task-host-protocol.js";
-import { eventRecord } from "./test-support.js";
+import { eventRecord, makeRequest } from "./test-support.js";
 
 type Item = Extract<HostRequest, { type: "run" | "load" }>;
 type RunItem = Extract<HostRequest, { type: "run" }>;
 
+/** A first try of `taskId` in run `runId` of the DAG `etl`, from /dags/etl.ts. */
 function request(runId: string, taskId: string, fields: Partial<Omit<TaskRunRequest, "key">> = {}): TaskRunRequest {
-  return {
-    key: { dagId: "etl", runId, taskId, mapIndex: -1, tryNumber: 1 },
-    dagFile: "/dags/etl.ts",
-    runType: "manual",
-    logicalDate: 1,
-    dataIntervalStart: 0,
-    dataIntervalEnd: 1,
-    conf: {},
-    upstreamResults: {},
-    triggeringEvents: [],
-    triggeringAliases: {},
-    triggeringCaptures: {},
-    executionTimeoutMs: null,
-    ...fields,
-  };
+  return makeRequest({ dagId: "etl" }, taskId, { runId, dagFile: "/dags/etl.ts", ...fields });
 }
 
 function run(id: number, request: TaskRunRequest): RunItem {

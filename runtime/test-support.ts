@@ -5,15 +5,15 @@
 import type { AssetEventRecord, SourceRunRecord, TaskRunRequest } from "../scheduler/contracts.js";
 import type { Dag } from "../sdk/index.js";
 
-/** A request to run `taskId` of `dag` (first try of a manual run) with `overrides`. */
+/** A request to run `taskId` of `dag` (first try of a manual run unless `runId`/`tryNumber` say otherwise) with `overrides`. */
 export function makeRequest(
-  dag: Dag,
+  dag: Pick<Dag, "dagId">,
   taskId: string,
-  overrides: Partial<Omit<TaskRunRequest, "key">> & { tryNumber?: number } = {},
+  overrides: Partial<Omit<TaskRunRequest, "key">> & { runId?: string; tryNumber?: number } = {},
 ): TaskRunRequest {
-  const { tryNumber = 1, ...rest } = overrides;
+  const { runId = "manual__2024-01-02T00:00:00", tryNumber = 1, ...rest } = overrides;
   return {
-    key: { dagId: dag.dagId, runId: "manual__2024-01-02T00:00:00", taskId, mapIndex: -1, tryNumber },
+    key: { dagId: dag.dagId, runId, taskId, mapIndex: -1, tryNumber },
     runType: "manual",
     logicalDate: Date.UTC(2024, 0, 2),
     dataIntervalStart: Date.UTC(2024, 0, 1),

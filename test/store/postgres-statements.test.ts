@@ -293,23 +293,14 @@ describe.skipIf(!postgresUrl)(
     });
 
     it("a completion that queues a consumer's try notifies the workers with its commit", async () => {
-      const asset = { kind: "asset" as const, name: "probe_asset", uri: "test://statements/probe" };
-      await scheduler.registerManifest({
-        schemaVersion: 1,
-        assets: [{ name: asset.name, uri: asset.uri, group: "asset", extra: {} }],
-        aliases: [],
-        dags: [
-          dagManifest("producer", { kind: "none" }, [taskManifest("write", [asset])]),
-          dagManifest("consumer", { kind: "assets", condition: asset }, [taskManifest("read")]),
-        ],
-      });
+      const { event } = await registerProducerAndConsumer(scheduler, "probe", "producer", "consumer");
       await scheduler.triggerDag("producer");
       const [request] = await scheduler.claimTasks("w", 1);
       expect(request?.key.dagId).toBe("producer");
       heard.length = 0;
       const done = await scheduler.completeTask(request?.key ?? fail(), {
         state: "success",
-        events: [{ asset: { name: asset.name, uri: asset.uri, group: "asset", extra: {} }, extra: {}, aliases: [] }],
+        events: [event],
       });
       expect(done.runs).toHaveLength(1);
       await poll(
@@ -329,17 +320,7 @@ describe.skipIf(!postgresUrl)(
     });
 
     it("a consumer's run sent with the COMMIT that fails there: the completion is done again without it, and the consumer runs once on the event", async () => {
-      const asset = { kind: "asset" as const, name: "boom_asset", uri: "test://statements/boom" };
-      await scheduler.registerManifest({
-        schemaVersion: 1,
-        assets: [{ name: asset.name, uri: asset.uri, group: "asset", extra: {} }],
-        aliases: [],
-        dags: [
-          dagManifest("boom_producer", { kind: "none" }, [taskManifest("write", [asset])]),
-          dagManifest("boom_consumer", { kind: "assets", condition: asset }, [taskManifest("read")]),
-        ],
-      });
-      const event = { asset: { name: asset.name, uri: asset.uri, group: "asset", extra: {} }, extra: {}, aliases: [] };
+      const { asset, event } = await registerProducerAndConsumer(scheduler, "boom", "boom_producer", "boom_consumer");
       const hop = async () => {
         await scheduler.triggerDag("boom_producer");
         const [request] = await scheduler.claimTasks("w", 1);
@@ -386,17 +367,7 @@ describe.skipIf(!postgresUrl)(
     });
 
     it("a producer's success that triggers a consumer: the run's finish goes with the event, the consumer's run with the COMMIT, four round trips in all", async () => {
-      const asset = { kind: "asset" as const, name: "chain_asset", uri: "test://statements/chain" };
-      await scheduler.registerManifest({
-        schemaVersion: 1,
-        assets: [{ name: asset.name, uri: asset.uri, group: "asset", extra: {} }],
-        aliases: [],
-        dags: [
-          dagManifest("chain_producer", { kind: "none" }, [taskManifest("write", [asset])]),
-          dagManifest("chain_consumer", { kind: "assets", condition: asset }, [taskManifest("read")]),
-        ],
-      });
-      const event = { asset: { name: asset.name, uri: asset.uri, group: "asset", extra: {} }, extra: {}, aliases: [] };
+      const { event } = await registerProducerAndConsumer(scheduler, "chain", "chain_producer", "chain_consumer");
       const roundTrips: number[] = [];
       for (let round = 0; round < 6; round++) {
         const runId = await scheduler.triggerDag("chain_producer");
@@ -427,3 +398,23 @@ describe.skipIf(!postgresUrl)(
     });
   },
 );
+
+/**
+ * Registers DAG `producerId` (task `write`, updating the asset `<name>_asset`)
+ * and DAG `consumerId` scheduled on that asset (task `read`); returns the asset
+ * and an event of it for `completeTask`.
+ */
+async function registerProducerAndConsumer(scheduler: Scheduler, name: string, producerId: string, consumerId: string) {
+  const asset = { kind: "asset" as const, name: `${name}_asset`, uri: `test://statements/${name}` };
+  await scheduler.registerManifest({
+    schemaVersion: 1,
+    assets: [{ name: asset.name, uri: asset.uri, group: "asset", extra: {} }],
+    aliases: [],
+    dags: [
+      dagManifest(producerId, { kind: "none" }, [taskManifest("write", [asset])]),
+      dagManifest(consumerId, { kind: "assets", condition: asset }, [taskManifest("read")]),
+    ],
+  });
+  const event = { asset: { name: asset.name, uri: asset.uri, group: "asset", extra: {} }, extra: {}, aliases: [] };
+  return { asset, event };
+}
